@@ -1,0 +1,47 @@
+# Two commands do all set-up on a fresh machine: `make book` and `make test`.
+# Both create .venv if missing and install the exact lock (requirements-lock.txt).
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.orthontk-installed
+PROFILE ?= quick
+export TF_CPP_MIN_LOG_LEVEL := 3
+
+.PHONY: setup book book-smoke test browser-deps bench lock clean
+
+setup: $(STAMP)
+
+$(STAMP): requirements-lock.txt pyproject.toml
+	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "orthontk needs Python 3.11, found " + sys.version.split()[0]'
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --disable-pip-version-check -r requirements-lock.txt
+	$(PY) -m pip install -q --disable-pip-version-check --no-deps -e .
+	touch $@
+
+## The book at the quick profile (or PROFILE=smoke), into _build/html; fails on any cell error or warning.
+book: setup
+	$(PY) -m orthontk_lib.book --profile $(PROFILE)
+
+## The test suite, including every notebook (smoke profile) and the site in headless Chromium.
+test: setup browser-deps
+	$(PY) -m pytest
+
+## Debian's chromium for the browser test (installed with apt-get when missing and run as root).
+browser-deps:
+	@bash scripts/ensure-chromium
+
+## Benchmarks; numbers go to bench/results.json.
+bench: setup
+	$(PY) -m bench.ntk_speed
+
+## Re-lock after changing requirements.txt.
+lock:
+	rm -rf $(VENV) && $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q -r requirements.txt
+	( echo '# Full lock of every package, from `pip freeze` in the venv that CI tested. Regenerate with `make lock`.'; \
+	  $(PY) -m pip freeze --exclude-editable | grep -vi '^orthontk' ) > requirements-lock.txt
+	$(PY) -m pip install -q --no-deps -e . && touch $(STAMP)
+
+clean:
+	rm -rf _build

@@ -1,0 +1,355 @@
+r"""Network specs: one description gives the Flax network and its infinite-width twin.
+
+A spec (:class:`FCN`, :class:`CNN`) is a frozen, hashable dataclass. From it come
+
+* ``spec.module()``: a ``flax.linen.Module`` of the finite network;
+* ``spec.initialize(key, x)``: the variables that ``spec.module().apply`` takes,
+  drawn with orthogonal or Gaussian weights (:mod:`orthontk_lib.init`);
+* ``spec.stax()``: the neural-tangents ``(init_fn, apply_fn, kernel_fn)`` of the
+  same network, same parameterization and variances, whose ``kernel_fn`` is the
+  infinite-width NNGP/NTK;
+* ``spec.stax_params(variables)``: the Flax variables in the layout of
+  ``stax()[1]``, so that the two forward passes can be checked to agree.
+
+Layers follow neural-tangents' ``stax.Dense``. Under the NTK parameterization
+(Jacot et al. 2018, arXiv:1806.07572, p. 3)
+
+.. math::
+
+   z^{l} = \frac{\sigma_W}{\sqrt{n_{l-1}}} W^{l} h^{l-1} + \sigma_b b^{l},
+   \qquad h^{l} = \phi(z^{l}), \qquad W^{l}_{ij}, b^l_i \text{ of unit variance};
+
+under the standard one (Sohl-Dickstein et al. 2020, arXiv:2001.07301)
+:math:`z^{l} = W^{l} h^{l-1} + b^{l}` with
+:math:`\mathbb{E}[(W^l_{ij})^2] = \sigma_W^2 / n_{l-1}`, :math:`b^l_i \sim N(0, \sigma_b^2)`.
+Weights are Gaussian or (delta-)orthogonal with that same second moment per
+weight; biases are always Gaussian. ``depth`` counts hidden layers.
+
+Example:
+
+>>> import jax
+>>> from orthontk_lib.models import FCN
+>>> spec = FCN(depth=2, width=64, activation="erf", init="orthogonal")
+>>> x = jax.random.normal(jax.random.key(0), (5, 10))
+>>> variables = spec.initialize(jax.random.key(1), x)
+>>> spec.module().apply(variables, x).shape  # (5, 1) outputs
+(5, 1)
+"""
+
+import dataclasses
+import math
+import warnings
+
+import flax.linen as nn
+import jax
+import jax.numpy as jnp
+
+from orthontk_lib import init as _init
+
+__all__ = ["FCN", "CNN", "ACTIVATIONS", "activation_fn", "Dense", "Conv"]
+
+ACTIVATIONS = ("relu", "erf", "tanh", "linear", "sigmoid", "softplus", "xtanh", "x2tanh")
+"""Activation names a spec accepts. ``xtanh`` is x*tanh(x), ``x2tanh`` is x^2*tanh(x)."""
+
+NUMERICAL_DEG = 25
+"""Gauss-Hermite degree of nt's quadrature kernels (tanh, sigmoid, ...), per dimension."""
+
+INITS = ("gaussian", "orthogonal")
+PARAMETERIZATIONS = ("ntk", "standard")
+
+
+# ACTIVATIONS
+
+
+def activation_fn(name):
+    """The elementwise function ``phi`` called ``name`` (see :data:`ACTIVATIONS`)."""
+    _check_choice("activation", name, ACTIVATIONS)
+    return {
+        "relu": jax.nn.relu,
+        "erf": jax.scipy.special.erf,
+        "tanh": jnp.tanh,
+        "linear": lambda x: x,
+        "sigmoid": jax.nn.sigmoid,
+        "softplus": jax.nn.softplus,
+        "xtanh": lambda x: x * jnp.tanh(x),
+        "x2tanh": lambda x: x**2 * jnp.tanh(x),
+    }[name]
+
+
+def _stax_activation(name):
+    """The neural-tangents layer of ``phi``: closed form where nt has one, else quadrature."""
+    from neural_tangents import stax
+
+    closed = {"relu": stax.Relu, "erf": stax.Erf, "linear": stax.Identity}
+    if name in closed:
+        return closed[name]()
+    with warnings.catch_warnings():  # nt warns on every numerical layer it builds
+        warnings.filterwarnings("ignore", message="(Numerical Activation Layer|Using JAX autodiff)")
+        return stax.ElementwiseNumerical(activation_fn(name), deg=NUMERICAL_DEG)
+
+
+# LAYERS
+
+
+class Dense(nn.Module):
+    r"""Affine layer z = (W_std / sqrt(n_in)) W x + b_std b (ntk), or z = W x + b (standard).
+
+    Params ``kernel`` (n_in, features) and ``bias`` (features,), as ``stax.Dense``.
+    """
+
+    features: int
+    W_std: float = 1.0
+    b_std: float = 0.0
+    init: str = "gaussian"
+    parameterization: str = "ntk"
+
+    @nn.compact
+    def __call__(self, x):
+        n_in = x.shape[-1]
+        shape = (n_in, self.features)
+        ntk = self.parameterization == "ntk"
+        variance = 1.0 if ntk else self.W_std**2 / n_in
+        kernel = self.param("kernel", _weight_init(self.init, shape, variance), shape)
+        bias = self.param("bias", nn.initializers.normal(1.0 if ntk else self.b_std), (self.features,))
+        if ntk:
+            return self.W_std / math.sqrt(n_in) * (x @ kernel) + self.b_std * bias
+        return x @ kernel + bias
+
+
+class Conv(nn.Module):
+    r"""2-D convolution, 'SAME' padding, stride 1; scaled like :class:`Dense` with n_in = k^2 c_in.
+
+    With ``init="orthogonal"`` the kernel is delta-orthogonal: its centre has second
+    moment ``k^2`` times that of a Gaussian weight, so both inits give
+    pre-activations of the same variance. Params ``kernel`` (k, k, c_in, features)
+    and ``bias`` (features,).
+    """
+
+    features: int
+    kernel_size: int = 3
+    W_std: float = 1.0
+    b_std: float = 0.0
+    init: str = "gaussian"
+    parameterization: str = "ntk"
+
+    @nn.compact
+    def __call__(self, x):
+        k, c_in = self.kernel_size, x.shape[-1]
+        shape = (k, k, c_in, self.features)
+        fan_in = k * k * c_in
+        ntk = self.parameterization == "ntk"
+        variance = 1.0 if ntk else self.W_std**2 / fan_in
+        if self.init == "orthogonal":
+            if c_in > self.features:
+                raise ValueError(
+                    f"channels: delta-orthogonal kernels need c_in <= c_out, got {c_in} > {self.features}"
+                )
+            w_init = _init.delta_orthogonal(_init.matched_scale(shape, variance * k * k))
+        else:
+            w_init = _init.gaussian(_init.matched_scale(shape, variance))
+        kernel = self.param("kernel", w_init, shape)
+        bias = self.param("bias", nn.initializers.normal(1.0 if ntk else self.b_std), (self.features,))
+        z = jax.lax.conv_general_dilated(x, kernel, (1, 1), "SAME", dimension_numbers=("NHWC", "HWIO", "NHWC"))
+        if ntk:
+            return self.W_std / math.sqrt(fan_in) * z + self.b_std * bias
+        return z + bias
+
+
+# SPECS
+
+
+@dataclasses.dataclass(frozen=True)
+class FCN:
+    r"""Fully connected network: ``depth`` hidden layers of ``width`` units, then a readout.
+
+    .. math::
+
+       f(x) = \psi\big(z^{L+1}(x)\big), \quad z^{L+1} \text{ the readout of } h^L,
+
+    where :math:`\psi` is ``output_activation`` (``"linear"``: none; a non-linear
+    one makes the output layer non-linear, as in Liu, Zhu, Belkin 2020).
+    """
+
+    depth: int = 1  # number of hidden layers L >= 1
+    width: int = 512  # units per hidden layer
+    activation: str = "relu"  # phi, one of ACTIVATIONS
+    W_std: float = 1.0  # sigma_W (a standard deviation)
+    b_std: float = 0.0  # sigma_b (a standard deviation)
+    init: str = "gaussian"  # "gaussian" or "orthogonal"
+    parameterization: str = "ntk"  # "ntk" or "standard"
+    out_dim: int = 1  # output units K
+    output_activation: str = "linear"  # psi applied to the readout
+
+    def __post_init__(self):
+        _check_common(self)
+        _check_positive_int("width", self.width)
+
+    def module(self):
+        """The ``flax.linen.Module`` of this network; input (N, d), output (N, out_dim)."""
+        return _FCNModule(self)
+
+    def initialize(self, key, x):
+        """Variables ``{"params": ...}`` for ``self.module().apply``; ``x`` is (N, d)."""
+        return self.module().init(key, x)
+
+    def layers(self):
+        """Names of the affine layers in order: ``hidden_0 … hidden_{L-1}, readout``."""
+        return [f"hidden_{l}" for l in range(self.depth)] + ["readout"]
+
+    def stax(self):
+        """neural-tangents ``(init_fn, apply_fn, kernel_fn)`` of the same network."""
+        from neural_tangents import stax
+
+        dense = lambda n: stax.Dense(n, self.W_std, self.b_std, parameterization=self.parameterization)
+        layers = [dense(self.width), _stax_activation(self.activation)] * self.depth
+        layers += [dense(self.out_dim)] + _stax_output(self.output_activation)
+        return stax.serial(*layers)
+
+    def stax_params(self, variables):
+        """The Flax ``variables`` in the parameter layout of ``self.stax()[1]``."""
+        p = variables["params"]
+        affine = lambda name: (p[name]["kernel"], p[name]["bias"][None, :])
+        out = []
+        for name in self.layers()[:-1]:
+            out += [affine(name), ()]
+        out.append(affine("readout"))
+        return out + [()] * len(_stax_output_names(self.output_activation))
+
+
+@dataclasses.dataclass(frozen=True)
+class CNN:
+    r"""Convolutional network: ``depth`` conv layers (k x k, 'SAME'), flatten, dense readout.
+
+    With ``init="orthogonal"`` conv kernels are delta-orthogonal (Xiao et al. 2018)
+    and the readout is orthogonal.
+
+    .. note:: ``stax()`` is the infinite-width kernel of *Gaussian* weights over the
+       whole filter. A delta-orthogonal kernel puts all its weight at the centre,
+       so whether its infinite-width NTK equals that one is a claim for the book
+       to measure, not an identity this spec assumes.
+    """
+
+    depth: int = 1  # number of conv layers L >= 1
+    channels: int = 64  # channels per conv layer
+    kernel_size: int = 3  # k, filters are k x k
+    activation: str = "relu"
+    W_std: float = 1.0
+    b_std: float = 0.0
+    init: str = "gaussian"
+    parameterization: str = "ntk"
+    out_dim: int = 1
+    output_activation: str = "linear"
+
+    def __post_init__(self):
+        _check_common(self)
+        _check_positive_int("channels", self.channels)
+        _check_positive_int("kernel_size", self.kernel_size)
+
+    def module(self):
+        """The ``flax.linen.Module``; input (N, H, W, C), output (N, out_dim)."""
+        return _CNNModule(self)
+
+    def initialize(self, key, x):
+        """Variables ``{"params": ...}`` for ``self.module().apply``; ``x`` is (N, H, W, C)."""
+        return self.module().init(key, x)
+
+    def stax(self):
+        """neural-tangents ``(init_fn, apply_fn, kernel_fn)`` of the Gaussian network."""
+        from neural_tangents import stax
+
+        k = (self.kernel_size, self.kernel_size)
+        conv = stax.Conv(
+            self.channels, k, padding="SAME", W_std=self.W_std, b_std=self.b_std, parameterization=self.parameterization
+        )
+        layers = [conv, _stax_activation(self.activation)] * self.depth
+        layers += [
+            stax.Flatten(),
+            stax.Dense(self.out_dim, self.W_std, self.b_std, parameterization=self.parameterization),
+        ]
+        return stax.serial(*(layers + _stax_output(self.output_activation)))
+
+    def stax_params(self, variables):
+        """The Flax ``variables`` in the parameter layout of ``self.stax()[1]``."""
+        p = variables["params"]
+        out = []
+        for l in range(self.depth):
+            out += [(p[f"conv_{l}"]["kernel"], p[f"conv_{l}"]["bias"].reshape(1, 1, 1, -1)), ()]
+        out += [(), (p["readout"]["kernel"], p["readout"]["bias"][None, :])]
+        return out + [()] * len(_stax_output_names(self.output_activation))
+
+
+# MODULES
+
+
+class _FCNModule(nn.Module):
+    """Flax module of an :class:`FCN` spec."""
+
+    spec: FCN
+
+    @nn.compact
+    def __call__(self, x):
+        s = self.spec
+        phi = activation_fn(s.activation)
+        h = x
+        for name in s.layers()[:-1]:
+            h = phi(Dense(s.width, s.W_std, s.b_std, s.init, s.parameterization, name=name)(h))
+        z = Dense(s.out_dim, s.W_std, s.b_std, s.init, s.parameterization, name="readout")(h)
+        return activation_fn(s.output_activation)(z)
+
+
+class _CNNModule(nn.Module):
+    """Flax module of a :class:`CNN` spec."""
+
+    spec: CNN
+
+    @nn.compact
+    def __call__(self, x):
+        s = self.spec
+        phi = activation_fn(s.activation)
+        h = x
+        for l in range(s.depth):
+            conv = Conv(s.channels, s.kernel_size, s.W_std, s.b_std, s.init, s.parameterization, name=f"conv_{l}")
+            h = phi(conv(h))
+        h = h.reshape(h.shape[0], -1)
+        z = Dense(s.out_dim, s.W_std, s.b_std, s.init, s.parameterization, name="readout")(h)
+        return activation_fn(s.output_activation)(z)
+
+
+# INTERNAL UTILITIES
+
+
+def _weight_init(init, shape, variance):
+    """Orthogonal or Gaussian initializer with per-weight second moment ``variance``."""
+    scale = _init.matched_scale(shape, variance)
+    return _init.orthogonal(scale) if init == "orthogonal" else _init.gaussian(scale)
+
+
+def _stax_output_names(name):
+    return [] if name == "linear" else [name]
+
+
+def _stax_output(name):
+    return [_stax_activation(n) for n in _stax_output_names(name)]
+
+
+def _check_common(spec):
+    _check_positive_int("depth", spec.depth)
+    _check_positive_int("out_dim", spec.out_dim)
+    _check_choice("activation", spec.activation, ACTIVATIONS)
+    _check_choice("output_activation", spec.output_activation, ACTIVATIONS)
+    _check_choice("init", spec.init, INITS)
+    _check_choice("parameterization", spec.parameterization, PARAMETERIZATIONS)
+    for name in ("W_std", "b_std"):
+        value = getattr(spec, name)
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not value >= 0:
+            raise ValueError(f"{name}: must be a number >= 0, got {value!r}")
+
+
+def _check_positive_int(name, value):
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ValueError(f"{name}: must be an integer >= 1, got {value!r}")
+
+
+def _check_choice(name, value, choices):
+    if value not in choices:
+        raise ValueError(f"{name}: must be one of {', '.join(choices)}; got {value!r}")

@@ -1,0 +1,110 @@
+"""Data: the CIFAR-10 binary reader on small files written in the real format; clear errors."""
+
+import hashlib
+import tarfile
+
+import numpy as np
+import pytest
+
+from orthontk_lib import data
+
+
+def write_cifar_batch(path, labels, rng):
+    """Records in the official layout: 1 label byte, then 1024 R, 1024 G, 1024 B bytes (row-major 32x32)."""
+    images = rng.integers(0, 256, size=(len(labels), 32, 32, 3), dtype=np.uint8)
+    planes = images.transpose(0, 3, 1, 2).reshape(len(labels), -1)
+    path.write_bytes(np.concatenate([np.asarray(labels, np.uint8)[:, None], planes], axis=1).tobytes())
+    return images
+
+
+@pytest.fixture
+def cifar_dir(tmp_path):
+    rng = np.random.default_rng(0)
+    folder = tmp_path / "src" / "cifar-10-batches-bin"
+    folder.mkdir(parents=True)
+    train = [write_cifar_batch(folder / f"data_batch_{i}.bin", [i, (i + 3) % 10], rng) for i in range(1, 6)]
+    test = write_cifar_batch(folder / "test_batch.bin", [7, 8, 9], rng)
+    return folder, np.concatenate(train), test
+
+
+def test_reader_decodes_the_binary_layout(cifar_dir, tmp_path):
+    folder, train, test = cifar_dir
+    d = data.load("cifar10", n_train=7, n_test=3, root=folder.parent, flatten=False)
+    assert d.x_train.shape == (7, 32, 32, 3) and d.x_test.shape == (3, 32, 32, 3)
+    np.testing.assert_array_equal(np.round(d.x_train * 255).astype(np.uint8), train[:7])
+    np.testing.assert_array_equal(np.round(d.x_test * 255).astype(np.uint8), test)
+    assert d.y_train.argmax(1).tolist() == [1, 4, 2, 5, 3, 6, 4]
+    assert d.y_test.argmax(1).tolist() == [7, 8, 9]
+    assert data.load("cifar10", n_train=2, n_test=1, root=folder.parent).x_train.shape == (2, 3072)
+
+
+def make_archive(cifar_dir, tmp_path):
+    folder = cifar_dir[0]
+    root = tmp_path / "archive_root"
+    root.mkdir()
+    archive = root / "cifar-10-binary.tar.gz"
+    with tarfile.open(archive, "w:gz") as tar:
+        tar.add(folder, arcname="cifar-10-batches-bin")
+    return root, hashlib.sha256(archive.read_bytes()).hexdigest()
+
+
+def test_archive_is_verified_then_extracted(cifar_dir, tmp_path):
+    root, sha = make_archive(cifar_dir, tmp_path)
+    d = data.load("cifar10", n_train=3, n_test=1, root=root, sha256=sha)
+    assert d.x_train.shape == (3, 3072)
+    assert (root / "cifar-10-batches-bin" / "test_batch.bin").is_file()
+
+
+def test_archive_with_wrong_checksum_is_refused(cifar_dir, tmp_path):
+    root, _ = make_archive(cifar_dir, tmp_path)  # checked against the published SHA-256: a mismatch
+    with pytest.raises(data.DataError, match="corrupt: SHA-256"):
+        data.load("cifar10", n_train=1, n_test=1, root=root)
+    assert not (root / "cifar-10-batches-bin").exists()
+
+
+def test_truncated_batch_file_is_reported(cifar_dir):
+    folder = cifar_dir[0]
+    path = folder / "data_batch_1.bin"
+    path.write_bytes(path.read_bytes()[:-10])
+    with pytest.raises(data.DataError, match=r"data_batch_1\.bin is corrupt"):
+        data.load("cifar10", n_train=4, n_test=1, root=folder.parent)
+
+
+def test_bad_label_byte_is_reported(cifar_dir):
+    folder = cifar_dir[0]
+    path = folder / "test_batch.bin"
+    raw = bytearray(path.read_bytes())
+    raw[0] = 42
+    path.write_bytes(bytes(raw))
+    with pytest.raises(data.DataError, match="label byte is 42"):
+        data.load("cifar10", n_train=1, n_test=1, root=folder.parent)
+
+
+def test_missing_folder_says_where_to_put_the_files(tmp_path, monkeypatch):
+    monkeypatch.delenv(data.CIFAR10_DIR_ENV, raising=False)
+    with pytest.raises(data.DataError, match=r"put cifar-10-binary\.tar\.gz .* in .*nowhere"):
+        data.load("cifar10", root=tmp_path / "nowhere")
+
+
+def test_too_few_records_is_reported(cifar_dir):
+    with pytest.raises(data.DataError, match="only 10 records"):
+        data.load("cifar10", n_train=11, n_test=1, root=cifar_dir[0].parent)
+
+
+def test_digits_are_real_deterministic_and_split():
+    a = data.load("digits", n_train=100, n_test=50, seed=3)
+    b = data.load("digits", n_train=100, n_test=50, seed=3)
+    np.testing.assert_array_equal(a.x_train, b.x_train)
+    assert a.x_train.shape == (100, 64) and 0 <= a.x_train.min() and a.x_train.max() <= 1
+    assert a.y_train.sum(1).tolist() == [1.0] * 100
+    assert data.load("digits", n_train=4, n_test=0, flatten=False).x_train.shape == (4, 8, 8, 1)
+
+
+def test_sphere_inputs_have_norm_sqrt_d():
+    d = data.load("sphere", n_train=5, d=256)
+    np.testing.assert_allclose(np.linalg.norm(d.x_train, axis=1), 16.0, rtol=1e-5)
+
+
+def test_unknown_dataset_is_named():
+    with pytest.raises(ValueError, match="^name: unknown data set 'mnist'"):
+        data.load("mnist")

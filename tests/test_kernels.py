@@ -1,0 +1,105 @@
+"""Kernels: the fast FCN NTK is exact, the analytic one is the arc-cosine formula, and the
+empirical NTK approaches the analytic one at the rate the theory gives."""
+
+import itertools
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+
+from orthontk_lib import kernels
+from orthontk_lib.models import ACTIVATIONS, CNN, FCN
+
+
+@pytest.mark.parametrize(
+    "activation, init, parameterization",
+    list(itertools.product(ACTIVATIONS, ["gaussian", "orthogonal"], ["ntk", "standard"])),
+)
+def test_empirical_ntk_equals_bruteforce_jacobian(key, activation, init, parameterization):
+    spec = FCN(depth=2, width=9, activation=activation, W_std=1.3, b_std=0.2, init=init,
+               parameterization=parameterization, out_dim=3)
+    x1 = jax.random.normal(key, (5, 7))
+    x2 = jax.random.normal(jax.random.key(3), (4, 7))
+    variables = spec.initialize(jax.random.key(1), x1)
+    fast = kernels.empirical_ntk(spec, variables, x1, x2)
+    brute = kernels.jacobian_ntk(spec, variables, x1, x2)
+    assert fast.shape == (5, 4)
+    assert float(jnp.abs(fast - brute).max() / jnp.abs(brute).max()) < 1e-5
+
+
+def test_empirical_ntk_with_nonlinear_output_equals_bruteforce(key):
+    spec = FCN(depth=1, width=11, activation="relu", output_activation="tanh", out_dim=2, b_std=0.1)
+    x = jax.random.normal(key, (6, 5))
+    variables = spec.initialize(jax.random.key(2), x)
+    brute = kernels.jacobian_ntk(spec, variables, x)
+    assert float(jnp.abs(kernels.empirical_ntk(spec, variables, x) - brute).max() / jnp.abs(brute).max()) < 1e-5
+
+
+@pytest.mark.parametrize("implementation", ["NTK_VECTOR_PRODUCTS", "JACOBIAN_CONTRACTION"])
+def test_neural_tangents_empirical_ntk_agrees_on_a_cnn(key, implementation):
+    spec = CNN(depth=1, channels=4, init="orthogonal", b_std=0.1, out_dim=2)
+    x = jax.random.normal(key, (3, 5, 5, 2))
+    variables = spec.initialize(jax.random.key(1), x)
+    brute = kernels.jacobian_ntk(spec, variables, x)
+    ours = kernels.nt_empirical_ntk(spec, variables, x, implementation=implementation)
+    assert float(jnp.abs(ours - brute).max() / jnp.abs(brute).max()) < 1e-5
+
+
+def arccos_relu_ntk(x1, x2, W_std, b_std):
+    """Closed-form NTK of a one-hidden-layer ReLU FCN, NTK parameterization (Cho & Saul 2009; Jacot 2018)."""
+    d = x1.shape[1]
+    k12 = W_std**2 * x1 @ x2.T / d + b_std**2
+    k11 = W_std**2 * np.sum(x1**2, 1) / d + b_std**2
+    k22 = W_std**2 * np.sum(x2**2, 1) / d + b_std**2
+    norm = np.sqrt(np.outer(k11, k22))
+    theta = np.arccos(np.clip(k12 / norm, -1, 1))
+    e_phi = norm / (2 * np.pi) * (np.sin(theta) + (np.pi - theta) * np.cos(theta))
+    e_dphi = (np.pi - theta) / (2 * np.pi)
+    nngp = W_std**2 * e_phi + b_std**2
+    return nngp + W_std**2 * e_dphi * k12
+
+
+def test_analytic_ntk_is_the_arccosine_formula(key):
+    spec = FCN(depth=1, width=8, activation="relu", W_std=1.5, b_std=0.1)
+    x1 = np.asarray(jax.random.normal(key, (6, 10)))
+    x2 = np.asarray(jax.random.normal(jax.random.key(5), (4, 10)))
+    np.testing.assert_allclose(kernels.analytic_ntk(spec, x1, x2), arccos_relu_ntk(x1, x2, 1.5, 0.1), rtol=1e-5)
+
+
+@pytest.mark.parametrize("init", ["orthogonal", "gaussian"])
+def test_empirical_ntk_matches_analytic_at_large_width(key, init):
+    """At width n the relative error is a mean of n per-unit terms, so it is ~ sigma_T / (sqrt(n) |Theta|).
+
+    For one hidden layer, Theta_emp = (1/n) sum_i T_i + b_std^2 with per-unit kernels
+    T_i = W_std^2 [ (W_std^2 x.x'/d + b_std^2) v_i^2 phi'(z_i) phi'(z_i') + phi(z_i) phi(z_i') ].
+    For Gaussian weights the T_i are i.i.d., so E|Theta_emp - Theta_inf|_F^2 = sum var(T) / n; the
+    test measures var(T) across the network's own units and allows 3x that predicted error.
+    Orthogonal weights are exchangeable, not independent; the paper's claim is the same O(1/sqrt n) order.
+    """
+    W_std, b_std, n = 1.5, 0.1, 4096
+    spec = FCN(depth=1, width=n, activation="relu", W_std=W_std, b_std=b_std, init=init)
+    x = np.asarray(jax.random.normal(key, (20, 64)))
+    x = x * np.sqrt(64) / np.linalg.norm(x, axis=1, keepdims=True)
+    variables = spec.initialize(jax.random.key(7), x)
+    emp = np.asarray(kernels.empirical_ntk(spec, variables, x))
+    ana = np.asarray(kernels.analytic_ntk(spec, x))
+    err = np.linalg.norm(emp - ana) / np.linalg.norm(ana)
+
+    p = variables["params"]
+    z = W_std / np.sqrt(64) * x @ np.asarray(p["hidden_0"]["kernel"]) + b_std * np.asarray(p["hidden_0"]["bias"])
+    v = np.asarray(p["readout"]["kernel"])[:, 0]
+    phi, dphi = np.maximum(z, 0), (z > 0).astype(float)
+    k1 = W_std**2 * x @ x.T / 64 + b_std**2
+    T = W_std**2 * (k1[None] * v[:, None, None] ** 2 * np.einsum("ai,bi->iab", dphi, dphi) + np.einsum("ai,bi->iab", phi, phi))
+    predicted = np.sqrt(T.var(axis=0).sum() / n) / np.linalg.norm(ana)
+    assert 0 < err < 3 * predicted, (err, predicted)
+    assert predicted < 0.06  # the bound itself is O(1/sqrt n): a loose one would make the test vacuous
+
+
+def test_importing_train_does_not_import_neural_tangents():
+    import subprocess
+    import sys
+
+    code = "import orthontk_lib.train, sys; assert 'neural_tangents' not in sys.modules and 'tensorflow' not in sys.modules"
+    subprocess.run([sys.executable, "-c", code], check=True)

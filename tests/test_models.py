@@ -1,0 +1,85 @@
+"""Specs: validation, shapes, parameter counts, and the Flax network equal to its stax twin."""
+
+import itertools
+
+import jax
+import jax.numpy as jnp
+import pytest
+
+from orthontk_lib.models import ACTIVATIONS, CNN, FCN
+
+N_PARAMS_FCN_2x32_64_10 = 64 * 32 + 32 + 32 * 32 + 32 + 32 * 10 + 10  # = 3466
+
+
+def n_params(variables):
+    return sum(p.size for p in jax.tree.leaves(variables))
+
+
+def test_fcn_shapes_and_parameter_count(key):
+    spec = FCN(depth=2, width=32, out_dim=10)
+    x = jnp.ones((5, 64))
+    variables = spec.initialize(key, x)
+    assert spec.module().apply(variables, x).shape == (5, 10)
+    assert n_params(variables) == N_PARAMS_FCN_2x32_64_10 == 3466
+
+
+def test_cnn_shapes_and_parameter_count(key):
+    spec = CNN(depth=2, channels=8, kernel_size=3, out_dim=2)
+    x = jnp.ones((3, 6, 6, 1))
+    variables = spec.initialize(key, x)
+    assert spec.module().apply(variables, x).shape == (3, 2)
+    assert n_params(variables) == (3 * 3 * 1 * 8 + 8) + (3 * 3 * 8 * 8 + 8) + (6 * 6 * 8 * 2 + 2)
+
+
+@pytest.mark.parametrize(
+    "kwargs, name",
+    [
+        (dict(depth=0), "depth"),
+        (dict(width=0), "width"),
+        (dict(activation="swish"), "activation"),
+        (dict(init="uniform"), "init"),
+        (dict(parameterization="mup"), "parameterization"),
+        (dict(W_std=-1.0), "W_std"),
+        (dict(out_dim=0), "out_dim"),
+    ],
+)
+def test_bad_arguments_raise_value_error_naming_the_argument(kwargs, name):
+    with pytest.raises(ValueError, match=rf"^{name}:"):
+        FCN(**kwargs)
+
+
+def test_delta_orthogonal_needs_enough_channels(key):
+    with pytest.raises(ValueError, match="^channels:"):
+        CNN(channels=2, init="orthogonal").initialize(key, jnp.ones((1, 4, 4, 3)))
+
+
+@pytest.mark.parametrize(
+    "parameterization, init, output_activation",
+    list(itertools.product(["ntk", "standard"], ["gaussian", "orthogonal"], ["linear", "tanh"])),
+)
+def test_fcn_matches_its_stax_twin(key, parameterization, init, output_activation):
+    spec = FCN(
+        depth=2, width=16, activation="erf", W_std=1.3, b_std=0.2, init=init,
+        parameterization=parameterization, out_dim=3, output_activation=output_activation,
+    )
+    x = jax.random.normal(key, (4, 12))
+    variables = spec.initialize(jax.random.key(1), x)
+    ours = spec.module().apply(variables, x)
+    theirs = spec.stax()[1](spec.stax_params(variables), x)
+    assert jnp.allclose(ours, theirs, atol=1e-5)
+
+
+@pytest.mark.parametrize("parameterization, init", list(itertools.product(["ntk", "standard"], ["gaussian", "orthogonal"])))
+def test_cnn_matches_its_stax_twin(key, parameterization, init):
+    spec = CNN(depth=2, channels=8, W_std=1.3, b_std=0.2, init=init, parameterization=parameterization, out_dim=2)
+    x = jax.random.normal(key, (2, 6, 6, 3))
+    variables = spec.initialize(jax.random.key(1), x)
+    assert jnp.allclose(spec.module().apply(variables, x), spec.stax()[1](spec.stax_params(variables), x), atol=1e-5)
+
+
+@pytest.mark.parametrize("activation", ACTIVATIONS)
+def test_every_activation_builds_both_networks(key, activation):
+    spec = FCN(depth=1, width=8, activation=activation)
+    x = jnp.ones((2, 3))
+    assert spec.module().apply(spec.initialize(key, x), x).shape == (2, 1)
+    assert spec.stax()[2](x, None, "ntk").shape == (2, 2)

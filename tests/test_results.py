@@ -1,0 +1,82 @@
+"""Results: atomic writes, cache hits, corruption detected and never overwritten."""
+
+import json
+import os
+
+import numpy as np
+import pytest
+
+from orthontk_lib import results
+
+
+def test_cache_hit_does_not_recompute(tmp_path):
+    calls = []
+    compute = lambda: calls.append(1) or {"a": np.arange(4)}
+    r1 = results.cached("x", {"w": 2, "ws": (1, 2)}, compute, profile="quick", root=tmp_path)
+    r2 = results.cached("x", {"ws": [1, 2], "w": 2}, compute, profile="quick", root=tmp_path)
+    assert len(calls) == 1
+    np.testing.assert_array_equal(r2.arrays["a"], np.arange(4))
+    meta = r1.meta
+    assert meta["profile"] == "quick" and meta["versions"]["jax"] and meta["device"] and meta["wall_time_s"] >= 0
+    assert "git_commit" in meta and meta["created"]
+
+
+def test_killed_write_leaves_no_result(tmp_path, monkeypatch):
+    real_replace = os.replace
+
+    def crash_on_metadata(src, dst):
+        if str(dst).endswith(".json"):
+            raise KeyboardInterrupt  # the run is killed between the arrays and the metadata
+        real_replace(src, dst)
+
+    monkeypatch.setattr(os, "replace", crash_on_metadata)
+    with pytest.raises(KeyboardInterrupt):
+        results.save("x", {"w": 1}, {"a": np.ones(3)}, profile="quick", root=tmp_path)
+    monkeypatch.setattr(os, "replace", real_replace)
+    assert results.load("x", {"w": 1}, root=tmp_path) is None
+    assert not [p for p in (tmp_path / "x").iterdir() if p.name.endswith(".tmp")]
+
+
+def test_corrupt_metadata_is_detected_not_trusted_nor_overwritten(tmp_path):
+    path = results.save("x", {"w": 1}, {"a": np.ones(3)}, profile="quick", root=tmp_path)
+    path.write_text(path.read_text()[:40])
+    with pytest.raises(results.ResultError, match=r"metadata is corrupt"):
+        results.cached("x", {"w": 1}, lambda: {"a": np.zeros(3)}, profile="quick", root=tmp_path)
+    assert len(path.read_text()) == 40  # left as it was, for the user to inspect
+
+
+def test_tampered_arrays_are_detected(tmp_path):
+    path = results.save("x", {"w": 1}, {"a": np.ones(3)}, profile="quick", root=tmp_path)
+    npz = path.with_suffix(".npz")
+    npz.write_bytes(npz.read_bytes()[:-5] + b"00000")
+    with pytest.raises(results.ResultError, match="do not match the SHA-256"):
+        results.load("x", {"w": 1}, root=tmp_path)
+
+
+def test_metadata_of_other_parameters_is_refused(tmp_path):
+    path = results.save("x", {"w": 1}, {"a": np.ones(3)}, profile="quick", root=tmp_path)
+    other = path.with_name(results.key_of({"w": 2}) + ".json")
+    meta = json.loads(path.read_text())
+    other.write_text(json.dumps(meta))
+    other.with_suffix(".npz").write_bytes(path.with_suffix(".npz").read_bytes())
+    with pytest.raises(results.ResultError, match="not the ones asked for"):
+        results.load("x", {"w": 2}, root=tmp_path)
+
+
+def test_sweep_resumes_from_finished_points(tmp_path):
+    done = []
+
+    def point(p):
+        if p["i"] == 2 and not done:
+            done.append("interrupted")
+            raise KeyboardInterrupt
+        return {"v": np.array(p["i"] ** 2)}
+
+    pts = [{"i": i} for i in range(4)]
+    with pytest.raises(KeyboardInterrupt):
+        results.sweep("s", {"base": 1}, pts, point, profile="quick", root=tmp_path)
+    computed = []
+    out = results.sweep("s", {"base": 1}, pts, lambda p: computed.append(p["i"]) or point(p), profile="quick", root=tmp_path)
+    assert computed == [2, 3]
+    assert [int(r.arrays["v"]) for r in out] == [0, 1, 4, 9]
+    assert [r.meta["params"]["i"] for r in results.find("s", root=tmp_path, profile="quick")].__len__() == 4
