@@ -2,8 +2,8 @@ r"""One figure style, and ``savefig`` that writes citable PDF and PNG files with
 
 Functions here take arrays and return a ``matplotlib.figure.Figure``; none of
 them shows or writes anything except :func:`savefig`, which writes
-``<figure folder>/<name>.pdf`` and ``.png`` (default folder ``_extra/figures``,
-which the book publishes at ``figures/<name>.pdf``), with the provenance (profile,
+``<figure folder>/<name>.pdf`` and ``.png`` (the book build points the folder
+at what it publishes as ``figures/<name>.pdf``; default ``_build/extra/figures``), with the provenance (profile,
 seeds, package versions, git commit) in the files' metadata.
 
 Example:
@@ -22,18 +22,16 @@ import pathlib
 import re
 from typing import NamedTuple
 
-import matplotlib
+import matplotlib.ticker
+import matplotlib.pyplot as plt
+import numpy as np
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-
-from orthontk_lib import results  # noqa: E402
+from orthontk_lib import results
 
 __all__ = ["STYLE", "COLORS", "figure", "savefig", "FigureFiles", "figure_dir"]
 
 FIGURE_DIR_ENV = "ORTHONTK_FIGURE_DIR"
-"""Environment variable that moves the figure folder (default ``<repo>/_extra/figures``)."""
+"""Environment variable that moves the figure folder (default ``<repo>/_build/extra/figures``)."""
 
 STYLE = {
     "figure.dpi": 110,
@@ -76,13 +74,15 @@ def figure(ncols=1, nrows=1, width=3.4, height=2.8, **kwargs):
 
 
 def figure_dir(folder=None):
-    """The figure folder: ``folder``, else ``$ORTHONTK_FIGURE_DIR``, else ``<repo>/_extra/figures``."""
-    default = pathlib.Path(__file__).resolve().parents[1] / "_extra" / "figures"
+    """The figure folder: ``folder``, else ``$ORTHONTK_FIGURE_DIR``, else ``<repo>/_build/extra/figures``."""
+    default = pathlib.Path(__file__).resolve().parents[1] / "_build" / "extra" / "figures"
     return pathlib.Path(folder or os.environ.get(FIGURE_DIR_ENV) or default)
 
 
 def savefig(fig, name, *, profile=None, seeds=None, folder=None):
     """Write ``fig`` as ``<name>.pdf`` and ``<name>.png``; ``name`` is ``<chapter>-<figure>``.
+
+    The figure is closed afterwards (a notebook shows it through ``glue``, not twice).
 
     Returns:
       :class:`FigureFiles` (shows download links when displayed in a notebook).
@@ -97,4 +97,59 @@ def savefig(fig, name, *, profile=None, seeds=None, folder=None):
     with plt.rc_context(STYLE):
         fig.savefig(paths[0], metadata={"Title": name, "Subject": text, "Creator": "orthontk"})
         fig.savefig(paths[1], metadata={"Title": name, "Description": text, "Software": "orthontk"})
+    plt.close(fig)
     return FigureFiles(name, paths)
+
+
+# FIGURES
+
+
+def width_scaling(widths, values, *, ylabel, guide_slope=-0.5, fits=None, xlabel="width n"):
+    r"""Log-log panel: ``values[init]`` (width, seed) as seed mean with ±1 s.d. bars, one curve per init.
+
+    Args:
+      widths: (W,) widths.
+      values: ``{init: (W, S) array}``.
+      ylabel: the y axis label.
+      guide_slope: slope of a dashed guide line :math:`\propto n^{s}` through the first mean.
+      fits: optional ``{init: (slope, ci, intercept)}``; the fitted line is drawn and its slope put in the legend.
+
+    Returns:
+      A Figure.
+    """
+    fig, ax = figure()
+    widths = np.asarray(widths, float)
+    for init, v in values.items():
+        mean, sd = v.mean(-1), v.std(-1, ddof=1) if v.shape[-1] > 1 else np.zeros(len(widths))
+        label = init if not fits else f"{init}: slope {fits[init][0]:.2f} [{fits[init][1][0]:.2f}, {fits[init][1][1]:.2f}]"
+        ax.errorbar(widths, mean, yerr=sd, marker="o", capsize=2, color=COLORS.get(init), label=label)
+        if fits:
+            ax.plot(widths, np.exp(fits[init][2]) * widths ** fits[init][0], color=COLORS.get(init), lw=0.8, alpha=0.6)
+    first = np.mean([v.mean(-1)[0] for v in values.values()])
+    ax.plot(widths, first * (widths / widths[0]) ** guide_slope, "k--", lw=1, label=f"$\\propto n^{{{guide_slope:g}}}$")
+    ax.set(xscale="log", yscale="log", xlabel=xlabel, ylabel=ylabel)
+    ax.set_xticks(widths, [f"{w:g}" for w in widths], minor=False)
+    ax.xaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
+    ax.tick_params(axis="x", labelsize=7)
+    ax.legend(fontsize=7, loc="lower left")
+    return fig
+
+
+def kernel_heatmaps(panels):
+    """Side-by-side heat maps on one colour scale: ``panels`` is ``{title: (N, N) kernel}``.
+
+    Returns:
+      A Figure.
+    """
+    fig, axes = figure(ncols=len(panels), width=2.3, height=2.3)
+    axes = np.atleast_1d(axes)
+    lo = min(float(np.min(k)) for k in panels.values())
+    hi = max(float(np.max(k)) for k in panels.values())
+    for ax, (title, k) in zip(axes, panels.items()):
+        im = ax.imshow(k, vmin=lo, vmax=hi, cmap="viridis")
+        ax.set_title(title, fontsize=9)
+        ax.set_xticks([])
+        ax.set_yticks([])
+        ax.grid(False)
+    fig.colorbar(im, ax=list(axes), shrink=0.8)
+    return fig

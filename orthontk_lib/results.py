@@ -36,10 +36,13 @@ from typing import NamedTuple
 
 import numpy as np
 
-__all__ = ["Result", "ResultError", "save", "load", "cached", "sweep", "find", "key_of", "data_dir", "provenance"]
+__all__ = ["Result", "ResultError", "save", "load", "cached", "sweep", "find", "key_of", "data_dir", "provenance", "atomic_write", "REPO_DATA"]
 
 DATA_DIR_ENV = "ORTHONTK_DATA_DIR"
 """Environment variable that moves the results folder (default: ``data/`` in the repository)."""
+
+REPO_DATA = pathlib.Path(__file__).resolve().parents[1] / "data"
+"""The repository's ``data/`` folder, where committed (paper-profile) results live."""
 
 _PACKAGES = ("jax", "jaxlib", "flax", "optax", "numpy", "neural-tangents")
 
@@ -60,7 +63,7 @@ class Result(NamedTuple):
 
 def data_dir(root=None):
     """The results folder: ``root``, else ``$ORTHONTK_DATA_DIR``, else ``<repo>/data``."""
-    return pathlib.Path(root or os.environ.get(DATA_DIR_ENV) or pathlib.Path(__file__).resolve().parents[1] / "data")
+    return pathlib.Path(root or os.environ.get(DATA_DIR_ENV) or REPO_DATA)
 
 
 def key_of(params):
@@ -85,8 +88,8 @@ def save(name, params, arrays, *, profile, seeds=None, wall_time=None, root=None
         "arrays": sorted(arrays),
         "arrays_sha256": hashlib.sha256(payload).hexdigest(),
     }
-    _atomic_write(folder / f"{key}.npz", payload)
-    _atomic_write(folder / f"{key}.json", json.dumps(meta, indent=1, sort_keys=True).encode())
+    atomic_write(folder / f"{key}.npz", payload)
+    atomic_write(folder / f"{key}.json", json.dumps(meta, indent=1, sort_keys=True).encode())
     return folder / f"{key}.json"
 
 
@@ -177,7 +180,8 @@ def _read(path):
     return Result(arrays, meta)
 
 
-def _atomic_write(path, payload):
+def atomic_write(path, payload):
+    """Write bytes to ``path`` atomically: a temporary file in the same folder, fsync, ``os.replace``."""
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as f:

@@ -1,0 +1,14 @@
+"""Test session settings, for tests/ and for the notebooks nbmake runs from book/.
+
+Notebooks run at the smoke profile, and every result, ledger record and figure a test
+or a notebook writes goes to a temporary folder, never into the repository's data/.
+"""
+
+import os
+import tempfile
+
+_scratch = tempfile.mkdtemp(prefix="orthontk-tests-")
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+os.environ.setdefault("ORTHONTK_PROFILE", "smoke")
+os.environ.setdefault("ORTHONTK_DATA_DIR", os.path.join(_scratch, "data"))
+os.environ.setdefault("ORTHONTK_FIGURE_DIR", os.path.join(_scratch, "figures"))

@@ -1,0 +1,185 @@
+r"""The claims ledger: every testable claim of the papers, its statistic, its tolerance, its verdict.
+
+Claims are declared here, once, in :data:`CLAIMS`. A chapter measures a
+statistic and calls :func:`record`, which writes ``ledger/<profile>/<id>.json``
+in the results folder (atomically). The ledger page calls :func:`table` at
+every build: it shows each claim with the value measured at the profile shown
+(paper-profile records committed under ``data/ledger/paper`` win over the
+build's own), and a verdict computed from the claim's ``check``, never typed
+by hand. A claim no chapter has measured yet says so.
+
+Example:
+
+>>> import tempfile
+>>> root = tempfile.mkdtemp()
+>>> r = record("setting-slope-orthogonal", -0.52, ci=(-0.6, -0.44), profile="quick", root=root)
+>>> r["verdict"]
+'holds'
+"""
+
+import json
+import pathlib
+from typing import Callable, NamedTuple, Optional
+
+from orthontk_lib import results
+
+BOOK_DIR = results.REPO_DATA.parent / "book"
+"""The book's chapter folder (chapters link from the ledger only once they exist)."""
+
+__all__ = ["Claim", "CLAIMS", "record", "records", "verdict", "table", "claim"]
+
+
+class Claim(NamedTuple):
+    """One testable claim."""
+
+    id: str  # stable identifier, "<chapter>-<what>"
+    source: str  # the paper, e.g. "Huang, Du, Xu 2021"
+    chapter: str  # the docname of the chapter that measures it, e.g. "01-setting"
+    claim: str  # the claim in words
+    statistic: str  # what is measured
+    tolerance: str  # what the theory allows, in words
+    check: Callable  # (value, ci) -> bool
+
+
+def _within(target, tol):
+    return lambda v, ci: abs(v - target) <= tol
+
+
+def _below(x):
+    return lambda v, ci: v < x
+
+
+def _ci_above(x):
+    return lambda v, ci: ci is not None and ci[0] > x
+
+
+HDX = "Huang, Du, Xu 2021"
+LZB = "Liu, Zhu, Belkin 2020"
+HDR = "Hayou, Doucet, Rousseau 2019"
+ZX = "Zhou, Xu et al. 2022"
+SLOPE_TOL = (
+    "|s + 1/2| <= 0.15: the error is C n^(-1/2) (1 + O(n^(-1/2))); over the widths measured the "
+    "subleading term moves a fitted slope by at most about 0.1, seed noise by about 0.05"
+)
+
+CLAIMS = [
+    Claim("setting-slope-gaussian", HDX, "01-setting",
+          "The empirical NTK of a Gaussian FCN converges to the analytic NTK as width n grows.",
+          "log-log slope s of ||Θ_emp − Θ_∞||_F/||Θ_∞||_F against n (seed mean)", SLOPE_TOL, _within(-0.5, 0.15)),
+    Claim("setting-slope-orthogonal", HDX, "01-setting",
+          "The empirical NTK of an orthogonal FCN converges to the same analytic NTK, at the same rate.",
+          "log-log slope s of ||Θ_emp − Θ_∞||_F/||Θ_∞||_F against n (seed mean)", SLOPE_TOL, _within(-0.5, 0.15)),
+    Claim("equality-fcn-orth-minus-gauss", HDX, "02-kernel-equality",
+          "Orthogonal and Gaussian NTKs are equal at infinite width (FCN).",
+          "log-log slope of ||Θ_orth − Θ_gauss||_F/||Θ_∞||_F against width", "slope < 0 (theory −1/2)", _below(0.0)),
+    Claim("equality-cnn-orth-minus-gauss", HDX, "02-kernel-equality",
+          "Orthogonal (delta-orthogonal) and Gaussian NTKs are equal at infinite width (CNN).",
+          "log-log slope of ||Θ_orth − Θ_gauss||_F/||Θ_∞||_F against channels", "slope < 0", _below(0.0)),
+    Claim("finite-width-spread-slope", HDX, "03-finite-width",
+          "The seed-to-seed variance of the empirical NTK shrinks as 1/width for both initializations.",
+          "log-log slope of the entrywise NTK variance against width", "|s + 1| <= 0.2", _within(-1.0, 0.2)),
+    Claim("finite-width-isometry-orthogonal", HDX, "03-finite-width",
+          "A deep linear network with orthogonal weights has all Jacobian singular values equal to one.",
+          "max |σ_i − 1| over the input-output Jacobian's singular values", "< 1e-4 (float32 round-off)",
+          _below(1e-4)),
+    Claim("constancy-slope", HDX, "04-constancy",
+          "The NTK of a wide network barely moves under small-learning-rate training, at rate 1/√width for both inits.",
+          "log-log slope of ||Θ_T − Θ_0||_F/||Θ_0||_F against width", SLOPE_TOL, _within(-0.5, 0.15)),
+    Claim("linearity-hessian-slope", LZB, "05-linearity",
+          "The Hessian spectral norm of a network with a linear output scales as 1/√width.",
+          "log-log slope of ||H||_2 against width", SLOPE_TOL, _within(-0.5, 0.15)),
+    Claim("linearity-nonlinear-output", LZB, "05-linearity",
+          "With a non-linear output layer the Hessian norm does not vanish with width.",
+          "log-log slope of ||H||_2 against width", "|s| <= 0.15", _within(0.0, 0.15)),
+    Claim("speedup-large-lr-depth", HDX, "06-speedup",
+          "In the linear regime of tanh, orthogonal initialization trains faster at large learning rate and depth.",
+          "speed-up τ_gauss/τ_orth in the large-η, deep corner, with a 95% interval", "interval above 1",
+          _ci_above(1.0)),
+    Claim("eoc-ordered-exponential", HDR, "07-edge-of-chaos",
+          "Off the Edge of Chaos the normalized NTK becomes input-independent exponentially fast in depth.",
+          "rate γ of the fit |K^L/K^L_diag − 1| ~ e^(−γL) in the ordered phase", "γ > 0 and the exponential fit beats a power law",
+          lambda v, ci: v > 0),
+    Claim("condensation-orientations", ZX, "08-condensation",
+          "With small initialization, hidden neurons' input weights condense onto at most 2p orientations.",
+          "number of condensed orientations for tanh (p = 1)", "<= 2", lambda v, ci: v <= 2),
+]
+"""Every testable claim of the papers the book covers, in the book's order."""
+
+
+# RECORDING
+
+
+def claim(claim_id):
+    """The :class:`Claim` called ``claim_id``."""
+    for c in CLAIMS:
+        if c.id == claim_id:
+            return c
+    raise KeyError(f"claim: no claim {claim_id!r} in the ledger")
+
+
+def verdict(claim_id, value, ci=None):
+    """``"holds"`` or ``"does not hold"`` for a measured value (and optional 95% interval)."""
+    return "holds" if claim(claim_id).check(value, ci) else "does not hold"
+
+
+def record(claim_id, value, *, profile, ci=None, detail=None, root=None):
+    """Record a measured statistic for a claim; returns the record written."""
+    claim(claim_id)  # unknown ids fail loudly
+    rec = {
+        "id": claim_id,
+        "value": float(value),
+        "ci": None if ci is None else [float(ci[0]), float(ci[1])],
+        "verdict": verdict(claim_id, value, ci),
+        "detail": detail,
+        **results.provenance(profile=profile),
+    }
+    folder = results.data_dir(root) / "ledger" / profile
+    folder.mkdir(parents=True, exist_ok=True)
+    results.atomic_write(folder / f"{claim_id}.json", json.dumps(rec, indent=1, sort_keys=True).encode())
+    return rec
+
+
+def records(profile, root=None):
+    """``{claim id: record}`` of the records saved for ``profile``."""
+    folder = results.data_dir(root) / "ledger" / profile
+    out = {}
+    for path in sorted(folder.glob("*.json")) if folder.is_dir() else []:
+        try:
+            out[path.stem] = json.loads(path.read_text())
+        except ValueError as err:
+            raise results.ResultError(f"{path}: ledger record is corrupt ({err}); delete it and rebuild") from err
+    return out
+
+
+def table(profile, root=None, paper_root: Optional[pathlib.Path] = None):
+    """Rows ``(claim, record or None)``: committed paper records first, else the ``profile`` build's."""
+    paper = records("paper", paper_root or results.REPO_DATA)
+    own = records(profile, root)
+    return [(c, paper.get(c.id) or own.get(c.id)) for c in CLAIMS]
+
+
+# RENDERING
+
+
+def html_table(rows):
+    """The ledger as an HTML table (for the ledger page); verdicts recomputed from the values."""
+    import html
+
+    colour = {"holds": "#1a7f37", "does not hold": "#cf222e", "not yet measured": "#6e7781"}
+    out = ['<table class="ledger"><thead><tr><th>Claim</th><th>Source</th><th>Statistic</th>'
+           "<th>Tolerance</th><th>Measured</th><th>Verdict</th></tr></thead><tbody>"]
+    for c, rec in rows:
+        if rec is None:
+            measured, v = "—", "not yet measured"
+        else:
+            v = verdict(c.id, rec["value"], rec.get("ci"))
+            ci = f" [{rec['ci'][0]:.3g}, {rec['ci'][1]:.3g}]" if rec.get("ci") else ""
+            measured = f"{rec['value']:.3g}{ci}<br><small>{rec['profile']}, {rec['created'][:10]}</small>"
+        written = any((BOOK_DIR / f"{c.chapter}{ext}").exists() for ext in (".ipynb", ".md"))
+        link = f'<a href="{c.chapter}.html">{html.escape(c.claim)}</a>' if written else html.escape(c.claim)
+        out.append(
+            f"<tr id=\"claim-{c.id}\"><td>{link}<br><small><code>{c.id}</code></small></td><td>{c.source}</td>"
+            f"<td>{html.escape(c.statistic)}</td><td>{html.escape(c.tolerance)}</td><td>{measured}</td>"
+            f'<td style="color:{colour[v]};font-weight:bold">{v}</td></tr>'
+        )
+    return "\n".join(out + ["</tbody></table>"])

@@ -1,0 +1,116 @@
+r"""Chapter configurations with profiles: ``smoke`` (CI), ``quick`` (laptop CPU), ``paper`` (GPU).
+
+Each chapter has a frozen :class:`ChapterConfig` subclass whose fields are the
+chapter's knobs, and a ``PROFILES`` table giving their values per profile. A
+notebook's ``parameters`` cell holds ``profile = "quick"`` and the knobs set to
+``None`` ("the profile's value"); papermill overrides any of them. Every value
+is checked against the field's type and bounds *before* any compute, and a bad
+one raises :class:`ConfigError` with one line naming it.
+
+When the book is built with ``ORTHONTK_PROFILE=smoke``, a notebook that asks
+for the default ``quick`` profile gets ``smoke`` instead (the papermill runner
+clears that variable, so its ``--profile`` is always obeyed).
+
+Example:
+
+>>> import dataclasses
+>>> @dataclasses.dataclass(frozen=True)
+... class Demo(ChapterConfig):
+...     widths: tuple[int, ...] = dataclasses.field(default=(), metadata={"min": 1})  # hidden widths
+...     PROFILES = {"quick": {"widths": (64, 128)}}
+>>> Demo.for_profile("quick", use_env=False, widths=[8, 16]).widths
+(8, 16)
+>>> Demo.for_profile("quick", use_env=False, widths=[0])
+Traceback (most recent call last):
+...
+orthontk_lib.profiles.ConfigError: widths: expected integers >= 1, got [0]
+"""
+
+import dataclasses
+import os
+import typing
+
+__all__ = ["ChapterConfig", "ConfigError", "PROFILE_ENV", "PROFILE_NAMES"]
+
+PROFILE_ENV = "ORTHONTK_PROFILE"
+"""Environment variable that replaces the default ``quick`` profile (the CI book build sets ``smoke``)."""
+
+PROFILE_NAMES = ("smoke", "quick", "paper")
+
+
+class ConfigError(ValueError):
+    """A parameter is unknown, of the wrong type, or impossible; the message starts with its name."""
+
+
+@dataclasses.dataclass(frozen=True)
+class ChapterConfig:
+    """Base of every chapter's config: a ``profile`` plus the chapter's own fields."""
+
+    profile: str = "quick"  # "smoke", "quick" or "paper"
+
+    PROFILES: typing.ClassVar[dict] = {}
+
+    @classmethod
+    def for_profile(cls, profile="quick", *, use_env=True, **overrides):
+        """The config of ``profile`` with ``overrides`` (``None`` values mean "the profile's").
+
+        With ``use_env`` (the default, for notebooks), ``$ORTHONTK_PROFILE`` replaces ``"quick"``.
+        """
+        if use_env and profile == "quick" and os.environ.get(PROFILE_ENV):
+            profile = os.environ[PROFILE_ENV]
+        if profile not in cls.PROFILES:
+            raise ConfigError(f"profile: must be one of {', '.join(cls.PROFILES)}; got {profile!r}")
+        known = cls.knobs()
+        unknown = sorted(set(overrides) - set(known))
+        if unknown:
+            raise ConfigError(f"{unknown[0]}: unknown parameter; this chapter takes {', '.join(known)}")
+        values = {**cls.PROFILES[profile], **{k: v for k, v in overrides.items() if v is not None}}
+        fields = {f.name: f for f in dataclasses.fields(cls)}
+        checked = {k: _coerce(fields[k], v) for k, v in values.items()}
+        return cls(profile=profile, **checked)
+
+    @classmethod
+    def knobs(cls):
+        """Names of the chapter's parameters (every field but ``profile``)."""
+        return [f.name for f in dataclasses.fields(cls) if f.name != "profile"]
+
+    def asdict(self):
+        """The config as a plain dict (tuples as lists), for saving with results."""
+        return {k: list(v) if isinstance(v, tuple) else v for k, v in dataclasses.asdict(self).items()}
+
+
+# INTERNAL UTILITIES
+
+
+def _coerce(field, value):
+    """Check ``value`` against the field's annotation and bounds; tuples accept lists."""
+    kind = field.type if not isinstance(field.type, str) else eval(field.type, vars(typing), {})
+    origin, args = typing.get_origin(kind), typing.get_args(kind)
+    lo, choices = field.metadata.get("min"), field.metadata.get("choices")
+    if origin is tuple:
+        item = args[0]
+        if not isinstance(value, (list, tuple)) or not value or not all(_is(item, v) for v in value):
+            raise ConfigError(f"{field.name}: expected a non-empty list of {_noun(item)}, got {value!r}")
+        if lo is not None and min(value) < lo:
+            raise ConfigError(f"{field.name}: expected {_noun(item)} >= {lo}, got {list(value)}")
+        return tuple(item(v) for v in value)
+    if not _is(kind, value):
+        raise ConfigError(f"{field.name}: expected {_noun(kind, one=True)}, got {value!r}")
+    if lo is not None and value < lo:
+        raise ConfigError(f"{field.name}: must be >= {lo}, got {value!r}")
+    if choices is not None and value not in choices:
+        raise ConfigError(f"{field.name}: must be one of {', '.join(map(str, choices))}; got {value!r}")
+    return kind(value)
+
+
+def _is(kind, value):
+    if kind is float:
+        return isinstance(value, (int, float)) and not isinstance(value, bool) and value == value
+    if kind is int:
+        return isinstance(value, int) and not isinstance(value, bool)
+    return isinstance(value, kind)
+
+
+def _noun(kind, one=False):
+    name = {int: "integers", float: "numbers", str: "strings", bool: "booleans"}.get(kind, kind.__name__)
+    return ("an " if name[0] in "aeiou" else "a ") + name[:-1] if one else name

@@ -1,0 +1,114 @@
+r"""Run a chapter at any profile through papermill.
+
+.. code-block:: bash
+
+   python -m orthontk_lib.run book/01-setting.ipynb --profile paper -p widths "[512, 1024]"
+
+Each ``-p NAME VALUE`` overrides one knob of the notebook's ``parameters``
+cell; ``VALUE`` is JSON or YAML. Before anything runs, every name is checked
+against the notebook's parameters cell and the chapter's ``Config``, and every
+value against its type and bounds: a bad one stops the runner with one line
+that names it. The executed notebook goes to
+``data/<chapter>/<profile>/runs/<chapter>-<key>.ipynb`` (written atomically);
+the chapter's results go to ``data/<chapter>/<profile>/`` point by point, so
+running the same command after an interruption resumes from the finished points.
+"""
+
+import argparse
+import os
+import pathlib
+import sys
+import tempfile
+
+import yaml
+
+from orthontk_lib import chapters, results
+from orthontk_lib.profiles import PROFILE_ENV, PROFILE_NAMES, ConfigError
+
+__all__ = ["main", "prepare"]
+
+
+class RunError(Exception):
+    """A bad invocation; its message is the one line the runner prints."""
+
+
+def prepare(notebook, profile, params):
+    """Validate a run before any compute; returns ``(chapter module, cfg, parameters for papermill)``.
+
+    Args:
+      notebook: path of a chapter notebook.
+      profile: one of ``smoke``, ``quick``, ``paper``.
+      params: ``[(name, value text), ...]`` as given on the command line.
+    """
+    import papermill
+
+    nb = pathlib.Path(notebook)
+    if not nb.is_file():
+        raise RunError(f"notebook: {nb} does not exist")
+    try:
+        module = chapters.module_of(nb)
+    except ValueError as err:
+        raise RunError(str(err)) from err
+    declared = set(papermill.inspect_notebook(str(nb)))
+    overrides = {}
+    for name, text in params:
+        if name == "profile":
+            raise RunError("profile: set it with --profile, not -p")
+        if name not in declared:
+            raise RunError(f"{name}: unknown parameter; {nb.name} takes {', '.join(sorted(declared - {'profile'}))}")
+        try:
+            overrides[name] = yaml.safe_load(text)
+        except yaml.YAMLError as err:
+            raise RunError(f"{name}: cannot read {text!r} as a value ({err.__class__.__name__})") from err
+    try:
+        cfg = module.Config.for_profile(profile, **overrides)
+    except ConfigError as err:
+        raise RunError(str(err)) from err
+    return module, cfg, {"profile": profile, **overrides}
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog="python -m orthontk_lib.run", description="Run a book chapter through papermill.")
+    parser.add_argument("notebook", help="book/<chapter>.ipynb")
+    parser.add_argument("--profile", default="quick", help=f"one of {', '.join(PROFILE_NAMES)} (default quick)")
+    parser.add_argument("-p", "--parameter", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"),
+                        help="override a knob of the parameters cell; VALUE is JSON or YAML")
+    args = parser.parse_args(argv)
+    try:
+        module, cfg, parameters = prepare(args.notebook, args.profile, args.parameter)
+    except RunError as err:
+        sys.exit(f"orthontk run: {err}")
+    slug = chapters.slug_of(args.notebook)
+    out_dir = results.data_dir() / slug / cfg.profile / "runs"
+    out_dir.mkdir(parents=True, exist_ok=True)
+    target = out_dir / f"{slug}-{results.key_of(cfg.asdict())}.ipynb"
+    os.environ.pop(PROFILE_ENV, None)  # the runner's --profile is obeyed as given
+    os.environ.setdefault("ORTHONTK_FIGURE_DIR", str(results.data_dir() / slug / cfg.profile / "figures"))
+    print(f"orthontk run: {slug} at profile {cfg.profile}: {cfg}", flush=True)
+    _execute(args.notebook, target, parameters)
+    print(f"orthontk run: executed notebook {target}; results in {results.data_dir() / slug / cfg.profile}")
+
+
+def _execute(notebook, target, parameters):
+    """papermill into a temporary file next to ``target``, renamed into place once complete."""
+    import papermill
+
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.stem}.", suffix=".ipynb")
+    os.close(fd)
+    try:
+        papermill.execute_notebook(
+            str(notebook), tmp, parameters=parameters, cwd=str(pathlib.Path(notebook).parent),
+            log_output=True, progress_bar=False, kernel_name="python3",
+        )
+        os.replace(tmp, target)
+    except papermill.PapermillExecutionError as err:
+        os.replace(tmp, target.with_suffix(".failed.ipynb"))
+        sys.exit(f"orthontk run: cell {err.exec_count} failed with {err.ename}: {err.evalue} "
+                 f"(executed notebook: {target.with_suffix('.failed.ipynb')})")
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+if __name__ == "__main__":
+    main()

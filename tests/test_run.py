@@ -1,0 +1,69 @@
+"""The papermill runner: parameters validated before any compute; an interrupted run resumes."""
+
+import json
+import os
+import pathlib
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+REPO = pathlib.Path(__file__).resolve().parents[1]
+SETTING = "book/01-setting.ipynb"
+
+
+def run(args, data_dir, **kw):
+    env = {**os.environ, "ORTHONTK_DATA_DIR": str(data_dir)}
+    return subprocess.run([sys.executable, "-m", "orthontk_lib.run", *args], cwd=REPO, env=env,
+                          capture_output=True, text=True, **kw)
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["book/nope.ipynb"], "orthontk run: notebook: book/nope.ipynb does not exist"),
+        (["book/95-reproducing.md"], "is not an experiment chapter"),
+        ([SETTING, "-p", "widths", "[0, 8]"], "orthontk run: widths: expected integers >= 1, got [0, 8]"),
+        ([SETTING, "-p", "width", "8"], "orthontk run: width: unknown parameter"),
+        ([SETTING, "-p", "n_seeds", "two"], "orthontk run: n_seeds: expected an integer, got 'two'"),
+        ([SETTING, "-p", "n_seeds", "1"], "orthontk run: n_seeds: must be >= 2, got 1"),
+        ([SETTING, "--profile", "huge"], "orthontk run: profile: must be one of smoke, quick, paper"),
+        ([SETTING, "-p", "widths", "[8,"], "orthontk run: widths: cannot read '[8,' as a value"),
+    ],
+)
+def test_bad_parameters_stop_with_one_line_before_any_compute(tmp_path, args, message):
+    out = run(args, tmp_path, timeout=120)
+    assert out.returncode == 1
+    lines = [l for l in out.stderr.strip().splitlines() if l.startswith("orthontk run:")]
+    assert len(lines) == 1 and message in lines[0], out.stderr[-1500:]
+    assert not (tmp_path / "setting").exists(), "nothing may be computed or written for a bad run"
+
+
+def point_files(data_dir):
+    return {p.name: json.loads(p.read_text())["created"] for p in (data_dir / "setting/smoke/points").glob("*.json")}
+
+
+def test_interrupted_run_resumes_from_finished_points(tmp_path):
+    widths = "[8, 12, 16, 24, 32, 48, 64, 96]"
+    args = [SETTING, "--profile", "smoke", "-p", "widths", widths]
+    env = {**os.environ, "ORTHONTK_DATA_DIR": str(tmp_path)}
+    proc = subprocess.Popen([sys.executable, "-m", "orthontk_lib.run", *args], cwd=REPO, env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    deadline = time.time() + 300
+    while time.time() < deadline and len(point_files(tmp_path) if (tmp_path / "setting/smoke/points").is_dir() else {}) < 2:
+        time.sleep(0.05)
+    os.killpg(proc.pid, signal.SIGKILL)  # the runner and its kernel, mid-sweep
+    proc.wait()
+    before = point_files(tmp_path)
+    assert 2 <= len(before) < 8, f"the kill must land mid-sweep, found {len(before)} finished points"
+    assert not (tmp_path / "setting/smoke/summary").exists()
+    assert not list((tmp_path / "setting/smoke/points").glob("*.tmp"))
+
+    out = run(args, tmp_path, timeout=600)
+    assert out.returncode == 0, out.stderr[-2000:]
+    after = point_files(tmp_path)
+    assert len(after) == 8
+    assert {k: after[k] for k in before} == before, "finished points were recomputed"
+    assert len(list((tmp_path / "setting/smoke/runs").glob("setting-*.ipynb"))) == 1

@@ -1,0 +1,106 @@
+"""The built site, opened in headless Chromium: every page loads, every image resolves,
+no page shows a traceback, every internal link and figure download resolves.
+
+Needs Debian's chromium (`make test` installs it as root; or set ORTHONTK_CHROMIUM).
+The site is built at the smoke profile, as CI does.
+"""
+
+import functools
+import http.server
+import os
+import pathlib
+import shutil
+import threading
+import urllib.parse
+
+import pytest
+
+from orthontk_lib import book
+
+CHROMIUM = os.environ.get("ORTHONTK_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture(scope="module")
+def site():
+    html = book.build("smoke")
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(html))
+    handler.log_message = lambda *a: None
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield html, f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    assert CHROMIUM, "chromium not found: apt-get install chromium (or set ORTHONTK_CHROMIUM)"
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        yield b
+        b.close()
+
+
+def pages(html):
+    skip = {"genindex.html", "search.html"}
+    return sorted(p for p in html.rglob("*.html") if "_static" not in p.parts and "_sources" not in p.parts and p.name not in skip)
+
+
+def test_every_page_loads_with_images_and_no_traceback(site, browser):
+    html, base = site
+    page = browser.new_page()
+    page.route("**/*", lambda route: route.continue_() if route.request.url.startswith(base) else route.abort())
+    checked = []
+    for path in pages(html):
+        rel = path.relative_to(html).as_posix()
+        response = page.goto(f"{base}/{rel}", wait_until="load")
+        assert response and response.ok, rel
+        text = page.inner_text("body")
+        assert "Traceback (most recent call last)" not in text, f"{rel} shows a traceback"
+        broken = page.evaluate("Array.from(document.images).filter(i => !(i.complete && i.naturalWidth > 0)).map(i => i.src)")
+        assert not broken, f"{rel}: images that do not load: {broken}"
+        checked.append(rel)
+    assert "book/01-setting.html" in checked and "book/90-ledger.html" in checked
+
+
+def test_internal_links_and_figure_downloads_resolve(site):
+    from bs4 import BeautifulSoup
+
+    html, _ = site
+    missing = []
+    for path in pages(html):
+        soup = BeautifulSoup(path.read_text(), "html.parser")
+        for tag, attr in (("a", "href"), ("img", "src"), ("link", "href"), ("script", "src")):
+            for el in soup.find_all(tag, **{attr: True}):
+                url = urllib.parse.urlsplit(el[attr])
+                if url.scheme or url.netloc or not url.path:
+                    continue  # external, or a fragment on the same page
+                target = (path.parent / urllib.parse.unquote(url.path)).resolve()
+                if not (target.is_file() or (target / "index.html").is_file()):
+                    missing.append(f"{path.relative_to(html)} -> {el[attr]}")
+    assert not missing, "broken internal links:\n" + "\n".join(missing)
+
+
+def test_chapter_shows_numbered_figures_with_downloads(site, browser):
+    html, base = site
+    page = browser.new_page()
+    page.goto(f"{base}/book/01-setting.html", wait_until="load")
+    captions = page.eval_on_selector_all("figcaption", "els => els.map(e => e.innerText)")
+    assert any(c.startswith("Fig. 1") and "smoke profile" in c for c in captions), captions
+    downloads = page.eval_on_selector_all("a[download]", "els => els.map(e => e.getAttribute('href'))")
+    assert "../figures/setting-convergence.pdf" in downloads
+    assert (html / "figures" / "setting-convergence.pdf").stat().st_size > 1000
+
+
+def test_ledger_page_shows_the_chapter_verdicts(site, browser):
+    html, base = site
+    page = browser.new_page()
+    page.goto(f"{base}/book/90-ledger.html", wait_until="load")
+    rows = page.eval_on_selector_all("table.ledger tbody tr", "els => els.map(e => [e.id, e.innerText])")
+    by_id = dict(rows)
+    assert "claim-setting-slope-gaussian" in by_id
+    assert any(v in by_id["claim-setting-slope-gaussian"] for v in ("holds", "does not hold"))
+    assert "not yet measured" in by_id["claim-speedup-large-lr-depth"]
