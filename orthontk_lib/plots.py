@@ -28,7 +28,7 @@ import numpy as np
 
 from orthontk_lib import results
 
-__all__ = ["STYLE", "COLORS", "figure", "savefig", "FigureFiles", "figure_dir"]
+__all__ = ["STYLE", "COLORS", "figure", "savefig", "FigureFiles", "figure_dir", "width_scaling", "width_scaling_grid", "kernel_heatmaps", "html_table"]
 
 FIGURE_DIR_ENV = "ORTHONTK_FIGURE_DIR"
 """Environment variable that moves the figure folder (default ``<repo>/_build/extra/figures``)."""
@@ -153,3 +153,51 @@ def kernel_heatmaps(panels):
         ax.grid(False)
     fig.colorbar(im, ax=list(axes), shrink=0.8)
     return fig
+
+
+def width_scaling_grid(widths, err, configs, *, ylabel):
+    """Panels (rows: data sets, columns: activations) of seed-mean errors vs width; colour = init, marker = depth.
+
+    Args:
+      widths: (W,) widths.
+      err: (C, 2, W, S) errors for configurations C, inits (gaussian, orthogonal), widths, seeds.
+      configs: C triples (dataset, activation, depth), as ``err`` is ordered.
+
+    Returns:
+      A Figure.
+    """
+    datasets = list(dict.fromkeys(c[0] for c in configs))
+    activations = list(dict.fromkeys(c[1] for c in configs))
+    depths = list(dict.fromkeys(c[2] for c in configs))
+    markers = dict(zip(depths, "osD^v<>"))
+    fig, axes = figure(ncols=len(activations), nrows=len(datasets), width=3.0, height=2.5, sharex=True, sharey=True, squeeze=False)
+    widths = np.asarray(widths, float)
+    for c, (dataset, activation, depth) in enumerate(configs):
+        ax = axes[datasets.index(dataset), activations.index(activation)]
+        for i, init in enumerate(("gaussian", "orthogonal")):
+            ax.plot(widths, err[c, i].mean(-1), marker=markers[depth], color=COLORS[init], lw=1, alpha=0.85,
+                    label=f"{init}, L={depth}")
+        ax.set_title(f"{dataset}, {activation}", fontsize=9)
+    for ax in axes.flat:
+        ax.plot(widths, 0.9 * ax.get_lines()[0].get_ydata()[0] * (widths / widths[0]) ** -0.5, "k--", lw=1)
+        ax.set(xscale="log", yscale="log")
+        ax.set_xticks(widths, [f"{w:g}" for w in widths])
+        ax.xaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
+        ax.tick_params(axis="x", labelsize=7)
+    for ax in axes[-1]:
+        ax.set_xlabel("width n")
+    for ax in axes[:, 0]:
+        ax.set_ylabel(ylabel)
+    handles, labels = axes[0, 0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside right center", fontsize=7)
+    return fig
+
+
+def html_table(columns, rows, floatfmt=".3f"):
+    """A plain HTML table (for notebook outputs: myst-nb renders markdown outputs as CommonMark, without tables)."""
+    import html
+
+    cell = lambda v: f"{v:{floatfmt}}" if isinstance(v, float) else html.escape(str(v))
+    head = "".join(f"<th>{html.escape(c)}</th>" for c in columns)
+    body = "".join("<tr>" + "".join(f"<td>{cell(v)}</td>" for v in r) + "</tr>" for r in rows)
+    return f'<table class="orthontk-table"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'

@@ -31,3 +31,33 @@ def loglog_fit(x, y):
     fit = stats.linregress(lx, ly)
     t = stats.t.ppf(0.975, len(lx) - 2)
     return float(fit.slope), (float(fit.slope - t * fit.stderr), float(fit.slope + t * fit.stderr)), float(fit.intercept)
+
+
+def common_loglog_slope(xs, ys):
+    r"""One log-log slope shared by several curves, each with its own intercept (fixed effects).
+
+    .. math:: \log y_{gi} = a_g + s \log x_{gi} + \varepsilon_{gi}
+
+    Args:
+      xs, ys: sequences of G positive arrays (curve g has its own points).
+
+    Returns:
+      ``(s, (s_lo, s_hi))``: the common slope and its 95% t-interval (dof = points − G − 1).
+
+    >>> s, ci = common_loglog_slope([[1, 2, 4], [1, 2, 4]], [[1, .5, .25], [3, 1.5, .75]])
+    >>> round(s, 6)
+    -1.0
+    """
+    from scipy import stats
+
+    lx = [np.log(np.asarray(x, float)) for x in xs]
+    ly = [np.log(np.asarray(y, float)) for y in ys]
+    dx = np.concatenate([x - x.mean() for x in lx])
+    dy = np.concatenate([y - y.mean() for y in ly])
+    s = float(dx @ dy / (dx @ dx))
+    dof = len(dx) - len(lx) - 1
+    if dof < 1:
+        return s, (float("nan"), float("nan"))
+    se = np.sqrt(np.sum((dy - s * dx) ** 2) / dof / (dx @ dx))
+    t = stats.t.ppf(0.975, dof)
+    return s, (float(s - t * se), float(s + t * se))

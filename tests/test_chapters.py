@@ -20,3 +20,50 @@ def test_setting_empirical_ntk_converges_at_rate_minus_one_half(setting_quick, i
 def test_setting_errors_shrink_from_smallest_to_largest_width(setting_quick):
     mean = setting_quick["err"].mean(-1)  # (init, width)
     assert (mean[:, -1] < mean[:, 0] / 3).all()  # 32x the width: n^(-1/2) predicts a factor ~5.7
+
+
+def test_a_committed_paper_result_is_shown_instead_of_recomputing(tmp_path, monkeypatch):
+    from orthontk_lib import chapters, results
+
+    monkeypatch.setattr(results, "REPO_DATA", tmp_path / "repo-data")
+    monkeypatch.setenv("ORTHONTK_DATA_DIR", str(tmp_path / "repo-data"))  # a paper run's store is the repo's data/
+    paper_cfg = setting.Config.for_profile("paper", use_env=False)
+    results.save("setting/paper/summary", paper_cfg.asdict(), {"widths": [1, 2]}, profile="paper",
+                 seeds=paper_cfg.seeds, root=results.REPO_DATA)
+    quick_cfg = setting.Config.for_profile("quick", use_env=False)
+    shown = chapters.summary("setting", quick_cfg, lambda cfg: pytest.fail("computed despite a paper result"))
+    assert shown.meta["profile"] == "paper" and shown.arrays["widths"].tolist() == [1, 2]
+    assert chapters.shown(shown).startswith("paper profile, run of ")
+    paper_run = chapters.summary("setting", paper_cfg, lambda cfg: pytest.fail("recomputed a saved paper run"))
+    assert paper_run.meta["profile"] == "paper"
+
+
+# Kernel equality
+
+from orthontk_lib.chapters import kernel_equality as keq  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def equality_quick():
+    cfg = keq.Config.for_profile("quick", use_env=False)
+    return cfg, keq.compute(cfg)
+
+
+@pytest.mark.parametrize("init", keq.INITS)
+def test_equality_both_inits_converge_at_rate_minus_one_half(equality_quick, init):
+    cfg, arrays = equality_quick
+    s, ci = keq.pooled_slope(cfg, arrays, init)
+    assert ledger.verdict(f"equality-fcn-slope-{init}", s, ci) == "holds", (s, ci)
+
+
+def test_equality_gap_between_orthogonal_and_gaussian_vanishes(equality_quick):
+    _, arrays = equality_quick
+    s, ci = keq.delta_slope(arrays)
+    assert ledger.verdict("equality-fcn-orth-minus-gauss", s, ci) == "holds", (s, ci)
+
+
+def test_equality_config_rejects_unknown_dataset():
+    from orthontk_lib.profiles import ConfigError
+
+    with pytest.raises(ConfigError, match="^datasets: 'mnist'"):
+        keq.Config.for_profile("quick", use_env=False, datasets=["mnist"])

@@ -95,6 +95,15 @@ def test_chapter_shows_numbered_figures_with_downloads(site, browser):
     assert (html / "figures" / "setting-convergence.pdf").stat().st_size > 1000
 
 
+def test_math_is_typeset_offline(site, browser):
+    html, base = site
+    page = browser.new_page()
+    page.route("**/*", lambda route: route.continue_() if route.request.url.startswith(base) else route.abort())
+    page.goto(f"{base}/book/01-setting.html", wait_until="load")
+    page.wait_for_selector("mjx-container", timeout=30000)  # MathJax ran, from the site's own copy
+    assert page.eval_on_selector_all("mjx-container", "els => els.length") > 10
+
+
 def test_ledger_page_shows_the_chapter_verdicts(site, browser):
     html, base = site
     page = browser.new_page()

@@ -1,0 +1,162 @@
+r"""Chapter "Kernel equality": orthogonal and Gaussian FCNs share one infinite-width NTK.
+
+For each data set, activation, depth and width, ``n_seeds`` networks of each
+initialization; per configuration the statistics are
+
+.. math::
+
+   \varepsilon_{\text{init}}(n) = \frac{\lVert \hat\Theta^{\text{init}}_n - \Theta_\infty \rVert_F}{\lVert \Theta_\infty \rVert_F},
+   \qquad
+   \delta(n) = \frac{\lVert \bar\Theta^{\text{orth}}_n - \bar\Theta^{\text{gauss}}_n \rVert_F}{\lVert \Theta_\infty \rVert_F},
+
+where :math:`\bar\Theta_n` is the seed mean of the empirical NTKs. Theory
+(Huang, Du, Xu 2021): :math:`\varepsilon \propto n^{-1/2}` for both, and
+:math:`\delta \to 0`.
+"""
+
+import dataclasses
+import itertools
+
+import jax
+import numpy as np
+
+from orthontk_lib import kernels, results, stats
+from orthontk_lib.data import load
+from orthontk_lib.models import FCN
+from orthontk_lib.profiles import ChapterConfig
+
+SLUG = "kernel-equality"
+INITS = ("gaussian", "orthogonal")
+DATASETS = ("sphere", "digits", "cifar10")
+
+
+@dataclasses.dataclass(frozen=True)
+class Config(ChapterConfig):
+    """Knobs of the kernel-equality sweep."""
+
+    widths: tuple[int, ...] = dataclasses.field(default=(64,), metadata={"min": 1})  # hidden widths n
+    depths: tuple[int, ...] = dataclasses.field(default=(1,), metadata={"min": 1})  # hidden layers L
+    activations: tuple[str, ...] = ("relu",)  # phi: relu, erf, tanh, ...
+    datasets: tuple[str, ...] = ("sphere",)  # sphere, digits, cifar10
+    n_seeds: int = dataclasses.field(default=4, metadata={"min": 2})  # networks per point and init
+    n_inputs: int = dataclasses.field(default=16, metadata={"min": 2})  # inputs per data set
+    W_std: float = dataclasses.field(default=1.5, metadata={"min": 0.0})  # sigma_W
+    b_std: float = dataclasses.field(default=0.1, metadata={"min": 0.0})  # sigma_b
+    seed: int = dataclasses.field(default=0, metadata={"min": 0})  # root seed
+
+    PROFILES = {
+        "smoke": dict(widths=(16, 32, 64), depths=(1, 2), activations=("relu",), datasets=("sphere",), n_seeds=2, n_inputs=6),
+        "quick": dict(widths=(64, 128, 256, 512, 1024), depths=(1, 3, 5), activations=("relu", "erf"),
+                      datasets=("sphere", "digits"), n_seeds=4, n_inputs=16),
+        "paper": dict(widths=(64, 128, 256, 512, 1024, 2048, 4096), depths=(1, 3, 5), activations=("relu", "erf"),
+                      datasets=("sphere", "cifar10"), n_seeds=10, n_inputs=20),
+    }
+
+    def __post_init__(self):
+        from orthontk_lib.models import ACTIVATIONS
+        from orthontk_lib.profiles import ConfigError
+
+        for name, allowed in (("activations", ACTIVATIONS), ("datasets", DATASETS)):
+            bad = [v for v in getattr(self, name) if v not in allowed]
+            if bad:
+                raise ConfigError(f"{name}: {bad[0]!r} is not one of {', '.join(allowed)}")
+
+    @property
+    def seeds(self):
+        return list(range(self.seed, self.seed + self.n_seeds))
+
+    def configs(self):
+        """The (data set, activation, depth) triples, in plotting order."""
+        return list(itertools.product(self.datasets, self.activations, self.depths))
+
+    def spec(self, activation, depth, width, init):
+        return FCN(depth, width, activation, self.W_std, self.b_std, init)
+
+
+def inputs(cfg, dataset):
+    """``n_inputs`` inputs of ``dataset``, flattened and rescaled onto the sphere of radius sqrt(d)."""
+    if dataset == "sphere":
+        x = load("sphere", n_train=cfg.n_inputs, d=64, seed=cfg.seed).x_train
+    else:
+        x = load(dataset, n_train=cfg.n_inputs, n_test=0).x_train
+    return x * np.sqrt(x.shape[1]) / np.linalg.norm(x, axis=1, keepdims=True)
+
+
+def point(cfg, dataset, activation, depth, width, x, theta_inf):
+    """Per init, the seed errors (n_seeds,) and the seed-mean and seed-0 kernels (N, N)."""
+    out = {}
+    for init in INITS:
+        spec = cfg.spec(activation, depth, width, init)
+        keys = jax.random.split(jax.random.fold_in(jax.random.key(cfg.seed), width * 131 + depth), cfg.n_seeds)
+        ntk_of = lambda k: kernels.empirical_ntk(spec, spec.initialize(k, x), x)
+        ntks = np.asarray(jax.lax.map(ntk_of, keys, batch_size=max(1, 2**24 // (width * width))))
+        out[f"err_{init}"] = np.linalg.norm(ntks - theta_inf, axis=(1, 2)) / np.linalg.norm(theta_inf)
+        out[f"mean_{init}"] = ntks.mean(0)
+        out[f"first_{init}"] = ntks[0]
+    out["delta"] = np.linalg.norm(out["mean_orthogonal"] - out["mean_gaussian"]) / np.linalg.norm(theta_inf)
+    return out
+
+
+def compute(cfg):
+    """All points (each saved as it finishes), stacked into arrays indexed (config, width, ...)."""
+    base = {k: v for k, v in cfg.asdict().items() if k not in ("widths", "depths", "activations", "datasets", "profile")}
+    arrays = {"err": [], "delta": [], "theta_inf": [], "first_small": [], "first_large": []}
+    for dataset, activation, depth in cfg.configs():
+        x = inputs(cfg, dataset)
+        theta_inf = np.asarray(kernels.analytic_ntk(cfg.spec(activation, depth, cfg.widths[0], "gaussian"), x))
+        pts = results.sweep(
+            f"{SLUG}/{cfg.profile}/points", {**base, "dataset": dataset, "activation": activation, "depth": depth},
+            [{"width": w} for w in cfg.widths],
+            lambda p: point(cfg, dataset, activation, depth, p["width"], x, theta_inf),
+            profile=cfg.profile, seeds=cfg.seeds, desc=f"{dataset}/{activation}/L={depth}",
+        )
+        arrays["err"].append([[p.arrays[f"err_{i}"] for p in pts] for i in INITS])  # (init, width, seed)
+        arrays["delta"].append([float(p.arrays["delta"]) for p in pts])
+        arrays["theta_inf"].append(theta_inf)
+        arrays["first_small"].append([pts[0].arrays[f"first_{i}"] for i in INITS])
+        arrays["first_large"].append([pts[-1].arrays[f"first_{i}"] for i in INITS])
+    out = {k: np.asarray(v) for k, v in arrays.items()}
+    out["widths"] = np.asarray(cfg.widths)
+    return out
+
+
+def slope_table(cfg, arrays):
+    """Rows (dataset, activation, depth, init, slope, ci_lo, ci_hi) of the log-log fits of the seed-mean error."""
+    rows = []
+    for c, (dataset, activation, depth) in enumerate(cfg.configs()):
+        for i, init in enumerate(INITS):
+            s, ci, _ = stats.loglog_fit(arrays["widths"], arrays["err"][c, i].mean(-1))
+            rows.append((dataset, activation, depth, init, s, ci[0], ci[1]))
+    return rows
+
+
+def pooled_slope(cfg, arrays, init):
+    """The log-log slope of one init's seed-mean error shared by every configuration (own intercepts), 95% CI."""
+    i = INITS.index(init)
+    curves = [arrays["err"][c, i].mean(-1) for c in range(arrays["err"].shape[0])]
+    return stats.common_loglog_slope([arrays["widths"]] * len(curves), curves)
+
+
+def delta_slope(arrays):
+    """The common log-log slope (95% CI) of the orthogonal-minus-Gaussian gap δ(n) over configurations."""
+    return stats.common_loglog_slope([arrays["widths"]] * len(arrays["delta"]), list(arrays["delta"]))
+
+
+def error_by_depth(cfg, arrays):
+    """``{depth: mean error at the largest width}``, averaged over data sets, activations, inits and seeds."""
+    configs = cfg.configs()
+    return {L: float(np.mean([arrays["err"][c, :, -1].mean() for c, conf in enumerate(configs) if conf[2] == L]))
+            for L in cfg.depths}
+
+
+def depth_trend_words(by_depth):
+    """Words for how the error at the largest width changes with depth, read off the numbers."""
+    errs = list(by_depth.values())
+    if len(errs) < 2:
+        return "only one depth was measured"
+    if all(b > a for a, b in zip(errs, errs[1:])):
+        return (f"it grows with depth (x{errs[-1] / errs[0]:.1f} from the shallowest to the deepest), so depth raises "
+                "the constant in front of n^(-1/2) while the fitted rates above stay the same")
+    if all(b < a for a, b in zip(errs, errs[1:])):
+        return f"it shrinks with depth (x{errs[-1] / errs[0]:.2f} from the shallowest to the deepest)"
+    return "it does not change monotonically with depth"
