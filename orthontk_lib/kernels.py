@@ -43,10 +43,11 @@ import functools
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 
 from orthontk_lib.models import FCN, activation_fn
 
-__all__ = ["empirical_ntk", "jacobian_ntk", "analytic_ntk", "analytic_nngp", "nt_empirical_ntk"]
+__all__ = ["empirical_ntk", "empirical_ntk_seeds", "input_output_jacobian", "jacobian_ntk", "analytic_ntk", "analytic_nngp", "nt_empirical_ntk"]
 
 
 # EMPIRICAL NTK
@@ -68,6 +69,33 @@ def empirical_ntk(spec, variables, x1, x2=None):
     if isinstance(spec, FCN):
         return _fcn_ntk(spec, variables["params"], x1, x2)
     return nt_empirical_ntk(spec, variables, x1, x2, implementation="NTK_VECTOR_PRODUCTS")
+
+
+def empirical_ntk_seeds(spec, keys, x1, x2=None, max_floats=2**26):
+    r"""The empirical NTK of one freshly initialized network per key: (S, N1, N2).
+
+    Initialization runs eagerly under ``jax.vmap`` (a jitted Flax init of a deep
+    network takes tens of seconds to compile; eagerly it takes about one), and the
+    kernels are one jitted, vmapped program. Networks are drawn in chunks of at
+    most ``max_floats`` parameters in total, to bound memory.
+
+    Args:
+      spec: an FCN or CNN spec.
+      keys: (S,) PRNG keys, one network each.
+      x1, x2: inputs as for :func:`empirical_ntk`.
+
+    Returns:
+      The (S, N1, N2) kernels.
+    """
+    shapes = jax.eval_shape(lambda k: spec.initialize(k, x1), keys[0])
+    n_params = sum(int(np.prod(l.shape)) for l in jax.tree.leaves(shapes))
+    chunk = max(1, max_floats // n_params)
+    ntk = _vmapped_ntk(spec)
+    out = []
+    for i in range(0, keys.shape[0], chunk):
+        variables = jax.vmap(lambda k: spec.initialize(k, x1))(keys[i : i + chunk])
+        out.append(ntk(variables, x1, x2))
+    return jnp.concatenate(out)
 
 
 def jacobian_ntk(spec, variables, x1, x2=None):
@@ -101,6 +129,18 @@ def nt_empirical_ntk(spec, variables, x1, x2=None, implementation="NTK_VECTOR_PR
     return _nt_ntk_fn(spec, implementation)(x1, x2, variables)
 
 
+def input_output_jacobian(spec, variables, x):
+    r"""Jacobian :math:`\partial h^L / \partial x` of an FCN's last hidden layer at one input ``x`` (d,).
+
+    The object of dynamical isometry (Pennington et al. 2017): its singular values
+    measure how the hidden layers stretch perturbations of the input.
+
+    Returns:
+      The (width, d) Jacobian.
+    """
+    return jax.jacfwd(lambda v: _fcn_forward(spec, variables["params"], v[None])[0][-1][0])(x)
+
+
 # ANALYTIC KERNELS
 
 
@@ -132,31 +172,42 @@ def _fcn_ntk(spec, params, x1, x2):
     return theta / spec.out_dim
 
 
+def _fcn_forward(spec, params, x):
+    """Forward pass from ``params``: layer inputs h^0..h^L, slopes phi'(z^1..z^L), readout slope psi'(z^{L+1})."""
+    phi = activation_fn(spec.activation)
+    value_and_slope = lambda z, fn: jax.jvp(fn, (z,), (jnp.ones_like(z),))
+    hs, slopes = [x], []
+    for name in spec.layers()[:-1]:
+        out, slope = value_and_slope(_affine(spec, params[name], hs[-1]), phi)
+        hs.append(out)
+        slopes.append(slope)
+    _, out_slope = value_and_slope(_affine(spec, params["readout"], hs[-1]), activation_fn(spec.output_activation))
+    return hs, slopes, out_slope
+
+
 def _fcn_inputs_and_errors(spec, params, x):
     """Per affine layer l: its input h^{l-1} (N, n_{l-1}) and δ^l = ∂f/∂z^l, laid out (n_l, K, N).
 
     The errors are kept transposed so that backpropagation is ``W @ δ``: on XLA:CPU
     that is about 4x faster than ``δ @ W.T``, which copies W.
     """
-    phi = activation_fn(spec.activation)
-    value_and_slope = lambda z, fn: jax.jvp(fn, (z,), (jnp.ones_like(z),))
-    layers = spec.layers()
-    c = lambda W: spec.W_std / jnp.sqrt(W.shape[0]) if spec.parameterization == "ntk" else 1.0
-    affine = lambda name, h: (h @ params[name]["kernel"]) * c(params[name]["kernel"]) + _bias(spec, params[name]["bias"])
-    hs, slopes = [x], []
-    for name in layers[:-1]:
-        out, slope = value_and_slope(affine(name, hs[-1]), phi)
-        hs.append(out)
-        slopes.append(slope)
-    _, out_slope = value_and_slope(affine("readout", hs[-1]), activation_fn(spec.output_activation))
+    hs, slopes, out_slope = _fcn_forward(spec, params, x)
     delta = jnp.eye(spec.out_dim)[:, :, None] * out_slope.T[:, None, :]  # (K, K, N)
     deltas = [delta]
-    for name, slope in zip(reversed(layers[1:]), reversed(slopes)):
+    for name, slope in zip(reversed(spec.layers()[1:]), reversed(slopes)):
         W = params[name]["kernel"]  # (n_l, n_{l+1})
         back = (W @ delta.reshape(W.shape[1], -1)).reshape((W.shape[0],) + delta.shape[1:])
-        delta = back * (c(W) * slope.T[:, None, :])
+        delta = back * (_scale(spec, W) * slope.T[:, None, :])
         deltas.append(delta)
     return hs, deltas[::-1]
+
+
+def _scale(spec, W):
+    return spec.W_std / jnp.sqrt(W.shape[0]) if spec.parameterization == "ntk" else 1.0
+
+
+def _affine(spec, layer, h):
+    return (h @ layer["kernel"]) * _scale(spec, layer["kernel"]) + _bias(spec, layer["bias"])
 
 
 def _bias(spec, b):
@@ -167,6 +218,12 @@ def _bias(spec, b):
 def _kernel_fn(spec):
     """The jitted analytic ``kernel_fn`` of ``spec`` (builds the stax twin once per spec)."""
     return jax.jit(spec.stax()[2], static_argnames="get")
+
+
+@functools.lru_cache(maxsize=64)
+def _vmapped_ntk(spec):
+    """``empirical_ntk`` of ``spec`` vmapped over a leading axis of the variables, jitted."""
+    return jax.jit(jax.vmap(lambda v, x1, x2: empirical_ntk(spec, v, x1, x2), in_axes=(0, None, None)))
 
 
 @functools.lru_cache(maxsize=64)

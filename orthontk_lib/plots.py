@@ -28,7 +28,7 @@ import numpy as np
 
 from orthontk_lib import results
 
-__all__ = ["STYLE", "COLORS", "figure", "savefig", "FigureFiles", "figure_dir", "width_scaling", "width_scaling_grid", "kernel_heatmaps", "html_table"]
+__all__ = ["STYLE", "COLORS", "figure", "savefig", "FigureFiles", "figure_dir", "width_scaling", "width_scaling_grid", "kernel_heatmaps", "html_table", "depth_curves", "spectra"]
 
 FIGURE_DIR_ENV = "ORTHONTK_FIGURE_DIR"
 """Environment variable that moves the figure folder (default ``<repo>/_build/extra/figures``)."""
@@ -201,3 +201,45 @@ def html_table(columns, rows, floatfmt=".3f"):
     head = "".join(f"<th>{html.escape(c)}</th>" for c in columns)
     body = "".join("<tr>" + "".join(f"<td>{cell(v)}</td>" for v in r) + "</tr>" for r in rows)
     return f'<table class="orthontk-table"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+
+
+def depth_curves(depths, values, *, ylabel, logy=True):
+    """Group means ±1 s.d. of ``values[init]`` (D, G) against depth, one curve per init; log-x axis.
+
+    Returns:
+      A Figure.
+    """
+    fig, ax = figure()
+    for init, v in values.items():
+        ax.errorbar(depths, v.mean(-1), yerr=v.std(-1, ddof=1), marker="o", capsize=2, color=COLORS.get(init), label=init)
+    ax.set(xscale="log", yscale="log" if logy else "linear", xlabel="depth L", ylabel=ylabel)
+    ax.set_xticks(depths, [str(d) for d in depths])
+    ax.xaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
+    ax.legend(fontsize=8)
+    return fig
+
+
+def spectra(singular_values, depths, rows=("linear", "tanh"), cols=("gaussian", "orthogonal")):
+    """Histograms of singular values (log axis): panels rows x cols, one colour per depth.
+
+    Args:
+      singular_values: (D, len(rows), len(cols), n).
+
+    Returns:
+      A Figure.
+    """
+    fig, axes = figure(ncols=len(cols), nrows=len(rows), width=3.0, height=2.2, sharex=True, squeeze=False)
+    lo = max(float(singular_values.min()), 1e-12)
+    bins = np.logspace(np.log10(lo), np.log10(float(singular_values.max()) * 1.01), 60)
+    colours = plt.cm.viridis(np.linspace(0, 0.9, len(depths)))
+    for r, row in enumerate(rows):
+        for c, col in enumerate(cols):
+            ax = axes[r, c]
+            for d, depth in enumerate(depths):
+                ax.hist(np.maximum(singular_values[d, r, c], lo), bins=bins, histtype="step", color=colours[d], label=f"L={depth}")
+            ax.set(xscale="log", title=f"{row}, {col}")
+            ax.title.set_fontsize(9)
+    for ax in axes[-1]:
+        ax.set_xlabel(r"singular value of $\partial h^L / \partial x$")
+    axes[0, -1].legend(fontsize=7)
+    return fig

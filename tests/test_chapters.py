@@ -1,5 +1,6 @@
 """Each chapter's claims at the quick profile, asserted with the ledger's own tolerance."""
 
+import numpy as np
 import pytest
 
 from orthontk_lib import ledger
@@ -67,3 +68,39 @@ def test_equality_config_rejects_unknown_dataset():
 
     with pytest.raises(ConfigError, match="^datasets: 'mnist'"):
         keq.Config.for_profile("quick", use_env=False, datasets=["mnist"])
+
+
+# Finite-width corrections
+
+from orthontk_lib.chapters import finite_width as fw  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def finite_quick():
+    return fw.compute(fw.Config.for_profile("quick", use_env=False))
+
+
+@pytest.mark.parametrize("init", fw.INITS)
+def test_finite_width_spread_shrinks_as_one_over_width(finite_quick, init):
+    s, ci, _ = fw.spread_slopes(finite_quick)[init]
+    assert ledger.verdict(f"finite-width-spread-{init}", s, ci) == "holds", (s, ci)
+
+
+def test_finite_width_gaussian_fluctuations_outgrow_orthogonal_with_depth(finite_quick):
+    diff, ci = fw.growth_difference(fw.depth_growth(finite_quick))
+    assert ledger.verdict("finite-width-depth-growth", diff, ci) == "holds", (diff, ci)
+
+
+def test_finite_width_orthogonal_linear_network_is_an_isometry(finite_quick):
+    assert ledger.verdict("finite-width-isometry-orthogonal", fw.isometry_deviation(finite_quick)) == "holds"
+
+
+def test_finite_width_gaussian_linear_spectrum_widens_with_depth(finite_quick):
+    widths = fw.spectrum_width(finite_quick)[:, 0, 0]  # linear, Gaussian, by depth
+    assert widths[-1] > 2 * widths[0], widths
+
+
+def test_grouped_relative_variance_of_known_samples():
+    rng = np.random.default_rng(0)
+    samples = 2.0 + 0.1 * rng.standard_normal((4000, 3))  # Var/mean^2 = 0.01/4
+    np.testing.assert_allclose(fw.grouped_relative_variance(samples, 4), 0.0025, rtol=0.1)

@@ -103,3 +103,12 @@ def test_importing_train_does_not_import_neural_tangents():
 
     code = "import orthontk_lib.train, sys; assert 'neural_tangents' not in sys.modules and 'tensorflow' not in sys.modules"
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_empirical_ntk_seeds_equals_one_network_at_a_time(key):
+    spec = FCN(depth=3, width=32, activation="tanh", init="orthogonal", b_std=0.1)
+    x = jax.random.normal(key, (5, 6))
+    keys = jax.random.split(jax.random.key(4), 5)
+    many = kernels.empirical_ntk_seeds(spec, keys, x, max_floats=3000)  # forces chunks of one network
+    for k, theta in zip(keys, many):
+        np.testing.assert_allclose(theta, kernels.empirical_ntk(spec, spec.initialize(k, x), x), rtol=1e-5, atol=1e-6)

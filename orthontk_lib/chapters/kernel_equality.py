@@ -88,8 +88,7 @@ def point(cfg, dataset, activation, depth, width, x, theta_inf):
     for init in INITS:
         spec = cfg.spec(activation, depth, width, init)
         keys = jax.random.split(jax.random.fold_in(jax.random.key(cfg.seed), width * 131 + depth), cfg.n_seeds)
-        ntk_of = lambda k: kernels.empirical_ntk(spec, spec.initialize(k, x), x)
-        ntks = np.asarray(jax.lax.map(ntk_of, keys, batch_size=max(1, 2**24 // (width * width))))
+        ntks = np.asarray(kernels.empirical_ntk_seeds(spec, keys, x))
         out[f"err_{init}"] = np.linalg.norm(ntks - theta_inf, axis=(1, 2)) / np.linalg.norm(theta_inf)
         out[f"mean_{init}"] = ntks.mean(0)
         out[f"first_{init}"] = ntks[0]

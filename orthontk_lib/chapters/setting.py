@@ -56,9 +56,7 @@ def ntk_errors(cfg, width, x, theta_inf):
     for init in INITS:
         spec = cfg.spec(width, init)
         keys = jax.random.split(jax.random.fold_in(jax.random.key(cfg.seed), width), cfg.n_seeds)
-        ntk_of = lambda k: kernels.empirical_ntk(spec, spec.initialize(k, x), x)
-        batch = max(1, 2**24 // (width * width))  # bound memory: vmap at most this many networks at once
-        ntks = np.asarray(jax.lax.map(ntk_of, keys, batch_size=batch))
+        ntks = np.asarray(kernels.empirical_ntk_seeds(spec, keys, x))
         errs.append(np.linalg.norm(ntks - theta_inf, axis=(1, 2)) / np.linalg.norm(theta_inf))
         first.append(ntks[0])
     return np.stack(errs), np.stack(first)

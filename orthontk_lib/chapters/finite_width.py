@@ -1,0 +1,180 @@
+r"""Chapter "Finite-width corrections": where orthogonal and Gaussian networks differ.
+
+Three measurements at finite width:
+
+* **spread vs width**: the seed-to-seed relative variance of the NTK entries,
+  :math:`v(n) = \overline{\operatorname{Var}_s \hat\Theta_{ab}} / \overline{(\mathbb{E}_s \hat\Theta_{ab})^2}`,
+  which theory puts at :math:`O(1/n)` for both initializations;
+* **fluctuations vs depth** at fixed width, for critical tanh
+  (:math:`\sigma_W = 1, \sigma_b = 0`): the normalized variance of the NTK
+  diagonal, :math:`\operatorname{Var}_s \hat\Theta(x, x) / (\mathbb{E}_s \hat\Theta(x, x))^2`
+  (Day, Kahn, Roberts 2023: grows with depth/width for Gaussian weights, saturates for orthogonal);
+* **dynamical isometry**: singular values of the input-output Jacobian
+  :math:`\partial h^L / \partial x` of deep linear and tanh networks.
+
+Statistics over seeds are computed in ``n_groups`` disjoint groups of seeds, whose
+spread gives the error bars.
+"""
+
+import dataclasses
+
+import jax
+import numpy as np
+from scipy import stats as sstats
+
+from orthontk_lib import kernels, results, stats
+from orthontk_lib.data import load
+from orthontk_lib.models import FCN
+from orthontk_lib.profiles import ChapterConfig
+
+SLUG = "finite-width"
+INITS = ("gaussian", "orthogonal")
+
+
+@dataclasses.dataclass(frozen=True)
+class Config(ChapterConfig):
+    """Knobs of the three finite-width measurements."""
+
+    widths: tuple[int, ...] = dataclasses.field(default=(64,), metadata={"min": 1})  # spread: widths n
+    n_seeds: int = dataclasses.field(default=16, metadata={"min": 4})  # spread: networks per width and init
+    depth: int = dataclasses.field(default=3, metadata={"min": 1})  # spread: hidden layers
+    fluct_width: int = dataclasses.field(default=64, metadata={"min": 1})  # fluctuations: the fixed width
+    fluct_depths: tuple[int, ...] = dataclasses.field(default=(1,), metadata={"min": 1})  # fluctuations: depths L
+    fluct_seeds: int = dataclasses.field(default=48, metadata={"min": 4})  # fluctuations: networks per depth
+    iso_width: int = dataclasses.field(default=128, metadata={"min": 1})  # isometry: width (= input dim)
+    iso_depths: tuple[int, ...] = dataclasses.field(default=(1,), metadata={"min": 1})  # isometry: depths L
+    n_inputs: int = dataclasses.field(default=8, metadata={"min": 1})  # inputs on the sphere
+    n_groups: int = dataclasses.field(default=4, metadata={"min": 2})  # disjoint seed groups for error bars
+    seed: int = dataclasses.field(default=0, metadata={"min": 0})  # root seed
+
+    PROFILES = {
+        "smoke": dict(widths=(16, 32, 64), n_seeds=8, fluct_width=16, fluct_depths=(1, 2, 4, 8), fluct_seeds=8,
+                      iso_width=16, iso_depths=(1, 4), n_inputs=4),
+        "quick": dict(widths=(64, 128, 256, 512, 1024), n_seeds=16, fluct_width=64,
+                      fluct_depths=(1, 2, 4, 8, 16, 32, 64), fluct_seeds=48, iso_width=128, iso_depths=(1, 4, 16, 64)),
+        "paper": dict(widths=(64, 128, 256, 512, 1024, 2048, 4096), n_seeds=64, fluct_width=256,
+                      fluct_depths=(1, 2, 4, 8, 16, 32, 64, 128), fluct_seeds=256, iso_width=512,
+                      iso_depths=(1, 4, 16, 64, 256)),
+    }
+
+    @property
+    def seeds(self):
+        return list(range(self.seed, self.seed + max(self.n_seeds, self.fluct_seeds)))
+
+
+def grouped_relative_variance(samples, n_groups):
+    """Relative variance Var/mean² of each entry, averaged over entries, in ``n_groups`` disjoint seed groups.
+
+    Args:
+      samples: (S, ...) one kernel (or kernel diagonal) per seed.
+
+    Returns:
+      (n_groups,) values of the statistic.
+    """
+    out = []
+    for g in np.array_split(np.asarray(samples), n_groups):
+        out.append(float(g.var(0, ddof=1).mean() / (g.mean(0) ** 2).mean()))
+    return np.array(out)
+
+
+def _keys(cfg, tag, count):
+    return jax.random.split(jax.random.fold_in(jax.random.key(cfg.seed), tag), count)
+
+
+def spread_point(cfg, x, width):
+    """Spread statistic per init at one width: (2, n_groups)."""
+    return np.stack([
+        grouped_relative_variance(
+            kernels.empirical_ntk_seeds(FCN(cfg.depth, width, "erf", 1.5, 0.1, init), _keys(cfg, width, cfg.n_seeds), x),
+            cfg.n_groups)
+        for init in INITS
+    ])
+
+
+def fluctuation_point(cfg, x, depth):
+    """Normalized variance of the NTK diagonal per init at one depth (critical tanh): (2, n_groups)."""
+    out = []
+    for init in INITS:
+        spec = FCN(depth, cfg.fluct_width, "tanh", 1.0, 0.0, init)
+        ntks = kernels.empirical_ntk_seeds(spec, _keys(cfg, 10_000 + depth, cfg.fluct_seeds), x)
+        out.append(grouped_relative_variance(np.diagonal(np.asarray(ntks), axis1=1, axis2=2), cfg.n_groups))
+    return np.stack(out)
+
+
+def isometry_point(cfg, depth):
+    """Singular values of ∂h^L/∂x for (linear, tanh) x (gaussian, orthogonal): (2, 2, width)."""
+    n = cfg.iso_width
+    x = load("sphere", n_train=1, d=n, seed=cfg.seed).x_train[0] / np.sqrt(n)  # a unit-norm input
+    out = np.zeros((2, 2, n))
+    for a, activation in enumerate(("linear", "tanh")):
+        for i, init in enumerate(INITS):
+            spec = FCN(depth, n, activation, 1.0, 0.0, init)
+            variables = spec.initialize(_keys(cfg, 20_000 + depth, 1)[0], x[None])
+            out[a, i] = np.linalg.svd(np.asarray(kernels.input_output_jacobian(spec, variables, x)), compute_uv=False)
+    return out
+
+
+def compute(cfg):
+    """The three sweeps, each point saved as it finishes."""
+    x = load("sphere", n_train=cfg.n_inputs, d=64, seed=cfg.seed).x_train
+    base = {k: v for k, v in cfg.asdict().items() if k != "profile"}
+    sweep = lambda what, points, fn, desc: results.sweep(
+        f"{SLUG}/{cfg.profile}/{what}", base, points, fn, profile=cfg.profile, seeds=cfg.seeds, desc=desc)
+    spread = sweep("spread", [{"width": w} for w in cfg.widths], lambda p: {"v": spread_point(cfg, x, p["width"])},
+                   "NTK spread by width")
+    fluct = sweep("fluctuations", [{"depth": L} for L in cfg.fluct_depths],
+                  lambda p: {"v": fluctuation_point(cfg, x, p["depth"])}, "NTK fluctuations by depth")
+    iso = sweep("isometry", [{"depth": L} for L in cfg.iso_depths], lambda p: {"sv": isometry_point(cfg, p["depth"])},
+                "Jacobian spectra by depth")
+    return {
+        "widths": np.array(cfg.widths),
+        "spread": np.stack([p.arrays["v"] for p in spread], axis=1),  # (init, width, group)
+        "fluct_depths": np.array(cfg.fluct_depths),
+        "fluct": np.stack([p.arrays["v"] for p in fluct], axis=1),  # (init, depth, group)
+        "iso_depths": np.array(cfg.iso_depths),
+        "iso": np.stack([p.arrays["sv"] for p in iso]),  # (depth, activation, init, width)
+    }
+
+
+def spread_slopes(arrays):
+    """Per init: (slope, 95% CI, intercept) of the log-log fit of the group-mean spread against width."""
+    return {init: stats.loglog_fit(arrays["widths"], arrays["spread"][i].mean(-1)) for i, init in enumerate(INITS)}
+
+
+def depth_growth(arrays, min_depth=8):
+    """Per init: least-squares growth per layer (95% CI) of the fluctuation statistic over depths >= ``min_depth``.
+
+    Profiles with fewer than two such depths fit the two deepest.
+    """
+    depths = arrays["fluct_depths"]
+    keep = depths >= min_depth
+    if keep.sum() < 2:
+        keep = depths >= np.sort(depths)[-2]
+    out = {}
+    for i, init in enumerate(INITS):
+        y = arrays["fluct"][i][keep]  # (depths kept, groups)
+        fit = sstats.linregress(np.repeat(depths[keep], y.shape[1]), y.reshape(-1))
+        t = sstats.t.ppf(0.975, y.size - 2)
+        out[init] = (float(fit.slope), (float(fit.slope - t * fit.stderr), float(fit.slope + t * fit.stderr)))
+    return out
+
+
+def growth_difference(growth):
+    """Gaussian minus orthogonal growth rate, with a 95% interval from the two independent fits."""
+    (g, gci), (o, oci) = growth["gaussian"], growth["orthogonal"]
+    half = np.hypot((gci[1] - gci[0]) / 2, (oci[1] - oci[0]) / 2)
+    return g - o, (g - o - half, g - o + half)
+
+
+def isometry_deviation(arrays):
+    """max |σ − 1| of the deep linear orthogonal network's Jacobian at the largest depth."""
+    return float(np.abs(arrays["iso"][-1, 0, 1] - 1).max())
+
+
+def spectrum_width(arrays):
+    """log10(σ_max / σ_median) per (depth, activation, init), the width of each Jacobian spectrum; (D, 2, 2).
+
+    Median-based, because at large depth the smallest Gaussian singular values fall below float32 resolution.
+    """
+    sv = arrays["iso"]
+    return np.log10(sv.max(-1) / np.median(sv, -1))
