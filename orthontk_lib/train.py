@@ -140,7 +140,8 @@ def fit_grid(spec, config, keys, learning_rates, data, ntk_probe=None, mesh=None
     Returns:
       A dict of NumPy arrays: ``record_steps`` (R,), ``train_loss``,
       ``train_accuracy``, ``test_loss``, ``test_accuracy`` (G, R), per-step
-      ``batch_loss`` and ``batch_accuracy`` (G, steps), ``diverged`` (G,) and,
+      ``batch_loss`` and ``batch_accuracy`` (G, steps), ``diverged`` (G,), the network
+      outputs on the training set at initialization ``initial_output`` (G, N, K) and,
       with a probe, ``ntk`` (G, R, P, P). Diverged runs keep their last finite
       parameters; their losses after divergence are those of the frozen network.
     """
@@ -154,8 +155,13 @@ def fit_grid(spec, config, keys, learning_rates, data, ntk_probe=None, mesh=None
     probe = None if ntk_probe is None else jnp.asarray(ntk_probe)
     n = keys.shape[0]
     if mesh is not None:
-        keys, learning_rates = _shard_pairs(mesh, keys, learning_rates)
-    out = _fit_program(spec, config, probe is not None)(keys, learning_rates, arrays, probe)
+        keys, learning_rates = _pad_pairs(mesh.devices.size, keys, learning_rates)
+    key_init, key_batch = jax.vmap(jax.random.split, out_axes=1)(keys)
+    # Initialize eagerly under vmap: traced into the program, Flax's init dominates compile time.
+    params = jax.vmap(lambda k: spec.initialize(k, arrays[0][:1])["params"])(key_init)
+    if mesh is not None:
+        params, key_batch, learning_rates = _shard_leading(mesh, (params, key_batch, learning_rates))
+    out = _fit_program(spec, config, probe is not None)(params, key_batch, learning_rates, arrays, probe)
     out = {k: np.asarray(v)[:n] for k, v in out.items()}
     out["record_steps"] = np.arange(0, config.steps + 1, config.record_every)[: out["train_loss"].shape[1]]
     return out
@@ -164,13 +170,12 @@ def fit_grid(spec, config, keys, learning_rates, data, ntk_probe=None, mesh=None
 @functools.lru_cache(maxsize=32)
 def _fit_program(spec, config, with_ntk):
     one = functools.partial(_fit_one, spec, config, with_ntk)
-    return jax.jit(jax.vmap(one, in_axes=(0, 0, None, None)))
+    return jax.jit(jax.vmap(one, in_axes=(0, 0, 0, None, None)))
 
 
-def _fit_one(spec, config, with_ntk, key, learning_rate, arrays, probe):
+def _fit_one(spec, config, with_ntk, params, key_batch, learning_rate, arrays, probe):
     x_train, y_train, x_test, y_test = arrays
-    key_init, key_batch = jax.random.split(key)
-    state = create_train_state(spec, config, key_init, learning_rate, x_train)
+    state = TrainState(params, _optimizer(config.optimizer, learning_rate).init(params), jnp.array(0), jnp.array(False))
 
     def evaluate(params):
         apply = lambda x: spec.module().apply({"params": params}, x)
@@ -187,6 +192,7 @@ def _fit_one(spec, config, with_ntk, key, learning_rate, arrays, probe):
 
     first = evaluate(state.params)
     max_loss = config.divergence * first["train_loss"]
+    initial_output = spec.module().apply({"params": state.params}, x_train)
 
     def one_step(state, t):
         batch = _batch(key_batch, t, x_train, y_train, config.batch_size)
@@ -202,6 +208,7 @@ def _fit_one(spec, config, with_ntk, key, learning_rate, arrays, probe):
     out["batch_loss"] = metrics["loss"].reshape(-1)
     out["batch_accuracy"] = metrics["accuracy"].reshape(-1)
     out["diverged"] = state.diverged
+    out["initial_output"] = initial_output
     return out
 
 
@@ -222,17 +229,21 @@ def _optimizer(name, learning_rate):
     return {"sgd": optax.sgd, "adam": optax.adam, "rmsprop": optax.rmsprop}[name](learning_rate)
 
 
-def _shard_pairs(mesh, keys, learning_rates):
-    """Pad the pair axis to a multiple of the mesh size and lay it out over the mesh."""
-    from jax.sharding import NamedSharding, PartitionSpec
-
-    size = mesh.devices.size
+def _pad_pairs(size, keys, learning_rates):
+    """Pad the pair axis to a multiple of ``size`` (the padding repeats the last pair and is cut afterwards)."""
     pad = (-keys.shape[0]) % size
     if pad:
         keys = jnp.concatenate([keys, jnp.repeat(keys[-1:], pad)])
         learning_rates = jnp.concatenate([learning_rates, jnp.repeat(learning_rates[-1:], pad)])
+    return keys, learning_rates
+
+
+def _shard_leading(mesh, tree):
+    """Lay the leading (pair) axis of every array in ``tree`` out over the mesh's first axis."""
+    from jax.sharding import NamedSharding, PartitionSpec
+
     sharding = NamedSharding(mesh, PartitionSpec(mesh.axis_names[0]))
-    return jax.device_put(keys, sharding), jax.device_put(learning_rates, sharding)
+    return jax.device_put(tree, sharding)
 
 
 def _check_config(config):

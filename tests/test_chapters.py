@@ -104,3 +104,14 @@ def test_grouped_relative_variance_of_known_samples():
     rng = np.random.default_rng(0)
     samples = 2.0 + 0.1 * rng.standard_normal((4000, 3))  # Var/mean^2 = 0.01/4
     np.testing.assert_allclose(fw.grouped_relative_variance(samples, 4), 0.0025, rtol=0.1)
+
+
+@pytest.mark.parametrize("init", fw.INITS)
+def test_finite_width_training_approaches_linearized_dynamics(finite_quick, init):
+    s, ci, _ = fw.training_gap_slopes(finite_quick)[init]
+    assert ledger.verdict(f"finite-width-training-gap-{init}", s, ci) == "holds", (s, ci)
+
+
+def test_linearized_loss_at_step_zero_is_the_initial_loss(finite_quick):
+    # L^lin_0 = ||f0 - y||^2 / 2N is the network's own initial loss, whatever its width
+    np.testing.assert_allclose(finite_quick["linearized_loss"][..., 0], finite_quick["train_loss"][..., 0], rtol=1e-4)

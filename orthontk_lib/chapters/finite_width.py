@@ -43,18 +43,25 @@ class Config(ChapterConfig):
     fluct_seeds: int = dataclasses.field(default=48, metadata={"min": 4})  # fluctuations: networks per depth
     iso_width: int = dataclasses.field(default=128, metadata={"min": 1})  # isometry: width (= input dim)
     iso_depths: tuple[int, ...] = dataclasses.field(default=(1,), metadata={"min": 1})  # isometry: depths L
+    train_widths: tuple[int, ...] = dataclasses.field(default=(64,), metadata={"min": 1})  # training: widths
+    train_seeds: int = dataclasses.field(default=4, metadata={"min": 2})  # training: networks per width and init
+    train_steps: int = dataclasses.field(default=400, metadata={"min": 10})  # training: full-batch GD steps
+    n_train: int = dataclasses.field(default=64, metadata={"min": 2})  # training: digits images
     n_inputs: int = dataclasses.field(default=8, metadata={"min": 1})  # inputs on the sphere
     n_groups: int = dataclasses.field(default=4, metadata={"min": 2})  # disjoint seed groups for error bars
     seed: int = dataclasses.field(default=0, metadata={"min": 0})  # root seed
 
     PROFILES = {
         "smoke": dict(widths=(16, 32, 64), n_seeds=8, fluct_width=16, fluct_depths=(1, 2, 4, 8), fluct_seeds=8,
-                      iso_width=16, iso_depths=(1, 4), n_inputs=4),
+                      iso_width=16, iso_depths=(1, 4), n_inputs=4, train_widths=(16, 64), train_seeds=2,
+                      train_steps=50, n_train=16),
         "quick": dict(widths=(64, 128, 256, 512, 1024), n_seeds=16, fluct_width=64,
-                      fluct_depths=(1, 2, 4, 8, 16, 32, 64), fluct_seeds=48, iso_width=128, iso_depths=(1, 4, 16, 64)),
+                      fluct_depths=(1, 2, 4, 8, 16, 32, 64), fluct_seeds=48, iso_width=128, iso_depths=(1, 4, 16, 64),
+                      train_widths=(64, 128, 256, 512), train_seeds=4, train_steps=200, n_train=64),
         "paper": dict(widths=(64, 128, 256, 512, 1024, 2048, 4096), n_seeds=64, fluct_width=256,
                       fluct_depths=(1, 2, 4, 8, 16, 32, 64, 128), fluct_seeds=256, iso_width=512,
-                      iso_depths=(1, 4, 16, 64, 256)),
+                      iso_depths=(1, 4, 16, 64, 256), train_widths=(64, 256, 1024, 4096), train_seeds=20,
+                      train_steps=2000, n_train=256),
     }
 
     @property
@@ -114,6 +121,68 @@ def isometry_point(cfg, depth):
     return out
 
 
+TRAIN_SPEC = dict(depth=2, activation="erf", W_std=1.5, b_std=0.1)
+"""The trained network: two erf layers, NTK parameterization, 10 outputs."""
+
+
+def training_data(cfg):
+    """``n_train`` digits on the sphere of radius sqrt(64), one-hot targets; test set unused (1 image)."""
+    d = load("digits", n_train=cfg.n_train, n_test=1, seed=cfg.seed)
+    scale = lambda x: x * 8.0 / np.linalg.norm(x, axis=1, keepdims=True)
+    return d._replace(x_train=scale(d.x_train), x_test=scale(d.x_test))
+
+
+def record_every(cfg):
+    """Steps between recorded losses: about 40 records per run."""
+    return max(1, cfg.train_steps // 40)
+
+
+def record_steps(cfg):
+    """The steps at which losses are recorded (0 included)."""
+    return np.arange(0, cfg.train_steps - cfg.train_steps % record_every(cfg) + 1, record_every(cfg))
+
+
+def linearized_losses(cfg, data):
+    r"""The infinite-width (linearized) GD loss curve of each network, given its own initial outputs.
+
+    With :math:`A = I - \eta \Theta_\infty / N` and the network's outputs :math:`f_0` at initialization,
+    :math:`L_t = \frac{1}{2N} \lVert A^t (f_0 - y) \rVert_F^2` (Lee et al. 2019). The learning rate is
+    :math:`\eta = N / \lambda_{\max}(\Theta_\infty)`, half the stability limit of GD.
+
+    Returns:
+      ``(eta, loss_fn)`` where ``loss_fn(f0)`` maps (..., N, K) initial outputs to (..., records) losses,
+      at the steps of :func:`record_steps`.
+    """
+    spec = FCN(width=cfg.train_widths[0], out_dim=10, **TRAIN_SPEC)
+    x, y = data.x_train, data.y_train
+    n = x.shape[0]
+    lam, vec = np.linalg.eigh(np.asarray(kernels.analytic_ntk(spec, x), np.float64))
+    eta = n / lam.max()
+    decay = (1 - eta * lam / n)[None] ** record_steps(cfg)[:, None]  # (records, N)
+
+    def loss_fn(f0):
+        r = np.einsum("ia,...ik->...ak", vec, np.asarray(f0, np.float64) - y)  # residual in the eigenbasis
+        return np.einsum("ta,...ak->...t", decay**2, r**2) / (2 * n)
+
+    return float(eta), loss_fn
+
+
+def training_point(cfg, data, eta, width):
+    """Loss curves (2 inits, seeds, records) of full-batch GD at ``eta``, and initial outputs (2, seeds, N, K)."""
+    from orthontk_lib import train
+
+    every = record_every(cfg)
+    config = train.TrainConfig(steps=cfg.train_steps - cfg.train_steps % every, record_every=every, loss="mse")
+    loss, f0 = [], []
+    for init in INITS:
+        spec = FCN(width=width, out_dim=10, init=init, **TRAIN_SPEC)
+        keys = _keys(cfg, 30_000 + width, cfg.train_seeds)
+        hist = train.fit_grid(spec, config, keys, np.full(cfg.train_seeds, eta), data)
+        loss.append(hist["train_loss"])
+        f0.append(hist["initial_output"])
+    return {"loss": np.stack(loss), "f0": np.stack(f0)}
+
+
 def compute(cfg):
     """The three sweeps, each point saved as it finishes."""
     x = load("sphere", n_train=cfg.n_inputs, d=64, seed=cfg.seed).x_train
@@ -126,7 +195,16 @@ def compute(cfg):
                   lambda p: {"v": fluctuation_point(cfg, x, p["depth"])}, "NTK fluctuations by depth")
     iso = sweep("isometry", [{"depth": L} for L in cfg.iso_depths], lambda p: {"sv": isometry_point(cfg, p["depth"])},
                 "Jacobian spectra by depth")
+    data = training_data(cfg)
+    eta, linearized = linearized_losses(cfg, data)
+    curves = sweep("training", [{"width": w} for w in cfg.train_widths],
+                   lambda p: training_point(cfg, data, eta, p["width"]), "GD training by width")
     return {
+        "train_widths": np.array(cfg.train_widths),
+        "train_steps": record_steps(cfg),
+        "train_loss": np.stack([p.arrays["loss"] for p in curves]),  # (width, init, seed, step)
+        "linearized_loss": np.stack([linearized(p.arrays["f0"]) for p in curves]),  # same shape
+        "eta": np.array(eta),
         "widths": np.array(cfg.widths),
         "spread": np.stack([p.arrays["v"] for p in spread], axis=1),  # (init, width, group)
         "fluct_depths": np.array(cfg.fluct_depths),
@@ -178,3 +256,19 @@ def spectrum_width(arrays):
     """
     sv = arrays["iso"]
     return np.log10(sv.max(-1) / np.median(sv, -1))
+
+
+def training_gaps(arrays):
+    """Per width and init: max over steps of |L_t − L_t^lin| / L_0^lin, averaged over seeds; (W, 2).
+
+    ``L^lin`` is each network's own infinite-width linearized curve (same initial outputs), so the
+    statistic measures the finite-width deviation of the dynamics, not the randomness of f_0.
+    """
+    dev = np.abs(arrays["train_loss"] - arrays["linearized_loss"]).max(-1) / arrays["linearized_loss"][..., 0]
+    return dev.mean(-1)
+
+
+def training_gap_slopes(arrays):
+    """Per init: (slope, 95% CI, intercept) of the log-log fit of the training gap against width."""
+    gaps = training_gaps(arrays)
+    return {init: stats.loglog_fit(arrays["train_widths"], gaps[:, i]) for i, init in enumerate(INITS)}
