@@ -128,9 +128,7 @@ def width_scaling(widths, values, *, ylabel, guide_slope=-0.5, fits=None, xlabel
     first = np.mean([v.mean(-1)[0] for v in values.values()])
     ax.plot(widths, first * (widths / widths[0]) ** guide_slope, "k--", lw=1, label=f"$\\propto n^{{{guide_slope:g}}}$")
     ax.set(xscale="log", yscale="log", xlabel=xlabel, ylabel=ylabel)
-    ax.set_xticks(widths, [f"{w:g}" for w in widths], minor=False)
-    ax.xaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
-    ax.tick_params(axis="x", labelsize=7)
+    _label_ticks(ax, widths)
     ax.legend(fontsize=7, loc="lower left")
     return fig
 
@@ -181,9 +179,7 @@ def width_scaling_grid(widths, err, configs, *, ylabel):
     for ax in axes.flat:
         ax.plot(widths, 0.9 * ax.get_lines()[0].get_ydata()[0] * (widths / widths[0]) ** -0.5, "k--", lw=1)
         ax.set(xscale="log", yscale="log")
-        ax.set_xticks(widths, [f"{w:g}" for w in widths])
-        ax.xaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
-        ax.tick_params(axis="x", labelsize=7)
+        _label_ticks(ax, widths)
     for ax in axes[-1]:
         ax.set_xlabel("width n")
     for ax in axes[:, 0]:
@@ -213,8 +209,7 @@ def depth_curves(depths, values, *, ylabel, logy=True):
     for init, v in values.items():
         ax.errorbar(depths, v.mean(-1), yerr=v.std(-1, ddof=1), marker="o", capsize=2, color=COLORS.get(init), label=init)
     ax.set(xscale="log", yscale="log" if logy else "linear", xlabel="depth L", ylabel=ylabel)
-    ax.set_xticks(depths, [str(d) for d in depths])
-    ax.xaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
+    _label_ticks(ax, depths)
     ax.legend(fontsize=8)
     return fig
 
@@ -243,3 +238,13 @@ def spectra(singular_values, depths, rows=("linear", "tanh"), cols=("gaussian", 
         ax.set_xlabel(r"singular value of $\partial h^L / \partial x$")
     axes[0, -1].legend(fontsize=7)
     return fig
+
+
+# INTERNAL UTILITIES
+
+
+def _label_ticks(ax, values):
+    """Label a log x axis at exactly ``values`` (no minor labels, which overlap on short ranges)."""
+    ax.set_xticks(values, [f"{v:g}" for v in values])
+    ax.xaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
+    ax.tick_params(axis="x", labelsize=7)

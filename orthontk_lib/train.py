@@ -89,7 +89,11 @@ def accuracy(pred, y):
 def create_train_state(spec, config, key, learning_rate, x):
     """A fresh :class:`TrainState` for ``spec`` at ``learning_rate`` (may be traced)."""
     _check_config(config)
-    params = spec.initialize(key, x[:1])["params"]
+    return _fresh_state(config, learning_rate, spec.initialize(key, x[:1])["params"])
+
+
+def _fresh_state(config, learning_rate, params):
+    """Step 0, not diverged, a new optimizer state for ``params``."""
     return TrainState(params, _optimizer(config.optimizer, learning_rate).init(params), jnp.array(0), jnp.array(False))
 
 
@@ -175,11 +179,12 @@ def _fit_program(spec, config, with_ntk):
 
 def _fit_one(spec, config, with_ntk, params, key_batch, learning_rate, arrays, probe):
     x_train, y_train, x_test, y_test = arrays
-    state = TrainState(params, _optimizer(config.optimizer, learning_rate).init(params), jnp.array(0), jnp.array(False))
+    state = _fresh_state(config, learning_rate, params)
 
-    def evaluate(params):
+    def evaluate(params, p_train=None):
         apply = lambda x: spec.module().apply({"params": params}, x)
-        p_train, p_test = apply(x_train), apply(x_test)
+        p_train = apply(x_train) if p_train is None else p_train
+        p_test = apply(x_test)
         ev = {
             "train_loss": loss_fn(config.loss, p_train, y_train),
             "train_accuracy": accuracy(p_train, y_train),
@@ -190,9 +195,9 @@ def _fit_one(spec, config, with_ntk, params, key_batch, learning_rate, arrays, p
             ev["ntk"] = kernels.empirical_ntk(spec, {"params": params}, probe)
         return ev
 
-    first = evaluate(state.params)
-    max_loss = config.divergence * first["train_loss"]
     initial_output = spec.module().apply({"params": state.params}, x_train)
+    first = evaluate(state.params, initial_output)
+    max_loss = config.divergence * first["train_loss"]
 
     def one_step(state, t):
         batch = _batch(key_batch, t, x_train, y_train, config.batch_size)
