@@ -23,7 +23,20 @@ where :math:`\delta^l_k = \partial f_k / \partial z^l` (backpropagated errors,
 shape (N, n_l)), :math:`h^{l-1}` the layer's input, and
 :math:`(c_l, \beta) = (\sigma_W^2 / n_{l-1}, \sigma_b^2)` under the NTK
 parameterization, :math:`(1, 1)` under the standard one. It never forms a
-per-parameter Jacobian. Other specs use neural-tangents' ``empirical_ntk_fn``.
+per-parameter Jacobian.
+
+A :class:`~orthontk_lib.models.CNN` has the same form with every spatial position
+of a conv layer taken as a unit: with :math:`\delta^l_k(x)_p` the error at position
+:math:`p` and :math:`P^{l-1}(x)_p` the :math:`k \times k` input patch there,
+
+.. math::
+
+   \Theta_{\text{conv } l}(x, x') = \frac{1}{K}\sum_k \sum_{p, p'}
+       \langle \delta^l_k(x)_p, \delta^l_k(x')_{p'} \rangle
+       \big(c_l \langle P^{l-1}(x)_p, P^{l-1}(x')_{p'} \rangle + \beta\big),
+
+with :math:`c_l = \sigma_W^2 / (k^2 c_{l-1})`; the errors come from one
+vector-Jacobian product per output unit.
 
 neural-tangents (and TensorFlow, which it imports) is loaded only inside the
 functions that need it, never at import of this module.
@@ -45,7 +58,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from orthontk_lib.models import FCN, activation_fn
+from orthontk_lib.models import FCN, activation_fn, canonical
 
 __all__ = ["empirical_ntk", "empirical_ntk_seeds", "input_output_jacobian", "jacobian_ntk", "analytic_ntk", "analytic_nngp", "nt_empirical_ntk"]
 
@@ -57,8 +70,7 @@ def empirical_ntk(spec, variables, x1, x2=None):
     r"""Empirical NTK Θ(x1, x2) = (1/K) Σ_k ∇f_k(x1)ᵀ ∇f_k(x2) of the network at ``variables``.
 
     Args:
-      spec: an ``FCN`` (exact fast Gram form) or a ``CNN`` (neural-tangents'
-        ``NTK_VECTOR_PRODUCTS``).
+      spec: an ``FCN`` or a ``CNN`` (both by the exact layer-wise Gram form).
       variables: ``spec.initialize(...)`` or trained variables.
       x1: inputs, (N1, ...).
       x2: inputs, (N2, ...); ``None`` means ``x1``.
@@ -68,7 +80,7 @@ def empirical_ntk(spec, variables, x1, x2=None):
     """
     if isinstance(spec, FCN):
         return _fcn_ntk(spec, variables["params"], x1, x2)
-    return nt_empirical_ntk(spec, variables, x1, x2, implementation="NTK_VECTOR_PRODUCTS")
+    return _cnn_ntk(spec, variables["params"], x1, x2)
 
 
 def empirical_ntk_seeds(spec, keys, x1, x2=None, max_floats=2**26):
@@ -87,13 +99,14 @@ def empirical_ntk_seeds(spec, keys, x1, x2=None, max_floats=2**26):
     Returns:
       The (S, N1, N2) kernels.
     """
-    shapes = jax.eval_shape(lambda k: spec.initialize(k, x1), keys[0])
+    init = lambda k: spec.initialize(k, x1[:1])  # parameter shapes need one input, not the batch
+    shapes = jax.eval_shape(init, keys[0])
     n_params = sum(int(np.prod(l.shape)) for l in jax.tree.leaves(shapes))
     chunk = max(1, max_floats // n_params)
-    ntk = _vmapped_ntk(spec)
+    ntk = _vmapped_ntk(canonical(spec))
     out = []
     for i in range(0, keys.shape[0], chunk):
-        variables = jax.vmap(lambda k: spec.initialize(k, x1))(keys[i : i + chunk])
+        variables = jax.vmap(init)(keys[i : i + chunk])
         out.append(ntk(variables, x1, x2))
     return jnp.concatenate(out)
 
@@ -200,6 +213,49 @@ def _fcn_inputs_and_errors(spec, params, x):
         delta = back * (_scale(spec, W) * slope.T[:, None, :])
         deltas.append(delta)
     return hs, deltas[::-1]
+
+
+@functools.partial(jax.jit, static_argnums=0)
+def _cnn_ntk(spec, params, x1, x2):
+    """Position-wise Gram form of the CNN NTK (see the module docstring)."""
+    in1, err1 = _cnn_inputs_and_errors(spec, params, x1)
+    in2, err2 = (in1, err1) if x2 is None else _cnn_inputs_and_errors(spec, params, x2)
+    ntk_param = spec.parameterization == "ntk"
+    beta = spec.b_std**2 if ntk_param else 1.0
+    theta = 0.0
+    for h1, h2, d1, d2 in zip(in1, in2, err1, err2):  # h: (N, P, m), d: (K, N, P, c); P = 1 for the readout
+        c = spec.W_std**2 / h1.shape[-1] if ntk_param else 1.0
+        gram_delta = jnp.einsum("kapc,kbqc->apbq", d1, d2)
+        gram_h = jnp.einsum("apm,bqm->apbq", h1, h2)
+        theta = theta + jnp.einsum("apbq,apbq->ab", gram_delta, c * gram_h + beta)
+    return theta / spec.out_dim
+
+
+def _cnn_inputs_and_errors(spec, params, x):
+    """Per layer: its input patches (N, P, k^2 c_in) (the flattened features for the readout, P = 1)
+    and the errors ∂f_k/∂z at every position (K, N, P, c), from one VJP per output unit."""
+    n, k = x.shape[0], spec.kernel_size
+
+    def forward(eps):
+        phi, h, inputs = activation_fn(spec.activation), x, []
+        for l in range(spec.depth):
+            layer = params[f"conv_{l}"]
+            patches = jax.lax.conv_general_dilated_patches(h, (k, k), (1, 1), "SAME",
+                                                           dimension_numbers=("NHWC", "HWIO", "NHWC"))
+            inputs.append(patches.reshape(n, -1, patches.shape[-1]))
+            z = jax.lax.conv_general_dilated(h, layer["kernel"], (1, 1), "SAME",
+                                             dimension_numbers=("NHWC", "HWIO", "NHWC"))
+            z = z * _scale(spec, layer["kernel"].reshape(-1, z.shape[-1])) + _bias(spec, layer["bias"])
+            h = phi(z + eps[l])
+        h = h.reshape(n, 1, -1)
+        inputs.append(h)
+        z = _affine(spec, params["readout"], h) + eps[-1]
+        return activation_fn(spec.output_activation)(z), inputs
+
+    eps = [jnp.zeros(x.shape[:-1] + (spec.channels,))] * spec.depth + [jnp.zeros((n, 1, spec.out_dim))]
+    out, vjp, inputs = jax.vjp(forward, eps, has_aux=True)
+    errors = jax.vmap(lambda ct: vjp(ct)[0])(jnp.eye(spec.out_dim)[:, None, None, :] * jnp.ones_like(out))
+    return inputs, [e.reshape(e.shape[:2] + (-1, e.shape[-1])) for e in errors]
 
 
 def _scale(spec, W):

@@ -56,6 +56,7 @@ NUMERICAL_DEG = 25
 
 INITS = ("gaussian", "orthogonal")
 PARAMETERIZATIONS = ("ntk", "standard")
+FILTERS = ("full", "delta")
 
 
 # ACTIVATIONS
@@ -119,10 +120,12 @@ class Dense(nn.Module):
 class Conv(nn.Module):
     r"""2-D convolution, 'SAME' padding, stride 1; scaled like :class:`Dense` with n_in = k^2 c_in.
 
-    With ``init="orthogonal"`` the kernel is delta-orthogonal: its centre has second
-    moment ``k^2`` times that of a Gaussian weight, so both inits give
-    pre-activations of the same variance. Params ``kernel`` (k, k, c_in, features)
-    and ``bias`` (features,).
+    ``filter="full"``: every tap is drawn; an orthogonal kernel is Haar-orthogonal
+    as a ``(k^2 c_in, c_out)`` matrix, with the per-weight variance of the Gaussian one.
+    ``filter="delta"``: only the spatial centre is drawn (delta-orthogonal for
+    ``init="orthogonal"``, Xiao et al. 2018; a Gaussian centre otherwise) with
+    ``k^2`` times the per-weight variance, so every choice gives pre-activations
+    of the same variance. Params ``kernel`` (k, k, c_in, features) and ``bias`` (features,).
     """
 
     features: int
@@ -131,6 +134,7 @@ class Conv(nn.Module):
     b_std: float = 0.0
     init: str = "gaussian"
     parameterization: str = "ntk"
+    filter: str = "full"
 
     @nn.compact
     def __call__(self, x):
@@ -139,12 +143,10 @@ class Conv(nn.Module):
         fan_in = k * k * c_in
         ntk = self.parameterization == "ntk"
         variance = 1.0 if ntk else self.W_std**2 / fan_in
-        if self.init == "orthogonal":
-            if c_in > self.features:
-                raise ValueError(
-                    f"channels: delta-orthogonal kernels need c_in <= c_out, got {c_in} > {self.features}"
-                )
-            w_init = _init.delta_orthogonal(_init.matched_scale(shape, variance * k * k))
+        if self.filter == "delta":
+            w_init = _delta_init(self.init, shape, variance * k * k)
+        elif self.init == "orthogonal":
+            w_init = _init.orthogonal(_init.matched_scale((fan_in, self.features), variance))
         else:
             w_init = _init.gaussian(_init.matched_scale(shape, variance))
         kernel = self.param("kernel", w_init, shape)
@@ -220,13 +222,16 @@ class FCN:
 class CNN:
     r"""Convolutional network: ``depth`` conv layers (k x k, 'SAME'), flatten, dense readout.
 
-    With ``init="orthogonal"`` conv kernels are delta-orthogonal (Xiao et al. 2018)
-    and the readout is orthogonal.
+    ``filter="full"`` draws every filter tap (orthogonal: Haar-orthogonal as a
+    ``(k^2 c_in, c_out)`` matrix); ``filter="delta"`` draws only the centre tap
+    (with ``init="orthogonal"`` the delta-orthogonal kernels of Xiao et al. 2018).
+    The readout is a dense layer of the same ``init``.
 
-    .. note:: ``stax()`` is the infinite-width kernel of *Gaussian* weights over the
-       whole filter. A delta-orthogonal kernel puts all its weight at the centre,
-       so whether its infinite-width NTK equals that one is a claim for the book
-       to measure, not an identity this spec assumes.
+    .. note:: ``stax()`` is the infinite-width network of *Gaussian* weights over the
+       whole filter. Its ``apply_fn`` computes this network for any parameters
+       (a delta kernel is a full one with zeros off the centre), but its
+       ``kernel_fn`` is the limit of ``filter="full"`` only: a delta kernel's
+       forward pass does not mix neighbouring pixels, so its NNGP and NTK differ.
     """
 
     depth: int = 1  # number of conv layers L >= 1
@@ -239,11 +244,13 @@ class CNN:
     parameterization: str = "ntk"
     out_dim: int = 1
     output_activation: str = "linear"
+    filter: str = "full"  # "full" or "delta" (centre tap only)
 
     def __post_init__(self):
         _check_common(self)
         _check_positive_int("channels", self.channels)
         _check_positive_int("kernel_size", self.kernel_size)
+        _check_choice("filter", self.filter, FILTERS)
 
     def module(self):
         """The ``flax.linen.Module``; input (N, H, W, C), output (N, out_dim)."""
@@ -278,6 +285,19 @@ class CNN:
         return out + [()] * len(_stax_output_names(self.output_activation))
 
 
+def canonical(spec):
+    """``spec`` with the fields that only say how parameters are drawn reset to their defaults.
+
+    Given its parameters, a network computes the same function (hence has the same
+    NTK and the same gradients) whatever ``init`` or ``filter`` drew them, so
+    compiled programs keyed on ``canonical(spec)`` are shared by all inits.
+
+    >>> canonical(FCN(init="orthogonal")) == FCN()
+    True
+    """
+    return dataclasses.replace(spec, init="gaussian", **({"filter": "full"} if isinstance(spec, CNN) else {}))
+
+
 # MODULES
 
 
@@ -308,7 +328,8 @@ class _CNNModule(nn.Module):
         phi = activation_fn(s.activation)
         h = x
         for l in range(s.depth):
-            conv = Conv(s.channels, s.kernel_size, s.W_std, s.b_std, s.init, s.parameterization, name=f"conv_{l}")
+            conv = Conv(s.channels, s.kernel_size, s.W_std, s.b_std, s.init, s.parameterization, s.filter,
+                        name=f"conv_{l}")
             h = phi(conv(h))
         h = h.reshape(h.shape[0], -1)
         z = Dense(s.out_dim, s.W_std, s.b_std, s.init, s.parameterization, name="readout")(h)
@@ -316,6 +337,22 @@ class _CNNModule(nn.Module):
 
 
 # INTERNAL UTILITIES
+
+
+def _delta_init(init, shape, variance):
+    """A kernel that is zero off the spatial centre, whose centre has per-weight second moment ``variance``."""
+    c_in, c_out = shape[-2:]
+    if init == "orthogonal":
+        if c_in > c_out:
+            raise ValueError(f"channels: delta-orthogonal kernels need c_in <= c_out, got {c_in} > {c_out}")
+        return _init.delta_orthogonal(_init.matched_scale(shape, variance))
+    centre = _init.gaussian(_init.matched_scale(shape, variance))
+
+    def init_fn(key, shape, dtype=jnp.float32):
+        mid = tuple(d // 2 for d in shape[:-2])
+        return jnp.zeros(shape, dtype).at[mid].set(centre(key, shape[-2:], dtype))
+
+    return init_fn
 
 
 def _weight_init(init, shape, variance):

@@ -189,6 +189,61 @@ def width_scaling_grid(widths, err, configs, *, ylabel):
     return fig
 
 
+def variant_panels(x, err, variants, titles, *, xlabel, ylabel):
+    """One panel per entry of ``titles`` (e.g. depths) of seed-mean errors vs ``x``; colour = init, line = filter.
+
+    Args:
+      x: (W,) widths or channel counts.
+      err: (P, V, W, S) errors for panels, variants, widths, seeds.
+      variants: V pairs (filter, init) as ``err`` is ordered; ``"delta"`` filters are dashed.
+      titles: P panel titles.
+
+    Returns:
+      A Figure.
+    """
+    fig, axes = figure(ncols=len(titles), width=2.6, height=2.5, sharey=True, squeeze=False)
+    x = np.asarray(x, float)
+    for p, (ax, title) in enumerate(zip(axes[0], titles)):
+        for v, (filt, init) in enumerate(variants):
+            ax.plot(x, err[p, v].mean(-1), marker="o" if filt == "full" else "s", ls="-" if filt == "full" else "--",
+                    color=COLORS[init], lw=1, label=f"{init}, {filt} filter")
+        ax.plot(x, 0.9 * err[p, 0, 0].mean() * (x / x[0]) ** -0.5, "k:", lw=1, label=r"$\propto n^{-1/2}$")
+        ax.set(xscale="log", yscale="log", title=title, xlabel=xlabel)
+        _label_ticks(ax, x)
+    axes[0, 0].set_ylabel(ylabel)
+    handles, labels = axes[0, 0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside right center", fontsize=7)
+    return fig
+
+
+def grid_heatmaps(panels, x, y, *, xlabel, ylabel, marks=None, fmt="{:.0f}"):
+    """Heat maps over a (y, x) grid, one panel per entry of ``panels`` (``{title: ((Y, X) values, cmap, norm)}``).
+
+    Each cell prints its value; NaN cells are blank. ``marks`` (optional ``{title: (Y, X) bool}``)
+    hatches cells, e.g. those where most runs failed.
+
+    Returns:
+      A Figure.
+    """
+    fig, axes = figure(ncols=len(panels), width=3.0, height=2.6, squeeze=False)
+    for ax, (title, (values, cmap, norm)) in zip(axes[0], panels.items()):
+        values = np.asarray(values, float)
+        im = ax.imshow(np.ma.masked_invalid(values), cmap=cmap, norm=norm, origin="lower", aspect="auto")
+        for (i, j), v in np.ndenumerate(values):
+            if np.isfinite(v):
+                ax.text(j, i, fmt.format(v), ha="center", va="center", fontsize=6)
+        if marks is not None and title in marks:
+            for i, j in np.argwhere(marks[title]):
+                ax.add_patch(plt.Rectangle((j - 0.5, i - 0.5), 1, 1, fill=False, hatch="///", lw=0, color="0.4"))
+        ax.set_xticks(range(len(x)), [f"{v:.2g}" for v in x], fontsize=7, rotation=45)
+        ax.set_yticks(range(len(y)), [str(v) for v in y], fontsize=7)
+        ax.set(title=title, xlabel=xlabel)
+        ax.grid(False)
+        fig.colorbar(im, ax=ax, shrink=0.8)
+    axes[0, 0].set_ylabel(ylabel)
+    return fig
+
+
 def html_table(columns, rows, floatfmt=".3f"):
     """A plain HTML table (for notebook outputs: myst-nb renders markdown outputs as CommonMark, without tables)."""
     import html

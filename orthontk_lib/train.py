@@ -40,7 +40,7 @@ import numpy as np
 import optax
 
 from orthontk_lib import kernels
-from orthontk_lib.models import FCN
+from orthontk_lib.models import FCN, canonical
 
 __all__ = ["TrainConfig", "TrainState", "create_train_state", "create_train_step", "fit_grid", "loss_fn", "accuracy"]
 
@@ -165,7 +165,7 @@ def fit_grid(spec, config, keys, learning_rates, data, ntk_probe=None, mesh=None
     params = jax.vmap(lambda k: spec.initialize(k, arrays[0][:1])["params"])(key_init)
     if mesh is not None:
         params, key_batch, learning_rates = _shard_leading(mesh, (params, key_batch, learning_rates))
-    out = _fit_program(spec, config, probe is not None)(params, key_batch, learning_rates, arrays, probe)
+    out = _fit_program(canonical(spec), config, probe is not None)(params, key_batch, learning_rates, arrays, probe)
     out = {k: np.asarray(v)[:n] for k, v in out.items()}
     out["record_steps"] = np.arange(0, config.steps + 1, config.record_every)[: out["train_loss"].shape[1]]
     return out

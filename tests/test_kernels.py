@@ -36,6 +36,23 @@ def test_empirical_ntk_with_nonlinear_output_equals_bruteforce(key):
     assert float(jnp.abs(kernels.empirical_ntk(spec, variables, x) - brute).max() / jnp.abs(brute).max()) < 1e-5
 
 
+@pytest.mark.parametrize(
+    "init, filter, parameterization, output_activation",
+    [("gaussian", "full", "ntk", "linear"), ("orthogonal", "full", "standard", "linear"),
+     ("orthogonal", "delta", "ntk", "tanh"), ("gaussian", "delta", "standard", "linear")],
+)
+def test_cnn_empirical_ntk_equals_bruteforce_jacobian(key, init, filter, parameterization, output_activation):
+    spec = CNN(depth=2, channels=6, activation="erf", W_std=1.3, b_std=0.2, init=init, filter=filter,
+               parameterization=parameterization, out_dim=3, output_activation=output_activation)
+    x1 = jax.random.normal(key, (4, 5, 5, 2))
+    x2 = jax.random.normal(jax.random.key(3), (3, 5, 5, 2))
+    variables = spec.initialize(jax.random.key(1), x1)
+    fast = kernels.empirical_ntk(spec, variables, x1, x2)
+    brute = kernels.jacobian_ntk(spec, variables, x1, x2)
+    assert fast.shape == (4, 3)
+    assert float(jnp.abs(fast - brute).max() / jnp.abs(brute).max()) < 1e-5
+
+
 @pytest.mark.parametrize("implementation", ["NTK_VECTOR_PRODUCTS", "JACOBIAN_CONTRACTION"])
 def test_neural_tangents_empirical_ntk_agrees_on_a_cnn(key, implementation):
     spec = CNN(depth=1, channels=4, init="orthogonal", b_std=0.1, out_dim=2)

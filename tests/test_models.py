@@ -50,7 +50,21 @@ def test_bad_arguments_raise_value_error_naming_the_argument(kwargs, name):
 
 def test_delta_orthogonal_needs_enough_channels(key):
     with pytest.raises(ValueError, match="^channels:"):
-        CNN(channels=2, init="orthogonal").initialize(key, jnp.ones((1, 4, 4, 3)))
+        CNN(channels=2, init="orthogonal", filter="delta").initialize(key, jnp.ones((1, 4, 4, 3)))
+
+
+@pytest.mark.parametrize("init", ["gaussian", "orthogonal"])
+def test_delta_filters_are_zero_off_centre_with_k_squared_times_the_variance(key, init):
+    k = CNN(channels=256, kernel_size=3, init=init, filter="delta").initialize(key, jnp.ones((1, 4, 4, 256)))
+    kernel = k["params"]["conv_0"]["kernel"]  # (3, 3, 256, 256), NTK parameterization: unit per-weight variance
+    assert not bool(jnp.any(kernel.at[1, 1].set(0.0)))
+    assert abs(float((kernel[1, 1] ** 2).mean()) - 9.0) < 0.5
+
+
+def test_full_orthogonal_filters_are_orthogonal_as_a_matrix(key):
+    kernel = CNN(channels=64, kernel_size=3, init="orthogonal").initialize(key, jnp.ones((1, 4, 4, 4)))["params"]["conv_0"]["kernel"]
+    m = kernel.reshape(-1, 64)  # (36, 64): the 36 rows are orthogonal, each weight of unit second moment
+    assert jnp.allclose(m @ m.T, 64 * jnp.eye(36), atol=1e-3)
 
 
 @pytest.mark.parametrize(

@@ -12,6 +12,12 @@ initialization; per configuration the statistics are
 where :math:`\bar\Theta_n` is the seed mean of the empirical NTKs. Theory
 (Huang, Du, Xu 2021): :math:`\varepsilon \propto n^{-1/2}` for both, and
 :math:`\delta \to 0`.
+
+The same statistics for CNNs on 8x8 digit images, against the channel count, for
+the four ways of drawing a conv kernel (:data:`CNN_VARIANTS`): Gaussian or
+orthogonal, over the full k x k filter or only at its centre (delta; the
+delta-orthogonal kernels of Xiao et al. 2018). :math:`\Theta_\infty` is
+neural-tangents' CNN kernel, the limit of full-filter Gaussian weights.
 """
 
 import dataclasses
@@ -22,12 +28,15 @@ import numpy as np
 
 from orthontk_lib import kernels, results, stats
 from orthontk_lib.data import load
-from orthontk_lib.models import FCN
+from orthontk_lib.models import CNN, FCN
 from orthontk_lib.profiles import ChapterConfig
 
 SLUG = "kernel-equality"
 INITS = ("gaussian", "orthogonal")
 DATASETS = ("sphere", "digits", "cifar10")
+FILTERS = ("full", "delta")
+CNN_VARIANTS = tuple((f, i) for f in FILTERS for i in INITS)
+"""The (filter, init) pairs of the CNN sweep, in the order of the ``cnn_err`` axis."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -43,13 +52,21 @@ class Config(ChapterConfig):
     W_std: float = dataclasses.field(default=1.5, metadata={"min": 0.0})  # sigma_W
     b_std: float = dataclasses.field(default=0.1, metadata={"min": 0.0})  # sigma_b
     seed: int = dataclasses.field(default=0, metadata={"min": 0})  # root seed
+    cnn_channels: tuple[int, ...] = dataclasses.field(default=(16,), metadata={"min": 1})  # CNN: channels
+    cnn_depths: tuple[int, ...] = dataclasses.field(default=(1,), metadata={"min": 1})  # CNN: conv layers
+    cnn_seeds: int = dataclasses.field(default=4, metadata={"min": 2})  # CNN: networks per point and variant
+    cnn_inputs: int = dataclasses.field(default=8, metadata={"min": 2})  # CNN: 8x8 digit images
 
     PROFILES = {
-        "smoke": dict(widths=(16, 32, 64), depths=(1, 2), activations=("relu",), datasets=("sphere",), n_seeds=2, n_inputs=6),
+        "smoke": dict(widths=(16, 32, 64), depths=(1, 2), activations=("relu",), datasets=("sphere",), n_seeds=2,
+                      n_inputs=6, cnn_channels=(8, 16), cnn_depths=(1, 2), cnn_seeds=2, cnn_inputs=4),
         "quick": dict(widths=(64, 128, 256, 512, 1024), depths=(1, 3, 5), activations=("relu", "erf"),
-                      datasets=("sphere", "digits"), n_seeds=4, n_inputs=16),
+                      datasets=("sphere", "digits"), n_seeds=4, n_inputs=16,
+                      cnn_channels=(16, 64, 256), cnn_depths=(1, 2, 3), cnn_seeds=8, cnn_inputs=10),
         "paper": dict(widths=(64, 128, 256, 512, 1024, 2048, 4096), depths=(1, 3, 5), activations=("relu", "erf"),
-                      datasets=("sphere", "cifar10"), n_seeds=10, n_inputs=20),
+                      datasets=("sphere", "cifar10"), n_seeds=10, n_inputs=20,
+                      cnn_channels=(16, 32, 64, 128, 256, 512, 1024), cnn_depths=(1, 2, 3), cnn_seeds=16,
+                      cnn_inputs=16),
     }
 
     def __post_init__(self):
@@ -71,6 +88,10 @@ class Config(ChapterConfig):
 
     def spec(self, activation, depth, width, init):
         return FCN(depth, width, activation, self.W_std, self.b_std, init)
+
+    def cnn_spec(self, depth, channels, init="gaussian", filter="full"):
+        """A 3x3 ReLU CNN with the chapter's sigma_W, sigma_b."""
+        return CNN(depth, channels, 3, "relu", self.W_std, self.b_std, init, filter=filter)
 
 
 def inputs(cfg, dataset):
@@ -96,9 +117,93 @@ def point(cfg, dataset, activation, depth, width, x, theta_inf):
     return out
 
 
+def image_inputs(cfg):
+    """``cnn_inputs`` digit images (N, 8, 8, 1), each scaled to unit mean square pixel."""
+    x = load("digits", n_train=cfg.cnn_inputs, n_test=0).x_train.reshape(-1, 8, 8, 1)
+    return x / np.sqrt((x**2).mean(axis=(1, 2, 3), keepdims=True))
+
+
+def cnn_point(cfg, depth, channels, x, theta_inf):
+    """Per (filter, init) variant: the seed errors (n_seeds,) and seed-mean kernel; per filter the gap δ."""
+    keys = jax.random.split(jax.random.fold_in(jax.random.key(cfg.seed), 50_000 + channels * 131 + depth),
+                            cfg.cnn_seeds)
+    out = {}
+    for filt, init in CNN_VARIANTS:
+        ntks = np.asarray(kernels.empirical_ntk_seeds(cfg.cnn_spec(depth, channels, init, filt), keys, x))
+        norm = np.linalg.norm(theta_inf)
+        mean = ntks.mean(0)
+        out[f"err_{filt}_{init}"] = np.linalg.norm(ntks - theta_inf, axis=(1, 2)) / norm
+        out[f"mean_{filt}_{init}"] = mean
+        out[f"bias_{filt}_{init}"] = np.linalg.norm(mean - theta_inf) / norm
+        out[f"sem_{filt}_{init}"] = np.sqrt(((ntks - mean) ** 2).sum() / (len(ntks) * (len(ntks) - 1))) / norm
+    for filt in FILTERS:
+        gap = out[f"mean_{filt}_orthogonal"] - out[f"mean_{filt}_gaussian"]
+        out[f"delta_{filt}"] = np.linalg.norm(gap) / np.linalg.norm(theta_inf)
+    return out
+
+
+def compute_cnn(cfg):
+    """The CNN sweep: ``cnn_err`` (depth, variant, channels, seed), ``cnn_delta`` (depth, filter, channels)."""
+    keep = ("W_std", "b_std", "seed", "cnn_seeds", "cnn_inputs")
+    base = {k: v for k, v in cfg.asdict().items() if k in keep}
+    x = image_inputs(cfg)
+    err, delta, bias = [], [], []
+    for depth in cfg.cnn_depths:
+        theta_inf = np.asarray(kernels.analytic_ntk(cfg.cnn_spec(depth, cfg.cnn_channels[0]), x))
+        pts = results.sweep(
+            f"{SLUG}/{cfg.profile}/cnn", {**base, "depth": depth}, [{"channels": c} for c in cfg.cnn_channels],
+            lambda p: cnn_point(cfg, depth, p["channels"], x, theta_inf),
+            profile=cfg.profile, seeds=list(range(cfg.seed, cfg.seed + cfg.cnn_seeds)), desc=f"CNN L={depth}",
+        )
+        err.append([[p.arrays[f"err_{f}_{i}"] for p in pts] for f, i in CNN_VARIANTS])
+        delta.append([[float(p.arrays[f"delta_{f}"]) for p in pts] for f in FILTERS])
+        bias.append([[[float(p.arrays[f"{q}_{f}_{i}"]) for q in ("bias", "sem")] for p in pts] for f, i in CNN_VARIANTS])
+    return {"cnn_channels": np.asarray(cfg.cnn_channels), "cnn_err": np.asarray(err), "cnn_delta": np.asarray(delta),
+            "cnn_bias": np.asarray(bias)}  # (depth, variant, channels, [distance of the seed mean, its standard error])
+
+
+def cnn_pooled_slope(cfg, arrays, filt, init, min_depth=1):
+    """Common log-log slope (95% CI) of one variant's seed-mean error over CNN depths >= ``min_depth``."""
+    v = CNN_VARIANTS.index((filt, init))
+    curves = [arrays["cnn_err"][d, v].mean(-1) for d, L in enumerate(cfg.cnn_depths) if L >= min_depth]
+    return stats.common_loglog_slope([arrays["cnn_channels"]] * len(curves), curves)
+
+
+def cnn_gap_slope(arrays):
+    """Common log-log slope (95% CI) of the orthogonal-minus-Gaussian gap over CNN depths and both filters."""
+    curves = list(arrays["cnn_delta"].reshape(-1, arrays["cnn_delta"].shape[-1]))
+    return stats.common_loglog_slope([arrays["cnn_channels"]] * len(curves), curves)
+
+
+def _deep(cfg, min_depth):
+    """Indices of the CNN depths >= ``min_depth`` (all depths if none is that deep)."""
+    deep = [d for d, L in enumerate(cfg.cnn_depths) if L >= min_depth]
+    return deep or list(range(len(cfg.cnn_depths)))
+
+
+def seed_mean_distance(cfg, arrays, filt, min_depth=2):
+    """Mean over inits and depths >= ``min_depth`` of ||Θ̄ − Θ_∞||_F/||Θ_∞||_F at the largest channel count."""
+    return float(np.mean([arrays["cnn_bias"][d, CNN_VARIANTS.index((filt, i)), -1, 0]
+                          for d in _deep(cfg, min_depth) for i in INITS]))
+
+
+def bias_in_standard_errors(cfg, arrays, filt, min_depth=2):
+    r"""Distance of each seed-mean kernel to Θ_∞ at the largest channel count, in standard errors of that mean.
+
+    For a kernel estimator whose limit is Θ_∞, :math:`\mathbb{E}\lVert\bar\Theta - \Theta_\infty\rVert_F^2`
+    is the summed variance of the mean (plus a finite-width bias that vanishes with n), so the ratio is
+    of order 1 (below 1 when the noise is concentrated in a few directions); a different limit makes it
+    grow with the number of seeds. The mean ratio over both inits and over
+    depths >= ``min_depth`` (all depths if none is that deep).
+    """
+    ratios = [arrays["cnn_bias"][d, CNN_VARIANTS.index((filt, i)), -1] for d in _deep(cfg, min_depth) for i in INITS]
+    return float(np.mean([b / se for b, se in ratios]))
+
+
 def compute(cfg):
-    """All points (each saved as it finishes), stacked into arrays indexed (config, width, ...)."""
-    base = {k: v for k, v in cfg.asdict().items() if k not in ("widths", "depths", "activations", "datasets", "profile")}
+    """All points (each saved as it finishes), stacked into arrays indexed (config, width, ...), then the CNN sweep."""
+    base = {k: v for k, v in cfg.asdict().items()
+            if k not in ("widths", "depths", "activations", "datasets", "profile") and not k.startswith("cnn_")}
     arrays = {"err": [], "delta": [], "theta_inf": [], "first_small": [], "first_large": []}
     for dataset, activation, depth in cfg.configs():
         x = inputs(cfg, dataset)
@@ -116,7 +221,7 @@ def compute(cfg):
         arrays["first_large"].append([pts[-1].arrays[f"first_{i}"] for i in INITS])
     out = {k: np.asarray(v) for k, v in arrays.items()}
     out["widths"] = np.asarray(cfg.widths)
-    return out
+    return {**out, **compute_cnn(cfg)}
 
 
 def slope_table(cfg, arrays):
