@@ -1,0 +1,135 @@
+r"""Mean-field signal propagation in deep FCNs: fixed point q*, slope χ, the Edge of Chaos.
+
+For a network with weights of variance :math:`\sigma_W^2 / n` and biases of
+variance :math:`\sigma_b^2` (Poole et al. 2016; Schoenholz et al. 2017), the
+pre-activation variance of an input evolves layer to layer as
+
+.. math::
+
+   q^{l+1} = \sigma_W^2\, \mathbb{E}_{z \sim N(0, 1)}\big[\phi(\sqrt{q^l} z)^2\big] + \sigma_b^2 ,
+
+with fixed point :math:`q^*`, and the correlation map's slope there is
+
+.. math::
+
+   \chi = \sigma_W^2\, \mathbb{E}_{z \sim N(0, 1)}\big[\phi'(\sqrt{q^*} z)^2\big].
+
+:math:`\chi < 1` is the ordered phase, :math:`\chi > 1` the chaotic one, and
+:math:`\chi = 1` the Edge of Chaos (criticality), where gradients neither
+vanish nor explode with depth. For ReLU, :math:`\chi = \sigma_W^2 / 2` whatever
+:math:`q^*`, so the critical point is :math:`\sigma_W^2 = 2, \sigma_b = 0`.
+
+Gaussian expectations use Gauss-Hermite quadrature; activations are those of
+:data:`orthontk_lib.models.ACTIVATIONS`.
+
+Example:
+
+>>> round(chi("relu", W_std=2**0.5, b_std=0.0), 6)
+1.0
+>>> round(critical_b_std("tanh", W_std=1.302), 2)  # Hayou et al. 2019's tanh EOC point
+0.2
+"""
+
+import functools
+import math
+
+import jax
+import jax.experimental
+import jax.numpy as jnp
+import numpy as np
+from scipy import optimize
+
+from orthontk_lib.models import activation_fn
+
+__all__ = ["gaussian_expectation", "q_star", "chi", "critical_b_std", "critical_line"]
+
+
+def gaussian_expectation(fn, q, degree=200):
+    r""":math:`\mathbb{E}_{z \sim N(0,1)}[f(\sqrt{q} z)]` by Gauss-Hermite quadrature (``fn`` acts on arrays).
+
+    The degree is even, so no node sits at the kink of ReLU-like functions, and the symmetric nodes
+    give :math:`\mathbb{E}[1_{z>0}] = 1/2` exactly.
+    """
+    nodes, weights = _hermite(degree)
+    return float(np.dot(weights, np.asarray(fn(math.sqrt(q) * nodes), np.float64)))
+
+
+def q_star(activation, W_std, b_std, q_max=1e8):
+    r"""The stable fixed point :math:`q^*` of the variance map; ``inf`` if the map diverges (q above ``q_max``).
+
+    Found as the root of :math:`V(q) - q` above :math:`\sigma_b^2` (Brent's method), where :math:`V` is the
+    variance map; the smallest root, which iteration from below converges to.
+    """
+    phi = _numpy_fn(activation, 0)
+    g = lambda q: W_std**2 * gaussian_expectation(lambda z: phi(z) ** 2, q) + b_std**2 - q
+    lo = max(b_std**2, 1e-12)
+    if g(lo) <= 0:
+        return float(lo if b_std > 0 else 0.0)
+    hi = lo
+    while g(hi) > 0:
+        hi *= 4.0
+        if hi > q_max:
+            return math.inf
+    return float(optimize.brentq(g, hi / 4.0, hi, xtol=1e-14, rtol=1e-12))
+
+
+def chi(activation, W_std, b_std, q=None):
+    r"""The slope :math:`\chi = \sigma_W^2 \mathbb{E}[\phi'(\sqrt{q^*} z)^2]` at the fixed point (or at ``q``)."""
+    q = q_star(activation, W_std, b_std) if q is None else q
+    dphi = _numpy_fn(activation, 1)
+    q = min(max(q, 1e-12), 1e12)  # q* = 0 (no bias): the limit q -> 0+; diverging q: a large q
+    return W_std**2 * gaussian_expectation(lambda z: dphi(z) ** 2, q)
+
+
+def critical_b_std(activation, W_std, b_max=10.0):
+    """The ``b_std`` with χ = 1 at this ``W_std`` (the Edge of Chaos), by root finding on [0, b_max].
+
+    Raises:
+      ValueError: when no ``b_std`` in range is critical (for tanh: ``W_std < 1``; for ReLU: ``W_std != sqrt(2)``).
+    """
+    f = lambda b: chi(activation, W_std, b) - 1.0
+    lo = f(0.0)
+    if abs(lo) < 1e-9:
+        return 0.0
+    hi = f(b_max)
+    if np.sign(lo) == np.sign(hi):
+        raise ValueError(
+            f"W_std: no critical b_std in [0, {b_max}] for {activation} at W_std={W_std} "
+            f"(chi - 1 is {lo:+.3g} at b_std=0 and {hi:+.3g} at b_std={b_max})"
+        )
+    return float(optimize.brentq(f, 0.0, b_max, xtol=1e-12))
+
+
+def critical_line(activation, W_stds, b_max=10.0):
+    """``critical_b_std`` for each of ``W_stds`` (NaN where none exists): the Edge of Chaos as a curve."""
+    out = []
+    for w in W_stds:
+        try:
+            out.append(critical_b_std(activation, w, b_max))
+        except ValueError:
+            out.append(float("nan"))
+    return np.array(out)
+
+
+# INTERNAL UTILITIES
+
+
+@functools.lru_cache(maxsize=8)
+def _hermite(degree):
+    """Nodes and weights for E over N(0, 1) (probabilists' Hermite, weights normalized to sum 1)."""
+    nodes, weights = np.polynomial.hermite_e.hermegauss(degree)
+    return nodes, weights / weights.sum()
+
+
+@functools.lru_cache(maxsize=32)
+def _numpy_fn(activation, order):
+    """The activation (order 0) or its derivative (order 1) on NumPy arrays, in float64."""
+    fn = activation_fn(activation)
+    if order == 1:
+        fn = jax.vmap(jax.grad(fn))
+
+    def numpy_fn(z):
+        with jax.experimental.enable_x64():
+            return np.asarray(fn(jnp.asarray(z, jnp.float64)))
+
+    return numpy_fn
