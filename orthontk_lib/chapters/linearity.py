@@ -1,0 +1,155 @@
+r"""Chapter "Transition to linearity and its failure" (Liu, Zhu, Belkin 2020).
+
+Two networks that differ only in their last step: :math:`f = \tilde f` (a linear
+readout) and :math:`f = \psi(\tilde f)` with a non-linear :math:`\psi`. Their
+Hessians with respect to the parameters are
+
+.. math::
+
+   H_f = H_{\tilde f}, \qquad
+   H_{\psi(\tilde f)} = \psi'(\tilde f)\, H_{\tilde f} + \psi''(\tilde f)\, \nabla\tilde f\, \nabla\tilde f^{\top},
+
+and since :math:`\lVert H_{\tilde f} \rVert = \tilde O(1/\sqrt{n})` while
+:math:`\lVert \nabla \tilde f \rVert = \Theta(1)`, the second network's Hessian
+keeps a rank-one part of order one at every width. Measured: the spectral norm
+(power iteration on Hessian-vector products) and the gradient norm at
+initialization against width, and the relative change of the NTK over
+full-batch gradient descent, for both outputs.
+"""
+
+import dataclasses
+
+import jax
+import numpy as np
+
+from orthontk_lib import hessian, kernels, results, stats
+from orthontk_lib.data import load
+from orthontk_lib.models import ACTIVATIONS, FCN
+from orthontk_lib.profiles import ChapterConfig
+
+SLUG = "linearity"
+
+
+@dataclasses.dataclass(frozen=True)
+class Config(ChapterConfig):
+    """Knobs of the Hessian and training sweeps."""
+
+    widths: tuple[int, ...] = dataclasses.field(default=(64,), metadata={"min": 1})  # hidden widths n
+    depth: int = dataclasses.field(default=2, metadata={"min": 1})  # hidden layers
+    activation: str = dataclasses.field(default="tanh", metadata={"choices": ACTIVATIONS})
+    output: str = dataclasses.field(default="softplus", metadata={"choices": ACTIVATIONS})  # the non-linear psi
+    n_seeds: int = dataclasses.field(default=3, metadata={"min": 2})  # networks per width and output
+    n_inputs: int = dataclasses.field(default=2, metadata={"min": 1})  # inputs at which H is measured
+    n_iter: int = dataclasses.field(default=30, metadata={"min": 2})  # power-iteration steps
+    train_widths: tuple[int, ...] = dataclasses.field(default=(64,), metadata={"min": 1})  # training widths
+    train_steps: int = dataclasses.field(default=100, metadata={"min": 10})  # full-batch GD steps
+    n_train: int = dataclasses.field(default=32, metadata={"min": 2})  # digits images for training
+    seed: int = dataclasses.field(default=0, metadata={"min": 0})  # root seed
+
+    PROFILES = {
+        "smoke": dict(widths=(16, 64), n_seeds=2, n_inputs=1, n_iter=5, train_widths=(16, 64), train_steps=20,
+                      n_train=8),
+        "quick": dict(widths=(64, 128, 256, 512, 1024, 2048), n_seeds=3, n_inputs=2, n_iter=20,
+                      train_widths=(64, 256, 1024), train_steps=200, n_train=32),
+        "paper": dict(widths=(64, 128, 256, 512, 1024, 2048, 4096, 8192), n_seeds=10, n_inputs=8, n_iter=100,
+                      train_widths=(64, 256, 1024, 4096), train_steps=2000, n_train=128),
+    }
+
+    @property
+    def seeds(self):
+        return list(range(self.seed, self.seed + self.n_seeds))
+
+    @property
+    def outputs(self):
+        """The two output layers compared: ``("linear", output)``."""
+        return ("linear", self.output)
+
+    def spec(self, width, output):
+        return FCN(self.depth, width, self.activation, 1.5, 0.1, "gaussian", output_activation=output, out_dim=1)
+
+
+def digits_on_sphere(cfg, n):
+    """``n`` digit images scaled to norm sqrt(64), and scalar targets label / 9 + 1/2 in [0.5, 1.5].
+
+    The targets are positive so that an output activation with range (0, inf), like softplus, can fit them.
+    """
+    d = load("digits", n_train=n, n_test=1, seed=cfg.seed)
+    x = d.x_train * 8.0 / np.linalg.norm(d.x_train, axis=1, keepdims=True)
+    y = d.y_train.argmax(1)[:, None] / 9.0 + 0.5
+    return d._replace(x_train=x, y_train=y, x_test=x[:1], y_test=y[:1])
+
+
+def hessian_point(cfg, x, width):
+    """||H||_2 and ||∇f|| per (output, seed, input): arrays (2, S, I); seeds and inputs vmapped."""
+    seeds = jax.random.split(jax.random.fold_in(jax.random.key(cfg.seed), width), cfg.n_seeds)
+    keys = jax.random.split(jax.random.key(cfg.seed + 1), cfg.n_seeds * cfg.n_inputs).reshape(cfg.n_seeds, cfg.n_inputs)
+    xs = jax.numpy.asarray(x[: cfg.n_inputs])
+    h, g = [], []
+    for output in cfg.outputs:
+        spec = cfg.spec(width, output)
+        variables = jax.vmap(lambda k: spec.initialize(k, xs[:1]))(seeds)
+        per_input = lambda v, k: jax.vmap(lambda xi, ki: (hessian.hessian_norm(spec, v, xi, ki, cfg.n_iter),
+                                                          hessian.gradient_norm(spec, v, xi)))(xs, k)
+        hs, gs = jax.jit(jax.vmap(per_input))(variables, keys)
+        h.append(np.asarray(hs))
+        g.append(np.asarray(gs))
+    return {"hessian": np.stack(h), "gradient": np.stack(g)}
+
+
+def learning_rate(cfg, data):
+    r"""Half the GD stability limit of the narrowest linear-output network: :math:`N / \lambda_{\max}(\hat\Theta)`."""
+    spec = cfg.spec(cfg.train_widths[0], "linear")
+    theta = np.asarray(kernels.empirical_ntk(spec, spec.initialize(jax.random.key(cfg.seed), data.x_train[:1]),
+                                             data.x_train))
+    return float(len(theta) / np.linalg.eigvalsh(theta).max())
+
+
+def training_point(cfg, data, eta, width):
+    """Relative NTK change ||Θ_t − Θ_0||/||Θ_0|| over GD per (output, seed, record), and the losses."""
+    from orthontk_lib import train
+
+    every = max(1, cfg.train_steps // 20)
+    config = train.TrainConfig(steps=cfg.train_steps - cfg.train_steps % every, record_every=every, loss="mse")
+    change, loss = [], []
+    for output in cfg.outputs:
+        keys = jax.random.split(jax.random.fold_in(jax.random.key(cfg.seed + 2), width), cfg.n_seeds)
+        h = train.fit_grid(cfg.spec(width, output), config, keys, np.full(cfg.n_seeds, eta), data,
+                           ntk_probe=data.x_train)
+        ntk = h["ntk"]  # (S, R, N, N)
+        change.append(np.linalg.norm(ntk - ntk[:, :1], axis=(2, 3)) / np.linalg.norm(ntk[:, :1], axis=(2, 3)))
+        loss.append(h["train_loss"])
+    return {"change": np.stack(change), "loss": np.stack(loss), "record_steps": h["record_steps"]}
+
+
+def compute(cfg):
+    """Both sweeps, every point saved as it finishes."""
+    x = digits_on_sphere(cfg, max(cfg.n_inputs, 2)).x_train
+    base = {k: v for k, v in cfg.asdict().items() if k != "profile"}
+    sweep = lambda what, points, fn, desc: results.sweep(f"{SLUG}/{cfg.profile}/{what}", base, points, fn,
+                                                         profile=cfg.profile, seeds=cfg.seeds, desc=desc)
+    hess = sweep("hessian", [{"width": w} for w in cfg.widths], lambda p: hessian_point(cfg, x, p["width"]),
+                 "Hessian norm by width")
+    data = digits_on_sphere(cfg, cfg.n_train)
+    eta = learning_rate(cfg, data)
+    runs = sweep("training", [{"width": w} for w in cfg.train_widths],
+                 lambda p: training_point(cfg, data, eta, p["width"]), "GD with NTK by width")
+    return {
+        "widths": np.asarray(cfg.widths),
+        "hessian": np.stack([p.arrays["hessian"] for p in hess], axis=1),  # (output, width, seed, input)
+        "gradient": np.stack([p.arrays["gradient"] for p in hess], axis=1),
+        "train_widths": np.asarray(cfg.train_widths),
+        "change": np.stack([p.arrays["change"] for p in runs], axis=1),  # (output, width, seed, record)
+        "train_loss": np.stack([p.arrays["loss"] for p in runs], axis=1),
+        "record_steps": runs[0].arrays["record_steps"],
+        "eta": np.asarray(eta),
+    }
+
+
+def hessian_slopes(arrays):
+    """Per output: (slope, 95% CI, intercept) of log ||H|| (mean over seeds and inputs) against log width."""
+    return [stats.loglog_fit(arrays["widths"], arrays["hessian"][o].mean((-1, -2))) for o in range(2)]
+
+
+def change_slopes(arrays):
+    """Per output: (slope, 95% CI, intercept) of the final relative NTK change (seed mean) against width."""
+    return [stats.loglog_fit(arrays["train_widths"], arrays["change"][o, :, :, -1].mean(-1)) for o in range(2)]
