@@ -63,6 +63,25 @@ def test_equality_gap_between_orthogonal_and_gaussian_vanishes(equality_quick):
     assert ledger.verdict("equality-fcn-orth-minus-gauss", s, ci) == "holds", (s, ci)
 
 
+@pytest.mark.parametrize("init", keq.INITS)
+def test_equality_cnn_full_filters_converge_at_rate_minus_one_half(equality_quick, init):
+    cfg, arrays = equality_quick
+    s, ci = keq.cnn_pooled_slope(cfg, arrays, "full", init)
+    assert ledger.verdict(f"equality-cnn-slope-{init}", s, ci) == "holds", (s, ci)
+
+
+def test_equality_cnn_gap_between_orthogonal_and_gaussian_vanishes(equality_quick):
+    s, ci = keq.cnn_gap_slope(equality_quick[1])
+    assert ledger.verdict("equality-cnn-orth-minus-gauss", s, ci) == "holds", (s, ci)
+
+
+def test_equality_cnn_delta_kernels_converge_elsewhere_full_filters_do_not(equality_quick):
+    cfg, arrays = equality_quick
+    delta, full = (keq.bias_in_standard_errors(cfg, arrays, f) for f in ("delta", "full"))
+    assert ledger.verdict("equality-cnn-delta-limit", delta) == "holds", delta
+    assert full < 2, full  # the full-filter seed means sit within seed noise of Θ_∞
+
+
 def test_equality_config_rejects_unknown_dataset():
     from orthontk_lib.profiles import ConfigError
 
@@ -115,3 +134,82 @@ def test_finite_width_training_approaches_linearized_dynamics(finite_quick, init
 def test_linearized_loss_at_step_zero_is_the_initial_loss(finite_quick):
     # L^lin_0 = ||f0 - y||^2 / 2N is the network's own initial loss, whatever its width
     np.testing.assert_allclose(finite_quick["linearized_loss"][..., 0], finite_quick["train_loss"][..., 0], rtol=1e-4)
+
+
+# Speed-up grid
+
+from orthontk_lib.chapters import speedup as sp  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def speedup_quick():
+    cfg = sp.Config.for_profile("quick", use_env=False)
+    return cfg, sp.compute(cfg)
+
+
+def test_speedup_in_the_deep_large_lr_corner(speedup_quick):
+    cfg, arrays = speedup_quick
+    v, ci, cells = sp.region_speedup(cfg, arrays, "deep-large")
+    assert cells >= 2 and ledger.verdict("speedup-large-lr-depth", v, ci) == "holds", (v, ci, cells)
+
+
+def test_no_speedup_in_the_shallow_small_lr_corner(speedup_quick):
+    cfg, arrays = speedup_quick
+    v, ci, cells = sp.region_speedup(cfg, arrays, "shallow-small")
+    assert ledger.verdict("speedup-small-lr-shallow", v, ci) == "holds", (v, ci, cells)
+
+
+def test_speedup_grid_is_on_the_critical_line(speedup_quick):
+    from orthontk_lib import meanfield
+
+    cfg, arrays = speedup_quick
+    assert meanfield.chi("tanh", cfg.W_var**0.5, float(arrays["b_std"])) == pytest.approx(1.0, abs=1e-6)
+
+
+def test_region_speedup_of_a_known_grid():
+    cfg = sp.Config.for_profile("smoke", use_env=False, depths=[2, 4], n_lrs=2, n_seeds=2, steps=100)
+    tau = np.empty((2, 2, 2, 2))
+    tau[:, 0], tau[:, 1] = 40.0, 10.0  # Gaussian 4x slower everywhere
+    arrays = {"tau": tau, "steps": np.asarray(100)}
+    v, ci, cells = sp.region_speedup(cfg, arrays, "deep-large")
+    assert v == pytest.approx(4.0) and ci == pytest.approx((4.0, 4.0)) and cells == 1
+    tau[:, :, 1] = np.nan  # at the larger lr every run fails: no information
+    assert sp.region_speedup(cfg, arrays, "deep-large")[2] == 0
+
+
+def test_speedup_config_rejects_inverted_learning_rates():
+    from orthontk_lib.profiles import ConfigError
+
+    with pytest.raises(ConfigError, match="^lr_max:"):
+        sp.Config.for_profile("quick", use_env=False, lr_min=1.0, lr_max=0.1)
+
+
+# Transition to linearity
+
+from orthontk_lib.chapters import linearity as lin  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def linearity_quick():
+    return lin.compute(lin.Config.for_profile("quick", use_env=False))
+
+
+def test_linear_output_hessian_shrinks_as_one_over_sqrt_width(linearity_quick):
+    s, ci, _ = lin.hessian_slopes(linearity_quick)[0]
+    assert ledger.verdict("linearity-hessian-slope", s, ci) == "holds", (s, ci)
+
+
+def test_nonlinear_output_hessian_does_not_shrink(linearity_quick):
+    s, ci, _ = lin.hessian_slopes(linearity_quick)[1]
+    assert ledger.verdict("linearity-nonlinear-output", s, ci) == "holds", (s, ci)
+
+
+def test_gradient_norm_stays_order_one(linearity_quick):
+    g = linearity_quick["gradient"][0].mean((-1, -2))  # linear output, by width
+    assert g.max() / g.min() < 1.5, g
+
+
+def test_nonlinear_output_kernel_moves_order_one_linear_one_does_not(linearity_quick):
+    change = linearity_quick["change"][:, -1, :, -1].mean(-1)  # (output,) at the largest width
+    assert ledger.verdict("linearity-kernel-change-nonlinear", change[1]) == "holds", change
+    assert change[0] < change[1] / 5, change

@@ -67,3 +67,15 @@ def test_interrupted_run_resumes_from_finished_points(tmp_path):
     assert len(after) == 8
     assert {k: after[k] for k in before} == before, "finished points were recomputed"
     assert len(list((tmp_path / "setting/smoke/runs").glob("setting-*.ipynb"))) == 1
+
+
+def test_speedup_paper_profile_runs_through_the_runner_at_a_tiny_size(tmp_path):
+    # The paper profile's structure (standard parameterization, critical line, per-depth saved points)
+    # at a size CI can afford; digits instead of CIFAR-10, which CI does not have.
+    args = ["book/06-speedup.ipynb", "--profile", "paper", "-p", "dataset", "digits", "-p", "depths", "[2, 3]",
+            "-p", "width", "8", "-p", "n_lrs", "2", "-p", "n_seeds", "2", "-p", "steps", "20",
+            "-p", "n_train", "64", "-p", "n_test", "32", "-p", "batch_size", "16"]
+    out = run(args, tmp_path, timeout=600)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert len(list((tmp_path / "speedup/paper/grid").glob("*.npz"))) == 2  # one saved point per depth
+    assert len(list((tmp_path / "ledger/paper").glob("speedup-*.json"))) == 2

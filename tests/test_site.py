@@ -112,4 +112,4 @@ def test_ledger_page_shows_the_chapter_verdicts(site, browser):
     by_id = dict(rows)
     assert "claim-setting-slope-gaussian" in by_id
     assert any(v in by_id["claim-setting-slope-gaussian"] for v in ("holds", "does not hold"))
-    assert "not yet measured" in by_id["claim-speedup-large-lr-depth"]
+    assert "not yet measured" in by_id["claim-eoc-ordered-exponential"]
