@@ -170,19 +170,42 @@ def analytic_nngp(spec, x1, x2=None):
 # INTERNAL UTILITIES
 
 
-@functools.partial(jax.jit, static_argnums=0)
-def _fcn_ntk(spec, params, x1, x2):
-    """Layer-wise Gram form of the FCN NTK (see the module docstring); ``x2=None`` reuses x1's pass."""
-    hs1, ds1 = _fcn_inputs_and_errors(spec, params, x1)
-    hs2, ds2 = (hs1, ds1) if x2 is None else _fcn_inputs_and_errors(spec, params, x2)
+def _layerwise_ntk(spec, inputs_and_errors, layer_term, params, x1, x2):
+    """Σ over layers of ``layer_term`` (the Gram form of the module docstring) / K; ``x2=None`` reuses x1's pass."""
+    in1, err1 = inputs_and_errors(spec, params, x1)
+    in2, err2 = (in1, err1) if x2 is None else inputs_and_errors(spec, params, x2)
     ntk_param = spec.parameterization == "ntk"
     beta = spec.b_std**2 if ntk_param else 1.0
     theta = 0.0
-    for h1, h2, d1, d2 in zip(hs1, hs2, ds1, ds2):
+    for h1, h2, d1, d2 in zip(in1, in2, err1, err2):
         c = spec.W_std**2 / h1.shape[-1] if ntk_param else 1.0
-        gram_delta = d1.reshape(-1, d1.shape[-1]).T @ d2.reshape(-1, d2.shape[-1])  # sum over units and k
-        theta = theta + gram_delta * (c * (h1 @ h2.T) + beta)
+        theta = theta + layer_term(h1, h2, d1, d2, c, beta)
     return theta / spec.out_dim
+
+
+def _fcn_term(h1, h2, d1, d2, c, beta):
+    """One dense layer: h (N, n_in), d (n_out, K, N)."""
+    gram_delta = d1.reshape(-1, d1.shape[-1]).T @ d2.reshape(-1, d2.shape[-1])  # sum over units and k
+    return gram_delta * (c * (h1 @ h2.T) + beta)
+
+
+def _cnn_term(h1, h2, d1, d2, c, beta):
+    """One conv layer, position by position: h (N, P, k^2 c_in), d (K, N, P, c); P = 1 for the readout."""
+    gram_delta = jnp.einsum("kapc,kbqc->apbq", d1, d2)
+    gram_h = jnp.einsum("apm,bqm->apbq", h1, h2)
+    return jnp.einsum("apbq,apbq->ab", gram_delta, c * gram_h + beta)
+
+
+@functools.partial(jax.jit, static_argnums=0)
+def _fcn_ntk(spec, params, x1, x2):
+    """Layer-wise Gram form of the FCN NTK (see the module docstring)."""
+    return _layerwise_ntk(spec, _fcn_inputs_and_errors, _fcn_term, params, x1, x2)
+
+
+@functools.partial(jax.jit, static_argnums=0)
+def _cnn_ntk(spec, params, x1, x2):
+    """Position-wise Gram form of the CNN NTK (see the module docstring)."""
+    return _layerwise_ntk(spec, _cnn_inputs_and_errors, _cnn_term, params, x1, x2)
 
 
 def _fcn_forward(spec, params, x):
@@ -213,22 +236,6 @@ def _fcn_inputs_and_errors(spec, params, x):
         delta = back * (_scale(spec, W) * slope.T[:, None, :])
         deltas.append(delta)
     return hs, deltas[::-1]
-
-
-@functools.partial(jax.jit, static_argnums=0)
-def _cnn_ntk(spec, params, x1, x2):
-    """Position-wise Gram form of the CNN NTK (see the module docstring)."""
-    in1, err1 = _cnn_inputs_and_errors(spec, params, x1)
-    in2, err2 = (in1, err1) if x2 is None else _cnn_inputs_and_errors(spec, params, x2)
-    ntk_param = spec.parameterization == "ntk"
-    beta = spec.b_std**2 if ntk_param else 1.0
-    theta = 0.0
-    for h1, h2, d1, d2 in zip(in1, in2, err1, err2):  # h: (N, P, m), d: (K, N, P, c); P = 1 for the readout
-        c = spec.W_std**2 / h1.shape[-1] if ntk_param else 1.0
-        gram_delta = jnp.einsum("kapc,kbqc->apbq", d1, d2)
-        gram_h = jnp.einsum("apm,bqm->apbq", h1, h2)
-        theta = theta + jnp.einsum("apbq,apbq->ab", gram_delta, c * gram_h + beta)
-    return theta / spec.out_dim
 
 
 def _cnn_inputs_and_errors(spec, params, x):
