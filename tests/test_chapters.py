@@ -213,3 +213,27 @@ def test_nonlinear_output_kernel_moves_order_one_linear_one_does_not(linearity_q
     change = linearity_quick["change"][:, -1, :, -1].mean(-1)  # (output,) at the largest width
     assert ledger.verdict("linearity-kernel-change-nonlinear", change[1]) == "holds", change
     assert change[0] < change[1] / 5, change
+
+
+SPEEDUP_SHARDED = """
+import numpy as np
+from orthontk_lib.chapters import speedup as sp
+cfg = sp.Config.for_profile("smoke", use_env=False, n_lrs=3, n_seeds=2, steps=20)
+data = sp.training_data(cfg)
+mesh = sp.default_mesh()
+assert mesh is not None and mesh.devices.size == 4
+a, b = sp.depth_point(cfg, data, 3, mesh), sp.depth_point(cfg, data, 3, None)
+for k in b:
+    np.testing.assert_allclose(a[k], b[k], rtol=1e-5, atol=1e-6)
+print("identical")
+"""
+
+
+def test_speedup_grid_spreads_over_four_devices_with_identical_results():
+    import subprocess
+    import sys
+
+    env = {"XLA_FLAGS": "--xla_force_host_platform_device_count=4", "JAX_PLATFORMS": "cpu", "PATH": "/usr/bin:/bin"}
+    out = subprocess.run([sys.executable, "-c", SPEEDUP_SHARDED], env=env, capture_output=True, text=True, timeout=600)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert "identical" in out.stdout
