@@ -79,3 +79,28 @@ def test_speedup_paper_profile_runs_through_the_runner_at_a_tiny_size(tmp_path):
     assert out.returncode == 0, out.stderr[-2000:]
     assert len(list((tmp_path / "speedup/paper/grid").glob("*.npz"))) == 2  # one saved point per depth
     assert len(list((tmp_path / "ledger/paper").glob("speedup-*.json"))) == 2
+
+
+TINY_PAPER = {
+    "book/01-setting.ipynb": ["-p", "widths", "[8, 16]", "-p", "n_seeds", "2", "-p", "n_inputs", "4", "-p", "d", "8"],
+    "book/02-kernel-equality.ipynb": [
+        "-p", "widths", "[8, 16]", "-p", "depths", "[1]", "-p", "activations", '["relu"]', "-p", "datasets",
+        '["sphere"]', "-p", "n_seeds", "2", "-p", "n_inputs", "4", "-p", "cnn_channels", "[4, 8]", "-p",
+        "cnn_depths", "[1]", "-p", "cnn_seeds", "2", "-p", "cnn_inputs", "3"],
+    "book/03-finite-width.ipynb": [
+        "-p", "widths", "[8, 16]", "-p", "n_seeds", "8", "-p", "fluct_width", "8", "-p", "fluct_depths", "[1, 2]",
+        "-p", "fluct_seeds", "8", "-p", "iso_width", "8", "-p", "iso_depths", "[1, 2]", "-p", "train_widths",
+        "[8, 16]", "-p", "train_steps", "20"],
+    "book/05-linearity.ipynb": [
+        "-p", "widths", "[8, 16]", "-p", "n_seeds", "2", "-p", "n_inputs", "1", "-p", "n_iter", "3", "-p",
+        "train_widths", "[8, 16]", "-p", "train_steps", "20"],
+}
+
+
+@pytest.mark.parametrize("notebook", sorted(TINY_PAPER))
+def test_paper_profile_runs_through_the_runner_at_a_tiny_size(tmp_path, notebook):
+    out = run([notebook, "--profile", "paper", *TINY_PAPER[notebook]], tmp_path, timeout=900)
+    assert out.returncode == 0, out.stderr[-2000:]
+    slug = notebook.split("/")[-1].split("-", 1)[1].removesuffix(".ipynb")
+    assert list((tmp_path / slug / "paper" / "runs").glob("*.ipynb")), "the executed notebook is kept"
+    assert list((tmp_path / "ledger" / "paper").glob("*.json")), "the chapter records its claims"

@@ -60,7 +60,7 @@ class Config(ChapterConfig):
     PROFILES = {
         "smoke": dict(widths=(16, 32, 64), depths=(1, 2), activations=("relu",), datasets=("sphere",), n_seeds=2,
                       n_inputs=6, cnn_channels=(8, 16), cnn_depths=(1, 2), cnn_seeds=2, cnn_inputs=4),
-        "quick": dict(widths=(64, 128, 256, 512, 1024), depths=(1, 3, 5), activations=("relu", "erf"),
+        "quick": dict(widths=(64, 256, 1024), depths=(1, 3, 5), activations=("relu", "erf"),
                       datasets=("sphere", "digits"), n_seeds=4, n_inputs=16,
                       cnn_channels=(16, 64, 256), cnn_depths=(1, 2, 3), cnn_seeds=8, cnn_inputs=10),
         "paper": dict(widths=(64, 128, 256, 512, 1024, 2048, 4096), depths=(1, 3, 5), activations=("relu", "erf"),
