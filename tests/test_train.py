@@ -1,7 +1,5 @@
 """Training: a smoke run, the pure step, vmapped grid equal to single runs, divergence masked, sharding."""
 
-import subprocess
-import sys
 
 import jax
 import jax.numpy as jnp
@@ -87,8 +85,5 @@ print("identical")
 """
 
 
-def test_sharded_grid_over_four_cpu_devices_is_identical():
-    env = {"XLA_FLAGS": "--xla_force_host_platform_device_count=4", "JAX_PLATFORMS": "cpu", "PATH": "/usr/bin:/bin"}
-    out = subprocess.run([sys.executable, "-c", SHARDED], env=env, capture_output=True, text=True, timeout=600)
-    assert out.returncode == 0, out.stderr[-2000:]
-    assert "identical" in out.stdout
+def test_sharded_grid_over_four_cpu_devices_is_identical(run_on_four_cpu_devices):
+    assert "identical" in run_on_four_cpu_devices(SHARDED)
