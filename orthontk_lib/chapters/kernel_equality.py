@@ -165,7 +165,7 @@ def compute_cnn(cfg):
 def cnn_pooled_slope(cfg, arrays, filt, init, min_depth=1):
     """Common log-log slope (95% CI) of one variant's seed-mean error over CNN depths >= ``min_depth``."""
     v = CNN_VARIANTS.index((filt, init))
-    curves = [arrays["cnn_err"][d, v].mean(-1) for d, L in enumerate(cfg.cnn_depths) if L >= min_depth]
+    curves = [arrays["cnn_err"][d, v].mean(-1) for d in _deep(cfg, min_depth)]
     return stats.common_loglog_slope([arrays["cnn_channels"]] * len(curves), curves)
 
 
