@@ -29,10 +29,13 @@ def machine():
     return {"cpu_count": os.cpu_count(), "platform": platform.platform(), "jax": jax.__version__, "device": str(jax.devices()[0])}
 
 
-def record(key, entry):
-    """Set ``results[key] = entry`` (with the machine and date) in bench/results.json."""
+def record(key, entry, machine_info=None):
+    """Set ``results[key] = entry`` (with the machine and date) in bench/results.json.
+
+    ``machine_info`` describes the machine that measured ``entry`` when it is not this one.
+    """
     data = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
-    data[key] = {**entry, "machine": machine(), "date": time.strftime("%Y-%m-%d")}
+    data[key] = {**entry, "machine": machine_info or machine(), "date": time.strftime("%Y-%m-%d")}
     fd, tmp = tempfile.mkstemp(dir=RESULTS.parent, suffix=".tmp")
     with os.fdopen(fd, "w") as f:
         json.dump(data, f, indent=1, sort_keys=True)

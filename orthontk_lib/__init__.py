@@ -8,11 +8,21 @@ concepts: ``init``, ``models``, ``kernels``, ``train``, ``data``, ``results``,
 Importing this package (or ``orthontk_lib.train``) does not import
 neural-tangents or TensorFlow; ``kernels.analytic_*`` and
 ``kernels.nt_empirical_ntk`` import them on first use.
+
+Importing it also sets JAX's default matmul precision to ``"highest"`` (unless
+``$JAX_DEFAULT_MATMUL_PRECISION`` says otherwise): on GPUs JAX otherwise multiplies
+float32 matrices in TF32, whose relative error of about 1e-4 is larger than some of
+the book's tolerances (an orthogonal matrix's Gram matrix, for one). CPUs are unaffected.
 """
 
 import os as _os
 
 _os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")  # TensorFlow (pulled in by neural-tangents) is loud
+
+import jax as _jax  # noqa: E402
+
+if "JAX_DEFAULT_MATMUL_PRECISION" not in _os.environ:
+    _jax.config.update("jax_default_matmul_precision", "highest")
 
 from orthontk_lib.data import Dataset, load  # noqa: E402
 from orthontk_lib.init import delta_orthogonal, gaussian, orthogonal  # noqa: E402

@@ -60,7 +60,7 @@ import numpy as np
 
 from orthontk_lib.models import FCN, activation_fn, canonical
 
-__all__ = ["empirical_ntk", "empirical_ntk_seeds", "input_output_jacobian", "jacobian_ntk", "analytic_ntk", "analytic_nngp", "nt_empirical_ntk"]
+__all__ = ["empirical_ntk", "empirical_ntk_seeds", "input_output_jacobian", "jacobian_ntk", "analytic_ntk", "analytic_ntk_by_depth", "analytic_nngp", "nt_empirical_ntk"]
 
 
 # EMPIRICAL NTK
@@ -160,6 +160,30 @@ def input_output_jacobian(spec, variables, x):
 def analytic_ntk(spec, x1, x2=None):
     """Infinite-width NTK Θ_∞(x1, x2) from ``spec.stax()``; (N1, N2)."""
     return _kernel_fn(spec)(x1, x2, "ntk")
+
+
+def analytic_ntk_by_depth(activation, W_std, b_std, x, max_depth):
+    r"""Infinite-width NTKs of FCNs with 1, 2, …, ``max_depth`` hidden layers on ``x``: (max_depth, N, N), float64.
+
+    NTK parameterization, one output. One hidden block's neural-tangents ``kernel_fn`` (Dense then
+    :math:`\phi`) maps the kernels of depth :math:`L` to those of depth :math:`L + 1`, and the readout's
+    ``kernel_fn`` gives :math:`\Theta^L`, so all depths cost one pass of ``max_depth`` layers.
+    """
+    from neural_tangents import stax
+
+    from orthontk_lib.meanfield import _float64
+    from orthontk_lib.models import _stax_activation
+
+    block = jax.jit(stax.serial(stax.Dense(1, W_std, b_std), _stax_activation(activation))[2])
+    readout = jax.jit(stax.Dense(1, W_std, b_std)[2])
+    out = []
+    with _float64():
+        k = block(jnp.asarray(x, jnp.float64), None)
+        for depth in range(1, max_depth + 1):
+            if depth > 1:
+                k = block(k)
+            out.append(np.asarray(readout(k).ntk))
+    return np.stack(out)
 
 
 def analytic_nngp(spec, x1, x2=None):

@@ -34,14 +34,14 @@ import functools
 import math
 
 import jax
-import jax.experimental
 import jax.numpy as jnp
 import numpy as np
 from scipy import optimize
 
 from orthontk_lib.models import activation_fn
 
-__all__ = ["gaussian_expectation", "q_star", "chi", "critical_b_std", "critical_line"]
+__all__ = ["gaussian_expectation", "q_star", "chi", "critical_b_std", "critical_line", "correlation_map", "c_star",
+           "chi_at_correlation"]
 
 
 def gaussian_expectation(fn, q, degree=200):
@@ -111,6 +111,53 @@ def critical_line(activation, W_stds, b_max=10.0):
     return np.array(out)
 
 
+# CORRELATIONS
+
+
+def bivariate_expectation(fn_u, fn_v, q, c, degree=64):
+    r""":math:`\mathbb{E}[f(u)\,g(v)]` for :math:`(u, v)` centred Gaussian, variances ``q``, correlation ``c``.
+
+    Tensor Gauss-Hermite quadrature: :math:`u = \sqrt{q} z_1`, :math:`v = \sqrt{q}(c z_1 + \sqrt{1 - c^2} z_2)`.
+    """
+    z, w = _hermite(degree)
+    z1, z2 = z[:, None], z[None, :]
+    u = math.sqrt(q) * z1
+    v = math.sqrt(q) * (c * z1 + math.sqrt(max(0.0, 1.0 - c * c)) * z2)
+    fu = fn_u(np.broadcast_to(u, v.shape).ravel()).reshape(v.shape)
+    return float(np.sum(w[:, None] * w[None, :] * fu * fn_v(v.ravel()).reshape(v.shape)))
+
+
+def correlation_map(activation, W_std, b_std, c):
+    r"""One layer's map of the correlation between two inputs at the fixed point :math:`q^*`:
+
+    .. math:: c \mapsto \big(\sigma_W^2\, \mathbb{E}[\phi(u)\phi(v)] + \sigma_b^2\big) / q^* .
+    """
+    q = q_star(activation, W_std, b_std)
+    phi = _numpy_fn(activation, 0)
+    return (W_std**2 * bivariate_expectation(phi, phi, q, c) + b_std**2) / q
+
+
+def c_star(activation, W_std, b_std):
+    """The stable correlation fixed point below 1 (chaotic phase: χ > 1 at c = 1), by Brent's method on [0, 1).
+
+    Raises:
+      ValueError: when the map has no fixed point in [0, 1) (the ordered phase, where c = 1 is stable).
+    """
+    f = lambda c: correlation_map(activation, W_std, b_std, c) - c
+    hi = 1.0 - 1e-3  # closer to 1, quadrature error exceeds |f| = (chi - 1)(1 - c)
+    if f(hi) >= 0:
+        raise ValueError(f"W_std, b_std: ({W_std}, {b_std}) is not in the chaotic phase of {activation} "
+                         f"(no correlation fixed point below 1)")
+    return float(optimize.brentq(f, 0.0, hi, xtol=1e-12))
+
+
+def chi_at_correlation(activation, W_std, b_std, c):
+    r"""The correlation map's slope at ``c``: :math:`\sigma_W^2\, \mathbb{E}[\phi'(u)\phi'(v)]` at :math:`q^*`."""
+    q = q_star(activation, W_std, b_std)
+    dphi = _numpy_fn(activation, 1)
+    return W_std**2 * bivariate_expectation(dphi, dphi, q, c)
+
+
 # INTERNAL UTILITIES
 
 
@@ -121,6 +168,15 @@ def _hermite(degree):
     return nodes, weights / weights.sum()
 
 
+def _float64():
+    """A context in which JAX computes in float64: ``jax.enable_x64(True)`` (JAX >= 0.8), else the experimental one."""
+    if hasattr(jax, "enable_x64"):
+        return jax.enable_x64(True)
+    from jax.experimental import enable_x64
+
+    return enable_x64()
+
+
 @functools.lru_cache(maxsize=32)
 def _numpy_fn(activation, order):
     """The activation (order 0) or its derivative (order 1) on NumPy arrays, in float64."""
@@ -129,7 +185,7 @@ def _numpy_fn(activation, order):
         fn = jax.vmap(jax.grad(fn))
 
     def numpy_fn(z):
-        with jax.experimental.enable_x64():
+        with _float64():
             return np.asarray(fn(jnp.asarray(z, jnp.float64)))
 
     return numpy_fn

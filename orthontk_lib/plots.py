@@ -28,7 +28,7 @@ import numpy as np
 
 from orthontk_lib import results
 
-__all__ = ["STYLE", "COLORS", "figure", "savefig", "FigureFiles", "figure_dir", "width_scaling", "width_scaling_grid", "kernel_heatmaps", "html_table", "depth_curves", "spectra"]
+__all__ = ["STYLE", "COLORS", "figure", "savefig", "FigureFiles", "figure_dir", "width_scaling", "width_scaling_grid", "kernel_heatmaps", "html_table", "depth_curves", "spectra", "time_courses"]
 
 FIGURE_DIR_ENV = "ORTHONTK_FIGURE_DIR"
 """Environment variable that moves the figure folder (default ``<repo>/_build/extra/figures``)."""
@@ -266,6 +266,28 @@ def depth_curves(depths, values, *, ylabel, logy=True):
     ax.set(xscale="log", yscale="log" if logy else "linear", xlabel="depth L", ylabel=ylabel)
     _label_ticks(ax, depths)
     ax.legend(fontsize=8)
+    return fig
+
+
+def time_courses(steps, curves, *, ylabel, logy=False, ax=None):
+    """Seed means of ``curves[(init, label)]`` (S, R) against step: colour by init, darker for later labels.
+
+    Args:
+      steps: (R,) steps.
+      curves: ``{(init, label): (S, R) array}``, labels in the order they should darken (e.g. widths).
+      ylabel: the y axis label.
+      ax: an Axes to draw on (a new figure otherwise).
+
+    Returns:
+      The Figure.
+    """
+    fig, ax = figure() if ax is None else (ax.figure, ax)
+    labels = list(dict.fromkeys(label for _, label in curves))
+    for (init, label), v in curves.items():
+        shade = 0.35 + 0.65 * labels.index(label) / max(1, len(labels) - 1)
+        ax.plot(steps, np.asarray(v).mean(0), color=COLORS.get(init), alpha=shade, label=f"{init}, {label}")
+    ax.set(xlabel="GD step", ylabel=ylabel, yscale="log" if logy else "linear")
+    ax.legend(fontsize=6)
     return fig
 
 

@@ -40,7 +40,7 @@ import numpy as np
 import optax
 
 from orthontk_lib import kernels
-from orthontk_lib.models import FCN, canonical
+from orthontk_lib.models import canonical
 
 __all__ = ["TrainConfig", "TrainState", "create_train_state", "create_train_step", "fit_grid", "loss_fn", "accuracy"]
 
@@ -136,8 +136,8 @@ def fit_grid(spec, config, keys, learning_rates, data, ntk_probe=None, mesh=None
       keys: (G,) PRNG keys; each seeds the initialization and the batch order.
       learning_rates: (G,) learning rates.
       data: a :class:`~orthontk_lib.data.Dataset`.
-      ntk_probe: optional (P, d) inputs at which the empirical NTK is recorded
-        at every evaluation (FCN specs only).
+      ntk_probe: optional (P, ...) inputs at which the empirical NTK and the
+        network's outputs are recorded at every evaluation.
       mesh: optional ``jax.sharding.Mesh`` with one axis; the G axis is sharded
         over it (G is padded up to a multiple of the mesh size, then cut back).
 
@@ -146,12 +146,10 @@ def fit_grid(spec, config, keys, learning_rates, data, ntk_probe=None, mesh=None
       ``train_accuracy``, ``test_loss``, ``test_accuracy`` (G, R), per-step
       ``batch_loss`` and ``batch_accuracy`` (G, steps), ``diverged`` (G,), the network
       outputs on the training set at initialization ``initial_output`` (G, N, K) and,
-      with a probe, ``ntk`` (G, R, P, P). Diverged runs keep their last finite
+      with a probe, ``ntk`` (G, R, P, P) and ``probe_output`` (G, R, P, K). Diverged runs keep their last finite
       parameters; their losses after divergence are those of the frozen network.
     """
     _check_config(config)
-    if ntk_probe is not None and not isinstance(spec, FCN):
-        raise ValueError("ntk_probe: recording the NTK during training needs an FCN spec")
     learning_rates = jnp.asarray(learning_rates, jnp.float32)
     if keys.shape[0] != learning_rates.shape[0]:
         raise ValueError(f"keys and learning_rates: lengths differ ({keys.shape[0]} vs {learning_rates.shape[0]})")
@@ -193,6 +191,7 @@ def _fit_one(spec, config, with_ntk, params, key_batch, learning_rate, arrays, p
         }
         if with_ntk:
             ev["ntk"] = kernels.empirical_ntk(spec, {"params": params}, probe)
+            ev["probe_output"] = apply(probe)
         return ev
 
     initial_output = spec.module().apply({"params": state.params}, x_train)
