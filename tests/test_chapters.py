@@ -184,6 +184,63 @@ def test_speedup_config_rejects_inverted_learning_rates():
         sp.Config.for_profile("quick", use_env=False, lr_min=1.0, lr_max=0.1)
 
 
+# Constancy under training
+
+from orthontk_lib.chapters import constancy as con  # noqa: E402
+from orthontk_lib.profiles import ConfigError  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def constancy_quick():
+    return con.compute(con.Config.for_profile("quick", use_env=False))
+
+
+@pytest.mark.parametrize("init", con.INITS)
+def test_constancy_kernel_drift_vanishes_at_least_as_one_over_sqrt_width(constancy_quick, init):
+    s, ci, _ = con.change_slopes(constancy_quick)[con.INITS.index(init)]
+    assert ledger.verdict(f"constancy-slope-{init}", s, ci) == "holds", (s, ci)
+
+
+def test_constancy_orthogonal_and_gaussian_drift_by_the_same_order(constancy_quick):
+    v, ci = con.init_ratio(constancy_quick)
+    assert ledger.verdict("constancy-orth-over-gauss", v, ci) == "holds", (v, ci)
+
+
+def test_constancy_network_approaches_its_linearization(constancy_quick):
+    s, ci = con.common_slope(constancy_quick, con.linearization_gap(constancy_quick))
+    assert ledger.verdict("constancy-linearization", s, ci) == "holds", (s, ci)
+
+
+def test_constancy_cnn_kernel_drift_vanishes_with_channels(constancy_quick):
+    s, ci = con.common_slope(constancy_quick, con.final_change(constancy_quick, "cnn"), "cnn")
+    assert ledger.verdict("constancy-cnn-slope", s, ci) == "holds", (s, ci)
+
+
+def test_constancy_large_lr_moves_the_kernel_order_one_until_stable(constancy_quick):
+    a = constancy_quick
+    assert ledger.verdict("constancy-large-lr", con.large_lr_change(a)) == "holds", con.large_lr_change(a)
+    assert (con.final_change(a, lr=1)[-1] > 5 * con.final_change(a, lr=0)[-1]).all()
+    before, after = con.final_sharpness(a)
+    assert before > 2 > after, (before, after)  # unstable for the linearization at first, stable at the end
+    assert not a["fcn_diverged"].any()
+
+
+def test_linearized_outputs_match_explicit_gradient_descent():
+    rng = np.random.default_rng(0)
+    j = rng.normal(size=(5, 7))
+    ntk, f0, y, eta = j @ j.T, rng.normal(size=(5, 1)), rng.normal(size=(5, 1)), 0.3
+    f, out = f0.copy(), []
+    for t in range(4):
+        out.append(f.copy())
+        f = f - eta / 5 * ntk @ (f - y)
+    np.testing.assert_allclose(con.linearized_outputs(ntk, f0, y, eta, np.arange(4)), np.stack(out), rtol=1e-10)
+
+
+def test_constancy_config_rejects_a_small_lr_above_the_stability_limit():
+    with pytest.raises(ConfigError, match="lr_small"):
+        con.Config.for_profile("quick", use_env=False, lr_small=2.5)
+
+
 # Transition to linearity
 
 from orthontk_lib.chapters import linearity as lin  # noqa: E402
@@ -231,3 +288,65 @@ print("identical")
 
 def test_speedup_grid_spreads_over_four_devices_with_identical_results(run_on_four_cpu_devices):
     assert "identical" in run_on_four_cpu_devices(SPEEDUP_SHARDED)
+
+
+# The NTK at large depth (Edge of Chaos)
+
+from orthontk_lib.chapters import edge_of_chaos as eoc  # noqa: E402
+from orthontk_lib import kernels, meanfield  # noqa: E402
+from orthontk_lib.models import FCN  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def eoc_quick():
+    return eoc.compute(eoc.Config.for_profile("quick", use_env=False))
+
+
+@pytest.mark.parametrize("phase", ["ordered", "chaotic"])
+def test_eoc_off_critical_kernels_become_trivial_exponentially(eoc_quick, phase):
+    v = eoc.exponential_advantage(eoc_quick, phase)
+    assert ledger.verdict(f"eoc-{phase}-exponential", v) == "holds", v
+
+
+def test_eoc_rates_are_the_mean_field_ones(eoc_quick):
+    ratio, ratios = eoc.rate_ratio(eoc_quick)
+    assert ledger.verdict("eoc-rate-theory", ratio) == "holds", ratios
+
+
+def test_eoc_critical_kernels_approach_their_limit_polynomially(eoc_quick):
+    v = eoc.power_advantage(eoc_quick, "edge")
+    assert ledger.verdict("eoc-critical-polynomial", v) == "holds", v
+
+
+def test_eoc_only_critical_kernels_still_classify_at_depth(eoc_quick):
+    v = eoc.depth_accuracy_gap(eoc_quick)
+    assert ledger.verdict("eoc-depth-accuracy", v) == "holds", v
+
+
+def test_eoc_orthogonal_network_follows_the_analytic_kernel_at_moderate_depth(eoc_quick):
+    dev = eoc.empirical_deviation(eoc_quick)
+    assert ledger.verdict("eoc-orthogonal-follows", float(dev.max())) == "holds", dev
+
+
+def test_kernels_by_depth_match_the_kernel_of_each_depth():
+    x = np.random.default_rng(0).normal(size=(5, 8))
+    by_depth = kernels.analytic_ntk_by_depth("erf", 1.3, 0.2, x, 4)
+    for depth in (1, 4):
+        ref = np.asarray(kernels.analytic_ntk(FCN(depth, 8, "erf", 1.3, 0.2), x))
+        np.testing.assert_allclose(by_depth[depth - 1], ref, rtol=1e-5)
+
+
+def test_chaotic_correlation_fixed_point_is_stable_and_below_one():
+    c = meanfield.c_star("erf", 2.0, 0.3)
+    assert 0 < c < 1
+    assert abs(meanfield.correlation_map("erf", 2.0, 0.3, c) - c) < 1e-9
+    assert meanfield.chi_at_correlation("erf", 2.0, 0.3, c) < 1 < meanfield.chi("erf", 2.0, 0.3)
+
+
+def test_no_chaotic_fixed_point_in_the_ordered_phase_is_a_clear_error():
+    with pytest.raises(ValueError, match="not in the chaotic phase"):
+        meanfield.c_star("erf", 0.8, 0.3)
+
+
+def test_theory_rate_of_relu_is_half_the_smooth_one():
+    assert eoc.theory_rate("relu", "ordered", 0.5) == pytest.approx(0.5 * eoc.theory_rate("erf", "ordered", 0.5))

@@ -91,6 +91,12 @@ TINY_PAPER = {
         "-p", "widths", "[8, 16]", "-p", "n_seeds", "8", "-p", "fluct_width", "8", "-p", "fluct_depths", "[1, 2]",
         "-p", "fluct_seeds", "8", "-p", "iso_width", "8", "-p", "iso_depths", "[1, 2]", "-p", "train_widths",
         "[8, 16]", "-p", "train_steps", "20"],
+    "book/04-constancy.ipynb": [
+        "-p", "widths", "[8, 16, 32]", "-p", "cnn_channels", "[4, 8, 16]", "-p", "n_seeds", "2", "-p", "steps", "20",
+        "-p", "dataset", "digits", "-p", "n_train", "16", "-p", "cnn_train", "8"],
+    "book/07-edge-of-chaos.ipynb": [
+        "-p", "max_depth", "12", "-p", "n_train", "8", "-p", "n_test", "8", "-p", "emp_depths", "[2, 3]", "-p",
+        "emp_width", "16"],
     "book/05-linearity.ipynb": [
         "-p", "widths", "[8, 16]", "-p", "n_seeds", "2", "-p", "n_inputs", "1", "-p", "n_iter", "3", "-p",
         "train_widths", "[8, 16]", "-p", "train_steps", "20"],
