@@ -11,6 +11,7 @@ BUDGETS = {
     "issue4_chapters_quick": (("02-kernel-equality.ipynb", "03-finite-width.ipynb"), 180),
     "issue5_chapters_quick": (("04-constancy.ipynb", "05-linearity.ipynb"), 180),
     "issue6_chapter_quick": (("06-speedup.ipynb",), 180),
+    "issue7_chapters_quick": (("07-edge-of-chaos.ipynb", "08-condensation.ipynb"), 180),
 }
 
 

@@ -46,6 +46,20 @@ def speedup_stats(sp, cfg, a):
     }
 
 
+def condensation_stats(cd, cfg, a):
+    counts = cd.counts_at_stage_end(a)
+    return {
+        "activations": list(cfg.activations), "scales": list(cfg.scales),
+        "orientations_median": np.round(np.nanmedian(counts, -1), 1).tolist(),
+        "bound_ratio_5d": cd.bound_ratio(a, cfg.activations),
+        "bound_ratio_1d": cd.bound_ratio(a, cfg.activations_1d, "line"),
+        "multiplicity_gap_1d": cd.multiplicity_gap(a, cfg.activations_1d),
+        "lazy_orientations_per_neuron": cd.lazy_orientations(a),
+        "change_slope": list(cd.change_slope(a)),
+        "line_counts": a["line_count_end"].tolist(),
+    }
+
+
 def main(slug, overrides):
     import importlib
 
@@ -54,7 +68,8 @@ def main(slug, overrides):
     start = time.perf_counter()
     a = module.compute(cfg)
     wall = time.perf_counter() - start
-    stats = constancy_stats(module, a) if slug == "constancy" else speedup_stats(module, cfg, a)
+    stats = {"constancy": lambda: constancy_stats(module, a), "speedup": lambda: speedup_stats(module, cfg, a),
+             "condensation": lambda: condensation_stats(module, cfg, a)}[slug]()
     out = {"chapter": slug, "config": cfg.asdict(), "wall_s": round(wall, 1), "device": str(jax.devices()[0]),
            "jax": jax.__version__, "stats": stats}
     print(json.dumps(out, default=float))

@@ -57,19 +57,19 @@ class Dataset(NamedTuple):
     y_train: np.ndarray  # (N, n_classes) one-hot
     x_test: np.ndarray  # (M, ...) as x_train
     y_test: np.ndarray  # (M, n_classes)
-    name: str  # "sphere", "digits" or "cifar10"
+    name: str  # "sphere", "digits", "cifar10" or "sines" (real targets (N, 1))
 
 
 def load(name, **kwargs):
-    """Load the data set ``name`` (``"sphere"``, ``"digits"`` or ``"cifar10"``).
+    """Load the data set ``name`` (``"sphere"``, ``"digits"``, ``"cifar10"`` or ``"sines"``).
 
     Keyword arguments go to the loader (``n_train``, ``n_test``, ``seed``,
-    ``flatten``, ...); see ``sphere``, ``digits`` and ``cifar10`` below.
+    ``flatten``, ...); see ``sphere``, ``digits``, ``cifar10`` and ``sines`` below.
 
     Returns:
       A :class:`Dataset`.
     """
-    loaders = {"sphere": sphere, "digits": digits, "cifar10": cifar10}
+    loaders = {"sphere": sphere, "digits": digits, "cifar10": cifar10, "sines": sines}
     if name not in loaders:
         raise ValueError(f"name: unknown data set {name!r}; choose one of {', '.join(loaders)}")
     return loaders[name](**kwargs)
@@ -99,6 +99,27 @@ def digits(n_train=1000, n_test=500, seed=0, flatten=True):
     x = x.reshape(n, -1) if flatten else x
     y = _one_hot(bunch.target[order], 10)
     return Dataset(x[:n_train], y[:n_train], x[n_train : n_train + n_test], y[n_train : n_train + n_test], "digits")
+
+
+def sines(n_train=80, n_test=200, d=5, seed=0):
+    r"""The regression task of Zhou, Xu et al. (2022): real targets (N, 1), no classes.
+
+    ``d > 1``: :math:`x \sim U[-4, 2]^d`, :math:`y = \sum_{k \le d} 3.5 \sin(5 x_k + 1)`.
+    ``d = 1``: :math:`x` on a uniform grid of :math:`[-1, 1.5]` (test points uniform at random),
+    :math:`y = \sin 3x + \tfrac12 \sin 6x`.
+    """
+    if d < 1 or n_train < 1 or n_test < 0:
+        raise ValueError(f"sines: need d >= 1, n_train >= 1, n_test >= 0; got d={d}, n_train={n_train}, n_test={n_test}")
+    rng = np.random.default_rng(seed)
+    if d == 1:
+        target = lambda x: np.sin(3 * x) + 0.5 * np.sin(6 * x)
+        x_train = np.linspace(-1.0, 1.5, n_train)[:, None]
+        x_test = rng.uniform(-1.0, 1.5, (n_test, 1))
+    else:
+        target = lambda x: (3.5 * np.sin(5 * x + 1)).sum(1, keepdims=True)
+        x_train, x_test = rng.uniform(-4.0, 2.0, (n_train, d)), rng.uniform(-4.0, 2.0, (n_test, d))
+    f32 = lambda a: np.asarray(a, np.float32)
+    return Dataset(f32(x_train), f32(target(x_train)), f32(x_test), f32(target(x_test)), "sines")
 
 
 def cifar10(n_train=256, n_test=256, root=None, flatten=True, sha256=CIFAR10_SHA256):

@@ -210,8 +210,34 @@ CLAIMS = [
           "|spread_orth − spread_∞| / spread_∞ at the smallest measured depth, largest over the three erf points",
           "< 0.2 (finite-width corrections of order depth/width, plus seed noise)", lambda v, ci: v < 0.2),
     Claim("condensation-orientations", ZX, "08-condensation",
-          "With small initialization, hidden neurons' input weights condense onto at most 2p orientations.",
-          "number of condensed orientations for tanh (p = 1)", "<= 2", lambda v, ci: v <= 2),
+          "With small initialization, the input weights of neurons with an activation of multiplicity p = 1 "
+          "condense onto at most 2 orientations early in training, in any input dimension.",
+          "condensed orientations / 2p at the end of the initial stage (d = 5, smallest init scale, tanh): "
+          "largest over seeds",
+          "<= 1 (the theorem's bound; orientations within 18° count as one, so numerical spread cannot split one)",
+          _below_or_at(1.0)),
+    Claim("condensation-1d-bound", ZX, "08-condensation",
+          "With 1-D input, neurons condense onto at most 2p orientations for any multiplicity p.",
+          "condensed orientations / 2p at the end of the initial stage (1-D, tanh p = 1 and x·tanh p = 2): "
+          "largest over seeds and activations", "<= 1 (the theorem's bound)", _below_or_at(1.0)),
+    Claim("condensation-multiplicity", ZX, "08-condensation",
+          "The number of condensed orientations grows with the multiplicity: x·tanh (p = 2) condenses onto more "
+          "orientations than tanh (p = 1); the paper finds 2p.",
+          "median condensed orientations of x·tanh minus those of tanh (1-D)",
+          ">= 1 (2p gives 4 − 2 = 2)", lambda v, ci: v >= 1),
+    Claim("condensation-lazy-none", ZX, "08-condensation",
+          "At the usual (NTK-like) initialization scale the input weights do not condense.",
+          "condensed orientations / m (m neurons) at LeCun's scale (s = 1) at the end of the initial stage "
+          "(seed median, fewest over activations)",
+          "> 1/4 (random orientations in d + 1 = 6 dimensions rarely lie within 18° of each other, giving about "
+          "0.7 m clusters; condensation gives 2p/m <= 0.08 at m = 50)", lambda v, ci: v > 0.25),
+    Claim("condensation-weight-change", ZX, "08-condensation",
+          "From a small initialization the input weights grow to a size set by the task, not by the "
+          "initialization: their relative change is of order 1/s, while at s = 1 it is of order 1.",
+          "log-log slope of the relative change of the input weights at the end of the initial stage against "
+          "the init scale s <= 0.03 (seed medians; the activation farthest from −1)",
+          "|slope + 1| <= 0.15 (theory: −1; the stage ends at a loss drop fixed up to one evaluation's "
+          "resolution, which moves the slope by a few hundredths)", _within(-1.0, 0.15)),
 ]
 """Every testable claim of the papers the book covers, in the book's order."""
 

@@ -290,12 +290,19 @@ def canonical(spec):
 
     Given its parameters, a network computes the same function (hence has the same
     NTK and the same gradients) whatever ``init`` or ``filter`` drew them, so
-    compiled programs keyed on ``canonical(spec)`` are shared by all inits.
+    compiled programs keyed on ``canonical(spec)`` are shared by all inits. Under the
+    standard parameterization ``W_std`` and ``b_std`` only scale the initial draw, so
+    they are reset too (all init scales share one program).
 
     >>> canonical(FCN(init="orthogonal")) == FCN()
     True
+    >>> canonical(FCN(W_std=0.01, b_std=0.01, parameterization="standard")) == FCN(parameterization="standard")
+    True
     """
-    return dataclasses.replace(spec, init="gaussian", **({"filter": "full"} if isinstance(spec, CNN) else {}))
+    reset = {"init": "gaussian", **({"filter": "full"} if isinstance(spec, CNN) else {})}
+    if spec.parameterization == "standard":
+        reset.update(W_std=1.0, b_std=0.0)
+    return dataclasses.replace(spec, **reset)
 
 
 # MODULES

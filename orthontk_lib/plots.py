@@ -28,7 +28,7 @@ import numpy as np
 
 from orthontk_lib import results
 
-__all__ = ["STYLE", "COLORS", "figure", "savefig", "FigureFiles", "figure_dir", "width_scaling", "width_scaling_grid", "kernel_heatmaps", "html_table", "depth_curves", "spectra", "time_courses"]
+__all__ = ["STYLE", "COLORS", "figure", "sequential", "savefig", "FigureFiles", "figure_dir", "width_scaling", "width_scaling_grid", "kernel_heatmaps", "html_table", "depth_curves", "spectra", "time_courses"]
 
 FIGURE_DIR_ENV = "ORTHONTK_FIGURE_DIR"
 """Environment variable that moves the figure folder (default ``<repo>/_build/extra/figures``)."""
@@ -71,6 +71,11 @@ def figure(ncols=1, nrows=1, width=3.4, height=2.8, **kwargs):
     with plt.rc_context(STYLE):
         fig, axes = plt.subplots(nrows, ncols, figsize=(width * ncols, height * nrows), layout="constrained", **kwargs)
     return fig, axes
+
+
+def sequential(i, n, cmap="viridis"):
+    """Colour ``i`` of ``n`` evenly spaced along a sequential colour map (for curves ordered by a parameter)."""
+    return plt.get_cmap(cmap)(0.85 * i / max(n - 1, 1))
 
 
 def figure_dir(folder=None):

@@ -127,7 +127,7 @@ def _train_step(spec, config, learning_rate, state, batch, max_loss=jnp.inf):
 # WHOLE RUNS
 
 
-def fit_grid(spec, config, keys, learning_rates, data, ntk_probe=None, mesh=None):
+def fit_grid(spec, config, keys, learning_rates, data, ntk_probe=None, mesh=None, record_params=False):
     r"""Train one network per pair (keys[g], learning_rates[g]); one jitted, vmapped program.
 
     Args:
@@ -140,6 +140,8 @@ def fit_grid(spec, config, keys, learning_rates, data, ntk_probe=None, mesh=None
         network's outputs are recorded at every evaluation.
       mesh: optional ``jax.sharding.Mesh`` with one axis; the G axis is sharded
         over it (G is padded up to a multiple of the mesh size, then cut back).
+      record_params: also return the parameters at every evaluation, as
+        ``params`` (the Flax tree with leaves of shape (G, R, ...)).
 
     Returns:
       A dict of NumPy arrays: ``record_steps`` (R,), ``train_loss``,
@@ -163,19 +165,20 @@ def fit_grid(spec, config, keys, learning_rates, data, ntk_probe=None, mesh=None
     params = jax.vmap(lambda k: spec.initialize(k, arrays[0][:1])["params"])(key_init)
     if mesh is not None:
         params, key_batch, learning_rates = _shard_leading(mesh, (params, key_batch, learning_rates))
-    out = _fit_program(canonical(spec), config, probe is not None)(params, key_batch, learning_rates, arrays, probe)
-    out = {k: np.asarray(v)[:n] for k, v in out.items()}
+    out = _fit_program(canonical(spec), config, probe is not None, record_params)(params, key_batch, learning_rates,
+                                                                                  arrays, probe)
+    out = {k: jax.tree.map(lambda a: np.asarray(a)[:n], v) for k, v in out.items()}
     out["record_steps"] = np.arange(0, config.steps + 1, config.record_every)[: out["train_loss"].shape[1]]
     return out
 
 
 @functools.lru_cache(maxsize=32)
-def _fit_program(spec, config, with_ntk):
-    one = functools.partial(_fit_one, spec, config, with_ntk)
+def _fit_program(spec, config, with_ntk, record_params=False):
+    one = functools.partial(_fit_one, spec, config, with_ntk, record_params)
     return jax.jit(jax.vmap(one, in_axes=(0, 0, 0, None, None)))
 
 
-def _fit_one(spec, config, with_ntk, params, key_batch, learning_rate, arrays, probe):
+def _fit_one(spec, config, with_ntk, record_params, params, key_batch, learning_rate, arrays, probe):
     x_train, y_train, x_test, y_test = arrays
     state = _fresh_state(config, learning_rate, params)
 
@@ -192,6 +195,8 @@ def _fit_one(spec, config, with_ntk, params, key_batch, learning_rate, arrays, p
         if with_ntk:
             ev["ntk"] = kernels.empirical_ntk(spec, {"params": params}, probe)
             ev["probe_output"] = apply(probe)
+        if record_params:
+            ev["params"] = params
         return ev
 
     initial_output = spec.module().apply({"params": state.params}, x_train)
@@ -208,7 +213,7 @@ def _fit_one(spec, config, with_ntk, params, key_batch, learning_rate, arrays, p
 
     n_chunks = config.steps // config.record_every
     state, (evals, metrics) = jax.lax.scan(chunk, state, jnp.arange(n_chunks) * config.record_every)
-    out = {k: jnp.concatenate([first[k][None], evals[k]]) for k in first}
+    out = {k: jax.tree.map(lambda a, b: jnp.concatenate([a[None], b]), first[k], evals[k]) for k in first}
     out["batch_loss"] = metrics["loss"].reshape(-1)
     out["batch_accuracy"] = metrics["accuracy"].reshape(-1)
     out["diverged"] = state.diverged

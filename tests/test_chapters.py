@@ -350,3 +350,109 @@ def test_no_chaotic_fixed_point_in_the_ordered_phase_is_a_clear_error():
 
 def test_theory_rate_of_relu_is_half_the_smooth_one():
     assert eoc.theory_rate("relu", "ordered", 0.5) == pytest.approx(0.5 * eoc.theory_rate("erf", "ordered", 0.5))
+
+
+# Condensation at small initialization
+
+from orthontk_lib.chapters import condensation as cd  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def cd_quick():
+    cfg = cd.Config.for_profile("quick", use_env=False)
+    return cfg, cd.compute(cfg)
+
+
+def test_condensation_p1_neurons_condense_onto_at_most_two_orientations(cd_quick):
+    cfg, a = cd_quick
+    v = cd.bound_ratio(a, cfg.activations)
+    assert ledger.verdict("condensation-orientations", v) == "holds", cd.counts_at_stage_end(a)[:, -1]
+    assert np.all(cd.counts_at_stage_end(a)[0, -1] >= 2)  # and they do condense onto a line: both orientations
+
+
+def test_condensation_1d_bound_and_multiplicity(cd_quick):
+    cfg, a = cd_quick
+    v = cd.bound_ratio(a, cfg.activations_1d, "line")
+    assert ledger.verdict("condensation-1d-bound", v) == "holds", a["line_count_end"]
+    gap = cd.multiplicity_gap(a, cfg.activations_1d)
+    assert ledger.verdict("condensation-multiplicity", gap) == "holds", a["line_count_end"]
+
+
+def test_condensation_1d_lines_lie_between_gradient_flows_and_adams_diagonals(cd_quick):
+    # Adam's early updates are sign-like, pulling a line from gradient flow's direction toward the nearest
+    # diagonal of the (w, b) plane, never past it: each measured line lies between the two (2° slack).
+    cfg, a = cd_quick
+    d1 = cd.line_data(cfg)
+    for i, act in enumerate(cfg.activations_1d):
+        if cd.MULTIPLICITY[act] not in (1, 2):
+            continue
+        measured = cd.line_angles(a["line_u"][i][a["line_end"][i, 0]], cfg.threshold, cfg.cover)
+        predicted = cd.predicted_line_angles(d1.x_train, d1.y_train, cd.MULTIPLICITY[act])
+        assert len(measured) == len(predicted), (act, measured, predicted)
+        for m, p in zip(measured, predicted):
+            diagonal = 45.0 + 90.0 * round((p - 45.0) / 90.0)
+            lo, hi = sorted((p, diagonal))
+            assert lo - 2 <= m <= hi + 2, (act, m, p, diagonal)
+
+
+def test_condensation_none_at_lecun_scale(cd_quick):
+    _, a = cd_quick
+    v = cd.lazy_orientations(a)
+    assert ledger.verdict("condensation-lazy-none", v) == "holds", v
+
+
+def test_condensation_weight_change_scales_as_one_over_s(cd_quick):
+    _, a = cd_quick
+    slope, slopes = cd.change_slope(a)
+    assert ledger.verdict("condensation-weight-change", slope) == "holds", slopes
+    final = np.median(a["rel_change"][..., -1], -1)  # (activation, scale)
+    assert np.all(final[:, 0] < 2) and np.all(final[:, -1] > 50)  # order 1 at s = 1, order 1/s at s = 0.003
+
+
+def test_condensed_orientations_counts_a_line_as_two_and_random_directions_as_many():
+    rng = np.random.default_rng(0)
+    v = rng.normal(size=6)
+    line = np.outer(rng.choice([-1.0, 1.0], 40) * rng.uniform(1, 2, 40), v) + 1e-3 * rng.normal(size=(40, 6))
+    assert cd.condensed_orientations(line) == 2
+    assert cd.condensed_orientations(rng.normal(size=(40, 6))) > 20
+    small = np.concatenate([line, 1e-4 * rng.normal(size=(10, 6))])  # neurons that did not grow do not count
+    assert cd.condensed_orientations(small) == 2
+
+
+def test_initial_stage_ends_at_the_first_loss_drop():
+    assert cd.initial_stage_end(np.array([10.0, 9.8, 9.4, 9.0]), 0.05) == 2
+    assert cd.initial_stage_end(np.array([10.0, 9.9]), 0.05) == -1
+
+
+def test_predicted_lines_of_gradient_flow():
+    x = np.linspace(-1, 1, 9)
+    assert cd.predicted_line_angles(x, np.ones(9), 1) == pytest.approx([90.0])  # v = mean of (x, 1): the bias axis
+    assert cd.predicted_line_angles(x, x, 1) == pytest.approx([0.0])  # v ∝ (mean x², 0): the weight axis
+    assert cd.predicted_line_angles(x, np.ones(9), 2) == pytest.approx([0.0, 90.0])  # R diagonal: the two axes
+
+
+def test_multiplicity_table_matches_the_activations_derivatives():
+    import jax
+
+    from orthontk_lib.models import activation_fn
+
+    for name, p in cd.MULTIPLICITY.items():
+        if p is None:
+            continue
+        f = activation_fn(name)
+        derivs = []
+        for _ in range(p):
+            f = jax.grad(f)
+            derivs.append(float(f(0.0)))
+        assert all(abs(d) < 1e-6 for d in derivs[:-1]) and abs(derivs[-1]) > 0.1, (name, derivs)
+
+
+def test_condensation_config_rejects_bad_values_by_name():
+    from orthontk_lib.profiles import ConfigError
+
+    with pytest.raises(ConfigError, match="activations"):
+        cd.Config.for_profile("quick", use_env=False, activations=["swish"])
+    with pytest.raises(ConfigError, match="records"):
+        cd.Config.for_profile("quick", use_env=False, steps=1000, records=300)
+    with pytest.raises(ConfigError, match="scales"):
+        cd.Config.for_profile("quick", use_env=False, scales=[1.0, 0.0])

@@ -108,3 +108,16 @@ def test_sphere_inputs_have_norm_sqrt_d():
 def test_unknown_dataset_is_named():
     with pytest.raises(ValueError, match="^name: unknown data set 'mnist'"):
         data.load("mnist")
+
+
+def test_sines_are_the_condensation_papers_tasks():
+    d5 = data.load("sines", n_train=80, n_test=20, d=5, seed=0)
+    assert d5.x_train.shape == (80, 5) and d5.y_train.shape == (80, 1) and d5.x_train.dtype == np.float32
+    assert d5.x_train.min() >= -4 and d5.x_train.max() <= 2
+    np.testing.assert_allclose(d5.y_train[:, 0], (3.5 * np.sin(5 * d5.x_train + 1)).sum(1), rtol=1e-5, atol=1e-5)
+    d1 = data.load("sines", n_train=40, n_test=10, d=1)
+    np.testing.assert_allclose(d1.x_train[:, 0], np.linspace(-1, 1.5, 40), rtol=1e-6)
+    np.testing.assert_allclose(d1.y_train[:, 0], np.sin(3 * d1.x_train[:, 0]) + 0.5 * np.sin(6 * d1.x_train[:, 0]),
+                               atol=1e-6)
+    with pytest.raises(ValueError, match="sines"):
+        data.load("sines", d=0)

@@ -97,6 +97,9 @@ TINY_PAPER = {
     "book/07-edge-of-chaos.ipynb": [
         "-p", "max_depth", "12", "-p", "n_train", "8", "-p", "n_test", "8", "-p", "emp_depths", "[2, 3]", "-p",
         "emp_width", "16"],
+    "book/08-condensation.ipynb": [
+        "-p", "activations", '["tanh", "relu"]', "-p", "scales", "[1.0, 0.03, 0.01]", "-p", "width", "8", "-p", "steps",
+        "200", "-p", "records", "20", "-p", "n_seeds", "2", "-p", "steps_1d", "40"],
     "book/05-linearity.ipynb": [
         "-p", "widths", "[8, 16]", "-p", "n_seeds", "2", "-p", "n_inputs", "1", "-p", "n_iter", "3", "-p",
         "train_widths", "[8, 16]", "-p", "train_steps", "20"],

@@ -50,6 +50,18 @@ def test_diverged_runs_are_masked_not_crashed(digits):
     assert np.isfinite(h["train_loss"][0]).all() and h["train_loss"][0, -1] < h["train_loss"][0, 0]
 
 
+def test_parameters_are_recorded_during_training(digits):
+    spec = FCN(depth=1, width=8, out_dim=10, W_std=0.1, b_std=0.1, parameterization="standard")
+    cfg = train.TrainConfig(steps=6, record_every=3)
+    keys = jax.random.split(jax.random.key(0), 2)
+    h = train.fit_grid(spec, cfg, keys, jnp.array([0.1, 0.1]), digits, record_params=True)
+    kernel = h["params"]["hidden_0"]["kernel"]
+    assert kernel.shape == (2, 3, 64, 8)
+    init = jax.vmap(lambda k: spec.initialize(jax.random.split(k)[0], digits.x_train[:1])["params"])(keys)
+    np.testing.assert_array_equal(kernel[:, 0], np.asarray(init["hidden_0"]["kernel"]))  # record 0 is the draw
+    assert not np.allclose(kernel[:, 0], kernel[:, -1])
+
+
 def test_ntk_is_recorded_during_training(digits):
     spec = FCN(depth=1, width=32, out_dim=10)
     cfg = train.TrainConfig(steps=10, record_every=5)

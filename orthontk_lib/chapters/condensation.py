@@ -1,0 +1,351 @@
+r"""Chapter "Condensation at small initialization" (Zhou, Xu et al. 2022): where the lazy picture ends.
+
+A one-hidden-layer network :math:`f(x) = \sum_{k \le m} a_k\, \phi(w_k \cdot x + b_k) + c` (standard
+parameterization) is trained by full-batch gradient descent on the mean squared error. Its
+neurons' *input weights* are :math:`u_k = (w_k, b_k) \in \mathbb{R}^{d+1}`; their orientations are
+:math:`\hat u_k = u_k / \lVert u_k \rVert`. Every weight is drawn at ``scale`` times LeCun's standard
+deviation (:math:`w \sim \mathcal N(0, s^2/d)`, :math:`b \sim \mathcal N(0, s^2)`, :math:`a \sim \mathcal N(0, s^2/m)`):
+:math:`s = 1` is the usual, NTK-like initialization, :math:`s \ll 1` a small one.
+
+With a small initialization every pre-activation stays near 0 early in training, where
+:math:`\phi(z) \approx \phi^{(p)}(0) z^p / p!` with :math:`p` the *multiplicity* of :math:`\phi` (its
+first non-zero derivative at 0). For :math:`p = 1` gradient flow is then linear,
+
+.. math:: \dot u_k = a_k\, \phi'(0)\, v, \qquad \dot a_k = \phi'(0)\, v \cdot u_k, \qquad
+          v = -\tfrac1N \textstyle\sum_i r_i\, (x_i, 1),
+
+so every :math:`u_k` grows along :math:`\pm v` at rate :math:`e^{\lVert v\rVert t}` while its other
+components stay at the size of the initialization: the input weights *condense* onto the two
+orientations :math:`\pm \hat v`. Zhou, Xu et al. prove that in this initial stage there are at most
+:math:`2p` condensed orientations (for :math:`p = 1` in any input dimension; for any :math:`p` with 1-D
+inputs). At :math:`s = 1` the weights barely move from their random draw and nothing condenses.
+
+Measured here, for each activation and scale: the number of condensed orientations at the end of
+the initial stage (the first evaluation at which the training loss has fallen by ``loss_drop`` of its
+initial value), found by clustering the cosine similarities of the :math:`\hat u_k`
+(:func:`condensed_orientations`); its course over training; and the relative change of the input
+weights, :math:`\lVert U_t - U_0\rVert_F / \lVert U_0 \rVert_F`.
+"""
+
+import dataclasses
+
+import jax
+import numpy as np
+
+from orthontk_lib import results
+from orthontk_lib.data import load
+from orthontk_lib.models import ACTIVATIONS, FCN
+from orthontk_lib.profiles import ChapterConfig, ConfigError
+from orthontk_lib.train import TrainConfig, fit_grid
+
+SLUG = "condensation"
+
+MULTIPLICITY = {"tanh": 1, "sigmoid": 1, "softplus": 1, "erf": 1, "xtanh": 2, "x2tanh": 3, "relu": None}
+r"""The multiplicity :math:`p` of each activation: :math:`\phi^{(k)}(0) = 0` for :math:`1 \le k < p`,
+:math:`\phi^{(p)}(0) \ne 0` (``x·tanh``: :math:`\phi''(0) = 2`). ReLU has no derivative at 0: the theorem
+does not cover it (``None``)."""
+
+
+@dataclasses.dataclass(frozen=True)
+class Config(ChapterConfig):
+    """Knobs of the condensation experiments."""
+
+    activations: tuple[str, ...] = dataclasses.field(default=("tanh",))  # phi, from MULTIPLICITY
+    scales: tuple[float, ...] = dataclasses.field(default=(1.0, 0.01))  # init std in units of LeCun's, > 0
+    width: int = dataclasses.field(default=50, metadata={"min": 2})  # hidden neurons m
+    d: int = dataclasses.field(default=5, metadata={"min": 1})  # input dimension
+    n_train: int = dataclasses.field(default=80, metadata={"min": 2})  # training points
+    n_seeds: int = dataclasses.field(default=4, metadata={"min": 1})  # networks per (activation, scale)
+    steps: int = dataclasses.field(default=10000, metadata={"min": 10})  # full-batch GD steps
+    lr: float = dataclasses.field(default=5e-3, metadata={"min": 0.0})  # learning rate
+    records: int = dataclasses.field(default=1000, metadata={"min": 2})  # evaluations over training
+    loss_drop: float = dataclasses.field(default=0.05, metadata={"min": 0.0})  # end of the initial stage
+    threshold: float = dataclasses.field(default=0.95, metadata={"min": 0.0})  # cosine joining two orientations
+    cover: float = dataclasses.field(default=0.9, metadata={"min": 0.0})  # share of sum |u_k|^2 to account for
+    activations_1d: tuple[str, ...] = dataclasses.field(default=("tanh", "xtanh", "relu"))  # phi of the 1-D networks
+    width_1d: int = dataclasses.field(default=100, metadata={"min": 2})  # neurons of the 1-D networks
+    n_1d: int = dataclasses.field(default=40, metadata={"min": 2})  # 1-D training points
+    steps_1d: int = dataclasses.field(default=600, metadata={"min": 10})  # 1-D Adam steps (evaluated every 2)
+    lr_1d: float = dataclasses.field(default=5e-4, metadata={"min": 0.0})  # 1-D Adam learning rate
+    scale_1d: float = dataclasses.field(default=1e-3, metadata={"min": 0.0})  # 1-D init scale
+    seed: int = dataclasses.field(default=0, metadata={"min": 0})  # root seed
+
+    PROFILES = {
+        "smoke": dict(activations=("tanh", "relu"), scales=(1.0, 0.03, 0.01), n_seeds=2, steps=2000, records=200,
+                      steps_1d=300, width_1d=50),
+        "quick": dict(activations=("tanh", "xtanh", "relu"), scales=(1.0, 0.1, 0.03, 0.01, 0.003), n_seeds=4,
+                      steps=10000, records=1000),
+        "paper": dict(activations=("tanh", "sigmoid", "softplus", "xtanh", "relu"),
+                      scales=(1.0, 0.3, 0.1, 0.03, 0.01, 0.003, 0.001), n_seeds=16, steps=100000, records=10000,
+                      steps_1d=2000),
+    }
+
+    def __post_init__(self):
+        bad = [a for a in self.activations + self.activations_1d if a not in MULTIPLICITY]
+        if bad:
+            raise ConfigError(f"activations: each must be one of {', '.join(MULTIPLICITY)}; got {bad[0]!r}")
+        if min(self.scales) <= 0 or self.scale_1d <= 0:
+            raise ConfigError(f"scales: initialization scales must be > 0; got {list(self.scales)}, {self.scale_1d}")
+        if self.records > self.steps or self.steps % self.records:
+            raise ConfigError(f"records: must divide steps ({self.steps}); got {self.records}")
+        if self.steps_1d % 2:
+            raise ConfigError(f"steps_1d: must be even (evaluated every 2 steps); got {self.steps_1d}")
+        if not (0 < self.loss_drop < 1 and 0 < self.threshold < 1 and 0 < self.cover <= 1):
+            raise ConfigError("loss_drop, threshold, cover: must lie in (0, 1) (cover may be 1); got "
+                              f"{self.loss_drop}, {self.threshold}, {self.cover}")
+        assert set(MULTIPLICITY) <= set(ACTIVATIONS)
+
+    @property
+    def seeds(self):
+        return list(range(self.seed, self.seed + self.n_seeds))
+
+
+# WEIGHTS AND ORIENTATIONS
+
+
+def input_weights(params, layer="hidden_0"):
+    """The neurons' input weights :math:`u_k = (w_k, b_k)`: (..., m, d + 1) from a Flax params tree."""
+    kernel, bias = np.asarray(params[layer]["kernel"]), np.asarray(params[layer]["bias"])
+    return np.concatenate([np.swapaxes(kernel, -1, -2), bias[..., None]], axis=-1)
+
+
+def cosine_similarity(u):
+    r""":math:`\hat u_j \cdot \hat u_k` of input weights ``u`` (m, d + 1): (m, m)."""
+    un = u / np.linalg.norm(u, axis=-1, keepdims=True)
+    return np.clip(un @ un.T, -1.0, 1.0)
+
+
+def orientation_clusters(u, threshold=0.95):
+    """Cluster labels (m,) of the orientations: average linkage on the distance 1 − cos, cut at 1 − ``threshold``.
+
+    Two groups join when their neurons' mean cosine similarity is at least ``threshold`` (0.95: within
+    about 18°). Opposite orientations (cos = −1) never join: a condensed line counts as two orientations.
+    """
+    from scipy.cluster.hierarchy import fcluster, linkage
+    from scipy.spatial.distance import squareform
+
+    if len(u) == 1:
+        return np.ones(1, int)
+    dist = 1.0 - cosine_similarity(u)
+    np.fill_diagonal(dist, 0.0)
+    return fcluster(linkage(squareform(np.clip(dist, 0.0, 2.0), checks=False), "average"), 1.0 - threshold,
+                    "distance")
+
+
+def condensed_orientations(u, threshold=0.95, cover=0.9):
+    r"""The number of orientations the neurons ``u`` (m, d + 1) have condensed onto.
+
+    Clusters of :func:`orientation_clusters`, weighted by :math:`\sum_{k \in C} \lVert u_k\rVert^2` (a
+    neuron's share of the function grows with its size: at small initialization the neurons that did
+    not grow are irrelevant): the fewest clusters holding a fraction ``cover`` of
+    :math:`\sum_k \lVert u_k \rVert^2`. Random orientations give nearly one cluster per neuron
+    (:math:`\approx` ``cover`` · m); full condensation onto :math:`\pm\hat v` gives 2.
+    """
+    labels = orientation_clusters(u, threshold)
+    mass = np.sort(np.bincount(labels, weights=np.sum(u**2, axis=-1)))[::-1]
+    return int(np.searchsorted(np.cumsum(mass) / mass.sum(), cover - 1e-12) + 1)
+
+
+def initial_stage_end(train_loss, loss_drop=0.05):
+    """Index of the first evaluation whose loss is at most (1 − ``loss_drop``) of the first; −1 if none."""
+    hit = np.nonzero(np.asarray(train_loss) <= (1.0 - loss_drop) * train_loss[0])[0]
+    return int(hit[0]) if hit.size else -1
+
+
+def relative_change(u):
+    r""":math:`\lVert U_t - U_0 \rVert_F / \lVert U_0 \rVert_F` over a history ``u`` (R, m, d + 1): (R,)."""
+    return np.linalg.norm(u - u[0], axis=(-2, -1)) / np.linalg.norm(u[0])
+
+
+# EXPERIMENTS
+
+
+def train_point(spec, data, cfg_train, lr, keys):
+    """Train ``len(keys)`` networks; their losses (G, R), input weights (G, R, m, d + 1) and readouts (G, R, m)."""
+    hist = fit_grid(spec, cfg_train, keys, np.full(len(keys), lr, np.float32), data, record_params=True)
+    p = hist["params"]
+    return hist["train_loss"], input_weights(p), np.asarray(p["readout"]["kernel"])[..., 0]
+
+
+def scale_point(cfg, data, activation, scale):
+    """One (activation, scale) point of the main experiment, summarized per seed."""
+    spec = FCN(1, cfg.width, activation, W_std=scale, b_std=scale, parameterization="standard")
+    train_cfg = TrainConfig(steps=cfg.steps, record_every=cfg.steps // cfg.records)
+    keys = jax.random.split(jax.random.key(cfg.seed), cfg.n_seeds)  # the same draws at every scale, only rescaled
+    loss, u, a = train_point(spec, data, train_cfg, cfg.lr, keys)
+    count = lambda ur: condensed_orientations(ur, cfg.threshold, cfg.cover)
+    ends = np.array([initial_stage_end(lg, cfg.loss_drop) for lg in loss])
+    pick = lambda arr: np.stack([arr[g, e] for g, e in enumerate(ends)])
+    return {"loss": loss, "end": ends, "rel_change": np.stack([relative_change(ug) for ug in u]),
+            "count": np.array([[count(ur) for ur in ug[:: count_stride(cfg)]] for ug in u]),
+            "count_end": np.array([count(ur) if e >= 0 else -1 for ur, e in zip(pick(u), ends)]),
+            "u0": u[:, 0], "u_end_stage": pick(u), "a_end_stage": pick(a), "u_final": u[:, -1]}
+
+
+def count_stride(cfg):
+    """Evaluations between two counts of the orientations over training (about 100 counts a run)."""
+    return max(1, cfg.records // 100)
+
+
+def line_data(cfg):
+    """The 1-D task (the paper's): ``n_1d`` points on a grid of [−1, 1.5], y = sin 3x + sin(6x)/2."""
+    return load("sines", n_train=cfg.n_1d, n_test=100, d=1, seed=cfg.seed)
+
+
+def line_point(cfg, activation):
+    """The 1-D experiment (the paper's: full-batch Adam), ``n_seeds`` networks: losses, input weights (w, b), counts."""
+    data = line_data(cfg)
+    spec = FCN(1, cfg.width_1d, activation, W_std=cfg.scale_1d, b_std=cfg.scale_1d, parameterization="standard")
+    train_cfg = TrainConfig(steps=cfg.steps_1d, record_every=2, optimizer="adam")
+    loss, u, _ = train_point(spec, data, train_cfg, cfg.lr_1d, jax.random.split(jax.random.key(cfg.seed), cfg.n_seeds))
+    ends = np.array([initial_stage_end(lg, cfg.loss_drop) for lg in loss])
+    count = lambda ur: condensed_orientations(ur, cfg.threshold, cfg.cover)
+    return {"loss": loss, "u": u[0], "end": ends, "count": np.array([[count(ur) for ur in ug[::5]] for ug in u]),
+            "count_end": np.array([count(ug[e]) if e >= 0 else -1 for ug, e in zip(u, ends)])}
+
+
+def compute(cfg):
+    """Every (activation, scale) point and the 1-D runs, saved point by point; stacked as (activation, scale, ...)."""
+    data = load("sines", n_train=cfg.n_train, n_test=200, d=cfg.d, seed=cfg.seed)
+    base = {k: v for k, v in cfg.asdict().items() if k not in ("profile", "activations", "scales", "activations_1d")}
+    sweep = lambda what, items, fn, desc: results.sweep(f"{SLUG}/{cfg.profile}/{what}", base, items, fn,
+                                                        profile=cfg.profile, seeds=cfg.seeds, desc=desc)
+    items = [{"activation": a, "scale": s} for a in cfg.activations for s in cfg.scales]
+    pts = sweep("main", items, lambda it: scale_point(cfg, data, it["activation"], it["scale"]), "GD from each scale")
+    shape = (len(cfg.activations), len(cfg.scales))
+    out = {k: np.stack([p.arrays[k] for p in pts]).reshape(*shape, *pts[0].arrays[k].shape) for k in pts[0].arrays}
+    lines = sweep("line", [{"activation": a} for a in cfg.activations_1d], lambda it: line_point(cfg, it["activation"]),
+                  "1-D networks")
+    out.update({f"line_{k}": np.stack([p.arrays[k] for p in lines]) for k in lines[0].arrays})
+    out["scales"] = np.asarray(cfg.scales)
+    out["record_steps"] = np.arange(cfg.records + 1) * (cfg.steps // cfg.records)
+    out["count_steps"] = out["record_steps"][:: count_stride(cfg)]
+    out["line_steps"] = np.arange(out["line_loss"].shape[-1]) * 2  # u of the first seed at every evaluation
+    out["line_count_steps"] = out["line_steps"][::5]
+    return out
+
+
+# STATISTICS
+
+
+def counts_at_stage_end(arrays):
+    """Condensed orientations at the end of the initial stage: (activation, scale, seed); NaN where it never ended."""
+    return np.where(arrays["end"] >= 0, arrays["count_end"], np.nan)
+
+
+def bound_ratio(arrays, activations, which="main"):
+    """Largest (over seeds and the activations the theorem covers) condensed orientations / 2p at the end of the stage.
+
+    ``which="main"``: the d-dimensional experiment at its smallest scale, activations of multiplicity 1 (the
+    theorem's case for d > 1). ``which="line"``: the 1-D experiment, every activation with a multiplicity.
+    """
+    if which == "line":
+        c = np.where(arrays["line_end"] >= 0, arrays["line_count_end"], np.nan)
+        covered = [i for i, a in enumerate(activations) if MULTIPLICITY[a]]
+    else:
+        c = counts_at_stage_end(arrays)[:, int(np.argmin(arrays["scales"]))]
+        covered = [i for i, a in enumerate(activations) if MULTIPLICITY[a] == 1]
+    if not covered:
+        raise ValueError(f"bound_ratio: no activation the theorem covers among {list(activations)}")
+    return float(max(np.nanmax(c[i]) / (2 * MULTIPLICITY[activations[i]]) for i in covered))
+
+
+def multiplicity_gap(arrays, activations_1d):
+    """1-D experiment: median condensed orientations of the p = 2 activation minus that of the p = 1 one (x·tanh, tanh)."""
+    c = np.where(arrays["line_end"] >= 0, arrays["line_count_end"], np.nan)
+    med = {a: np.nanmedian(c[i]) for i, a in enumerate(activations_1d)}
+    if "xtanh" not in med or "tanh" not in med:
+        raise ValueError(f"multiplicity_gap: needs tanh and xtanh among the 1-D activations, got {list(activations_1d)}")
+    return float(med["xtanh"] - med["tanh"])
+
+
+def lazy_orientations(arrays):
+    """Fewest condensed orientations per neuron at the largest scale (median over seeds, smallest over activations)."""
+    c = counts_at_stage_end(arrays)[:, int(np.argmax(arrays["scales"]))]
+    return float(np.nanmin(np.nanmedian(c, axis=-1))) / arrays["u0"].shape[-2]
+
+
+def stage_end_change(arrays):
+    """Relative change of the input weights at the end of the initial stage: (activation, scale, seed)."""
+    rel, end = arrays["rel_change"], arrays["end"]
+    picked = np.take_along_axis(rel, np.maximum(end, 0)[..., None], -1)[..., 0]
+    return np.where(end >= 0, picked, np.nan)
+
+
+def change_slope(arrays, max_scale=0.03):
+    r"""Log-log slope of the stage-end relative change against the scale, over scales :math:`\le` ``max_scale``.
+
+    Theory: at the end of the initial stage the weights have the size that makes the output fit a fixed
+    share of the target, whatever the scale they started from, so the relative change is :math:`\propto 1/s`
+    (slope −1). Seed medians, one slope per activation; returns (slope farthest from −1, all slopes).
+    """
+    small = arrays["scales"] <= max_scale
+    if small.sum() < 2:
+        raise ValueError(f"change_slope: needs two scales <= {max_scale}; got {list(arrays['scales'])}")
+    med = np.nanmedian(stage_end_change(arrays), axis=-1)[:, small]
+    x = np.log(arrays["scales"][small])
+    slopes = [float(np.polyfit(x, np.log(m), 1)[0]) for m in med]
+    return max(slopes, key=lambda s: abs(s + 1)), slopes
+
+
+def dominant_neurons(u, cover=0.9):
+    r"""Indices of the largest neurons (by :math:`\lVert u_k \rVert`) that together hold ``cover`` of :math:`\sum_k \lVert u_k \rVert^2`."""
+    mass = np.sum(u**2, axis=-1)
+    order = np.argsort(-mass)
+    return order[: int(np.searchsorted(np.cumsum(mass[order]) / mass.sum(), cover - 1e-12) + 1)]
+
+
+def line_angles(u, threshold=0.95, cover=0.9):
+    r"""Angles (degrees, modulo 180) of the lines the 2-D input weights ``u`` (m, 2) have condensed onto, sorted.
+
+    The condensed orientations of :func:`condensed_orientations`, each as its clusters' :math:`\lVert u\rVert^2`-weighted
+    mean direction; a line and its opposite give one angle.
+    """
+    labels = orientation_clusters(u, threshold)
+    mass = np.bincount(labels, weights=np.sum(u**2, axis=-1))
+    keep = np.argsort(-mass)[: condensed_orientations(u, threshold, cover)]
+    angles = []
+    for lab in keep:
+        sel = labels == lab
+        mean = (u[sel] * np.linalg.norm(u[sel], axis=-1, keepdims=True)).sum(0)
+        angles.append(np.degrees(np.arctan2(mean[1], mean[0])) % 180.0)
+    return _merge_angles(angles)
+
+
+def predicted_line_angles(x, y, p):
+    r"""The lines (degrees, modulo 180) gradient flow condenses 1-D input weights onto, from initialization.
+
+    With the output still :math:`\approx 0` the residual is :math:`-y`. For :math:`p = 1` every :math:`u_k` moves
+    along :math:`v = \frac1N \sum_i y_i \tilde x_i` (:math:`\tilde x = (x, 1)`): one line. For :math:`p = 2`,
+    :math:`\dot u_k = 2 a_k R u_k` with :math:`R = \frac1N \sum_i y_i \tilde x_i \tilde x_i^\top`: :math:`u_k` turns to
+    the eigenvector of :math:`R` of largest eigenvalue if :math:`a_k > 0`, of smallest if :math:`a_k < 0`: two lines.
+    """
+    xt = np.stack([np.ravel(x), np.ones(np.size(x))], 1)
+    y = np.ravel(y)
+    if p == 1:
+        v = (xt * y[:, None]).mean(0)
+        return [float(np.degrees(np.arctan2(v[1], v[0])) % 180.0)]
+    if p == 2:
+        _, vecs = np.linalg.eigh((xt * y[:, None]).T @ xt / len(y))
+        return sorted(float(np.degrees(np.arctan2(e[1], e[0])) % 180.0) for e in vecs.T)
+    raise ValueError(f"predicted_line_angles: p must be 1 or 2, got {p}")
+
+
+def _merge_angles(angles, tol=10.0):
+    """Sorted line angles (mod 180), merging those within ``tol`` degrees (a line's two orientations)."""
+    out = []
+    for a in sorted(angles):
+        if out and min(abs(a - out[-1]), 180 - abs(a - out[-1])) < tol:
+            continue
+        out.append(float(a))
+    if len(out) > 1 and 180 - (out[-1] - out[0]) < tol:
+        out.pop()
+    return out
+
+
+def orientation_order(u, threshold=0.95):
+    """A neuron order that puts clusters together, largest cluster (by sum of |u_k|²) first (for heat maps)."""
+    labels = orientation_clusters(u, threshold)
+    mass = np.bincount(labels, weights=np.sum(u**2, axis=-1))
+    rank = np.argsort(np.argsort(-mass))
+    return np.lexsort((-np.sum(u**2, axis=-1), rank[labels]))
