@@ -7,8 +7,14 @@ or a notebook writes goes to a temporary folder, never into the repository's dat
 import os
 import tempfile
 
+from orthontk_lib.book import enable_jax_cache, jax_cache_env
+
 _scratch = tempfile.mkdtemp(prefix="orthontk-tests-")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 os.environ.setdefault("ORTHONTK_PROFILE", "smoke")
 os.environ.setdefault("ORTHONTK_DATA_DIR", os.path.join(_scratch, "data"))
 os.environ.setdefault("ORTHONTK_FIGURE_DIR", os.path.join(_scratch, "figures"))
+# Programs compiled once for the whole session (and the next): here, and in the notebooks' kernels.
+for _name, _value in jax_cache_env().items():
+    os.environ.setdefault(_name, _value)
+enable_jax_cache(os.environ["JAX_COMPILATION_CACHE_DIR"])

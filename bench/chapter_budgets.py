@@ -23,7 +23,8 @@ def main():
         seconds = round(sum(present.values()), 1)
         entry = {"seconds": seconds, "notebooks": present, "goal": f"{' + '.join(notebooks)} quick profile <= {goal} s",
                  "met": seconds <= goal and not missing,
-                 "note": "measured inside a cold quick book build on this machine"
+                 "note": "measured inside a cold quick book build on this machine (build folder and JAX's "
+                         "persistent compilation cache emptied first; chapters share the cache as the build goes)"
                          + (f"; not written yet: {', '.join(missing)}" if missing else "")}
         record(key, entry)
         print(key, entry)

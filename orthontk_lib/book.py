@@ -8,7 +8,10 @@ folder it sets
 * ``ORTHONTK_DATA_DIR``: ``<out>/_build/data``, where this build's results and
   ledger records go (the repository's ``data/`` is only read, for paper results);
 * ``ORTHONTK_FIGURE_DIR``: ``<out>/_build/extra/figures``, published at
-  ``<site>/figures/`` through Sphinx's ``html_extra_path``.
+  ``<site>/figures/`` through Sphinx's ``html_extra_path``;
+* JAX's persistent compilation cache in ``<repo>/_build/jax-cache`` (:func:`jax_cache_env`), so a
+  program compiled by one chapter (or one build) is not compiled again by the next. Its entries are
+  keyed on the program, JAX's version and flags: a changed library cannot hit a stale entry.
 
 The quick build goes to ``_build/html``; any other profile to
 ``_build/<profile>/_build/html``, with its own execution cache. Jupyter's
@@ -32,6 +35,30 @@ from orthontk_lib.profiles import PROFILE_ENV, PROFILE_NAMES
 REPO = pathlib.Path(__file__).resolve().parents[1]
 
 
+JAX_CACHE = REPO / "_build" / "jax-cache"
+"""JAX's persistent compilation cache, shared by builds, the runner and the tests."""
+
+
+def jax_cache_env(folder=JAX_CACHE):
+    """Environment variables that turn on JAX's persistent compilation cache in ``folder``, for every program.
+
+    JAX caches only programs that took over a second to compile by default; most of the book's
+    compile time is in many small programs (the per-shape random draws of eager initialization take
+    0.2 to 1 s each), so every program is cached.
+    """
+    return {"JAX_COMPILATION_CACHE_DIR": str(folder), "JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS": "0",
+            "JAX_PERSISTENT_CACHE_MIN_ENTRY_SIZE_BYTES": "0"}
+
+
+def enable_jax_cache(folder=JAX_CACHE):
+    """Turn the persistent compilation cache on in this process (for processes where JAX is already imported)."""
+    import jax
+
+    jax.config.update("jax_compilation_cache_dir", str(folder))
+    jax.config.update("jax_persistent_cache_min_compile_time_secs", 0.0)
+    jax.config.update("jax_persistent_cache_min_entry_size_bytes", 0)
+
+
 def output_dir(profile):
     """Where a build of ``profile`` goes (its ``_build/html`` is below it)."""
     return REPO if profile == "quick" else REPO / "_build" / profile
@@ -51,7 +78,8 @@ def build(profile="quick", extra_args=()):
     generated = build_dir / "_config.generated.yml"
     generated.write_text(yaml.safe_dump(config, sort_keys=False))
     env = {
-        **os.environ,
+        **jax_cache_env(),
+        **os.environ,  # a cache folder set by the user wins
         PROFILE_ENV: profile,
         "ORTHONTK_DATA_DIR": str(build_dir / "data"),
         "ORTHONTK_FIGURE_DIR": str(extra / "figures"),

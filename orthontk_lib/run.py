@@ -22,7 +22,7 @@ import tempfile
 
 import yaml
 
-from orthontk_lib import chapters, results
+from orthontk_lib import book, chapters, results
 from orthontk_lib.profiles import PROFILE_ENV, PROFILE_NAMES, ConfigError
 
 __all__ = ["main", "prepare"]
@@ -84,6 +84,8 @@ def main(argv=None):
     target = out_dir / f"{slug}-{results.key_of(cfg.asdict())}.ipynb"
     os.environ.pop(PROFILE_ENV, None)  # the runner's --profile is obeyed as given
     os.environ.setdefault("ORTHONTK_FIGURE_DIR", str(results.data_dir() / slug / cfg.profile / "figures"))
+    for name, value in book.jax_cache_env().items():  # the notebook's kernel inherits these
+        os.environ.setdefault(name, value)
     print(f"orthontk run: {slug} at profile {cfg.profile}: {cfg}", flush=True)
     _execute(args.notebook, target, parameters)
     print(f"orthontk run: executed notebook {target}; results in {results.data_dir() / slug / cfg.profile}")
