@@ -34,7 +34,7 @@ import numpy as np
 
 from orthontk_lib import results
 from orthontk_lib.data import load
-from orthontk_lib.models import ACTIVATIONS, FCN
+from orthontk_lib.models import FCN
 from orthontk_lib.profiles import ChapterConfig, ConfigError
 from orthontk_lib.train import TrainConfig, fit_grid
 
@@ -93,7 +93,6 @@ class Config(ChapterConfig):
         if not (0 < self.loss_drop < 1 and 0 < self.threshold < 1 and 0 < self.cover <= 1):
             raise ConfigError("loss_drop, threshold, cover: must lie in (0, 1) (cover may be 1); got "
                               f"{self.loss_drop}, {self.threshold}, {self.cover}")
-        assert set(MULTIPLICITY) <= set(ACTIVATIONS)
 
     @property
     def seeds(self):
@@ -142,8 +141,13 @@ def condensed_orientations(u, threshold=0.95, cover=0.9):
     (:math:`\approx` ``cover`` · m); full condensation onto :math:`\pm\hat v` gives 2.
     """
     labels = orientation_clusters(u, threshold)
-    mass = np.sort(np.bincount(labels, weights=np.sum(u**2, axis=-1)))[::-1]
-    return int(np.searchsorted(np.cumsum(mass) / mass.sum(), cover - 1e-12) + 1)
+    return len(_largest_holding(np.bincount(labels, weights=np.sum(u**2, axis=-1)), cover))
+
+
+def _largest_holding(mass, cover):
+    """Indices of the fewest largest entries of ``mass`` that together hold a fraction ``cover`` of its sum."""
+    order = np.argsort(-mass)
+    return order[: int(np.searchsorted(np.cumsum(mass[order]) / mass.sum(), cover - 1e-12) + 1)]
 
 
 def initial_stage_end(train_loss, loss_drop=0.05):
@@ -161,10 +165,9 @@ def relative_change(u):
 
 
 def train_point(spec, data, cfg_train, lr, keys):
-    """Train ``len(keys)`` networks; their losses (G, R), input weights (G, R, m, d + 1) and readouts (G, R, m)."""
+    """Train ``len(keys)`` networks; their losses (G, R) and input weights (G, R, m, d + 1)."""
     hist = fit_grid(spec, cfg_train, keys, np.full(len(keys), lr, np.float32), data, record_params=True)
-    p = hist["params"]
-    return hist["train_loss"], input_weights(p), np.asarray(p["readout"]["kernel"])[..., 0]
+    return hist["train_loss"], input_weights(hist["params"])
 
 
 def scale_point(cfg, data, activation, scale):
@@ -172,14 +175,14 @@ def scale_point(cfg, data, activation, scale):
     spec = FCN(1, cfg.width, activation, W_std=scale, b_std=scale, parameterization="standard")
     train_cfg = TrainConfig(steps=cfg.steps, record_every=cfg.steps // cfg.records)
     keys = jax.random.split(jax.random.key(cfg.seed), cfg.n_seeds)  # the same draws at every scale, only rescaled
-    loss, u, a = train_point(spec, data, train_cfg, cfg.lr, keys)
+    loss, u = train_point(spec, data, train_cfg, cfg.lr, keys)
     count = lambda ur: condensed_orientations(ur, cfg.threshold, cfg.cover)
     ends = np.array([initial_stage_end(lg, cfg.loss_drop) for lg in loss])
     pick = lambda arr: np.stack([arr[g, e] for g, e in enumerate(ends)])
     return {"loss": loss, "end": ends, "rel_change": np.stack([relative_change(ug) for ug in u]),
             "count": np.array([[count(ur) for ur in ug[:: count_stride(cfg)]] for ug in u]),
             "count_end": np.array([count(ur) if e >= 0 else -1 for ur, e in zip(pick(u), ends)]),
-            "u0": u[:, 0], "u_end_stage": pick(u), "a_end_stage": pick(a), "u_final": u[:, -1]}
+            "u0": u[:, 0], "u_end_stage": pick(u)}
 
 
 def count_stride(cfg):
@@ -193,14 +196,15 @@ def line_data(cfg):
 
 
 def line_point(cfg, activation):
-    """The 1-D experiment (the paper's: full-batch Adam), ``n_seeds`` networks: losses, input weights (w, b), counts."""
+    """The 1-D experiment (the paper's: full-batch Adam), ``n_seeds`` networks: losses, stage ends and their counts,
+    and the input weights (w, b) of the first network over training."""
     data = line_data(cfg)
     spec = FCN(1, cfg.width_1d, activation, W_std=cfg.scale_1d, b_std=cfg.scale_1d, parameterization="standard")
     train_cfg = TrainConfig(steps=cfg.steps_1d, record_every=2, optimizer="adam")
-    loss, u, _ = train_point(spec, data, train_cfg, cfg.lr_1d, jax.random.split(jax.random.key(cfg.seed), cfg.n_seeds))
+    loss, u = train_point(spec, data, train_cfg, cfg.lr_1d, jax.random.split(jax.random.key(cfg.seed), cfg.n_seeds))
     ends = np.array([initial_stage_end(lg, cfg.loss_drop) for lg in loss])
     count = lambda ur: condensed_orientations(ur, cfg.threshold, cfg.cover)
-    return {"loss": loss, "u": u[0], "end": ends, "count": np.array([[count(ur) for ur in ug[::5]] for ug in u]),
+    return {"loss": loss, "u": u[0], "end": ends,
             "count_end": np.array([count(ug[e]) if e >= 0 else -1 for ug, e in zip(u, ends)])}
 
 
@@ -221,7 +225,6 @@ def compute(cfg):
     out["record_steps"] = np.arange(cfg.records + 1) * (cfg.steps // cfg.records)
     out["count_steps"] = out["record_steps"][:: count_stride(cfg)]
     out["line_steps"] = np.arange(out["line_loss"].shape[-1]) * 2  # u of the first seed at every evaluation
-    out["line_count_steps"] = out["line_steps"][::5]
     return out
 
 
@@ -290,9 +293,7 @@ def change_slope(arrays, max_scale=0.03):
 
 def dominant_neurons(u, cover=0.9):
     r"""Indices of the largest neurons (by :math:`\lVert u_k \rVert`) that together hold ``cover`` of :math:`\sum_k \lVert u_k \rVert^2`."""
-    mass = np.sum(u**2, axis=-1)
-    order = np.argsort(-mass)
-    return order[: int(np.searchsorted(np.cumsum(mass[order]) / mass.sum(), cover - 1e-12) + 1)]
+    return _largest_holding(np.sum(u**2, axis=-1), cover)
 
 
 def line_angles(u, threshold=0.95, cover=0.9):
@@ -302,8 +303,7 @@ def line_angles(u, threshold=0.95, cover=0.9):
     mean direction; a line and its opposite give one angle.
     """
     labels = orientation_clusters(u, threshold)
-    mass = np.bincount(labels, weights=np.sum(u**2, axis=-1))
-    keep = np.argsort(-mass)[: condensed_orientations(u, threshold, cover)]
+    keep = _largest_holding(np.bincount(labels, weights=np.sum(u**2, axis=-1)), cover)
     angles = []
     for lab in keep:
         sel = labels == lab
