@@ -34,6 +34,8 @@ browser-deps:
 ## Benchmarks; numbers go to bench/results.json.
 bench: setup
 	$(PY) -m bench.ntk_speed
+	JAX_ENABLE_COMPILATION_CACHE=false $(PY) -m bench.vmap_sweep
+	$(PY) -m bench.conv_impl
 
 ## Re-lock after changing requirements.txt.
 lock:

@@ -4,6 +4,7 @@ import itertools
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 import pytest
 
 from orthontk_lib.models import ACTIVATIONS, CNN, FCN
@@ -97,3 +98,13 @@ def test_every_activation_builds_both_networks(key, activation):
     x = jnp.ones((2, 3))
     assert spec.module().apply(spec.initialize(key, x), x).shape == (2, 1)
     assert spec.stax()[2](x, None, "ntk").shape == (2, 2)
+
+
+@pytest.mark.parametrize("k", [1, 2, 3, 4])
+def test_conv_same_equals_xla_convolution(key, k):
+    from orthontk_lib.models import conv_same
+
+    x = jax.random.normal(key, (3, 7, 6, 2))
+    kernel = jax.random.normal(jax.random.fold_in(key, 1), (k, k, 2, 5))
+    expected = jax.lax.conv_general_dilated(x, kernel, (1, 1), "SAME", dimension_numbers=("NHWC", "HWIO", "NHWC"))
+    np.testing.assert_allclose(conv_same(x, kernel), expected, rtol=1e-5, atol=1e-5)
