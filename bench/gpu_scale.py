@@ -37,13 +37,17 @@ def constancy_stats(con, a):
 
 
 def speedup_stats(sp, cfg, a):
-    return {
-        "depths": a["depths"].tolist(),
-        "deep_large": list(sp.region_speedup(cfg, a, "deep-large")[:2]),
-        "shallow_small": list(sp.region_speedup(cfg, a, "shallow-small")[:2]),
-        "failure_edge": sp.failure_edge(a),
-        "speedup_map": np.round(sp.speedup_map(a), 3).tolist(),
-    }
+    out = {}
+    for arch in sp.ARCHS:
+        g = sp.view(a, arch)
+        out[arch] = {
+            "depths": g["depths"].tolist(),
+            "deep_large": list(sp.region_speedup(g, "deep-large")[:2]),
+            "shallow_small": list(sp.region_speedup(g, "shallow-small")[:2]),
+            "failure_edge": sp.failure_edge(g),
+            "speedup_map": np.round(sp.speedup_map(g), 3).tolist(),
+        }
+    return out
 
 
 def condensation_stats(cd, cfg, a):

@@ -149,14 +149,40 @@ def speedup_quick():
 
 def test_speedup_in_the_deep_large_lr_corner(speedup_quick):
     cfg, arrays = speedup_quick
-    v, ci, cells = sp.region_speedup(cfg, arrays, "deep-large")
+    v, ci, cells = sp.region_speedup(sp.view(arrays, "fcn"), "deep-large")
     assert cells >= 2 and ledger.verdict("speedup-large-lr-depth", v, ci) == "holds", (v, ci, cells)
 
 
 def test_no_speedup_in_the_shallow_small_lr_corner(speedup_quick):
     cfg, arrays = speedup_quick
-    v, ci, cells = sp.region_speedup(cfg, arrays, "shallow-small")
+    v, ci, cells = sp.region_speedup(sp.view(arrays, "fcn"), "shallow-small")
     assert ledger.verdict("speedup-small-lr-shallow", v, ci) == "holds", (v, ci, cells)
+
+
+def test_delta_orthogonal_cnns_train_faster_in_the_deep_large_lr_corner(speedup_quick):
+    cfg, arrays = speedup_quick
+    cnn = sp.view(arrays, "cnn")
+    assert cnn["inits"].tolist() == ["gaussian", "delta-orthogonal", "delta-gaussian"]
+    v, ci, cells = sp.region_speedup(cnn, "deep-large")
+    assert cells >= 1 and ledger.verdict("speedup-cnn-deep", v, ci) == "holds", (v, ci, cells)
+
+
+def test_the_cnn_speedup_comes_from_orthogonality_not_the_delta_structure(speedup_quick):
+    cfg, arrays = speedup_quick
+    v, ci, cells = sp.region_speedup(sp.view(arrays, "cnn"), "deep-large", pair=(2, 1))
+    assert cells >= 1 and ledger.verdict("speedup-cnn-orthogonality", v, ci) == "holds", (v, ci, cells)
+
+
+def test_speedup_grids_draw_the_networks_they_name():
+    cfg = sp.Config.for_profile("smoke", use_env=False)
+    fcn, gauss, delta = cfg.spec(2, "orthogonal"), cfg.spec(2, "gaussian", "cnn"), cfg.spec(2, "delta-orthogonal", "cnn")
+    control = cfg.spec(2, "delta-gaussian", "cnn")
+    assert (fcn.init, fcn.parameterization) == ("orthogonal", "standard")
+    assert (gauss.init, gauss.filter) == ("gaussian", "full") and (delta.init, delta.filter) == ("orthogonal", "delta")
+    assert (control.init, control.filter) == ("gaussian", "delta")
+    assert delta.W_std == fcn.W_std and delta.b_std == fcn.b_std  # one critical point for both architectures
+    assert sp.training_data(cfg, "cnn").x_train.shape[1:] == (8, 8, 1)
+    assert sp.training_data(cfg, "fcn").x_train.shape[1:] == (64,)
 
 
 def test_speedup_grid_is_on_the_critical_line(speedup_quick):
@@ -167,14 +193,13 @@ def test_speedup_grid_is_on_the_critical_line(speedup_quick):
 
 
 def test_region_speedup_of_a_known_grid():
-    cfg = sp.Config.for_profile("smoke", use_env=False, depths=[2, 4], n_lrs=2, n_seeds=2, steps=100)
     tau = np.empty((2, 2, 2, 2))
     tau[:, 0], tau[:, 1] = 40.0, 10.0  # Gaussian 4x slower everywhere
     arrays = {"tau": tau, "steps": np.asarray(100)}
-    v, ci, cells = sp.region_speedup(cfg, arrays, "deep-large")
+    v, ci, cells = sp.region_speedup(arrays, "deep-large")
     assert v == pytest.approx(4.0) and ci == pytest.approx((4.0, 4.0)) and cells == 1
     tau[:, :, 1] = np.nan  # at the larger lr every run fails: no information
-    assert sp.region_speedup(cfg, arrays, "deep-large")[2] == 0
+    assert sp.region_speedup(arrays, "deep-large")[2] == 0
 
 
 def test_speedup_config_rejects_inverted_learning_rates():
@@ -182,6 +207,10 @@ def test_speedup_config_rejects_inverted_learning_rates():
 
     with pytest.raises(ConfigError, match="^lr_max:"):
         sp.Config.for_profile("quick", use_env=False, lr_min=1.0, lr_max=0.1)
+    with pytest.raises(ConfigError, match="^cnn_lr_max:"):
+        sp.Config.for_profile("quick", use_env=False, cnn_lr_min=1.0, cnn_lr_max=0.1)
+    with pytest.raises(ConfigError, match="^cnn_target:"):
+        sp.Config.for_profile("quick", use_env=False, cnn_target=1.5)
 
 
 # Constancy under training
@@ -275,13 +304,14 @@ def test_nonlinear_output_kernel_moves_order_one_linear_one_does_not(linearity_q
 SPEEDUP_SHARDED = """
 import numpy as np
 from orthontk_lib.chapters import speedup as sp
-cfg = sp.Config.for_profile("smoke", use_env=False, n_lrs=3, n_seeds=2, steps=20)
-data = sp.training_data(cfg)
+cfg = sp.Config.for_profile("smoke", use_env=False, n_lrs=3, n_seeds=2, steps=20, cnn_n_lrs=3, cnn_steps=10)
 mesh = sp.default_mesh()
 assert mesh is not None and mesh.devices.size == 4
-a, b = sp.depth_point(cfg, data, 3, mesh), sp.depth_point(cfg, data, 3, None)
-for k in b:
-    np.testing.assert_allclose(a[k], b[k], rtol=1e-5, atol=1e-6)
+for arch in sp.ARCHS:
+    data = sp.training_data(cfg, arch)
+    a, b = sp.depth_point(cfg, data, 3, mesh, arch), sp.depth_point(cfg, data, 3, None, arch)
+    for k in b:
+        np.testing.assert_allclose(a[k], b[k], rtol=1e-5, atol=1e-6)
 print("identical")
 """
 
