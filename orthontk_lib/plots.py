@@ -22,6 +22,7 @@ import pathlib
 import re
 from typing import NamedTuple
 
+import matplotlib.colors
 import matplotlib.ticker
 import matplotlib.pyplot as plt
 import numpy as np
@@ -244,7 +245,12 @@ def grid_heatmaps(panels, x, y, *, xlabel, ylabel, marks=None, fmt="{:.0f}"):
         ax.set_yticks(range(len(y)), [str(v) for v in y], fontsize=7)
         ax.set(title=title, xlabel=xlabel)
         ax.grid(False)
-        fig.colorbar(im, ax=ax, shrink=0.8)
+        bar = fig.colorbar(im, ax=ax, shrink=0.8)
+        if isinstance(norm, matplotlib.colors.LogNorm) and norm.vmax / norm.vmin <= 100:
+            # a narrow log range (a ratio such as 1/8 ... 8) gets ticks at powers of two, written out
+            bar.ax.yaxis.set_major_locator(matplotlib.ticker.LogLocator(base=2))
+            bar.ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f"{v:g}"))
+            bar.ax.yaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
     axes[0, 0].set_ylabel(ylabel)
     return fig
 
