@@ -12,8 +12,10 @@ import jax.numpy as jnp
 from bench.record import median_seconds, record
 from orthontk_lib.models import conv_same
 
+
 def xla_conv(x, kernel):
     return jax.lax.conv_general_dilated(x, kernel, (1, 1), "SAME", dimension_numbers=("NHWC", "HWIO", "NHWC"))
+
 
 def main(n=128, channels=8, steps=200):
     k = jax.random.split(jax.random.key(0), 4)
@@ -43,6 +45,7 @@ def main(n=128, channels=8, steps=200):
                                    / entry["conv_same"]["ms_per_step_per_network_vmapped_scan"])
     record("conv_impl_in_training_loop", entry)
     print(entry)
+
 
 if __name__ == "__main__":
     main()

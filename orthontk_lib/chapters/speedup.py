@@ -112,11 +112,11 @@ class Config(ChapterConfig):
     def grid(self, arch="fcn"):
         """The :class:`Grid` of ``arch`` (``"fcn"`` or ``"cnn"``)."""
         if arch == "fcn":
-            return Grid("fcn", self.depths, self.lrs, self.n_seeds, self.steps, self.batch_size, self.target, INITS,
+            return Grid(self.depths, self.lrs, self.n_seeds, self.steps, self.batch_size, self.target, INITS,
                         max(1, self.steps // 20))
         lrs = np.geomspace(self.cnn_lr_min, self.cnn_lr_max, self.cnn_n_lrs)
         # evaluated on the full sets at the start and the end only: on a CPU that costs more than training
-        return Grid("cnn", self.cnn_depths, lrs, self.n_seeds, self.cnn_steps, self.cnn_batch_size, self.cnn_target,
+        return Grid(self.cnn_depths, lrs, self.n_seeds, self.cnn_steps, self.cnn_batch_size, self.cnn_target,
                     CNN_INITS, self.cnn_steps)
 
     def spec(self, depth, init, arch="fcn"):
@@ -133,7 +133,6 @@ class Config(ChapterConfig):
 class Grid:
     """One architecture's grid: the depths, learning rates and training that :func:`depth_point` runs."""
 
-    arch: str  # "fcn" or "cnn"
     depths: tuple  # hidden (fcn) or conv (cnn) layers
     lrs: np.ndarray  # learning rates
     n_seeds: int  # networks per (depth, lr, init)
