@@ -7,7 +7,7 @@ or a notebook writes goes to a temporary folder, never into the repository's dat
 import os
 import tempfile
 
-from orthontk_lib.book import enable_jax_cache, jax_cache_env
+from orthontk_lib.book.build import enable_jax_cache, jax_cache_env
 
 _scratch = tempfile.mkdtemp(prefix="orthontk-tests-")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")

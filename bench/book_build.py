@@ -9,7 +9,7 @@ import shutil
 import time
 
 from bench.record import record
-from orthontk_lib import book
+from orthontk_lib.book import build as book
 
 
 def timed_build(profile):

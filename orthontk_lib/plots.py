@@ -139,8 +139,8 @@ def width_scaling(widths, values, *, ylabel, guide_slope=-0.5, fits=None, xlabel
     return fig
 
 
-def kernel_heatmaps(panels):
-    """Side-by-side heat maps on one colour scale: ``panels`` is ``{title: (N, N) kernel}``.
+def kernel_heatmaps(panels, label=r"$\Theta(x_i, x_j)$"):
+    """Side-by-side heat maps on one colour scale: ``panels`` is ``{title: (N, N) kernel}``; ``label`` names the colour bar.
 
     Returns:
       A Figure.
@@ -155,7 +155,7 @@ def kernel_heatmaps(panels):
         ax.set_xticks([])
         ax.set_yticks([])
         ax.grid(False)
-    fig.colorbar(im, ax=list(axes), shrink=0.8)
+    fig.colorbar(im, ax=list(axes), shrink=0.8, label=label)
     return fig
 
 

@@ -7,7 +7,7 @@ r"""Statistics the chapters report: fitted slopes with intervals.
 
 import numpy as np
 
-__all__ = ["loglog_fit"]
+__all__ = ["loglog_fit", "common_loglog_slope", "bootstrap_ci", "mean_ci", "side"]
 
 
 def loglog_fit(x, y):
@@ -61,3 +61,53 @@ def common_loglog_slope(xs, ys):
     se = np.sqrt(np.sum((dy - s * dx) ** 2) / dof / (dx @ dx))
     t = stats.t.ppf(0.975, dof)
     return s, (float(s - t * se), float(s + t * se))
+
+
+def bootstrap_ci(samples, stat, n_boot=2000, seed=0, level=0.95):
+    r"""Percentile bootstrap interval of ``stat`` over resampled seeds (the last axis of ``samples``).
+
+    Args:
+      samples: array (..., S); the last axis holds independent seeds.
+      stat: ``array (..., S) -> float``.
+
+    Returns:
+      ``(value, (lo, hi))``: ``stat(samples)`` and its ``level`` interval.
+
+    >>> v, (lo, hi) = bootstrap_ci(np.arange(10.0), np.mean)
+    >>> lo < v == 4.5 < hi
+    True
+    """
+    samples = np.asarray(samples, float)
+    rng = np.random.default_rng(seed)
+    s = samples.shape[-1]
+    boots = [stat(np.take(samples, rng.integers(0, s, s), axis=-1)) for _ in range(n_boot)]
+    q = 100 * (1 - level) / 2
+    lo, hi = np.nanpercentile(boots, [q, 100 - q])
+    value = float(stat(samples))
+    return value, (float(min(lo, value)), float(max(hi, value)))
+
+
+def mean_ci(x, level=0.95):
+    r"""Mean of ``x`` with its t-interval.
+
+    >>> mean_ci([1.0, 2.0, 3.0])[0]
+    2.0
+    """
+    from scipy import stats
+
+    x = np.asarray(x, float).ravel()
+    m = float(x.mean())
+    if x.size < 2:
+        return m, (float("nan"), float("nan"))
+    half = stats.t.ppf(0.5 + level / 2, x.size - 1) * x.std(ddof=1) / np.sqrt(x.size)
+    return m, (float(m - half), float(m + half))
+
+
+def side(ci, ref):
+    r"""Where an interval lies with respect to ``ref``: ``"above"``, ``"below"`` or ``"straddles"``.
+
+    >>> side((1.1, 1.4), 1.0), side((0.7, 0.9), 1.0), side((0.9, 1.2), 1.0)
+    ('above', 'below', 'straddles')
+    """
+    lo, hi = ci
+    return "above" if lo > ref else "below" if hi < ref else "straddles"

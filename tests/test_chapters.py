@@ -83,7 +83,7 @@ def test_equality_cnn_delta_kernels_converge_elsewhere_full_filters_do_not(equal
 
 
 def test_equality_config_rejects_unknown_dataset():
-    from orthontk_lib.profiles import ConfigError
+    from orthontk_lib.book.profiles import ConfigError
 
     with pytest.raises(ConfigError, match="^datasets: 'mnist'"):
         keq.Config.for_profile("quick", use_env=False, datasets=["mnist"])
@@ -203,7 +203,7 @@ def test_region_speedup_of_a_known_grid():
 
 
 def test_speedup_config_rejects_inverted_learning_rates():
-    from orthontk_lib.profiles import ConfigError
+    from orthontk_lib.book.profiles import ConfigError
 
     with pytest.raises(ConfigError, match="^lr_max:"):
         sp.Config.for_profile("quick", use_env=False, lr_min=1.0, lr_max=0.1)
@@ -216,7 +216,7 @@ def test_speedup_config_rejects_inverted_learning_rates():
 # Constancy under training
 
 from orthontk_lib.chapters import constancy as con  # noqa: E402
-from orthontk_lib.profiles import ConfigError  # noqa: E402
+from orthontk_lib.book.profiles import ConfigError  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -478,7 +478,7 @@ def test_multiplicity_table_matches_the_activations_derivatives():
 
 
 def test_condensation_config_rejects_bad_values_by_name():
-    from orthontk_lib.profiles import ConfigError
+    from orthontk_lib.book.profiles import ConfigError
 
     with pytest.raises(ConfigError, match="activations"):
         cd.Config.for_profile("quick", use_env=False, activations=["swish"])

@@ -5,7 +5,8 @@ import pathlib
 
 import pytest
 
-from orthontk_lib import chapters
+from orthontk_lib.book import registry as chapters
+from orthontk_lib import chapters as chapter_modules
 
 BOOK = pathlib.Path(__file__).resolve().parents[1] / "book"
 NOTEBOOKS = sorted(BOOK.glob("*.ipynb"))
@@ -18,7 +19,7 @@ def test_committed_notebook_has_no_outputs_or_execution_counts(path):
     assert not dirty, f"{path.name}: cells {dirty} carry outputs; clear them before committing"
 
 
-EXPERIMENTS = [p for p in NOTEBOOKS if (pathlib.Path(chapters.__file__).parent / f"{chapters.slug_of(p).replace('-', '_')}.py").exists()]
+EXPERIMENTS = [p for p in NOTEBOOKS if (pathlib.Path(chapter_modules.__file__).parent / f"{chapters.slug_of(p).replace('-', '_')}.py").exists()]
 
 
 @pytest.mark.parametrize("path", EXPERIMENTS, ids=lambda p: p.name)

@@ -16,7 +16,7 @@ SETTING = "book/01-setting.ipynb"
 
 def run(args, data_dir, **kw):
     env = {**os.environ, "ORTHONTK_DATA_DIR": str(data_dir)}
-    return subprocess.run([sys.executable, "-m", "orthontk_lib.run", *args], cwd=REPO, env=env,
+    return subprocess.run([sys.executable, "-m", "orthontk_lib.book.run", *args], cwd=REPO, env=env,
                           capture_output=True, text=True, **kw)
 
 
@@ -49,7 +49,7 @@ def test_interrupted_run_resumes_from_finished_points(tmp_path):
     widths = "[8, 12, 16, 24, 32, 48, 64, 96]"
     args = [SETTING, "--profile", "smoke", "-p", "widths", widths]
     env = {**os.environ, "ORTHONTK_DATA_DIR": str(tmp_path)}
-    proc = subprocess.Popen([sys.executable, "-m", "orthontk_lib.run", *args], cwd=REPO, env=env,
+    proc = subprocess.Popen([sys.executable, "-m", "orthontk_lib.book.run", *args], cwd=REPO, env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     deadline = time.time() + 300
     while time.time() < deadline and len(point_files(tmp_path) if (tmp_path / "setting/smoke/points").is_dir() else {}) < 2:

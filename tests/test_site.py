@@ -15,7 +15,7 @@ import urllib.parse
 
 import pytest
 
-from orthontk_lib import book, ledger
+from orthontk_lib.book import build as book, ledger
 
 CHROMIUM = os.environ.get("ORTHONTK_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",

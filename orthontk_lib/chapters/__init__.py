@@ -1,58 +1,8 @@
-r"""One module per chapter: its ``Config`` (knobs and profiles) and its experiment.
+r"""The book's experiments, one module per chapter (``book/NN-<slug>.ipynb`` -> ``chapters/<slug>.py``).
 
-A notebook ``book/NN-<slug>.ipynb`` is driven by ``orthontk_lib.chapters.<slug>``
-(dashes become underscores). :func:`summary` is how every chapter obtains what it
-shows: a committed paper-profile result if the repository has one, otherwise the
-run of the requested profile (computed now, or loaded if already saved).
+Each module reads top to bottom like a short paper: the claims in words, ``Config`` (knobs and
+profiles), ``CLAIMS`` (:class:`orthontk_lib.claims.Claim`), ``compute(cfg)`` (the experiment, saved
+point by point), ``measure(arrays, cfg)`` (every claim's value, 95% interval and detail),
+``numbers(arrays, cfg)`` (every number and comparative phrase the prose shows) and the figures.
+How a chapter is published (glue, ledger files, figure files) is :mod:`orthontk_lib.book`'s business.
 """
-
-import importlib
-import pathlib
-import re
-
-from orthontk_lib import results
-
-__all__ = ["slug_of", "module_of", "summary", "shown"]
-
-
-def slug_of(notebook):
-    """``book/01-setting.ipynb`` -> ``setting``."""
-    stem = pathlib.Path(notebook).stem
-    return re.sub(r"^\d+-", "", stem)
-
-
-def module_of(notebook):
-    """The chapter module of a notebook; ``ValueError`` naming the notebook if it has none."""
-    slug = slug_of(notebook)
-    try:
-        return importlib.import_module(f"orthontk_lib.chapters.{slug.replace('-', '_')}")
-    except ModuleNotFoundError as err:
-        raise ValueError(f"notebook: {notebook} is not an experiment chapter (no orthontk_lib.chapters.{slug})") from err
-
-
-def summary(slug, cfg, compute):
-    """The result a chapter shows: a saved paper run when ``cfg`` is not paper and one exists, else ``cfg``'s.
-
-    Args:
-      slug: the chapter's slug.
-      cfg: its ``Config``.
-      compute: ``cfg -> dict of arrays``, run only when no saved result of ``cfg`` exists.
-
-    Returns:
-      A :class:`~orthontk_lib.results.Result`; ``result.meta["profile"]`` says which profile it is.
-    """
-    if cfg.profile != "paper":
-        paper = results.find(f"{slug}/paper/summary", root=results.REPO_DATA, profile="paper")
-        if paper:
-            return paper[0]
-    return results.cached(
-        f"{slug}/{cfg.profile}/summary", cfg.asdict(), lambda: compute(cfg), profile=cfg.profile,
-        seeds=getattr(cfg, "seeds", None),
-    )
-
-
-def shown(result):
-    """A caption phrase saying which run a figure shows, e.g. ``quick profile, run of 2026-11-22 (commit 1a2b3c4)``."""
-    meta = result.meta
-    commit = (meta.get("git_commit") or "uncommitted")[:7]
-    return f"{meta['profile']} profile, run of {meta['created'][:10]} (commit {commit})"

@@ -35,7 +35,7 @@ import numpy as np
 from orthontk_lib import results
 from orthontk_lib.data import load
 from orthontk_lib.models import FCN
-from orthontk_lib.profiles import ChapterConfig, ConfigError
+from orthontk_lib.book.profiles import ChapterConfig, ConfigError
 from orthontk_lib.train import TrainConfig, fit_grid
 
 SLUG = "condensation"

@@ -32,7 +32,7 @@ import numpy as np
 from orthontk_lib import kernels, results, stats
 from orthontk_lib.data import load
 from orthontk_lib.models import CNN, FCN
-from orthontk_lib.profiles import ChapterConfig, ConfigError
+from orthontk_lib.book.profiles import ChapterConfig, ConfigError
 
 SLUG = "constancy"
 INITS = ("gaussian", "orthogonal")

@@ -27,7 +27,7 @@ import numpy as np
 from orthontk_lib import kernels, meanfield, results
 from orthontk_lib.data import load
 from orthontk_lib.models import FCN
-from orthontk_lib.profiles import ChapterConfig
+from orthontk_lib.book.profiles import ChapterConfig
 
 SLUG = "edge-of-chaos"
 PHASES = ("ordered", "edge", "chaotic")

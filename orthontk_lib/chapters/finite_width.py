@@ -25,7 +25,7 @@ from scipy import stats as sstats
 from orthontk_lib import kernels, results, stats
 from orthontk_lib.data import load
 from orthontk_lib.models import FCN
-from orthontk_lib.profiles import ChapterConfig
+from orthontk_lib.book.profiles import ChapterConfig
 
 SLUG = "finite-width"
 INITS = ("gaussian", "orthogonal")

@@ -29,7 +29,7 @@ import numpy as np
 from orthontk_lib import kernels, results, stats
 from orthontk_lib.data import load
 from orthontk_lib.models import CNN, FCN
-from orthontk_lib.profiles import ChapterConfig
+from orthontk_lib.book.profiles import ChapterConfig
 
 SLUG = "kernel-equality"
 INITS = ("gaussian", "orthogonal")
@@ -71,7 +71,7 @@ class Config(ChapterConfig):
 
     def __post_init__(self):
         from orthontk_lib.models import ACTIVATIONS
-        from orthontk_lib.profiles import ConfigError
+        from orthontk_lib.book.profiles import ConfigError
 
         for name, allowed in (("activations", ACTIVATIONS), ("datasets", DATASETS)):
             bad = [v for v in getattr(self, name) if v not in allowed]

@@ -25,7 +25,7 @@ import numpy as np
 from orthontk_lib import hessian, kernels, results, stats
 from orthontk_lib.data import load
 from orthontk_lib.models import ACTIVATIONS, FCN
-from orthontk_lib.profiles import ChapterConfig
+from orthontk_lib.book.profiles import ChapterConfig
 
 SLUG = "linearity"
 

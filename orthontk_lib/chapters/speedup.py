@@ -32,7 +32,7 @@ import numpy as np
 from orthontk_lib import meanfield, results
 from orthontk_lib.data import load
 from orthontk_lib.models import CNN, FCN
-from orthontk_lib.profiles import ChapterConfig
+from orthontk_lib.book.profiles import ChapterConfig
 
 SLUG = "speedup"
 INITS = ("gaussian", "orthogonal")  # the FCN grid's
@@ -57,7 +57,7 @@ class Config(ChapterConfig):
     batch_size: int = dataclasses.field(default=64, metadata={"min": 1})  # mini-batch
     target: float = dataclasses.field(default=0.5, metadata={"min": 0.0})  # accuracy that defines tau
     W_var: float = dataclasses.field(default=1.05, metadata={"min": 1.0})  # sigma_W^2; sigma_b from chi = 1
-    dataset: str = dataclasses.field(default="digits", metadata={"choices": DATASETS})
+    dataset: str = dataclasses.field(default="digits", metadata={"choices": DATASETS})  # "digits" or "cifar10"
     n_train: int = dataclasses.field(default=512, metadata={"min": 1})  # training images
     n_test: int = dataclasses.field(default=256, metadata={"min": 1})  # test images
     seed: int = dataclasses.field(default=0, metadata={"min": 0})  # root seed
@@ -85,7 +85,7 @@ class Config(ChapterConfig):
     }
 
     def __post_init__(self):
-        from orthontk_lib.profiles import ConfigError
+        from orthontk_lib.book.profiles import ConfigError
 
         for prefix in ("", "cnn_"):
             lo, hi = getattr(self, prefix + "lr_min"), getattr(self, prefix + "lr_max")

@@ -23,7 +23,7 @@ Example:
 >>> Demo.for_profile("quick", use_env=False, widths=[0])
 Traceback (most recent call last):
 ...
-orthontk_lib.profiles.ConfigError: widths: expected integers >= 1, got [0]
+orthontk_lib.book.profiles.ConfigError: widths: expected integers >= 1, got [0]
 """
 
 import dataclasses
@@ -114,3 +114,27 @@ def _is(kind, value):
 def _noun(kind, one=False):
     name = {int: "integers", float: "numbers", str: "strings", bool: "booleans"}.get(kind, kind.__name__)
     return ("an " if name[0] in "aeiou" else "a ") + name[:-1] if one else name
+
+
+def parameters_cell(config_cls):
+    """The text of a chapter notebook's papermill ``parameters`` cell, derived from its ``Config``.
+
+    One line per knob, ``name = None  # <the field's comment>`` (``None``: the profile's value), after
+    ``profile = "quick"``. A test holds every notebook's parameters cell to this text, so a knob is
+    declared once, in ``Config``.
+    """
+    import inspect
+    import re
+
+    comments = {}
+    for klass in reversed(config_cls.__mro__):
+        try:
+            source = inspect.getsource(klass)
+        except (OSError, TypeError):
+            continue
+        for name, comment in re.findall(r"^\s+(\w+): [^\n]*?#\s*([^\n]*)$", source, flags=re.M):
+            comments[name] = comment
+    lines = ['profile = "quick"  # "smoke" (CI), "quick" (laptop CPU), "paper"']
+    for name in config_cls.knobs():
+        lines.append(f"{name} = None" + (f"  # {comments[name]}" if comments.get(name) else ""))
+    return "\n".join(lines)

@@ -2,7 +2,7 @@ r"""Run a chapter at any profile through papermill.
 
 .. code-block:: bash
 
-   python -m orthontk_lib.run book/01-setting.ipynb --profile paper -p widths "[512, 1024]"
+   python -m orthontk_lib.book.run book/01-setting.ipynb --profile paper -p widths "[512, 1024]"
 
 Each ``-p NAME VALUE`` overrides one knob of the notebook's ``parameters``
 cell; ``VALUE`` is JSON or YAML. Before anything runs, every name is checked
@@ -22,8 +22,9 @@ import tempfile
 
 import yaml
 
-from orthontk_lib import book, chapters, results
-from orthontk_lib.profiles import PROFILE_ENV, PROFILE_NAMES, ConfigError
+from orthontk_lib import results
+from orthontk_lib.book import build as book, registry as chapters
+from orthontk_lib.book.profiles import PROFILE_ENV, PROFILE_NAMES, ConfigError
 
 __all__ = ["main", "prepare"]
 
@@ -68,7 +69,7 @@ def prepare(notebook, profile, params):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(prog="python -m orthontk_lib.run", description="Run a book chapter through papermill.")
+    parser = argparse.ArgumentParser(prog="python -m orthontk_lib.book.run", description="Run a book chapter through papermill.")
     parser.add_argument("notebook", help="book/<chapter>.ipynb")
     parser.add_argument("--profile", default="quick", help=f"one of {', '.join(PROFILE_NAMES)} (default quick)")
     parser.add_argument("-p", "--parameter", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"),

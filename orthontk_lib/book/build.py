@@ -30,9 +30,9 @@ import sys
 
 import yaml
 
-from orthontk_lib.profiles import PROFILE_ENV, PROFILE_NAMES
+from orthontk_lib.book.profiles import PROFILE_ENV, PROFILE_NAMES
 
-REPO = pathlib.Path(__file__).resolve().parents[1]
+REPO = pathlib.Path(__file__).resolve().parents[2]
 
 
 JAX_CACHE = REPO / "_build" / "jax-cache"

@@ -1,0 +1,179 @@
+r"""The claims ledger: every chapter's claims, their measured statistics, their verdicts.
+
+Nothing about a claim is written here. Each chapter module declares its own
+``CLAIMS`` (:class:`orthontk_lib.claims.Claim`); :func:`claims` gathers them in
+``_toc.yml`` order. A chapter's notebook measures them (``measure(arrays, cfg)``)
+and :func:`record` writes one ``ledger/<profile>/<id>.json`` per claim in the
+results folder, atomically. The ledger page shows, per claim, the verdict of this
+build's profile and that of the committed paper-profile run side by side, each
+recomputed from the claim's rule at every build, counts the three outcomes, and
+for an inconclusive row says what would decide it.
+
+Example:
+
+>>> import tempfile
+>>> from orthontk_lib.claims import Measurement
+>>> root = tempfile.mkdtemp()
+>>> r = record("setting-slope-orthogonal", Measurement(-0.52, (-0.6, -0.44)), profile="quick", root=root)
+>>> r["verdict"]
+'holds'
+"""
+
+import functools
+import html
+import importlib
+import json
+
+import yaml
+
+from orthontk_lib import results
+from orthontk_lib.claims import VERDICTS, Measurement
+
+REPO = results.REPO_DATA.parent
+
+__all__ = ["claims", "claim", "chapter_of", "record", "records", "table", "counts", "html_table"]
+
+
+# GATHERING
+
+
+@functools.lru_cache(maxsize=None)
+def chapter_modules():
+    """``[(docname, module)]`` of the experiment chapters, in ``_toc.yml`` order."""
+    toc = yaml.safe_load((REPO / "_toc.yml").read_text())
+    out = []
+    for part in toc["parts"]:
+        for ch in part["chapters"]:
+            docname = ch["file"].split("/")[-1]
+            slug = docname.split("-", 1)[1] if docname[:2].isdigit() else docname
+            try:
+                module = importlib.import_module(f"orthontk_lib.chapters.{slug.replace('-', '_')}")
+            except ModuleNotFoundError:
+                continue
+            out.append((docname, module))
+    return out
+
+
+def claims():
+    """``[(docname, Claim)]``: every chapter's ``CLAIMS``, in book order; ids are unique."""
+    out = [(doc, c) for doc, module in chapter_modules() for c in getattr(module, "CLAIMS", ())]
+    ids = [c.id for _, c in out]
+    dupes = sorted({i for i in ids if ids.count(i) > 1})
+    if dupes:
+        raise ValueError(f"claims: ids declared twice: {', '.join(dupes)}")
+    return out
+
+
+def claim(claim_id):
+    """The :class:`~orthontk_lib.claims.Claim` called ``claim_id``."""
+    for _, c in claims():
+        if c.id == claim_id:
+            return c
+    raise KeyError(f"claim: no chapter declares {claim_id!r}")
+
+
+def chapter_of(claim_id):
+    """The docname of the chapter that declares ``claim_id``, e.g. ``01-setting``."""
+    return next(doc for doc, c in claims() if c.id == claim_id)
+
+
+# RECORDING
+
+
+def record(claim_id, measurement, *, profile, root=None):
+    """Write a claim's :class:`~orthontk_lib.claims.Measurement`; returns the record written."""
+    c = claim(claim_id)
+    m = Measurement(*measurement)
+    ci = None if m.ci is None else [float(m.ci[0]), float(m.ci[1])]
+    rec = {
+        "id": claim_id,
+        "value": float(m.value),
+        "ci": ci,
+        "verdict": c.verdict(m.value, ci),
+        "detail": m.detail,
+        **results.provenance(profile=profile),
+    }
+    folder = results.data_dir(root) / "ledger" / profile
+    folder.mkdir(parents=True, exist_ok=True)
+    results.atomic_write(folder / f"{claim_id}.json", json.dumps(rec, indent=1, sort_keys=True, allow_nan=True).encode())
+    return rec
+
+
+def records(profile, root=None):
+    """``{claim id: record}`` of the records saved for ``profile``."""
+    folder = results.data_dir(root) / "ledger" / profile
+    out = {}
+    for path in sorted(folder.glob("*.json")) if folder.is_dir() else []:
+        try:
+            out[path.stem] = json.loads(path.read_text())
+        except ValueError as err:
+            raise results.ResultError(f"{path}: ledger record is corrupt ({err}); delete it and rebuild") from err
+    return out
+
+
+def verdict_of(c, rec):
+    """The verdict of a record under the claim's current rule (``"not yet measured"`` for none)."""
+    return "not yet measured" if rec is None else c.verdict(rec["value"], rec.get("ci"))
+
+
+def table(profile, root=None, paper_root=None):
+    """Rows ``(docname, claim, record of this build's profile or None, committed paper record or None)``."""
+    paper = records("paper", paper_root or results.REPO_DATA)
+    own = records(profile, root) if profile != "paper" else {}
+    return [(doc, c, own.get(c.id), paper.get(c.id)) for doc, c in claims()]
+
+
+def counts(rows, column=2):
+    """``{verdict: count}`` over the rows' records in ``column`` (2: this build, 3: paper)."""
+    out = dict.fromkeys(VERDICTS + ("not yet measured",), 0)
+    for row in rows:
+        out[verdict_of(row[1], row[column])] += 1
+    return out
+
+
+# RENDERING
+
+COLOUR = {"holds": "#1a7f37", "does not hold": "#cf222e", "inconclusive": "#9a6700", "not yet measured": "#6e7781"}
+
+
+def html_counts(rows, profile):
+    """One line per profile: how many claims hold, do not hold, are inconclusive, are not yet measured."""
+    lines = []
+    for column, name in ((2, f"{profile} profile (this build)"), (3, "paper profile (committed)")):
+        n = counts(rows, column)
+        parts = [f'<span style="color:{COLOUR[v]}">{k} {v}</span>' for v, k in n.items()]
+        lines.append(f"<p><b>{name}</b>: {', '.join(parts)}.</p>")
+    return "\n".join(lines)
+
+
+def html_table(rows, profile):
+    """The ledger as an HTML table: a claim per row, this build's verdict and the paper run's side by side."""
+    out = ['<table class="ledger"><thead><tr><th>Claim</th><th>Source</th><th>Statistic</th><th>Rule</th>'
+           f"<th>{html.escape(profile)} profile</th><th>paper profile</th></tr></thead><tbody>"]
+    for doc, c, own, paper in rows:
+        written = any((REPO / "book" / f"{doc}{ext}").exists() for ext in (".ipynb", ".md"))
+        link = f'<a href="{doc}.html">{html.escape(c.statement)}</a>' if written else html.escape(c.statement)
+        out.append(
+            f'<tr id="claim-{c.id}"><td>{link}<br><small><code>{c.id}</code></small></td>'
+            f"<td>{html.escape(c.source)}</td><td>{html.escape(c.statistic)}</td>"
+            f"<td>{html.escape(c.tolerance)}<br><small>{html.escape(c.why)}</small></td>"
+            f"<td>{_cell(c, own)}</td><td>{_cell(c, paper, missing='no committed paper run yet')}</td></tr>"
+        )
+    return "\n".join(out + ["</tbody></table>"])
+
+
+def page(profile, root=None, paper_root=None):
+    """The ledger page's HTML: the counts, then the table."""
+    rows = table(profile, root, paper_root)
+    return html_counts(rows, profile) + "\n" + html_table(rows, profile)
+
+
+def _cell(c, rec, missing="—"):
+    v = verdict_of(c, rec)
+    if rec is None:
+        return f'<span style="color:{COLOUR[v]}">{missing}</span>'
+    ci = rec.get("ci")
+    interval = f" [{ci[0]:.3g}, {ci[1]:.3g}]" if ci else ""
+    decide = f"<br><small>would decide it: {html.escape(c.decide)}</small>" if v == "inconclusive" else ""
+    return (f"{rec['value']:.3g}{interval}<br><small>{rec['created'][:10]}</small><br>"
+            f'<span style="color:{COLOUR[v]};font-weight:bold">{v}</span>{decide}')

@@ -1,0 +1,80 @@
+r"""What a chapter notebook calls to publish its chapter module: config, glue, figures, ledger records.
+
+A notebook stays prose and math with short calls::
+
+    cfg = page.config(setting, globals())        # the parameters cell's knobs, checked
+    result = page.run(setting, cfg)              # computed or loaded; numbers glued
+    page.figure(result, setting.fig_convergence(result.arrays), "setting-convergence", "fig-setting-convergence")
+    page.record(setting, result, cfg)            # every claim measured, verdicts shown
+
+The chapter module knows nothing of this: it returns arrays, measurements, numbers and figures.
+"""
+
+import html
+
+from orthontk_lib import plots
+from orthontk_lib.book import ledger, registry
+
+__all__ = ["config", "run", "glue_numbers", "figure", "record"]
+
+
+def config(module, namespace):
+    """The chapter's ``Config`` from the parameters cell's variables in ``namespace`` (``None``: the profile's)."""
+    knobs = {k: namespace.get(k) for k in module.Config.knobs()}
+    return module.Config.for_profile(namespace.get("profile", "quick"), **knobs)
+
+
+def run(module, cfg):
+    """The result the chapter shows (a committed paper run, else ``cfg``'s), with its numbers glued.
+
+    Glues every entry of ``module.numbers(arrays, cfg)`` under its own name, and ``shown`` (which run a
+    figure shows, for captions).
+    """
+    result = registry.summary(module.SLUG, cfg, module.compute)
+    glue_numbers(module.numbers(result.arrays, _shown_cfg(module, cfg, result)))
+    glue_numbers({"shown": registry.shown(result)})
+    return result
+
+
+def glue_numbers(numbers):
+    """Glue each ``name: value`` for ``{glue:text}`` in the prose."""
+    from myst_nb import glue
+
+    for name, value in numbers.items():
+        glue(name, value, display=False)
+
+
+def figure(result, fig, file, label, seeds=None):
+    """Glue ``fig`` as ``label`` and write ``<file>.pdf``/``.png`` with the run's provenance."""
+    from myst_nb import glue
+
+    glue(label, fig, display=False)
+    meta = result.meta
+    return plots.savefig(fig, file, profile=meta["profile"], seeds=meta["seeds"] if seeds is None else seeds)
+
+
+def record(module, result, cfg):
+    """Measure every claim of the chapter, write its ledger record, and show the verdicts as a table."""
+    from IPython.display import HTML
+
+    measured = module.measure(result.arrays, _shown_cfg(module, cfg, result))
+    declared = [c.id for c in module.CLAIMS]
+    if sorted(measured) != sorted(declared):
+        raise ValueError(f"{module.SLUG}: measure() returned {sorted(measured)}, CLAIMS declare {sorted(declared)}")
+    rows = []
+    for c in module.CLAIMS:
+        rec = ledger.record(c.id, measured[c.id], profile=result.meta["profile"])
+        ci = rec["ci"]
+        interval = f"[{ci[0]:.3g}, {ci[1]:.3g}]" if ci else "—"
+        rows.append(f"<tr><td><code>{c.id}</code></td><td>{rec['value']:.3g}</td><td>{interval}</td>"
+                    f"<td>{html.escape(c.tolerance)}</td><td><b>{rec['verdict']}</b></td></tr>")
+    head = "<tr><th>claim</th><th>measured</th><th>95% interval</th><th>rule</th><th>verdict</th></tr>"
+    return HTML(f"<table>{head}{''.join(rows)}</table>")
+
+
+def _shown_cfg(module, cfg, result):
+    """The config of the run shown: ``cfg``, or the committed paper run's own config."""
+    if result.meta.get("profile") == cfg.profile:
+        return cfg
+    return module.Config.for_profile(result.meta["profile"], use_env=False,
+                                     **{k: v for k, v in result.meta.get("params", {}).items() if k != "profile"})

@@ -1,0 +1,196 @@
+r"""A claim of a paper as one object: statement, statistic, decision rule and tolerance together.
+
+A :class:`Claim` is decided by the 95% interval of its statistic, never by the
+point estimate alone, and has three outcomes:
+
+* ``"holds"``: the whole interval lies where the claim says;
+* ``"does not hold"``: the whole interval lies where the claim says it cannot;
+* ``"inconclusive"``: the interval straddles the boundary (or the statistic
+  could not be measured): the data do not decide, and ``Claim.decide`` says what would.
+
+The rules:
+
+* :class:`Within` ``(x, t)``: "equals x within t": holds when the interval lies
+  inside ``[x - t, x + t]``, fails when it lies wholly outside it;
+* :class:`Between` ``(lo, hi)``: an equivalence test: the same, with the band given by its ends
+  (for ratios: "the same order" is ``Between(1/2, 2)``);
+* :class:`AtMost` ``(x)`` / :class:`AtLeast` ``(x)``: a bound: holds when the
+  interval is on the allowed side, fails when it is wholly on the other.
+
+A statistic that is computed exactly (an analytic kernel, a deterministic
+count) is measured with the degenerate interval ``(v, v)``; its claim says so
+in ``statistic``.
+
+Example:
+
+>>> c = Claim("demo-slope", "Huang, Du, Xu 2021, Sec. 4", "The error decays as n^(-1/2).",
+...           "log-log slope of the error against width", Within(-0.5, 0.15),
+...           why="seed noise and a subleading term", decide="more widths")
+>>> c.verdict(-0.52, (-0.6, -0.44))
+'holds'
+>>> c.verdict(-0.1, (-0.2, 0.0))
+'does not hold'
+>>> c.verdict(-0.5, (-0.9, -0.1))
+'inconclusive'
+"""
+
+import dataclasses
+import math
+from typing import NamedTuple, Optional
+
+__all__ = ["Claim", "Measurement", "Within", "Between", "AtMost", "AtLeast", "VERDICTS", "HOLDS", "FAILS",
+           "INCONCLUSIVE", "margin"]
+
+HOLDS, FAILS, INCONCLUSIVE = "holds", "does not hold", "inconclusive"
+VERDICTS = (HOLDS, FAILS, INCONCLUSIVE)
+"""The three outcomes, in the order the ledger counts them."""
+
+
+class Measurement(NamedTuple):
+    """A claim's statistic as measured: value, 95% interval ``(lo, hi)`` and a JSON-able detail."""
+
+    value: float
+    ci: tuple
+    detail: Optional[dict] = None
+
+
+# RULES
+
+
+@dataclasses.dataclass(frozen=True)
+class Between:
+    r"""Equivalence: the statistic lies in ``[lo, hi]``.
+
+    Holds when the interval lies inside the band, fails when it is disjoint from it.
+
+    >>> Between(0.5, 2.0).verdict((0.8, 1.3)), Between(0.5, 2.0).verdict((2.5, 4.0)), Between(0.5, 2.0).verdict((0.3, 0.9))
+    ('holds', 'does not hold', 'inconclusive')
+    """
+
+    lo: float
+    hi: float
+
+    def verdict(self, ci):
+        a, b = ci
+        if self.lo <= a and b <= self.hi:
+            return HOLDS
+        if b < self.lo or a > self.hi:
+            return FAILS
+        return INCONCLUSIVE
+
+    def boundaries(self):
+        return (self.lo, self.hi)
+
+    def __str__(self):
+        return f"95% interval inside [{self.lo:g}, {self.hi:g}]"
+
+
+@dataclasses.dataclass(frozen=True)
+class Within(Between):
+    r"""Equality within a tolerance: the statistic lies in ``[x - t, x + t]``.
+
+    >>> Within(-0.5, 0.15).verdict((-0.6, -0.4)), Within(-0.5, 0.15).verdict((-0.3, -0.2))
+    ('holds', 'does not hold')
+    """
+
+    def __init__(self, x, t):
+        object.__setattr__(self, "lo", x - t)
+        object.__setattr__(self, "hi", x + t)
+        object.__setattr__(self, "x", x)
+        object.__setattr__(self, "t", t)
+
+    def __str__(self):
+        return f"95% interval inside {self.x:g} ± {self.t:g}"
+
+
+@dataclasses.dataclass(frozen=True)
+class AtMost:
+    r"""Upper bound: the statistic is at most ``x``.
+
+    >>> AtMost(0.0).verdict((-0.3, -0.1)), AtMost(0.0).verdict((0.1, 0.3)), AtMost(0.0).verdict((-0.1, 0.1))
+    ('holds', 'does not hold', 'inconclusive')
+    """
+
+    x: float
+
+    def verdict(self, ci):
+        a, b = ci
+        return HOLDS if b <= self.x else FAILS if a > self.x else INCONCLUSIVE
+
+    def boundaries(self):
+        return (self.x,)
+
+    def __str__(self):
+        return f"95% interval at or below {self.x:g}"
+
+
+@dataclasses.dataclass(frozen=True)
+class AtLeast:
+    r"""Lower bound: the statistic is at least ``x``.
+
+    >>> AtLeast(1.0).verdict((1.2, 3.0)), AtLeast(1.0).verdict((0.5, 0.9)), AtLeast(1.0).verdict((0.9, 2.0))
+    ('holds', 'does not hold', 'inconclusive')
+    """
+
+    x: float
+
+    def verdict(self, ci):
+        a, b = ci
+        return HOLDS if a >= self.x else FAILS if b < self.x else INCONCLUSIVE
+
+    def boundaries(self):
+        return (self.x,)
+
+    def __str__(self):
+        return f"95% interval at or above {self.x:g}"
+
+
+# CLAIMS
+
+
+@dataclasses.dataclass(frozen=True)
+class Claim:
+    """One testable claim: what a paper says, what is measured, and how the measurement decides it."""
+
+    id: str  # stable identifier, "<chapter>-<what>"
+    source: str  # paper with section or figure, e.g. "Huang, Du, Xu 2021, Fig. 1"
+    statement: str  # the claim in words
+    statistic: str  # what is measured, and how its 95% interval is obtained
+    rule: object  # Within, Between, AtMost or AtLeast
+    why: str = ""  # where the tolerance comes from
+    decide: str = "more seeds, or the paper profile"  # what would decide an inconclusive verdict
+
+    def verdict(self, value, ci):
+        """``"holds"``, ``"does not hold"`` or ``"inconclusive"`` from the 95% interval ``ci`` (``value`` must lie in it)."""
+        if ci is None or not all(_finite(v) for v in (value, *ci)):
+            return INCONCLUSIVE
+        lo, hi = float(ci[0]), float(ci[1])
+        if not lo <= float(value) <= hi:
+            raise ValueError(f"{self.id}: value {value} lies outside its interval [{lo}, {hi}]")
+        return self.rule.verdict((lo, hi))
+
+    @property
+    def tolerance(self):
+        """The rule in words."""
+        return str(self.rule)
+
+
+def margin(claim, ci):
+    """Distance from the interval to the rule's nearest boundary, in units of the interval's width.
+
+    A test asserts a quick-profile verdict only when this margin is clear: a verdict whose interval
+    ends within a fraction of its width of a boundary can flip on another machine's rounding.
+
+    >>> margin(Claim("x", "", "", "", AtLeast(1.0)), (1.5, 2.5))
+    0.5
+    """
+    lo, hi = float(ci[0]), float(ci[1])
+    width = max(hi - lo, 1e-12)
+    return min(min(abs(lo - b), abs(hi - b)) for b in claim.rule.boundaries()) / width
+
+
+def _finite(v):
+    try:
+        return math.isfinite(float(v))
+    except (TypeError, ValueError):
+        return False
