@@ -179,11 +179,12 @@ def width_scaling_grid(widths, err, configs, *, ylabel):
     for c, (dataset, activation, depth) in enumerate(configs):
         ax = axes[datasets.index(dataset), activations.index(activation)]
         for i, init in enumerate(("gaussian", "orthogonal")):
-            ax.plot(widths, err[c, i].mean(-1), marker=markers[depth], color=COLORS[init], lw=1, alpha=0.85,
-                    label=f"{init}, L={depth}")
+            ax.errorbar(widths, err[c, i].mean(-1), yerr=err[c, i].std(-1, ddof=1), marker=markers[depth],
+                        color=COLORS[init], lw=1, alpha=0.85, capsize=2, label=f"{init}, L={depth}")
         ax.set_title(f"{dataset}, {activation}", fontsize=9)
     for ax in axes.flat:
-        ax.plot(widths, 0.9 * ax.get_lines()[0].get_ydata()[0] * (widths / widths[0]) ** -0.5, "k--", lw=1)
+        first = min(err[c, :, 0].mean() for c, conf in enumerate(configs) if axes[datasets.index(conf[0]), activations.index(conf[1])] is ax)
+        ax.plot(widths, 0.9 * first * (widths / widths[0]) ** -0.5, "k--", lw=1)
         ax.set(xscale="log", yscale="log")
         _label_ticks(ax, widths)
     for ax in axes[-1]:
@@ -211,8 +212,9 @@ def variant_panels(x, err, variants, titles, *, xlabel, ylabel):
     x = np.asarray(x, float)
     for p, (ax, title) in enumerate(zip(axes[0], titles)):
         for v, (filt, init) in enumerate(variants):
-            ax.plot(x, err[p, v].mean(-1), marker="o" if filt == "full" else "s", ls="-" if filt == "full" else "--",
-                    color=COLORS[init], lw=1, label=f"{init}, {filt} filter")
+            ax.errorbar(x, err[p, v].mean(-1), yerr=err[p, v].std(-1, ddof=1), marker="o" if filt == "full" else "s",
+                        ls="-" if filt == "full" else "--", color=COLORS[init], lw=1, capsize=2,
+                        label=f"{init}, {filt} filter")
         ax.plot(x, 0.9 * err[p, 0, 0].mean() * (x / x[0]) ** -0.5, "k:", lw=1, label=r"$\propto n^{-1/2}$")
         ax.set(xscale="log", yscale="log", title=title, xlabel=xlabel)
         _label_ticks(ax, x)
