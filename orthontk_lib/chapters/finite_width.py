@@ -22,10 +22,11 @@ import jax
 import numpy as np
 from scipy import stats as sstats
 
-from orthontk_lib import kernels, results, stats
+from orthontk_lib import kernels, plots, results, stats
+from orthontk_lib.book.profiles import ChapterConfig
+from orthontk_lib.claims import AtLeast, AtMost, Claim, Measurement, Within
 from orthontk_lib.data import load
 from orthontk_lib.models import FCN
-from orthontk_lib.book.profiles import ChapterConfig
 
 SLUG = "finite-width"
 INITS = ("gaussian", "orthogonal")
@@ -264,11 +265,123 @@ def training_gaps(arrays):
     ``L^lin`` is each network's own infinite-width linearized curve (same initial outputs), so the
     statistic measures the finite-width deviation of the dynamics, not the randomness of f_0.
     """
-    dev = np.abs(arrays["train_loss"] - arrays["linearized_loss"]).max(-1) / arrays["linearized_loss"][..., 0]
-    return dev.mean(-1)
+    return training_gap_samples(arrays).mean(-1)
+
+
+def training_gap_samples(arrays):
+    """:func:`training_gaps` before the seed mean: (W, 2, seeds)."""
+    return np.abs(arrays["train_loss"] - arrays["linearized_loss"]).max(-1) / arrays["linearized_loss"][..., 0]
 
 
 def training_gap_slopes(arrays):
     """Per init: (slope, 95% CI, intercept) of the log-log fit of the training gap against width."""
     gaps = training_gaps(arrays)
     return {init: stats.loglog_fit(arrays["train_widths"], gaps[:, i]) for i, init in enumerate(INITS)}
+
+
+# CLAIMS
+
+HDX = "Huang, Du, Xu 2021"
+CLAIMS = [
+    *(Claim(f"finite-width-spread-{init}", f"{HDX}, Sec. 4; Hanin & Nica 2020",
+            f"The seed-to-seed variance of {'a' if init == 'gaussian' else 'an'} {init} network's empirical NTK "
+            "shrinks as 1/width.",
+            "log-log slope of the relative entrywise variance of Θ over seeds against width (95% t-interval)",
+            Within(-1.0, 0.2), why="theory: variance C/n (1 + O(1/n)); subleading terms and group noise move the "
+            "slope by about 0.1", decide="more widths, or more seeds per group")
+      for init in INITS),
+    Claim("finite-width-depth-growth", "Day, Kahn, Roberts 2023",
+          "For critical tanh at fixed width, NTK fluctuations grow faster with depth for Gaussian weights than for "
+          "orthogonal weights.",
+          "Gaussian minus orthogonal growth per layer of Var Θ(x,x)/E[Θ(x,x)]² over depths >= 8 (line fits; 95% "
+          "interval from both fits' standard errors)",
+          AtLeast(0.0), why="the claim is a sign: more growth for Gaussian weights",
+          decide="more seeds per depth, or a wider network"),
+    *(Claim(f"finite-width-training-gap-{init}", f"{HDX}, Sec. 4; Lee et al. 2019",
+            f"At small learning rate, {'a' if init == 'gaussian' else 'an'} {init} network's GD loss curve "
+            "approaches its infinite-width linearization as width grows.",
+            "log-log slope of max_t |L_t − L_t^lin| / L_0^lin (seed mean) against width (95% t-interval)",
+            AtMost(0.0), why="the claim is that the deviation falls with width, at any rate",
+            decide="more widths or seeds")
+      for init in INITS),
+]
+
+
+def measure(arrays, cfg):
+    """Each claim's statistic with its 95% interval."""
+    out = {}
+    for init, (s, ci, _) in spread_slopes(arrays).items():
+        out[f"finite-width-spread-{init}"] = Measurement(s, ci)
+    growth = depth_growth(arrays)
+    out["finite-width-depth-growth"] = Measurement(*growth_difference(growth), {k: v[0] for k, v in growth.items()})
+    for init, (s, ci, _) in training_gap_slopes(arrays).items():
+        out[f"finite-width-training-gap-{init}"] = Measurement(s, ci)
+    return out
+
+
+def numbers(arrays, cfg):
+    """The numbers and phrases of the chapter's prose."""
+    fmt = lambda s, ci: f"{s:.2f} [{ci[0]:.2f}, {ci[1]:.2f}]"  # noqa: E731
+    g2 = lambda v, ci: f"{v:.2g} [{ci[0]:.2g}, {ci[1]:.2g}]"  # noqa: E731
+    m = measure(arrays, cfg)
+    ratio = arrays["spread"][1].mean(-1) / arrays["spread"][0].mean(-1)
+    spread_words = ("the orthogonal one fluctuates less at every width" if (ratio < 1).all() else
+                    "the orthogonal one fluctuates more at every width" if (ratio > 1).all() else
+                    "neither fluctuates less at every width")
+    growth = depth_growth(arrays)
+    growth_v = CLAIMS[2].verdict(*m["finite-width-depth-growth"][:2])
+    first, last = arrays["fluct"][:, 0].mean(-1), arrays["fluct"][:, -1].mean(-1)
+    trend = lambda a, b: "rises" if b > a else "falls"  # noqa: E731
+    widths_ = spectrum_width(arrays)
+    gap = training_gaps(arrays)
+    return {
+        "fw-groups": cfg.n_groups, "fw-seeds-spread": cfg.n_seeds,
+        **{f"fw-spread-{i}": fmt(*m[f"finite-width-spread-{i}"][:2]) for i in INITS},
+        "fw-spread-ratio": f"{ratio.min():.2f} to {ratio.max():.2f}", "fw-spread-words": spread_words,
+        "fw-fluct-width": cfg.fluct_width, "fw-fluct-seeds": cfg.fluct_seeds,
+        **{f"fw-growth-{i}": g2(*growth[i]) for i in INITS},
+        "fw-growth-diff": g2(*m["finite-width-depth-growth"][:2]),
+        "fw-fluct-gauss": f"{first[0]:.3g} to {last[0]:.3g}", "fw-fluct-orth": f"{first[1]:.3g} to {last[1]:.3g}",
+        "fw-trend-gauss": trend(first[0], last[0]), "fw-trend-orth": trend(first[1], last[1]),
+        "fw-depth-range": f"{arrays['fluct_depths'][0]} to {arrays['fluct_depths'][-1]}",
+        "fw-growth-words": {"holds": "Gaussian fluctuations grow faster with depth than orthogonal ones: this is "
+                                     "where the two initializations part most clearly at finite width",
+                            "does not hold": "orthogonal fluctuations grow faster with depth than Gaussian ones, "
+                                             "against the claim",
+                            "inconclusive": "the interval does not decide which grows faster"}[growth_v],
+        "fw-iso-width": cfg.iso_width, "fw-iso-dev": f"{isometry_deviation(arrays):.1e}",
+        "fw-iso-gauss": ", ".join(f"{w:.2f}" for w in widths_[:, 0, 0]),
+        "fw-iso-gauss-words": "it widens with depth" if widths_[-1, 0, 0] > widths_[0, 0, 0] else "it does not widen",
+        "fw-iso-orth-tanh": ", ".join(f"{w:.2f}" for w in widths_[:, 1, 1]),
+        "fw-iso-depths": ", ".join(str(d) for d in arrays["iso_depths"]),
+        "fw-train-seeds": cfg.train_seeds, "fw-eta": f"{float(arrays['eta']):.3g}",
+        **{f"fw-gap-{i}": fmt(*m[f"finite-width-training-gap-{i}"][:2]) for i in INITS},
+        "fw-gap-last": ", ".join(f"{g:.4f}" for g in gap[-1]),
+    }
+
+
+# FIGURES
+
+
+def fig_spread(arrays):
+    """Relative seed-to-seed variance of the NTK against width, with fits and an n^(-1) guide."""
+    return plots.width_scaling(arrays["widths"], dict(zip(INITS, arrays["spread"])), fits=spread_slopes(arrays),
+                               guide_slope=-1, ylabel="relative variance of $\\hat\\Theta$ over seeds")
+
+
+def fig_depth(arrays):
+    """Normalized variance of the NTK diagonal against depth."""
+    return plots.depth_curves(arrays["fluct_depths"], dict(zip(INITS, arrays["fluct"])),
+                              ylabel="Var $\\hat\\Theta(x,x)$ / $(\\mathbb{E}\\,\\hat\\Theta(x,x))^2$")
+
+
+def fig_spectra(arrays):
+    """Jacobian singular-value histograms by depth."""
+    return plots.spectra(arrays["iso"], arrays["iso_depths"])
+
+
+def fig_training(arrays):
+    """The training gap against width (seed means ±1 s.d.), fits, and an n^(-1/2) guide."""
+    samples = training_gap_samples(arrays)  # (W, init, seed)
+    return plots.width_scaling(arrays["train_widths"], {init: samples[:, i] for i, init in enumerate(INITS)},
+                               fits=training_gap_slopes(arrays), guide_slope=-0.5, ylabel=r"$\Delta(n)$")
