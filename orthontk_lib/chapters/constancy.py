@@ -9,10 +9,12 @@ learning rate :math:`\eta` moves the outputs on the training set by
 
 so while :math:`\Theta_t \approx \Theta_0` the network follows its linearization
 :math:`f^{\text{lin}}_t - y = (I - \eta\Theta_0/N)^t (f_0 - y)`, which converges
-when :math:`\eta < 2N/\lambda_{\max}(\Theta_0)`. Huang, Du, Xu (2021) prove that,
-for orthogonal as for Gaussian weights, :math:`\sup_t \lVert \Theta_t - \Theta_0
-\rVert = O(n^{-1/2})` at width :math:`n`; Dyer & Gur-Ari (2020) give the sharper
-:math:`O(n^{-1})` for the change over training. Measured, for both inits:
+when :math:`\eta < 2N/\lambda_{\max}(\Theta_0)`. Huang, Du, Xu (2021) prove that
+the NTK of an orthogonal network is constant during training at infinite width, and find
+*empirically* that at finite width it varies at a rate of the same order as a Gaussian
+network's (for Gaussian weights the change is :math:`O(n^{-1/2})`, Jacot et al. 2018, Lee et
+al. 2019; Dyer & Gur-Ari (2020) give :math:`O(n^{-1})` for the change over training).
+Measured, for both inits:
 
 * the relative change :math:`\lVert \Theta_t - \Theta_0 \rVert_F / \lVert
   \Theta_0 \rVert_F` against width and over training, at :math:`\eta = N /
@@ -29,10 +31,11 @@ import math
 import jax
 import numpy as np
 
-from orthontk_lib import kernels, results, stats
+from orthontk_lib import kernels, plots, results, stats
+from orthontk_lib.book.profiles import ChapterConfig, ConfigError
+from orthontk_lib.claims import AtLeast, AtMost, Between, Claim, Measurement
 from orthontk_lib.data import load
 from orthontk_lib.models import CNN, FCN
-from orthontk_lib.book.profiles import ChapterConfig, ConfigError
 
 SLUG = "constancy"
 INITS = ("gaussian", "orthogonal")
@@ -142,7 +145,7 @@ def width_point(cfg, spec_of, data, lam, width, tag):
     lrs = np.repeat(etas, cfg.n_seeds)
     keys = jax.random.split(jax.random.fold_in(jax.random.key(cfg.seed), tag * 100_000 + width), cfg.n_seeds)
     keys = jax.numpy.concatenate([keys, keys])  # the same networks at both learning rates
-    out = {k: [] for k in ("change", "gap", "loss", "diverged", "lam")}
+    out = {k: [] for k in ("change", "gap", "loss", "step_loss", "diverged", "lam")}
     for init in INITS:
         h = train.fit_grid(spec_of(width, init), config, keys, lrs, data, ntk_probe=data.x_train)
         shape = (2, cfg.n_seeds)
@@ -154,6 +157,7 @@ def width_point(cfg, spec_of, data, lam, width, tag):
         out["gap"].append(np.linalg.norm(f[0] - lin, axis=(-2, -1)) / np.linalg.norm(f[0, :, :1] - data.y_train,
                                                                                       axis=(-2, -1)))
         out["loss"].append(h["train_loss"].reshape(shape + (-1,)))
+        out["step_loss"].append(h["batch_loss"].reshape(shape + (-1,)))  # every step (full batch)
         out["diverged"].append(h["diverged"].reshape(shape))
     out = {k: np.stack(v) for k, v in out.items()}
     out["record_steps"] = h["record_steps"]
@@ -172,7 +176,7 @@ def compute(cfg):
         pts = results.sweep(f"{SLUG}/{cfg.profile}/{arch}", base, [{"width": w} for w in sizes],
                             lambda p: width_point(cfg, spec_of, data, lam, p["width"], tag), profile=cfg.profile,
                             seeds=cfg.seeds, desc=f"GD with NTK by {arch} width")
-        for k in ("change", "gap", "loss", "diverged", "lam"):
+        for k in ("change", "gap", "loss", "step_loss", "diverged", "lam"):
             out[f"{arch}_{k}"] = np.stack([p.arrays[k] for p in pts])
         out[f"{arch}_widths"] = np.asarray(sizes)
         out[f"{'n' if arch == 'fcn' else 'cnn'}_train"] = np.asarray(n)
@@ -232,3 +236,167 @@ def final_sharpness(arrays, arch="fcn", lr=1):
 def large_lr_change(arrays, arch="fcn"):
     """The smaller over inits of the seed-mean kernel change at the large learning rate, largest width."""
     return float(final_change(arrays, arch, lr=1)[-1].min())
+
+
+def large_lr_samples(arrays, arch="fcn"):
+    """Per init, the seeds' kernel change at the large learning rate and the largest width: (init, seed)."""
+    return arrays[f"{arch}_change"][-1, :, 1, :, -1]
+
+
+def catapult_peak(arrays, arch="fcn"):
+    """Largest training loss over the run at the large learning rate over the initial loss (seed and init mean,
+    largest width), from the loss at every step: above 1 when the loss spikes before it comes down."""
+    loss = arrays[f"{arch}_step_loss"][-1, :, 1]  # (init, seed, step)
+    return float((loss.max(-1) / loss[..., 0]).mean())
+
+
+# CLAIMS
+
+HDX = "Huang, Du, Xu 2021"
+BOUND_WHY = ("the lazy picture bounds the change by O(n^(-1/2)) (Jacot et al. 2018, Lee et al. 2019); a slope at "
+             "-1/2 or steeper is consistent with it, with 0.15 allowance for seed noise and subleading terms; "
+             "perturbation theory (Dyer & Gur-Ari 2020) expects -1")
+CLAIMS = [
+    *(Claim(f"constancy-slope-{init}", f"{HDX}, Thm. 2 and Sec. 4 (empirical rate)",
+            f"Under small-learning-rate GD the NTK of {'a' if init == 'gaussian' else 'an'} {init} FCN moves by "
+            "O(1/√width) at most: constant at infinite width.",
+            "log-log slope of the seed-mean ||Θ_T − Θ_0||_F/||Θ_0||_F against width at η = N/λ_max (95% "
+            "t-interval)", AtMost(-0.35), why=BOUND_WHY, decide="more widths")
+      for init in INITS),
+    Claim("constancy-orth-over-gauss", f"{HDX}, abstract and Sec. 4",
+          "At finite width the NTK of an orthogonal network varies at a rate of the same order as a Gaussian "
+          "network's: no speed-up from orthogonality in the lazy regime.",
+          "orthogonal / Gaussian kernel change, geometric mean over widths (95% t-interval over widths)",
+          Between(0.5, 2.0), why="'the same order': within a factor of two either way",
+          decide="more seeds per width"),
+    Claim("constancy-linearization", "Lee et al. 2019",
+          "A wide network follows its linearization around initialization: the output gap vanishes at least as "
+          "O(1/√width), for both inits.",
+          "common log-log slope (both inits) of max_t ||f_t − f_t^lin||/||f_0 − y|| against width (95% t-interval)",
+          AtMost(-0.35), why=BOUND_WHY, decide="more widths"),
+    Claim("constancy-cnn-slope", f"{HDX}, Sec. 3 (CNNs)",
+          "The same holds for CNNs: the NTK change under small-learning-rate GD vanishes with the channel count.",
+          "common log-log slope (both inits) of the kernel change against channels (95% t-interval)",
+          AtMost(-0.35), why=BOUND_WHY, decide="more channel counts (the paper profile)"),
+    Claim("constancy-large-lr", "Lewkowycz et al. 2020",
+          "Above the stability limit 2N/λ_max, GD converges only by moving the NTK by O(1), at every width (the "
+          "catapult phase), which the lazy picture does not predict.",
+          "seed-mean ||Θ_T − Θ_0||_F/||Θ_0||_F at η = 3N/λ_max, largest width, for the init that moves less "
+          "(95% t-interval over seeds)",
+          AtLeast(0.2), why="order one; at small η the change at that width is a few percent",
+          decide="more seeds"),
+]
+
+
+def measure(arrays, cfg):
+    """Each claim's statistic with its 95% interval."""
+    out = {f"constancy-slope-{init}": Measurement(s, ci) for init, (s, ci, _) in zip(INITS, change_slopes(arrays))}
+    out["constancy-orth-over-gauss"] = Measurement(*init_ratio(arrays))
+    out["constancy-linearization"] = Measurement(*common_slope(arrays, linearization_gap(arrays)))
+    out["constancy-cnn-slope"] = Measurement(*common_slope(arrays, final_change(arrays, "cnn"), "cnn"))
+    per_init = [stats.mean_ci(v) for v in large_lr_samples(arrays)]
+    low = min(range(len(INITS)), key=lambda i: per_init[i][0])
+    out["constancy-large-lr"] = Measurement(*per_init[low], {"init": INITS[low]})
+    return out
+
+
+def numbers(arrays, cfg):
+    """The numbers and phrases of the chapter's prose."""
+    fmt = lambda m: f"{m[0]:.2f} [{m[1][0]:.2f}, {m[1][1]:.2f}]"  # noqa: E731
+    m = measure(arrays, cfg)
+    same = {c.id: c.verdict(*m[c.id][:2]) for c in CLAIMS}
+    same_words = {"holds": "The two inits drift by the same order: in the lazy regime orthogonality changes nothing",
+                  "does not hold": "The two inits drift by different orders, against the paper's finding",
+                  "inconclusive": "Whether the two inits drift by the same order is not decided at these widths and "
+                                  "seeds"}
+    rs = arrays["record_steps"]
+    sharp = final_sharpness(arrays)
+    peak = catapult_peak(arrays)
+    div = arrays["fcn_diverged"][:, :, 1]
+    return {
+        "con-depth": int(cfg.depth), "con-cnn-depth": int(cfg.cnn_depth),
+        "con-data": f"{cfg.n_train} {cfg.dataset} images (CNN: {cfg.cnn_train})",
+        "con-steps": int(rs[-1]), "con-every": int(rs[1]), "con-seeds": int(arrays["fcn_change"].shape[3]),
+        "con-lr-small": f"{cfg.lr_small:g} N/λ = {arrays['fcn_eta'][0]:.3f}",
+        "con-lr-large": f"{cfg.lr_large:g} N/λ = {arrays['fcn_eta'][1]:.3f}",
+        "con-slope-gauss": fmt(m["constancy-slope-gaussian"]), "con-slope-orth": fmt(m["constancy-slope-orthogonal"]),
+        "con-ratio": fmt(m["constancy-orth-over-gauss"]), "con-same-words": same_words[same["constancy-orth-over-gauss"]],
+        "con-change-widest": ", ".join(f"{c:.3f} ({i})" for c, i in zip(final_change(arrays)[-1], INITS)),
+        "con-widest": int(arrays["fcn_widths"][-1]),
+        "con-gap-slope": fmt(m["constancy-linearization"]),
+        "con-gap-widest": f"{linearization_gap(arrays)[-1].mean():.3f}",
+        "con-early": f"{100 * (arrays['fcn_change'][-1, :, 0, :, len(rs) // 4] / arrays['fcn_change'][-1, :, 0, :, -1]).mean():.0f}%",
+        "con-large": fmt(m["constancy-large-lr"]),
+        "con-large-loss": f"{arrays['fcn_loss'][-1, :, 1, :, -1].mean():.1e}",
+        "con-sharp": f"{sharp[0]:.2f} at initialization to {sharp[1]:.2f}",
+        "con-diverged": f"{int(div.sum())} of {div.size}",
+        "con-peak": f"{peak:.2g}",
+        "con-peak-words": ("the training loss first rises, to {:.2g} times its initial value, then comes down: the "
+                           "catapult's signature".format(peak) if peak > 1.05 else
+                           "the training loss does not rise above its initial value at the recorded steps, so the "
+                           "catapult's signature, a spike in the loss, is not seen here"),
+        "con-cnn-slope": fmt(m["constancy-cnn-slope"]),
+        "con-cnn-ratio": fmt(init_ratio(arrays, "cnn")),
+        "con-cnn-large": f"{large_lr_change(arrays, 'cnn'):.2f}",
+    }
+
+
+# FIGURES
+
+CHANGE = r"$\|\Theta_T - \Theta_0\|_F / \|\Theta_0\|_F$"
+CHANGE_T = r"$\|\Theta_t - \Theta_0\|_F / \|\Theta_0\|_F$"
+
+
+def fig_width(arrays):
+    """Small-lr kernel change against width, both inits, with fits and the n^(-1/2) guide."""
+    small = {init: arrays["fcn_change"][:, i, 0, :, -1] for i, init in enumerate(INITS)}
+    return plots.width_scaling(arrays["fcn_widths"], small, fits=dict(zip(INITS, change_slopes(arrays))),
+                               ylabel=CHANGE)
+
+
+def fig_linearization(arrays):
+    """Left: the drift over training at three widths. Right: the linearization gap against width (±1 s.d.)."""
+    widths = arrays["fcn_widths"]
+    pick = sorted({0, len(widths) // 2, len(widths) - 1})
+    fig, axes = plots.figure(ncols=2, width=3.0, height=2.6, squeeze=False)
+    plots.time_courses(arrays["record_steps"], {(init, f"n={widths[w]}"): arrays["fcn_change"][w, i, 0]
+                                                for i, init in enumerate(INITS) for w in pick},
+                       ylabel=CHANGE_T, ax=axes[0, 0])
+    gap = arrays["fcn_gap"].max(-1)  # (width, init, seed), at the small lr
+    for i, init in enumerate(INITS):
+        axes[0, 1].errorbar(widths, gap[:, i].mean(-1), yerr=gap[:, i].std(-1, ddof=1), fmt="o-", capsize=2,
+                            color=plots.COLORS[init], label=init)
+    axes[0, 1].set(xscale="log", yscale="log", xlabel="width n",
+                   ylabel=r"$\max_t \|f_t - f^{\mathrm{lin}}_t\| / \|f_0 - y\|$")
+    axes[0, 1].legend(fontsize=7)
+    return fig
+
+
+def fig_large_lr(cfg, arrays):
+    """Left: change after training at both learning rates against width. Middle: its course at the large lr.
+    Right: the training loss at every step at the large lr (the catapult's spike)."""
+    fig, axes = plots.figure(ncols=3, width=2.7, height=2.6, squeeze=False)
+    for i, init in enumerate(INITS):
+        for lr, style in ((0, "o-"), (1, "s--")):
+            axes[0, 0].loglog(arrays["fcn_widths"], final_change(arrays, lr=lr)[:, i], style, color=plots.COLORS[init],
+                              label=f"{init}, η = {(cfg.lr_small, cfg.lr_large)[lr]:g} N/λ")
+    axes[0, 0].set(xlabel="width n", ylabel=CHANGE)
+    plots.time_courses(arrays["record_steps"], {(init, "large η"): arrays["fcn_change"][-1, i, 1]
+                                                for i, init in enumerate(INITS)}, ylabel=CHANGE_T, ax=axes[0, 1])
+    loss = arrays["fcn_step_loss"][-1, :, 1]  # (init, seed, step)
+    for i, init in enumerate(INITS):
+        axes[0, 2].plot(np.arange(loss.shape[-1]), loss[i].mean(0), color=plots.COLORS[init], label=init)
+    axes[0, 2].set(xlabel="GD step", ylabel="training loss (large η)", yscale="log")
+    for ax in axes[0]:
+        if ax.get_legend():
+            ax.get_legend().remove()
+    handles, labels = axes[0, 0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside lower center", ncols=2, fontsize=7)
+    return fig
+
+
+def fig_cnn(arrays):
+    """The small-lr kernel change of CNNs against channels."""
+    cnn = {init: arrays["cnn_change"][:, i, 0, :, -1] for i, init in enumerate(INITS)}
+    return plots.width_scaling(arrays["cnn_widths"], cnn, fits=dict(zip(INITS, change_slopes(arrays, "cnn"))),
+                               xlabel="channels", ylabel=CHANGE)
