@@ -22,10 +22,11 @@ import dataclasses
 import jax
 import numpy as np
 
-from orthontk_lib import hessian, kernels, results, stats
+from orthontk_lib import hessian, kernels, plots, results, stats
+from orthontk_lib.book.profiles import ChapterConfig
+from orthontk_lib.claims import AtLeast, Claim, Measurement, Within
 from orthontk_lib.data import load
 from orthontk_lib.models import ACTIVATIONS, FCN
-from orthontk_lib.book.profiles import ChapterConfig
 
 SLUG = "linearity"
 
@@ -36,7 +37,7 @@ class Config(ChapterConfig):
 
     widths: tuple[int, ...] = dataclasses.field(default=(64,), metadata={"min": 1})  # hidden widths n
     depth: int = dataclasses.field(default=2, metadata={"min": 1})  # hidden layers
-    activation: str = dataclasses.field(default="tanh", metadata={"choices": ACTIVATIONS})
+    activation: str = dataclasses.field(default="tanh", metadata={"choices": ACTIVATIONS})  # hidden phi
     output: str = dataclasses.field(default="softplus", metadata={"choices": ACTIVATIONS})  # the non-linear psi
     n_seeds: int = dataclasses.field(default=3, metadata={"min": 2})  # networks per width and output
     n_inputs: int = dataclasses.field(default=2, metadata={"min": 1})  # inputs at which H is measured
@@ -156,3 +157,101 @@ def hessian_slopes(arrays):
 def change_slopes(arrays):
     """Per output: (slope, 95% CI, intercept) of the final relative NTK change (seed mean) against width."""
     return [stats.loglog_fit(arrays["train_widths"], arrays["change"][o, :, :, -1].mean(-1)) for o in range(2)]
+
+
+# CLAIMS
+
+LZB = "Liu, Zhu, Belkin 2020"
+CLAIMS = [
+    Claim("linearity-hessian-slope", f"{LZB}, Thm. 3.2",
+          "The Hessian spectral norm of a network with a linear output scales as Õ(1/√width).",
+          "log-log slope of ||H||_2 (mean over seeds and inputs) against width (95% t-interval)",
+          Within(-0.5, 0.15),
+          why="Õ allows a factor (log n)^k, which raises a slope fitted over these widths by about k/log n, "
+              "0.1 to 0.15 for k = 1; seed noise adds a few hundredths",
+          decide="more widths, or wider networks (the paper profile)"),
+    Claim("linearity-nonlinear-output", f"{LZB}, Sec. 4",
+          "With a non-linear output layer the Hessian norm does not vanish with width.",
+          "log-log slope of ||H||_2 against width (95% t-interval)", Within(0.0, 0.15),
+          why="the rank-one term ψ''·∇f̃∇f̃ᵀ is Θ(1): slope 0, with the linear-output allowance",
+          decide="more widths"),
+    Claim("linearity-kernel-change-nonlinear", f"{LZB}, Sec. 4",
+          "With a non-linear output layer the NTK changes by O(1) during training, even for a wide network.",
+          "||Θ_T − Θ_0||_F/||Θ_0||_F after GD, largest width trained (seed mean, 95% t-interval)",
+          AtLeast(0.2), why="order one; the linear-output network of the same width moves by a few percent",
+          decide="more seeds"),
+]
+
+
+def measure(arrays, cfg):
+    """Each claim's statistic with its 95% interval."""
+    hs = hessian_slopes(arrays)
+    final = arrays["change"][:, -1, :, -1]  # (output, seed) at the largest width
+    return {
+        "linearity-hessian-slope": Measurement(*hs[0][:2]),
+        "linearity-nonlinear-output": Measurement(*hs[1][:2]),
+        "linearity-kernel-change-nonlinear": Measurement(*stats.mean_ci(final[1]),
+                                                         {"linear_output": float(final[0].mean())}),
+    }
+
+
+def numbers(arrays, cfg):
+    """The numbers and phrases of the chapter's prose."""
+    fmt = lambda f: f"{f[0]:.2f} [{f[1][0]:.2f}, {f[1][1]:.2f}]"  # noqa: E731
+    hs, cs = hessian_slopes(arrays), change_slopes(arrays)
+    by_width = arrays["change"][1, :, :, -1].mean(-1)
+    grows = by_width[-1] > 1.5 * by_width[0]
+    return {
+        "lin-depth": int(cfg.depth), "lin-act": cfg.activation, "lin-output": cfg.output, "lin-iter": int(cfg.n_iter),
+        "lin-samples": f"{arrays['hessian'].shape[2]} networks x {arrays['hessian'].shape[3]} inputs",
+        "lin-slope-linear": fmt(hs[0]), "lin-slope-nonlinear": fmt(hs[1]),
+        "lin-grad": f"{arrays['gradient'][0].mean():.2f}",
+        "lin-change-linear": f"{arrays['change'][0, -1, :, -1].mean():.3f}",
+        "lin-change-nonlinear": fmt(measure(arrays, cfg)["linearity-kernel-change-nonlinear"]),
+        "lin-change-by-width": ", ".join(f"{c:.2f}" for c in by_width),
+        "lin-change-trend": ("and it *grows* with width over the widths trained, which the O(1) statement neither "
+                             "predicts nor excludes" if grows else "of the same order at every width trained"),
+        "lin-change-slope-linear": fmt(cs[0]),
+        "lin-train-width": int(arrays["train_widths"][-1]), "lin-train-widths": ", ".join(map(str, arrays["train_widths"])),
+        "lin-eta": f"{float(arrays['eta']):.3f}",
+        "lin-loss": ", ".join(f"{arrays['train_loss'][o, -1, :, -1].mean():.4f} ({cfg.outputs[o]})" for o in range(2)),
+    }
+
+
+# FIGURES
+
+
+def fig_hessian(cfg, arrays):
+    """Left: ||H||_2 against width for both outputs, n^(-1/2) guide. Right: the gradient norm. ±1 s.d. over
+    networks and inputs."""
+    fig, axes = plots.figure(ncols=2, width=3.0, height=2.6, squeeze=False)
+    for o, label in enumerate(f"output: {out}" for out in cfg.outputs):
+        for ax, key in zip(axes[0], ("hessian", "gradient")):
+            v = arrays[key][o].reshape(len(arrays["widths"]), -1)
+            ax.errorbar(arrays["widths"], v.mean(-1), yerr=v.std(-1, ddof=1), fmt="o-", capsize=2,
+                        color=("C0", "C3")[o], label=label)
+    h0 = arrays["hessian"][0, 0].mean()
+    axes[0, 0].plot(arrays["widths"], h0 * (arrays["widths"] / arrays["widths"][0]) ** -0.5, "k:", lw=1,
+                    label=r"$\propto n^{-1/2}$")
+    axes[0, 0].set(xscale="log", yscale="log", xlabel="width n", ylabel=r"$\|H\|_2$")
+    axes[0, 1].set(xscale="log", yscale="log", xlabel="width n", ylabel=r"$\|\nabla_\theta f\|$")
+    axes[0, 0].legend(fontsize=7)
+    return fig
+
+
+def fig_change(cfg, arrays):
+    """Left: the final relative NTK change against width. Right: its course over training."""
+    fig, axes = plots.figure(ncols=2, width=3.0, height=2.6, squeeze=False)
+    widths = arrays["train_widths"]
+    for o, out in enumerate(cfg.outputs):
+        final = arrays["change"][o, :, :, -1]
+        axes[0, 0].errorbar(widths, final.mean(-1), yerr=final.std(-1, ddof=1), fmt="o-", capsize=2,
+                            color=("C0", "C3")[o], label=f"output: {out}")
+        for w, width in enumerate(widths):
+            axes[0, 1].plot(arrays["record_steps"], arrays["change"][o, w].mean(0), color=("C0", "C3")[o],
+                            alpha=0.4 + 0.6 * w / max(1, len(widths) - 1), label=f"{out}, n={width}")
+    axes[0, 0].set(xscale="log", yscale="log", xlabel="width n", ylabel=r"$\|\Theta_T - \Theta_0\|_F / \|\Theta_0\|_F$")
+    axes[0, 1].set(xlabel="GD step", ylabel=r"$\|\Theta_t - \Theta_0\|_F / \|\Theta_0\|_F$")
+    axes[0, 0].legend(fontsize=7)
+    axes[0, 1].legend(fontsize=6)
+    return fig
