@@ -224,11 +224,12 @@ def variant_panels(x, err, variants, titles, *, xlabel, ylabel):
     return fig
 
 
-def grid_heatmaps(panels, x, y, *, xlabel, ylabel, marks=None, fmt="{:.0f}"):
+def grid_heatmaps(panels, x, y, *, xlabel, ylabel, marks=None, fmt="{:.0f}", prefixes=None):
     """Heat maps over a (y, x) grid, one panel per entry of ``panels`` (``{title: ((Y, X) values, cmap, norm)}``).
 
     Each cell prints its value; NaN cells are blank. ``marks`` (optional ``{title: (Y, X) bool}``)
-    hatches cells, e.g. those where most runs failed.
+    hatches cells, e.g. those where most runs failed; ``prefixes`` (optional ``{title: (Y, X) str}``)
+    goes before a cell's value, e.g. "≥" for a censored ratio, which is a bound.
 
     Returns:
       A Figure.
@@ -239,7 +240,8 @@ def grid_heatmaps(panels, x, y, *, xlabel, ylabel, marks=None, fmt="{:.0f}"):
         im = ax.imshow(np.ma.masked_invalid(values), cmap=cmap, norm=norm, origin="lower", aspect="auto")
         for (i, j), v in np.ndenumerate(values):
             if np.isfinite(v):
-                ax.text(j, i, fmt.format(v), ha="center", va="center", fontsize=6)
+                pre = prefixes[title][i, j] if prefixes and title in prefixes else ""
+                ax.text(j, i, pre + fmt.format(v), ha="center", va="center", fontsize=6)
         if marks is not None and title in marks:
             for i, j in np.argwhere(marks[title]):
                 ax.add_patch(plt.Rectangle((j - 0.5, i - 0.5), 1, 1, fill=False, hatch="///", lw=0, color="0.4"))

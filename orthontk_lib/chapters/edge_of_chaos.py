@@ -9,7 +9,8 @@ its stable fixed point (:mod:`orthontk_lib.meanfield`),
 
 where :math:`c_\infty = 1` in the ordered phase (:math:`\chi < 1` at :math:`c = 1`) and
 :math:`c_\infty = c^* < 1` in the chaotic one (:math:`\chi` taken at :math:`c^*`). On the Edge of
-Chaos (:math:`\chi = 1` at :math:`c = 1`) the approach is only polynomial in :math:`L`.
+Chaos (:math:`\chi = 1` at :math:`c = 1`) the approach is only polynomial in :math:`L`, to an invertible
+limit.
 
 Measured: the spread (standard deviation over input pairs) of :math:`\hat\Theta^L` on digit images
 for depths up to ``max_depth``, from neural-tangents' analytic kernels (one block's ``kernel_fn``
@@ -24,10 +25,11 @@ import math
 import jax
 import numpy as np
 
-from orthontk_lib import kernels, meanfield, results
+from orthontk_lib import kernels, meanfield, plots, results, stats
+from orthontk_lib.book.profiles import ChapterConfig
+from orthontk_lib.claims import AtLeast, AtMost, Between, Claim, Measurement
 from orthontk_lib.data import load
 from orthontk_lib.models import FCN
-from orthontk_lib.book.profiles import ChapterConfig
 
 SLUG = "edge-of-chaos"
 PHASES = ("ordered", "edge", "chaotic")
@@ -114,9 +116,9 @@ def depth_point(cfg, data, activation, W_std, b_std):
     return {k: np.asarray(v) for k, v in out.items()}
 
 
-def empirical_point(cfg, x, activation, W_std, b_std, depth):
-    """Spread of the normalized empirical NTK of orthogonal networks at one depth: (emp_seeds,)."""
-    spec = FCN(depth, cfg.emp_width, activation, W_std, b_std, "orthogonal")
+def empirical_point(cfg, x, activation, W_std, b_std, depth, init="orthogonal"):
+    """Spread of the normalized empirical NTK of ``init`` networks at one depth: (emp_seeds,)."""
+    spec = FCN(depth, cfg.emp_width, activation, W_std, b_std, init)
     keys = jax.random.split(jax.random.fold_in(jax.random.key(cfg.seed), depth), cfg.emp_seeds)
     return spread(np.asarray(kernels.empirical_ntk_seeds(spec, keys, x), np.float64))
 
@@ -146,12 +148,14 @@ def compute(cfg):
                      "analytic NTK by depth")
     x = data.x_train[: cfg.emp_inputs]
     emp_items = [{"phase": p, "depth": L} for p in PHASES for L in cfg.emp_depths]
-    emp = sweep("empirical", emp_items, lambda it: {"spread": empirical_point(cfg, x, "erf", *pts["erf", it["phase"]],
-                                                                              it["depth"])},
-                "orthogonal NTK by depth")
+    emp = sweep("empirical", emp_items,
+                lambda it: {f"spread_{init}": empirical_point(cfg, x, "erf", *pts["erf", it["phase"]], it["depth"], init)
+                            for init in ("orthogonal", "gaussian")},
+                "orthogonal and Gaussian NTK by depth")
     diagram = results.cached(f"{SLUG}/{cfg.profile}/phase", base, lambda: phase_diagram(cfg), profile=cfg.profile)
     out = {f"{k}": np.stack([p.arrays[k] for p in analytic]) for k in ("spread", "pair", "accuracy")}  # (point, L)
-    out["emp_spread"] = np.stack([p.arrays["spread"] for p in emp]).reshape(len(PHASES), len(cfg.emp_depths), -1)
+    for init, key in (("orthogonal", "emp_spread"), ("gaussian", "emp_spread_gaussian")):
+        out[key] = np.stack([p.arrays[f"spread_{init}"] for p in emp]).reshape(len(PHASES), len(cfg.emp_depths), -1)
     # the analytic spread on the same inputs as the finite-width kernels, at the same depths
     out["emp_analytic"] = np.array([[spread(kernels.analytic_ntk_by_depth("erf", *pts["erf", p], x, L)[-1])
                                      for L in cfg.emp_depths] for p in PHASES])
@@ -235,9 +239,10 @@ def depth_accuracy_gap(arrays):
     return float(acc[edge].min() - acc[other].max())
 
 
-def empirical_deviation(arrays, depth_index=0):
-    """Relative distance of the orthogonal networks' spread (seed mean) from the analytic one, per phase."""
-    emp = arrays["emp_spread"][:, depth_index].mean(-1)
+def empirical_deviation(arrays, depth_index=0, key="emp_spread"):
+    """Relative distance of the finite-width networks' spread (seed mean; ``key`` "emp_spread" for orthogonal,
+    "emp_spread_gaussian" for Gaussian) from the analytic one, per phase."""
+    emp = arrays[key][:, depth_index].mean(-1)
     ana = arrays["emp_analytic"][:, depth_index]
     return np.abs(emp - ana) / ana
 
@@ -245,3 +250,203 @@ def empirical_deviation(arrays, depth_index=0):
 def power_advantage(arrays, phase="edge"):
     """R²(power law) − R²(exponential) of the spread's decay, smallest over the points of ``phase``."""
     return min(f["r2_power"] - f["r2_exp"] for f in point_fits(arrays) if f["phase"] == phase)
+
+
+def fit_advantage(depths, values, which="exp", floor=1e-9, min_depth=5, n_boot=1000):
+    """R²(exponential) − R²(power law) (``which="exp"``) or the reverse, with a 95% bootstrap interval over the
+    fitted depths."""
+    depths, values = np.asarray(depths, float), np.asarray(values, float)
+    keep = (depths >= min_depth) & (values > floor)
+    pts = np.stack([depths[keep], np.log(values[keep])])  # (2, depths)
+
+    def stat(p):
+        L, y = p
+        if np.ptp(L) == 0 or y.var() == 0:
+            return float("nan")
+        r2 = [1.0 - (y - np.polyval(np.polyfit(x, y, 1), x)).var() / y.var() for x in (L, np.log(L))]
+        return float(r2[0] - r2[1]) if which == "exp" else float(r2[1] - r2[0])
+
+    return stats.bootstrap_ci(pts, stat, n_boot=n_boot)
+
+
+def phase_advantage(arrays, phase, which="exp"):
+    """:func:`fit_advantage` of the point of ``phase`` with the smallest value (the weakest evidence)."""
+    idx = [i for i, (_, p) in enumerate(points()) if p == phase]
+    fits = [fit_advantage(arrays["depths"], arrays["spread"][i], which) for i in idx]
+    return min(fits, key=lambda f: f[0])
+
+
+def rate_ratio_ci(arrays, n_boot=1000, seed=0):
+    """:func:`rate_ratio`'s farthest ratio, with a 95% bootstrap interval (each point's fitted depths resampled)."""
+    depths = np.asarray(arrays["depths"], float)
+    series = []
+    for i, f in enumerate(point_fits(arrays)):
+        if f["phase"] != "edge":
+            keep = (depths >= 5) & (arrays["spread"][i] > 1e-9)
+            series.append((depths[keep], np.log(arrays["spread"][i][keep]), f["theory"]))
+
+    def stat(draw):
+        ratios = [-np.polyfit(L[j], y[j], 1)[0] / t for (L, y, t), j in zip(series, draw)]
+        return float(max(ratios, key=lambda r: abs(r - 1)))
+
+    rng = np.random.default_rng(seed)
+    value = stat([np.arange(len(L)) for L, _, _ in series])
+    boots = [stat([rng.integers(0, len(L), len(L)) for L, _, _ in series]) for _ in range(n_boot)]
+    lo, hi = np.nanpercentile(boots, [2.5, 97.5])
+    return value, (float(min(lo, value)), float(max(hi, value)))
+
+
+def deviation_ci(arrays, depth_index=0, key="emp_spread"):
+    """:func:`empirical_deviation`'s largest value over phases, with a 95% bootstrap interval over seeds."""
+    ana = arrays["emp_analytic"][:, depth_index][:, None]
+    samples = arrays[key][:, depth_index]  # (phase, seed)
+    return stats.bootstrap_ci(samples, lambda s: float((np.abs(s.mean(-1, keepdims=True) - ana) / ana).max()))
+
+
+# CLAIMS
+
+HDR = "Hayou, Doucet, Rousseau 2019"
+FIT_WHY = "the claimed form must fit better: the difference of R² lies above 0 (bootstrap over the fitted depths)"
+CLAIMS = [
+    Claim("eoc-ordered-exponential", f"{HDR}, Prop. 1 (ordered phase)",
+          "In the ordered phase the normalized NTK becomes input-independent exponentially fast in depth.",
+          "R² of an exponential fit minus R² of a power-law fit to the spread of Θ̂^L against depth, the smaller "
+          "over erf and ReLU (analytic kernels; 95% bootstrap interval over the fitted depths)",
+          AtLeast(0.0), why=FIT_WHY, decide="more depths before the spread reaches float64's floor"),
+    Claim("eoc-chaotic-exponential", f"{HDR}, Prop. 1 (chaotic phase)",
+          "In the chaotic phase too the normalized NTK becomes trivial exponentially fast (Θ̂(x, x') → 0).",
+          "R² of an exponential fit minus R² of a power-law fit to the spread of Θ̂^L against depth (erf; 95% "
+          "bootstrap interval over the fitted depths)", AtLeast(0.0), why=FIT_WHY, decide="more depths"),
+    Claim("eoc-rate-theory", f"{HDR}; Schoenholz et al. 2017",
+          "The exponential rate is the mean-field one: −log χ_1 (ordered, smooth φ), −½ log χ_1 (ordered ReLU), "
+          "log(χ_1/χ_c*) (chaotic).",
+          "fitted rate / theoretical rate, the ratio farthest from 1 over the three off-critical points (95% "
+          "bootstrap interval over the fitted depths)",
+          Between(0.8, 1.1), why="a prefactor L^k in the decay lowers a fit over [L1, L2] by k·log(L2/L1)/(L2 − L1), "
+          "about 0.06 per unit of k here", decide="a longer range of depths"),
+    Claim("eoc-critical-polynomial", f"{HDR}, Prop. 2 (Edge of Chaos)",
+          "On the Edge of Chaos the normalized NTK approaches its limit only polynomially in depth.",
+          "R² of a power-law fit minus R² of an exponential fit to the spread of Θ̂^L, the smaller over erf and ReLU "
+          "(95% bootstrap interval over the fitted depths)", AtLeast(0.0), why=FIT_WHY, decide="more depths"),
+    Claim("eoc-orthogonal-follows", "Huang, Du, Xu 2021 (this book's link to the main paper)",
+          "At moderate depth (well below the width) an orthogonal finite-width network's normalized NTK follows "
+          "the analytic curve.",
+          "|spread_orth − spread_∞| / spread_∞ at the smallest measured depth, largest over the three erf points "
+          "(95% bootstrap interval over seeds)",
+          AtMost(0.2), why="finite-width corrections of order depth/width, plus seed noise",
+          decide="more seeds, or a wider network"),
+]
+
+
+def measure(arrays, cfg):
+    """Each claim's statistic with its 95% interval."""
+    return {
+        "eoc-ordered-exponential": Measurement(*phase_advantage(arrays, "ordered")),
+        "eoc-chaotic-exponential": Measurement(*phase_advantage(arrays, "chaotic")),
+        "eoc-rate-theory": Measurement(*rate_ratio_ci(arrays), {"ratios": rate_ratio(arrays)[1]}),
+        "eoc-critical-polynomial": Measurement(*phase_advantage(arrays, "edge", "power")),
+        "eoc-orthogonal-follows": Measurement(*deviation_ci(arrays),
+                                              {"gaussian": deviation_ci(arrays, key="emp_spread_gaussian")[0]}),
+    }
+
+
+THEORY_P = {"relu": "1 (rate 1/L)", "erf": "just below 1 (rate log L / L)"}
+
+
+def numbers(arrays, cfg):
+    """The numbers and phrases of the chapter's prose."""
+    pts, fits = list(points()), point_fits(arrays)
+    acc = arrays["accuracy"][:, -1]
+    dev, last = empirical_deviation(arrays), empirical_deviation(arrays, -1)
+    gdev, glast = (empirical_deviation(arrays, i, "emp_spread_gaussian") for i in (0, -1))
+    closer = (last < glast).sum()
+    return {
+        "eoc-max-depth": int(arrays["depths"][-1]),
+        "eoc-points": "; ".join(f"{act} {ph}: σ_W = {w:.3g}, σ_b = {b:.3g}, χ₁ = {c:.3g}"
+                                for (act, ph), (w, b), c in zip(pts, arrays["points"], arrays["chi1"])),
+        "eoc-ratios": ", ".join(f"{r:.2f}" for r in rate_ratio(arrays)[1]),
+        "eoc-edge-power": ", ".join(f"p = {f['power']:.2f} for {f['activation']} (theory: {THEORY_P[f['activation']]})"
+                                    for f in fits if f["phase"] == "edge"),
+        "eoc-acc-edge": ", ".join(f"{acc[i]:.2f} ({act})" for i, (act, ph) in enumerate(pts) if ph == "edge"),
+        "eoc-acc-other": ", ".join(f"{acc[i]:.2f} ({act} {ph})" for i, (act, ph) in enumerate(pts) if ph != "edge"),
+        "eoc-train-test": f"{cfg.n_train} training and {cfg.n_test} test digits",
+        "eoc-emp-depth0": int(cfg.emp_depths[0]), "eoc-emp-depth1": int(cfg.emp_depths[-1]),
+        "eoc-emp-dev": ", ".join(f"{d:.3f} ({ph})" for d, ph in zip(dev, PHASES)),
+        "eoc-emp-dev-gauss": ", ".join(f"{d:.3f} ({ph})" for d, ph in zip(gdev, PHASES)),
+        "eoc-emp-dev-deep": ", ".join(f"{d:.2g} ({ph})" for d, ph in zip(last, PHASES)),
+        "eoc-emp-dev-deep-gauss": ", ".join(f"{d:.2g} ({ph})" for d, ph in zip(glast, PHASES)),
+        "eoc-emp-compare": (f"the orthogonal networks stay closer to the analytic curve than Gaussian ones at "
+                            f"{closer} of {len(PHASES)} points" if closer else
+                            "the orthogonal networks stay no closer to the analytic curve than Gaussian ones"),
+        "eoc-emp-setup": f"{cfg.emp_seeds} orthogonal and {cfg.emp_seeds} Gaussian erf networks of width "
+                         f"{cfg.emp_width} on {cfg.emp_inputs} digits",
+    }
+
+
+# FIGURES
+
+PHASE_COLOUR = {"ordered": "C0", "edge": "k", "chaotic": "C3"}
+
+
+def fig_phase(arrays):
+    """log χ_1 over (σ_W², σ_b²) for erf and tanh, the Edge-of-Chaos line and the measured erf points."""
+    fig, axes = plots.figure(ncols=2, width=3.0, height=2.6, squeeze=False)
+    for ax, act in zip(axes[0], ("erf", "tanh")):
+        im = ax.pcolormesh(arrays["w"] ** 2, arrays["b"] ** 2, arrays[f"log_chi_{act}"], cmap="RdBu_r", vmin=-1.5,
+                           vmax=1.5, shading="auto")
+        ax.plot(arrays["w_line"] ** 2, arrays[f"b_line_{act}"] ** 2, "k-", lw=1.5, label="edge of chaos")
+        ax.set(xlabel=r"$\sigma_W^2$", ylabel=r"$\sigma_b^2$", title=act, ylim=(0, arrays["b"][-1] ** 2))
+    for (act, ph), (w, b) in zip(points(), arrays["points"]):
+        if act == "erf":
+            axes[0, 0].plot(w ** 2, b ** 2, "o", color="k", mfc={"ordered": "C0", "edge": "w", "chaotic": "C3"}[ph],
+                            ms=6)
+    axes[0, 0].legend(fontsize=7, loc="upper left")
+    fig.colorbar(im, ax=axes[0, 1], label=r"$\log \chi_1$")
+    return fig
+
+
+def fig_spread(arrays):
+    """The spread of Θ̂^L against depth, log-linear and log-log."""
+    fig, axes = plots.figure(ncols=2, width=3.0, height=2.6, squeeze=False)
+    for i, (act, ph) in enumerate(points()):
+        style = "-" if act == "erf" else "--"
+        axes[0, 0].semilogy(arrays["depths"], arrays["spread"][i], style, color=PHASE_COLOUR[ph], label=f"{act}, {ph}")
+        axes[0, 1].loglog(arrays["depths"], arrays["spread"][i], style, color=PHASE_COLOUR[ph])
+    axes[0, 0].set(xlabel="depth L", ylabel=r"spread of $\hat\Theta^L$", ylim=(1e-14, 1))
+    axes[0, 1].set(xlabel="depth L", ylim=(1e-3, 1))
+    axes[0, 0].legend(fontsize=6)
+    return fig
+
+
+def fit_rows(arrays):
+    """Rows of the fit table: φ, phase, fitted and theoretical γ, p, both R², depth range."""
+    return [[f["activation"], f["phase"], f"{f['gamma']:.3f}", f"{f['theory']:.3f}", f"{f['power']:.2f}",
+             f"{f['r2_exp']:.4f}", f"{f['r2_power']:.4f}", f"{f['depth_range'][0]}–{f['depth_range'][1]}"]
+            for f in point_fits(arrays)]
+
+
+def fig_accuracy(arrays):
+    """Kernel-regression test accuracy against depth."""
+    fig, ax = plots.figure()
+    for i, (act, ph) in enumerate(points()):
+        ax.semilogx(arrays["depths"], arrays["accuracy"][i], "-" if act == "erf" else "--", color=PHASE_COLOUR[ph],
+                    label=f"{act}, {ph}")
+    ax.axhline(0.1, color="grey", lw=0.8, ls=":")
+    ax.set(xlabel="depth L", ylabel="test accuracy")
+    ax.legend(fontsize=6)
+    return fig
+
+
+def fig_empirical(cfg, arrays):
+    """Finite-width orthogonal (dots) and Gaussian (squares) spreads against the analytic values and curves."""
+    fig, ax = plots.figure(width=4.4)
+    for p, ph in enumerate(PHASES):
+        c = PHASE_COLOUR[ph]
+        ax.semilogy(arrays["depths"], arrays["spread"][p], color=c, lw=1, label=f"erf {ph}, analytic (all digits)")
+        for key, marker, init in (("emp_spread", "o", "orthogonal"), ("emp_spread_gaussian", "s", "Gaussian")):
+            ax.errorbar(cfg.emp_depths, arrays[key][p].mean(-1), yerr=arrays[key][p].std(-1), fmt=marker, color=c,
+                        mfc="none" if init == "Gaussian" else c, capsize=2, label=f"erf {ph}, {init} n = {cfg.emp_width}")
+        ax.plot(cfg.emp_depths, arrays["emp_analytic"][p], "x", color=c)
+    ax.set(xlabel="depth L", ylabel=r"spread of $\hat\Theta^L$", xlim=(0, 2 * max(cfg.emp_depths)), ylim=(1e-10, 1))
+    fig.legend(loc="outside right center", fontsize=6)
+    return fig

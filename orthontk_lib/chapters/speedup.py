@@ -29,10 +29,11 @@ import math
 import jax
 import numpy as np
 
-from orthontk_lib import meanfield, results
+from orthontk_lib import meanfield, plots, results, stats
+from orthontk_lib.book.profiles import ChapterConfig
+from orthontk_lib.claims import AtLeast, AtMost, Claim, Measurement
 from orthontk_lib.data import load
 from orthontk_lib.models import CNN, FCN
-from orthontk_lib.book.profiles import ChapterConfig
 
 SLUG = "speedup"
 INITS = ("gaussian", "orthogonal")  # the FCN grid's
@@ -70,18 +71,23 @@ class Config(ChapterConfig):
     cnn_steps: int = dataclasses.field(default=100, metadata={"min": 10})  # SGD steps
     cnn_batch_size: int = dataclasses.field(default=32, metadata={"min": 1})  # mini-batch
     cnn_target: float = dataclasses.field(default=0.7, metadata={"min": 0.0})  # accuracy that defines tau
+    # the width family (the FCN grid's training at the smaller half of its learning rates)
+    family_widths: tuple[int, ...] = dataclasses.field(default=(32, 128), metadata={"min": 1})  # width family: widths
+    family_depth: int = dataclasses.field(default=8, metadata={"min": 1})  # hidden layers of the width family
 
     PROFILES = {
         "smoke": dict(depths=(2, 4), width=16, n_lrs=3, n_seeds=2, steps=40, n_train=256, n_test=64, batch_size=32,
-                      cnn_depths=(2,), channels=4, cnn_n_lrs=2, cnn_steps=20, cnn_batch_size=16),
+                      cnn_depths=(2,), channels=4, cnn_n_lrs=2, cnn_steps=20, cnn_batch_size=16,
+                      family_widths=(8, 32), family_depth=2),
         "quick": dict(depths=(2, 4, 8, 16, 32), width=64, lr_min=1e-2, lr_max=3.0, n_lrs=6, n_seeds=3, steps=200,
                       batch_size=128, n_train=1024, n_test=512,
                       cnn_depths=(4, 32), channels=16, cnn_lr_min=0.025, cnn_lr_max=0.2, cnn_n_lrs=4, cnn_steps=100,
-                      cnn_batch_size=32, cnn_target=0.7),
+                      cnn_batch_size=32, cnn_target=0.7, family_widths=(32, 64, 128, 256), family_depth=8),
         "paper": dict(depths=(10, 25, 50, 100, 200), width=400, lr_min=1e-4, lr_max=1e-1, n_lrs=16, n_seeds=10,
                       steps=2000, batch_size=1000, target=0.25, dataset="cifar10", n_train=50000, n_test=10000,
                       cnn_depths=(10, 25, 50), channels=16, cnn_lr_min=1e-3, cnn_lr_max=0.3, cnn_n_lrs=8,
-                      cnn_steps=1000, cnn_batch_size=64, cnn_target=0.25),
+                      cnn_steps=1000, cnn_batch_size=64, cnn_target=0.25, family_widths=(400, 800, 1600),
+                      family_depth=50),
     }
 
     def __post_init__(self):
@@ -110,19 +116,22 @@ class Config(ChapterConfig):
         return meanfield.critical_b_std("tanh", math.sqrt(self.W_var))
 
     def grid(self, arch="fcn"):
-        """The :class:`Grid` of ``arch`` (``"fcn"`` or ``"cnn"``)."""
-        if arch == "fcn":
-            return Grid(self.depths, self.lrs, self.n_seeds, self.steps, self.batch_size, self.target, INITS,
+        """The :class:`Grid` of ``arch``: ``"fcn"``, ``"cnn"``, or ``"family"`` (the FCN at ``family_depth``, the
+        smaller half of the learning rates, one point per width)."""
+        if arch in ("fcn", "family"):
+            lrs = self.lrs if arch == "fcn" else self.lrs[: max(2, self.n_lrs // 2)]
+            depths = self.depths if arch == "fcn" else (self.family_depth,)
+            return Grid(depths, lrs, self.n_seeds, self.steps, self.batch_size, self.target, INITS,
                         max(1, self.steps // 20))
         lrs = np.geomspace(self.cnn_lr_min, self.cnn_lr_max, self.cnn_n_lrs)
         # evaluated on the full sets at the start and the end only: on a CPU that costs more than training
         return Grid(self.cnn_depths, lrs, self.n_seeds, self.cnn_steps, self.cnn_batch_size, self.cnn_target,
                     CNN_INITS, self.cnn_steps)
 
-    def spec(self, depth, init, arch="fcn"):
-        """The network of ``arch`` at ``depth`` drawn by ``init`` (one of the grid's ``inits``)."""
-        if arch == "fcn":
-            return FCN(depth, self.width, "tanh", math.sqrt(self.W_var), self.b_std, init,
+    def spec(self, depth, init, arch="fcn", width=None):
+        """The network of ``arch`` at ``depth`` (and ``width``, default the grid's) drawn by ``init``."""
+        if arch in ("fcn", "family"):
+            return FCN(depth, width or self.width, "tanh", math.sqrt(self.W_var), self.b_std, init,
                        parameterization="standard", out_dim=10)
         draw, filt = CNN_DRAWS[init]
         return CNN(depth, self.channels, 3, "tanh", math.sqrt(self.W_var), self.b_std, draw,
@@ -152,7 +161,7 @@ class Grid:
 def training_data(cfg, arch="fcn"):
     """The chapter's data: pixels in [0, 1], one-hot labels (the paper's CIFAR-10 preprocessing);
     flattened for the FCN, images (N, H, W, C) for the CNN."""
-    flatten = arch == "fcn"
+    flatten = arch != "cnn"
     if cfg.dataset == "digits":
         return load("digits", n_train=cfg.n_train, n_test=cfg.n_test, seed=cfg.seed, flatten=flatten)
     return load("cifar10", n_train=cfg.n_train, n_test=cfg.n_test, flatten=flatten)
@@ -174,8 +183,8 @@ def default_mesh():
     return jax.sharding.Mesh(np.array(devices), ("pairs",)) if len(devices) > 1 else None
 
 
-def depth_point(cfg, data, depth, mesh=None, arch="fcn"):
-    """Every init of ``arch``'s grid at one depth, all (lr, seed) pairs in one program per init;
+def depth_point(cfg, data, depth, mesh=None, arch="fcn", width=None):
+    """Every init of ``arch``'s grid at one depth (and ``width``), all (lr, seed) pairs in one program per init;
     arrays indexed (init, lr, seed, ...)."""
     from orthontk_lib import train
 
@@ -187,7 +196,7 @@ def depth_point(cfg, data, depth, mesh=None, arch="fcn"):
     out = {k: [] for k in ("tau", "diverged", "train_loss", "train_accuracy", "test_accuracy")}
     for init in grid.inits:
         keys = jax.random.split(jax.random.fold_in(jax.random.key(cfg.seed), depth), lrs.size)  # same seeds per init
-        h = train.fit_grid(cfg.spec(depth, init, arch), config, keys, lrs, data, mesh=mesh)
+        h = train.fit_grid(cfg.spec(depth, init, arch, width), config, keys, lrs, data, mesh=mesh)
         shape = (len(grid.lrs), grid.n_seeds)
         out["tau"].append(first_hit(h["batch_accuracy"], grid.target).reshape(shape) + 1)  # steps taken
         out["diverged"].append(h["diverged"].reshape(shape))
@@ -199,76 +208,103 @@ def depth_point(cfg, data, depth, mesh=None, arch="fcn"):
 
 
 def compute(cfg):
-    """Both grids, one saved point per (architecture, depth); arrays indexed (depth, init, lr, seed, ...),
-    the CNN grid's with the prefix ``cnn_`` (:func:`view` takes one grid's arrays)."""
+    """Both grids and the width family, one saved point per (architecture, depth or width); arrays indexed
+    (depth or width, init, lr, seed, ...), the CNN grid's with the prefix ``cnn_`` and the width family's with
+    ``family_`` (:func:`view` takes one grid's arrays)."""
     mesh = default_mesh()
     out = {}
-    for arch in ARCHS:
+    for arch in ARCHS + ("family",):
         grid = cfg.grid(arch)
         data = training_data(cfg, arch)
-        net = ("width",) if arch == "fcn" else ("channels",)
+        net = {"fcn": ("width",), "cnn": ("channels",), "family": ("family_depth",)}[arch]
         base = {**{k: getattr(cfg, k) for k in net + ("W_var", "dataset", "n_train", "n_test", "seed")},
                 **grid.params()}
-        pts = results.sweep(f"{SLUG}/{cfg.profile}/{arch}-grid", base, [{"depth": L} for L in grid.depths],
-                            lambda p: depth_point(cfg, data, p["depth"], mesh, arch), profile=cfg.profile,
-                            seeds=cfg.seeds, desc=f"{arch.upper()} SGD grid by depth")
+        if arch == "family":
+            points = [{"width": w} for w in cfg.family_widths]
+            run = lambda p: depth_point(cfg, data, cfg.family_depth, mesh, arch, p["width"])  # noqa: E731
+        else:
+            points = [{"depth": L} for L in grid.depths]
+            run = lambda p: depth_point(cfg, data, p["depth"], mesh, arch)  # noqa: E731
+        pts = results.sweep(f"{SLUG}/{cfg.profile}/{arch}-grid", base, points, run, profile=cfg.profile,
+                            seeds=cfg.seeds, desc=f"{arch} SGD grid")
         a = {k: np.stack([p.arrays[k] for p in pts]) for k in ("tau", "diverged", "train_loss", "train_accuracy",
                                                                 "test_accuracy")}
         a.update(depths=np.asarray(grid.depths), lrs=grid.lrs, record_steps=pts[0].arrays["record_steps"],
                  steps=np.asarray(grid.steps), target=np.asarray(grid.target), inits=np.asarray(grid.inits))
-        out.update({("" if arch == "fcn" else "cnn_") + k: v for k, v in a.items()})
+        if arch == "family":
+            a["widths"] = np.asarray(cfg.family_widths)
+        out.update({{"fcn": "", "cnn": "cnn_", "family": "family_"}[arch] + k: v for k, v in a.items()})
     out["b_std"] = np.asarray(cfg.b_std)
     return out
 
 
 def view(arrays, arch="fcn"):
-    """One grid's arrays from :func:`compute`'s, without the ``cnn_`` prefix."""
+    """One grid's arrays from :func:`compute`'s (``"fcn"``, ``"cnn"`` or ``"family"``), without the prefix."""
     if arch == "fcn":
-        return {k: v for k, v in arrays.items() if not k.startswith("cnn_")}
-    return {k[4:]: v for k, v in arrays.items() if k.startswith("cnn_")}
+        return {k: v for k, v in arrays.items() if not k.startswith(("cnn_", "family_"))}
+    prefix = f"{arch}_"
+    return {k[len(prefix):]: v for k, v in arrays.items() if k.startswith(prefix)}
 
 
 # STATISTICS
 
 
+def trained(arrays):
+    """(..., init, lr, seed) bool: the run reached the target *and* is still at or above it on the full training
+    set at the end. A first hit followed by a collapse to chance is a failure, not a fast run."""
+    final = np.asarray(arrays["train_accuracy"])[..., -1]
+    return np.isfinite(arrays["tau"]) & (final >= float(arrays["target"]))
+
+
 def censored_tau(arrays):
-    """tau with failures set to the step budget: (depth, init, lr, seed)."""
-    return np.where(np.isnan(arrays["tau"]), float(arrays["steps"]), arrays["tau"])
+    """tau of trained runs, the step budget for the others: (depth, init, lr, seed)."""
+    return np.where(trained(arrays), arrays["tau"], float(arrays["steps"]))
 
 
 def failure_rate(arrays):
-    """Fraction of seeds that never reach the target: (depth, init, lr)."""
-    return np.isnan(arrays["tau"]).mean(-1)
+    """Fraction of seeds that do not train (see :func:`trained`): (depth, init, lr)."""
+    return 1.0 - trained(arrays).mean(-1)
 
 
 def speedup_map(arrays, pair=(0, 1)):
     """Mean censored tau of init ``pair[0]`` over init ``pair[1]`` (by default Gaussian over orthogonal):
-    (depth, lr); NaN where neither init ever succeeds."""
+    (depth, lr); NaN where neither init ever trains."""
     tau = censored_tau(arrays).mean(-1)  # (depth, init, lr)
     ratio = tau[:, pair[0]] / tau[:, pair[1]]
     return np.where(failure_rate(arrays)[:, list(pair)].min(1) < 1, ratio, np.nan)
 
 
+def censoring_marks(arrays, pair=(0, 1)):
+    """(depth, lr) prefixes for :func:`speedup_map`'s cells: "≥" where only the slower init has failed runs (its
+    mean tau, and so the ratio, is a lower bound), "≤" where only the faster one has, "~" where both have."""
+    fails = failure_rate(arrays)[:, list(pair)] > 0  # (depth, 2, lr)
+    return np.select([fails[:, 0] & fails[:, 1], fails[:, 0], fails[:, 1]], ["~", "≥", "≤"], "")
+
+
 def region(shape, corner):
-    """Boolean mask over a (depth, lr) grid of ``shape``: ``"deep-large"`` = upper half of depths and of
-    learning rates; ``"shallow-small"`` = lower half of both (the middle entry of an odd count is in neither)."""
+    """Boolean mask over a (depth, lr) grid of ``shape``: ``"deep"`` = the upper half of depths, ``"large-lr"``
+    = the upper half of learning rates, ``"small-lr"`` = the lower half (the middle entry of an odd count is in
+    neither half), ``"all"`` = every cell."""
     d, l = shape
-    upper = lambda n: np.arange(n) >= n - n // 2
-    lower = lambda n: np.arange(n) < n // 2
-    pick = (upper, upper) if corner == "deep-large" else (lower, lower)
-    return pick[0](d)[:, None] & pick[1](l)[None, :]
+    upper = lambda n: np.arange(n) >= n - n // 2  # noqa: E731
+    lower = lambda n: np.arange(n) < n // 2  # noqa: E731
+    every = lambda n: np.ones(n, bool)  # noqa: E731
+    rows, cols = {"deep": (upper, every), "large-lr": (every, upper), "small-lr": (every, lower),
+                  "all": (every, every)}[corner]
+    return rows(d)[:, None] & cols(l)[None, :]
+
+
+def both_train(arrays, pair=(0, 1)):
+    """(depth, lr) bool: most seeds of both inits of ``pair`` train."""
+    return (failure_rate(arrays)[:, list(pair)] < 0.5).all(1)
 
 
 def region_speedup(arrays, corner, pair=(0, 1), n_boot=2000, seed=0):
-    """Geometric mean over a region's cells of the speed-up of init ``pair[1]`` over ``pair[0]``,
-    and a 95% bootstrap interval over seeds.
-
-    Cells where neither init ever reaches the target carry no information and are left out.
-    Returns ``(value, (lo, hi), cells)``.
-    """
+    """Speed of init ``pair[1]`` over ``pair[0]`` among the runs that train: the geometric mean, over a region's
+    cells where most seeds of both inits train, of the mean censored tau ratio, with a 95% bootstrap interval
+    over seeds. Returns ``(value, (lo, hi), cells)``; NaN with no such cell."""
     tau = censored_tau(arrays)  # (D, I, L, S)
-    mask = region((tau.shape[0], tau.shape[2]), corner) & np.isfinite(speedup_map(arrays, pair))
-    cells = np.argwhere(mask)
+    cells = np.argwhere(region((tau.shape[0], tau.shape[2]), corner) & both_train(arrays, pair))
     if not len(cells):
         return float("nan"), (float("nan"), float("nan")), 0
     slow, fast = pair
@@ -276,17 +312,292 @@ def region_speedup(arrays, corner, pair=(0, 1), n_boot=2000, seed=0):
     def stat(t):
         return float(np.exp(np.mean([np.log(t[d, slow, l].mean() / t[d, fast, l].mean()) for d, l in cells])))
 
-    rng = np.random.default_rng(seed)
-    s = tau.shape[-1]
-    boots = [stat(np.take_along_axis(tau, rng.integers(0, s, tau.shape), -1)) for _ in range(n_boot)]
-    lo, hi = np.percentile(boots, [2.5, 97.5])
-    return stat(tau), (float(lo), float(hi)), len(cells)
+    value, ci = stats.bootstrap_ci(tau, stat, n_boot=n_boot, seed=seed)
+    return value, ci, len(cells)
 
 
-def failure_edge(arrays):
-    """Per depth and init, the largest learning rate at which most seeds reach the target (NaN if none)."""
-    ok = failure_rate(arrays) < 0.5  # (depth, init, lr)
+def failure_edge(arrays, ok=None):
+    """Per depth and init, the largest learning rate at which most seeds train (NaN if none)."""
+    ok = failure_rate(arrays) < 0.5 if ok is None else ok  # (depth, init, lr)
     lrs = np.asarray(arrays["lrs"])
     inits = [str(i) for i in arrays.get("inits", INITS)]
     return {int(L): {init: float(lrs[ok[d, i]].max()) if ok[d, i].any() else float("nan") for i, init in enumerate(inits)}
             for d, L in enumerate(arrays["depths"])}
+
+
+def edge_ratios(arrays, trained_runs=None, pair=(0, 1)):
+    """Per depth, the failure edge of ``pair[1]`` over that of ``pair[0]``: (depth,). An init that trains at no
+    learning rate gets an edge one grid step below the smallest (a bound); NaN where neither trains at any."""
+    ok = (trained(arrays) if trained_runs is None else trained_runs).mean(-1) > 0.5  # (depth, init, lr)
+    lrs = np.asarray(arrays["lrs"], float)
+    below = lrs[0] ** 2 / lrs[1]
+    edge = np.where(ok.any(-1), np.max(np.where(ok, lrs, 0.0), -1), below)  # (depth, init)
+    ratio = edge[:, pair[1]] / edge[:, pair[0]]
+    return np.where(ok[:, list(pair)].any(-1).any(-1), ratio, np.nan)
+
+
+def stability(arrays, half="deep", pair=(0, 1), n_boot=2000, seed=0):
+    """Geometric mean over the deep (or shallow) half of depths of :func:`edge_ratios`, with a 95% bootstrap
+    interval over seeds: how much larger a learning rate the faster init still trains at."""
+    n = len(arrays["depths"])
+    rows = region((n, 1), "deep")[:, 0] if half == "deep" else np.arange(n) < n // 2
+
+    def stat(t):
+        r = edge_ratios(arrays, t.astype(bool), pair)[rows]
+        return float(np.exp(np.nanmean(np.log(r)))) if np.isfinite(r).any() else float("nan")
+
+    return stats.bootstrap_ci(trained(arrays).astype(float), stat, n_boot=n_boot, seed=seed)
+
+
+def stability_growth(arrays, pair=(0, 1), n_boot=2000, seed=0):
+    """The deep half's :func:`stability` over the shallow half's, with a 95% bootstrap interval over seeds."""
+    deep = region((len(arrays["depths"]), 1), "deep")[:, 0]
+    shallow = np.arange(len(deep)) < len(deep) // 2
+
+    def stat(t):
+        r = np.log(edge_ratios(arrays, t.astype(bool), pair))
+        return float(np.exp(np.nanmean(r[deep]) - np.nanmean(r[shallow])))
+
+    return stats.bootstrap_ci(trained(arrays).astype(float), stat, n_boot=n_boot, seed=seed)
+
+
+def width_speedups(family, pair=(0, 1)):
+    """Per width of the family, the small-lr speed-up among runs that train (:func:`region_speedup` over all its
+    learning rates): ``[(value, ci, cells)]``."""
+    return [region_speedup({k: (v[w:w + 1] if k in ("tau", "train_accuracy") else v) for k, v in family.items()},
+                           "all", pair) for w in range(len(family["widths"]))]
+
+
+def width_shrinkage(family, pair=(0, 1), n_boot=2000, seed=0):
+    """|log speed-up| at the largest width minus at the smallest (small learning rates, runs that train), with
+    a 95% bootstrap interval over seeds: negative when the speed-up shrinks towards 1 as width grows."""
+    tau = censored_tau(family)  # (W, I, L, S)
+    keep = both_train(family, pair)[[0, -1]].all(0)  # learning rates where both widths' runs train
+    if not keep.any():
+        return float("nan"), (float("nan"), float("nan"))
+    slow, fast = pair
+
+    def stat(t):
+        log_s = [np.mean(np.log(t[w, slow][keep].mean(-1) / t[w, fast][keep].mean(-1))) for w in (0, -1)]
+        return float(abs(log_s[1]) - abs(log_s[0]))
+
+    return stats.bootstrap_ci(tau, stat, n_boot=n_boot, seed=seed)
+
+
+# CLAIMS
+
+HDX = "Huang, Du, Xu 2021"
+MIN_CELLS = 2
+"""Fewer (depth, lr) cells than this where both inits train leave a speed claim inconclusive."""
+SPEED_WHY = (f"a speed-up means the interval lies above 1; fewer than {MIN_CELLS} cells where both inits train "
+             "leave it inconclusive")
+STEP_WHY = ("the learning rates are log-spaced by a factor of at least 1.5 at every profile: equal edges give 1, "
+            "one grid step more gives the spacing")
+CLAIMS = [
+    Claim("speedup-deep", f"{HDX}, abstract and Sec. 5",
+          "In the linear regime of tanh, orthogonal initialization trains faster at large depth.",
+          "τ_gauss/τ_orth among runs that train, geometric mean over the deep half of depths and every learning "
+          "rate where most seeds of both inits train (95% bootstrap interval over seeds)",
+          AtLeast(1.0), why=SPEED_WHY, decide="more seeds, or more learning rates where both inits train"),
+    Claim("speedup-large-lr", f"{HDX}, abstract and Sec. 5",
+          "In the linear regime of tanh, orthogonal initialization trains faster at large learning rate.",
+          "τ_gauss/τ_orth among runs that train, geometric mean over the larger half of learning rates and every "
+          "depth where most seeds of both inits train (95% bootstrap interval over seeds)",
+          AtLeast(1.0), why=SPEED_WHY, decide="more seeds, or more depths where both inits train"),
+    Claim("speedup-stability", f"{HDX}, Sec. 5 (the failure boundary of the learning-speed figure)",
+          "Orthogonal networks still train at learning rates where Gaussian ones no longer do, at large depth.",
+          "failure edge (largest η at which most seeds train) orthogonal over Gaussian, geometric mean over the "
+          "deep half of depths (95% bootstrap interval over seeds)",
+          AtLeast(1.5), why=STEP_WHY, decide="more seeds, or a finer learning-rate grid"),
+    Claim("speedup-stability-growth", f"{HDX}, Sec. 5 (the depth family of the learning-speed figure)",
+          "The stability advantage of orthogonal initialization grows with depth.",
+          "the failure-edge ratio of the deep half of depths over that of the shallow half (95% bootstrap "
+          "interval over seeds)", AtLeast(1.5), why=STEP_WHY, decide="more depths, or a finer learning-rate grid"),
+    Claim("speedup-small-lr-width", f"{HDX}, abstract ('a finite-width effect in the small learning rate regime')",
+          "At small learning rate the speed-up of orthogonal initialization is a finite-width effect: it shrinks "
+          "towards 1 as the width grows.",
+          "|log τ_gauss/τ_orth| at the largest width of the width family minus at the smallest (smaller half of "
+          "the learning rates, runs that train; 95% bootstrap interval over seeds)",
+          AtMost(0.0), why="shrinking means the difference is negative",
+          decide="more seeds, or widths further apart (the paper profile: 400 to 1600 at depth 50)"),
+    Claim("speedup-cnn-deep", "Xiao et al. 2018; Huang, Du, Xu 2021, Sec. 5",
+          "Deep tanh CNNs on the critical line train faster from delta-orthogonal kernels than from Gaussian ones.",
+          "τ_gauss/τ_delta-orth among runs that train, geometric mean over the deep half of the CNN depths and "
+          "every learning rate where most seeds of both train (95% bootstrap interval over seeds)",
+          AtLeast(1.0), why=SPEED_WHY, decide="more seeds, or more learning rates where both train"),
+    Claim("speedup-cnn-orthogonality", "this book (the kernels of Xiao et al. 2018)",
+          "The CNN speed-up comes from orthogonality, not from the delta structure: delta kernels with a Gaussian "
+          "centre train slower than delta-orthogonal ones.",
+          "τ_delta-gauss/τ_delta-orth among runs that train, as for speedup-cnn-deep",
+          AtLeast(1.0), why=SPEED_WHY, decide="more seeds, or more learning rates where both train"),
+]
+
+
+def _speed(arrays, corner, pair=(0, 1)):
+    v, ci, cells = region_speedup(arrays, corner, pair)
+    return Measurement(v, ci if cells >= MIN_CELLS else (float("nan"), float("nan")), {"cells": cells})
+
+
+def measure(arrays, cfg):
+    """Each claim's statistic with its 95% interval."""
+    fcn, cnn, family = view(arrays, "fcn"), view(arrays, "cnn"), view(arrays, "family")
+    return {
+        "speedup-deep": _speed(fcn, "deep"),
+        "speedup-large-lr": _speed(fcn, "large-lr"),
+        "speedup-stability": Measurement(*stability(fcn)),
+        "speedup-stability-growth": Measurement(*stability_growth(fcn)),
+        "speedup-small-lr-width": Measurement(*width_shrinkage(family),
+                                              {"speedups": [s[0] for s in width_speedups(family)]}),
+        "speedup-cnn-deep": _speed(cnn, "deep"),
+        "speedup-cnn-orthogonality": _speed(cnn, "deep", (2, 1)),
+    }
+
+
+def numbers(arrays, cfg):
+    """The numbers and phrases of the chapter's prose."""
+    fcn, cnn, family = view(arrays, "fcn"), view(arrays, "cnn"), view(arrays, "family")
+    m = measure(arrays, cfg)
+    v = {c.id: c.verdict(*m[c.id][:2]) for c in CLAIMS}
+    fmt = lambda ms: (f"{ms[0]:.2f} [{ms[1][0]:.2f}, {ms[1][1]:.2f}]" if np.isfinite(ms[1][0])  # noqa: E731
+                      else f"{ms[0]:.2f} (no interval: {ms[2]['cells'] if ms[2] else 0} cell(s))")
+    q_star = meanfield.q_star("tanh", math.sqrt(cfg.W_var), cfg.b_std)
+    collapsed = np.isfinite(fcn["tau"]) & ~trained(fcn)
+    edge = failure_edge(fcn)
+    cedge = failure_edge(cnn)
+    d = len(fcn["depths"]) - 1
+    speeds = width_speedups(family)
+    reading = {"holds": "faster", "does not hold": "not faster", "inconclusive": "not measurably faster or slower"}
+    out = {
+        "sp-wvar": f"{cfg.W_var:g}", "sp-bvar": f"{cfg.b_std ** 2:.3g}", "sp-qstar": f"{q_star:.4f}",
+        "sp-chi": f"{meanfield.chi('tanh', math.sqrt(cfg.W_var), cfg.b_std):.6f}",
+        "sp-tanh-slope": f"{1 - math.tanh(math.sqrt(q_star)) ** 2:.3f}",
+        "sp-width": int(cfg.width), "sp-batch": int(cfg.batch_size), "sp-steps": int(fcn["steps"]),
+        "sp-data": f"{cfg.n_train} {cfg.dataset} training images", "sp-target": f"{cfg.target:.0%}",
+        "sp-seeds": int(fcn["tau"].shape[-1]), "sp-curve-depth": int(fcn["depths"][d]),
+        "sp-collapsed": f"{int(collapsed.sum())} of {collapsed.size}",
+        "sp-deep": fmt(m["speedup-deep"]), "sp-deep-cells": m["speedup-deep"].detail["cells"],
+        "sp-large-lr": fmt(m["speedup-large-lr"]), "sp-large-lr-cells": m["speedup-large-lr"].detail["cells"],
+        "sp-deep-reading": reading[v["speedup-deep"]], "sp-large-lr-reading": reading[v["speedup-large-lr"]],
+        "sp-stability": fmt(m["speedup-stability"]), "sp-stability-growth": fmt(m["speedup-stability-growth"]),
+        "sp-stability-words": {"holds": "orthogonal networks keep training at larger learning rates than Gaussian "
+                                        "ones at depth",
+                               "does not hold": "at depth, orthogonal networks stop training at the same learning "
+                                                "rates as Gaussian ones",
+                               "inconclusive": "whether orthogonal networks train at larger learning rates is not "
+                                               "decided at this profile"}[v["speedup-stability"]],
+        "sp-edge": ", ".join(f"L={L}: η={e['gaussian']:.2g} vs {e['orthogonal']:.2g}" for L, e in edge.items()),
+        "sp-best": f"{np.nanmax(speedup_map(fcn)):.1f}",
+        "sp-best-where": _argmax_cell(fcn),
+        "sp-family-depth": int(cfg.family_depth), "sp-family-widths": ", ".join(map(str, family["widths"])),
+        "sp-family-speedups": ", ".join(f"{s[0]:.2f} (n={w})" for s, w in zip(speeds, family["widths"])),
+        "sp-family-shrink": fmt(m["speedup-small-lr-width"]),
+        "sp-family-words": {"holds": "the speed-up shrinks towards 1 as the width grows: a finite-width effect",
+                            "does not hold": "the speed-up does not shrink as the width grows",
+                            "inconclusive": "the interval does not decide whether it shrinks"}[v["speedup-small-lr-width"]],
+        "sp-cnn-channels": cfg.channels, "sp-cnn-steps": int(cnn["steps"]), "sp-cnn-batch": cfg.cnn_batch_size,
+        "sp-cnn-target": f"{float(cnn['target']):.0%}", "sp-cnn-seeds": int(cnn["tau"].shape[-1]),
+        "sp-cnn-deepest": int(cnn["depths"][-1]),
+        "sp-cnn-deep": fmt(m["speedup-cnn-deep"]), "sp-cnn-deep-cells": m["speedup-cnn-deep"].detail["cells"],
+        "sp-cnn-control": fmt(m["speedup-cnn-orthogonality"]),
+        "sp-cnn-deep-reading": reading[v["speedup-cnn-deep"]],
+        "sp-cnn-control-reading": {
+            "holds": "It is orthogonality, not the delta structure, that speeds deep CNNs up.",
+            "does not hold": "The control does not train slower than delta-orthogonal kernels: the delta structure, "
+                             "not orthogonality, carries what speed-up there is.",
+            "inconclusive": "At this profile the control does not separate the two: the interval of the speed-up "
+                            "over delta-Gaussian kernels does not decide."}[v["speedup-cnn-orthogonality"]],
+        "sp-cnn-edge": ", ".join(f"L={L}: η={e['gaussian']:.2g}, {e['delta-orthogonal']:.2g}, {e['delta-gaussian']:.2g}"
+                                 for L, e in cedge.items()),
+    }
+    for k, pair in {"": (0, 1), "-control": (2, 1)}.items():
+        deepest = speedup_map(cnn, pair)[-1]
+        out[f"sp-cnn-deepest-range{k}"] = (f"{np.nanmin(deepest):.2f} to {np.nanmax(deepest):.2f}"
+                                           if np.isfinite(deepest).any() else "undefined (no run trains)")
+    return out
+
+
+def _argmax_cell(arrays):
+    s = speedup_map(arrays)
+    if not np.isfinite(s).any():
+        return "nowhere"
+    d, l = np.unravel_index(np.nanargmax(s), s.shape)
+    return f"depth {int(arrays['depths'][d])}, η = {float(arrays['lrs'][l]):.2g}"
+
+
+# FIGURES
+
+
+def fig_curves(cfg, arrays):
+    """Training accuracy of every seed at the deepest FCN, both inits, at up to three learning rates."""
+    fcn = view(arrays, "fcn")
+    d = len(fcn["depths"]) - 1
+    usable = np.flatnonzero(failure_rate(fcn)[d].min(0) < 1)
+    picks = usable[np.linspace(0, len(usable) - 1, min(3, len(usable))).round().astype(int)] if len(usable) else [0]
+    fig, axes = plots.figure(ncols=len(picks), width=2.6, height=2.3, sharey=True, squeeze=False)
+    for ax, l in zip(axes[0], picks):
+        for i, init in enumerate(INITS):
+            for s in range(fcn["train_accuracy"].shape[-2]):
+                ax.plot(fcn["record_steps"], fcn["train_accuracy"][d, i, l, s], color=plots.COLORS[init], lw=1,
+                        alpha=0.7, label=init if s == 0 else None)
+        ax.axhline(cfg.target, color="k", ls=":", lw=1)
+        ax.set(title=f"η = {fcn['lrs'][l]:.2g}", xlabel="SGD step")
+    axes[0, 0].set_ylabel("training accuracy")
+    axes[0, 0].legend(fontsize=7)
+    return fig
+
+
+def _tau_norm(tau, steps):
+    from matplotlib import colors
+
+    return colors.LogNorm(vmin=max(1, float(np.nanmin(tau))), vmax=float(steps))
+
+
+def fig_grid(arrays):
+    """Mean censored τ of both inits over (depth, lr), failures hatched, and the speed-up map with censored
+    ratios marked."""
+    from matplotlib import colors
+
+    fcn = view(arrays, "fcn")
+    tau, fail = censored_tau(fcn).mean(-1), failure_rate(fcn) > 0.5
+    norm = _tau_norm(tau, fcn["steps"])
+    title = "speed-up τ_gauss/τ_orth"
+    return plots.grid_heatmaps(
+        {"τ Gaussian": (np.where(fail[:, 0], np.nan, tau[:, 0]), "viridis", norm),
+         "τ orthogonal": (np.where(fail[:, 1], np.nan, tau[:, 1]), "viridis", norm),
+         title: (speedup_map(fcn), "RdBu_r", colors.LogNorm(vmin=1 / 8, vmax=8))},
+        fcn["lrs"], fcn["depths"], xlabel="learning rate η", ylabel="depth L",
+        marks={"τ Gaussian": fail[:, 0], "τ orthogonal": fail[:, 1]}, fmt="{:.3g}",
+        prefixes={title: censoring_marks(fcn)})
+
+
+def fig_family(arrays):
+    """τ against η on log-log axes for each width of the family (the paper's width family), both inits; seeds
+    that trained only, with the fraction that failed written under each point."""
+    family = view(arrays, "family")
+    fig, ax = plots.figure(width=4.2)
+    ok = trained(family)
+    for w, width in enumerate(family["widths"]):
+        for i, init in enumerate(INITS):
+            t = np.where(ok[w, i], family["tau"][w, i], np.nan)
+            mean = np.array([np.nanmean(r) if np.isfinite(r).any() else np.nan for r in t])
+            ax.plot(family["lrs"], mean, marker="os"[i], color=plots.COLORS[init],
+                    alpha=0.35 + 0.65 * w / max(1, len(family["widths"]) - 1), label=f"{init}, n={width}")
+    ax.set(xscale="log", yscale="log", xlabel="learning rate η", ylabel="τ (steps to the target)")
+    fig.legend(loc="outside right center", fontsize=6)
+    return fig
+
+
+def fig_cnn_grid(arrays):
+    """The CNN grid: delta-orthogonal τ, and its speed-up over Gaussian and over delta-Gaussian kernels."""
+    from matplotlib import colors
+
+    cnn = view(arrays, "cnn")
+    tau, fail = censored_tau(cnn).mean(-1), failure_rate(cnn) > 0.5
+    ratio = colors.LogNorm(vmin=1 / 8, vmax=8)
+    over_g, over_dg = "speed-up over Gaussian", "speed-up over delta-Gaussian"
+    return plots.grid_heatmaps(
+        {"τ delta-orthogonal": (np.where(fail[:, 1], np.nan, tau[:, 1]), "viridis", _tau_norm(tau, cnn["steps"])),
+         over_g: (speedup_map(cnn, (0, 1)), "RdBu_r", ratio), over_dg: (speedup_map(cnn, (2, 1)), "RdBu_r", ratio)},
+        cnn["lrs"], cnn["depths"], xlabel="learning rate η", ylabel="depth L (conv layers)",
+        marks={"τ delta-orthogonal": fail[:, 1], over_g: fail[:, 0], over_dg: fail[:, 2]}, fmt="{:.3g}",
+        prefixes={over_g: censoring_marks(cnn, (0, 1)), over_dg: censoring_marks(cnn, (2, 1))})
