@@ -5,7 +5,7 @@ parameterization) is trained by full-batch gradient descent on the mean squared 
 neurons' *input weights* are :math:`u_k = (w_k, b_k) \in \mathbb{R}^{d+1}`; their orientations are
 :math:`\hat u_k = u_k / \lVert u_k \rVert`. Every weight is drawn at ``scale`` times LeCun's standard
 deviation (:math:`w \sim \mathcal N(0, s^2/d)`, :math:`b \sim \mathcal N(0, s^2)`, :math:`a \sim \mathcal N(0, s^2/m)`):
-:math:`s = 1` is the usual, NTK-like initialization, :math:`s \ll 1` a small one.
+:math:`s = 1` is the usual (LeCun) initialization, :math:`s \ll 1` a small one.
 
 With a small initialization every pre-activation stays near 0 early in training, where
 :math:`\phi(z) \approx \phi^{(p)}(0) z^p / p!` with :math:`p` the *multiplicity* of :math:`\phi` (its
@@ -32,10 +32,11 @@ import dataclasses
 import jax
 import numpy as np
 
-from orthontk_lib import results
+from orthontk_lib import plots, results, stats
+from orthontk_lib.book.profiles import ChapterConfig, ConfigError
+from orthontk_lib.claims import AtLeast, AtMost, Claim, Measurement, Within
 from orthontk_lib.data import load
 from orthontk_lib.models import FCN
-from orthontk_lib.book.profiles import ChapterConfig, ConfigError
 from orthontk_lib.train import TrainConfig, fit_grid
 
 SLUG = "condensation"
@@ -275,7 +276,7 @@ def stage_end_change(arrays):
     return np.where(end >= 0, picked, np.nan)
 
 
-def change_slope(arrays, max_scale=0.03):
+def change_slope(arrays, max_scale=0.03, changes=None):
     r"""Log-log slope of the stage-end relative change against the scale, over scales :math:`\le` ``max_scale``.
 
     Theory: at the end of the initial stage the weights have the size that makes the output fit a fixed
@@ -285,7 +286,7 @@ def change_slope(arrays, max_scale=0.03):
     small = arrays["scales"] <= max_scale
     if small.sum() < 2:
         raise ValueError(f"change_slope: needs two scales <= {max_scale}; got {list(arrays['scales'])}")
-    med = np.nanmedian(stage_end_change(arrays), axis=-1)[:, small]
+    med = np.nanmedian(stage_end_change(arrays) if changes is None else changes, axis=-1)[:, small]
     x = np.log(arrays["scales"][small])
     slopes = [float(np.polyfit(x, np.log(m), 1)[0]) for m in med]
     return max(slopes, key=lambda s: abs(s + 1)), slopes
@@ -349,3 +350,204 @@ def orientation_order(u, threshold=0.95):
     mass = np.bincount(labels, weights=np.sum(u**2, axis=-1))
     rank = np.argsort(np.argsort(-mass))
     return np.lexsort((-np.sum(u**2, axis=-1), rank[labels]))
+
+
+def _line_counts(arrays):
+    return np.where(arrays["line_end"] >= 0, arrays["line_count_end"], np.nan)
+
+
+def multiplicity_gap_ci(arrays, activations_1d):
+    """:func:`multiplicity_gap` with a 95% bootstrap interval over seeds."""
+    c = _line_counts(arrays)
+    i, j = list(activations_1d).index("xtanh"), list(activations_1d).index("tanh")
+    return stats.bootstrap_ci(np.stack([c[i], c[j]]), lambda s: float(np.nanmedian(s[0]) - np.nanmedian(s[1])))
+
+
+def lazy_orientations_ci(arrays):
+    """:func:`lazy_orientations` with a 95% bootstrap interval over seeds."""
+    c = counts_at_stage_end(arrays)[:, int(np.argmax(arrays["scales"]))]  # (activation, seed)
+    m = arrays["u0"].shape[-2]
+    return stats.bootstrap_ci(c, lambda s: float(np.nanmin(np.nanmedian(s, axis=-1))) / m)
+
+
+def change_slope_ci(arrays, max_scale=0.03):
+    """:func:`change_slope`'s slope farthest from −1, with a 95% bootstrap interval over seeds."""
+    return stats.bootstrap_ci(stage_end_change(arrays), lambda s: change_slope(arrays, max_scale, s)[0])
+
+
+# CLAIMS
+
+ZX = "Zhou, Xu et al. 2022"
+EXACT = "an exact count over the seeds measured: the interval is the value"
+CLAIMS = [
+    Claim("condensation-orientations", f"{ZX}, Thm. 1 (p = 1, any input dimension)",
+          "With small initialization, the input weights of neurons with an activation of multiplicity p = 1 condense "
+          "onto at most 2 orientations early in training, in any input dimension.",
+          "condensed orientations / 2p at the end of the initial stage (d = 5, smallest init scale, p = 1 "
+          f"activations), largest over seeds ({EXACT})",
+          AtMost(1.0), why="the theorem's bound; orientations within 18° count as one, so numerical spread cannot "
+          "split one", decide="—"),
+    Claim("condensation-1d-bound", f"{ZX}, Thm. 2 (1-D input, any p)",
+          "With 1-D input, neurons condense onto at most 2p orientations for any multiplicity p.",
+          "condensed orientations / 2p at the end of the initial stage (1-D, every activation with a multiplicity), "
+          f"largest over seeds and activations ({EXACT})", AtMost(1.0), why="the theorem's bound", decide="—"),
+    Claim("condensation-multiplicity", f"{ZX}, Sec. 5 (experiments)",
+          "The number of condensed orientations grows with the multiplicity: x·tanh (p = 2) condenses onto more "
+          "orientations than tanh (p = 1); the paper finds 2p.",
+          "median condensed orientations of x·tanh minus those of tanh (1-D; 95% bootstrap interval over seeds)",
+          AtLeast(1.0), why="2p gives 4 − 2 = 2; one more orientation is the least that shows growth",
+          decide="more seeds"),
+    Claim("condensation-lazy-none", f"{ZX}, Sec. 5 (the initial scale as a control)",
+          "At the usual initialization scale (LeCun's) the input weights do not condense.",
+          "condensed orientations / m at s = 1 at the end of the initial stage (seed median, fewest over "
+          "activations; 95% bootstrap interval over seeds)",
+          AtLeast(0.25), why="random orientations in d + 1 = 6 dimensions rarely lie within 18° of each other, "
+          "giving about 0.7 m clusters; condensation gives 2p/m <= 0.08 at m = 50", decide="more seeds"),
+    Claim("condensation-weight-change", f"{ZX}, Sec. 4 (the initial stage)",
+          "From a small initialization the input weights grow to a size set by the task, not by the initialization: "
+          "their relative change is of order 1/s.",
+          "log-log slope of the relative change of the input weights at the end of the initial stage against the "
+          "scale s <= 0.03 (seed medians; the activation farthest from −1; 95% bootstrap interval over seeds)",
+          Within(-1.0, 0.15), why="theory: −1; the stage ends at a loss drop fixed up to one evaluation's "
+          "resolution, which moves the slope by a few hundredths", decide="more scales or seeds"),
+]
+
+
+def measure(arrays, cfg):
+    """Each claim's statistic with its 95% interval."""
+    exact = lambda v: Measurement(v, (v, v))  # noqa: E731
+    return {
+        "condensation-orientations": exact(bound_ratio(arrays, cfg.activations)),
+        "condensation-1d-bound": exact(bound_ratio(arrays, cfg.activations_1d, "line")),
+        "condensation-multiplicity": Measurement(*multiplicity_gap_ci(arrays, cfg.activations_1d)),
+        "condensation-lazy-none": Measurement(*lazy_orientations_ci(arrays)),
+        "condensation-weight-change": Measurement(*change_slope_ci(arrays), {"slopes": change_slope(arrays)[1]}),
+    }
+
+
+def _median_range(c):
+    return "—" if np.all(np.isnan(c)) else f"{np.nanmedian(c):.0f} [{np.nanmin(c):.0f}–{np.nanmax(c):.0f}]"
+
+
+def line_rows(cfg, arrays):
+    """Rows of the 1-D table: φ, 2p, orientations, stage end, measured lines (first seed), gradient flow's lines."""
+    d1 = line_data(cfg)
+    angles = lambda v: ", ".join(f"{x:.0f}°" for x in v) or "—"  # noqa: E731
+    counts = _line_counts(arrays)
+    rows = []
+    for i, act in enumerate(cfg.activations_1d):
+        end = arrays["line_end"][i]
+        measured = line_angles(arrays["line_u"][i][end[0]], cfg.threshold, cfg.cover) if end[0] >= 0 else []
+        p = MULTIPLICITY[act]
+        predicted = predicted_line_angles(d1.x_train, d1.y_train, p) if p in (1, 2) else []
+        rows.append([act, "—" if p is None else str(2 * p), _median_range(counts[i]), _median_range(2 * end[end >= 0]),
+                     angles(measured), angles(predicted)])
+    return rows
+
+
+def count_rows(cfg, arrays):
+    """Rows of the d-dimensional table: φ, 2p, then the median [range] of orientations at each scale."""
+    counts = counts_at_stage_end(arrays)
+    return [[act, "—" if MULTIPLICITY[act] is None else str(2 * MULTIPLICITY[act])]
+            + [_median_range(counts[i, j]) for j in range(len(arrays["scales"]))] for i, act in enumerate(cfg.activations)]
+
+
+def numbers(arrays, cfg):
+    """The numbers and phrases of the chapter's prose."""
+    sc = list(arrays["scales"])
+    small, large = int(np.argmin(sc)), int(np.argmax(sc))
+    final = np.median(arrays["rel_change"][..., -1], -1)
+    acts = list(cfg.activations)
+    lazy = final[:, large]
+    return {
+        "cd-setup": f"{cfg.d}–{cfg.width}–1 networks, {cfg.n_train} training points, full-batch gradient descent "
+                    f"with learning rate {cfg.lr:g} for {cfg.steps} steps, {cfg.n_seeds} seeds",
+        "cd-drop": f"{cfg.loss_drop:.0%}",
+        "cd-threshold": f"{cfg.threshold:g} (about {np.degrees(np.arccos(cfg.threshold)):.0f}°)",
+        "cd-cover": f"{cfg.cover:.0%}",
+        "cd-line-setup": f"{cfg.width_1d} neurons, {cfg.n_1d} points, full-batch Adam with learning rate "
+                         f"{cfg.lr_1d:g} for {cfg.steps_1d} steps, {cfg.n_seeds} seeds",
+        "cd-line-std": f"{cfg.scale_1d:g}",
+        "cd-nseeds": str(cfg.n_seeds), "cd-width": str(cfg.width),
+        "cd-slopes": ", ".join(f"{s:.2f} ({act})" for s, act in zip(change_slope(arrays)[1], acts)),
+        "cd-change-lazy": ", ".join(f"{final[i, large]:.2f} ({act})" for i, act in enumerate(acts)),
+        "cd-lazy-words": ("about their own size or more: at this width the usual scale is not lazy"
+                          if lazy.max() > 0.3 else "by a small fraction of their size: close to lazy"),
+        "cd-change-small": ", ".join(f"{final[i, small]:.0f} ({act})" for i, act in enumerate(acts)),
+        "cd-scale-small": f"{sc[small]:g}",
+    }
+
+
+# FIGURES
+
+
+def fig_polar(cfg, arrays):
+    """1-D input weights as points (angle atan2(b, w), radius relative to the largest) at four moments."""
+    acts_1d, steps_1d = list(cfg.activations_1d), arrays["line_steps"]
+    fig, axes = plots.figure(ncols=4, nrows=len(acts_1d), width=2.2, height=2.5, squeeze=False,
+                             subplot_kw={"projection": "polar"})
+    for i, act in enumerate(acts_1d):
+        u, end = arrays["line_u"][i], int(arrays["line_end"][i, 0])  # the first seed's weights and stage end
+        end = len(u) // 3 if end < 0 else end
+        for ax, r in zip(axes[i], [0, max(end // 2, 1), end, len(u) - 1]):
+            amp = np.linalg.norm(u[r], axis=-1)
+            ax.scatter(np.arctan2(u[r][:, 1], u[r][:, 0]), amp / amp.max(), s=6, color=f"C{i}")
+            ax.set_title(f"{act}\nstep {steps_1d[r]}", fontsize=7, pad=8)
+            ax.set_yticklabels([])
+            ax.tick_params(labelsize=6)
+    return fig
+
+
+def fig_cosine(cfg, arrays):
+    """Cosine similarities of the largest neurons' input weights at the end of the initial stage, s = 1 and the
+    smallest s, ordered by cluster."""
+    sc = list(arrays["scales"])
+    small, large = int(np.argmin(sc)), int(np.argmax(sc))
+    acts = list(cfg.activations)
+    fig, axes = plots.figure(ncols=len(acts), nrows=2, width=2.3, height=2.3, squeeze=False)
+    for i, act in enumerate(acts):
+        for row, j in enumerate((large, small)):
+            u = arrays["u_end_stage"][i, j, 0]
+            u = u[dominant_neurons(u, cfg.cover)]
+            order = orientation_order(u, cfg.threshold)
+            im = axes[row, i].imshow(cosine_similarity(u)[np.ix_(order, order)], cmap="RdBu_r", vmin=-1, vmax=1)
+            axes[row, i].set(xticks=[], yticks=[])
+            axes[row, i].set_title(f"{act}, s = {sc[j]:g}\n({len(u)} neurons)", fontsize=7)
+    fig.colorbar(im, ax=axes[:, -1], label=r"$\hat u_j \cdot \hat u_k$", shrink=0.8)
+    return fig
+
+
+def fig_counts(cfg, arrays):
+    """Condensed orientations over training (seed median), a curve per scale, the bound 2p dotted."""
+    from matplotlib import ticker
+
+    sc, acts = list(arrays["scales"]), list(cfg.activations)
+    fig, axes = plots.figure(ncols=len(acts), width=2.5, height=2.3, squeeze=False, sharey=True)
+    for i, act in enumerate(acts):
+        for j, s in enumerate(sc):
+            axes[0, i].semilogx(np.maximum(arrays["count_steps"], 1), np.median(arrays["count"][i, j], 0),
+                                color=plots.sequential(j, len(sc)), label=f"s = {s:g}")
+        if MULTIPLICITY[act]:
+            axes[0, i].axhline(2 * MULTIPLICITY[act], color="k", ls=":", lw=1)
+        axes[0, i].set(title=act, xlabel="step", yscale="log")
+        axes[0, i].yaxis.set_major_locator(ticker.FixedLocator([1, 2, 4, 8, 16, 32]))
+        axes[0, i].yaxis.set_major_formatter(ticker.ScalarFormatter())
+        axes[0, i].yaxis.set_minor_formatter(ticker.NullFormatter())
+    axes[0, 0].set_ylabel("condensed orientations")
+    axes[0, -1].legend(fontsize=6)
+    return fig
+
+
+def fig_change(cfg, arrays):
+    """Relative change of the input weights at the end of the initial stage and of training, against s."""
+    sc, acts = list(arrays["scales"]), list(cfg.activations)
+    stage = np.nanmedian(stage_end_change(arrays), -1)
+    final = np.median(arrays["rel_change"][..., -1], -1)
+    fig, ax = plots.figure(width=4.2)
+    for i, act in enumerate(acts):
+        ax.loglog(sc, stage[i], "o-", color=f"C{i}", label=f"{act}, end of initial stage")
+        ax.loglog(sc, final[i], "s--", color=f"C{i}", mfc="none", label=f"{act}, end of training")
+    ax.loglog(sc, 1 / np.asarray(sc), "k:", lw=1, label="1/s")
+    ax.set(xlabel="initialization scale s", ylabel=r"$\|U_t - U_0\|_F / \|U_0\|_F$")
+    fig.legend(loc="outside right center", fontsize=6)
+    return fig
