@@ -23,8 +23,9 @@ $(STAMP): requirements-lock.txt pyproject.toml
 book: setup
 	$(PY) -m orthontk_lib.book --profile $(PROFILE)
 
-## The test suite, including every notebook (smoke profile) and the site in headless Chromium.
+## ruff (fails the run), then the test suite, including every notebook (smoke profile) and the site in headless Chromium.
 test: setup browser-deps
+	$(PY) -m ruff check .
 	$(PY) -m pytest
 
 ## Debian's chromium for the browser test (installed with apt-get when missing and run as root).

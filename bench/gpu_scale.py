@@ -3,7 +3,7 @@
 Runs a chapter's ``compute`` at its ``paper`` profile with overrides given as JSON, writes the results
 under ``$ORTHONTK_DATA_DIR`` (point by point, as the runner does) and prints a JSON line with wall
 times and the chapter's statistics. Used on the lent GPU machine, whose image has no CIFAR-10 (no
-network) and no papermill: ``dataset="digits"`` and the notebook's statistics called directly.
+network) and no papermill: ``dataset="digits"`` and the chapter's claims measured directly.
 
 Run: python -m bench.gpu_scale constancy '{"dataset": "digits"}' > constancy.json
 Then, on a machine with the repository: python -m bench.gpu_scale --record constancy.json "what it shows"
@@ -16,52 +16,15 @@ import sys
 import time
 
 import jax
-import numpy as np
 
 
-def constancy_stats(con, a):
-    cs = con.change_slopes(a)
-    return {
-        "fcn_widths": a["fcn_widths"].tolist(),
-        "slope_gaussian": [cs[0][0], list(cs[0][1])],
-        "slope_orthogonal": [cs[1][0], list(cs[1][1])],
-        "orth_over_gauss": list(con.init_ratio(a)),
-        "linearization_slope": list(con.common_slope(a, con.linearization_gap(a))),
-        "cnn_widths": a["cnn_widths"].tolist(),
-        "cnn_slope": list(con.common_slope(a, con.final_change(a, "cnn"), "cnn")),
-        "large_lr_change": con.large_lr_change(a),
-        "sharpness_before_after": list(con.final_sharpness(a)),
-        "change_small_lr": con.final_change(a).tolist(),
-        "diverged_large_lr": int(a["fcn_diverged"][:, :, 1].sum()),
-    }
-
-
-def speedup_stats(sp, cfg, a):
+def claim_stats(module, cfg, a):
+    """Every claim of the chapter: value, 95% interval and verdict (the chapter's own ``measure``)."""
     out = {}
-    for arch in sp.ARCHS:
-        g = sp.view(a, arch)
-        out[arch] = {
-            "depths": g["depths"].tolist(),
-            "deep_large": list(sp.region_speedup(g, "deep-large")[:2]),
-            "shallow_small": list(sp.region_speedup(g, "shallow-small")[:2]),
-            "failure_edge": sp.failure_edge(g),
-            "speedup_map": np.round(sp.speedup_map(g), 3).tolist(),
-        }
+    for c in module.CLAIMS:
+        m = module.measure(a, cfg)[c.id]
+        out[c.id] = {"value": m.value, "ci": list(m.ci), "verdict": c.verdict(m.value, m.ci), "detail": m.detail}
     return out
-
-
-def condensation_stats(cd, cfg, a):
-    counts = cd.counts_at_stage_end(a)
-    return {
-        "activations": list(cfg.activations), "scales": list(cfg.scales),
-        "orientations_median": np.round(np.nanmedian(counts, -1), 1).tolist(),
-        "bound_ratio_5d": cd.bound_ratio(a, cfg.activations),
-        "bound_ratio_1d": cd.bound_ratio(a, cfg.activations_1d, "line"),
-        "multiplicity_gap_1d": cd.multiplicity_gap(a, cfg.activations_1d),
-        "lazy_orientations_per_neuron": cd.lazy_orientations(a),
-        "change_slope": list(cd.change_slope(a)),
-        "line_counts": a["line_count_end"].tolist(),
-    }
 
 
 def main(slug, overrides):
@@ -72,8 +35,7 @@ def main(slug, overrides):
     start = time.perf_counter()
     a = module.compute(cfg)
     wall = time.perf_counter() - start
-    stats = {"constancy": lambda: constancy_stats(module, a), "speedup": lambda: speedup_stats(module, cfg, a),
-             "condensation": lambda: condensation_stats(module, cfg, a)}[slug]()
+    stats = claim_stats(module, cfg, a)
     out = {"chapter": slug, "config": cfg.asdict(), "wall_s": round(wall, 1), "device": str(jax.devices()[0]),
            "jax": jax.__version__, "stats": stats}
     print(json.dumps(out, default=float))

@@ -39,7 +39,7 @@ import math
 from typing import NamedTuple, Optional
 
 __all__ = ["Claim", "Measurement", "Within", "Between", "AtMost", "AtLeast", "VERDICTS", "HOLDS", "FAILS",
-           "INCONCLUSIVE", "margin"]
+           "INCONCLUSIVE", "margin", "decided"]
 
 HOLDS, FAILS, INCONCLUSIVE = "holds", "does not hold", "inconclusive"
 VERDICTS = (HOLDS, FAILS, INCONCLUSIVE)
@@ -185,8 +185,10 @@ def margin(claim, ci):
     0.5
     """
     lo, hi = float(ci[0]), float(ci[1])
-    width = max(hi - lo, 1e-12)
-    return min(min(abs(lo - b), abs(hi - b)) for b in claim.rule.boundaries()) / width
+    distance = min(min(abs(lo - b), abs(hi - b)) for b in claim.rule.boundaries())
+    if hi - lo <= 0:  # an exact statistic: its distance relative to the boundary's scale
+        return distance / max(1.0, *(abs(b) for b in claim.rule.boundaries()))
+    return distance / (hi - lo)
 
 
 def _finite(v):
@@ -194,3 +196,18 @@ def _finite(v):
         return math.isfinite(float(v))
     except (TypeError, ValueError):
         return False
+
+
+def decided(claim, measurement, min_margin=0.25):
+    """The verdict of a measurement, or ``"marginal"`` when its interval ends within ``min_margin`` interval widths
+    of a boundary of the rule (or is not measurable): a verdict another machine's rounding could flip.
+
+    >>> c = Claim("x", "", "", "", AtLeast(1.0))
+    >>> decided(c, Measurement(2.0, (1.5, 2.5))), decided(c, Measurement(1.3, (1.05, 1.6)))
+    ('holds', 'marginal')
+    """
+    value, ci = measurement[0], measurement[1]
+    verdict = claim.verdict(value, ci)
+    if verdict == INCONCLUSIVE or margin(claim, ci) < min_margin:
+        return "marginal"
+    return verdict

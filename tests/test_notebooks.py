@@ -23,16 +23,39 @@ EXPERIMENTS = [p for p in NOTEBOOKS if (pathlib.Path(chapter_modules.__file__).p
 
 
 @pytest.mark.parametrize("path", EXPERIMENTS, ids=lambda p: p.name)
-def test_parameters_cell_declares_profile_quick_and_the_config_knobs(path):
-    import papermill
+def test_parameters_cell_is_derived_from_the_chapters_config(path):
+    from orthontk_lib.book.profiles import parameters_cell
 
     nb = json.loads(path.read_text())
     tagged = [c for c in nb["cells"] if "parameters" in c.get("metadata", {}).get("tags", [])]
     assert len(tagged) == 1, f"{path.name}: needs exactly one cell tagged 'parameters'"
-    assert 'profile = "quick"' in "".join(tagged[0]["source"])
-    declared = set(papermill.inspect_notebook(str(path))) - {"profile"}
-    knobs = set(chapters.module_of(path).Config.knobs())
-    assert declared <= knobs, f"{path.name}: parameters {declared - knobs} are not knobs of its Config"
+    expected = parameters_cell(chapters.module_of(path).Config)
+    assert "".join(tagged[0]["source"]) == expected, (
+        f"{path.name}: the parameters cell must list every knob of its Config, one a line; expected:\n{expected}")
+    assert any("page.config(" in "".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code")
+
+
+def code_lines(cell):
+    return [ln for ln in "".join(cell["source"]).splitlines() if ln.strip() and not ln.strip().startswith("#")]
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_code_cells_are_short_calls(path):
+    nb = json.loads(path.read_text())
+    long = [(i, len(code_lines(c))) for i, c in enumerate(nb["cells"]) if c["cell_type"] == "code"
+            and "parameters" not in c.get("metadata", {}).get("tags", []) and len(code_lines(c)) > 10]
+    assert not long, f"{path.name}: code cells over 10 lines (cell, lines): {long}; move the logic to the chapter module"
+    loops = [i for i, c in enumerate(nb["cells"]) if c["cell_type"] == "code"
+             and any(ln.lstrip().startswith(("for ", "while ", "def ", "class ")) for ln in code_lines(c))]
+    assert not loops, f"{path.name}: cells {loops} hold loops or definitions; they belong in the chapter module"
+
+
+@pytest.mark.parametrize("path", EXPERIMENTS, ids=lambda p: p.name)
+def test_every_chapter_records_its_claims(path):
+    nb = json.loads(path.read_text())
+    module = chapters.module_of(path)
+    calls = [c for c in nb["cells"] if c["cell_type"] == "code" and "page.record(" in "".join(c["source"])]
+    assert len(calls) == 1 and module.CLAIMS, f"{path.name}: one page.record call for its CLAIMS"
 
 
 def test_every_chapter_in_the_toc_exists_and_files_sort_in_book_order():

@@ -415,7 +415,7 @@ CLAIMS = [
 
 def measure(arrays, cfg):
     """Each claim's statistic with its 95% interval."""
-    exact = lambda v: Measurement(v, (v, v))  # noqa: E731
+    exact = lambda v: Measurement(v, (v, v))
     return {
         "condensation-orientations": exact(bound_ratio(arrays, cfg.activations)),
         "condensation-1d-bound": exact(bound_ratio(arrays, cfg.activations_1d, "line")),
@@ -432,7 +432,7 @@ def _median_range(c):
 def line_rows(cfg, arrays):
     """Rows of the 1-D table: φ, 2p, orientations, stage end, measured lines (first seed), gradient flow's lines."""
     d1 = line_data(cfg)
-    angles = lambda v: ", ".join(f"{x:.0f}°" for x in v) or "—"  # noqa: E731
+    angles = lambda v: ", ".join(f"{x:.0f}°" for x in v) or "—"
     counts = _line_counts(arrays)
     rows = []
     for i, act in enumerate(cfg.activations_1d):

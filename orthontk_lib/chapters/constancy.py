@@ -302,7 +302,7 @@ def measure(arrays, cfg):
 
 def numbers(arrays, cfg):
     """The numbers and phrases of the chapter's prose."""
-    fmt = lambda m: f"{m[0]:.2f} [{m[1][0]:.2f}, {m[1][1]:.2f}]"  # noqa: E731
+    fmt = lambda m: f"{m[0]:.2f} [{m[1][0]:.2f}, {m[1][1]:.2f}]"
     m = measure(arrays, cfg)
     same = {c.id: c.verdict(*m[c.id][:2]) for c in CLAIMS}
     same_words = {"holds": "The two inits drift by the same order: in the lazy regime orthogonality changes nothing",

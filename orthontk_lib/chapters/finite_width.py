@@ -321,8 +321,8 @@ def measure(arrays, cfg):
 
 def numbers(arrays, cfg):
     """The numbers and phrases of the chapter's prose."""
-    fmt = lambda s, ci: f"{s:.2f} [{ci[0]:.2f}, {ci[1]:.2f}]"  # noqa: E731
-    g2 = lambda v, ci: f"{v:.2g} [{ci[0]:.2g}, {ci[1]:.2g}]"  # noqa: E731
+    fmt = lambda s, ci: f"{s:.2f} [{ci[0]:.2f}, {ci[1]:.2f}]"
+    g2 = lambda v, ci: f"{v:.2g} [{ci[0]:.2g}, {ci[1]:.2g}]"
     m = measure(arrays, cfg)
     ratio = arrays["spread"][1].mean(-1) / arrays["spread"][0].mean(-1)
     spread_words = ("the orthogonal one fluctuates less at every width" if (ratio < 1).all() else
@@ -331,7 +331,7 @@ def numbers(arrays, cfg):
     growth = depth_growth(arrays)
     growth_v = CLAIMS[2].verdict(*m["finite-width-depth-growth"][:2])
     first, last = arrays["fluct"][:, 0].mean(-1), arrays["fluct"][:, -1].mean(-1)
-    trend = lambda a, b: "rises" if b > a else "falls"  # noqa: E731
+    trend = lambda a, b: "rises" if b > a else "falls"
     widths_ = spectrum_width(arrays)
     gap = training_gaps(arrays)
     return {

@@ -344,7 +344,7 @@ def numbers(arrays, cfg):
     """The numbers and phrases of the chapter's prose."""
     m = measure(arrays, cfg)
     v = {c.id: c.verdict(*m[c.id][:2]) for c in CLAIMS}
-    fmt = lambda ms: f"{ms.value:.2f} [{ms.ci[0]:.2f}, {ms.ci[1]:.2f}]"  # noqa: E731
+    fmt = lambda ms: f"{ms.value:.2f} [{ms.ci[0]:.2f}, {ms.ci[1]:.2f}]"
     n = curve_verdicts(cfg, arrays)
     by_depth = error_by_depth(cfg, arrays)
     dataset, activation, depth = cfg.configs()[heatmap_config(cfg)]

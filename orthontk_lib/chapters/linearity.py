@@ -197,7 +197,7 @@ def measure(arrays, cfg):
 
 def numbers(arrays, cfg):
     """The numbers and phrases of the chapter's prose."""
-    fmt = lambda f: f"{f[0]:.2f} [{f[1][0]:.2f}, {f[1][1]:.2f}]"  # noqa: E731
+    fmt = lambda f: f"{f[0]:.2f} [{f[1][0]:.2f}, {f[1][1]:.2f}]"
     hs, cs = hessian_slopes(arrays), change_slopes(arrays)
     by_width = arrays["change"][1, :, :, -1].mean(-1)
     grows = by_width[-1] > 1.5 * by_width[0]

@@ -1,0 +1,143 @@
+"""The claim machinery: interval rules with three outcomes, the ledger gathering every chapter's claims."""
+
+import json
+
+import pytest
+
+from orthontk_lib.book import ledger
+from orthontk_lib.claims import AtLeast, AtMost, Between, Claim, Measurement, Within, margin
+
+NAN = float("nan")
+
+
+def claim(rule):
+    return Claim("test-claim", "a paper", "a statement", "a statistic", rule)
+
+
+@pytest.mark.parametrize("rule, ci, expected", [
+    (Within(-0.5, 0.15), (-0.6, -0.4), "holds"),
+    (Within(-0.5, 0.15), (-0.3, -0.2), "does not hold"),
+    (Within(-0.5, 0.15), (-0.9, -0.7), "does not hold"),
+    (Within(-0.5, 0.15), (-0.4, -0.3), "inconclusive"),  # straddles the upper edge -0.35
+    (Within(-0.5, 0.15), (-0.9, -0.1), "inconclusive"),  # wider than the band: not decided
+    (Between(0.5, 2.0), (0.8, 1.5), "holds"),
+    (Between(0.5, 2.0), (2.5, 3.0), "does not hold"),
+    (Between(0.5, 2.0), (1.5, 2.5), "inconclusive"),
+    (AtMost(0.0), (-0.3, -0.1), "holds"),
+    (AtMost(0.0), (0.1, 0.3), "does not hold"),
+    (AtMost(0.0), (-0.1, 0.1), "inconclusive"),
+    (AtLeast(1.0), (1.2, 3.0), "holds"),
+    (AtLeast(1.0), (0.4, 0.9), "does not hold"),
+    (AtLeast(1.0), (0.97, 6.57), "inconclusive"),  # the CNN corner of a fresh clone that failed its test
+])
+def test_a_verdict_reads_the_whole_interval(rule, ci, expected):
+    value = (ci[0] + ci[1]) / 2
+    assert claim(rule).verdict(value, ci) == expected
+
+
+def test_a_point_estimate_inside_the_band_does_not_make_a_claim_hold():
+    # the old rule |v + 1/2| <= 0.15 said "holds" here; the interval reaches far outside the band
+    assert claim(Within(-0.5, 0.15)).verdict(-0.5, (-1.2, 0.2)) == "inconclusive"
+
+
+@pytest.mark.parametrize("value, ci", [(NAN, (NAN, NAN)), (1.0, None), (1.0, (NAN, 2.0))])
+def test_an_unmeasurable_statistic_is_inconclusive(value, ci):
+    assert claim(AtLeast(0.0)).verdict(value, ci) == "inconclusive"
+
+
+def test_an_exact_statistic_has_a_degenerate_interval():
+    assert claim(AtMost(1.0)).verdict(1.0, (1.0, 1.0)) == "holds"
+    assert claim(AtMost(1.0)).verdict(1.5, (1.5, 1.5)) == "does not hold"
+
+
+def test_a_value_outside_its_own_interval_is_an_error():
+    with pytest.raises(ValueError, match="outside its interval"):
+        claim(AtLeast(0.0)).verdict(3.0, (0.0, 1.0))
+
+
+def test_margin_is_the_distance_to_the_nearest_boundary_in_interval_widths():
+    assert margin(claim(AtLeast(1.0)), (1.5, 2.5)) == pytest.approx(0.5)
+    assert margin(claim(Within(0.0, 1.0)), (-0.5, 0.5)) == pytest.approx(0.5)
+    assert margin(claim(AtLeast(1.0)), (0.98, 1.02)) < 0.6
+
+
+def test_the_ledger_gathers_every_chapters_claims_in_book_order():
+    gathered = ledger.claims()
+    docs = [doc for doc, _ in gathered]
+    assert docs == sorted(docs), "claims must come in _toc.yml (book) order"
+    assert {doc for doc in docs} >= {"01-setting", "02-kernel-equality", "06-speedup", "08-condensation"}
+    ids = [c.id for _, c in gathered]
+    assert len(ids) == len(set(ids))
+    for doc, module in ledger.chapter_modules():
+        assert [c.id for c in module.CLAIMS] == [c.id for d, c in gathered if d == doc]
+
+
+def test_the_ledger_declares_no_claim_of_its_own():
+    import inspect
+
+    assert "Claim(" not in inspect.getsource(ledger)
+
+
+def test_every_claim_says_where_its_tolerance_comes_from_and_what_would_decide_it():
+    for _, c in ledger.claims():
+        assert c.why and c.decide and c.source and c.statistic, c.id
+        assert "95%" in c.statistic or "exact" in c.statistic or "analytic" in c.statistic, c.id
+
+
+def test_records_are_written_with_their_interval_and_verdict(tmp_path):
+    rec = ledger.record("setting-slope-gaussian", Measurement(-0.4, (-0.7, -0.3)), profile="quick", root=tmp_path)
+    assert rec["verdict"] == "inconclusive" and rec["ci"] == [-0.7, -0.3]
+    saved = json.loads((tmp_path / "ledger" / "quick" / "setting-slope-gaussian.json").read_text())
+    assert saved["value"] == -0.4 and saved["verdict"] == "inconclusive"
+
+
+def test_an_unknown_claim_cannot_be_recorded(tmp_path):
+    with pytest.raises(KeyError, match="no chapter declares"):
+        ledger.record("no-such-claim", Measurement(1.0, (1.0, 1.0)), profile="quick", root=tmp_path)
+
+
+def test_the_ledger_page_counts_outcomes_and_says_what_would_decide(tmp_path):
+    ledger.record("setting-slope-gaussian", Measurement(-0.5, (-0.55, -0.45)), profile="quick", root=tmp_path)
+    ledger.record("setting-slope-orthogonal", Measurement(-0.4, (-0.9, -0.1)), profile="quick", root=tmp_path)
+    ledger.record("speedup-deep", Measurement(0.5, (0.4, 0.6)), profile="quick", root=tmp_path)
+    rows = ledger.table("quick", root=tmp_path, paper_root=tmp_path / "none")
+    n = ledger.counts(rows)
+    assert (n["holds"], n["inconclusive"], n["does not hold"]) == (1, 1, 1)
+    assert n["not yet measured"] == len(rows) - 3
+    html = ledger.page("quick", root=tmp_path, paper_root=tmp_path / "none")
+    orth = ledger.claim("setting-slope-orthogonal")
+    assert f"would decide it: {orth.decide}" in html
+    assert "no committed paper run yet" in html
+
+
+def test_a_verdict_is_recomputed_from_the_record_not_read_from_it(tmp_path):
+    ledger.record("speedup-deep", Measurement(2.0, (1.5, 3.0)), profile="quick", root=tmp_path)
+    path = tmp_path / "ledger" / "quick" / "speedup-deep.json"
+    rec = json.loads(path.read_text())
+    rec["verdict"] = "does not hold"  # a stale or tampered verdict
+    path.write_text(json.dumps(rec))
+    row = next(r for r in ledger.table("quick", root=tmp_path, paper_root=tmp_path / "none") if r[1].id == "speedup-deep")
+    assert ledger.verdict_of(row[1], row[2]) == "holds"
+
+
+def test_a_corrupt_ledger_record_is_one_clear_error(tmp_path):
+    from orthontk_lib.results import ResultError
+
+    folder = tmp_path / "ledger" / "quick"
+    folder.mkdir(parents=True)
+    (folder / "speedup-deep.json").write_text("{not json")
+    with pytest.raises(ResultError, match="speedup-deep.json: ledger record is corrupt"):
+        ledger.records("quick", root=tmp_path)
+
+
+def test_page_record_refuses_a_chapter_whose_measure_misses_a_claim(monkeypatch):
+    from orthontk_lib.book import page
+    from orthontk_lib.chapters import setting
+
+    monkeypatch.setattr(setting, "measure", lambda arrays, cfg: {})
+
+    class Result:
+        arrays, meta = {}, {"profile": "smoke"}
+
+    with pytest.raises(ValueError, match="measure\\(\\) returned"):
+        page.record(setting, Result(), setting.Config.for_profile("smoke", use_env=False))

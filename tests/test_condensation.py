@@ -1,0 +1,125 @@
+"""Chapter 08 (condensation): its claims can hold and fail, and its quick run decides them with a clear margin."""
+
+import numpy as np
+import pytest
+
+from orthontk_lib.book.profiles import ConfigError
+from orthontk_lib.chapters import condensation as cd
+from orthontk_lib.claims import decided
+
+CASES = {  # claim id: (a measurement that satisfies the claim, one that violates it)
+    "condensation-orientations": ((1.0, (1.0, 1.0)), (1.5, (1.5, 1.5))),
+    "condensation-1d-bound": ((0.5, (0.5, 0.5)), (2.0, (2.0, 2.0))),
+    "condensation-multiplicity": ((2.0, (1.0, 2.0)), (0.0, (-1.0, 0.5))),
+    "condensation-lazy-none": ((0.7, (0.6, 0.75)), (0.04, (0.04, 0.08))),
+    "condensation-weight-change": ((-1.0, (-1.05, -0.95)), (-0.5, (-0.6, -0.4))),
+}
+ASSERTED = {"condensation-lazy-none": "holds", "condensation-weight-change": "holds"}
+"""Claims whose quick-profile verdict has a clear margin (checked on two seeds and forced single-threaded XLA).
+The two bounds are exact counts at the bound itself (count / 2p = 1): they are asserted below as counts."""
+
+
+@pytest.mark.parametrize("claim", cd.CLAIMS, ids=lambda c: c.id)
+def test_each_claim_can_hold_and_fail(claim):
+    assert [claim.verdict(*case) for case in CASES[claim.id]] == ["holds", "does not hold"]
+
+
+@pytest.fixture(scope="module")
+def quick():
+    cfg = cd.Config.for_profile("quick", use_env=False)
+    return cfg, cd.compute(cfg)
+
+
+@pytest.mark.parametrize("claim", [c for c in cd.CLAIMS if c.id in ASSERTED], ids=lambda c: c.id)
+def test_quick_profile_decides_with_a_clear_margin(quick, claim):
+    cfg, a = quick
+    m = cd.measure(a, cfg)[claim.id]
+    assert decided(claim, m) == ASSERTED[claim.id], m
+
+
+def test_p1_neurons_condense_onto_one_line_at_the_smallest_scale(quick):
+    cfg, a = quick
+    counts = cd.counts_at_stage_end(a)[0, -1]  # tanh (p = 1), smallest scale, every seed
+    assert np.all(counts == 2), counts  # the two orientations of one line: the bound 2p, reached
+
+
+def test_1d_bound_and_multiplicity(quick):
+    cfg, a = quick
+    assert cd.bound_ratio(a, cfg.activations_1d, "line") <= 1, a["line_count_end"]
+    assert cd.multiplicity_gap(a, cfg.activations_1d) >= 1, a["line_count_end"]
+
+
+def test_1d_lines_lie_between_gradient_flows_and_adams_diagonals(quick):
+    # Adam's early updates are sign-like, pulling a line from gradient flow's direction toward the nearest
+    # diagonal of the (w, b) plane, never past it: each measured line lies between the two (2° slack).
+    cfg, a = quick
+    d1 = cd.line_data(cfg)
+    for i, act in enumerate(cfg.activations_1d):
+        if cd.MULTIPLICITY[act] not in (1, 2):
+            continue
+        measured = cd.line_angles(a["line_u"][i][a["line_end"][i, 0]], cfg.threshold, cfg.cover)
+        predicted = cd.predicted_line_angles(d1.x_train, d1.y_train, cd.MULTIPLICITY[act])
+        assert len(measured) == len(predicted), (act, measured, predicted)
+        for m, p in zip(measured, predicted):
+            diagonal = 45.0 + 90.0 * round((p - 45.0) / 90.0)
+            lo, hi = sorted((p, diagonal))
+            assert lo - 2 <= m <= hi + 2, (act, m, p, diagonal)
+
+
+def test_weight_change_is_order_one_at_lecun_scale_and_order_one_over_s_at_small_scale(quick):
+    final = np.median(quick[1]["rel_change"][..., -1], -1)  # (activation, scale)
+    assert np.all(final[:, 0] < 2) and np.all(final[:, -1] > 50)
+
+
+def test_the_lazy_sentence_follows_the_weight_change(quick):
+    cfg, a = quick
+    small = dict(a, rel_change=a["rel_change"] * 0.01)
+    assert "not lazy" in cd.numbers(a, cfg)["cd-lazy-words"]
+    assert "close to lazy" in cd.numbers(small, cfg)["cd-lazy-words"]
+
+
+def test_condensed_orientations_counts_a_line_as_two_and_random_directions_as_many():
+    rng = np.random.default_rng(0)
+    v = rng.normal(size=6)
+    line = np.outer(rng.choice([-1.0, 1.0], 40) * rng.uniform(1, 2, 40), v) + 1e-3 * rng.normal(size=(40, 6))
+    assert cd.condensed_orientations(line) == 2
+    assert cd.condensed_orientations(rng.normal(size=(40, 6))) > 20
+    small = np.concatenate([line, 1e-4 * rng.normal(size=(10, 6))])  # neurons that did not grow do not count
+    assert cd.condensed_orientations(small) == 2
+
+
+def test_initial_stage_ends_at_the_first_loss_drop():
+    assert cd.initial_stage_end(np.array([10.0, 9.8, 9.4, 9.0]), 0.05) == 2
+    assert cd.initial_stage_end(np.array([10.0, 9.9]), 0.05) == -1
+
+
+def test_predicted_lines_of_gradient_flow():
+    x = np.linspace(-1, 1, 9)
+    assert cd.predicted_line_angles(x, np.ones(9), 1) == pytest.approx([90.0])  # v = mean of (x, 1): the bias axis
+    assert cd.predicted_line_angles(x, x, 1) == pytest.approx([0.0])  # v ∝ (mean x², 0): the weight axis
+    assert cd.predicted_line_angles(x, np.ones(9), 2) == pytest.approx([0.0, 90.0])  # R diagonal: the two axes
+
+
+def test_multiplicity_table_matches_the_activations_derivatives():
+    import jax
+
+    from orthontk_lib.models import activation_fn
+
+    for name, p in cd.MULTIPLICITY.items():
+        if p is None:
+            continue
+        f = activation_fn(name)
+        derivs = []
+        for _ in range(p):
+            f = jax.grad(f)
+            derivs.append(float(f(0.0)))
+        assert all(abs(d) < 1e-6 for d in derivs[:-1]) and abs(derivs[-1]) > 0.1, (name, derivs)
+
+
+def test_config_rejects_bad_values_by_name():
+    with pytest.raises(ConfigError, match="activations"):
+        cd.Config.for_profile("quick", use_env=False, activations=["swish"])
+    with pytest.raises(ConfigError, match="records"):
+        cd.Config.for_profile("quick", use_env=False, steps=1000, records=300)
+    with pytest.raises(ConfigError, match="scales"):
+        cd.Config.for_profile("quick", use_env=False, scales=[1.0, 0.0])

@@ -1,0 +1,76 @@
+"""Chapter 07 (Edge of Chaos): its claims can hold and fail, and its quick run decides them with a clear margin."""
+
+import numpy as np
+import pytest
+
+from orthontk_lib import kernels, meanfield
+from orthontk_lib.chapters import edge_of_chaos as eoc
+from orthontk_lib.claims import decided
+from orthontk_lib.models import FCN
+
+CASES = {  # claim id: (a measurement that satisfies the claim, one that violates it)
+    "eoc-ordered-exponential": ((0.05, (0.02, 0.08)), (-0.1, (-0.15, -0.05))),
+    "eoc-chaotic-exponential": ((0.1, (0.05, 0.12)), (-0.02, (-0.03, -0.01))),
+    "eoc-rate-theory": ((0.95, (0.9, 1.02)), (0.5, (0.45, 0.55))),
+    "eoc-critical-polynomial": ((0.2, (0.1, 0.3)), (-0.2, (-0.3, -0.1))),
+    "eoc-orthogonal-follows": ((0.05, (0.02, 0.1)), (3.7, (2.0, 5.0))),
+}
+ASSERTED = {"eoc-ordered-exponential": "holds", "eoc-chaotic-exponential": "holds",
+            "eoc-critical-polynomial": "holds", "eoc-orthogonal-follows": "holds"}
+"""Claims whose quick-profile verdict has a clear margin (checked on two seeds and forced single-threaded XLA)."""
+
+
+@pytest.mark.parametrize("claim", eoc.CLAIMS, ids=lambda c: c.id)
+def test_each_claim_can_hold_and_fail(claim):
+    assert [claim.verdict(*case) for case in CASES[claim.id]] == ["holds", "does not hold"]
+
+
+@pytest.mark.parametrize("decay, which, holds", [("exp", "exp", True), ("power", "exp", False),
+                                                 ("power", "power", True), ("exp", "power", False)])
+def test_fit_advantage_tells_an_exponential_from_a_power_law(decay, which, holds):
+    depths = np.arange(1, 101)
+    values = np.exp(-0.2 * depths) if decay == "exp" else depths ** -1.0
+    value, (lo, hi) = eoc.fit_advantage(depths, values, which)
+    assert (lo > 0) == holds and (hi < 0) == (not holds), (value, lo, hi)
+
+
+@pytest.fixture(scope="module")
+def quick():
+    cfg = eoc.Config.for_profile("quick", use_env=False)
+    return cfg, eoc.compute(cfg)
+
+
+@pytest.mark.parametrize("claim", [c for c in eoc.CLAIMS if c.id in ASSERTED], ids=lambda c: c.id)
+def test_quick_profile_decides_with_a_clear_margin(quick, claim):
+    cfg, arrays = quick
+    m = eoc.measure(arrays, cfg)[claim.id]
+    assert decided(claim, m) == ASSERTED[claim.id], m
+
+
+def test_only_critical_kernels_still_classify_at_depth(quick):
+    # an illustration, not a ledger claim: the collapse depth is set by the ridge and float64 (the chapter says so)
+    assert eoc.depth_accuracy_gap(quick[1]) > 0.5
+
+
+def test_kernels_by_depth_match_the_kernel_of_each_depth():
+    x = np.random.default_rng(0).normal(size=(5, 8))
+    by_depth = kernels.analytic_ntk_by_depth("erf", 1.3, 0.2, x, 4)
+    for depth in (1, 4):
+        ref = np.asarray(kernels.analytic_ntk(FCN(depth, 8, "erf", 1.3, 0.2), x))
+        np.testing.assert_allclose(by_depth[depth - 1], ref, rtol=1e-5)
+
+
+def test_chaotic_correlation_fixed_point_is_stable_and_below_one():
+    c = meanfield.c_star("erf", 2.0, 0.3)
+    assert 0 < c < 1
+    assert abs(meanfield.correlation_map("erf", 2.0, 0.3, c) - c) < 1e-9
+    assert meanfield.chi_at_correlation("erf", 2.0, 0.3, c) < 1 < meanfield.chi("erf", 2.0, 0.3)
+
+
+def test_no_chaotic_fixed_point_in_the_ordered_phase_is_a_clear_error():
+    with pytest.raises(ValueError, match="not in the chaotic phase"):
+        meanfield.c_star("erf", 0.8, 0.3)
+
+
+def test_theory_rate_of_relu_is_half_the_smooth_one():
+    assert eoc.theory_rate("relu", "ordered", 0.5) == pytest.approx(0.5 * eoc.theory_rate("erf", "ordered", 0.5))

@@ -1,0 +1,52 @@
+"""Chapter 05 (linearity): its claims can hold and fail, and its quick run decides them with a clear margin."""
+
+import pytest
+
+from orthontk_lib.chapters import linearity as lin
+from orthontk_lib.claims import decided
+
+CASES = {  # claim id: (a measurement that satisfies the claim, one that violates it)
+    "linearity-hessian-slope": ((-0.45, (-0.46, -0.43)), (0.0, (-0.1, 0.1))),
+    "linearity-nonlinear-output": ((0.02, (-0.05, 0.08)), (-0.5, (-0.6, -0.4))),
+    "linearity-kernel-change-nonlinear": ((0.9, (0.5, 1.3)), (0.03, (0.02, 0.04))),
+}
+ASSERTED = {"linearity-hessian-slope": "holds", "linearity-nonlinear-output": "holds"}
+"""Claims whose quick-profile verdict has a clear margin (checked on two seeds and forced single-threaded XLA)."""
+
+
+@pytest.mark.parametrize("claim", lin.CLAIMS, ids=lambda c: c.id)
+def test_each_claim_can_hold_and_fail(claim):
+    assert [claim.verdict(*case) for case in CASES[claim.id]] == ["holds", "does not hold"]
+
+
+@pytest.fixture(scope="module")
+def quick():
+    cfg = lin.Config.for_profile("quick", use_env=False)
+    return cfg, lin.compute(cfg)
+
+
+@pytest.mark.parametrize("claim", [c for c in lin.CLAIMS if c.id in ASSERTED], ids=lambda c: c.id)
+def test_quick_profile_decides_with_a_clear_margin(quick, claim):
+    cfg, arrays = quick
+    m = lin.measure(arrays, cfg)[claim.id]
+    assert decided(claim, m) == ASSERTED[claim.id], m
+
+
+def test_gradient_norm_stays_order_one(quick):
+    g = quick[1]["gradient"][0].mean((-1, -2))  # linear output, by width
+    assert g.max() / g.min() < 1.5, g
+
+
+def test_the_linear_output_kernel_moves_far_less_than_the_nonlinear_one(quick):
+    change = quick[1]["change"][:, -1, :, -1].mean(-1)  # (output,) at the largest width
+    assert change[0] < change[1] / 5, change
+
+
+def test_the_trend_sentence_follows_the_change_against_width(quick):
+    cfg, arrays = quick
+    grows = dict(arrays, change=arrays["change"].copy())
+    grows["change"][1, -1] = 3 * grows["change"][1, 0]
+    flat = dict(arrays, change=arrays["change"].copy())
+    flat["change"][1] = flat["change"][1, :1]
+    assert "grows" in lin.numbers(grows, cfg)["lin-change-trend"]
+    assert "same order" in lin.numbers(flat, cfg)["lin-change-trend"]

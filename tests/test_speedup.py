@@ -1,0 +1,168 @@
+"""Chapter 06 (speed-up): its claims can hold and fail, and its quick run decides them with a clear margin."""
+
+import numpy as np
+import pytest
+
+from orthontk_lib.book.profiles import ConfigError
+from orthontk_lib.chapters import speedup as sp
+from orthontk_lib.claims import decided
+
+CASES = {  # claim id: (a measurement that satisfies the claim, one that violates it)
+    "speedup-deep": ((1.9, (1.4, 2.8)), (0.6, (0.5, 0.8))),
+    "speedup-large-lr": ((3.2, (1.8, 3.6)), (0.9, (0.8, 0.95))),
+    "speedup-stability": ((3.1, (2.0, 4.0)), (1.0, (0.6, 1.0))),
+    "speedup-stability-growth": ((3.1, (1.7, 9.6)), (1.0, (0.3, 1.0))),
+    "speedup-small-lr-width": ((-0.58, (-0.6, -0.48)), (0.3, (0.1, 0.5))),
+    "speedup-cnn-deep": ((1.95, (1.17, 6.57)), (0.7, (0.5, 0.9))),
+    "speedup-cnn-orthogonality": ((2.07, (1.24, 7.0)), (0.8, (0.6, 0.95))),
+}
+ASSERTED = {"speedup-deep": "holds", "speedup-large-lr": "holds", "speedup-small-lr-width": "holds"}
+"""Claims whose quick-profile verdict has a clear margin (checked on two seeds and forced single-threaded XLA).
+The CNN claims are not among them: at the quick profile their deep corner has one or two cells where both
+initializations train, and a fresh clone on another machine put their intervals across 1."""
+
+CLAIM = {c.id: c for c in sp.CLAIMS}
+
+
+@pytest.mark.parametrize("claim", sp.CLAIMS, ids=lambda c: c.id)
+def test_each_claim_can_hold_and_fail(claim):
+    assert [claim.verdict(*case) for case in CASES[claim.id]] == ["holds", "does not hold"]
+
+
+def grid(tau_gauss, tau_orth, depths=(2, 4, 8, 16), lrs=(0.01, 0.03, 0.1, 0.3), seeds=4, steps=100.0):
+    """A synthetic grid: every run trains (final accuracy 1) with the given tau, NaN = never reaches the target."""
+    shape = (len(depths), len(lrs), seeds)
+    tau = np.stack([np.broadcast_to(tau_gauss, shape), np.broadcast_to(tau_orth, shape)], axis=1).astype(float)
+    tau = tau * (1 + 0.01 * np.arange(seeds))  # a little seed spread
+    acc = np.where(np.isnan(tau), 0.1, 1.0)[..., None] * np.ones(3)
+    return {"tau": tau, "train_accuracy": acc, "target": np.asarray(0.5), "steps": np.asarray(steps),
+            "depths": np.asarray(depths), "lrs": np.asarray(lrs), "inits": np.asarray(sp.INITS)}
+
+
+def test_region_speedup_of_a_known_grid():
+    a = grid(40.0, 10.0)  # Gaussian 4x slower everywhere
+    v, ci, cells = sp.region_speedup(a, "deep")
+    assert v == pytest.approx(4.0, rel=1e-6) and ci[0] == pytest.approx(4.0, rel=0.01) and cells == 8
+    a["tau"][:, :, -1] = np.nan  # at the largest lr every run fails: no information there
+    assert sp.region_speedup(a, "large-lr")[2] == 4
+
+
+def test_a_run_that_hits_the_target_and_collapses_is_a_failure():
+    a = grid(20.0, 10.0)
+    a["train_accuracy"][0, 1, 0, :, -1] = 0.1  # orthogonal, smallest depth and lr: fell back to chance
+    assert not sp.trained(a)[0, 1, 0].any() and sp.trained(a)[0, 0, 0].all()
+    assert sp.censored_tau(a)[0, 1, 0, 0] == 100.0  # counted at the budget, not as a fast run
+    assert sp.failure_rate(a)[0, 1, 0] == 1.0
+
+
+def test_censored_ratios_are_marked_as_bounds():
+    a = grid(20.0, 10.0)
+    a["tau"][0, 0, 0, 0] = np.nan  # one Gaussian failure: its mean tau, and the ratio, are lower bounds
+    a["tau"][1, 1, 0, 0] = np.nan  # one orthogonal failure: an upper bound
+    marks = sp.censoring_marks(a)
+    assert (marks[0, 0], marks[1, 0], marks[2, 0]) == ("≥", "≤", "")
+
+
+@pytest.mark.parametrize("fast, verdict", [(10.0, "holds"), (40.0, "does not hold")])
+def test_speed_claims_follow_synthetic_grids(fast, verdict):
+    a = grid(20.0, fast)
+    for corner, claim_id in (("deep", "speedup-deep"), ("large-lr", "speedup-large-lr")):
+        assert CLAIM[claim_id].verdict(*sp.region_speedup(a, corner)[:2]) == verdict
+
+
+def test_a_speed_claim_with_one_cell_where_both_train_is_inconclusive():
+    a = grid(20.0, 10.0, depths=(2, 4), lrs=(0.01, 0.1))
+    arrays = {**{f"cnn_{k}": v for k, v in a.items()}, **{f"family_{k}": v for k, v in a.items()}, **a}
+    arrays["cnn_inits"] = np.asarray(sp.CNN_INITS)
+    arrays["cnn_tau"] = np.concatenate([a["tau"], a["tau"][:, :1]], axis=1)
+    arrays["cnn_tau"][:, 0, 1] = np.nan  # Gaussian CNNs fail at the larger lr: one cell left where both train
+    arrays["cnn_train_accuracy"] = np.concatenate([a["train_accuracy"], a["train_accuracy"][:, :1]], axis=1)
+    arrays["family_widths"] = np.asarray([32, 64])
+    m = sp.measure(arrays, sp.Config.for_profile("smoke", use_env=False))
+    assert m["speedup-cnn-deep"].detail["cells"] == 1
+    assert CLAIM["speedup-cnn-deep"].verdict(*m["speedup-cnn-deep"][:2]) == "inconclusive"
+
+
+@pytest.mark.parametrize("gauss_edge, verdict", [(1, "holds"), (3, "does not hold")])
+def test_stability_reads_the_failure_edges(gauss_edge, verdict):
+    a = grid(20.0, 10.0)
+    a["tau"][2:, 0, gauss_edge + 1:] = np.nan  # deep Gaussian nets stop training above lrs[gauss_edge]
+    assert CLAIM["speedup-stability"].verdict(*sp.stability(a)) == verdict
+    assert CLAIM["speedup-stability-growth"].verdict(*sp.stability_growth(a)) == verdict
+
+
+@pytest.mark.parametrize("speedups, verdict", [((2.0, 1.0), "holds"), ((1.0, 2.0), "does not hold")])
+def test_the_width_family_claim_asks_the_speedup_to_shrink(speedups, verdict):
+    a = grid(np.array([[[[20.0]]], [[[10.0]]]])[:, 0], 10.0, depths=(32, 256))  # widths in the depth axis
+    a["tau"][:, 0] = np.array(speedups)[:, None, None] * 10.0 * (1 + 0.01 * np.arange(4))
+    a["widths"] = np.asarray([32, 256])
+    assert CLAIM["speedup-small-lr-width"].verdict(*sp.width_shrinkage(a)) == verdict
+
+
+@pytest.fixture(scope="module")
+def quick():
+    cfg = sp.Config.for_profile("quick", use_env=False)
+    return cfg, sp.compute(cfg)
+
+
+@pytest.mark.parametrize("claim", [c for c in sp.CLAIMS if c.id in ASSERTED], ids=lambda c: c.id)
+def test_quick_profile_decides_with_a_clear_margin(quick, claim):
+    cfg, arrays = quick
+    m = sp.measure(arrays, cfg)[claim.id]
+    assert decided(claim, m) == ASSERTED[claim.id], m
+
+
+def test_the_control_sentence_flips_with_its_verdict(quick, monkeypatch):
+    cfg, arrays = quick
+    words = {sp.numbers(arrays, cfg)["sp-cnn-control-reading"]}
+    for value in ((3.0, (2.0, 4.0), 4), (0.5, (0.4, 0.6), 4)):
+        monkeypatch.setattr(sp, "region_speedup", lambda *a, v=value, **k: v)
+        words.add(sp.numbers(arrays, cfg)["sp-cnn-control-reading"])
+    assert len(words) == 3, words
+
+
+def test_grid_is_on_the_critical_line(quick):
+    from orthontk_lib import meanfield
+
+    cfg, arrays = quick
+    assert meanfield.chi("tanh", cfg.W_var**0.5, float(arrays["b_std"])) == pytest.approx(1.0, abs=1e-6)
+
+
+def test_grids_draw_the_networks_they_name():
+    cfg = sp.Config.for_profile("smoke", use_env=False)
+    fcn, gauss, delta = cfg.spec(2, "orthogonal"), cfg.spec(2, "gaussian", "cnn"), cfg.spec(2, "delta-orthogonal", "cnn")
+    control, wide = cfg.spec(2, "delta-gaussian", "cnn"), cfg.spec(2, "orthogonal", "family", 32)
+    assert (fcn.init, fcn.parameterization) == ("orthogonal", "standard")
+    assert (gauss.init, gauss.filter) == ("gaussian", "full") and (delta.init, delta.filter) == ("orthogonal", "delta")
+    assert (control.init, control.filter) == ("gaussian", "delta") and wide.width == 32
+    assert delta.W_std == fcn.W_std and delta.b_std == fcn.b_std  # one critical point for both architectures
+    assert sp.training_data(cfg, "cnn").x_train.shape[1:] == (8, 8, 1)
+    assert sp.training_data(cfg, "fcn").x_train.shape[1:] == (64,)
+
+
+def test_config_rejects_inverted_learning_rates():
+    with pytest.raises(ConfigError, match="^lr_max:"):
+        sp.Config.for_profile("quick", use_env=False, lr_min=1.0, lr_max=0.1)
+    with pytest.raises(ConfigError, match="^cnn_lr_max:"):
+        sp.Config.for_profile("quick", use_env=False, cnn_lr_min=1.0, cnn_lr_max=0.1)
+    with pytest.raises(ConfigError, match="^cnn_target:"):
+        sp.Config.for_profile("quick", use_env=False, cnn_target=1.5)
+
+
+SPEEDUP_SHARDED = """
+import numpy as np
+from orthontk_lib.chapters import speedup as sp
+cfg = sp.Config.for_profile("smoke", use_env=False, n_lrs=3, n_seeds=2, steps=20, cnn_n_lrs=3, cnn_steps=10)
+mesh = sp.default_mesh()
+assert mesh is not None and mesh.devices.size == 4
+for arch in sp.ARCHS:
+    data = sp.training_data(cfg, arch)
+    a, b = sp.depth_point(cfg, data, 3, mesh, arch), sp.depth_point(cfg, data, 3, None, arch)
+    for k in b:
+        np.testing.assert_allclose(a[k], b[k], rtol=1e-5, atol=1e-6)
+print("identical")
+"""
+
+
+def test_grid_spreads_over_four_devices_with_identical_results(run_on_four_cpu_devices):
+    assert "identical" in run_on_four_cpu_devices(SPEEDUP_SHARDED)
