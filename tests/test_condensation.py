@@ -3,9 +3,9 @@
 import numpy as np
 import pytest
 
+from orthontk_lib.book.claim_tests import chapter_tests
 from orthontk_lib.book.profiles import ConfigError
 from orthontk_lib.chapters import condensation as cd
-from orthontk_lib.claims import decided
 
 CASES = {  # claim id: (a measurement that satisfies the claim, one that violates it)
     "condensation-orientations": ((1.0, (1.0, 1.0)), (1.5, (1.5, 1.5))),
@@ -18,23 +18,8 @@ ASSERTED = {"condensation-lazy-none": "holds", "condensation-weight-change": "ho
 """Claims whose quick-profile verdict has a clear margin (checked on two seeds and forced single-threaded XLA).
 The two bounds are exact counts at the bound itself (count / 2p = 1): they are asserted below as counts."""
 
-
-@pytest.mark.parametrize("claim", cd.CLAIMS, ids=lambda c: c.id)
-def test_each_claim_can_hold_and_fail(claim):
-    assert [claim.verdict(*case) for case in CASES[claim.id]] == ["holds", "does not hold"]
-
-
-@pytest.fixture(scope="module")
-def quick():
-    cfg = cd.Config.for_profile("quick", use_env=False)
-    return cfg, cd.compute(cfg)
-
-
-@pytest.mark.parametrize("claim", [c for c in cd.CLAIMS if c.id in ASSERTED], ids=lambda c: c.id)
-def test_quick_profile_decides_with_a_clear_margin(quick, claim):
-    cfg, a = quick
-    m = cd.measure(a, cfg)[claim.id]
-    assert decided(claim, m) == ASSERTED[claim.id], m
+quick, test_each_claim_can_hold_and_fail, test_quick_profile_decides_with_a_clear_margin = chapter_tests(
+    cd, CASES, ASSERTED)
 
 
 def test_p1_neurons_condense_onto_one_line_at_the_smallest_scale(quick):

@@ -3,9 +3,9 @@
 import numpy as np
 import pytest
 
+from orthontk_lib.book.claim_tests import chapter_tests
 from orthontk_lib.book.profiles import ConfigError
 from orthontk_lib.chapters import constancy as con
-from orthontk_lib.claims import decided
 
 CASES = {  # claim id: (a measurement that satisfies the claim, one that violates it)
     "constancy-slope-gaussian": ((-0.8, (-0.95, -0.65)), (-0.1, (-0.2, 0.0))),
@@ -20,23 +20,8 @@ ASSERTED = {"constancy-slope-gaussian": "holds", "constancy-slope-orthogonal": "
             "constancy-large-lr": "holds"}
 """Claims whose quick-profile verdict has a clear margin (checked on two seeds and forced single-threaded XLA)."""
 
-
-@pytest.mark.parametrize("claim", con.CLAIMS, ids=lambda c: c.id)
-def test_each_claim_can_hold_and_fail(claim):
-    assert [claim.verdict(*case) for case in CASES[claim.id]] == ["holds", "does not hold"]
-
-
-@pytest.fixture(scope="module")
-def quick():
-    cfg = con.Config.for_profile("quick", use_env=False)
-    return cfg, con.compute(cfg)
-
-
-@pytest.mark.parametrize("claim", [c for c in con.CLAIMS if c.id in ASSERTED], ids=lambda c: c.id)
-def test_quick_profile_decides_with_a_clear_margin(quick, claim):
-    cfg, arrays = quick
-    m = con.measure(arrays, cfg)[claim.id]
-    assert decided(claim, m) == ASSERTED[claim.id], m
+quick, test_each_claim_can_hold_and_fail, test_quick_profile_decides_with_a_clear_margin = chapter_tests(
+    con, CASES, ASSERTED)
 
 
 def test_the_same_order_sentence_flips_when_the_ratio_does(quick, monkeypatch):

@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 
 from orthontk_lib import kernels, meanfield
+from orthontk_lib.book.claim_tests import chapter_tests
 from orthontk_lib.chapters import edge_of_chaos as eoc
-from orthontk_lib.claims import decided
 from orthontk_lib.models import FCN
 
 CASES = {  # claim id: (a measurement that satisfies the claim, one that violates it)
@@ -19,10 +19,8 @@ ASSERTED = {"eoc-ordered-exponential": "holds", "eoc-chaotic-exponential": "hold
             "eoc-critical-polynomial": "holds", "eoc-orthogonal-follows": "holds"}
 """Claims whose quick-profile verdict has a clear margin (checked on two seeds and forced single-threaded XLA)."""
 
-
-@pytest.mark.parametrize("claim", eoc.CLAIMS, ids=lambda c: c.id)
-def test_each_claim_can_hold_and_fail(claim):
-    assert [claim.verdict(*case) for case in CASES[claim.id]] == ["holds", "does not hold"]
+quick, test_each_claim_can_hold_and_fail, test_quick_profile_decides_with_a_clear_margin = chapter_tests(
+    eoc, CASES, ASSERTED)
 
 
 @pytest.mark.parametrize("decay, which, holds", [("exp", "exp", True), ("power", "exp", False),
@@ -32,19 +30,6 @@ def test_fit_advantage_tells_an_exponential_from_a_power_law(decay, which, holds
     values = np.exp(-0.2 * depths) if decay == "exp" else depths ** -1.0
     value, (lo, hi) = eoc.fit_advantage(depths, values, which)
     assert (lo > 0) == holds and (hi < 0) == (not holds), (value, lo, hi)
-
-
-@pytest.fixture(scope="module")
-def quick():
-    cfg = eoc.Config.for_profile("quick", use_env=False)
-    return cfg, eoc.compute(cfg)
-
-
-@pytest.mark.parametrize("claim", [c for c in eoc.CLAIMS if c.id in ASSERTED], ids=lambda c: c.id)
-def test_quick_profile_decides_with_a_clear_margin(quick, claim):
-    cfg, arrays = quick
-    m = eoc.measure(arrays, cfg)[claim.id]
-    assert decided(claim, m) == ASSERTED[claim.id], m
 
 
 def test_only_critical_kernels_still_classify_at_depth(quick):

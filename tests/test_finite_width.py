@@ -1,10 +1,9 @@
 """Chapter 03 (finite width): its claims can hold and fail, and its quick run decides them with a clear margin."""
 
 import numpy as np
-import pytest
 
+from orthontk_lib.book.claim_tests import chapter_tests
 from orthontk_lib.chapters import finite_width as fw
-from orthontk_lib.claims import decided
 
 CASES = {  # claim id: (a measurement that satisfies the claim, one that violates it)
     "finite-width-spread-gaussian": ((-1.0, (-1.1, -0.9)), (-0.5, (-0.6, -0.4))),
@@ -17,10 +16,8 @@ ASSERTED = {"finite-width-spread-gaussian": "holds", "finite-width-spread-orthog
             "finite-width-depth-growth": "holds", "finite-width-training-gap-gaussian": "holds"}
 """Claims whose quick-profile verdict has a clear margin (checked on two seeds and forced single-threaded XLA)."""
 
-
-@pytest.mark.parametrize("claim", fw.CLAIMS, ids=lambda c: c.id)
-def test_each_claim_can_hold_and_fail(claim):
-    assert [claim.verdict(*case) for case in CASES[claim.id]] == ["holds", "does not hold"]
+quick, test_each_claim_can_hold_and_fail, test_quick_profile_decides_with_a_clear_margin = chapter_tests(
+    fw, CASES, ASSERTED)
 
 
 def synthetic(gauss_growth, orth_growth, groups=4):
@@ -45,19 +42,6 @@ def test_depth_growth_and_its_sentence_flip_with_the_data():
         assert claim.verdict(*fw.measure(a, cfg)[claim.id][:2]) == verdict
         words = fw.numbers(a, cfg)["fw-growth-words"]
         assert words.startswith("Gaussian fluctuations grow faster") == (verdict == "holds"), words
-
-
-@pytest.fixture(scope="module")
-def quick():
-    cfg = fw.Config.for_profile("quick", use_env=False)
-    return cfg, fw.compute(cfg)
-
-
-@pytest.mark.parametrize("claim", [c for c in fw.CLAIMS if c.id in ASSERTED], ids=lambda c: c.id)
-def test_quick_profile_decides_with_a_clear_margin(quick, claim):
-    cfg, arrays = quick
-    m = fw.measure(arrays, cfg)[claim.id]
-    assert decided(claim, m) == ASSERTED[claim.id], m
 
 
 def test_a_deep_linear_orthogonal_network_is_an_isometry(quick):

@@ -3,9 +3,9 @@
 import numpy as np
 import pytest
 
+from orthontk_lib.book.claim_tests import chapter_tests
 from orthontk_lib.book.profiles import ConfigError
 from orthontk_lib.chapters import kernel_equality as keq
-from orthontk_lib.claims import decided
 
 CASES = {  # claim id: (a measurement that satisfies the claim, one that violates it)
     "equality-fcn-slope-gaussian": ((-0.5, (-0.58, -0.42)), (-0.2, (-0.3, -0.1))),
@@ -24,10 +24,8 @@ ASSERTED = {
 }
 """Claims whose quick-profile verdict has a clear margin (checked on two seeds and forced single-threaded XLA)."""
 
-
-@pytest.mark.parametrize("claim", keq.CLAIMS, ids=lambda c: c.id)
-def test_each_claim_can_hold_and_fail(claim):
-    assert [claim.verdict(*case) for case in CASES[claim.id]] == ["holds", "does not hold"]
+quick, test_each_claim_can_hold_and_fail, test_quick_profile_decides_with_a_clear_margin = chapter_tests(
+    keq, CASES, ASSERTED)
 
 
 def synthetic(cfg, gap_slope, seeds=4):
@@ -54,19 +52,6 @@ def test_measure_tells_a_vanishing_gap_from_two_different_limits(gap_slope, verd
         assert keq.CLAIMS[[c.id for c in keq.CLAIMS].index(claim_id)].verdict(*m[claim_id][:2]) == verdict, m[claim_id]
     words = keq.numbers(synthetic(cfg, gap_slope), cfg)["equality-gap-words"]
     assert ("the two limits differ" in words) == (verdict == "does not hold"), words
-
-
-@pytest.fixture(scope="module")
-def quick():
-    cfg = keq.Config.for_profile("quick", use_env=False)
-    return cfg, keq.compute(cfg)
-
-
-@pytest.mark.parametrize("claim", [c for c in keq.CLAIMS if c.id in ASSERTED], ids=lambda c: c.id)
-def test_quick_profile_decides_with_a_clear_margin(quick, claim):
-    cfg, arrays = quick
-    m = keq.measure(arrays, cfg)[claim.id]
-    assert decided(claim, m) == ASSERTED[claim.id], m
 
 
 def test_cnn_full_filters_sit_within_seed_noise_of_the_limit(quick):

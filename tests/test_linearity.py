@@ -1,9 +1,7 @@
 """Chapter 05 (linearity): its claims can hold and fail, and its quick run decides them with a clear margin."""
 
-import pytest
-
+from orthontk_lib.book.claim_tests import chapter_tests
 from orthontk_lib.chapters import linearity as lin
-from orthontk_lib.claims import decided
 
 CASES = {  # claim id: (a measurement that satisfies the claim, one that violates it)
     "linearity-hessian-slope": ((-0.45, (-0.46, -0.43)), (0.0, (-0.1, 0.1))),
@@ -13,23 +11,8 @@ CASES = {  # claim id: (a measurement that satisfies the claim, one that violate
 ASSERTED = {"linearity-hessian-slope": "holds", "linearity-nonlinear-output": "holds"}
 """Claims whose quick-profile verdict has a clear margin (checked on two seeds and forced single-threaded XLA)."""
 
-
-@pytest.mark.parametrize("claim", lin.CLAIMS, ids=lambda c: c.id)
-def test_each_claim_can_hold_and_fail(claim):
-    assert [claim.verdict(*case) for case in CASES[claim.id]] == ["holds", "does not hold"]
-
-
-@pytest.fixture(scope="module")
-def quick():
-    cfg = lin.Config.for_profile("quick", use_env=False)
-    return cfg, lin.compute(cfg)
-
-
-@pytest.mark.parametrize("claim", [c for c in lin.CLAIMS if c.id in ASSERTED], ids=lambda c: c.id)
-def test_quick_profile_decides_with_a_clear_margin(quick, claim):
-    cfg, arrays = quick
-    m = lin.measure(arrays, cfg)[claim.id]
-    assert decided(claim, m) == ASSERTED[claim.id], m
+quick, test_each_claim_can_hold_and_fail, test_quick_profile_decides_with_a_clear_margin = chapter_tests(
+    lin, CASES, ASSERTED)
 
 
 def test_gradient_norm_stays_order_one(quick):

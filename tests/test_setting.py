@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
+from orthontk_lib.book.claim_tests import chapter_tests
 from orthontk_lib.chapters import setting
-from orthontk_lib.claims import decided
 
 CASES = {  # claim id: (a measurement that satisfies the claim, one that violates it)
     "setting-slope-gaussian": ((-0.5, (-0.56, -0.44)), (-0.1, (-0.2, 0.0))),
@@ -13,10 +13,8 @@ CASES = {  # claim id: (a measurement that satisfies the claim, one that violate
 ASSERTED = {"setting-slope-gaussian": "holds", "setting-slope-orthogonal": "holds"}
 """Claims whose quick-profile verdict has a clear margin (checked on two seeds and forced single-threaded XLA)."""
 
-
-@pytest.mark.parametrize("claim", setting.CLAIMS, ids=lambda c: c.id)
-def test_each_claim_can_hold_and_fail(claim):
-    assert [claim.verdict(*case) for case in CASES[claim.id]] == ["holds", "does not hold"]
+quick, test_each_claim_can_hold_and_fail, test_quick_profile_decides_with_a_clear_margin = chapter_tests(
+    setting, CASES, ASSERTED)
 
 
 def synthetic(slope, noise=0.02, seeds=6):
@@ -45,19 +43,6 @@ def test_the_verdict_sentence_and_the_constant_flip_with_the_data():
     same = synthetic(-0.5)
     same["err"][1] = same["err"][0]  # identical errors: no difference to measure
     assert setting.numbers(same, cfg)["setting-ratio-words"].startswith("no change is measurable")
-
-
-@pytest.fixture(scope="module")
-def quick():
-    cfg = setting.Config.for_profile("quick", use_env=False)
-    return cfg, setting.compute(cfg)
-
-
-@pytest.mark.parametrize("claim", [c for c in setting.CLAIMS if c.id in ASSERTED], ids=lambda c: c.id)
-def test_quick_profile_decides_with_a_clear_margin(quick, claim):
-    cfg, arrays = quick
-    m = setting.measure(arrays, cfg)[claim.id]
-    assert decided(claim, m) == ASSERTED[claim.id], m
 
 
 def test_errors_shrink_from_smallest_to_largest_width(quick):

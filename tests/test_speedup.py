@@ -3,9 +3,9 @@
 import numpy as np
 import pytest
 
+from orthontk_lib.book.claim_tests import chapter_tests
 from orthontk_lib.book.profiles import ConfigError
 from orthontk_lib.chapters import speedup as sp
-from orthontk_lib.claims import decided
 
 CASES = {  # claim id: (a measurement that satisfies the claim, one that violates it)
     "speedup-deep": ((1.9, (1.4, 2.8)), (0.6, (0.5, 0.8))),
@@ -21,12 +21,10 @@ ASSERTED = {"speedup-deep": "holds", "speedup-large-lr": "holds", "speedup-small
 The CNN claims are not among them: at the quick profile their deep corner has one or two cells where both
 initializations train, and a fresh clone on another machine put their intervals across 1."""
 
+quick, test_each_claim_can_hold_and_fail, test_quick_profile_decides_with_a_clear_margin = chapter_tests(
+    sp, CASES, ASSERTED)
+
 CLAIM = {c.id: c for c in sp.CLAIMS}
-
-
-@pytest.mark.parametrize("claim", sp.CLAIMS, ids=lambda c: c.id)
-def test_each_claim_can_hold_and_fail(claim):
-    assert [claim.verdict(*case) for case in CASES[claim.id]] == ["holds", "does not hold"]
 
 
 def grid(tau_gauss, tau_orth, depths=(2, 4, 8, 16), lrs=(0.01, 0.03, 0.1, 0.3), seeds=4, steps=100.0):
@@ -97,19 +95,6 @@ def test_the_width_family_claim_asks_the_speedup_to_shrink(speedups, verdict):
     a["tau"][:, 0] = np.array(speedups)[:, None, None] * 10.0 * (1 + 0.01 * np.arange(4))
     a["widths"] = np.asarray([32, 256])
     assert CLAIM["speedup-small-lr-width"].verdict(*sp.width_shrinkage(a)) == verdict
-
-
-@pytest.fixture(scope="module")
-def quick():
-    cfg = sp.Config.for_profile("quick", use_env=False)
-    return cfg, sp.compute(cfg)
-
-
-@pytest.mark.parametrize("claim", [c for c in sp.CLAIMS if c.id in ASSERTED], ids=lambda c: c.id)
-def test_quick_profile_decides_with_a_clear_margin(quick, claim):
-    cfg, arrays = quick
-    m = sp.measure(arrays, cfg)[claim.id]
-    assert decided(claim, m) == ASSERTED[claim.id], m
 
 
 def test_the_control_sentence_flips_with_its_verdict(quick, monkeypatch):

@@ -1,0 +1,44 @@
+r"""The tests every chapter's claims get, made once: ``quick, test_..., test_... = chapter_tests(module, CASES, ASSERTED)``.
+
+In a chapter's test file::
+
+    quick, test_each_claim_can_hold_and_fail, test_quick_profile_decides_with_a_clear_margin = chapter_tests(
+        setting, CASES, ASSERTED)
+
+* ``CASES``: ``{claim id: (a measurement that satisfies it, one that violates it)}``, each ``(value, (lo, hi))``:
+  every claim's check is shown able to come out either way;
+* ``ASSERTED``: ``{claim id: verdict}`` for the claims whose quick-profile evidence has a clear margin
+  (:func:`orthontk_lib.claims.decided`); a marginal claim is shown in the ledger, never asserted;
+* ``quick``: a module-scoped fixture, ``(cfg, arrays)`` of the chapter's quick profile, for the file's other tests.
+"""
+
+import pytest
+
+from orthontk_lib.claims import decided
+
+__all__ = ["chapter_tests"]
+
+
+def chapter_tests(module, cases, asserted):
+    """The ``quick`` fixture and the two claim tests of ``module``'s ``CLAIMS``."""
+
+    @pytest.fixture(scope="module", name="quick")
+    def quick():
+        cfg = module.Config.for_profile("quick", use_env=False)
+        return cfg, module.compute(cfg)
+
+    @pytest.mark.parametrize("claim", module.CLAIMS, ids=lambda c: c.id)
+    def test_each_claim_can_hold_and_fail(claim):
+        assert claim.id in cases, f"{claim.id}: no synthetic case that satisfies it and one that violates it"
+        assert [claim.verdict(*case) for case in cases[claim.id]] == ["holds", "does not hold"]
+
+    @pytest.mark.parametrize("claim", [c for c in module.CLAIMS if c.id in asserted], ids=lambda c: c.id)
+    def test_quick_profile_decides_with_a_clear_margin(quick, claim):
+        cfg, arrays = quick
+        m = module.measure(arrays, cfg)[claim.id]
+        assert decided(claim, m) == asserted[claim.id], m
+
+    unknown = set(asserted) - {c.id for c in module.CLAIMS}
+    if unknown:
+        raise ValueError(f"ASSERTED names claims {module.__name__} does not declare: {sorted(unknown)}")
+    return quick, test_each_claim_can_hold_and_fail, test_quick_profile_decides_with_a_clear_margin
