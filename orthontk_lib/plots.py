@@ -269,13 +269,13 @@ def html_table(columns, rows, floatfmt=".3f"):
     return f'<table class="orthontk-table"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
 
 
-def depth_curves(depths, values, *, ylabel, logy=True):
+def depth_curves(depths, values, *, ylabel, logy=True, ax=None):
     """Group means ±1 s.d. of ``values[init]`` (D, G) against depth, one curve per init; log-x axis.
 
     Returns:
-      A Figure.
+      The Figure (of ``ax`` when given).
     """
-    fig, ax = figure()
+    fig, ax = figure() if ax is None else (ax.figure, ax)
     for init, v in values.items():
         ax.errorbar(depths, v.mean(-1), yerr=v.std(-1, ddof=1), marker="o", capsize=2, color=COLORS.get(init), label=init)
     ax.set(xscale="log", yscale="log" if logy else "linear", xlabel="depth L", ylabel=ylabel)

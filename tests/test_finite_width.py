@@ -9,6 +9,7 @@ CASES = {  # claim id: (a measurement that satisfies the claim, one that violate
     "finite-width-spread-gaussian": ((-1.0, (-1.1, -0.9)), (-0.5, (-0.6, -0.4))),
     "finite-width-spread-orthogonal": ((-0.95, (-1.1, -0.85)), (-1.5, (-1.6, -1.3))),
     "finite-width-depth-growth": ((0.003, (0.001, 0.005)), (-0.002, (-0.003, -0.001))),
+    "finite-width-depth-growth-eoc": ((0.01, (0.002, 0.02)), (-0.01, (-0.02, -0.005))),
     "finite-width-training-gap-gaussian": ((-0.6, (-0.9, -0.3)), (0.2, (0.1, 0.3))),
     "finite-width-training-gap-orthogonal": ((-0.4, (-0.6, -0.2)), (0.5, (0.2, 0.8))),
 }
@@ -29,7 +30,7 @@ def synthetic(gauss_growth, orth_growth, groups=4):
     lin = np.broadcast_to(np.linspace(1.0, 0.1, 5), (len(tw), 2, 3, 5))
     gap = 0.1 * (tw / 64.0) ** -0.5
     return {"widths": widths, "spread": widths[None, :, None] ** -1.0 * noise(2, len(widths), groups),
-            "fluct_depths": depths, "fluct": fluct, "train_widths": tw, "linearized_loss": lin,
+            "fluct_depths": depths, "fluct": fluct, "fluct_eoc": fluct, "train_widths": tw, "linearized_loss": lin,
             "train_loss": lin * (1 + gap[:, None, None, None] * noise(len(tw), 2, 3, 5)),
             "iso_depths": np.array([1, 4]), "iso": np.ones((2, 2, 2, 8)), "eta": np.asarray(0.5)}
 
@@ -40,8 +41,9 @@ def test_depth_growth_and_its_sentence_flip_with_the_data():
     for (g, o), verdict in (((0.004, 0.0005), "holds"), ((0.0005, 0.004), "does not hold")):
         a = synthetic(g, o)
         assert claim.verdict(*fw.measure(a, cfg)[claim.id][:2]) == verdict
-        words = fw.numbers(a, cfg)["fw-growth-words"]
-        assert words.startswith("Gaussian fluctuations grow faster") == (verdict == "holds"), words
+        words = fw.numbers(a, cfg)
+        assert words["fw-growth-words"].startswith("Gaussian fluctuations grow faster") == (verdict == "holds"), words
+        assert words["fw-growth-eoc-words"].startswith("there too") == (verdict == "holds"), words
 
 
 def test_a_deep_linear_orthogonal_network_is_an_isometry(quick):

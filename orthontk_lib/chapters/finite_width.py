@@ -5,8 +5,10 @@ Three measurements at finite width:
 * **spread vs width**: the seed-to-seed relative variance of the NTK entries,
   :math:`v(n) = \overline{\operatorname{Var}_s \hat\Theta_{ab}} / \overline{(\mathbb{E}_s \hat\Theta_{ab})^2}`,
   which theory puts at :math:`O(1/n)` for both initializations;
-* **fluctuations vs depth** at fixed width, for critical tanh
-  (:math:`\sigma_W = 1, \sigma_b = 0`): the normalized variance of the NTK
+* **fluctuations vs depth** at fixed width, for tanh at two critical points: :math:`\sigma_W = 1,
+  \sigma_b = 0`, whose fixed point is :math:`q^* = 0` (the signal decays towards tanh's linear
+  region), and the Edge-of-Chaos point :data:`EOC_POINT` of Hayou et al. (2019), where
+  :math:`q^* \approx 0.5`: the normalized variance of the NTK
   diagonal, :math:`\operatorname{Var}_s \hat\Theta(x, x) / (\mathbb{E}_s \hat\Theta(x, x))^2`
   (Day, Kahn, Roberts 2023: grows with depth/width for Gaussian weights, saturates for orthogonal);
 * **dynamical isometry**: singular values of the input-output Jacobian
@@ -22,7 +24,7 @@ import jax
 import numpy as np
 from scipy import stats as sstats
 
-from orthontk_lib import kernels, plots, results, stats
+from orthontk_lib import kernels, meanfield, plots, results, stats
 from orthontk_lib.book.profiles import ChapterConfig
 from orthontk_lib.claims import AtLeast, AtMost, Claim, Measurement, Within
 from orthontk_lib.data import load
@@ -30,6 +32,9 @@ from orthontk_lib.models import FCN
 
 SLUG = "finite-width"
 INITS = ("gaussian", "orthogonal")
+CRITICAL_POINTS = {"q0": (1.0, 0.0), "eoc": (1.302, meanfield.critical_b_std("tanh", 1.302))}
+"""The fluctuation measurement's critical tanh points (sigma_W, sigma_b): q* = 0, and Hayou et al.'s Edge-of-Chaos
+point (their (sigma_b, sigma_W) = (0.2, 1.302); sigma_b from chi = 1 here), where q* is about 0.5."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -99,11 +104,11 @@ def spread_point(cfg, x, width):
     ])
 
 
-def fluctuation_point(cfg, x, depth):
-    """Normalized variance of the NTK diagonal per init at one depth (critical tanh): (2, n_groups)."""
+def fluctuation_point(cfg, x, depth, point="q0"):
+    """Normalized variance of the NTK diagonal per init at one depth (tanh at a critical point): (2, n_groups)."""
     out = []
     for init in INITS:
-        spec = FCN(depth, cfg.fluct_width, "tanh", 1.0, 0.0, init)
+        spec = FCN(depth, cfg.fluct_width, "tanh", *CRITICAL_POINTS[point], init)
         ntks = kernels.empirical_ntk_seeds(spec, _keys(cfg, 10_000 + depth, cfg.fluct_seeds), x)
         out.append(grouped_relative_variance(np.diagonal(np.asarray(ntks), axis1=1, axis2=2), cfg.n_groups))
     return np.stack(out)
@@ -192,8 +197,10 @@ def compute(cfg):
         f"{SLUG}/{cfg.profile}/{what}", base, points, fn, profile=cfg.profile, seeds=cfg.seeds, desc=desc)
     spread = sweep("spread", [{"width": w} for w in cfg.widths], lambda p: {"v": spread_point(cfg, x, p["width"])},
                    "NTK spread by width")
-    fluct = sweep("fluctuations", [{"depth": L} for L in cfg.fluct_depths],
-                  lambda p: {"v": fluctuation_point(cfg, x, p["depth"])}, "NTK fluctuations by depth")
+    fluct = {point: sweep("fluctuations" if point == "q0" else f"fluctuations-{point}",
+                          [{"depth": L} for L in cfg.fluct_depths],
+                          lambda p: {"v": fluctuation_point(cfg, x, p["depth"], point)},
+                          f"NTK fluctuations by depth ({point})") for point in CRITICAL_POINTS}
     iso = sweep("isometry", [{"depth": L} for L in cfg.iso_depths], lambda p: {"sv": isometry_point(cfg, p["depth"])},
                 "Jacobian spectra by depth")
     data = training_data(cfg)
@@ -209,7 +216,8 @@ def compute(cfg):
         "widths": np.array(cfg.widths),
         "spread": np.stack([p.arrays["v"] for p in spread], axis=1),  # (init, width, group)
         "fluct_depths": np.array(cfg.fluct_depths),
-        "fluct": np.stack([p.arrays["v"] for p in fluct], axis=1),  # (init, depth, group)
+        **{"fluct" if point == "q0" else f"fluct_{point}": np.stack([p.arrays["v"] for p in pts], axis=1)
+           for point, pts in fluct.items()},  # (init, depth, group)
         "iso_depths": np.array(cfg.iso_depths),
         "iso": np.stack([p.arrays["sv"] for p in iso]),  # (depth, activation, init, width)
     }
@@ -220,8 +228,9 @@ def spread_slopes(arrays):
     return {init: stats.loglog_fit(arrays["widths"], arrays["spread"][i].mean(-1)) for i, init in enumerate(INITS)}
 
 
-def depth_growth(arrays, min_depth=8):
-    """Per init: least-squares growth per layer (95% CI) of the fluctuation statistic over depths >= ``min_depth``.
+def depth_growth(arrays, min_depth=8, key="fluct"):
+    """Per init: least-squares growth per layer (95% CI) of the fluctuation statistic over depths >= ``min_depth``
+    (``key``: ``"fluct"`` at q* = 0, ``"fluct_eoc"`` at the Edge-of-Chaos point).
 
     Profiles with fewer than two such depths fit the two deepest.
     """
@@ -231,7 +240,7 @@ def depth_growth(arrays, min_depth=8):
         keep = depths >= np.sort(depths)[-2]
     out = {}
     for i, init in enumerate(INITS):
-        y = arrays["fluct"][i][keep]  # (depths kept, groups)
+        y = arrays[key][i][keep]  # (depths kept, groups)
         fit = sstats.linregress(np.repeat(depths[keep], y.shape[1]), y.reshape(-1))
         t = sstats.t.ppf(0.975, y.size - 2)
         out[init] = (float(fit.slope), (float(fit.slope - t * fit.stderr), float(fit.slope + t * fit.stderr)))
@@ -290,13 +299,15 @@ CLAIMS = [
             Within(-1.0, 0.2), why="theory: variance C/n (1 + O(1/n)); subleading terms and group noise move the "
             "slope by about 0.1", decide="more widths, or more seeds per group")
       for init in INITS),
-    Claim("finite-width-depth-growth", "Day, Kahn, Roberts 2023",
-          "For critical tanh at fixed width, NTK fluctuations grow faster with depth for Gaussian weights than for "
-          "orthogonal weights.",
-          "Gaussian minus orthogonal growth per layer of Var Θ(x,x)/E[Θ(x,x)]² over depths >= 8 (line fits; 95% "
-          "interval from both fits' standard errors)",
-          AtLeast(0.0), why="the claim is a sign: more growth for Gaussian weights",
-          decide="more seeds per depth, or a wider network"),
+    *(Claim(f"finite-width-depth-growth{suffix}", "Day, Kahn, Roberts 2023",
+            f"For critical tanh ({where}) at fixed width, NTK fluctuations grow faster with depth for Gaussian "
+            "weights than for orthogonal weights.",
+            "Gaussian minus orthogonal growth per layer of Var Θ(x,x)/E[Θ(x,x)]² over depths >= 8 (line fits; 95% "
+            "interval from both fits' standard errors)",
+            AtLeast(0.0), why="the claim is a sign: more growth for Gaussian weights",
+            decide="more seeds per depth, or a wider network")
+      for suffix, where in (("", "σ_W = 1, σ_b = 0, where q* = 0"),
+                            ("-eoc", "the Edge-of-Chaos point σ_W = 1.302, σ_b ≈ 0.2, where q* ≈ 0.5"))),
     *(Claim(f"finite-width-training-gap-{init}", f"{HDX}, Sec. 4; Lee et al. 2019",
             f"At small learning rate, {'a' if init == 'gaussian' else 'an'} {init} network's GD loss curve "
             "approaches its infinite-width linearization as width grows.",
@@ -312,8 +323,10 @@ def measure(arrays, cfg):
     out = {}
     for init, (s, ci, _) in spread_slopes(arrays).items():
         out[f"finite-width-spread-{init}"] = Measurement(s, ci)
-    growth = depth_growth(arrays)
-    out["finite-width-depth-growth"] = Measurement(*growth_difference(growth), {k: v[0] for k, v in growth.items()})
+    for suffix, key in (("", "fluct"), ("-eoc", "fluct_eoc")):
+        growth = depth_growth(arrays, key=key)
+        out[f"finite-width-depth-growth{suffix}"] = Measurement(*growth_difference(growth),
+                                                                {k: v[0] for k, v in growth.items()})
     for init, (s, ci, _) in training_gap_slopes(arrays).items():
         out[f"finite-width-training-gap-{init}"] = Measurement(s, ci)
     return out
@@ -328,8 +341,10 @@ def numbers(arrays, cfg):
     spread_words = ("the orthogonal one fluctuates less at every width" if (ratio < 1).all() else
                     "the orthogonal one fluctuates more at every width" if (ratio > 1).all() else
                     "neither fluctuates less at every width")
-    growth = depth_growth(arrays)
-    growth_v = CLAIMS[2].verdict(*m["finite-width-depth-growth"][:2])
+    growth, growth_eoc = depth_growth(arrays), depth_growth(arrays, key="fluct_eoc")
+    claim = {c.id: c for c in CLAIMS}
+    growth_v, growth_eoc_v = (claim[k].verdict(*m[k][:2]) for k in ("finite-width-depth-growth",
+                                                                    "finite-width-depth-growth-eoc"))
     first, last = arrays["fluct"][:, 0].mean(-1), arrays["fluct"][:, -1].mean(-1)
     trend = lambda a, b: "rises" if b > a else "falls"
     widths_ = spectrum_width(arrays)
@@ -341,6 +356,15 @@ def numbers(arrays, cfg):
         "fw-fluct-width": cfg.fluct_width, "fw-fluct-seeds": cfg.fluct_seeds,
         **{f"fw-growth-{i}": g2(*growth[i]) for i in INITS},
         "fw-growth-diff": g2(*m["finite-width-depth-growth"][:2]),
+        **{f"fw-growth-eoc-{i}": g2(*growth_eoc[i]) for i in INITS},
+        "fw-growth-eoc-diff": g2(*m["finite-width-depth-growth-eoc"][:2]),
+        "fw-eoc-b": f"{CRITICAL_POINTS['eoc'][1]:.3f}",
+        "fw-eoc-qstar": f"{meanfield.q_star('tanh', *CRITICAL_POINTS['eoc']):.2f}",
+        "fw-growth-eoc-words": {"holds": "there too Gaussian fluctuations grow faster with depth: the difference is "
+                                         "not an artefact of the point q* = 0",
+                                "does not hold": "there orthogonal fluctuations grow faster, so the result at q* = 0 "
+                                                 "does not carry over",
+                                "inconclusive": "there the interval does not decide which grows faster"}[growth_eoc_v],
         "fw-fluct-gauss": f"{first[0]:.3g} to {last[0]:.3g}", "fw-fluct-orth": f"{first[1]:.3g} to {last[1]:.3g}",
         "fw-trend-gauss": trend(first[0], last[0]), "fw-trend-orth": trend(first[1], last[1]),
         "fw-depth-range": f"{arrays['fluct_depths'][0]} to {arrays['fluct_depths'][-1]}",
@@ -370,9 +394,14 @@ def fig_spread(arrays):
 
 
 def fig_depth(arrays):
-    """Normalized variance of the NTK diagonal against depth."""
-    return plots.depth_curves(arrays["fluct_depths"], dict(zip(INITS, arrays["fluct"])),
-                              ylabel="Var $\\hat\\Theta(x,x)$ / $(\\mathbb{E}\\,\\hat\\Theta(x,x))^2$")
+    """Normalized variance of the NTK diagonal against depth, at the two critical points (a panel each)."""
+    fig, axes = plots.figure(ncols=2, width=3.0, height=2.6, squeeze=False, sharey=True)
+    for ax, (key, title) in zip(axes[0], (("fluct", "σ_W = 1, σ_b = 0 (q* = 0)"),
+                                          ("fluct_eoc", "Edge of Chaos, σ_W = 1.302 (q* ≈ 0.5)"))):
+        plots.depth_curves(arrays["fluct_depths"], dict(zip(INITS, arrays[key])), ax=ax,
+                           ylabel="Var $\\hat\\Theta(x,x)$ / $(\\mathbb{E}\\,\\hat\\Theta(x,x))^2$")
+        ax.set_title(title, fontsize=8)
+    return fig
 
 
 def fig_spectra(arrays):
