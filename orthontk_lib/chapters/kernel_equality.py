@@ -331,6 +331,31 @@ def measure(arrays, cfg):
     return out
 
 
+def levelling_curves(cfg, arrays, flat=-0.25):
+    """The (configuration, init) curves whose seed-mean error falls more slowly than n^(``flat``) between the two
+    largest widths: the signature a different limit would leave. ``[(label, local slope)]``."""
+    w = np.log(np.asarray(arrays["widths"], float)[-2:])
+    out = []
+    for c, (dataset, activation, depth) in enumerate(cfg.configs()):
+        for i, init in enumerate(INITS):
+            e = np.log(arrays["err"][c, i, -2:].mean(-1))
+            slope = float((e[1] - e[0]) / (w[1] - w[0]))
+            if slope > flat:
+                out.append((f"{dataset}, {activation}, L={depth}, {init}", slope))
+    return out
+
+
+def non_monotone_cnn_curves(cfg, arrays):
+    """The CNN (depth, filter, init) curves whose seed-mean error does not fall at every step in channels."""
+    out = []
+    for d, L in enumerate(cfg.cnn_depths):
+        for v, (filt, init) in enumerate(CNN_VARIANTS):
+            e = arrays["cnn_err"][d, v].mean(-1)
+            if not (np.diff(e) < 0).all():
+                out.append(f"{filt}-filter {init}, L={L}")
+    return out
+
+
 def curve_verdicts(cfg, arrays):
     """``{verdict: count}`` of each (configuration, init) curve's own slope interval under the slope rule."""
     rule = CLAIMS[0]
@@ -360,6 +385,14 @@ def numbers(arrays, cfg):
         "equality-curves": f"{n['holds']} of {sum(n.values())}",
         "equality-curves-out": str(n["does not hold"]),
         "equality-curves-open": str(n["inconclusive"]),
+        "equality-levelling": ("; ".join(f"{label} (local slope {s:.2f})" for label, s in levelling_curves(cfg, arrays))
+                               or "none"),
+        "equality-levelling-words": ("Such a curve is the signature a different limit would leave; the pooled slopes and "
+                                     "the gap test below are what decide, and a levelling curve at the largest widths "
+                                     "is what the paper profile's wider networks would settle"
+                                     if levelling_curves(cfg, arrays) else
+                                     "No curve shows the signature a different limit would leave"),
+        "equality-cnn-nonmonotone": ", ".join(non_monotone_cnn_curves(cfg, arrays)) or "none",
         "equality-depth-errors": ", ".join(f"{e:.3f} at L={L}" for L, e in by_depth.items()),
         "equality-depth-trend": depth_trend_words(by_depth),
         "equality-gap-slope": fmt(m["equality-fcn-orth-minus-gauss"]),
