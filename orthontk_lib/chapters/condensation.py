@@ -244,7 +244,7 @@ def bound_ratio(arrays, activations, which="main"):
     theorem's case for d > 1). ``which="line"``: the 1-D experiment, every activation with a multiplicity.
     """
     if which == "line":
-        c = np.where(arrays["line_end"] >= 0, arrays["line_count_end"], np.nan)
+        c = _line_counts(arrays)
         covered = [i for i, a in enumerate(activations) if MULTIPLICITY[a]]
     else:
         c = counts_at_stage_end(arrays)[:, int(np.argmin(arrays["scales"]))]
@@ -254,18 +254,20 @@ def bound_ratio(arrays, activations, which="main"):
     return float(max(np.nanmax(c[i]) / (2 * MULTIPLICITY[activations[i]]) for i in covered))
 
 
-def multiplicity_gap(arrays, activations_1d):
-    """1-D experiment: median condensed orientations of the p = 2 activation minus that of the p = 1 one (x·tanh, tanh)."""
-    c = np.where(arrays["line_end"] >= 0, arrays["line_count_end"], np.nan)
+def multiplicity_gap(arrays, activations_1d, counts=None):
+    """1-D experiment: median condensed orientations of the p = 2 activation minus that of the p = 1 one (x·tanh, tanh);
+    ``counts`` (activation, seed) replaces the measured ones (a bootstrap resample)."""
+    c = _line_counts(arrays) if counts is None else counts
     med = {a: np.nanmedian(c[i]) for i, a in enumerate(activations_1d)}
     if "xtanh" not in med or "tanh" not in med:
         raise ValueError(f"multiplicity_gap: needs tanh and xtanh among the 1-D activations, got {list(activations_1d)}")
     return float(med["xtanh"] - med["tanh"])
 
 
-def lazy_orientations(arrays):
-    """Fewest condensed orientations per neuron at the largest scale (median over seeds, smallest over activations)."""
-    c = counts_at_stage_end(arrays)[:, int(np.argmax(arrays["scales"]))]
+def lazy_orientations(arrays, counts=None):
+    """Fewest condensed orientations per neuron at the largest scale (median over seeds, smallest over activations);
+    ``counts`` (activation, seed) replaces the measured ones (a bootstrap resample)."""
+    c = counts_at_stage_end(arrays)[:, int(np.argmax(arrays["scales"]))] if counts is None else counts
     return float(np.nanmin(np.nanmedian(c, axis=-1))) / arrays["u0"].shape[-2]
 
 
@@ -358,16 +360,13 @@ def _line_counts(arrays):
 
 def multiplicity_gap_ci(arrays, activations_1d):
     """:func:`multiplicity_gap` with a 95% bootstrap interval over seeds."""
-    c = _line_counts(arrays)
-    i, j = list(activations_1d).index("xtanh"), list(activations_1d).index("tanh")
-    return stats.bootstrap_ci(np.stack([c[i], c[j]]), lambda s: float(np.nanmedian(s[0]) - np.nanmedian(s[1])))
+    return stats.bootstrap_ci(_line_counts(arrays), lambda c: multiplicity_gap(arrays, activations_1d, c))
 
 
 def lazy_orientations_ci(arrays):
     """:func:`lazy_orientations` with a 95% bootstrap interval over seeds."""
-    c = counts_at_stage_end(arrays)[:, int(np.argmax(arrays["scales"]))]  # (activation, seed)
-    m = arrays["u0"].shape[-2]
-    return stats.bootstrap_ci(c, lambda s: float(np.nanmin(np.nanmedian(s, axis=-1))) / m)
+    counts = counts_at_stage_end(arrays)[:, int(np.argmax(arrays["scales"]))]  # (activation, seed)
+    return stats.bootstrap_ci(counts, lambda c: lazy_orientations(arrays, c))
 
 
 def change_slope_ci(arrays, max_scale=0.03):
