@@ -201,11 +201,8 @@ def change_slopes(arrays, arch="fcn"):
 
 def init_ratio(arrays, arch="fcn"):
     """Orthogonal over Gaussian final change (small lr): geometric mean over widths, and its 95% t-interval."""
-    from scipy import stats as sps
-
-    logs = np.log(final_change(arrays, arch)[:, 1] / final_change(arrays, arch)[:, 0])
-    half = sps.t.ppf(0.975, len(logs) - 1) * logs.std(ddof=1) / np.sqrt(len(logs))
-    return float(np.exp(logs.mean())), (float(np.exp(logs.mean() - half)), float(np.exp(logs.mean() + half)))
+    mean, (lo, hi) = stats.mean_ci(np.log(final_change(arrays, arch)[:, 1] / final_change(arrays, arch)[:, 0]))
+    return float(np.exp(mean)), (float(np.exp(lo)), float(np.exp(hi)))
 
 
 def linearization_gap(arrays, arch="fcn"):
