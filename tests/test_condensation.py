@@ -14,18 +14,16 @@ CASES = {  # claim id: (a measurement that satisfies the claim, one that violate
     "condensation-lazy-none": ((0.7, (0.6, 0.75)), (0.04, (0.04, 0.08))),
     "condensation-weight-change": ((-1.0, (-1.05, -0.95)), (-0.5, (-0.6, -0.4))),
 }
-ASSERTED = {"condensation-lazy-none": "holds", "condensation-weight-change": "holds"}
-"""Claims whose quick-profile verdict has a clear margin (checked on two seeds and forced single-threaded XLA).
-The two bounds are exact counts at the bound itself (count / 2p = 1): they are asserted below as counts."""
+ASSERTED = {"condensation-multiplicity": "holds", "condensation-lazy-none": "holds",
+            "condensation-weight-change": "holds"}
+"""Claims whose quick-profile verdict is decided with a margin of at least a quarter of its interval on three runs:
+the quick profile, the quick profile with seed 1 (another data split and other networks), and the quick profile with
+XLA forced to one thread on one core. The others are shown in the ledger, never asserted here: the two bounds are
+exact counts at the bound itself, and at seed 1 the tanh networks in five dimensions condense onto 3 to 5
+orientations, not 2."""
 
 quick, test_each_claim_can_hold_and_fail, test_quick_profile_decides_with_a_clear_margin = chapter_tests(
     cd, CASES, ASSERTED)
-
-
-def test_p1_neurons_condense_onto_one_line_at_the_smallest_scale(quick):
-    cfg, a = quick
-    counts = cd.counts_at_stage_end(a)[0, -1]  # tanh (p = 1), smallest scale, every seed
-    assert np.all(counts == 2), counts  # the two orientations of one line: the bound 2p, reached
 
 
 def test_1d_bound_and_multiplicity(quick):

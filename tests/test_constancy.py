@@ -16,9 +16,11 @@ CASES = {  # claim id: (a measurement that satisfies the claim, one that violate
     "constancy-large-lr": ((0.5, (0.4, 0.6)), (0.05, (0.03, 0.07))),
 }
 ASSERTED = {"constancy-slope-gaussian": "holds", "constancy-slope-orthogonal": "holds",
-            "constancy-orth-over-gauss": "holds", "constancy-linearization": "holds", "constancy-cnn-slope": "holds",
-            "constancy-large-lr": "holds"}
-"""Claims whose quick-profile verdict has a clear margin (checked on two seeds and forced single-threaded XLA)."""
+            "constancy-orth-over-gauss": "holds"}
+"""Claims whose quick-profile verdict is decided with a margin of at least a quarter of its interval on three runs:
+the quick profile, the quick profile with seed 1 (another data split and other networks), and the quick profile with
+XLA forced to one thread on one core. The others are shown in the ledger, never asserted here: linearization, CNN
+slope and large-lr change come within a quarter interval of an edge at seed 1."""
 
 quick, test_each_claim_can_hold_and_fail, test_quick_profile_decides_with_a_clear_margin = chapter_tests(
     con, CASES, ASSERTED)

@@ -15,9 +15,12 @@ CASES = {  # claim id: (a measurement that satisfies the claim, one that violate
     "eoc-critical-polynomial": ((0.2, (0.1, 0.3)), (-0.2, (-0.3, -0.1))),
     "eoc-orthogonal-follows": ((0.05, (0.02, 0.1)), (3.7, (2.0, 5.0))),
 }
-ASSERTED = {"eoc-ordered-exponential": "holds", "eoc-chaotic-exponential": "holds",
-            "eoc-critical-polynomial": "holds", "eoc-orthogonal-follows": "holds"}
-"""Claims whose quick-profile verdict has a clear margin (checked on two seeds and forced single-threaded XLA)."""
+ASSERTED = {"eoc-ordered-exponential": "holds", "eoc-chaotic-exponential": "holds", "eoc-rate-theory": "holds",
+            "eoc-critical-polynomial": "holds"}
+"""Claims whose quick-profile verdict is decided with a margin of at least a quarter of its interval on three runs:
+the quick profile, the quick profile with seed 1 (another data split and other networks), and the quick profile with
+XLA forced to one thread on one core. The others are shown in the ledger, never asserted here: the finite-width
+check is inconclusive at seed 1."""
 
 quick, test_each_claim_can_hold_and_fail, test_quick_profile_decides_with_a_clear_margin = chapter_tests(
     eoc, CASES, ASSERTED)

@@ -13,9 +13,11 @@ CASES = {  # claim id: (a measurement that satisfies the claim, one that violate
     "finite-width-training-gap-gaussian": ((-0.6, (-0.9, -0.3)), (0.2, (0.1, 0.3))),
     "finite-width-training-gap-orthogonal": ((-0.4, (-0.6, -0.2)), (0.5, (0.2, 0.8))),
 }
-ASSERTED = {"finite-width-spread-gaussian": "holds", "finite-width-spread-orthogonal": "holds",
-            "finite-width-depth-growth": "holds", "finite-width-training-gap-gaussian": "holds"}
-"""Claims whose quick-profile verdict has a clear margin (checked on two seeds and forced single-threaded XLA)."""
+ASSERTED = {}
+"""Claims whose quick-profile verdict is decided with a margin of at least a quarter of its interval on three runs:
+the quick profile, the quick profile with seed 1 (another data split and other networks), and the quick profile with
+XLA forced to one thread on one core. The others are shown in the ledger, never asserted here: each straddles an
+edge on one of the three runs (spread, training gap), or reaches it only just (depth growth)."""
 
 quick, test_each_claim_can_hold_and_fail, test_quick_profile_decides_with_a_clear_margin = chapter_tests(
     fw, CASES, ASSERTED)

@@ -17,12 +17,12 @@ CASES = {  # claim id: (a measurement that satisfies the claim, one that violate
     "equality-cnn-gap-delta": ((-0.6, (-0.7, -0.5)), (-0.1, (-0.2, 0.0))),
     "equality-cnn-delta-limit": ((6.0, (4.0, 8.0)), (1.0, (0.8, 1.2))),
 }
-ASSERTED = {
-    "equality-fcn-slope-gaussian": "holds", "equality-fcn-slope-orthogonal": "holds",
-    "equality-fcn-orth-minus-gauss": "holds", "equality-cnn-slope-gaussian": "holds",
-    "equality-cnn-slope-orthogonal": "holds", "equality-cnn-gap-full": "holds", "equality-cnn-gap-delta": "holds",
-}
-"""Claims whose quick-profile verdict has a clear margin (checked on two seeds and forced single-threaded XLA)."""
+ASSERTED = {"equality-fcn-slope-gaussian": "holds", "equality-fcn-slope-orthogonal": "holds",
+            "equality-fcn-orth-minus-gauss": "holds"}
+"""Claims whose quick-profile verdict is decided with a margin of at least a quarter of its interval on three runs:
+the quick profile, the quick profile with seed 1 (another data split and other networks), and the quick profile with
+XLA forced to one thread on one core. The others are shown in the ledger, never asserted here: with three channel
+counts the CNN intervals straddle their edges."""
 
 quick, test_each_claim_can_hold_and_fail, test_quick_profile_decides_with_a_clear_margin = chapter_tests(
     keq, CASES, ASSERTED)

@@ -8,8 +8,11 @@ CASES = {  # claim id: (a measurement that satisfies the claim, one that violate
     "linearity-nonlinear-output": ((0.02, (-0.05, 0.08)), (-0.5, (-0.6, -0.4))),
     "linearity-kernel-change-nonlinear": ((0.9, (0.5, 1.3)), (0.03, (0.02, 0.04))),
 }
-ASSERTED = {"linearity-hessian-slope": "holds", "linearity-nonlinear-output": "holds"}
-"""Claims whose quick-profile verdict has a clear margin (checked on two seeds and forced single-threaded XLA)."""
+ASSERTED = {}
+"""Claims whose quick-profile verdict is decided with a margin of at least a quarter of its interval on three runs:
+the quick profile, the quick profile with seed 1 (another data split and other networks), and the quick profile with
+XLA forced to one thread on one core. The others are shown in the ledger, never asserted here: the Hessian slope is
+inconclusive at seed 1, the other two at seed 0."""
 
 quick, test_each_claim_can_hold_and_fail, test_quick_profile_decides_with_a_clear_margin = chapter_tests(
     lin, CASES, ASSERTED)
