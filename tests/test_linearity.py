@@ -5,6 +5,7 @@ from orthontk_lib.chapters import linearity as lin
 
 CASES = {  # claim id: (a measurement that satisfies the claim, one that violates it)
     "linearity-hessian-slope": ((-0.45, (-0.46, -0.43)), (0.0, (-0.1, 0.1))),
+    "linearity-hessian-slope-orthogonal": ((-0.5, (-0.6, -0.4)), (-0.1, (-0.2, 0.0))),
     "linearity-nonlinear-output": ((0.02, (-0.05, 0.08)), (-0.5, (-0.6, -0.4))),
     "linearity-kernel-change-nonlinear": ((0.9, (0.5, 1.3)), (0.03, (0.02, 0.04))),
 }
@@ -19,8 +20,8 @@ quick, test_each_claim_can_hold_and_fail, test_quick_profile_decides_with_a_clea
 
 
 def test_gradient_norm_stays_order_one(quick):
-    g = quick[1]["gradient"][0].mean((-1, -2))  # linear output, by width
-    assert g.max() / g.min() < 1.5, g
+    for g in (quick[1]["gradient"][0].mean((-1, -2)), quick[1]["gradient_orth"].mean((-1, -2))):  # linear output
+        assert g.max() / g.min() < 1.5, g
 
 
 def test_the_linear_output_kernel_moves_far_less_than_the_nonlinear_one(quick):

@@ -65,8 +65,8 @@ class Config(ChapterConfig):
         """The two output layers compared: ``("linear", output)``."""
         return ("linear", self.output)
 
-    def spec(self, width, output):
-        return FCN(self.depth, width, self.activation, 1.5, 0.1, "gaussian", output_activation=output, out_dim=1)
+    def spec(self, width, output, init="gaussian"):
+        return FCN(self.depth, width, self.activation, 1.5, 0.1, init, output_activation=output, out_dim=1)
 
 
 def digits_on_sphere(cfg, n):
@@ -82,6 +82,7 @@ def digits_on_sphere(cfg, n):
 
 def hessian_point(cfg, x, width):
     """||H||_2 and ||∇f|| per (output, seed, input): arrays (2, S, I); one jitted program for both outputs.
+    The same for an orthogonal network with a linear output: ``hessian_orth``, ``gradient_orth`` (S, I).
 
     The two outputs differ only in ψ, which has no parameters: one draw of the parameters serves both.
     """
@@ -97,7 +98,13 @@ def hessian_point(cfg, x, width):
         return [one(spec) for spec in specs]
 
     out = jax.jit(jax.vmap(per_input))(variables, keys)
-    return {"hessian": np.stack([np.asarray(h) for h, _ in out]), "gradient": np.stack([np.asarray(g) for _, g in out])}
+    orth = cfg.spec(width, "linear", "orthogonal")
+    v_orth = jax.vmap(lambda k: orth.initialize(k, xs[:1]))(seeds)
+    h_orth, g_orth = jax.jit(jax.vmap(lambda v, k: jax.vmap(
+        lambda xi, ki: (hessian.hessian_norm(orth, v, xi, ki, cfg.n_iter), hessian.gradient_norm(orth, v, xi)))(xs, k)))(
+        v_orth, keys)
+    return {"hessian": np.stack([np.asarray(h) for h, _ in out]), "gradient": np.stack([np.asarray(g) for _, g in out]),
+            "hessian_orth": np.asarray(h_orth), "gradient_orth": np.asarray(g_orth)}
 
 
 def learning_rate(cfg, data):
@@ -141,6 +148,8 @@ def compute(cfg):
         "widths": np.asarray(cfg.widths),
         "hessian": np.stack([p.arrays["hessian"] for p in hess], axis=1),  # (output, width, seed, input)
         "gradient": np.stack([p.arrays["gradient"] for p in hess], axis=1),
+        "hessian_orth": np.stack([p.arrays["hessian_orth"] for p in hess]),  # (width, seed, input)
+        "gradient_orth": np.stack([p.arrays["gradient_orth"] for p in hess]),
         "train_widths": np.asarray(cfg.train_widths),
         "change": np.stack([p.arrays["change"] for p in runs], axis=1),  # (output, width, seed, record)
         "train_loss": np.stack([p.arrays["loss"] for p in runs], axis=1),
@@ -152,6 +161,11 @@ def compute(cfg):
 def hessian_slopes(arrays):
     """Per output: (slope, 95% CI, intercept) of log ||H|| (mean over seeds and inputs) against log width."""
     return [stats.loglog_fit(arrays["widths"], arrays["hessian"][o].mean((-1, -2))) for o in range(2)]
+
+
+def orthogonal_hessian_slope(arrays):
+    """(slope, 95% CI, intercept) of log ||H|| of the orthogonal linear-output network against log width."""
+    return stats.loglog_fit(arrays["widths"], arrays["hessian_orth"].mean((-1, -2)))
 
 
 def change_slopes(arrays):
@@ -170,6 +184,12 @@ CLAIMS = [
           why="Õ allows a factor (log n)^k, which raises a slope fitted over these widths by about k/log n, "
               "0.1 to 0.15 for k = 1; seed noise adds a few hundredths",
           decide="more widths, or wider networks (the paper profile)"),
+    Claim("linearity-hessian-slope-orthogonal", f"{LZB}, Thm. 3.2, with orthogonal weights (this book)",
+          "With orthogonal weights too, the Hessian spectral norm of a network with a linear output scales as "
+          "Õ(1/√width).",
+          "log-log slope of ||H||_2 of the orthogonal network (mean over seeds and inputs) against width (95% "
+          "t-interval)", Within(-0.5, 0.15),
+          why="as for Gaussian weights: Õ's log factor and seed noise", decide="more widths or seeds"),
     Claim("linearity-nonlinear-output", f"{LZB}, Sec. 4",
           "With a non-linear output layer the Hessian norm does not vanish with width.",
           "log-log slope of ||H||_2 against width (95% t-interval)", Within(0.0, 0.15),
@@ -189,6 +209,7 @@ def measure(arrays, cfg):
     final = arrays["change"][:, -1, :, -1]  # (output, seed) at the largest width
     return {
         "linearity-hessian-slope": Measurement(*hs[0][:2]),
+        "linearity-hessian-slope-orthogonal": Measurement(*orthogonal_hessian_slope(arrays)[:2]),
         "linearity-nonlinear-output": Measurement(*hs[1][:2]),
         "linearity-kernel-change-nonlinear": Measurement(*stats.mean_ci(final[1]),
                                                          {"linear_output": float(final[0].mean())}),
@@ -205,6 +226,8 @@ def numbers(arrays, cfg):
         "lin-depth": int(cfg.depth), "lin-act": cfg.activation, "lin-output": cfg.output, "lin-iter": int(cfg.n_iter),
         "lin-samples": f"{arrays['hessian'].shape[2]} networks x {arrays['hessian'].shape[3]} inputs",
         "lin-slope-linear": fmt(hs[0]), "lin-slope-nonlinear": fmt(hs[1]),
+        "lin-slope-orth": fmt(orthogonal_hessian_slope(arrays)),
+        "lin-grad-orth": f"{arrays['gradient_orth'].mean():.2f}",
         "lin-grad": f"{arrays['gradient'][0].mean():.2f}",
         "lin-change-linear": f"{arrays['change'][0, -1, :, -1].mean():.3f}",
         "lin-change-nonlinear": fmt(measure(arrays, cfg)["linearity-kernel-change-nonlinear"]),
@@ -230,6 +253,10 @@ def fig_hessian(cfg, arrays):
             v = arrays[key][o].reshape(len(arrays["widths"]), -1)
             ax.errorbar(arrays["widths"], v.mean(-1), yerr=v.std(-1, ddof=1), fmt="o-", capsize=2,
                         color=("C0", "C3")[o], label=label)
+    for ax, key in zip(axes[0], ("hessian_orth", "gradient_orth")):
+        v = arrays[key].reshape(len(arrays["widths"]), -1)
+        ax.errorbar(arrays["widths"], v.mean(-1), yerr=v.std(-1, ddof=1), fmt="s--", capsize=2, color="C2",
+                    label="output: linear, orthogonal weights")
     h0 = arrays["hessian"][0, 0].mean()
     axes[0, 0].plot(arrays["widths"], h0 * (arrays["widths"] / arrays["widths"][0]) ** -0.5, "k:", lw=1,
                     label=r"$\propto n^{-1/2}$")
