@@ -468,6 +468,11 @@ def numbers(arrays, cfg):
                          f"{cfg.lr_1d:g} for {cfg.steps_1d} steps, {cfg.n_seeds} seeds",
         "cd-line-std": f"{cfg.scale_1d:g}",
         "cd-nseeds": str(cfg.n_seeds), "cd-width": str(cfg.width),
+        "cd-collapse-words": (
+            "the counts of the p = 1 activations reach the bound at the smallest s, where the weights grow by a large "
+            "factor inside the initial stage"
+            if CLAIMS[0].verdict(*measure(arrays, cfg)["condensation-orientations"][:2]) == "holds" else
+            "at the smallest s the counts of the p = 1 activations still exceed the bound for some seeds"),
         "cd-slopes": ", ".join(f"{s:.2f} ({act})" for s, act in zip(change_slope(arrays)[1], acts)),
         "cd-change-lazy": ", ".join(f"{final[i, large]:.2f} ({act})" for i, act in enumerate(acts)),
         "cd-lazy-words": ("about their own size or more: at this width the usual scale is not lazy"

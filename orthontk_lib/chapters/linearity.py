@@ -228,6 +228,10 @@ def numbers(arrays, cfg):
         "lin-slope-linear": fmt(hs[0]), "lin-slope-nonlinear": fmt(hs[1]),
         "lin-slope-orth": fmt(orthogonal_hessian_slope(arrays)),
         "lin-grad-orth": f"{arrays['gradient_orth'].mean():.2f}",
+        "lin-orth-words": {"holds": "the transition to linearity does not depend on the weights' distribution",
+                           "does not hold": "with orthogonal weights the Hessian does not shrink at the Gaussian rate",
+                           "inconclusive": "whether it shrinks at the same rate is not decided at these widths"}[
+            CLAIMS[1].verdict(*measure(arrays, cfg)["linearity-hessian-slope-orthogonal"][:2])],
         "lin-grad": f"{arrays['gradient'][0].mean():.2f}",
         "lin-change-linear": f"{arrays['change'][0, -1, :, -1].mean():.3f}",
         "lin-change-nonlinear": fmt(measure(arrays, cfg)["linearity-kernel-change-nonlinear"]),
