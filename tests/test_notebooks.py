@@ -35,6 +35,14 @@ def test_parameters_cell_is_derived_from_the_chapters_config(path):
     assert any("page.config(" in "".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code")
 
 
+@pytest.mark.parametrize("path", EXPERIMENTS, ids=lambda p: p.name)
+def test_papermill_reads_every_knob_of_the_parameters_cell(path):
+    import papermill
+
+    declared = set(papermill.inspect_notebook(str(path))) - {"profile"}
+    assert declared == set(chapters.module_of(path).Config.knobs()), path.name
+
+
 def code_lines(cell):
     return [ln for ln in "".join(cell["source"]).splitlines() if ln.strip() and not ln.strip().startswith("#")]
 

@@ -75,12 +75,16 @@ def test_speedup_paper_profile_runs_through_the_runner_at_a_tiny_size(tmp_path):
     args = ["book/06-speedup.ipynb", "--profile", "paper", "-p", "dataset", "digits", "-p", "depths", "[2, 3]",
             "-p", "width", "8", "-p", "n_lrs", "2", "-p", "n_seeds", "2", "-p", "steps", "20",
             "-p", "n_train", "64", "-p", "n_test", "32", "-p", "batch_size", "16", "-p", "cnn_depths", "[2]",
-            "-p", "channels", "4", "-p", "cnn_n_lrs", "2", "-p", "cnn_steps", "10", "-p", "cnn_batch_size", "8"]
+            "-p", "channels", "4", "-p", "cnn_n_lrs", "2", "-p", "cnn_steps", "10", "-p", "cnn_batch_size", "8",
+            "-p", "family_widths", "[8, 16]", "-p", "family_depth", "2"]
     out = run(args, tmp_path, timeout=600)
     assert out.returncode == 0, out.stderr[-2000:]
     assert len(list((tmp_path / "speedup/paper/fcn-grid").glob("*.npz"))) == 2  # one saved point per depth
     assert len(list((tmp_path / "speedup/paper/cnn-grid").glob("*.npz"))) == 1
-    assert len(list((tmp_path / "ledger/paper").glob("speedup-*.json"))) == 4
+    assert len(list((tmp_path / "speedup/paper/family-grid").glob("*.npz"))) == 2  # one per width
+    from orthontk_lib.chapters import speedup
+
+    assert len(list((tmp_path / "ledger/paper").glob("speedup-*.json"))) == len(speedup.CLAIMS)
 
 
 TINY_PAPER = {

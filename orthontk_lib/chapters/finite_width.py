@@ -47,7 +47,7 @@ class Config(ChapterConfig):
     fluct_width: int = dataclasses.field(default=64, metadata={"min": 1})  # fluctuations: the fixed width
     fluct_depths: tuple[int, ...] = dataclasses.field(default=(1,), metadata={"min": 1})  # fluctuations: depths L
     fluct_seeds: int = dataclasses.field(default=48, metadata={"min": 4})  # fluctuations: networks per depth
-    iso_width: int = dataclasses.field(default=128, metadata={"min": 1})  # isometry: width (= input dim)
+    iso_width: int = dataclasses.field(default=128, metadata={"min": 1})  # isometry: width, also the input dimension
     iso_depths: tuple[int, ...] = dataclasses.field(default=(1,), metadata={"min": 1})  # isometry: depths L
     train_widths: tuple[int, ...] = dataclasses.field(default=(64,), metadata={"min": 1})  # training: widths
     train_seeds: int = dataclasses.field(default=4, metadata={"min": 2})  # training: networks per width and init

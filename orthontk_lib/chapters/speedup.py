@@ -57,7 +57,7 @@ class Config(ChapterConfig):
     steps: int = dataclasses.field(default=100, metadata={"min": 10})  # SGD steps
     batch_size: int = dataclasses.field(default=64, metadata={"min": 1})  # mini-batch
     target: float = dataclasses.field(default=0.5, metadata={"min": 0.0})  # accuracy that defines tau
-    W_var: float = dataclasses.field(default=1.05, metadata={"min": 1.0})  # sigma_W^2; sigma_b from chi = 1
+    W_var: float = dataclasses.field(default=1.05, metadata={"min": 1.0})  # sigma_W^2; sigma_b follows from the critical line
     dataset: str = dataclasses.field(default="digits", metadata={"choices": DATASETS})  # "digits" or "cifar10"
     n_train: int = dataclasses.field(default=512, metadata={"min": 1})  # training images
     n_test: int = dataclasses.field(default=256, metadata={"min": 1})  # test images
