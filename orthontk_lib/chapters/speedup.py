@@ -460,7 +460,8 @@ def numbers(arrays, cfg):
     m = measure(arrays, cfg)
     v = {c.id: c.verdict(*m[c.id][:2]) for c in CLAIMS}
     fmt = lambda ms: (f"{ms[0]:.2f} [{ms[1][0]:.2f}, {ms[1][1]:.2f}]" if np.isfinite(ms[1][0])
-                      else f"{ms[0]:.2f} (no interval: {ms[2]['cells'] if ms[2] else 0} cell(s))")
+                      else f"{ms[0]:.2f} (no interval: {ms[2]['cells']} cell(s))" if ms[2] and "cells" in ms[2]
+                      else f"{ms[0]:.2f} (no interval)")
     q_star = meanfield.q_star("tanh", math.sqrt(cfg.W_var), cfg.b_std)
     collapsed = np.isfinite(fcn["tau"]) & ~trained(fcn)
     edge = failure_edge(fcn)
