@@ -83,10 +83,13 @@ def test_a_speed_claim_with_one_cell_where_both_train_is_inconclusive():
     assert CLAIM["speedup-cnn-deep"].verdict(*m["speedup-cnn-deep"][:2]) == "inconclusive"
 
 
-@pytest.mark.parametrize("gauss_edge, verdict", [(1, "holds"), (3, "does not hold")])
-def test_stability_reads_the_failure_edges(gauss_edge, verdict):
+@pytest.mark.parametrize("gauss_edge, orth_edge, verdict", [(1, 3, "holds"), (1, 1, "does not hold"),
+                                                             (3, 3, "inconclusive")])
+def test_stability_reads_the_failure_edges(gauss_edge, orth_edge, verdict):
     a = grid(20.0, 10.0)
+    a["tau"][:2, :, 3:] = np.nan  # shallow nets of both inits stop training above lrs[2]: equal edges
     a["tau"][2:, 0, gauss_edge + 1:] = np.nan  # deep Gaussian nets stop training above lrs[gauss_edge]
+    a["tau"][2:, 1, orth_edge + 1:] = np.nan  # (3: both train at every lr of the grid, their edges unknown)
     assert CLAIM["speedup-stability"].verdict(*sp.stability(a)) == verdict
     assert CLAIM["speedup-stability-growth"].verdict(*sp.stability_growth(a)) == verdict
 

@@ -327,13 +327,15 @@ def failure_edge(arrays, ok=None):
 
 def edge_ratios(arrays, trained_runs=None, pair=(0, 1)):
     """Per depth, the failure edge of ``pair[1]`` over that of ``pair[0]``: (depth,). An init that trains at no
-    learning rate gets an edge one grid step below the smallest (a bound); NaN where neither trains at any."""
+    learning rate gets an edge one grid step below the smallest (a bound); NaN where neither trains at any, and
+    where both still train at the largest learning rate (both edges lie beyond the grid: nothing is known)."""
     ok = (trained(arrays) if trained_runs is None else trained_runs).mean(-1) > 0.5  # (depth, init, lr)
     lrs = np.asarray(arrays["lrs"], float)
     below = lrs[0] ** 2 / lrs[1]
     edge = np.where(ok.any(-1), np.max(np.where(ok, lrs, 0.0), -1), below)  # (depth, init)
     ratio = edge[:, pair[1]] / edge[:, pair[0]]
-    return np.where(ok[:, list(pair)].any(-1).any(-1), ratio, np.nan)
+    known = ok[:, list(pair)].any(-1).any(-1) & ~ok[:, list(pair), -1].all(-1)
+    return np.where(known, ratio, np.nan)
 
 
 def stability(arrays, half="deep", pair=(0, 1), n_boot=2000, seed=0):
@@ -356,7 +358,8 @@ def stability_growth(arrays, pair=(0, 1), n_boot=2000, seed=0):
 
     def stat(t):
         r = np.log(edge_ratios(arrays, t.astype(bool), pair))
-        return float(np.exp(np.nanmean(r[deep]) - np.nanmean(r[shallow])))
+        d, s = r[deep][np.isfinite(r[deep])], r[shallow][np.isfinite(r[shallow])]
+        return float(np.exp(d.mean() - s.mean())) if d.size and s.size else float("nan")
 
     return stats.bootstrap_ci(trained(arrays).astype(float), stat, n_boot=n_boot, seed=seed)
 
