@@ -219,7 +219,7 @@ def measure(arrays, cfg):
 def numbers(arrays, cfg):
     """The numbers and phrases of the chapter's prose."""
     fmt = lambda f: f"{f[0]:.2f} [{f[1][0]:.2f}, {f[1][1]:.2f}]"
-    hs, cs = hessian_slopes(arrays), change_slopes(arrays)
+    hs, cs, m = hessian_slopes(arrays), change_slopes(arrays), measure(arrays, cfg)
     by_width = arrays["change"][1, :, :, -1].mean(-1)
     grows = by_width[-1] > 1.5 * by_width[0]
     return {
@@ -231,10 +231,10 @@ def numbers(arrays, cfg):
         "lin-orth-words": {"holds": "the transition to linearity does not depend on the weights' distribution",
                            "does not hold": "with orthogonal weights the Hessian does not shrink at the Gaussian rate",
                            "inconclusive": "whether it shrinks at the same rate is not decided at these widths"}[
-            CLAIMS[1].verdict(*measure(arrays, cfg)["linearity-hessian-slope-orthogonal"][:2])],
+            CLAIMS[1].verdict(*m["linearity-hessian-slope-orthogonal"][:2])],
         "lin-grad": f"{arrays['gradient'][0].mean():.2f}",
         "lin-change-linear": f"{arrays['change'][0, -1, :, -1].mean():.3f}",
-        "lin-change-nonlinear": fmt(measure(arrays, cfg)["linearity-kernel-change-nonlinear"]),
+        "lin-change-nonlinear": fmt(m["linearity-kernel-change-nonlinear"]),
         "lin-change-by-width": ", ".join(f"{c:.2f}" for c in by_width),
         "lin-change-trend": ("and it *grows* with width over the widths trained, which the O(1) statement neither "
                              "predicts nor excludes" if grows else "of the same order at every width trained"),
