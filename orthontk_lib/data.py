@@ -57,11 +57,11 @@ class Dataset(NamedTuple):
     y_train: np.ndarray  # (N, n_classes) one-hot
     x_test: np.ndarray  # (M, ...) as x_train
     y_test: np.ndarray  # (M, n_classes)
-    name: str  # "sphere", "digits", "cifar10" or "sines" (real targets (N, 1))
+    name: str  # "sphere", "normal", "digits", "cifar10" or "sines" (real targets (N, 1))
 
 
 def load(name, **kwargs):
-    """Load the data set ``name`` (``"sphere"``, ``"digits"``, ``"cifar10"`` or ``"sines"``).
+    """Load the data set ``name`` (``"sphere"``, ``"normal"``, ``"digits"``, ``"cifar10"`` or ``"sines"``).
 
     Keyword arguments go to the loader (``n_train``, ``n_test``, ``seed``,
     ``flatten``, ...); see ``sphere``, ``digits``, ``cifar10`` and ``sines`` below.
@@ -69,7 +69,7 @@ def load(name, **kwargs):
     Returns:
       A :class:`Dataset`.
     """
-    loaders = {"sphere": sphere, "digits": digits, "cifar10": cifar10, "sines": sines}
+    loaders = {"sphere": sphere, "normal": normal, "digits": digits, "cifar10": cifar10, "sines": sines}
     if name not in loaders:
         raise ValueError(f"name: unknown data set {name!r}; choose one of {', '.join(loaders)}")
     return loaders[name](**kwargs)
@@ -84,6 +84,13 @@ def sphere(n_train=20, n_test=0, d=1024, seed=0):
     x = x * np.sqrt(d) / np.linalg.norm(x, axis=1, keepdims=True)
     y = _one_hot((x[:, 0] > 0).astype(int), 2)
     return Dataset(x[:n_train], y[:n_train], x[n_train:], y[n_train:], "sphere")
+
+
+def normal(n_train=20, n_test=0, d=1024, seed=0):
+    r"""Inputs :math:`x \sim \mathcal{N}(0, I_d)` (Huang, Du, Xu's kernel-convergence figure); label = [x_1 > 0]."""
+    x = np.asarray(jax.random.normal(jax.random.key(seed), (n_train + n_test, d)), np.float32)
+    y = _one_hot((x[:, 0] > 0).astype(int), 2)
+    return Dataset(x[:n_train], y[:n_train], x[n_train:], y[n_train:], "normal")
 
 
 def digits(n_train=1000, n_test=500, seed=0, flatten=True):

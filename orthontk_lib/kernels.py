@@ -60,7 +60,7 @@ import numpy as np
 
 from orthontk_lib.models import FCN, activation_fn, canonical
 
-__all__ = ["empirical_ntk", "empirical_ntk_seeds", "input_output_jacobian", "jacobian_ntk", "analytic_ntk", "analytic_ntk_by_depth", "analytic_nngp", "nt_empirical_ntk"]
+__all__ = ["empirical_ntk", "empirical_ntk_seeds", "empirical_nngp", "empirical_nngp_seeds", "input_output_jacobian", "jacobian_ntk", "analytic_ntk", "analytic_ntk_by_depth", "analytic_nngp", "nt_empirical_ntk"]
 
 
 # EMPIRICAL NTK
@@ -99,15 +99,39 @@ def empirical_ntk_seeds(spec, keys, x1, x2=None, max_floats=2**26):
     Returns:
       The (S, N1, N2) kernels.
     """
+    return _per_network(spec, keys, x1, x2, _vmapped_ntk(canonical(spec)), max_floats)
+
+
+def empirical_nngp(spec, variables, x1, x2=None):
+    r"""Empirical NNGP :math:`\hat K(x_1, x_2) = \frac1K \sum_k f_k(x_1) f_k(x_2)` of the network at ``variables``.
+
+    The outputs' Gram matrix averaged over the ``K = spec.out_dim`` output units: with a wide readout
+    (``out_dim`` = width, as in Huang, Du, Xu's kernel-convergence figure) it estimates the output
+    layer's NNGP :math:`K_\infty = \mathbb{E}[f_k(x_1) f_k(x_2)]`.
+
+    Returns:
+      The (N1, N2) kernel.
+    """
+    f1 = spec.module().apply(variables, x1)
+    f2 = f1 if x2 is None else spec.module().apply(variables, x2)
+    return f1 @ f2.T / f1.shape[-1]
+
+
+def empirical_nngp_seeds(spec, keys, x1, x2=None, max_floats=2**26):
+    """The empirical NNGP of one freshly initialized network per key: (S, N1, N2), as :func:`empirical_ntk_seeds`."""
+    return _per_network(spec, keys, x1, x2, _vmapped_nngp(spec), max_floats)
+
+
+def _per_network(spec, keys, x1, x2, kernel, max_floats):
+    """``kernel(variables, x1, x2)`` of one network per key, initialized eagerly in chunks of ``max_floats``."""
     init = lambda k: spec.initialize(k, x1[:1])  # parameter shapes need one input, not the batch
     shapes = jax.eval_shape(init, keys[0])
     n_params = sum(int(np.prod(l.shape)) for l in jax.tree.leaves(shapes))
     chunk = max(1, max_floats // n_params)
-    ntk = _vmapped_ntk(canonical(spec))
     out = []
     for i in range(0, keys.shape[0], chunk):
         variables = jax.vmap(init)(keys[i : i + chunk])
-        out.append(ntk(variables, x1, x2))
+        out.append(kernel(variables, x1, x2))
     return jnp.concatenate(out)
 
 
@@ -311,6 +335,12 @@ def _kernel_fn(spec):
 def _vmapped_ntk(spec):
     """``empirical_ntk`` of ``spec`` vmapped over a leading axis of the variables, jitted."""
     return jax.jit(jax.vmap(lambda v, x1, x2: empirical_ntk(spec, v, x1, x2), in_axes=(0, None, None)))
+
+
+@functools.lru_cache(maxsize=64)
+def _vmapped_nngp(spec):
+    """``empirical_nngp`` of ``spec`` vmapped over a leading axis of the variables, jitted."""
+    return jax.jit(jax.vmap(lambda v, x1, x2: empirical_nngp(spec, v, x1, x2), in_axes=(0, None, None)))
 
 
 @functools.lru_cache(maxsize=64)

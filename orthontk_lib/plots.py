@@ -29,7 +29,7 @@ import numpy as np
 
 from orthontk_lib import results
 
-__all__ = ["STYLE", "COLORS", "figure", "sequential", "savefig", "FigureFiles", "figure_dir", "width_scaling", "width_scaling_grid", "kernel_heatmaps", "html_table", "depth_curves", "spectra", "time_courses"]
+__all__ = ["STYLE", "COLORS", "figure", "label_ticks", "sequential", "savefig", "FigureFiles", "figure_dir", "width_scaling", "width_scaling_grid", "kernel_heatmaps", "html_table", "depth_curves", "spectra", "time_courses"]
 
 FIGURE_DIR_ENV = "ORTHONTK_FIGURE_DIR"
 """Environment variable that moves the figure folder (default ``<repo>/_build/extra/figures``)."""
@@ -134,7 +134,7 @@ def width_scaling(widths, values, *, ylabel, guide_slope=-0.5, fits=None, xlabel
     first = np.mean([v.mean(-1)[0] for v in values.values()])
     ax.plot(widths, first * (widths / widths[0]) ** guide_slope, "k--", lw=1, label=f"$\\propto n^{{{guide_slope:g}}}$")
     ax.set(xscale="log", yscale="log", xlabel=xlabel, ylabel=ylabel)
-    _label_ticks(ax, widths)
+    label_ticks(ax, widths)
     ax.legend(fontsize=7, loc="lower left")
     return fig
 
@@ -186,7 +186,7 @@ def width_scaling_grid(widths, err, configs, *, ylabel):
         first = min(err[c, :, 0].mean() for c, conf in enumerate(configs) if axes[datasets.index(conf[0]), activations.index(conf[1])] is ax)
         ax.plot(widths, 0.9 * first * (widths / widths[0]) ** -0.5, "k--", lw=1)
         ax.set(xscale="log", yscale="log")
-        _label_ticks(ax, widths)
+        label_ticks(ax, widths)
     for ax in axes[-1]:
         ax.set_xlabel("width n")
     for ax in axes[:, 0]:
@@ -217,7 +217,7 @@ def variant_panels(x, err, variants, titles, *, xlabel, ylabel):
                         label=f"{init}, {filt} filter")
         ax.plot(x, 0.9 * err[p, 0, 0].mean() * (x / x[0]) ** -0.5, "k:", lw=1, label=r"$\propto n^{-1/2}$")
         ax.set(xscale="log", yscale="log", title=title, xlabel=xlabel)
-        _label_ticks(ax, x)
+        label_ticks(ax, x)
     axes[0, 0].set_ylabel(ylabel)
     handles, labels = axes[0, 0].get_legend_handles_labels()
     fig.legend(handles, labels, loc="outside right center", fontsize=7)
@@ -279,7 +279,7 @@ def depth_curves(depths, values, *, ylabel, logy=True, ax=None):
     for init, v in values.items():
         ax.errorbar(depths, v.mean(-1), yerr=v.std(-1, ddof=1), marker="o", capsize=2, color=COLORS.get(init), label=init)
     ax.set(xscale="log", yscale="log" if logy else "linear", xlabel="depth L", ylabel=ylabel)
-    _label_ticks(ax, depths)
+    label_ticks(ax, depths)
     ax.legend(fontsize=8)
     return fig
 
@@ -335,8 +335,14 @@ def spectra(singular_values, depths, rows=("linear", "tanh"), cols=("gaussian", 
 # INTERNAL UTILITIES
 
 
-def _label_ticks(ax, values):
-    """Label a log x axis at exactly ``values`` (no minor labels, which overlap on short ranges)."""
-    ax.set_xticks(values, [f"{v:g}" for v in values])
+def label_ticks(ax, values):
+    """Label a log x axis at exactly ``values`` (no minor labels, which overlap on short ranges).
+
+    More than six powers of two are labelled as :math:`2^k`, which stays legible.
+    """
+    values = np.asarray(values, float)
+    pow2 = len(values) > 6 and np.all(np.log2(values) == np.round(np.log2(values)))
+    ax.set_xticks(values, [f"$2^{{{int(np.log2(v))}}}$" if pow2 else f"{v:g}" for v in values])
+    ax.set_xlim(values.min() / 1.25, values.max() * 1.25)
     ax.xaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
     ax.tick_params(axis="x", labelsize=7)

@@ -85,9 +85,9 @@ def test_every_claim_says_where_its_tolerance_comes_from_and_what_would_decide_i
 
 
 def test_records_are_written_with_their_interval_and_verdict(tmp_path):
-    rec = ledger.record("setting-slope-gaussian", Measurement(-0.4, (-0.7, -0.3)), profile="quick", root=tmp_path)
+    rec = ledger.record("setting-ntk-slope-gaussian", Measurement(-0.4, (-0.7, -0.3)), profile="quick", root=tmp_path)
     assert rec["verdict"] == "inconclusive" and rec["ci"] == [-0.7, -0.3]
-    saved = json.loads((tmp_path / "ledger" / "quick" / "setting-slope-gaussian.json").read_text())
+    saved = json.loads((tmp_path / "ledger" / "quick" / "setting-ntk-slope-gaussian.json").read_text())
     assert saved["value"] == -0.4 and saved["verdict"] == "inconclusive"
 
 
@@ -97,15 +97,15 @@ def test_an_unknown_claim_cannot_be_recorded(tmp_path):
 
 
 def test_the_ledger_page_counts_outcomes_and_says_what_would_decide(tmp_path):
-    ledger.record("setting-slope-gaussian", Measurement(-0.5, (-0.55, -0.45)), profile="quick", root=tmp_path)
-    ledger.record("setting-slope-orthogonal", Measurement(-0.4, (-0.9, -0.1)), profile="quick", root=tmp_path)
+    ledger.record("setting-ntk-slope-gaussian", Measurement(-0.5, (-0.55, -0.45)), profile="quick", root=tmp_path)
+    ledger.record("setting-ntk-slope-orthogonal", Measurement(-0.4, (-0.9, -0.1)), profile="quick", root=tmp_path)
     ledger.record("speedup-deep", Measurement(0.5, (0.4, 0.6)), profile="quick", root=tmp_path)
     rows = ledger.table("quick", root=tmp_path, paper_root=tmp_path / "none")
     n = ledger.counts(rows)
     assert (n["holds"], n["inconclusive"], n["does not hold"]) == (1, 1, 1)
     assert n["not yet measured"] == len(rows) - 3
     html = ledger.page("quick", root=tmp_path, paper_root=tmp_path / "none")
-    orth = ledger.claim("setting-slope-orthogonal")
+    orth = ledger.claim("setting-ntk-slope-orthogonal")
     assert f"would decide it: {orth.decide}" in html
     assert "no committed paper run yet" in html
 

@@ -14,6 +14,9 @@ CASES = {  # claim id: (a measurement that satisfies the claim, one that violate
     "constancy-linearization": ((-0.7, (-0.8, -0.6)), (0.0, (-0.2, 0.2))),
     "constancy-cnn-slope": ((-1.0, (-1.2, -0.8)), (-0.1, (-0.3, -0.05))),
     "constancy-large-lr": ((0.5, (0.4, 0.6)), (0.05, (0.03, 0.07))),
+    **{f"constancy-weights-outer-{init}": ((-0.5, (-0.55, -0.45)), (-1.0, (-1.05, -0.95))) for init in con.INITS},
+    **{f"constancy-weights-inner-{init}": ((-1.0, (-1.05, -0.95)), (-0.5, (-0.55, -0.45))) for init in con.INITS},
+    **{f"constancy-weights-ntk-{init}": ((-0.8, (-0.9, -0.7)), (-0.1, (-0.2, 0.0))) for init in con.INITS},
 }
 ASSERTED = {"constancy-slope-gaussian": "holds", "constancy-slope-orthogonal": "holds",
             "constancy-orth-over-gauss": "holds"}
@@ -31,6 +34,35 @@ def test_the_same_order_sentence_flips_when_the_ratio_does(quick, monkeypatch):
     assert con.numbers(arrays, cfg)["con-same-words"].startswith("The two inits drift by the same order")
     monkeypatch.setattr(con, "init_ratio", lambda a, arch="fcn": (5.0, (4.0, 6.0)))  # orthogonal moves 5x more
     assert con.numbers(arrays, cfg)["con-same-words"].startswith("The two inits drift by different orders")
+
+
+def synthetic_weights(outer, inner, ntk, layers=4, seeds=5):
+    """Weight changes C n^outer (first, last layer) and C n^inner (the others), NTK change C n^ntk, with noise."""
+    widths = np.array([16, 32, 64, 128, 256, 512])
+    rng = np.random.default_rng(0)
+    rates = np.array([outer] + [inner] * (layers - 2) + [outer])
+    noise = lambda *shape: np.exp(0.03 * rng.standard_normal(shape))
+    change = 0.5 * widths[:, None, None, None] ** rates * noise(len(widths), 2, seeds, layers)
+    ntk_change = 2.0 * widths[:, None, None] ** ntk * noise(len(widths), 2, seeds)
+    return {"weight_widths": widths, "weight_change": change, "weight_ntk_change": ntk_change}
+
+
+@pytest.mark.parametrize("rates, verdict", [((-0.5, -1.0, -0.7), "holds"), ((-1.0, -0.5, 0.0), "does not hold")])
+def test_weight_figure_statistics_decide_synthetic_changes(rates, verdict):
+    a = synthetic_weights(*rates)
+    fits = {f"constancy-weights-{g}-{init}": fit for g in ("outer", "inner")
+            for init, fit in zip(con.INITS, con.weight_slopes(a, g))}
+    fits.update({f"constancy-weights-ntk-{init}": fit[:2] for init, fit in zip(con.INITS, con.weight_ntk_slopes(a))})
+    for c in con.CLAIMS:
+        if c.id in fits:
+            assert c.verdict(*fits[c.id][:2]) == verdict, (c.id, fits[c.id])
+
+
+def test_the_same_rates_sentence_flips_when_an_init_moves_differently():
+    same = {"outer": [(-0.55, -0.45), (-0.56, -0.44)], "inner": [(-1.05, -0.95)] * 2, "ntk": [(-0.9, -0.6)] * 2}
+    assert con.same_slopes_sentence(same).startswith("The orthogonal and Gaussian intervals overlap for all three")
+    apart = {**same, "inner": [(-1.05, -0.95), (-0.6, -0.5)]}
+    assert "disjoint for the inner layers" in con.same_slopes_sentence(apart)
 
 
 def test_large_lr_moves_the_kernel_order_one_until_stable(quick):

@@ -7,49 +7,75 @@ from orthontk_lib.book.claim_tests import chapter_tests
 from orthontk_lib.chapters import setting
 
 CASES = {  # claim id: (a measurement that satisfies the claim, one that violates it)
-    "setting-slope-gaussian": ((-0.5, (-0.56, -0.44)), (-0.1, (-0.2, 0.0))),
-    "setting-slope-orthogonal": ((-0.48, (-0.55, -0.41)), (-0.9, (-1.0, -0.8))),
+    f"setting-{kernel}-slope-{init}": ((-0.5, (-0.56, -0.44)), (-0.1, (-0.2, 0.0)))
+    for kernel in setting.KERNELS for init in setting.INITS
 }
-ASSERTED = {"setting-slope-gaussian": "holds", "setting-slope-orthogonal": "holds"}
+ASSERTED = {c.id: "holds" for c in setting.CLAIMS}
 """Claims whose quick-profile verdict is decided with a margin of at least a quarter of its interval on three runs:
-the quick profile, the quick profile with seed 1 (another data split and other networks), and the quick profile with
-XLA forced to one thread on one core. The others are shown in the ledger, never asserted here."""
+the quick profile, the quick profile with seed 1 (other inputs and other networks), and the quick profile with
+XLA forced to one thread on one core. All four slopes are."""
 
 quick, test_each_claim_can_hold_and_fail, test_quick_profile_decides_with_a_clear_margin = chapter_tests(
     setting, CASES, ASSERTED)
 
 
-def synthetic(slope, noise=0.02, seeds=6):
-    """Errors C n^slope with multiplicative seed noise: the arrays :func:`setting.measure` reads."""
-    widths = np.array([64, 128, 256, 512, 1024, 2048])
+def synthetic(slope, noise=0.02, networks=8):
+    """Errors C (n M)^slope with multiplicative noise, NaN past the n_seeds // M groups: what ``measure`` reads."""
+    widths, ms = np.array([64, 128, 256, 512, 1024, 2048]), np.array([1, 2, 4, 8])
     rng = np.random.default_rng(0)
-    err = 3.0 * widths[None, :, None] ** slope * np.exp(noise * rng.standard_normal((2, len(widths), seeds)))
-    return {"widths": widths, "err": err}
+    err = 3.0 * (widths[None, :, None, None] * ms[None, None, :, None]) ** slope * np.exp(
+        noise * rng.standard_normal((2, len(widths), len(ms), networks)))
+    for i, m in enumerate(ms):
+        err[:, :, i, networks // m:] = np.nan
+    return {"widths": widths, "group_sizes": ms, "err_ntk": err, "err_nngp": err.copy()}
 
 
 @pytest.mark.parametrize("slope, verdict", [(-0.5, "holds"), (-0.25, "does not hold"), (-1.0, "does not hold")])
 def test_measure_decides_synthetic_errors(slope, verdict):
     cfg = setting.Config.for_profile("smoke", use_env=False)
-    for c, m in zip(setting.CLAIMS, setting.measure(synthetic(slope), cfg).values()):
-        assert c.verdict(*m[:2]) == verdict, (c.id, m)
+    measured = setting.measure(synthetic(slope), cfg)
+    for c in setting.CLAIMS:
+        assert c.verdict(*measured[c.id][:2]) == verdict, (c.id, measured[c.id])
 
 
 def test_the_verdict_sentence_and_the_constant_flip_with_the_data():
     cfg = setting.Config.for_profile("smoke", use_env=False)
     good, bad = (setting.numbers(synthetic(s), cfg) for s in (-0.5, -0.2))
-    assert good["setting-verdict"].startswith("both intervals lie within")
+    assert good["setting-verdict"].startswith("all four intervals lie within")
     assert "outside the tolerance" in bad["setting-verdict"]
     lower = synthetic(-0.5)
-    lower["err"][1] *= 0.7  # orthogonal errors smaller at every width
-    assert setting.numbers(lower, cfg)["setting-ratio-words"].startswith("orthogonality lowers")
-    same = synthetic(-0.5)
-    same["err"][1] = same["err"][0]  # identical errors: no difference to measure
-    assert setting.numbers(same, cfg)["setting-ratio-words"].startswith("no change is measurable")
+    lower["err_ntk"][1] *= 0.7  # orthogonal NTK errors smaller at every width
+    words = setting.numbers(lower, cfg)
+    assert words["setting-ntk-ratio-words"].startswith("orthogonal weights have the smaller")
+    assert words["setting-nngp-ratio-words"].startswith("no difference is measurable")
+    higher = synthetic(-0.5)
+    higher["err_nngp"][1] *= 1.4
+    assert setting.numbers(higher, cfg)["setting-nngp-ratio-words"].startswith("orthogonal weights have the larger")
+
+
+def test_monte_carlo_errors_use_disjoint_groups_and_fall_with_their_size():
+    rng = np.random.default_rng(0)
+    k_inf = np.eye(3)
+    noisy = k_inf + 0.1 * rng.standard_normal((16, 3, 3))
+    err = setting.kernel_errors(noisy, k_inf, [1, 2, 4, 16])
+    assert np.isfinite(err).sum(1).tolist() == [16, 8, 4, 1]
+    mean = np.nanmean(err, 1)
+    assert mean[0] > mean[1] > mean[2] > mean[3]
+    assert 2.5 < mean[0] / mean[3] < 6.5  # sqrt(16) = 4 for independent noise
+
+
+def test_the_caption_says_how_a_profile_differs_from_the_paper():
+    quick_cfg = setting.Config.for_profile("quick", use_env=False)
+    paper_cfg = setting.Config.for_profile("paper", use_env=False)
+    assert "widths 8 … 1024" in setting.FIGURE.caption(quick_cfg)
+    assert "widths" not in " ".join(setting.FIGURE.differences(paper_cfg))
+    assert setting.FIGURE.differences(setting.Config.for_profile("paper", use_env=False, W_std=1.0))[0] == "σ_W 1 (paper: 1.5)"
 
 
 def test_errors_shrink_from_smallest_to_largest_width(quick):
-    mean = quick[1]["err"].mean(-1)  # (init, width)
-    assert (mean[:, -1] < mean[:, 0] / 3).all()  # 32x the width: n^(-1/2) predicts a factor ~5.7
+    for kernel in setting.KERNELS:
+        mean = quick[1][f"err_{kernel}"][:, :, 0].mean(-1)  # (init, width), one network
+        assert (mean[:, -1] < mean[:, 0] / 5).all()  # 128x the width: n^(-1/2) predicts a factor ~11
 
 
 def test_a_committed_paper_result_is_shown_instead_of_recomputing(tmp_path, monkeypatch):

@@ -33,9 +33,10 @@ import numpy as np
 
 from orthontk_lib import kernels, plots, results, stats
 from orthontk_lib.book.profiles import ChapterConfig, ConfigError
-from orthontk_lib.claims import AtLeast, AtMost, Between, Claim, Measurement
+from orthontk_lib.claims import AtLeast, AtMost, Between, Claim, Measurement, Within
 from orthontk_lib.data import load
-from orthontk_lib.models import CNN, FCN
+from orthontk_lib.models import ACTIVATIONS, CNN, FCN
+from orthontk_lib.reproduction import PaperFigure
 
 SLUG = "constancy"
 INITS = ("gaussian", "orthogonal")
@@ -58,15 +59,20 @@ class Config(ChapterConfig):
     dataset: str = dataclasses.field(default="digits", metadata={"choices": DATASETS})
     n_train: int = dataclasses.field(default=32, metadata={"min": 2})  # training images (FCN)
     cnn_train: int = dataclasses.field(default=16, metadata={"min": 2})  # training images (CNN)
+    weight_widths: tuple[int, ...] = dataclasses.field(default=(64,), metadata={"min": 1})  # widths, weight figure
+    weight_depth: int = dataclasses.field(default=3, metadata={"min": 1})  # hidden layers, weight figure
+    weight_activation: str = dataclasses.field(default="erf", metadata={"choices": ACTIVATIONS})  # phi, weight figure
+    weight_seeds: int = dataclasses.field(default=15, metadata={"min": 2})  # runs per (width, init), weight figure
     seed: int = dataclasses.field(default=0, metadata={"min": 0})  # root seed
 
     PROFILES = {
         "smoke": dict(widths=(16, 32, 64), cnn_channels=(4, 8, 16), cnn_depth=1, n_seeds=2, steps=20, n_train=8,
-                      cnn_train=4),
+                      cnn_train=4, weight_widths=(16, 32, 64), weight_seeds=2),
         "quick": dict(widths=(64, 128, 256, 512, 1024), cnn_channels=(16, 32, 64), cnn_depth=1, n_seeds=4, steps=100,
-                      n_train=32, cnn_train=16),
+                      n_train=32, cnn_train=16, weight_widths=(16, 32, 64, 128, 256, 512), weight_seeds=6),
         "paper": dict(widths=(64, 128, 256, 512, 1024, 2048, 4096), cnn_channels=(32, 64, 128, 256, 512), n_seeds=10,
-                      steps=1000, dataset="cifar10", n_train=256, cnn_train=64),
+                      steps=1000, dataset="cifar10", n_train=256, cnn_train=64,
+                      weight_widths=tuple(2**k for k in range(4, 13)), weight_seeds=15),
     }
 
     def __post_init__(self):
@@ -85,6 +91,10 @@ class Config(ChapterConfig):
 
     def fcn(self, width, init="gaussian"):
         return FCN(self.depth, width, "relu", W_STD, B_STD, init)
+
+    def weight_fcn(self, width, init="gaussian"):
+        """The network of the paper's weight-change figure."""
+        return FCN(self.weight_depth, width, self.weight_activation, W_STD, B_STD, init)
 
     def cnn(self, channels, init="gaussian"):
         return CNN(self.cnn_depth, channels, 3, "relu", W_STD, B_STD, init)
@@ -129,6 +139,79 @@ def linearized_outputs(ntk0, f0, y, eta, steps):
 def relative_change(ntk):
     """||Θ_t − Θ_0||_F / ||Θ_0||_F along the record axis of (..., R, N, N) kernels."""
     return np.linalg.norm(ntk - ntk[..., :1, :, :], axis=(-2, -1)) / np.linalg.norm(ntk[..., :1, :, :], axis=(-2, -1))
+
+
+WEIGHT_FIGURE = PaperFigure(
+    "Huang, Du, Xu (2021), Sec. 4: the weight- and kernel-change figure (per layer ||W_T − W_0||_F/||W_0||_F and "
+    "the NTK's ||Θ_T − Θ_0||_F/||Θ_0||_F against width, Gaussian and orthogonal weights)",
+    settings=dict(weight_widths=tuple(2**k for k in range(4, 13)), weight_depth=3, weight_activation="erf",
+                  weight_seeds=15),
+    always=("the paper's data set, learning rate and number of steps for this figure are not in the notes this book "
+            "follows: here full-batch GD on the chapter's training set at η = lr_small·N/λ_max for the chapter's "
+            "steps, with σ_W² = 2, σ_b = 0.1",),
+    labels=dict(weight_widths="widths", weight_depth="hidden layers", weight_activation="activation",
+                weight_seeds="runs per width"))
+
+
+def weight_point(cfg, data, lam, width):
+    r"""Both inits at one width: (init, seed, layer) relative weight change and (init, seed) NTK change.
+
+    Full-batch GD at :math:`\eta` = ``lr_small`` :math:`N/\lambda_{\max}` for ``steps`` steps; only the
+    weights and kernels at the start and the end are kept.
+    """
+    from orthontk_lib import train
+
+    config = train.TrainConfig(steps=cfg.steps, record_every=cfg.steps, loss="mse")
+    keys = jax.random.split(jax.random.fold_in(jax.random.key(cfg.seed), 300_000 + width), cfg.weight_seeds)
+    lrs = np.full(cfg.weight_seeds, cfg.lr_small * data.x_train.shape[0] / lam)
+    weights, ntk = [], []
+    for init in INITS:
+        spec = cfg.weight_fcn(width, init)
+        h = train.fit_grid(spec, config, keys, lrs, data, ntk_probe=data.x_train, record_params=True)
+        kernel = [np.asarray(h["params"][name]["kernel"], np.float64) for name in spec.layers()]  # (S, 2, in, out)
+        weights.append(np.stack([np.linalg.norm(k[:, -1] - k[:, 0], axis=(-2, -1)) / np.linalg.norm(k[:, 0], axis=(-2, -1))
+                                 for k in kernel], axis=-1))
+        ntk.append(relative_change(np.asarray(h["ntk"], np.float64))[:, -1])
+    return {"weights": np.stack(weights), "ntk": np.stack(ntk)}
+
+
+def weight_change(cfg):
+    """The weight-change sweep, one saved point per width: ``weight_*`` arrays indexed (width, init, seed[, layer])."""
+    data = training_data(cfg, cfg.n_train)
+    lam = lambda_max(cfg.weight_fcn(cfg.weight_widths[-1]), data, cfg.seed)
+    base = {k: v for k, v in cfg.asdict().items() if k in ("weight_depth", "weight_activation", "weight_seeds", "steps",
+                                                           "lr_small", "dataset", "n_train", "seed")}
+    pts = results.sweep(f"{SLUG}/{cfg.profile}/weights", base, [{"width": w} for w in cfg.weight_widths],
+                        lambda p: weight_point(cfg, data, lam, p["width"]), profile=cfg.profile, seeds=cfg.seeds,
+                        desc="GD, weight and NTK change by width")
+    return {"weight_widths": np.asarray(cfg.weight_widths),
+            "weight_change": np.stack([p.arrays["weights"] for p in pts]),
+            "weight_ntk_change": np.stack([p.arrays["ntk"] for p in pts])}
+
+
+def layer_groups(n_layers):
+    """Layer indices of the outer layers (first hidden, readout: one side fixed) and of the inner (width × width) ones."""
+    return {"outer": [0, n_layers - 1], "inner": list(range(1, n_layers - 1))}
+
+
+def weight_slopes(arrays, group):
+    r"""Per init: one log-log slope of the seed-mean weight change against width shared by the layers of ``group``
+    (each its own intercept), with its 95% t-interval.
+
+    Under the NTK parameterization one GD step moves a layer by :math:`O(\eta)` in Frobenius norm whatever its
+    shape, while :math:`\lVert W_0 \rVert_F` is :math:`\sqrt{n d}` for the first layer, :math:`\sqrt n` for the
+    readout and :math:`n` for a width × width layer: relative changes :math:`n^{-1/2}` ("outer") and :math:`n^{-1}`
+    ("inner"), the paper's two guides.
+    """
+    w, mean = arrays["weight_widths"], arrays["weight_change"].mean(2)  # (width, init, layer)
+    layers = layer_groups(mean.shape[-1])[group]
+    return [stats.common_loglog_slope([w] * len(layers), [mean[:, i, l] for l in layers]) for i in range(len(INITS))]
+
+
+def weight_ntk_slopes(arrays):
+    """Per init: (slope, 95% CI, intercept) of the seed-mean NTK change against width (log-log)."""
+    mean = arrays["weight_ntk_change"].mean(-1)  # (width, init)
+    return [stats.loglog_fit(arrays["weight_widths"], mean[:, i]) for i in range(len(INITS))]
 
 
 def width_point(cfg, spec_of, data, lam, width, tag):
@@ -182,7 +265,7 @@ def compute(cfg):
         out[f"{'n' if arch == 'fcn' else 'cnn'}_train"] = np.asarray(n)
         out[f"{arch}_eta"] = pts[0].arrays["eta"]
         out["record_steps"] = pts[0].arrays["record_steps"]
-    return out
+    return {**weight_change(cfg), **out}
 
 
 # STATISTICS
@@ -253,7 +336,24 @@ HDX = "Huang, Du, Xu 2021"
 BOUND_WHY = ("the lazy picture bounds the change by O(n^(-1/2)) (Jacot et al. 2018, Lee et al. 2019); a slope at "
              "-1/2 or steeper is consistent with it, with 0.15 allowance for seed noise and subleading terms; "
              "perturbation theory (Dyer & Gur-Ari 2020) expects -1")
+WEIGHT_WHY = ("one GD step moves each layer by O(η) in Frobenius norm (NTK parameterization), and ||W_0||_F grows as "
+              "√n (first layer, readout) or n (width × width layers); 0.15 allows for seed noise and the finite "
+              "widths")
 CLAIMS = [
+    *(Claim(f"constancy-weights-{group}-{init}", f"{HDX}, Sec. 4 (weight-change figure)",
+            f"Under small-learning-rate GD the {what} of {'a' if init == 'gaussian' else 'an'} {init} network "
+            f"move{'s' if group == 'outer' else ''} by a relative amount of order n^({rate}).",
+            f"common log-log slope over {what} of the seed-mean ||W_T − W_0||_F/||W_0||_F against width (95% "
+            "t-interval)", Within(slope, 0.15), why=WEIGHT_WHY, decide="more widths or runs (the paper profile)")
+      for group, what, rate, slope in (("outer", "first and last layer", "-1/2", -0.5),
+                                        ("inner", "width × width hidden layers", "-1", -1.0))
+      for init in INITS),
+    *(Claim(f"constancy-weights-ntk-{init}", f"{HDX}, Thm. 2 and Sec. 4 (weight-change figure)",
+            f"In the same runs the NTK of {'a' if init == 'gaussian' else 'an'} {init} network moves by "
+            "O(1/√width) at most.",
+            "log-log slope of the seed-mean ||Θ_T − Θ_0||_F/||Θ_0||_F against width, 3-hidden-layer erf network "
+            "(95% t-interval)", AtMost(-0.35), why=BOUND_WHY, decide="more widths")
+      for init in INITS),
     *(Claim(f"constancy-slope-{init}", f"{HDX}, Thm. 2 and Sec. 4 (empirical rate)",
             f"Under small-learning-rate GD the NTK of {'a' if init == 'gaussian' else 'an'} {init} FCN moves by "
             "O(1/√width) at most: constant at infinite width.",
@@ -288,6 +388,11 @@ CLAIMS = [
 def measure(arrays, cfg):
     """Each claim's statistic with its 95% interval."""
     out = {f"constancy-slope-{init}": Measurement(s, ci) for init, (s, ci, _) in zip(INITS, change_slopes(arrays))}
+    for group in ("outer", "inner"):
+        out.update({f"constancy-weights-{group}-{init}": Measurement(*fit)
+                    for init, fit in zip(INITS, weight_slopes(arrays, group))})
+    out.update({f"constancy-weights-ntk-{init}": Measurement(s, ci) for init, (s, ci, _) in
+                zip(INITS, weight_ntk_slopes(arrays))})
     out["constancy-orth-over-gauss"] = Measurement(*init_ratio(arrays))
     out["constancy-linearization"] = Measurement(*common_slope(arrays, linearization_gap(arrays)))
     out["constancy-cnn-slope"] = Measurement(*common_slope(arrays, final_change(arrays, "cnn"), "cnn"))
@@ -310,7 +415,21 @@ def numbers(arrays, cfg):
     sharp = final_sharpness(arrays)
     peak = catapult_peak(arrays)
     div = arrays["fcn_diverged"][:, :, 1]
+    weights = {f"con-w-{key}": ", ".join(f"{fmt(m[f'constancy-weights-{key}-{init}'])} ({init})" for init in INITS)
+               for key in ("outer", "inner", "ntk")}
+    w_verdicts = [c.verdict(*m[c.id][:2]) for c in CLAIMS if c.id.startswith("constancy-weights-")]
     return {
+        **weights,
+        "con-w-verdict": ("all six slopes are within their rules: the outer layers move as n^(-1/2), the inner ones as "
+                          "n^(-1), and the kernel at least as fast as n^(-1/2), for both initializations"
+                          if all(v == "holds" for v in w_verdicts) else
+                          f"{sum(v == 'holds' for v in w_verdicts)} of the six slopes are within their rules "
+                          f"({sum(v == 'does not hold' for v in w_verdicts)} outside, "
+                          f"{sum(v == 'inconclusive' for v in w_verdicts)} inconclusive; the ledger says which)"),
+        "con-w-seeds": int(arrays["weight_change"].shape[2]),
+        "con-w-same": same_slopes_sentence({key: [m[f"constancy-weights-{key}-{init}"][1] for init in INITS]
+                                            for key in ("outer", "inner", "ntk")}),
+        "con-w-differs": WEIGHT_FIGURE.caption(cfg),
         "con-depth": int(cfg.depth), "con-cnn-depth": int(cfg.cnn_depth),
         "con-data": f"{cfg.n_train} {cfg.dataset} images (CNN: {cfg.cnn_train})",
         "con-steps": int(rs[-1]), "con-every": int(rs[1]), "con-seeds": int(arrays["fcn_change"].shape[3]),
@@ -338,10 +457,52 @@ def numbers(arrays, cfg):
     }
 
 
+def same_slopes_sentence(intervals):
+    """Whether the Gaussian and orthogonal slopes' intervals overlap, per group (``{group: [ci_gauss, ci_orth]}``)."""
+    names = {"outer": "outer layers", "inner": "inner layers", "ntk": "kernel"}
+    apart = [names[k] for k, (g, o) in intervals.items() if g[1] < o[0] or o[1] < g[0]]
+    if not apart:
+        return "The orthogonal and Gaussian intervals overlap for all three, as the paper finds: the same rates"
+    return (f"The orthogonal and Gaussian intervals are disjoint for the {' and the '.join(apart)}: there the two "
+            "initializations move at different rates, unlike the paper's figure")
+
+
 # FIGURES
 
 CHANGE = r"$\|\Theta_T - \Theta_0\|_F / \|\Theta_0\|_F$"
 CHANGE_T = r"$\|\Theta_t - \Theta_0\|_F / \|\Theta_0\|_F$"
+
+
+def fig_weights(arrays):
+    """The paper's figure: per layer, the relative weight change against width (one panel per init), and the NTK's."""
+    w = np.asarray(arrays["weight_widths"], float)
+    change, ntk = arrays["weight_change"], arrays["weight_ntk_change"]  # (width, init, seed, layer), (width, init, seed)
+    n_layers = change.shape[-1]
+    fig, axes = plots.figure(ncols=3, width=2.8, height=2.6, sharey=True, squeeze=False)
+    for i, init in enumerate(INITS):
+        ax = axes[0, i]
+        for l in range(n_layers):
+            name = "readout" if l == n_layers - 1 else f"layer {l + 1}"
+            ax.errorbar(w, change[:, i, :, l].mean(-1), yerr=change[:, i, :, l].std(-1, ddof=1), marker="o", ms=3,
+                        capsize=2, lw=1.2, color=plots.sequential(l, n_layers, "plasma"), label=name)
+        ax.set_title(f"{init}: weights", fontsize=9)
+        ax.set_ylabel(r"$\|W_T - W_0\|_F / \|W_0\|_F$" if i == 0 else None)
+    for i, init in enumerate(INITS):
+        axes[0, 2].errorbar(w, ntk[:, i].mean(-1), yerr=ntk[:, i].std(-1, ddof=1), marker="o", ms=3, capsize=2,
+                            color=plots.COLORS[init], label=init)
+    axes[0, 2].set_title("NTK", fontsize=9)
+    axes[0, 2].set_ylabel(CHANGE)
+    axes[0, 2].yaxis.set_tick_params(labelleft=True)
+    for ax in axes[0]:
+        top = max(line.get_ydata()[0] for line in ax.get_lines() if len(line.get_ydata()) == len(w))
+        ax.plot(w, top * (w / w[0]) ** -0.5, "k--", lw=1, label=r"$n^{-1/2}$")
+        ax.plot(w, top * (w / w[0]) ** -1.0, "k:", lw=1, label=r"$n^{-1}$")
+        ax.set(xscale="log", yscale="log", xlabel="width n")
+        plots.label_ticks(ax, w)
+    axes[0, 2].legend(fontsize=6, loc="lower left")
+    handles, labels = axes[0, 0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside right center", fontsize=7)
+    return fig
 
 
 def fig_width(arrays):

@@ -1,11 +1,15 @@
-r"""Chapter "Setting": the empirical NTK of orthogonal and Gaussian FCNs next to the analytic NTK.
+r"""Chapter "Setting": Huang, Du, Xu's kernel-convergence figure, Gaussian and orthogonal, NNGP and NTK.
 
-For widths n, seeds s and both initializations, the relative Frobenius error
+The paper's setting (Sec. 4 and the authors' code): one hidden layer, ReLU, NTK parameterization,
+:math:`\sigma_W = 1.5`, :math:`\sigma_b = 0.1`, 20 inputs :math:`x \sim \mathcal{N}(0, I_{1024})`, widths
+:math:`2^3 \dots 2^{12}`. For each width and initialization, ``n_seeds`` networks with one output give the
+empirical NTK :math:`\hat\Theta`, and ``n_seeds`` networks whose readout has ``n`` output units give the empirical
+NNGP :math:`\hat K = f f^\top / n`. The Monte Carlo kernel of :math:`M` networks is their average; the
+statistic is its relative Frobenius error against neural-tangents' analytic kernel,
 
-.. math:: \varepsilon(n) = \lVert \hat\Theta_n - \Theta_\infty \rVert_F / \lVert \Theta_\infty \rVert_F
+.. math:: \varepsilon_M(n) = \lVert \bar K_M - K_\infty \rVert_F / \lVert K_\infty \rVert_F,
 
-of the empirical NTK of an FCN on inputs on the sphere, against neural-tangents'
-analytic kernel of the same spec.
+measured on ``n_seeds // M`` disjoint groups of networks, for :math:`M = 1, 2, 4, \dots`.
 """
 
 import dataclasses
@@ -18,81 +22,125 @@ from orthontk_lib.book.profiles import ChapterConfig
 from orthontk_lib.claims import Claim, Measurement, Within
 from orthontk_lib.data import load
 from orthontk_lib.models import ACTIVATIONS, FCN
+from orthontk_lib.reproduction import PaperFigure
 
 SLUG = "setting"
 INITS = ("gaussian", "orthogonal")
+KERNELS = ("nngp", "ntk")
 
 
 @dataclasses.dataclass(frozen=True)
 class Config(ChapterConfig):
-    """Knobs of the opening chapter's measurement."""
+    """Knobs of the kernel-convergence measurement."""
 
     widths: tuple[int, ...] = dataclasses.field(default=(64,), metadata={"min": 1})  # hidden widths n
-    n_seeds: int = dataclasses.field(default=4, metadata={"min": 2})  # networks per (width, init)
-    depth: int = dataclasses.field(default=2, metadata={"min": 1})  # hidden layers L
+    n_seeds: int = dataclasses.field(default=32, metadata={"min": 2})  # networks per (width, init, kernel)
+    depth: int = dataclasses.field(default=1, metadata={"min": 1})  # hidden layers L
     activation: str = dataclasses.field(default="relu", metadata={"choices": ACTIVATIONS})  # phi
-    n_inputs: int = dataclasses.field(default=20, metadata={"min": 2})  # inputs on the sphere
-    d: int = dataclasses.field(default=64, metadata={"min": 1})  # input dimension
+    n_inputs: int = dataclasses.field(default=20, metadata={"min": 2})  # inputs x ~ N(0, I_d)
+    d: int = dataclasses.field(default=1024, metadata={"min": 1})  # input dimension
     W_std: float = dataclasses.field(default=1.5, metadata={"min": 0.0})  # sigma_W
     b_std: float = dataclasses.field(default=0.1, metadata={"min": 0.0})  # sigma_b
     seed: int = dataclasses.field(default=0, metadata={"min": 0})  # root seed
 
     PROFILES = {
-        "smoke": dict(widths=(32, 64, 128, 256), n_seeds=2, n_inputs=8, d=16),
-        "quick": dict(widths=(64, 128, 256, 512, 1024, 2048), n_seeds=6, n_inputs=20, d=64),
-        "paper": dict(widths=tuple(2**k for k in range(6, 14)), n_seeds=20, n_inputs=20, d=1024),
+        "smoke": dict(widths=(8, 16, 32, 64), n_seeds=4, n_inputs=8, d=16),
+        "quick": dict(widths=tuple(2**k for k in range(3, 11)), n_seeds=32),
+        "paper": dict(widths=tuple(2**k for k in range(3, 13)), n_seeds=32),
     }
 
     @property
     def seeds(self):
         return list(range(self.seed, self.seed + self.n_seeds))
 
-    def spec(self, width, init):
-        return FCN(self.depth, width, self.activation, self.W_std, self.b_std, init)
+    @property
+    def group_sizes(self):
+        """Monte Carlo sizes M = 1, 2, 4, … up to ``n_seeds``."""
+        return [2**k for k in range(self.n_seeds.bit_length()) if 2**k <= self.n_seeds]
+
+    def spec(self, width, init, kernel="ntk"):
+        """The network: one output for the NTK, a readout of ``width`` units for the NNGP (as the paper's code)."""
+        out_dim = width if kernel == "nngp" else 1
+        return FCN(self.depth, width, self.activation, self.W_std, self.b_std, init, out_dim=out_dim)
 
 
-def ntk_errors(cfg, width, x, theta_inf):
-    """Relative errors (2 inits, n_seeds) at one width, and seed 0's kernels (2, N, N)."""
-    errs, first = [], []
-    for init in INITS:
-        spec = cfg.spec(width, init)
-        keys = jax.random.split(jax.random.fold_in(jax.random.key(cfg.seed), width), cfg.n_seeds)
-        ntks = np.asarray(kernels.empirical_ntk_seeds(spec, keys, x))
-        errs.append(np.linalg.norm(ntks - theta_inf, axis=(1, 2)) / np.linalg.norm(theta_inf))
-        first.append(ntks[0])
-    return np.stack(errs), np.stack(first)
+FIGURE = PaperFigure(
+    "Huang, Du, Xu (2021), Sec. 4: the kernel-convergence figure (relative Frobenius distance of the empirical "
+    "NNGP and NTK to the analytic kernel against width, Gaussian and orthogonal weights)",
+    settings=dict(widths=tuple(2**k for k in range(3, 13)), n_seeds=32, depth=1, activation="relu", n_inputs=20,
+                  d=1024, W_std=1.5, b_std=0.1),
+    always=("each M-curve is the mean over the n_seeds/M disjoint groups of M networks (the paper draws one group "
+            "per M), with ±1 s.d. over groups at M = 1",),
+    labels=dict(widths="widths", n_seeds="networks per width", depth="hidden layers", n_inputs="inputs",
+                d="input dimension", W_std="σ_W", b_std="σ_b"))
+
+
+# THE EXPERIMENT
+
+
+def kernel_errors(kernels_, k_inf, group_sizes):
+    """Relative errors of Monte Carlo kernels: (len(group_sizes), S) with NaN past the S // M groups of size M."""
+    s = kernels_.shape[0]
+    out = np.full((len(group_sizes), s), np.nan)
+    norm = np.linalg.norm(k_inf)
+    for i, m in enumerate(group_sizes):
+        means = kernels_[: s // m * m].reshape(s // m, m, *k_inf.shape).mean(1)
+        out[i, : s // m] = np.linalg.norm(means - k_inf, axis=(1, 2)) / norm
+    return out
+
+
+def point(cfg, width, x, limits):
+    """At one width: errors (kernel, init, M, S) and the first network's NTK per init."""
+    err, first = np.zeros((len(KERNELS), len(INITS), len(cfg.group_sizes), cfg.n_seeds)), []
+    for j, kernel in enumerate(KERNELS):
+        empirical = kernels.empirical_nngp_seeds if kernel == "nngp" else kernels.empirical_ntk_seeds
+        for i, init in enumerate(INITS):
+            key = jax.random.fold_in(jax.random.fold_in(jax.random.key(cfg.seed), width), 2 * j + i)
+            k = np.asarray(empirical(cfg.spec(width, init, kernel), jax.random.split(key, cfg.n_seeds), x))
+            err[j, i] = kernel_errors(k, limits[kernel], cfg.group_sizes)
+            if kernel == "ntk":
+                first.append(k[0])
+    return {"err": err, "first": np.stack(first)}
 
 
 def compute(cfg):
     """The sweep over widths (each width saved as it finishes) and its summary arrays."""
-    x = load("sphere", n_train=cfg.n_inputs, d=cfg.d, seed=cfg.seed).x_train
-    theta_inf = np.asarray(kernels.analytic_ntk(cfg.spec(cfg.widths[0], "gaussian"), x))
+    x = load("normal", n_train=cfg.n_inputs, d=cfg.d, seed=cfg.seed).x_train
+    spec = cfg.spec(cfg.widths[0], "gaussian")
+    limits = {"ntk": np.asarray(kernels.analytic_ntk(spec, x)), "nngp": np.asarray(kernels.analytic_nngp(spec, x))}
     base = {k: v for k, v in cfg.asdict().items() if k not in ("widths", "profile")}
-
-    def point(p):
-        err, first = ntk_errors(cfg, p["width"], x, theta_inf)
-        return {"err": err, "first": first}
-
-    pts = results.sweep(f"{SLUG}/{cfg.profile}/points", base, [{"width": w} for w in cfg.widths], point,
-                        profile=cfg.profile, seeds=cfg.seeds, desc="empirical NTK by width")
+    pts = results.sweep(f"{SLUG}/{cfg.profile}/points", base, [{"width": w} for w in cfg.widths],
+                        lambda p: point(cfg, p["width"], x, limits), profile=cfg.profile, seeds=cfg.seeds,
+                        desc="empirical NNGP and NTK by width")
+    err = np.stack([p.arrays["err"] for p in pts], axis=2)  # (kernel, init, width, M, S)
     return {
         "widths": np.array(cfg.widths),
-        "err": np.stack([p.arrays["err"] for p in pts], axis=1),  # (init, width, seed)
+        "group_sizes": np.array(cfg.group_sizes),
+        "err_nngp": err[0],
+        "err_ntk": err[1],
         "first_small": pts[0].arrays["first"],
         "first_large": pts[-1].arrays["first"],
-        "theta_inf": theta_inf,
+        "theta_inf": limits["ntk"],
+        "nngp_inf": limits["nngp"],
     }
 
 
-def slopes(arrays):
-    """Per init: the log-log slope of the seed-mean error against width, its 95% interval, intercept."""
-    return {init: stats.loglog_fit(arrays["widths"], arrays["err"][i].mean(-1)) for i, init in enumerate(INITS)}
+def slopes(arrays, kernel):
+    """Per init: the log-log slope of the single-network (M = 1) mean error against width, its 95% interval, intercept."""
+    err = arrays[f"err_{kernel}"][:, :, 0]  # (init, width, S)
+    return {init: stats.loglog_fit(arrays["widths"], err[i].mean(-1)) for i, init in enumerate(INITS)}
 
 
-def constant_ratio(arrays):
-    """Orthogonal over Gaussian error, geometric mean over widths, with a 95% bootstrap interval over seeds."""
-    err = arrays["err"]  # (init, width, seed)
+def constant_ratio(arrays, kernel):
+    """Orthogonal over Gaussian single-network error, geometric mean over widths, 95% bootstrap interval over networks."""
+    err = arrays[f"err_{kernel}"][:, :, 0]  # (init, width, S)
     return stats.bootstrap_ci(err, lambda e: float(np.exp(np.mean(np.log(e[1].mean(-1) / e[0].mean(-1))))))
+
+
+def averaging_gain(arrays, kernel):
+    """Per init: at the largest width, the single-network error over the error of the largest Monte Carlo average."""
+    err = arrays[f"err_{kernel}"][:, -1]  # (init, M, S)
+    return {init: float(np.nanmean(err[i, 0]) / np.nanmean(err[i, -1])) for i, init in enumerate(INITS)}
 
 
 # CLAIMS
@@ -100,54 +148,92 @@ def constant_ratio(arrays):
 SLOPE_WHY = ("Theory gives an error C n^(-1/2) (1 + O(n^(-1/2))): over the widths a profile measures, the "
              "subleading term moves a fitted slope by at most about 0.1, and seed noise by about 0.05")
 CLAIMS = [
-    Claim(f"setting-slope-{init}", "Huang, Du, Xu 2021, Thm. 1 and Sec. 4",
-          f"The empirical NTK of {article} {init} FCN converges to the analytic NTK at rate n^(-1/2)"
-          + (" (the same limit and rate as Gaussian weights)." if init == "orthogonal" else "."),
-          "log-log slope of the seed-mean ||Θ_emp − Θ_∞||_F/||Θ_∞||_F against width n (95% t-interval of the fit)",
+    Claim(f"setting-{kernel}-slope-{init}", "Huang, Du, Xu 2021, Thm. 1 and Sec. 4 (kernel-convergence figure)",
+          f"The empirical {kernel.upper()} of {article} {init} network converges to the analytic {kernel.upper()} "
+          f"at rate n^(-1/2)" + (" (the same limit and rate as Gaussian weights)." if init == "orthogonal" else "."),
+          f"log-log slope against width n of the mean over networks of ||K_emp − K_∞||_F/||K_∞||_F, {kernel.upper()}, "
+          "one network per kernel (M = 1), 95% t-interval of the fit",
           Within(-0.5, 0.15), why=SLOPE_WHY, decide="more widths, or wider networks (the paper profile)")
-    for init, article in (("gaussian", "a"), ("orthogonal", "an"))
+    for kernel in KERNELS for init, article in (("gaussian", "a"), ("orthogonal", "an"))
 ]
 
 
 def measure(arrays, cfg):
     """Each claim's slope and 95% interval."""
-    fits = slopes(arrays)
-    return {f"setting-slope-{init}": Measurement(s, ci, {"intercept": a}) for init, (s, ci, a) in fits.items()}
+    out = {}
+    for kernel in KERNELS:
+        for init, (s, ci, a) in slopes(arrays, kernel).items():
+            out[f"setting-{kernel}-slope-{init}"] = Measurement(s, ci, {"intercept": a})
+    return out
 
 
 def numbers(arrays, cfg):
     """The numbers and phrases of the chapter's prose."""
-    fits, m = slopes(arrays), measure(arrays, cfg)
-    verdicts = {init: CLAIMS[i].verdict(*m[CLAIMS[i].id][:2]) for i, init in enumerate(INITS)}
-    ratio, ratio_ci = constant_ratio(arrays)
-    return {
-        "setting-seeds": int(arrays["err"].shape[-1]),
-        "setting-slope-g": _fmt(fits["gaussian"]),
-        "setting-slope-o": _fmt(fits["orthogonal"]),
+    m = measure(arrays, cfg)
+    verdicts = {c.id: c.verdict(*m[c.id][:2]) for c in CLAIMS}
+    out = {
+        "setting-networks": int(arrays["err_ntk"].shape[-1]),
+        "setting-largest-m": int(arrays["group_sizes"][-1]),
+        "setting-largest-width": int(arrays["widths"][-1]),
         "setting-verdict": verdict_sentence(verdicts),
-        "setting-ratio": f"{ratio:.2f} [{ratio_ci[0]:.2f}, {ratio_ci[1]:.2f}]",
-        "setting-ratio-words": {"below": "orthogonality lowers the constant in front of",
-                                "above": "orthogonality raises the constant in front of",
-                                "straddles": "no change is measurable in the constant in front of"}[stats.side(ratio_ci, 1.0)],
+        "setting-differs": FIGURE.caption(cfg),
     }
+    for kernel in KERNELS:
+        fits = slopes(arrays, kernel)
+        ratio, ratio_ci = constant_ratio(arrays, kernel)
+        gain = averaging_gain(arrays, kernel)
+        out[f"setting-{kernel}-slope-g"] = _fmt(fits["gaussian"])
+        out[f"setting-{kernel}-slope-o"] = _fmt(fits["orthogonal"])
+        out[f"setting-{kernel}-ratio"] = f"{ratio:.2f} [{ratio_ci[0]:.2f}, {ratio_ci[1]:.2f}]"
+        out[f"setting-{kernel}-ratio-words"] = {
+            "below": "orthogonal weights have the smaller constant in front of",
+            "above": "orthogonal weights have the larger constant in front of",
+            "straddles": "no difference is measurable in the constant in front of"}[stats.side(ratio_ci, 1.0)]
+        out[f"setting-{kernel}-gain"] = f"{gain['gaussian']:.1f} (Gaussian) and {gain['orthogonal']:.1f} (orthogonal)"
+    out["setting-gain-sqrt"] = f"{np.sqrt(arrays['group_sizes'][-1]):.1f}"
+    return out
 
 
 def verdict_sentence(verdicts):
-    """Words for what the two slopes' verdicts say (``{init: verdict}``), never assumed."""
+    """Words for what the four slopes' verdicts (``{claim id: verdict}``) say, never assumed."""
     if all(v == "holds" for v in verdicts.values()):
-        return "both intervals lie within the tolerance, so both kernels approach the same limit at the predicted rate"
-    parts = [f"the {init} slope {'is outside the tolerance' if v == 'does not hold' else 'is inconclusive'}"
-             for init, v in verdicts.items() if v != "holds"]
-    return " and ".join(parts) + " at this profile's widths and seeds, so this run does not confirm the rate"
+        return ("all four intervals lie within the tolerance, so both kernels of both initializations approach the same "
+                "limit at the predicted rate")
+    parts = [f"the {cid.split('-')[1].upper()} slope of {cid.split('-')[-1]} weights "
+             f"{'is outside the tolerance' if v == 'does not hold' else 'is inconclusive'}"
+             for cid, v in verdicts.items() if v != "holds"]
+    return " and ".join(parts) + " at this profile's widths and networks, so this run does not confirm the rate there"
 
 
 # FIGURES
 
 
 def fig_convergence(arrays):
-    """Relative error against width, both inits, with fits and the n^(-1/2) guide."""
-    return plots.width_scaling(arrays["widths"], dict(zip(INITS, arrays["err"])), fits=slopes(arrays),
-                               ylabel=r"$\|\hat\Theta - \Theta_\infty\|_F / \|\Theta_\infty\|_F$")
+    """The paper's four panels (rows NNGP, NTK; columns Gaussian, orthogonal): error against width, one curve per M."""
+    widths, ms = np.asarray(arrays["widths"], float), arrays["group_sizes"]
+    fig, axes = plots.figure(ncols=2, nrows=2, width=3.3, height=2.7, sharex=True, sharey=True, squeeze=False)
+    for r, kernel in enumerate(KERNELS):
+        fits = slopes(arrays, kernel)
+        for c, init in enumerate(INITS):
+            ax, err = axes[r, c], arrays[f"err_{kernel}"][c]  # (width, M, S)
+            for i, m in enumerate(ms):
+                mean = np.nanmean(err[:, i], -1)
+                sd = np.nanstd(err[:, 0], -1, ddof=1) if i == 0 else None
+                ax.errorbar(widths, mean, yerr=sd, marker="o", ms=3, capsize=2, lw=1.2, color=plots.sequential(i, len(ms)),
+                            label=f"M={m}")
+            s, ci, a = fits[init]
+            ax.plot(widths, np.exp(a) * widths**s, color=plots.COLORS[init], lw=0.8)
+            ax.plot(widths, 0.8 * np.nanmean(err[0, 0]) * (widths / widths[0]) ** -0.5, "k--", lw=1)
+            ax.set_title(f"{init}, {kernel.upper()}: slope {s:.2f} [{ci[0]:.2f}, {ci[1]:.2f}]", fontsize=8)
+            ax.set(xscale="log", yscale="log")
+            plots.label_ticks(ax, widths)
+    for ax in axes[-1]:
+        ax.set_xlabel("width n")
+    for ax in axes[:, 0]:
+        ax.set_ylabel(r"$\|\bar K_M - K_\infty\|_F / \|K_\infty\|_F$")
+    handles, labels = axes[0, 0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside right center", fontsize=7, title="networks\naveraged", title_fontsize=7)
+    return fig
 
 
 def fig_kernels(arrays):
