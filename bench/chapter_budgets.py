@@ -10,8 +10,9 @@ from bench.record import record
 BUDGETS = {
     "issue4_chapters_quick": (("02-kernel-equality.ipynb", "03-finite-width.ipynb"), 180),
     "issue5_chapters_quick": (("04-constancy.ipynb", "05-linearity.ipynb"), 180),
-    "issue6_chapter_quick": (("06-speedup.ipynb",), 180),
-    "issue7_chapters_quick": (("07-edge-of-chaos.ipynb", "08-condensation.ipynb"), 180),
+    "issue15_training_curves_quick": (("01-setting.ipynb", "06-training-curves.ipynb"), 180),
+    "issue6_chapter_quick": (("07-speedup.ipynb",), 180),
+    "issue7_chapters_quick": (("08-edge-of-chaos.ipynb", "09-condensation.ipynb"), 180),
 }
 
 

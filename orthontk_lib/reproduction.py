@@ -35,23 +35,23 @@ class PaperFigure:
     always: tuple = ()  # differences that hold at every profile (e.g. "digits instead of CIFAR-10")
     labels: dict = dataclasses.field(default_factory=dict)  # {config field: words for it}; default the field name
 
-    def differences(self, cfg):
-        """One phrase per knob where ``cfg`` differs from the paper, then the ``always`` differences."""
+    def differences(self, cfg, extra=()):
+        """One phrase per knob where ``cfg`` differs from the paper, then the ``always`` and ``extra`` differences."""
         out = []
         for knob, paper in self.settings.items():
             ours = getattr(cfg, knob)
             if _same(ours, paper):
                 continue
             name = self.labels.get(knob, knob.replace("_", " "))
-            if isinstance(paper, (tuple, list)) and len(paper) > 3:
+            if isinstance(paper, (tuple, list)) and len(paper) > 3 and "…" in _fmt(paper) + _fmt(ours):
                 out.append(f"{name} {_fmt(ours)} ({len(ours)} values; paper: {_fmt(paper)}, {len(paper)} values)")
             else:
                 out.append(f"{name} {_fmt(ours)} (paper: {_fmt(paper)})")
-        return out + list(self.always)
+        return out + list(self.always) + list(extra)
 
-    def caption(self, cfg):
-        """``Reproduces <source>.`` and the list of differences, or that there are none."""
-        diff = self.differences(cfg)
+    def caption(self, cfg, extra=()):
+        """``Reproduces <source>.`` and the list of differences (``extra``: ones the chapter computes), or none."""
+        diff = self.differences(cfg, extra)
         tail = f"Differs from the paper: {'; '.join(diff)}." if diff else "Same settings as the paper."
         return f"Reproduces {self.source}. {tail}"
 
@@ -67,7 +67,8 @@ def _same(a, b):
 
 def _fmt(v):
     if isinstance(v, (tuple, list)):
-        return f"{_fmt(v[0])} … {_fmt(v[-1])}" if len(v) > 3 else ", ".join(_fmt(x) for x in v)
+        monotone = all(a < b for a, b in zip(v, v[1:])) or all(a > b for a, b in zip(v, v[1:]))
+        return f"{_fmt(v[0])} … {_fmt(v[-1])}" if len(v) > 3 and monotone else ", ".join(_fmt(x) for x in v)
     if isinstance(v, float):
         return f"{v:g}"
     return str(v)

@@ -1,4 +1,4 @@
-"""Chapter 08 (condensation): its claims can hold and fail, and its quick run decides them with a clear margin."""
+"""Chapter 09 (condensation): its claims can hold and fail, and its quick run decides them with a clear margin."""
 
 import numpy as np
 import pytest

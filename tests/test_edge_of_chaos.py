@@ -1,4 +1,4 @@
-"""Chapter 07 (Edge of Chaos): its claims can hold and fail, and its quick run decides them with a clear margin."""
+"""Chapter 08 (Edge of Chaos): its claims can hold and fail, and its quick run decides them with a clear margin."""
 
 import numpy as np
 import pytest

@@ -72,7 +72,7 @@ def test_interrupted_run_resumes_from_finished_points(tmp_path):
 def test_speedup_paper_profile_runs_through_the_runner_at_a_tiny_size(tmp_path):
     # The paper profile's structure (standard parameterization, critical line, per-depth saved points)
     # at a size CI can afford; digits instead of CIFAR-10, which CI does not have.
-    args = ["book/06-speedup.ipynb", "--profile", "paper", "-p", "dataset", "digits", "-p", "depths", "[2, 3]",
+    args = ["book/07-speedup.ipynb", "--profile", "paper", "-p", "dataset", "digits", "-p", "depths", "[2, 3]",
             "-p", "width", "8", "-p", "n_lrs", "2", "-p", "n_seeds", "2", "-p", "steps", "20",
             "-p", "n_train", "64", "-p", "n_test", "32", "-p", "batch_size", "16", "-p", "cnn_depths", "[2]",
             "-p", "channels", "4", "-p", "cnn_n_lrs", "2", "-p", "cnn_steps", "10", "-p", "cnn_batch_size", "8",
@@ -99,11 +99,15 @@ TINY_PAPER = {
         "[8, 16]", "-p", "train_steps", "20"],
     "book/04-constancy.ipynb": [
         "-p", "widths", "[8, 16, 32]", "-p", "cnn_channels", "[4, 8, 16]", "-p", "n_seeds", "2", "-p", "steps", "20",
-        "-p", "dataset", "digits", "-p", "n_train", "16", "-p", "cnn_train", "8"],
-    "book/07-edge-of-chaos.ipynb": [
+        "-p", "dataset", "digits", "-p", "n_train", "16", "-p", "cnn_train", "8", "-p", "weight_widths", "[8, 16, 32]",
+        "-p", "weight_seeds", "2"],
+    "book/06-training-curves.ipynb": [
+        "-p", "widths", "[8, 8, 8, 8]", "-p", "steps", "[10, 10, 10, 10]", "-p", "n_seeds", "2", "-p", "records", "2",
+        "-p", "dataset", "digits", "-p", "n_train_gd", "16", "-p", "n_train_sgd", "32", "-p", "n_test", "16"],
+    "book/08-edge-of-chaos.ipynb": [
         "-p", "max_depth", "12", "-p", "n_train", "8", "-p", "n_test", "8", "-p", "emp_depths", "[2, 3]", "-p",
         "emp_width", "16"],
-    "book/08-condensation.ipynb": [
+    "book/09-condensation.ipynb": [
         "-p", "activations", '["tanh", "relu"]', "-p", "scales", "[1.0, 0.03, 0.01]", "-p", "width", "8", "-p", "steps",
         "200", "-p", "records", "20", "-p", "n_seeds", "2", "-p", "steps_1d", "40"],
     "book/05-linearity.ipynb": [

@@ -1,4 +1,4 @@
-"""Chapter 06 (speed-up): its claims can hold and fail, and its quick run decides them with a clear margin."""
+"""Chapter 07 (speed-up): its claims can hold and fail, and its quick run decides them with a clear margin."""
 
 import numpy as np
 import pytest
