@@ -120,6 +120,31 @@ TINY_PAPER = {
 def test_paper_profile_runs_through_the_runner_at_a_tiny_size(tmp_path, notebook):
     out = run([notebook, "--profile", "paper", *TINY_PAPER[notebook]], tmp_path, timeout=900)
     assert out.returncode == 0, out.stderr[-2000:]
+    assert "orthontk run: expected cost: " in out.stdout and "minutes" in out.stdout, out.stdout[-2000:]
     slug = notebook.split("/")[-1].split("-", 1)[1].removesuffix(".ipynb")
     assert list((tmp_path / slug / "paper" / "runs").glob("*.ipynb")), "the executed notebook is kept"
     assert list((tmp_path / "ledger" / "paper").glob("*.json")), "the chapter records its claims"
+
+
+@pytest.mark.parametrize("notebook", sorted(TINY_PAPER) + ["book/07-speedup.ipynb"])
+def test_every_chapter_states_its_paper_profile_cost(notebook):
+    from orthontk_lib.book import registry
+    from orthontk_lib.book.profiles import Cost
+
+    cost = registry.module_of(notebook).Config.COST.get("paper")
+    assert isinstance(cost, Cost) and cost.device in ("CPU", "GPU") and cost.minutes > 0, notebook
+    assert cost.basis.startswith(("measured", "estimate")), cost.basis
+
+
+def test_the_runner_adds_the_measured_paper_cost_from_bench(tmp_path):
+    from orthontk_lib.book import registry
+    from orthontk_lib.book.run import expected_cost
+
+    module = registry.module_of("book/01-setting.ipynb")
+    bench = tmp_path / "results.json"
+    bench.write_text(json.dumps({"paper_cost": {"setting": {"minutes": 7.5, "device": "TFRT_CPU_0",
+                                                            "date": "2026-11-28"}}}))
+    text = expected_cost(module, "setting", "paper", bench)
+    assert text.startswith(("CPU, about", "GPU, about")) and "measured: 7.5 minutes on TFRT_CPU_0" in text
+    assert "measured:" not in expected_cost(module, "linearity", "paper", bench)
+    assert expected_cost(module, "setting", "smoke", bench) == "not stated for this profile"

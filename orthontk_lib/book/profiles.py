@@ -30,12 +30,23 @@ import dataclasses
 import os
 import typing
 
-__all__ = ["ChapterConfig", "ConfigError", "PROFILE_ENV", "PROFILE_NAMES"]
+__all__ = ["ChapterConfig", "ConfigError", "Cost", "PROFILE_ENV", "PROFILE_NAMES"]
 
 PROFILE_ENV = "ORTHONTK_PROFILE"
 """Environment variable that replaces the default ``quick`` profile (the CI book build sets ``smoke``)."""
 
 PROFILE_NAMES = ("smoke", "quick", "paper")
+
+
+class Cost(typing.NamedTuple):
+    """What a profile costs: on which device, about how many minutes, and where the number comes from."""
+
+    device: str  # "CPU" (2 cores) or "GPU" (one H100/H200)
+    minutes: float
+    basis: str  # "measured ..." or "estimate: ..."
+
+    def __str__(self):
+        return f"{self.device}, about {self.minutes:g} minutes ({self.basis})"
 
 
 class ConfigError(ValueError):
@@ -49,6 +60,7 @@ class ChapterConfig:
     profile: str = "quick"  # "smoke", "quick" or "paper"
 
     PROFILES: typing.ClassVar[dict] = {}
+    COST: typing.ClassVar[dict] = {}  # {profile: Cost}; every chapter states its paper profile's
 
     @classmethod
     def for_profile(cls, profile="quick", *, use_env=True, **overrides):

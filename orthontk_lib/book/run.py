@@ -88,8 +88,23 @@ def main(argv=None):
     for name, value in book.jax_cache_env().items():  # the notebook's kernel inherits these
         os.environ.setdefault(name, value)
     print(f"orthontk run: {slug} at profile {cfg.profile}: {cfg}", flush=True)
+    print(f"orthontk run: expected cost: {expected_cost(module, slug, cfg.profile)}", flush=True)
     _execute(args.notebook, target, parameters)
     print(f"orthontk run: executed notebook {target}; results in {results.data_dir() / slug / cfg.profile}")
+
+
+def expected_cost(module, slug, profile, bench=None):
+    """The chapter's stated cost of ``profile``, and the measured one where ``bench`` (bench/results.json) has it."""
+    import json
+
+    stated = module.Config.COST.get(profile)
+    text = str(stated) if stated else "not stated for this profile"
+    bench = pathlib.Path(bench or pathlib.Path(__file__).resolve().parents[2] / "bench" / "results.json")
+    measured = json.loads(bench.read_text()).get("paper_cost", {}).get(slug) if bench.is_file() else None
+    if profile == "paper" and measured:
+        text += (f"; measured: {measured['minutes']:g} minutes on {measured['device']} ({measured['date']}, "
+                 "bench/results.json paper_cost)")
+    return text
 
 
 def _execute(notebook, target, parameters):

@@ -33,7 +33,7 @@ import jax
 import numpy as np
 
 from orthontk_lib import plots, results, stats
-from orthontk_lib.book.profiles import ChapterConfig, ConfigError
+from orthontk_lib.book.profiles import ChapterConfig, ConfigError, Cost
 from orthontk_lib.claims import AtLeast, AtMost, Claim, Measurement, Within
 from orthontk_lib.data import load
 from orthontk_lib.models import FCN
@@ -80,6 +80,7 @@ class Config(ChapterConfig):
                       scales=(1.0, 0.3, 0.1, 0.03, 0.01, 0.003, 0.001), n_seeds=16, steps=100000, records=10000,
                       steps_1d=2000),
     }
+    COST = {"paper": Cost("CPU", 30, "estimate: the quick profile's time scaled by 10x the steps and 9x the runs")}
 
     def __post_init__(self):
         bad = [a for a in self.activations + self.activations_1d if a not in MULTIPLICITY]

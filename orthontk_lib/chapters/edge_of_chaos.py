@@ -26,7 +26,7 @@ import jax
 import numpy as np
 
 from orthontk_lib import kernels, meanfield, plots, results, stats
-from orthontk_lib.book.profiles import ChapterConfig
+from orthontk_lib.book.profiles import ChapterConfig, Cost
 from orthontk_lib.claims import AtLeast, AtMost, Between, Claim, Measurement
 from orthontk_lib.data import load
 from orthontk_lib.models import FCN
@@ -68,6 +68,7 @@ class Config(ChapterConfig):
         "paper": dict(max_depth=500, n_train=256, n_test=1000, emp_depths=(4, 12, 36, 100), emp_width=2048,
                       emp_seeds=8, emp_inputs=32, grid=40),
     }
+    COST = {"paper": Cost("CPU", 15, "estimate: analytic kernels to depth 500 in float64 and width-2048 networks to depth 100")}
 
     @property
     def seeds(self):

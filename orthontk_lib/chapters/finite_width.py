@@ -25,7 +25,7 @@ import numpy as np
 from scipy import stats as sstats
 
 from orthontk_lib import kernels, meanfield, plots, results, stats
-from orthontk_lib.book.profiles import ChapterConfig
+from orthontk_lib.book.profiles import ChapterConfig, Cost
 from orthontk_lib.claims import AtLeast, AtMost, Claim, Measurement, Within
 from orthontk_lib.data import load
 from orthontk_lib.models import FCN
@@ -69,6 +69,7 @@ class Config(ChapterConfig):
                       iso_depths=(1, 4, 16, 64, 256), train_widths=(64, 256, 1024, 4096), train_seeds=20,
                       train_steps=2000, n_train=256),
     }
+    COST = {"paper": Cost("GPU", 20, "estimate: the training sweep at widths to 4096, 20 seeds, 2,000 steps")}
 
     @property
     def seeds(self):

@@ -23,7 +23,7 @@ import jax
 import numpy as np
 
 from orthontk_lib import hessian, kernels, plots, results, stats
-from orthontk_lib.book.profiles import ChapterConfig
+from orthontk_lib.book.profiles import ChapterConfig, Cost
 from orthontk_lib.claims import AtLeast, Claim, Measurement, Within
 from orthontk_lib.data import load
 from orthontk_lib.models import ACTIVATIONS, FCN
@@ -55,6 +55,7 @@ class Config(ChapterConfig):
         "paper": dict(widths=(64, 128, 256, 512, 1024, 2048, 4096, 8192), n_seeds=10, n_inputs=8, n_iter=100,
                       train_widths=(64, 256, 1024, 4096), train_steps=2000, n_train=128),
     }
+    COST = {"paper": Cost("GPU", 15, "estimate: Hessian power iterations at widths to 8192")}
 
     @property
     def seeds(self):

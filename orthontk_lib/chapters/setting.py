@@ -18,7 +18,7 @@ import jax
 import numpy as np
 
 from orthontk_lib import kernels, plots, results, stats
-from orthontk_lib.book.profiles import ChapterConfig
+from orthontk_lib.book.profiles import ChapterConfig, Cost
 from orthontk_lib.claims import Claim, Measurement, Within
 from orthontk_lib.data import load
 from orthontk_lib.models import ACTIVATIONS, FCN
@@ -48,6 +48,7 @@ class Config(ChapterConfig):
         "quick": dict(widths=tuple(2**k for k in range(3, 11)), n_seeds=32),
         "paper": dict(widths=tuple(2**k for k in range(3, 13)), n_seeds=32),
     }
+    COST = {"paper": Cost("CPU", 10, "measured 2026-11-28 on 2 CPU cores: 9.6 minutes")}
 
     @property
     def seeds(self):

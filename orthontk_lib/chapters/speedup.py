@@ -30,7 +30,7 @@ import jax
 import numpy as np
 
 from orthontk_lib import meanfield, plots, results, stats
-from orthontk_lib.book.profiles import ChapterConfig
+from orthontk_lib.book.profiles import ChapterConfig, Cost
 from orthontk_lib.claims import AtLeast, AtMost, Claim, Measurement
 from orthontk_lib.data import load
 from orthontk_lib.models import CNN, FCN
@@ -89,6 +89,7 @@ class Config(ChapterConfig):
                       cnn_steps=1000, cnn_batch_size=64, cnn_target=0.25, family_widths=(400, 800, 1600),
                       family_depth=50),
     }
+    COST = {"paper": Cost("GPU", 120, "estimate from the depth family's 84 + 154 + 287 s on one H200 (4 seeds, 1,000 steps), scaled to 10 seeds, 2,000 steps, five depths, the width family and the CNN grid")}
 
     def __post_init__(self):
         from orthontk_lib.book.profiles import ConfigError

@@ -24,7 +24,7 @@ import jax
 import numpy as np
 
 from orthontk_lib import plots, results
-from orthontk_lib.book.profiles import ChapterConfig, ConfigError
+from orthontk_lib.book.profiles import ChapterConfig, ConfigError, Cost
 from orthontk_lib.claims import AtMost, Claim, Measurement
 from orthontk_lib.data import load
 from orthontk_lib.models import FCN
@@ -83,6 +83,7 @@ class Config(ChapterConfig):
         "paper": dict(widths=(400, 800, 800, 1600), steps=(10_000, 10_000, 100_000, 100_000), n_seeds=30, records=50,
                       dataset="cifar10", n_train_gd=256, n_train_sgd=50_000, n_test=256),
     }
+    COST = {"paper": Cost("GPU", 360, "estimate: about 1,000 PFLOP of training at the paper's widths and steps, 30 seeds per init, at 50 TFLOP/s")}
 
     def __post_init__(self):
         for name in ("widths", "steps"):
