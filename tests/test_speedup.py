@@ -156,3 +156,31 @@ print("identical")
 
 def test_grid_spreads_over_four_devices_with_identical_results(run_on_four_cpu_devices):
     assert "identical" in run_on_four_cpu_devices(SPEEDUP_SHARDED)
+
+
+def test_the_second_target_reads_its_own_tau_and_target():
+    a = grid(20.0, 10.0)
+    a["tau_alt"], a["target_alt"] = a["tau"] * np.array([3.0, 1.0])[None, :, None, None], np.asarray(0.8)
+    alt = sp.at_alt_target(a)
+    assert float(alt["target"]) == 0.8
+    assert sp.region_speedup(alt, "deep")[0] == pytest.approx(3 * sp.region_speedup(a, "deep")[0], rel=1e-6)
+    a["train_accuracy"][..., -1] = 0.7  # above the target, below the second: no run trains at the second target
+    assert sp.trained(a).all() and not sp.trained(sp.at_alt_target(a)).any()
+
+
+def test_the_target_sentence_says_which_verdicts_change(quick, monkeypatch):
+    cfg, arrays = quick
+    same = {cid: ("holds", "holds", None) for cid in sp.FCN_CLAIMS}
+    monkeypatch.setattr(sp, "target_check", lambda a, c: same)
+    assert sp.numbers(arrays, cfg)["sp-target-words"].startswith("the five verdicts are the same")
+    monkeypatch.setattr(sp, "target_check", lambda a, c: {**same, "speedup-deep": ("holds", "inconclusive", None)})
+    assert sp.numbers(arrays, cfg)["sp-target-words"].startswith("1 of the five verdicts change with the target "
+                                                                 "(speedup-deep)")
+
+
+def test_test_set_tau_is_the_first_evaluation_at_the_target():
+    a = {"test_accuracy": np.array([[0.1, 0.3, 0.6, 0.7], [0.1, 0.2, 0.3, 0.4]]), "target": np.asarray(0.5),
+         "record_steps": np.array([0, 10, 20, 30])}
+    t = sp.test_tau(a)
+    assert t[0] == 20 and np.isnan(t[1])
+    assert sp.mean_tau(np.array([10.0, 30.0, np.nan]), np.array([True, False, True])) == 10.0

@@ -34,6 +34,7 @@ from orthontk_lib.book.profiles import ChapterConfig, Cost
 from orthontk_lib.claims import AtLeast, AtMost, Claim, Measurement
 from orthontk_lib.data import load
 from orthontk_lib.models import CNN, FCN
+from orthontk_lib.reproduction import PaperFigure
 
 SLUG = "speedup"
 INITS = ("gaussian", "orthogonal")  # the FCN grid's
@@ -57,6 +58,7 @@ class Config(ChapterConfig):
     steps: int = dataclasses.field(default=100, metadata={"min": 10})  # SGD steps
     batch_size: int = dataclasses.field(default=64, metadata={"min": 1})  # mini-batch
     target: float = dataclasses.field(default=0.5, metadata={"min": 0.0})  # accuracy that defines tau
+    target_alt: float = dataclasses.field(default=0.8, metadata={"min": 0.0})  # a second target, for the check
     W_var: float = dataclasses.field(default=1.05, metadata={"min": 1.0})  # sigma_W^2; sigma_b follows from the critical line
     dataset: str = dataclasses.field(default="digits", metadata={"choices": DATASETS})  # "digits" or "cifar10"
     n_train: int = dataclasses.field(default=512, metadata={"min": 1})  # training images
@@ -82,9 +84,9 @@ class Config(ChapterConfig):
         "quick": dict(depths=(2, 4, 8, 16, 32), width=64, lr_min=1e-2, lr_max=3.0, n_lrs=6, n_seeds=3, steps=200,
                       batch_size=128, n_train=1024, n_test=512,
                       cnn_depths=(4, 32), channels=16, cnn_lr_min=0.025, cnn_lr_max=0.2, cnn_n_lrs=4, cnn_steps=100,
-                      cnn_batch_size=32, cnn_target=0.7, family_widths=(32, 64, 128), family_depth=8),
+                      cnn_batch_size=32, cnn_target=0.7, family_widths=(32, 64, 128), family_depth=8, target_alt=0.8),
         "paper": dict(depths=(10, 25, 50, 100, 200), width=400, lr_min=1e-4, lr_max=1e-1, n_lrs=16, n_seeds=10,
-                      steps=2000, batch_size=1000, target=0.25, dataset="cifar10", n_train=50000, n_test=10000,
+                      steps=2000, batch_size=1000, target=0.25, target_alt=0.4, dataset="cifar10", n_train=50000, n_test=10000,
                       cnn_depths=(10, 25, 50), channels=16, cnn_lr_min=1e-3, cnn_lr_max=0.3, cnn_n_lrs=8,
                       cnn_steps=1000, cnn_batch_size=64, cnn_target=0.25, family_widths=(400, 800, 1600),
                       family_depth=50),
@@ -101,6 +103,8 @@ class Config(ChapterConfig):
                                   f"{prefix}lr_max={hi}")
             if not 0 < getattr(self, prefix + "target") <= 1:
                 raise ConfigError(f"{prefix}target: an accuracy in (0, 1], got {getattr(self, prefix + 'target')}")
+        if not 0 < self.target_alt <= 1 or self.target_alt == self.target:
+            raise ConfigError(f"target_alt: an accuracy in (0, 1] other than target={self.target}, got {self.target_alt}")
 
     @property
     def seeds(self):
@@ -123,7 +127,7 @@ class Config(ChapterConfig):
             lrs = self.lrs if arch == "fcn" else self.lrs[: max(2, self.n_lrs // 2)]
             depths = self.depths if arch == "fcn" else (self.family_depth,)
             return Grid(depths, lrs, self.n_seeds, self.steps, self.batch_size, self.target, INITS,
-                        max(1, self.steps // 20))
+                        max(1, self.steps // 20), self.target_alt)
         lrs = np.geomspace(self.cnn_lr_min, self.cnn_lr_max, self.cnn_n_lrs)
         # evaluated on the full sets at the start and the end only: on a CPU that costs more than training
         return Grid(self.cnn_depths, lrs, self.n_seeds, self.cnn_steps, self.cnn_batch_size, self.cnn_target,
@@ -139,6 +143,19 @@ class Config(ChapterConfig):
                    parameterization="standard", out_dim=10, filter=filt)
 
 
+FIGURE = PaperFigure(
+    "Huang, Du, Xu (2021), Sec. 5: the learning-speed figure (steps τ to a target accuracy against the learning "
+    "rate, log-log, per init, for the training mini-batch and the test set; a depth family and a width family)",
+    settings=dict(depths=(50, 100, 200), width=400, W_var=1.05, lr_min=1e-4, lr_max=1e-1, n_lrs=31, n_seeds=20,
+                  batch_size=1000, target=0.25, dataset="cifar10", family_widths=(400, 800, 1600), family_depth=50),
+    always=("σ_b from the critical line at σ_W² (the paper: σ_b² = 2.01e-5)",
+            "the width family trains at the smaller half of the grid's learning rates",
+            "τ on the test set at the resolution of the evaluations (every twentieth of the run)"),
+    labels=dict(depths="depths", width="width", W_var="σ_W²", lr_min="smallest η", lr_max="largest η",
+                n_lrs="learning rates", n_seeds="seeds", batch_size="batch", family_widths="family widths",
+                family_depth="family depth"))
+
+
 @dataclasses.dataclass(frozen=True)
 class Grid:
     """One architecture's grid: the depths, learning rates and training that :func:`depth_point` runs."""
@@ -151,12 +168,14 @@ class Grid:
     target: float  # the accuracy that defines tau
     inits: tuple  # initializations, the Gaussian baseline first and the orthogonal one second
     record_every: int  # steps between evaluations on the full train and test sets
+    target_alt: float | None = None  # a second target (tau_alt), to check that conclusions do not hinge on one
 
     def params(self):
         """What a saved grid point depends on (with the config's network and data fields)."""
-        return {"lrs": [float(v) for v in self.lrs], "n_seeds": self.n_seeds, "steps": self.steps,
-                "batch_size": self.batch_size, "target": self.target, "inits": list(self.inits),
-                "record_every": self.record_every}
+        out = {"lrs": [float(v) for v in self.lrs], "n_seeds": self.n_seeds, "steps": self.steps,
+               "batch_size": self.batch_size, "target": self.target, "inits": list(self.inits),
+               "record_every": self.record_every}
+        return out if self.target_alt is None else {**out, "target_alt": self.target_alt}
 
 
 def training_data(cfg, arch="fcn"):
@@ -194,12 +213,15 @@ def depth_point(cfg, data, depth, mesh=None, arch="fcn", width=None):
     config = train.TrainConfig(steps=grid.steps - grid.steps % every, batch_size=grid.batch_size,
                                loss="cross_entropy", record_every=every)
     lrs = np.repeat(grid.lrs, grid.n_seeds)
-    out = {k: [] for k in ("tau", "diverged", "train_loss", "train_accuracy", "test_accuracy")}
+    alt = ("tau_alt",) if grid.target_alt is not None else ()
+    out = {k: [] for k in ("tau", *alt, "diverged", "train_loss", "train_accuracy", "test_accuracy")}
     for init in grid.inits:
         keys = jax.random.split(jax.random.fold_in(jax.random.key(cfg.seed), depth), lrs.size)  # same seeds per init
         h = train.fit_grid(cfg.spec(depth, init, arch, width), config, keys, lrs, data, mesh=mesh)
         shape = (len(grid.lrs), grid.n_seeds)
         out["tau"].append(first_hit(h["batch_accuracy"], grid.target).reshape(shape) + 1)  # steps taken
+        if alt:
+            out["tau_alt"].append(first_hit(h["batch_accuracy"], grid.target_alt).reshape(shape) + 1)
         out["diverged"].append(h["diverged"].reshape(shape))
         for k in ("train_loss", "train_accuracy", "test_accuracy"):
             out[k].append(h[k].reshape(shape + (-1,)))
@@ -228,10 +250,13 @@ def compute(cfg):
             run = lambda p: depth_point(cfg, data, p["depth"], mesh, arch)
         pts = results.sweep(f"{SLUG}/{cfg.profile}/{arch}-grid", base, points, run, profile=cfg.profile,
                             seeds=cfg.seeds, desc=f"{arch} SGD grid")
-        a = {k: np.stack([p.arrays[k] for p in pts]) for k in ("tau", "diverged", "train_loss", "train_accuracy",
-                                                                "test_accuracy")}
+        alt = ("tau_alt",) if grid.target_alt is not None else ()
+        a = {k: np.stack([p.arrays[k] for p in pts]) for k in ("tau", *alt, "diverged", "train_loss",
+                                                                "train_accuracy", "test_accuracy")}
         a.update(depths=np.asarray(grid.depths), lrs=grid.lrs, record_steps=pts[0].arrays["record_steps"],
                  steps=np.asarray(grid.steps), target=np.asarray(grid.target), inits=np.asarray(grid.inits))
+        if alt:
+            a["target_alt"] = np.asarray(grid.target_alt)
         if arch == "family":
             a["widths"] = np.asarray(cfg.family_widths)
         out.update({{"fcn": "", "cnn": "cnn_", "family": "family_"}[arch] + k: v for k, v in a.items()})
@@ -260,6 +285,27 @@ def trained(arrays):
 def censored_tau(arrays):
     """tau of trained runs, the step budget for the others: (depth, init, lr, seed)."""
     return np.where(trained(arrays), arrays["tau"], float(arrays["steps"]))
+
+
+def at_alt_target(arrays):
+    """The same grid read at its second target: ``tau`` and ``target`` replaced by ``tau_alt`` and ``target_alt``."""
+    return {**arrays, "tau": arrays["tau_alt"], "target": arrays["target_alt"]}
+
+
+def test_tau(arrays):
+    """Steps until the full test set's accuracy first reaches the target, at the evaluations' resolution (NaN where
+    it never does): (..., init, lr, seed)."""
+    idx = first_hit(arrays["test_accuracy"], float(arrays["target"]))
+    steps = np.asarray(arrays["record_steps"], float)
+    return np.where(np.isfinite(idx), steps[np.nan_to_num(idx).astype(int)], np.nan)
+
+
+def mean_tau(tau, ok):
+    """Mean τ over the seeds that trained (``ok``), NaN where none did: (..., lr)."""
+    t = np.where(ok & np.isfinite(tau), tau, np.nan)
+    with np.errstate(invalid="ignore"):
+        n = np.isfinite(t).sum(-1)
+        return np.where(n > 0, np.nansum(t, -1) / np.maximum(n, 1), np.nan)
 
 
 def failure_rate(arrays):
@@ -443,6 +489,21 @@ def _speed(arrays, corner, pair=(0, 1)):
     return Measurement(v, ci if cells >= MIN_CELLS else (float("nan"), float("nan")), {"cells": cells})
 
 
+FCN_CLAIMS = ("speedup-deep", "speedup-large-lr", "speedup-stability", "speedup-stability-growth",
+              "speedup-small-lr-width")
+
+
+def target_check(arrays, cfg):
+    """The FCN claims measured at the second target: ``{claim id: (verdict at target, at target_alt, measurement)}``."""
+    main = measure(arrays, cfg)
+    alt_arrays = {**arrays, **{f"{p}{k}": v for p in ("", "family_") for k, v in
+                               at_alt_target(view(arrays, p[:-1] or "fcn")).items()}}
+    alt = measure(alt_arrays, cfg)
+    claims = {c.id: c for c in CLAIMS}
+    return {cid: (claims[cid].verdict(*main[cid][:2]), claims[cid].verdict(*alt[cid][:2]), alt[cid])
+            for cid in FCN_CLAIMS}
+
+
 def measure(arrays, cfg):
     """Each claim's statistic with its 95% interval."""
     fcn, cnn, family = view(arrays, "fcn"), view(arrays, "cnn"), view(arrays, "family")
@@ -473,7 +534,22 @@ def numbers(arrays, cfg):
     d = len(fcn["depths"]) - 1
     speeds = width_speedups(family)
     reading = {"holds": "faster", "does not hold": "not faster", "inconclusive": "not measurably faster or slower"}
+    span = tau_span(fcn)
+    check = target_check(arrays, cfg)
+    differ = [cid for cid, (a, b, _) in check.items() if a != b]
     out = {
+        "sp-target-alt": f"{float(fcn['target_alt']):.0%}",
+        "sp-tau-span-alt": f"{tau_span(at_alt_target(fcn)):.1f}",
+        "sp-target-check": "; ".join(f"{cid}: {a} → {b}" for cid, (a, b, _) in check.items()),
+        "sp-target-words": ("the five verdicts are the same at both targets: the conclusions do not hinge on the target"
+                            if not differ else
+                            f"{len(differ)} of the five verdicts change with the target ({', '.join(differ)}): those "
+                            "conclusions hinge on it"),
+        "sp-differs": FIGURE.caption(cfg),
+        "sp-tau-span": f"{span:.1f}",
+        "sp-tau-span-words": ("at least two decades, as the paper's figure needs" if span >= 2 else
+                              "less than the two decades the paper's figure spans: this profile's learning rates and step budget "
+                              "are too narrow for more (the paper profile's are wider)"),
         "sp-wvar": f"{cfg.W_var:g}", "sp-bvar": f"{cfg.b_std ** 2:.3g}", "sp-qstar": f"{q_star:.4f}",
         "sp-chi": f"{meanfield.chi('tanh', math.sqrt(cfg.W_var), cfg.b_std):.6f}",
         "sp-tanh-slope": f"{1 - math.tanh(math.sqrt(q_star)) ** 2:.3f}",
@@ -520,6 +596,13 @@ def numbers(arrays, cfg):
         out[f"sp-cnn-deepest-range{k}"] = (f"{np.nanmin(deepest):.2f} to {np.nanmax(deepest):.2f}"
                                            if np.isfinite(deepest).any() else "undefined (no run trains)")
     return out
+
+
+def tau_span(arrays):
+    """Decades spanned by the mean mini-batch τ of trained runs over the grid (both inits, every depth)."""
+    t = mean_tau(np.asarray(arrays["tau"], float), trained(arrays))
+    t = t[np.isfinite(t)]
+    return float(np.log10(t.max() / t.min())) if t.size else 0.0
 
 
 def _argmax_cell(arrays):
@@ -576,20 +659,37 @@ def fig_grid(arrays):
         prefixes={title: censoring_marks(fcn)})
 
 
-def fig_family(arrays):
-    """τ against η on log-log axes for each width of the family (the paper's width family), both inits; seeds
-    that trained only, with the fraction that failed written under each point."""
-    family = view(arrays, "family")
-    fig, ax = plots.figure(width=4.2)
-    ok = trained(family)
-    for w, width in enumerate(family["widths"]):
-        for i, init in enumerate(INITS):
-            t = np.where(ok[w, i], family["tau"][w, i], np.nan)
-            mean = np.array([np.nanmean(r) if np.isfinite(r).any() else np.nan for r in t])
-            ax.plot(family["lrs"], mean, marker="os"[i], color=plots.COLORS[init],
-                    alpha=0.35 + 0.65 * w / max(1, len(family["widths"]) - 1), label=f"{init}, n={width}")
-    ax.set(xscale="log", yscale="log", xlabel="learning rate η", ylabel="τ (steps to the target)")
-    fig.legend(loc="outside right center", fontsize=6)
+def fig_learning_speed(arrays):
+    """The paper's learning-speed figure: τ against η (log-log) for the depth family and the width family, on the
+    training mini-batch and the test set, both inits; below, the fraction of seeds that failed at each η."""
+    fams = (("depth family", view(arrays, "fcn"), "depths", "L"), ("width family", view(arrays, "family"), "widths", "n"))
+    fig, axes = plots.figure(ncols=4, nrows=2, width=2.45, height=2.1, squeeze=False,
+                             gridspec_kw={"height_ratios": [2.2, 1]})
+    col = 0
+    for title, a, key, sym in fams:
+        ok, members = trained(a), a[key]
+        for which, tau in (("mini-batch", np.asarray(a["tau"], float)), ("test set", test_tau(a))):
+            ax, low = axes[0, col], axes[1, col]
+            for m, member in enumerate(members):
+                colour = plots.sequential(m, len(members), "viridis")
+                for i, init in enumerate(INITS):
+                    style = dict(color=colour, ls="-" if init == "orthogonal" else "--", marker="so"[i == 0], ms=3)
+                    ax.plot(a["lrs"], np.maximum(mean_tau(tau[m, i], ok[m, i]), 1), **style,
+                            label=f"{init}, {sym}={member}")
+                    low.plot(a["lrs"], 1 - ok[m, i].mean(-1), **style)
+            ax.set(xscale="log", yscale="log", title=f"{title}: τ ({which})")
+            low.set(xscale="log", ylim=(-0.05, 1.05), xlabel="learning rate η")
+            ax.title.set_fontsize(8)
+            col += 1
+    axes[0, 0].set_ylabel("τ (steps to target)")
+    axes[1, 0].set_ylabel("fraction failed")
+    for a_ in axes.flat:
+        a_.tick_params(labelsize=7)
+    handles, labels = [], []
+    for ax in (axes[0, 0], axes[0, 2]):
+        h, l = ax.get_legend_handles_labels()
+        handles, labels = handles + h, labels + l
+    fig.legend(handles, labels, loc="outside right center", fontsize=6)
     return fig
 
 
