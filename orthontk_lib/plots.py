@@ -54,14 +54,19 @@ COLORS = {"orthogonal": "#d62728", "gaussian": "#1f77b4", "analytic": "#333333"}
 
 
 class FigureFiles(NamedTuple):
-    """The files :func:`savefig` wrote; displays as download links in a notebook."""
+    """The files :func:`savefig` wrote; displays as download links and a BibTeX entry in a notebook."""
 
     name: str
     paths: tuple
+    bibtex: str = ""
 
     def _repr_html_(self):
+        import html
+
         links = " · ".join(f'<a href="../figures/{p.name}" download>{p.suffix[1:].upper()}</a>' for p in self.paths)
-        return f'<p class="figure-files">Download figure <code>{self.name}</code>: {links}</p>'
+        cite = (f'<details class="figure-cite"><summary>Cite this figure (BibTeX)</summary><pre>'
+                f'{html.escape(self.bibtex)}</pre></details>' if self.bibtex else "")
+        return f'<p class="figure-files">Download figure <code>{self.name}</code>: {links}</p>{cite}'
 
     def _repr_markdown_(self):
         return f"Download figure `{self.name}`: " + " · ".join(p.name for p in self.paths)
@@ -85,7 +90,29 @@ def figure_dir(folder=None):
     return pathlib.Path(folder or os.environ.get(FIGURE_DIR_ENV) or default)
 
 
-def savefig(fig, name, *, profile=None, seeds=None, folder=None):
+def bibtex(name, label, made):
+    """A ready-to-paste BibTeX entry for figure ``name`` (cross-reference ``label``) made as ``made`` says."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        book_version = version("orthontk")
+    except PackageNotFoundError:
+        book_version = "unreleased"
+    commit = made.get("git_commit") or "uncommitted"
+    commit = commit[:12] + ("-dirty" if commit.endswith("-dirty") else "")
+    return "\n".join([
+        f"@misc{{orthontk-{name},",
+        f"  title = {{{{orthontk}}: figure {label} ({name})}},",
+        "  author = {{orthontk contributors}},",
+        f"  year = {{{str(made.get('created', ''))[:4]}}},",
+        f"  howpublished = {{figures/{name}.pdf}},",
+        f"  note = {{orthontk {book_version}, commit {commit}, {made.get('profile')} profile, made "
+        f"{str(made.get('created', ''))[:10]}}}",
+        "}",
+    ])
+
+
+def savefig(fig, name, *, profile=None, seeds=None, folder=None, label=None):
     """Write ``fig`` as ``<name>.pdf`` and ``<name>.png``; ``name`` is ``<chapter>-<figure>``.
 
     The figure is closed afterwards (a notebook shows it through ``glue``, not twice).
@@ -104,7 +131,7 @@ def savefig(fig, name, *, profile=None, seeds=None, folder=None):
         fig.savefig(paths[0], metadata={"Title": name, "Subject": text, "Creator": "orthontk"})
         fig.savefig(paths[1], metadata={"Title": name, "Description": text, "Software": "orthontk"})
     plt.close(fig)
-    return FigureFiles(name, paths)
+    return FigureFiles(name, paths, bibtex(name, label or name, made))
 
 
 # FIGURES

@@ -95,3 +95,15 @@ def test_catapult_peak_reads_the_loss_at_every_step():
 def test_config_rejects_a_small_lr_above_the_stability_limit():
     with pytest.raises(ConfigError, match="lr_small"):
         con.Config.for_profile("quick", use_env=False, lr_small=2.5)
+
+
+def test_the_linearization_cnn_and_lazy_phrases_follow_their_verdicts(quick, monkeypatch):
+    cfg, arrays = quick
+    monkeypatch.setattr(con, "common_slope", lambda a, v, arch="fcn": (0.1, (0.0, 0.2)))  # no decay at all
+    monkeypatch.setattr(con, "large_lr_samples", lambda a, arch="fcn": np.full((2, 4), 0.01))  # barely moves
+    words = con.numbers(arrays, cfg)
+    assert words["con-gap-words"].startswith("The gap to the linearization does not shrink")
+    assert words["con-cnn-words"].startswith("CNNs do not")
+    assert words["con-lazy-words"].startswith("At the widest networks the kernel moves little")
+    monkeypatch.setattr(con, "common_slope", lambda a, v, arch="fcn": (-1.0, (-1.2, -0.8)))
+    assert con.numbers(arrays, cfg)["con-gap-words"].startswith("The network stays close")

@@ -80,3 +80,31 @@ def test_sweep_resumes_from_finished_points(tmp_path):
     assert computed == [2, 3]
     assert [int(r.arrays["v"]) for r in out] == [0, 1, 4, 9]
     assert [r.meta["params"]["i"] for r in results.find("s", root=tmp_path, profile="quick")].__len__() == 4
+
+
+def test_a_chapter_page_opens_with_the_run_it_shows_and_the_command(tmp_path, monkeypatch):
+    from orthontk_lib.book import registry
+
+    monkeypatch.setenv("ORTHONTK_DATA_DIR", str(tmp_path))
+    results.save("demo/paper/points", {"width": 8, "seed": 0}, {"x": [1]}, profile="paper", seeds=[0, 1],
+                 wall_time=120.0)
+    results.save("demo/paper/points", {"width": 16, "seed": 0}, {"x": [2]}, profile="paper", seeds=[0, 1],
+                 wall_time=180.0)
+    results.save("demo/paper/points", {"width": 16, "seed": 5}, {"x": [3]}, profile="paper", wall_time=999.0)
+    results.save("demo/paper/summary", {"seed": 0, "profile": "paper"}, {"x": [1, 2]}, profile="paper",
+                 seeds=[0, 1], wall_time=30.0)
+    shown = results.find("demo/paper/summary", profile="paper")[0]
+    assert registry.compute_seconds("demo", shown) == 300.0  # the points of this run, not the summary's 30 s
+    line = registry.provenance_line("demo", shown, "book/03-demo.ipynb")
+    assert "`paper` profile" in line and "5.0 minutes of compute" in line and "2 seeds" in line
+    assert line.endswith("`python -m orthontk_lib.book.run book/03-demo.ipynb --profile paper`.")
+
+
+def test_a_saved_figure_carries_a_bibtex_entry_with_label_and_commit(tmp_path):
+    from orthontk_lib import plots
+
+    fig, ax = plots.figure()
+    files = plots.savefig(fig, "demo-figure", folder=tmp_path, profile="quick", label="fig-demo")
+    assert files.bibtex.startswith("@misc{orthontk-demo-figure,") and "figure fig-demo (demo-figure)" in files.bibtex
+    assert "quick profile" in files.bibtex and "commit " in files.bibtex
+    assert "Cite this figure (BibTeX)" in files._repr_html_()

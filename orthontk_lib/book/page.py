@@ -27,13 +27,27 @@ def config(module, namespace):
 def run(module, cfg):
     """The result the chapter shows (a committed paper run, else ``cfg``'s), with its numbers glued.
 
-    Glues every entry of ``module.numbers(arrays, cfg)`` under its own name, and ``shown`` (which run a
-    figure shows, for captions).
+    Glues every entry of ``module.numbers(arrays, cfg)`` under its own name, ``shown`` (which run a figure shows,
+    for captions) and ``provenance`` (Markdown: the run, device, date, commit, compute time, seeds and the command
+    that reproduces it; each chapter page opens with it through ``{glue:md}`provenance```).
     """
+    from IPython.display import Markdown
+    from myst_nb import glue
+
     result = registry.summary(module.SLUG, cfg, module.compute)
     glue_numbers(module.numbers(result.arrays, _shown_cfg(module, cfg, result)))
     glue_numbers({"shown": registry.shown(result)})
+    glue("provenance", Markdown(registry.provenance_line(module.SLUG, result, _notebook(module))), display=False)
     return result
+
+
+def _notebook(module):
+    """``book/NN-<slug>.ipynb`` of a chapter module."""
+    import pathlib
+
+    book = pathlib.Path(__file__).resolve().parents[2] / "book"
+    found = sorted(book.glob(f"[0-9][0-9]-{module.SLUG}.ipynb"))
+    return found[0] if found else book / f"{module.SLUG}.ipynb"
 
 
 def glue_numbers(numbers):
@@ -50,7 +64,8 @@ def figure(result, fig, file, label, seeds=None):
 
     glue(label, fig, display=False)
     meta = result.meta
-    return plots.savefig(fig, file, profile=meta["profile"], seeds=meta["seeds"] if seeds is None else seeds)
+    return plots.savefig(fig, file, profile=meta["profile"], seeds=meta["seeds"] if seeds is None else seeds,
+                         label=label)
 
 
 def record(module, result, cfg):

@@ -7,12 +7,13 @@ run of the requested profile (computed now, or loaded if already saved).
 """
 
 import importlib
+import json
 import pathlib
 import re
 
 from orthontk_lib import results
 
-__all__ = ["slug_of", "module_of", "summary", "shown"]
+__all__ = ["slug_of", "module_of", "summary", "shown", "compute_seconds", "provenance_line"]
 
 
 def slug_of(notebook):
@@ -56,3 +57,38 @@ def shown(result):
     meta = result.meta
     commit = (meta.get("git_commit") or "uncommitted")[:7]
     return f"{meta['profile']} profile, run of {meta['created'][:10]} (commit {commit})"
+
+
+def compute_seconds(slug, result):
+    """Compute time of the run ``result`` shows: the larger of its summary's wall time and the summed wall times of
+    the saved points that share its parameters (a resumed run's summary misses the points computed before)."""
+    meta, summary = result.meta, float(result.meta.get("wall_time_s") or 0.0)
+    params = meta.get("params", {})
+    for root in dict.fromkeys((results.data_dir(), results.REPO_DATA)):
+        folder = pathlib.Path(root) / slug / str(meta.get("profile"))
+        if not (folder / "summary" / f"{meta.get('key')}.json").is_file():
+            continue
+        total = 0.0
+        for path in folder.rglob("*.json"):
+            if path.parent.name in ("summary", "runs"):
+                continue
+            point = json.loads(path.read_text())
+            shared = set(point.get("params", {})) & set(params)
+            if all(point["params"][k] == params[k] for k in shared):
+                total += float(point.get("wall_time_s") or 0.0)
+        return max(summary, total)
+    return summary
+
+
+def provenance_line(slug, result, notebook):
+    """The line a chapter page opens with: which run it shows, made where and when, and how to reproduce it."""
+    meta = result.meta
+    commit = meta.get("git_commit") or "uncommitted"
+    commit = commit[:7] + ("-dirty" if commit.endswith("-dirty") else "")
+    seeds = meta.get("seeds")
+    minutes = compute_seconds(slug, result) / 60
+    return (f"**This page shows** the `{meta['profile']}` profile, run of {meta['created'][:10]} on "
+            f"{meta.get('device', 'an unknown device')} (commit `{commit}`), {minutes:.1f} minutes of compute"
+            + (f", {len(seeds)} seeds" if seeds else "")
+            + f". Reproduce it with `python -m orthontk_lib.book.run book/{pathlib.Path(notebook).name} "
+            f"--profile {meta['profile']}`.")

@@ -185,7 +185,7 @@ def weight_change(cfg):
     pts = results.sweep(f"{SLUG}/{cfg.profile}/weights", base, [{"width": w} for w in cfg.weight_widths],
                         lambda p: weight_point(cfg, data, lam, p["width"]), profile=cfg.profile, seeds=cfg.seeds,
                         desc="GD, weight and NTK change by width")
-    return {"weight_widths": np.asarray(cfg.weight_widths),
+    return {"weight_widths": np.asarray(cfg.weight_widths), "weight_eta": np.asarray(cfg.lr_small * cfg.n_train / lam),
             "weight_change": np.stack([p.arrays["weights"] for p in pts]),
             "weight_ntk_change": np.stack([p.arrays["ntk"] for p in pts])}
 
@@ -428,6 +428,20 @@ def numbers(arrays, cfg):
                           f"({sum(v == 'does not hold' for v in w_verdicts)} outside, "
                           f"{sum(v == 'inconclusive' for v in w_verdicts)} inconclusive; the ledger says which)"),
         "con-w-seeds": int(arrays["weight_change"].shape[2]),
+        "con-w-lr": f"{cfg.lr_small:g} N/λ = {float(arrays['weight_eta']):.3f}",
+        "con-gap-words": {"holds": "The network stays close to its linearization, and closer as it widens",
+                          "does not hold": "The gap to the linearization does not shrink with width as fast as "
+                                           "n^(-1/2)",
+                          "inconclusive": "Whether the gap to the linearization shrinks with width is not decided "
+                                          "at these widths"}[same["constancy-linearization"]],
+        "con-cnn-words": {"holds": "CNNs behave alike",
+                          "does not hold": "CNNs do not: their kernel's drift does not fall as fast as n^(-1/2)",
+                          "inconclusive": "For CNNs the decay is not decided at these channel counts"}[
+                              same["constancy-cnn-slope"]],
+        "con-lazy-words": {"holds": "Width does not make this regime lazy, and it",
+                           "does not hold": "At the widest networks the kernel moves little even here, and yet it",
+                           "inconclusive": "Whether width makes this regime lazy is not decided here; it"}[
+                               same["constancy-large-lr"]],
         "con-w-same": same_slopes_sentence({key: [m[f"constancy-weights-{key}-{init}"][1] for init in INITS]
                                             for key in ("outer", "inner", "ntk")}),
         "con-w-differs": WEIGHT_FIGURE.caption(cfg),

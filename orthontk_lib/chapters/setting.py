@@ -192,6 +192,11 @@ def numbers(arrays, cfg):
             "straddles": "no difference is measurable in the constant in front of"}[stats.side(ratio_ci, 1.0)]
         out[f"setting-{kernel}-gain"] = f"{gain['gaussian']:.1f} (Gaussian) and {gain['orthogonal']:.1f} (orthogonal)"
     out["setting-gain-sqrt"] = f"{np.sqrt(arrays['group_sizes'][-1]):.1f}"
+    first = [np.linalg.norm(arrays[k] - arrays["theta_inf"], axis=(1, 2)) / np.linalg.norm(arrays["theta_inf"])
+             for k in ("first_small", "first_large")]  # (init,) at the smallest and the largest width
+    out["setting-first-errors"] = (f"{first[0][0]:.2f} (Gaussian) and {first[0][1]:.2f} (orthogonal) at width "
+                                   f"{int(arrays['widths'][0])}, {first[1][0]:.3f} and {first[1][1]:.3f} at width "
+                                   f"{int(arrays['widths'][-1])}")
     return out
 
 

@@ -83,7 +83,7 @@ class Config(ChapterConfig):
                       family_widths=(8, 32), family_depth=2),
         "quick": dict(depths=(2, 4, 8, 16, 32), width=64, lr_min=1e-2, lr_max=3.0, n_lrs=6, n_seeds=3, steps=200,
                       batch_size=128, n_train=1024, n_test=512,
-                      cnn_depths=(4, 32), channels=16, cnn_lr_min=0.025, cnn_lr_max=0.2, cnn_n_lrs=4, cnn_steps=100,
+                      cnn_depths=(4, 16), channels=16, cnn_lr_min=0.025, cnn_lr_max=0.2, cnn_n_lrs=4, cnn_steps=100,
                       cnn_batch_size=32, cnn_target=0.7, family_widths=(32, 64, 128), family_depth=8, target_alt=0.8),
         "paper": dict(depths=(10, 25, 50, 100, 200), width=400, lr_min=1e-4, lr_max=1e-1, n_lrs=16, n_seeds=10,
                       steps=2000, batch_size=1000, target=0.25, target_alt=0.4, dataset="cifar10", n_train=50000, n_test=10000,
