@@ -62,3 +62,17 @@ def test_cnn_full_filters_sit_within_seed_noise_of_the_limit(quick):
 def test_config_rejects_unknown_dataset():
     with pytest.raises(ConfigError, match="^datasets: 'mnist'"):
         keq.Config.for_profile("quick", use_env=False, datasets=["mnist"])
+
+
+def test_the_delta_and_full_filter_phrases_follow_the_data(quick, monkeypatch):
+    cfg, arrays = quick
+    monkeypatch.setattr(keq, "bias_ratios", lambda cfg, a, filt: np.array([0.8, 1.1, 0.9, 1.2]))  # seed noise
+    monkeypatch.setattr(keq, "bias_in_standard_errors", lambda cfg, a, filt: 6.0)
+    words = keq.numbers(arrays, cfg)
+    assert words["equality-cnn-delta-words"].startswith("Delta filters are not measurably farther")
+    assert words["equality-cnn-full-words"].startswith("more than seed noise")
+    monkeypatch.setattr(keq, "bias_ratios", lambda cfg, a, filt: np.array([5.0, 6.0, 5.5, 6.5]))
+    monkeypatch.setattr(keq, "bias_in_standard_errors", lambda cfg, a, filt: 0.5)
+    words = keq.numbers(arrays, cfg)
+    assert words["equality-cnn-delta-words"] == "Delta filters converge somewhere else"
+    assert words["equality-cnn-full-words"] == "seed noise alone"

@@ -406,6 +406,13 @@ def numbers(arrays, cfg):
         "equality-cnn-gap-words": both,
         "equality-cnn-se-delta": f"{bias_in_standard_errors(cfg, arrays, 'delta'):.1f}",
         "equality-cnn-se-full": f"{bias_in_standard_errors(cfg, arrays, 'full'):.1f}",
+        "equality-cnn-delta-words": {
+            "holds": "Delta filters converge somewhere else",
+            "does not hold": "Delta filters are not measurably farther from Θ_∞ than seed noise",
+            "inconclusive": "Whether delta filters converge somewhere else is not decided at this profile"}[
+                v["equality-cnn-delta-limit"]],
+        "equality-cnn-full-words": ("seed noise alone" if bias_in_standard_errors(cfg, arrays, "full") < 2 else
+                                    "more than seed noise: the full filters too are measurably off Θ_∞ here"),
         **{f"equality-cnn-far-{f}": f"{seed_mean_distance(cfg, arrays, f):.3f}" for f in FILTERS},
     }
 
