@@ -379,7 +379,7 @@ def numbers(arrays, cfg):
         "fw-iso-gauss-words": "it widens with depth" if widths_[-1, 0, 0] > widths_[0, 0, 0] else "it does not widen",
         "fw-iso-orth-tanh": ", ".join(f"{w:.2f}" for w in widths_[:, 1, 1]),
         "fw-iso-depths": ", ".join(str(d) for d in arrays["iso_depths"]),
-        "fw-train-seeds": cfg.train_seeds, "fw-eta": f"{float(arrays['eta']):.3g}",
+        "fw-train-seeds": cfg.train_seeds, "fw-n-train": cfg.n_train, "fw-eta": f"{float(arrays['eta']):.3g}",
         **{f"fw-gap-{i}": fmt(*m[f"finite-width-training-gap-{i}"][:2]) for i in INITS},
         "fw-gap-last": ", ".join(f"{g:.4f}" for g in gap[-1]),
         "fw-gap-words": ("Both initializations approach the same kernel dynamics, so at small learning rate their loss "

@@ -237,7 +237,11 @@ def numbers(arrays, cfg):
         "lin-change-linear": f"{arrays['change'][0, -1, :, -1].mean():.3f}",
         "lin-change-nonlinear": fmt(m["linearity-kernel-change-nonlinear"]),
         "lin-change-by-width": ", ".join(f"{c:.2f}" for c in by_width),
-        "lin-change-trend": ("and it *grows* with width over the widths trained, which the O(1) statement neither "
+        "lin-change-order": {"holds": "of order one", "does not hold": "well below order one",
+                             "inconclusive": "an interval too wide to say whether it is of order one"}[
+            {c.id: c for c in CLAIMS}["linearity-kernel-change-nonlinear"].verdict(
+                *m["linearity-kernel-change-nonlinear"][:2])],
+        "lin-change-trend": ("and it grows with width over the widths trained, which the O(1) statement neither "
                              "predicts nor excludes" if grows else "of the same order at every width trained"),
         "lin-change-slope-linear": fmt(cs[0]),
         "lin-train-width": int(arrays["train_widths"][-1]), "lin-train-widths": ", ".join(map(str, arrays["train_widths"])),
