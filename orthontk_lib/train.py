@@ -127,7 +127,8 @@ def _train_step(spec, config, learning_rate, state, batch, max_loss=jnp.inf):
 # WHOLE RUNS
 
 
-def fit_grid(spec, config, keys, learning_rates, data, ntk_probe=None, mesh=None, record_params=False):
+def fit_grid(spec, config, keys, learning_rates, data, ntk_probe=None, mesh=None, record_params=False,
+             params=None):
     r"""Train one network per pair (keys[g], learning_rates[g]); one jitted, vmapped program.
 
     Args:
@@ -142,6 +143,8 @@ def fit_grid(spec, config, keys, learning_rates, data, ntk_probe=None, mesh=None
         over it (G is padded up to a multiple of the mesh size, then cut back).
       record_params: also return the parameters at every evaluation, as
         ``params`` (the Flax tree with leaves of shape (G, R, ...)).
+      params: optional initial parameters, a Flax params tree with leaves of shape (G, ...); by default each
+        network is drawn by ``spec.initialize`` from its key (the key still orders its mini-batches).
 
     Returns:
       A dict of NumPy arrays: ``record_steps`` (R,), ``train_loss``,
@@ -162,7 +165,10 @@ def fit_grid(spec, config, keys, learning_rates, data, ntk_probe=None, mesh=None
         keys, learning_rates = _pad_pairs(mesh.devices.size, keys, learning_rates)
     key_init, key_batch = jax.vmap(jax.random.split, out_axes=1)(keys)
     # Initialize eagerly under vmap: traced into the program, Flax's init dominates compile time.
-    params = jax.vmap(lambda k: spec.initialize(k, arrays[0][:1])["params"])(key_init)
+    if params is None:
+        params = jax.vmap(lambda k: spec.initialize(k, arrays[0][:1])["params"])(key_init)
+    elif mesh is not None:
+        raise ValueError("params: given initial parameters cannot be combined with a mesh")
     if mesh is not None:
         params, key_batch, learning_rates = _shard_leading(mesh, (params, key_batch, learning_rates))
     out = _fit_program(canonical(spec), config, probe is not None, record_params)(params, key_batch, learning_rates,

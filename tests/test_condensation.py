@@ -13,6 +13,7 @@ CASES = {  # claim id: (a measurement that satisfies the claim, one that violate
     "condensation-multiplicity": ((2.0, (1.0, 2.0)), (0.0, (-1.0, 0.5))),
     "condensation-lazy-none": ((0.7, (0.6, 0.75)), (0.04, (0.04, 0.08))),
     "condensation-weight-change": ((-1.0, (-1.05, -0.95)), (-0.5, (-0.6, -0.4))),
+    **{f"condensation-adam-p{p}": ((1.0, (1.0, 1.0)), (1.5, (1.5, 1.5))) for p in (1, 2, 3)},
 }
 ASSERTED = {"condensation-multiplicity": "holds", "condensation-lazy-none": "holds",
             "condensation-weight-change": "holds"}
@@ -20,7 +21,8 @@ ASSERTED = {"condensation-multiplicity": "holds", "condensation-lazy-none": "hol
 the quick profile, the quick profile with seed 1 (another data split and other networks), and the quick profile with
 XLA forced to one thread on one core. The others are shown in the ledger, never asserted here: the two bounds are
 exact counts at the bound itself, and at seed 1 the tanh networks in five dimensions condense onto 3 to 5
-orientations, not 2."""
+orientations, not 2. The Adam runs' bounds are exact counts too (largest over seeds): one seed's extra
+orientation decides them."""
 
 quick, test_each_claim_can_hold_and_fail, test_quick_profile_decides_with_a_clear_margin = chapter_tests(
     cd, CASES, ASSERTED)
@@ -106,3 +108,27 @@ def test_config_rejects_bad_values_by_name():
         cd.Config.for_profile("quick", use_env=False, steps=1000, records=300)
     with pytest.raises(ConfigError, match="scales"):
         cd.Config.for_profile("quick", use_env=False, scales=[1.0, 0.0])
+
+
+def test_adam_bound_reads_each_multiplicity_and_refuses_unfinished_stages():
+    cfg = cd.Config.for_profile("quick", use_env=False)
+    counts = np.array([[2, 2], [2, 3], [2, 2], [4, 4], [6, 9], [7, 5]])  # ADAM_ACTIVATIONS order, two seeds
+    arrays = {"adam_count_end": counts, "adam_end": np.full(counts.shape, 30)}
+    assert cd.adam_bound_ratio(arrays, cfg, 1) == 1.5  # softplus' second seed
+    assert cd.adam_bound_ratio(arrays, cfg, 2) == 1.0 and cd.adam_bound_ratio(arrays, cfg, 3) == 1.5
+    words = cd.adam_words(arrays, cfg)
+    assert words.startswith("multiplicity 2 stays within 2p; multiplicities 1 and 3 condense onto more than 2p")
+    arrays["adam_count_end"] = np.where(counts > 0, -1, counts)  # no stage ended
+    assert np.isnan(cd.adam_bound_ratio(arrays, cfg, 1))
+    assert "are not measured here" in cd.adam_words(arrays, cfg)
+
+
+def test_adam_runs_draw_every_parameter_at_the_paper_scale():
+    import jax
+
+    cfg = cd.Config.for_profile("smoke", use_env=False, adam_steps=10, adam_lr=1e-9, n_seeds=1)
+    data = cd.load("sines", n_train=cfg.n_train, n_test=10, d=cfg.d, seed=0)
+    out = cd.adam_point(cfg, data, "tanh")
+    u0 = out["u_end_stage"]  # no stage end at a vanishing learning rate: the initial weights
+    assert out["end"][0] == -1 and abs(float(np.std(u0)) - cfg.adam_std) < 0.3 * cfg.adam_std
+    assert jax.numpy.isfinite(out["loss"]).all()

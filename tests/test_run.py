@@ -109,7 +109,8 @@ TINY_PAPER = {
         "emp_width", "16"],
     "book/09-condensation.ipynb": [
         "-p", "activations", '["tanh", "relu"]', "-p", "scales", "[1.0, 0.03, 0.01]", "-p", "width", "8", "-p", "steps",
-        "200", "-p", "records", "20", "-p", "n_seeds", "2", "-p", "steps_1d", "40"],
+        "200", "-p", "records", "20", "-p", "n_seeds", "2", "-p", "steps_1d", "40", "-p", "adam_activations",
+        '["tanh"]', "-p", "adam_steps", "20"],
     "book/05-linearity.ipynb": [
         "-p", "widths", "[8, 16]", "-p", "n_seeds", "2", "-p", "n_inputs", "1", "-p", "n_iter", "3", "-p",
         "train_widths", "[8, 16]", "-p", "train_steps", "20"],
@@ -148,3 +149,16 @@ def test_the_runner_adds_the_measured_paper_cost_from_bench(tmp_path):
     assert text.startswith(("CPU, about", "GPU, about")) and "measured: 7.5 minutes on TFRT_CPU_0" in text
     assert "measured:" not in expected_cost(module, "linearity", "paper", bench)
     assert expected_cost(module, "setting", "smoke", bench) == "not stated for this profile"
+
+
+def test_the_notebook_kernel_imports_this_checkout(tmp_path, monkeypatch):
+    """A second checkout's runner must not execute the installed (other) checkout's library in its kernel."""
+    from orthontk_lib.book import run as runner
+
+    seen = {}
+    monkeypatch.setenv("ORTHONTK_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("PYTHONPATH", "/elsewhere")
+    monkeypatch.setattr(runner, "_execute", lambda nb, target, params: seen.update(path=os.environ["PYTHONPATH"]))
+    runner.main(["book/01-setting.ipynb", "--profile", "smoke"])
+    root = str(pathlib.Path(runner.__file__).resolve().parents[2])
+    assert seen["path"].split(os.pathsep) == [root, "/elsewhere"]

@@ -84,6 +84,9 @@ def main(argv=None):
     out_dir.mkdir(parents=True, exist_ok=True)
     target = out_dir / f"{slug}-{results.key_of(cfg.asdict())}.ipynb"
     os.environ.pop(PROFILE_ENV, None)  # the runner's --profile is obeyed as given
+    # the notebook's kernel imports this checkout's library, not whichever one is installed
+    root = str(pathlib.Path(__file__).resolve().parents[2])
+    os.environ["PYTHONPATH"] = os.pathsep.join([root] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p])
     os.environ.setdefault("ORTHONTK_FIGURE_DIR", str(results.data_dir() / slug / cfg.profile / "figures"))
     for name, value in book.jax_cache_env().items():  # the notebook's kernel inherits these
         os.environ.setdefault(name, value)

@@ -37,6 +37,7 @@ from orthontk_lib.book.profiles import ChapterConfig, ConfigError, Cost
 from orthontk_lib.claims import AtLeast, AtMost, Claim, Measurement, Within
 from orthontk_lib.data import load
 from orthontk_lib.models import FCN
+from orthontk_lib.reproduction import PaperFigure
 from orthontk_lib.train import TrainConfig, fit_grid
 
 SLUG = "condensation"
@@ -45,6 +46,10 @@ MULTIPLICITY = {"tanh": 1, "sigmoid": 1, "softplus": 1, "erf": 1, "xtanh": 2, "x
 r"""The multiplicity :math:`p` of each activation: :math:`\phi^{(k)}(0) = 0` for :math:`1 \le k < p`,
 :math:`\phi^{(p)}(0) \ne 0` (``x·tanh``: :math:`\phi''(0) = 2`). ReLU has no derivative at 0: the theorem
 does not cover it (``None``)."""
+
+
+ADAM_ACTIVATIONS = ("tanh", "sigmoid", "softplus", "xtanh", "x2tanh", "relu")
+"""The activations of the paper's main experiment (multiplicities 1, 1, 1, 2, 3, and ReLU)."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -69,29 +74,34 @@ class Config(ChapterConfig):
     steps_1d: int = dataclasses.field(default=600, metadata={"min": 10})  # 1-D Adam steps (evaluated every 2)
     lr_1d: float = dataclasses.field(default=5e-4, metadata={"min": 0.0})  # 1-D Adam learning rate
     scale_1d: float = dataclasses.field(default=1e-3, metadata={"min": 0.0})  # 1-D init scale
+    adam_activations: tuple[str, ...] = dataclasses.field(default=("tanh", "xtanh"))  # phi of the paper's Adam runs
+    adam_std: float = dataclasses.field(default=0.005, metadata={"min": 0.0})  # std of every parameter, Adam runs
+    adam_lr: float = dataclasses.field(default=1e-3, metadata={"min": 0.0})  # Adam learning rate
+    adam_steps: int = dataclasses.field(default=300, metadata={"min": 10})  # full-batch Adam steps (evaluated every 2)
     seed: int = dataclasses.field(default=0, metadata={"min": 0})  # root seed
 
     PROFILES = {
         "smoke": dict(activations=("tanh", "relu"), scales=(1.0, 0.03, 0.01), n_seeds=2, steps=2000, records=200,
-                      steps_1d=300, width_1d=50),
+                      steps_1d=300, width_1d=50, adam_activations=("tanh", "xtanh"), adam_steps=100),
         "quick": dict(activations=("tanh", "xtanh", "relu"), scales=(1.0, 0.1, 0.03, 0.01, 0.003), n_seeds=4,
-                      steps=10000, records=1000),
-        "paper": dict(activations=("tanh", "sigmoid", "softplus", "xtanh", "relu"),
+                      steps=10000, records=1000, adam_activations=ADAM_ACTIVATIONS),
+        "paper": dict(adam_activations=ADAM_ACTIVATIONS, activations=("tanh", "sigmoid", "softplus", "xtanh", "relu"),
                       scales=(1.0, 0.3, 0.1, 0.03, 0.01, 0.003, 0.001), n_seeds=16, steps=100000, records=10000,
                       steps_1d=2000),
     }
     COST = {"paper": Cost("CPU", 30, "estimate: the quick profile's time scaled by 10x the steps and 9x the runs")}
 
     def __post_init__(self):
-        bad = [a for a in self.activations + self.activations_1d if a not in MULTIPLICITY]
+        bad = [a for a in self.activations + self.activations_1d + self.adam_activations if a not in MULTIPLICITY]
         if bad:
             raise ConfigError(f"activations: each must be one of {', '.join(MULTIPLICITY)}; got {bad[0]!r}")
         if min(self.scales) <= 0 or self.scale_1d <= 0:
             raise ConfigError(f"scales: initialization scales must be > 0; got {list(self.scales)}, {self.scale_1d}")
         if self.records > self.steps or self.steps % self.records:
             raise ConfigError(f"records: must divide steps ({self.steps}); got {self.records}")
-        if self.steps_1d % 2:
-            raise ConfigError(f"steps_1d: must be even (evaluated every 2 steps); got {self.steps_1d}")
+        if self.steps_1d % 2 or self.adam_steps % 2:
+            raise ConfigError(f"steps_1d, adam_steps: must be even (evaluated every 2 steps); got {self.steps_1d}, "
+                              f"{self.adam_steps}")
         if not (0 < self.loss_drop < 1 and 0 < self.threshold < 1 and 0 < self.cover <= 1):
             raise ConfigError("loss_drop, threshold, cover: must lie in (0, 1) (cover may be 1); got "
                               f"{self.loss_drop}, {self.threshold}, {self.cover}")
@@ -187,6 +197,33 @@ def scale_point(cfg, data, activation, scale):
             "u0": u[:, 0], "u_end_stage": pick(u)}
 
 
+ADAM_FIGURE = PaperFigure(
+    "Zhou, Xu et al. (2022), Sec. 5: the main experiment (5–50–1 networks from N(0, 0.005²), full-batch Adam, "
+    "cosine similarity of the neurons' input weights, for activations of multiplicity 1, 2 and 3)",
+    settings=dict(adam_activations=ADAM_ACTIVATIONS, adam_std=0.005, adam_lr=1e-3, width=50, d=5, n_train=80),
+    labels=dict(adam_activations="activations", adam_std="init std", adam_lr="Adam learning rate", width="width",
+                n_train="training points"))
+
+
+def adam_point(cfg, data, activation):
+    """The paper's main experiment for one activation: every parameter drawn from N(0, ``adam_std``²), full-batch
+    Adam; per seed the stage end, its count of orientations and the input weights there."""
+    spec = FCN(1, cfg.width, activation, parameterization="standard")
+    keys = jax.random.split(jax.random.fold_in(jax.random.key(cfg.seed), 7), cfg.n_seeds)
+    shapes = jax.eval_shape(lambda k: spec.initialize(k, data.x_train[:1])["params"], keys[0])
+    leaves, tree = jax.tree.flatten(shapes)
+    draw = lambda k: jax.tree.unflatten(tree, [cfg.adam_std * jax.random.normal(kk, l.shape, l.dtype)
+                                               for kk, l in zip(jax.random.split(k, len(leaves)), leaves)])
+    params = jax.vmap(draw)(keys)
+    hist = fit_grid(spec, TrainConfig(steps=cfg.adam_steps, record_every=2, optimizer="adam"), keys,
+                    np.full(cfg.n_seeds, cfg.adam_lr, np.float32), data, record_params=True, params=params)
+    loss, u = hist["train_loss"], input_weights(hist["params"])
+    ends = np.array([initial_stage_end(lg, cfg.loss_drop) for lg in loss])
+    count = lambda ur: condensed_orientations(ur, cfg.threshold, cfg.cover)
+    return {"loss": loss, "end": ends, "count_end": np.array([count(ug[e]) if e >= 0 else -1 for ug, e in zip(u, ends)]),
+            "u_end_stage": np.stack([ug[max(e, 0)] for ug, e in zip(u, ends)])}
+
+
 def count_stride(cfg):
     """Evaluations between two counts of the orientations over training (about 100 counts a run)."""
     return max(1, cfg.records // 100)
@@ -223,6 +260,9 @@ def compute(cfg):
     lines = sweep("line", [{"activation": a} for a in cfg.activations_1d], lambda it: line_point(cfg, it["activation"]),
                   "1-D networks")
     out.update({f"line_{k}": np.stack([p.arrays[k] for p in lines]) for k in lines[0].arrays})
+    adam = sweep("adam", [{"activation": a} for a in cfg.adam_activations],
+                 lambda it: adam_point(cfg, data, it["activation"]), "Adam from N(0, std^2)")
+    out.update({f"adam_{k}": np.stack([p.arrays[k] for p in adam]) for k in adam[0].arrays})
     out["scales"] = np.asarray(cfg.scales)
     out["record_steps"] = np.arange(cfg.records + 1) * (cfg.steps // cfg.records)
     out["count_steps"] = out["record_steps"][:: count_stride(cfg)]
@@ -387,6 +427,14 @@ CLAIMS = [
           f"activations), largest over seeds ({EXACT})",
           AtMost(1.0), why="the theorem's bound; orientations within 18° count as one, so numerical spread cannot "
           "split one", decide="—"),
+    *(Claim(f"condensation-adam-p{p}", f"{ZX}, Sec. 5 (main experiment; " + (
+        "Thm. 1)" if p == 1 else "for p > 1 in d = 5 an experimental finding, not a theorem)"),
+        f"In the paper's main experiment (5–50–1, N(0, 0.005²), Adam) neurons of multiplicity {p} condense onto at "
+        f"most {2 * p} orientations ({p} line{'s' if p > 1 else ''}) in the initial stage.",
+        f"condensed orientations / {2 * p} at the end of the initial stage, largest over seeds and the activations of "
+        f"multiplicity {p} ({EXACT})", AtMost(1.0),
+        why="the paper's finding, 2p; orientations within 18° count as one", decide="—")
+      for p in (1, 2, 3)),
     Claim("condensation-1d-bound", f"{ZX}, Thm. 2 (1-D input, any p)",
           "With 1-D input, neurons condense onto at most 2p orientations for any multiplicity p.",
           "condensed orientations / 2p at the end of the initial stage (1-D, every activation with a multiplicity), "
@@ -419,10 +467,21 @@ def measure(arrays, cfg):
     return {
         "condensation-orientations": exact(bound_ratio(arrays, cfg.activations)),
         "condensation-1d-bound": exact(bound_ratio(arrays, cfg.activations_1d, "line")),
+        **{f"condensation-adam-p{p}": exact(adam_bound_ratio(arrays, cfg, p)) for p in (1, 2, 3)},
         "condensation-multiplicity": Measurement(*multiplicity_gap_ci(arrays, cfg.activations_1d)),
         "condensation-lazy-none": Measurement(*lazy_orientations_ci(arrays)),
         "condensation-weight-change": Measurement(*change_slope_ci(arrays), {"slopes": change_slope(arrays)[1]}),
     }
+
+
+def adam_bound_ratio(arrays, cfg, p):
+    """Condensed orientations / 2p at the end of the initial stage of the Adam runs, largest over the seeds and the
+    activations of multiplicity ``p``; NaN if none is measured or a stage never ended."""
+    idx = [i for i, a in enumerate(cfg.adam_activations) if MULTIPLICITY[a] == p]
+    if not idx:
+        return float("nan")
+    c = np.asarray(arrays["adam_count_end"], float)[idx]
+    return float("nan") if (c < 0).any() else float(c.max() / (2 * p))
 
 
 def _median_range(c):
@@ -480,7 +539,48 @@ def numbers(arrays, cfg):
                           if lazy.max() > 0.3 else "by a small fraction of their size: close to lazy"),
         "cd-change-small": ", ".join(f"{final[i, small]:.0f} ({act})" for i, act in enumerate(acts)),
         "cd-scale-small": f"{sc[small]:g}",
+        "cd-adam-setup": f"{cfg.d}–{cfg.width}–1 networks, every parameter from N(0, {cfg.adam_std:g}²), full-batch Adam "
+                         f"with learning rate {cfg.adam_lr:g} for {cfg.adam_steps} steps, {cfg.n_seeds} seeds",
+        "cd-adam-differs": ADAM_FIGURE.caption(cfg, [adam_stage_difference(arrays)]),
+        "cd-adam-words": adam_words(arrays, cfg),
     }
+
+
+def adam_stage_difference(arrays):
+    """The one difference from the paper's figure that the data set: when the initial stages ended."""
+    ends = 2 * np.asarray(arrays["adam_end"])
+    ended = ends[ends >= 0]
+    when = f"{ended.min()} to {ended.max()} steps" if ended.size else "never, within the run"
+    return ("the heat map and the count are taken at the end of each run's initial stage (the first evaluation where "
+            f"the training loss has fallen by loss_drop), not after the paper's 100 epochs: here the stages end after "
+            f"{when}")
+
+
+def adam_rows(cfg, arrays):
+    """Rows of the Adam table: φ, p, 2p, orientations (median [range]), stage end in steps (median [range])."""
+    rows = []
+    for i, act in enumerate(cfg.adam_activations):
+        p, c, e = MULTIPLICITY[act], np.asarray(arrays["adam_count_end"][i], float), arrays["adam_end"][i]
+        rows.append([act, "—" if p is None else str(p), "—" if p is None else str(2 * p),
+                     _median_range(np.where(c < 0, np.nan, c)), _median_range(2.0 * e[e >= 0])])
+    return rows
+
+
+def adam_words(arrays, cfg):
+    """Which multiplicities stay within 2p in the Adam runs, from the three claims' verdicts."""
+    claims = {c.id: c for c in CLAIMS}
+    ratios = {p: adam_bound_ratio(arrays, cfg, p) for p in (1, 2, 3)}
+    verdicts = {p: claims[f"condensation-adam-p{p}"].verdict(r, (r, r)) for p, r in ratios.items()}
+    group = lambda v: [str(p) for p, x in verdicts.items() if x == v]
+    name = lambda ps: ("multiplicity " + ps[0]) if len(ps) == 1 else ("multiplicities " + ", ".join(ps[:-1]) + " and " + ps[-1])
+    parts = []
+    for v, (one, many) in {"holds": ("stays within 2p", "stay within 2p"),
+                           "does not hold": ("condenses onto more than 2p orientations at this count",
+                                             "condense onto more than 2p orientations at this count"),
+                           "inconclusive": ("is not measured here", "are not measured here")}.items():
+        if group(v):
+            parts.append(f"{name(group(v))} {one if len(group(v)) == 1 else many}")
+    return "; ".join(parts)
 
 
 # FIGURES
@@ -519,6 +619,24 @@ def fig_cosine(cfg, arrays):
             axes[row, i].set(xticks=[], yticks=[])
             axes[row, i].set_title(f"{act}, s = {sc[j]:g}\n({len(u)} neurons)", fontsize=7)
     fig.colorbar(im, ax=axes[:, -1], label=r"$\hat u_j \cdot \hat u_k$", shrink=0.8)
+    return fig
+
+
+def fig_adam_cosine(cfg, arrays):
+    """The paper's figure: cosine similarities of the input weights at the end of the initial stage of the Adam runs
+    (first seed, the neurons that hold ``cover`` of the weight), ordered by cluster; one panel per activation."""
+    acts = list(cfg.adam_activations)
+    fig, axes = plots.figure(ncols=len(acts), width=2.1, height=2.3, squeeze=False)
+    for i, act in enumerate(acts):
+        u = arrays["adam_u_end_stage"][i, 0]
+        u = u[dominant_neurons(u, cfg.cover)]
+        order = orientation_order(u, cfg.threshold)
+        im = axes[0, i].imshow(cosine_similarity(u)[np.ix_(order, order)], cmap="RdBu_r", vmin=-1, vmax=1)
+        axes[0, i].set(xticks=[], yticks=[])
+        p = MULTIPLICITY[act]
+        bound = "" if p is None else f", 2p = {2 * p}"
+        axes[0, i].set_title(f"{act}{bound}\n{int(arrays['adam_count_end'][i, 0])} orientations", fontsize=7)
+    fig.colorbar(im, ax=axes[0, :], label=r"$\hat u_j \cdot \hat u_k$", shrink=0.8)
     return fig
 
 
