@@ -48,7 +48,7 @@ class Config(ChapterConfig):
         "quick": dict(widths=tuple(2**k for k in range(3, 11)), n_seeds=32),
         "paper": dict(widths=tuple(2**k for k in range(3, 13)), n_seeds=32),
     }
-    COST = {"paper": Cost("CPU", 5, "measured 2026-11-28 on 2 CPU cores: 4.8 minutes")}
+    COST = {"paper": Cost("CPU", 5, "measured 2026-11-28 on 2 CPU cores")}
 
     @property
     def seeds(self):
