@@ -158,7 +158,28 @@ def test_the_notebook_kernel_imports_this_checkout(tmp_path, monkeypatch):
     seen = {}
     monkeypatch.setenv("ORTHONTK_DATA_DIR", str(tmp_path))
     monkeypatch.setenv("PYTHONPATH", "/elsewhere")
+    from orthontk_lib.book import build, registry
+
+    for name in [registry.OWN_PROFILE_ENV, "ORTHONTK_FIGURE_DIR", "ORTHONTK_PROFILE", *build.jax_cache_env()]:
+        monkeypatch.setenv(name, "")  # the runner sets these for its kernel: recorded here, restored after the test
+        monkeypatch.delenv(name)
     monkeypatch.setattr(runner, "_execute", lambda nb, target, params: seen.update(path=os.environ["PYTHONPATH"]))
     runner.main(["book/01-setting.ipynb", "--profile", "smoke"])
     root = str(pathlib.Path(runner.__file__).resolve().parents[2])
     assert seen["path"].split(os.pathsep) == [root, "/elsewhere"]
+
+
+def test_the_runner_runs_the_profile_it_is_asked_for_even_beside_a_paper_run(tmp_path, monkeypatch):
+    from orthontk_lib import results
+    from orthontk_lib.book import registry
+    from orthontk_lib.chapters import setting
+
+    monkeypatch.setattr(results, "REPO_DATA", tmp_path / "repo-data")
+    paper_cfg = setting.Config.for_profile("paper", use_env=False)
+    results.save("setting/paper/summary", paper_cfg.asdict(), {"widths": [1, 2]}, profile="paper",
+                 root=results.REPO_DATA)
+    smoke = setting.Config.for_profile("smoke", use_env=False)
+    monkeypatch.setenv("ORTHONTK_DATA_DIR", str(tmp_path / "data"))
+    assert registry.summary("setting", smoke, lambda c: {"x": [0]}).meta["profile"] == "paper"  # the book's view
+    monkeypatch.setenv(registry.OWN_PROFILE_ENV, "1")
+    assert registry.summary("setting", smoke, lambda c: {"x": [0]}).meta["profile"] == "smoke"  # the runner's

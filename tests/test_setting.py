@@ -27,7 +27,9 @@ def synthetic(slope, noise=0.02, networks=8):
         noise * rng.standard_normal((2, len(widths), len(ms), networks)))
     for i, m in enumerate(ms):
         err[:, :, i, networks // m:] = np.nan
-    return {"widths": widths, "group_sizes": ms, "err_ntk": err, "err_nngp": err.copy()}
+    theta = np.eye(4) + 0.5
+    return {"widths": widths, "group_sizes": ms, "err_ntk": err, "err_nngp": err.copy(), "theta_inf": theta,
+            "first_small": np.stack([theta * 1.3, theta * 0.8]), "first_large": np.stack([theta * 1.01, theta * 0.99])}
 
 
 @pytest.mark.parametrize("slope, verdict", [(-0.5, "holds"), (-0.25, "does not hold"), (-1.0, "does not hold")])

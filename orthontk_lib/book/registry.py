@@ -8,10 +8,14 @@ run of the requested profile (computed now, or loaded if already saved).
 
 import importlib
 import json
+import os
 import pathlib
 import re
 
 from orthontk_lib import results
+
+OWN_PROFILE_ENV = "ORTHONTK_OWN_PROFILE"
+"""Set (by the runner) to run the requested profile even where a committed paper result exists."""
 
 __all__ = ["slug_of", "module_of", "summary", "shown", "compute_seconds", "provenance_line"]
 
@@ -34,6 +38,8 @@ def module_of(notebook):
 def summary(slug, cfg, compute):
     """The result a chapter shows: a saved paper run when ``cfg`` is not paper and one exists, else ``cfg``'s.
 
+    The runner sets ``$ORTHONTK_OWN_PROFILE``: a profile asked for by name is run, not replaced by the paper run.
+
     Args:
       slug: the chapter's slug.
       cfg: its ``Config``.
@@ -42,7 +48,7 @@ def summary(slug, cfg, compute):
     Returns:
       A :class:`~orthontk_lib.results.Result`; ``result.meta["profile"]`` says which profile it is.
     """
-    if cfg.profile != "paper":
+    if cfg.profile != "paper" and not os.environ.get(OWN_PROFILE_ENV):
         paper = results.find(f"{slug}/paper/summary", root=results.REPO_DATA, profile="paper")
         if paper:
             return paper[0]

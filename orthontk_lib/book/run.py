@@ -84,6 +84,7 @@ def main(argv=None):
     out_dir.mkdir(parents=True, exist_ok=True)
     target = out_dir / f"{slug}-{results.key_of(cfg.asdict())}.ipynb"
     os.environ.pop(PROFILE_ENV, None)  # the runner's --profile is obeyed as given
+    os.environ[chapters.OWN_PROFILE_ENV] = "1"  # ... and run, even where a committed paper run exists
     # the notebook's kernel imports this checkout's library, not whichever one is installed
     root = str(pathlib.Path(__file__).resolve().parents[2])
     os.environ["PYTHONPATH"] = os.pathsep.join([root] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p])
