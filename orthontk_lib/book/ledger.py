@@ -14,7 +14,7 @@ Example:
 >>> import tempfile
 >>> from orthontk_lib.claims import Measurement
 >>> root = tempfile.mkdtemp()
->>> r = record("setting-slope-orthogonal", Measurement(-0.52, (-0.6, -0.44)), profile="quick", root=root)
+>>> r = record("setting-ntk-slope-orthogonal", Measurement(-0.52, (-0.6, -0.44)), profile="quick", root=root)
 >>> r["verdict"]
 'holds'
 """
