@@ -129,6 +129,6 @@ def test_adam_runs_draw_every_parameter_at_the_paper_scale():
     cfg = cd.Config.for_profile("smoke", use_env=False, adam_steps=10, adam_lr=1e-9, n_seeds=1)
     data = cd.load("sines", n_train=cfg.n_train, n_test=10, d=cfg.d, seed=0)
     out = cd.adam_point(cfg, data, "tanh")
-    u0 = out["u_end_stage"]  # no stage end at a vanishing learning rate: the initial weights
+    u0 = out["u_end_stage"]  # no stage end at a vanishing learning rate: still the initial draw
     assert out["end"][0] == -1 and abs(float(np.std(u0)) - cfg.adam_std) < 0.3 * cfg.adam_std
     assert jax.numpy.isfinite(out["loss"]).all()

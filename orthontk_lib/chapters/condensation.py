@@ -176,10 +176,21 @@ def relative_change(u):
 # EXPERIMENTS
 
 
-def train_point(spec, data, cfg_train, lr, keys):
-    """Train ``len(keys)`` networks; their losses (G, R) and input weights (G, R, m, d + 1)."""
-    hist = fit_grid(spec, cfg_train, keys, np.full(len(keys), lr, np.float32), data, record_params=True)
+def train_point(spec, data, cfg_train, lr, keys, params=None):
+    """Train ``len(keys)`` networks (from ``params`` if given); their losses (G, R) and input weights (G, R, m, d + 1)."""
+    hist = fit_grid(spec, cfg_train, keys, np.full(len(keys), lr, np.float32), data, record_params=True,
+                    params=params)
     return hist["train_loss"], input_weights(hist["params"])
+
+
+def stage_ends(cfg, loss, u):
+    """Per seed: the end of the initial stage (evaluation index, −1 if it never ended), the condensed orientations
+    there (−1 if it never ended) and the input weights there (at the last evaluation if it never ended)."""
+    ends = np.array([initial_stage_end(lg, cfg.loss_drop) for lg in loss])
+    at_end = np.stack([ug[e] for ug, e in zip(u, ends)])
+    counts = np.array([condensed_orientations(ur, cfg.threshold, cfg.cover) if e >= 0 else -1
+                       for ur, e in zip(at_end, ends)])
+    return ends, counts, at_end
 
 
 def scale_point(cfg, data, activation, scale):
@@ -189,12 +200,10 @@ def scale_point(cfg, data, activation, scale):
     keys = jax.random.split(jax.random.key(cfg.seed), cfg.n_seeds)  # the same draws at every scale, only rescaled
     loss, u = train_point(spec, data, train_cfg, cfg.lr, keys)
     count = lambda ur: condensed_orientations(ur, cfg.threshold, cfg.cover)
-    ends = np.array([initial_stage_end(lg, cfg.loss_drop) for lg in loss])
-    pick = lambda arr: np.stack([arr[g, e] for g, e in enumerate(ends)])
+    ends, count_end, at_end = stage_ends(cfg, loss, u)
     return {"loss": loss, "end": ends, "rel_change": np.stack([relative_change(ug) for ug in u]),
             "count": np.array([[count(ur) for ur in ug[:: count_stride(cfg)]] for ug in u]),
-            "count_end": np.array([count(ur) if e >= 0 else -1 for ur, e in zip(pick(u), ends)]),
-            "u0": u[:, 0], "u_end_stage": pick(u)}
+            "count_end": count_end, "u0": u[:, 0], "u_end_stage": at_end}
 
 
 ADAM_FIGURE = PaperFigure(
@@ -214,14 +223,10 @@ def adam_point(cfg, data, activation):
     leaves, tree = jax.tree.flatten(shapes)
     draw = lambda k: jax.tree.unflatten(tree, [cfg.adam_std * jax.random.normal(kk, l.shape, l.dtype)
                                                for kk, l in zip(jax.random.split(k, len(leaves)), leaves)])
-    params = jax.vmap(draw)(keys)
-    hist = fit_grid(spec, TrainConfig(steps=cfg.adam_steps, record_every=2, optimizer="adam"), keys,
-                    np.full(cfg.n_seeds, cfg.adam_lr, np.float32), data, record_params=True, params=params)
-    loss, u = hist["train_loss"], input_weights(hist["params"])
-    ends = np.array([initial_stage_end(lg, cfg.loss_drop) for lg in loss])
-    count = lambda ur: condensed_orientations(ur, cfg.threshold, cfg.cover)
-    return {"loss": loss, "end": ends, "count_end": np.array([count(ug[e]) if e >= 0 else -1 for ug, e in zip(u, ends)]),
-            "u_end_stage": np.stack([ug[max(e, 0)] for ug, e in zip(u, ends)])}
+    loss, u = train_point(spec, data, TrainConfig(steps=cfg.adam_steps, record_every=2, optimizer="adam"),
+                          cfg.adam_lr, keys, params=jax.vmap(draw)(keys))
+    ends, count_end, at_end = stage_ends(cfg, loss, u)
+    return {"loss": loss, "end": ends, "count_end": count_end, "u_end_stage": at_end}
 
 
 def count_stride(cfg):
@@ -241,10 +246,8 @@ def line_point(cfg, activation):
     spec = FCN(1, cfg.width_1d, activation, W_std=cfg.scale_1d, b_std=cfg.scale_1d, parameterization="standard")
     train_cfg = TrainConfig(steps=cfg.steps_1d, record_every=2, optimizer="adam")
     loss, u = train_point(spec, data, train_cfg, cfg.lr_1d, jax.random.split(jax.random.key(cfg.seed), cfg.n_seeds))
-    ends = np.array([initial_stage_end(lg, cfg.loss_drop) for lg in loss])
-    count = lambda ur: condensed_orientations(ur, cfg.threshold, cfg.cover)
-    return {"loss": loss, "u": u[0], "end": ends,
-            "count_end": np.array([count(ug[e]) if e >= 0 else -1 for ug, e in zip(u, ends)])}
+    ends, count_end, _ = stage_ends(cfg, loss, u)
+    return {"loss": loss, "u": u[0], "end": ends, "count_end": count_end}
 
 
 def compute(cfg):

@@ -177,6 +177,12 @@ class Grid:
                "record_every": self.record_every}
         return out if self.target_alt is None else {**out, "target_alt": self.target_alt}
 
+    @property
+    def outputs(self):
+        """The per-run arrays a grid point saves: ``tau_alt`` only with a second target."""
+        alt = ("tau_alt",) if self.target_alt is not None else ()
+        return ("tau", *alt, "diverged", "train_loss", "train_accuracy", "test_accuracy")
+
 
 def training_data(cfg, arch="fcn"):
     """The chapter's data: pixels in [0, 1], one-hot labels (the paper's CIFAR-10 preprocessing);
@@ -213,14 +219,13 @@ def depth_point(cfg, data, depth, mesh=None, arch="fcn", width=None):
     config = train.TrainConfig(steps=grid.steps - grid.steps % every, batch_size=grid.batch_size,
                                loss="cross_entropy", record_every=every)
     lrs = np.repeat(grid.lrs, grid.n_seeds)
-    alt = ("tau_alt",) if grid.target_alt is not None else ()
-    out = {k: [] for k in ("tau", *alt, "diverged", "train_loss", "train_accuracy", "test_accuracy")}
+    out = {k: [] for k in grid.outputs}
     for init in grid.inits:
         keys = jax.random.split(jax.random.fold_in(jax.random.key(cfg.seed), depth), lrs.size)  # same seeds per init
         h = train.fit_grid(cfg.spec(depth, init, arch, width), config, keys, lrs, data, mesh=mesh)
         shape = (len(grid.lrs), grid.n_seeds)
         out["tau"].append(first_hit(h["batch_accuracy"], grid.target).reshape(shape) + 1)  # steps taken
-        if alt:
+        if "tau_alt" in out:
             out["tau_alt"].append(first_hit(h["batch_accuracy"], grid.target_alt).reshape(shape) + 1)
         out["diverged"].append(h["diverged"].reshape(shape))
         for k in ("train_loss", "train_accuracy", "test_accuracy"):
@@ -250,12 +255,10 @@ def compute(cfg):
             run = lambda p: depth_point(cfg, data, p["depth"], mesh, arch)
         pts = results.sweep(f"{SLUG}/{cfg.profile}/{arch}-grid", base, points, run, profile=cfg.profile,
                             seeds=cfg.seeds, desc=f"{arch} SGD grid")
-        alt = ("tau_alt",) if grid.target_alt is not None else ()
-        a = {k: np.stack([p.arrays[k] for p in pts]) for k in ("tau", *alt, "diverged", "train_loss",
-                                                                "train_accuracy", "test_accuracy")}
+        a = {k: np.stack([p.arrays[k] for p in pts]) for k in grid.outputs}
         a.update(depths=np.asarray(grid.depths), lrs=grid.lrs, record_steps=pts[0].arrays["record_steps"],
                  steps=np.asarray(grid.steps), target=np.asarray(grid.target), inits=np.asarray(grid.inits))
-        if alt:
+        if grid.target_alt is not None:
             a["target_alt"] = np.asarray(grid.target_alt)
         if arch == "family":
             a["widths"] = np.asarray(cfg.family_widths)
@@ -493,9 +496,10 @@ FCN_CLAIMS = ("speedup-deep", "speedup-large-lr", "speedup-stability", "speedup-
               "speedup-small-lr-width")
 
 
-def target_check(arrays, cfg):
-    """The FCN claims measured at the second target: ``{claim id: (verdict at target, at target_alt, measurement)}``."""
-    main = measure(arrays, cfg)
+def target_check(arrays, cfg, main=None):
+    """The FCN claims measured at the second target: ``{claim id: (verdict at target, at target_alt, measurement)}``;
+    ``main`` is :func:`measure` at the first target when the caller has it already."""
+    main = measure(arrays, cfg) if main is None else main
     alt_arrays = {**arrays, **{f"{p}{k}": v for p in ("", "family_") for k, v in
                                at_alt_target(view(arrays, p[:-1] or "fcn")).items()}}
     alt = measure(alt_arrays, cfg)
@@ -535,7 +539,7 @@ def numbers(arrays, cfg):
     speeds = width_speedups(family)
     reading = {"holds": "faster", "does not hold": "not faster", "inconclusive": "not measurably faster or slower"}
     span = tau_span(fcn)
-    check = target_check(arrays, cfg)
+    check = target_check(arrays, cfg, m)
     differ = [cid for cid, (a, b, _) in check.items() if a != b]
     out = {
         "sp-target-alt": f"{float(fcn['target_alt']):.0%}",
