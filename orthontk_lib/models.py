@@ -48,8 +48,8 @@ from orthontk_lib import init as _init
 
 __all__ = ["FCN", "CNN", "ACTIVATIONS", "activation_fn", "Dense", "Conv"]
 
-ACTIVATIONS = ("relu", "erf", "tanh", "linear", "sigmoid", "softplus", "xtanh", "x2tanh")
-"""Activation names a spec accepts. ``xtanh`` is x*tanh(x), ``x2tanh`` is x^2*tanh(x)."""
+ACTIVATIONS = ("relu", "erf", "tanh", "linear", "sigmoid", "softplus", "xtanh", "x2tanh", "elu")
+"""Activation names a spec accepts. ``xtanh`` is x*tanh(x), ``x2tanh`` is x^2*tanh(x), ``elu`` is ELU with α = 1."""
 
 NUMERICAL_DEG = 25
 """Gauss-Hermite degree of nt's quadrature kernels (tanh, sigmoid, ...), per dimension."""
@@ -74,6 +74,7 @@ def activation_fn(name):
         "softplus": jax.nn.softplus,
         "xtanh": lambda x: x * jnp.tanh(x),
         "x2tanh": lambda x: x**2 * jnp.tanh(x),
+        "elu": jax.nn.elu,
     }[name]
 
 
@@ -198,10 +199,25 @@ class FCN:
     parameterization: str = "ntk"  # "ntk" or "standard"
     out_dim: int = 1  # output units K
     output_activation: str = "linear"  # psi applied to the readout
+    bottleneck: int = 0  # units of the middle hidden layer (index depth // 2, needs depth >= 3); 0: as wide as the rest
 
     def __post_init__(self):
         _check_common(self)
         _check_positive_int("width", self.width)
+        if self.bottleneck:
+            _check_positive_int("bottleneck", self.bottleneck)
+            if self.depth < 3:
+                raise ValueError(f"bottleneck: a narrow layer inside the network needs depth >= 3, got {self.depth}")
+
+    @property
+    def widths(self):
+        """Units per hidden layer: ``width`` everywhere, ``bottleneck`` at layer ``depth // 2`` if given.
+
+        >>> FCN(depth=3, width=64, bottleneck=4).widths
+        (64, 4, 64)
+        """
+        return tuple(self.bottleneck if self.bottleneck and l == self.depth // 2 else self.width
+                     for l in range(self.depth))
 
     def module(self):
         """The ``flax.linen.Module`` of this network; input (N, d), output (N, out_dim)."""
@@ -220,7 +236,7 @@ class FCN:
         from neural_tangents import stax
 
         dense = lambda n: stax.Dense(n, self.W_std, self.b_std, parameterization=self.parameterization)
-        layers = [dense(self.width), _stax_activation(self.activation)] * self.depth
+        layers = [layer for n in self.widths for layer in (dense(n), _stax_activation(self.activation))]
         layers += [dense(self.out_dim)] + _stax_output(self.output_activation)
         return stax.serial(*layers)
 
@@ -335,8 +351,8 @@ class _FCNModule(nn.Module):
         s = self.spec
         phi = activation_fn(s.activation)
         h = x
-        for name in s.layers()[:-1]:
-            h = phi(Dense(s.width, s.W_std, s.b_std, s.init, s.parameterization, name=name)(h))
+        for name, n in zip(s.layers()[:-1], s.widths):
+            h = phi(Dense(n, s.W_std, s.b_std, s.init, s.parameterization, name=name)(h))
         z = Dense(s.out_dim, s.W_std, s.b_std, s.init, s.parameterization, name="readout")(h)
         return activation_fn(s.output_activation)(z)
 

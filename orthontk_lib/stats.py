@@ -7,7 +7,7 @@ r"""Statistics the chapters report: fitted slopes with intervals.
 
 import numpy as np
 
-__all__ = ["loglog_fit", "common_loglog_slope", "bootstrap_ci", "mean_ci", "side"]
+__all__ = ["loglog_fit", "common_loglog_slope", "bootstrap_ci", "mean_ci", "welch_ci", "side"]
 
 
 def loglog_fit(x, y):
@@ -101,6 +101,28 @@ def mean_ci(x, level=0.95):
         return m, (float("nan"), float("nan"))
     half = stats.t.ppf(0.5 + level / 2, x.size - 1) * x.std(ddof=1) / np.sqrt(x.size)
     return m, (float(m - half), float(m + half))
+
+
+def welch_ci(a, b, level=0.95):
+    """Mean of ``a`` minus mean of ``b`` with its Welch t-interval; unbounded with fewer than two samples in either.
+
+    >>> d, (lo, hi) = welch_ci(np.array([1.0, 1.2, 0.8]), np.array([0.0, 0.1, -0.1]))
+    >>> round(d, 6), lo > 0
+    (1.0, True)
+    """
+    from scipy import stats
+
+    a, b = np.asarray(a, float), np.asarray(b, float)
+    d = float(a.mean() - b.mean())
+    if len(a) < 2 or len(b) < 2:
+        return d, (-np.inf, np.inf)
+    va, vb = a.var(ddof=1) / len(a), b.var(ddof=1) / len(b)
+    se = float(np.sqrt(va + vb))
+    if se == 0:
+        return d, (d, d)
+    dof = (va + vb) ** 2 / (va**2 / (len(a) - 1) + vb**2 / (len(b) - 1))
+    t = float(stats.t.ppf(0.5 + level / 2, dof))
+    return d, (d - t * se, d + t * se)
 
 
 def side(ci, ref):

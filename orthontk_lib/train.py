@@ -128,7 +128,7 @@ def _train_step(spec, config, learning_rate, state, batch, max_loss=jnp.inf):
 
 
 def fit_grid(spec, config, keys, learning_rates, data, ntk_probe=None, mesh=None, record_params=False,
-             params=None):
+             params=None, linearize=False):
     r"""Train one network per pair (keys[g], learning_rates[g]); one jitted, vmapped program.
 
     Args:
@@ -145,6 +145,9 @@ def fit_grid(spec, config, keys, learning_rates, data, ntk_probe=None, mesh=None
         ``params`` (the Flax tree with leaves of shape (G, R, ...)).
       params: optional initial parameters, a Flax params tree with leaves of shape (G, ...); by default each
         network is drawn by ``spec.initialize`` from its key (the key still orders its mini-batches).
+      linearize: with a probe, also record the linearization at initialization along the path,
+        ``probe_linear`` (G, R, P, K) :math:`= f(\theta_0; x) + \nabla f(\theta_0; x)^\top (\theta_t - \theta_0)`,
+        and the distance travelled ``distance`` (G, R) :math:`= \lVert \theta_t - \theta_0 \rVert`.
 
     Returns:
       A dict of NumPy arrays: ``record_steps`` (R,), ``train_loss``,
@@ -171,22 +174,25 @@ def fit_grid(spec, config, keys, learning_rates, data, ntk_probe=None, mesh=None
         raise ValueError("params: given initial parameters cannot be combined with a mesh")
     if mesh is not None:
         params, key_batch, learning_rates = _shard_leading(mesh, (params, key_batch, learning_rates))
-    out = _fit_program(canonical(spec), config, probe is not None, record_params)(params, key_batch, learning_rates,
-                                                                                  arrays, probe)
+    if linearize and probe is None:
+        raise ValueError("linearize: needs an ntk_probe, the inputs at which the linearization is evaluated")
+    out = _fit_program(canonical(spec), config, probe is not None, record_params, linearize)(
+        params, key_batch, learning_rates, arrays, probe)
     out = {k: jax.tree.map(lambda a: np.asarray(a)[:n], v) for k, v in out.items()}
     out["record_steps"] = np.arange(0, config.steps + 1, config.record_every)[: out["train_loss"].shape[1]]
     return out
 
 
 @functools.lru_cache(maxsize=32)
-def _fit_program(spec, config, with_ntk, record_params=False):
-    one = functools.partial(_fit_one, spec, config, with_ntk, record_params)
+def _fit_program(spec, config, with_ntk, record_params=False, linearize=False):
+    one = functools.partial(_fit_one, spec, config, with_ntk, record_params, linearize)
     return jax.jit(jax.vmap(one, in_axes=(0, 0, 0, None, None)))
 
 
-def _fit_one(spec, config, with_ntk, record_params, params, key_batch, learning_rate, arrays, probe):
+def _fit_one(spec, config, with_ntk, record_params, linearize, params, key_batch, learning_rate, arrays, probe):
     x_train, y_train, x_test, y_test = arrays
     state = _fresh_state(config, learning_rate, params)
+    params0 = params
 
     def evaluate(params, p_train=None):
         apply = lambda x: spec.module().apply({"params": params}, x)
@@ -201,6 +207,12 @@ def _fit_one(spec, config, with_ntk, record_params, params, key_batch, learning_
         if with_ntk:
             ev["ntk"] = kernels.empirical_ntk(spec, {"params": params}, probe)
             ev["probe_output"] = apply(probe)
+        if linearize:
+            step = jax.tree.map(jnp.subtract, params, params0)
+            f0 = lambda p: spec.module().apply({"params": p}, probe)
+            value, tangent = jax.jvp(f0, (params0,), (step,))
+            ev["probe_linear"] = value + tangent
+            ev["distance"] = jnp.sqrt(sum(jnp.vdot(l, l) for l in jax.tree.leaves(step)))
         if record_params:
             ev["params"] = params
         return ev

@@ -14,6 +14,7 @@ CASES = {  # claim id: (a measurement that satisfies the claim, one that violate
     "condensation-lazy-none": ((0.7, (0.6, 0.75)), (0.04, (0.04, 0.08))),
     "condensation-weight-change": ((-1.0, (-1.05, -0.95)), (-0.5, (-0.6, -0.4))),
     **{f"condensation-adam-p{p}": ((1.0, (1.0, 1.0)), (1.5, (1.5, 1.5))) for p in (1, 2, 3)},
+    **{f"condensation-deep-{a}": ((1.0, (1.0, 1.0)), (1.5, (1.5, 1.5))) for a in ("tanh", "xtanh")},
 }
 ASSERTED = {"condensation-multiplicity": "holds", "condensation-lazy-none": "holds",
             "condensation-weight-change": "holds"}
@@ -132,3 +133,17 @@ def test_adam_runs_draw_every_parameter_at_the_paper_scale():
     u0 = out["u_end_stage"]  # no stage end at a vanishing learning rate: still the initial draw
     assert out["end"][0] == -1 and abs(float(np.std(u0)) - cfg.adam_std) < 0.3 * cfg.adam_std
     assert jax.numpy.isfinite(out["loss"]).all()
+
+
+def test_deeper_networks_count_their_first_layer_and_the_1d_run_can_take_the_papers_init():
+    cfg = cd.Config.for_profile("smoke", use_env=False, adam_steps=10, adam_lr=1e-9, n_seeds=1, deep_depth=3)
+    data = cd.load("sines", n_train=cfg.n_train, n_test=10, d=cfg.d, seed=0)
+    out = cd.adam_point(cfg, data, "tanh", depth=3)
+    assert out["u_end_stage"].shape == (1, cfg.width, cfg.d + 1)  # the first layer's (w, b)
+    arrays = {"deep_count_end": np.array([[2, 2], [5, 3]]), "deep_end": np.full((2, 2), 10)}
+    assert cd.deep_bound_ratio(arrays, cfg, "tanh") == 1.0 and cd.deep_bound_ratio(arrays, cfg, "xtanh") == 1.25
+    arrays["deep_count_end"][0, 1] = -1
+    assert np.isnan(cd.deep_bound_ratio(arrays, cfg, "tanh"))
+    assert "paper: every parameter from N(0, 0.005²)" in cd.LINE_FIGURE.caption(cfg, cd.line_differences(cfg))
+    paper = cd.Config.for_profile("paper", use_env=False)
+    assert cd.LINE_FIGURE.caption(paper, cd.line_differences(paper)).endswith("Same settings as the paper.")

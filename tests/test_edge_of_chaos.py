@@ -14,6 +14,10 @@ CASES = {  # claim id: (a measurement that satisfies the claim, one that violate
     "eoc-rate-theory": ((0.95, (0.9, 1.02)), (0.5, (0.45, 0.55))),
     "eoc-critical-polynomial": ((0.2, (0.1, 0.3)), (-0.2, (-0.3, -0.1))),
     "eoc-orthogonal-follows": ((0.05, (0.02, 0.1)), (3.7, (2.0, 5.0))),
+    "eoc-rate-form-relu": ((-1e-3, (-2e-3, -5e-4)), (1e-3, (5e-4, 2e-3))),
+    "eoc-rate-form-elu": ((1e-3, (5e-4, 2e-3)), (-1e-3, (-2e-3, -5e-4))),
+    "eoc-rate-form-tanh": ((1e-3, (5e-4, 2e-3)), (-1e-3, (-2e-3, -5e-4))),
+    "eoc-trainability": ((0.4, (0.3, 0.5)), (-0.2, (-0.3, -0.1))),
 }
 ASSERTED = {"eoc-ordered-exponential": "holds", "eoc-chaotic-exponential": "holds", "eoc-rate-theory": "holds",
             "eoc-critical-polynomial": "holds"}
@@ -33,6 +37,31 @@ def test_fit_advantage_tells_an_exponential_from_a_power_law(decay, which, holds
     values = np.exp(-0.2 * depths) if decay == "exp" else depths ** -1.0
     value, (lo, hi) = eoc.fit_advantage(depths, values, which)
     assert (lo > 0) == holds and (hi < 0) == (not holds), (value, lo, hi)
+
+
+@pytest.mark.parametrize("truth", ["1/L", "log"])
+def test_the_rate_form_fit_chooses_the_form_the_data_were_drawn_from(truth):
+    depths = np.arange(1, 201)
+    g = 1.0 / depths if truth == "1/L" else np.log(depths) / depths
+    entries = np.array([0.3, 0.6, 0.9])[None, :] + np.array([1.0, -0.5, 2.0])[None, :] * g[:, None]
+    value, (lo, hi) = eoc.rate_form_advantage(depths, entries, 10, n_boot=200)
+    assert (lo > 0) if truth == "log" else (hi < 0), (value, lo, hi)
+    r2, limit = eoc.rate_form_fit(depths, entries, truth, 10)
+    np.testing.assert_allclose(limit, [0.3, 0.6, 0.9], atol=1e-9)
+    assert r2 > 1 - 1e-12
+
+
+def test_the_paper_points_sit_on_the_edge_of_chaos():
+    for (act, phase), (w, b) in eoc.paper_points().items():
+        chi = meanfield.chi(act, w, b)
+        assert (abs(chi - 1) < 1e-6) == (phase == "edge"), (act, phase, chi)
+
+
+def test_a_mismatched_learning_rate_list_is_one_clear_error():
+    from orthontk_lib.book.profiles import ConfigError
+
+    with pytest.raises(ConfigError, match="train_lrs: one learning rate per depth"):
+        eoc.Config.for_profile("smoke", use_env=False, train_depths=(4, 8))
 
 
 def test_only_critical_kernels_still_classify_at_depth(quick):

@@ -1,5 +1,9 @@
 """Chapter 05 (linearity): its claims can hold and fail, and its quick run decides them with a clear margin."""
 
+import jax
+import numpy as np
+import pytest
+
 from orthontk_lib.book.claim_tests import chapter_tests
 from orthontk_lib.chapters import linearity as lin
 
@@ -8,6 +12,11 @@ CASES = {  # claim id: (a measurement that satisfies the claim, one that violate
     "linearity-hessian-slope-orthogonal": ((-0.5, (-0.6, -0.4)), (-0.1, (-0.2, 0.0))),
     "linearity-nonlinear-output": ((0.02, (-0.05, 0.08)), (-0.5, (-0.6, -0.4))),
     "linearity-kernel-change-nonlinear": ((0.9, (0.5, 1.3)), (0.03, (0.02, 0.04))),
+    "linearity-bottleneck-hessian": ((0.02, (-0.05, 0.08)), (-0.5, (-0.6, -0.4))),
+    "linearity-kernel-change-slope": ((-0.8, (-1.0, -0.6)), (0.0, (-0.2, 0.2))),
+    "linearity-kernel-change-slope-nonlinear": ((0.1, (-0.1, 0.3)), (-0.8, (-1.0, -0.6))),
+    "linearity-kernel-change-slope-bottleneck": ((0.1, (-0.1, 0.3)), (-0.8, (-1.0, -0.6))),
+    "linearity-linearization-slope": ((-0.8, (-1.0, -0.6)), (0.0, (-0.2, 0.2))),
 }
 ASSERTED = {}
 """Claims whose quick-profile verdict is decided with a margin of at least a quarter of its interval on three runs:
@@ -25,8 +34,42 @@ def test_gradient_norm_stays_order_one(quick):
 
 
 def test_the_linear_output_kernel_moves_far_less_than_the_nonlinear_one(quick):
-    change = quick[1]["change"][:, -1, :, -1].mean(-1)  # (output,) at the largest width
-    assert change[0] < change[1] / 5, change
+    change = quick[1]["change"][:, -1, :, -1].mean(-1)  # (case,) at the largest width
+    assert change[0] < change[1] / 5 and change[0] < change[2] / 5, change
+
+
+def test_a_bottleneck_sits_inside_the_network():
+    from orthontk_lib.models import FCN
+
+    spec = lin.Config.for_profile("smoke", use_env=False).spec(32, "bottleneck")
+    shapes = [v["kernel"].shape for v in spec.initialize(jax.random.key(0), np.ones((1, 64)))["params"].values()]
+    assert shapes == [(64, 32), (32, 4), (4, 32), (32, 1)], shapes
+    with pytest.raises(ValueError, match="depth >= 3"):
+        FCN(depth=2, width=8, bottleneck=2)
+
+
+def test_the_recorded_linearization_is_the_first_order_taylor_expansion():
+    """fit_grid's recorded linearization is f(θ_0) + ∇f(θ_0)·(θ_t − θ_0) and its distance ||θ_t − θ_0||, checked
+    against a direct jvp at the recorded parameters."""
+    from orthontk_lib import train
+    from orthontk_lib.data import load
+    from orthontk_lib.models import FCN
+
+    d = load("digits", n_train=8, n_test=4, seed=0)
+    spec = FCN(depth=1, width=16, activation="tanh", out_dim=10)
+    config = train.TrainConfig(steps=4, record_every=2, loss="mse")
+    keys = jax.random.split(jax.random.key(0), 2)
+    h = train.fit_grid(spec, config, keys, np.full(2, 0.5), d, ntk_probe=d.x_train[:3], linearize=True,
+                       record_params=True)
+    p0 = jax.tree.map(lambda a: a[0, 0], h["params"])
+    pt = jax.tree.map(lambda a: a[0, -1], h["params"])
+    f = lambda p: spec.module().apply({"params": p}, d.x_train[:3])
+    step = jax.tree.map(lambda a, b: a - b, pt, p0)
+    expected = f(p0) + jax.jvp(f, (p0,), (step,))[1]
+    np.testing.assert_allclose(h["probe_linear"][0, -1], expected, rtol=1e-4, atol=1e-5)
+    norm = np.sqrt(sum(float((a ** 2).sum()) for a in jax.tree.leaves(step)))
+    np.testing.assert_allclose(h["distance"][0, -1], norm, rtol=1e-4)
+    assert abs(h["distance"][0, 0]) < 1e-7
 
 
 def test_the_trend_sentence_follows_the_change_against_width(quick):

@@ -183,3 +183,26 @@ def test_the_runner_runs_the_profile_it_is_asked_for_even_beside_a_paper_run(tmp
     assert registry.summary("setting", smoke, lambda c: {"x": [0]}).meta["profile"] == "paper"  # the book's view
     monkeypatch.setenv(registry.OWN_PROFILE_ENV, "1")
     assert registry.summary("setting", smoke, lambda c: {"x": [0]}).meta["profile"] == "smoke"  # the runner's
+
+
+def test_without_a_notebook_the_runner_leaves_what_the_notebook_run_reuses(tmp_path):
+    """The GPU host's path: no papermill, no neural-tangents; the chapter's results and ledger record land where the
+    notebook run puts them, and the notebook run then computes nothing."""
+    notebook = "book/09-condensation.ipynb"
+    args = [notebook, "--profile", "paper", *TINY_PAPER[notebook]]
+    blocked = ("import sys; sys.modules['papermill'] = None; sys.modules['neural_tangents'] = None; "
+               "from orthontk_lib.book.run import main; main(sys.argv[1:])")
+    env = {**os.environ, "ORTHONTK_DATA_DIR": str(tmp_path)}
+    out = subprocess.run([sys.executable, "-c", blocked, *args, "--no-notebook"], cwd=REPO, env=env,
+                         capture_output=True, text=True, timeout=900)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert "orthontk run: condensation-adam-p1: " in out.stdout, out.stdout[-2000:]
+    folder = tmp_path / "condensation" / "paper"
+    summaries = list((folder / "summary").glob("*.json"))
+    ledger = list((tmp_path / "ledger" / "paper").glob("*.json"))
+    assert len(summaries) == 1 and ledger and not (folder / "runs").exists()
+    saved = {p: p.stat().st_mtime_ns for p in folder.rglob("*.json")}
+    out = run(args, tmp_path, timeout=900)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert list((folder / "runs").glob("*.ipynb")), "the notebook run ran"
+    assert {p: p.stat().st_mtime_ns for p in folder.rglob("*.json")} == saved, "and reused every saved result"

@@ -72,19 +72,23 @@ def record(module, result, cfg):
     """Measure every claim of the chapter, write its ledger record, and show the verdicts as a table."""
     from IPython.display import HTML
 
-    measured = module.measure(result.arrays, _shown_cfg(module, cfg, result))
-    declared = [c.id for c in module.CLAIMS]
-    if sorted(measured) != sorted(declared):
-        raise ValueError(f"{module.SLUG}: measure() returned {sorted(measured)}, CLAIMS declare {sorted(declared)}")
     rows = []
-    for c in module.CLAIMS:
-        rec = ledger.record(c.id, measured[c.id], profile=result.meta["profile"])
+    for c, rec in ledger_records(module, result, cfg):
         ci = rec["ci"]
         interval = f"[{ci[0]:.3g}, {ci[1]:.3g}]" if ci else "—"
         rows.append(f"<tr><td><code>{c.id}</code></td><td>{rec['value']:.3g}</td><td>{interval}</td>"
                     f"<td>{html.escape(c.tolerance)}</td><td><b>{rec['verdict']}</b></td></tr>")
     head = "<tr><th>claim</th><th>measured</th><th>95% interval</th><th>rule</th><th>verdict</th></tr>"
     return HTML(f"<table>{head}{''.join(rows)}</table>")
+
+
+def ledger_records(module, result, cfg):
+    """Measure every claim of the chapter on ``result`` and write its ledger record: ``[(claim, record), ...]``."""
+    measured = module.measure(result.arrays, _shown_cfg(module, cfg, result))
+    declared = [c.id for c in module.CLAIMS]
+    if sorted(measured) != sorted(declared):
+        raise ValueError(f"{module.SLUG}: measure() returned {sorted(measured)}, CLAIMS declare {sorted(declared)}")
+    return [(c, ledger.record(c.id, measured[c.id], profile=result.meta["profile"])) for c in module.CLAIMS]
 
 
 def _shown_cfg(module, cfg, result):

@@ -12,6 +12,12 @@ that names it. The executed notebook goes to
 ``data/<chapter>/<profile>/runs/<chapter>-<key>.ipynb`` (written atomically);
 the chapter's results go to ``data/<chapter>/<profile>/`` point by point, so
 running the same command after an interruption resumes from the finished points.
+
+With ``--no-notebook`` the runner calls the chapter's ``compute`` and records its
+claims in the ledger itself, without papermill or a kernel: on a machine that has
+JAX, Flax and Optax but neither papermill nor neural-tangents (a GPU host), it
+leaves the same results and ledger record under ``data/`` as the notebook run.
+Running the notebook afterwards, anywhere, reuses them instead of computing.
 """
 
 import argparse
@@ -41,8 +47,6 @@ def prepare(notebook, profile, params):
       profile: one of ``smoke``, ``quick``, ``paper``.
       params: ``[(name, value text), ...]`` as given on the command line.
     """
-    import papermill
-
     nb = pathlib.Path(notebook)
     if not nb.is_file():
         raise RunError(f"notebook: {nb} does not exist")
@@ -50,7 +54,7 @@ def prepare(notebook, profile, params):
         module = chapters.module_of(nb)
     except ValueError as err:
         raise RunError(str(err)) from err
-    declared = set(papermill.inspect_notebook(str(nb)))
+    declared = {"profile", *module.Config.knobs()}  # the parameters cell is Config's (tests hold it to that)
     overrides = {}
     for name, text in params:
         if name == "profile":
@@ -74,6 +78,8 @@ def main(argv=None):
     parser.add_argument("--profile", default="quick", help=f"one of {', '.join(PROFILE_NAMES)} (default quick)")
     parser.add_argument("-p", "--parameter", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"),
                         help="override a knob of the parameters cell; VALUE is JSON or YAML")
+    parser.add_argument("--no-notebook", action="store_true",
+                        help="compute and record the claims without papermill (results and ledger as a notebook run)")
     args = parser.parse_args(argv)
     try:
         module, cfg, parameters = prepare(args.notebook, args.profile, args.parameter)
@@ -81,7 +87,6 @@ def main(argv=None):
         sys.exit(f"orthontk run: {err}")
     slug = chapters.slug_of(args.notebook)
     out_dir = results.data_dir() / slug / cfg.profile / "runs"
-    out_dir.mkdir(parents=True, exist_ok=True)
     target = out_dir / f"{slug}-{results.key_of(cfg.asdict())}.ipynb"
     os.environ.pop(PROFILE_ENV, None)  # the runner's --profile is obeyed as given
     os.environ[chapters.OWN_PROFILE_ENV] = "1"  # ... and run, even where a committed paper run exists
@@ -93,6 +98,10 @@ def main(argv=None):
         os.environ.setdefault(name, value)
     print(f"orthontk run: {slug} at profile {cfg.profile}: {cfg}", flush=True)
     print(f"orthontk run: expected cost: {expected_cost(module, slug, cfg.profile)}", flush=True)
+    if args.no_notebook:
+        _compute_and_record(module, cfg)
+        return
+    out_dir.mkdir(parents=True, exist_ok=True)
     _execute(args.notebook, target, parameters)
     print(f"orthontk run: executed notebook {target}; results in {results.data_dir() / slug / cfg.profile}")
 
@@ -109,6 +118,17 @@ def expected_cost(module, slug, profile, bench=None):
         text += (f"; measured: {measured['minutes']:g} minutes on {measured['device']} ({measured['date']}, "
                  "bench/results.json paper_cost)")
     return text
+
+
+def _compute_and_record(module, cfg):
+    """The notebook's ``page.run`` and ``page.record`` without a kernel: the chapter's results, then its ledger."""
+    from orthontk_lib.book import page
+
+    result = chapters.summary(module.SLUG, cfg, module.compute)
+    for claim, rec in page.ledger_records(module, result, cfg):
+        print(f"orthontk run: {claim.id}: {rec['verdict']}", flush=True)
+    print(f"orthontk run: results in {results.data_dir() / module.SLUG / cfg.profile}; "
+          f"ledger in {results.data_dir() / 'ledger' / cfg.profile}")
 
 
 def _execute(notebook, target, parameters):

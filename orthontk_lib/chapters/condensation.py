@@ -73,11 +73,14 @@ class Config(ChapterConfig):
     n_1d: int = dataclasses.field(default=40, metadata={"min": 2})  # 1-D training points
     steps_1d: int = dataclasses.field(default=600, metadata={"min": 10})  # 1-D Adam steps (evaluated every 2)
     lr_1d: float = dataclasses.field(default=5e-4, metadata={"min": 0.0})  # 1-D Adam learning rate
-    scale_1d: float = dataclasses.field(default=1e-3, metadata={"min": 0.0})  # 1-D init scale
+    scale_1d: float = dataclasses.field(default=1e-3, metadata={"min": 0.0})  # 1-D init scale (x LeCun's std)
+    std_1d: float = dataclasses.field(default=0.0, metadata={"min": 0.0})  # if > 0: every 1-D parameter from N(0, std^2)
     adam_activations: tuple[str, ...] = dataclasses.field(default=("tanh", "xtanh"))  # phi of the paper's Adam runs
     adam_std: float = dataclasses.field(default=0.005, metadata={"min": 0.0})  # std of every parameter, Adam runs
     adam_lr: float = dataclasses.field(default=1e-3, metadata={"min": 0.0})  # Adam learning rate
     adam_steps: int = dataclasses.field(default=300, metadata={"min": 10})  # full-batch Adam steps (evaluated every 2)
+    deep_depth: int = dataclasses.field(default=3, metadata={"min": 2})  # hidden layers of the deeper Adam networks
+    deep_activations: tuple[str, ...] = dataclasses.field(default=("tanh", "xtanh"))  # phi of the deeper networks
     seed: int = dataclasses.field(default=0, metadata={"min": 0})  # root seed
 
     PROFILES = {
@@ -85,14 +88,15 @@ class Config(ChapterConfig):
                       steps_1d=300, width_1d=50, adam_activations=("tanh", "xtanh"), adam_steps=100),
         "quick": dict(activations=("tanh", "xtanh", "relu"), scales=(1.0, 0.1, 0.03, 0.01, 0.003), n_seeds=4,
                       steps=10000, records=1000, adam_activations=ADAM_ACTIVATIONS),
-        "paper": dict(adam_activations=ADAM_ACTIVATIONS, activations=("tanh", "sigmoid", "softplus", "xtanh", "relu"),
+        "paper": dict(adam_activations=ADAM_ACTIVATIONS, std_1d=0.005, activations=("tanh", "sigmoid", "softplus", "xtanh", "relu"),
                       scales=(1.0, 0.3, 0.1, 0.03, 0.01, 0.003, 0.001), n_seeds=16, steps=100000, records=10000,
                       steps_1d=2000),
     }
     COST = {"paper": Cost("CPU", 30, "estimate: the quick profile's time scaled by 10x the steps and 9x the runs")}
 
     def __post_init__(self):
-        bad = [a for a in self.activations + self.activations_1d + self.adam_activations if a not in MULTIPLICITY]
+        bad = [a for a in self.activations + self.activations_1d + self.adam_activations + self.deep_activations
+               if a not in MULTIPLICITY]
         if bad:
             raise ConfigError(f"activations: each must be one of {', '.join(MULTIPLICITY)}; got {bad[0]!r}")
         if min(self.scales) <= 0 or self.scale_1d <= 0:
@@ -214,19 +218,43 @@ ADAM_FIGURE = PaperFigure(
                 n_train="training points"))
 
 
-def adam_point(cfg, data, activation):
+LINE_FIGURE = PaperFigure(
+    "Zhou, Xu et al. (2022), Sec. 5: the 1-D experiment (y = sin 3x + sin(6x)/2 on [−1, 1.5], the input weights "
+    "(w, b) in polar coordinates)",
+    settings=dict(width_1d=100, n_1d=40, lr_1d=5e-4),
+    labels=dict(width_1d="width", n_1d="training points", lr_1d="Adam learning rate"))
+
+
+def line_differences(cfg):
+    """The 1-D experiment's initialization, where it is not the paper's N(0, 0.005²) for every parameter."""
+    if cfg.std_1d == 0.005:
+        return []
+    if cfg.std_1d > 0:
+        return [f"every parameter from N(0, {cfg.std_1d:g}²) (paper: N(0, 0.005²))"]
+    return [f"weights and biases at {cfg.scale_1d:g} times LeCun's standard deviation, the output layer's too "
+            f"(paper: every parameter from N(0, 0.005²))"]
+
+
+def adam_point(cfg, data, activation, depth=1):
     """The paper's main experiment for one activation: every parameter drawn from N(0, ``adam_std``²), full-batch
-    Adam; per seed the stage end, its count of orientations and the input weights there."""
-    spec = FCN(1, cfg.width, activation, parameterization="standard")
+    Adam; per seed the stage end, its count of orientations and the input weights there (``depth`` hidden layers of
+    ``width`` units; the first layer's input weights are counted)."""
+    spec = FCN(depth, cfg.width, activation, parameterization="standard")
     keys = jax.random.split(jax.random.fold_in(jax.random.key(cfg.seed), 7), cfg.n_seeds)
-    shapes = jax.eval_shape(lambda k: spec.initialize(k, data.x_train[:1])["params"], keys[0])
-    leaves, tree = jax.tree.flatten(shapes)
-    draw = lambda k: jax.tree.unflatten(tree, [cfg.adam_std * jax.random.normal(kk, l.shape, l.dtype)
-                                               for kk, l in zip(jax.random.split(k, len(leaves)), leaves)])
     loss, u = train_point(spec, data, TrainConfig(steps=cfg.adam_steps, record_every=2, optimizer="adam"),
-                          cfg.adam_lr, keys, params=jax.vmap(draw)(keys))
+                          cfg.adam_lr, keys, params=small_params(spec, keys, data.x_train, cfg.adam_std))
     ends, count_end, at_end = stage_ends(cfg, loss, u)
     return {"loss": loss, "end": ends, "count_end": count_end, "u_end_stage": at_end}
+
+
+def small_params(spec, keys, x, std):
+    """Every parameter of ``spec`` (weights and biases of every layer) drawn from N(0, ``std``²), one tree per key:
+    the paper's initialization (leaves of shape (len(keys), ...))."""
+    shapes = jax.eval_shape(lambda k: spec.initialize(k, x[:1])["params"], keys[0])
+    leaves, tree = jax.tree.flatten(shapes)
+    draw = lambda k: jax.tree.unflatten(tree, [std * jax.random.normal(kk, l.shape, l.dtype)
+                                               for kk, l in zip(jax.random.split(k, len(leaves)), leaves)])
+    return jax.vmap(draw)(keys)
 
 
 def count_stride(cfg):
@@ -245,7 +273,9 @@ def line_point(cfg, activation):
     data = line_data(cfg)
     spec = FCN(1, cfg.width_1d, activation, W_std=cfg.scale_1d, b_std=cfg.scale_1d, parameterization="standard")
     train_cfg = TrainConfig(steps=cfg.steps_1d, record_every=2, optimizer="adam")
-    loss, u = train_point(spec, data, train_cfg, cfg.lr_1d, jax.random.split(jax.random.key(cfg.seed), cfg.n_seeds))
+    keys = jax.random.split(jax.random.key(cfg.seed), cfg.n_seeds)
+    params = small_params(spec, keys, data.x_train, cfg.std_1d) if cfg.std_1d > 0 else None
+    loss, u = train_point(spec, data, train_cfg, cfg.lr_1d, keys, params=params)
     ends, count_end, _ = stage_ends(cfg, loss, u)
     return {"loss": loss, "u": u[0], "end": ends, "count_end": count_end}
 
@@ -266,6 +296,9 @@ def compute(cfg):
     adam = sweep("adam", [{"activation": a} for a in cfg.adam_activations],
                  lambda it: adam_point(cfg, data, it["activation"]), "Adam from N(0, std^2)")
     out.update({f"adam_{k}": np.stack([p.arrays[k] for p in adam]) for k in adam[0].arrays})
+    deep = sweep("deep", [{"activation": a, "depth": cfg.deep_depth} for a in cfg.deep_activations],
+                 lambda it: adam_point(cfg, data, it["activation"], it["depth"]), "Adam, deeper networks")
+    out.update({f"deep_{k}": np.stack([p.arrays[k] for p in deep]) for k in deep[0].arrays})
     out["scales"] = np.asarray(cfg.scales)
     out["record_steps"] = np.arange(cfg.records + 1) * (cfg.steps // cfg.records)
     out["count_steps"] = out["record_steps"][:: count_stride(cfg)]
@@ -438,6 +471,14 @@ CLAIMS = [
         f"multiplicity {p} ({EXACT})", AtMost(1.0),
         why="the paper's finding, 2p; orientations within 18° count as one", decide="—")
       for p in (1, 2, 3)),
+    *(Claim(f"condensation-deep-{act}", f"{ZX}, Sec. 5 (condensation beyond one hidden layer)",
+            f"In a network with several hidden layers, the first layer's neurons ({act}, multiplicity "
+            f"{MULTIPLICITY[act]}) condense onto at most {2 * MULTIPLICITY[act]} orientations in the initial stage.",
+            f"condensed orientations of the first hidden layer / {2 * MULTIPLICITY[act]} at the end of the initial "
+            f"stage, largest over seeds ({EXACT})", AtMost(1.0),
+            why="the one-layer bound 2p, which the paper's deeper experiments show for the first layer too",
+            decide="—")
+      for act in ("tanh", "xtanh")),
     Claim("condensation-1d-bound", f"{ZX}, Thm. 2 (1-D input, any p)",
           "With 1-D input, neurons condense onto at most 2p orientations for any multiplicity p.",
           "condensed orientations / 2p at the end of the initial stage (1-D, every activation with a multiplicity), "
@@ -471,6 +512,7 @@ def measure(arrays, cfg):
         "condensation-orientations": exact(bound_ratio(arrays, cfg.activations)),
         "condensation-1d-bound": exact(bound_ratio(arrays, cfg.activations_1d, "line")),
         **{f"condensation-adam-p{p}": exact(adam_bound_ratio(arrays, cfg, p)) for p in (1, 2, 3)},
+        **{f"condensation-deep-{act}": exact(deep_bound_ratio(arrays, cfg, act)) for act in ("tanh", "xtanh")},
         "condensation-multiplicity": Measurement(*multiplicity_gap_ci(arrays, cfg.activations_1d)),
         "condensation-lazy-none": Measurement(*lazy_orientations_ci(arrays)),
         "condensation-weight-change": Measurement(*change_slope_ci(arrays), {"slopes": change_slope(arrays)[1]}),
@@ -487,24 +529,103 @@ def adam_bound_ratio(arrays, cfg, p):
     return float("nan") if (c < 0).any() else float(c.max() / (2 * p))
 
 
+def deep_bound_ratio(arrays, cfg, activation):
+    """The deeper networks' first-layer orientations / 2p at the end of the initial stage, largest over seeds; NaN if
+    ``activation`` was not run or a stage never ended."""
+    if activation not in cfg.deep_activations:
+        return float("nan")
+    c = np.asarray(arrays["deep_count_end"], float)[list(cfg.deep_activations).index(activation)]
+    return float("nan") if (c < 0).any() else float(c.max() / (2 * MULTIPLICITY[activation]))
+
+
+def deep_rows(cfg, arrays):
+    """Rows of the deeper networks' table: φ, 2p, orientations at the stage end (median [range] over seeds), and the
+    stage end (Adam steps, median)."""
+    rows = []
+    for i, act in enumerate(cfg.deep_activations):
+        c, e = np.asarray(arrays["deep_count_end"][i], float), arrays["deep_end"][i]
+        c = np.where(c < 0, np.nan, c)
+        p = MULTIPLICITY[act]
+        rows.append([act, "—" if p is None else str(2 * p), _median_range(c),
+                     "never" if (e < 0).all() else f"{2 * np.median(e[e >= 0]):.0f}"])
+    return rows
+
+
+def line_words(arrays, cfg):
+    """Where each 1-D activation's neurons have condensed at the end of the initial stage (seed median), beside 2p."""
+    counts = _line_counts(arrays)
+    parts = []
+    for i, act in enumerate(cfg.activations_1d):
+        c, p = np.nanmedian(counts[i]) if not np.all(np.isnan(counts[i])) else np.nan, MULTIPLICITY[act]
+        if np.isnan(c):
+            parts.append(f"{act}'s initial stage did not end")
+            continue
+        lines = f"{c:.0f} orientations" + (f" ({c / 2:g} line{'s' if c != 2 else ''})" if c % 2 == 0 else "")
+        bound = "outside the theorem" if p is None else (f"the theorem allows {2 * p}" if c <= 2 * p
+                                                        else f"more than the {2 * p} the theorem allows")
+        parts.append(f"{act}'s onto {lines}, {bound}")
+    return "; ".join(parts)
+
+
+def deep_words(arrays, cfg):
+    """One sentence on the deeper networks' verdicts."""
+    m = measure(arrays, cfg)
+    parts = []
+    for act in cfg.deep_activations:
+        if act not in ("tanh", "xtanh"):
+            continue
+        claim = next(c for c in CLAIMS if c.id == f"condensation-deep-{act}")
+        v = claim.verdict(*m[claim.id][:2])
+        parts.append({"holds": f"{act}'s first layer stays within its bound {2 * MULTIPLICITY[act]}",
+                      "does not hold": f"{act}'s first layer condenses onto more than {2 * MULTIPLICITY[act]} "
+                                       f"orientations in at least one network",
+                      "inconclusive": f"for {act} the initial stage did not end in every network, so no count is "
+                                      f"taken"}[v])
+    return "; ".join(parts) if parts else "no activation the claims cover was run"
+
+
 def _median_range(c):
     return "—" if np.all(np.isnan(c)) else f"{np.nanmedian(c):.0f} [{np.nanmin(c):.0f}–{np.nanmax(c):.0f}]"
 
 
-def line_rows(cfg, arrays):
-    """Rows of the 1-D table: φ, 2p, orientations, stage end, measured lines (first seed), gradient flow's lines."""
+def line_angles_measured_predicted(cfg, arrays):
+    """Per 1-D activation: the condensed lines of the first seed at the end of its initial stage (angles, [] if it
+    never ended) and the lines gradient flow heads for ([] outside p = 1, 2)."""
     d1 = line_data(cfg)
-    angles = lambda v: ", ".join(f"{x:.0f}°" for x in v) or "—"
-    counts = _line_counts(arrays)
-    rows = []
+    out = []
     for i, act in enumerate(cfg.activations_1d):
         end = arrays["line_end"][i]
         measured = line_angles(arrays["line_u"][i][end[0]], cfg.threshold, cfg.cover) if end[0] >= 0 else []
         p = MULTIPLICITY[act]
-        predicted = predicted_line_angles(d1.x_train, d1.y_train, p) if p in (1, 2) else []
+        out.append((measured, predicted_line_angles(d1.x_train, d1.y_train, p) if p in (1, 2) else []))
+    return out
+
+
+def line_rows(cfg, arrays):
+    """Rows of the 1-D table: φ, 2p, orientations, stage end, measured lines (first seed), gradient flow's lines."""
+    angles = lambda v: ", ".join(f"{x:.0f}°" for x in v) or "—"
+    counts = _line_counts(arrays)
+    rows = []
+    for i, (act, (measured, predicted)) in enumerate(zip(cfg.activations_1d, line_angles_measured_predicted(cfg, arrays))):
+        end = arrays["line_end"][i]
+        p = MULTIPLICITY[act]
         rows.append([act, "—" if p is None else str(2 * p), _median_range(counts[i]), _median_range(2 * end[end >= 0]),
                      angles(measured), angles(predicted)])
     return rows
+
+
+def line_match_words(cfg, arrays):
+    """Whether the first seed's number of condensed lines equals gradient flow's, per activation with p = 1 or 2."""
+    pairs = [(act, len(m), len(q)) for act, (m, q) in zip(cfg.activations_1d, line_angles_measured_predicted(cfg, arrays))
+             if MULTIPLICITY[act] in (1, 2)]
+    same = [a for a, m, q in pairs if m == q]
+    other = [f"{a} ({m} measured, {q} predicted)" for a, m, q in pairs if m != q]
+    if not pairs:
+        return "No activation here has a gradient-flow prediction"
+    if not other:
+        return f"The number of lines matches for {' and '.join(same)}"
+    return (f"The number of lines matches for {' and '.join(same)} but not for {', '.join(other)}" if same else
+            f"The number of lines does not match: {', '.join(other)}")
 
 
 def count_rows(cfg, arrays):
@@ -546,6 +667,12 @@ def numbers(arrays, cfg):
                          f"with learning rate {cfg.adam_lr:g} for {cfg.adam_steps} steps, {cfg.n_seeds} seeds",
         "cd-adam-differs": ADAM_FIGURE.caption(cfg, [adam_stage_difference(arrays)]),
         "cd-adam-words": adam_words(arrays, cfg),
+        "cd-deep-setup": f"{cfg.d}–{'–'.join([str(cfg.width)] * cfg.deep_depth)}–1 networks ({cfg.deep_depth} hidden "
+                         f"layers), otherwise as above",
+        "cd-deep-words": deep_words(arrays, cfg),
+        "cd-line-words": line_words(arrays, cfg),
+        "cd-line-match": line_match_words(cfg, arrays),
+        "cd-line-differs": LINE_FIGURE.caption(cfg, line_differences(cfg)),
     }
 
 
@@ -625,20 +752,21 @@ def fig_cosine(cfg, arrays):
     return fig
 
 
-def fig_adam_cosine(cfg, arrays):
+def fig_adam_cosine(cfg, arrays, which="adam"):
     """The paper's figure: cosine similarities of the input weights at the end of the initial stage of the Adam runs
-    (first seed, the neurons that hold ``cover`` of the weight), ordered by cluster; one panel per activation."""
-    acts = list(cfg.adam_activations)
+    (first seed, the neurons that hold ``cover`` of the weight), ordered by cluster; one panel per activation.
+    ``which="deep"``: the first hidden layer of the deeper networks."""
+    acts = list(cfg.adam_activations if which == "adam" else cfg.deep_activations)
     fig, axes = plots.figure(ncols=len(acts), width=2.1, height=2.3, squeeze=False)
     for i, act in enumerate(acts):
-        u = arrays["adam_u_end_stage"][i, 0]
+        u = arrays[f"{which}_u_end_stage"][i, 0]
         u = u[dominant_neurons(u, cfg.cover)]
         order = orientation_order(u, cfg.threshold)
         im = axes[0, i].imshow(cosine_similarity(u)[np.ix_(order, order)], cmap="RdBu_r", vmin=-1, vmax=1)
         axes[0, i].set(xticks=[], yticks=[])
         p = MULTIPLICITY[act]
         bound = "" if p is None else f", 2p = {2 * p}"
-        axes[0, i].set_title(f"{act}{bound}\n{int(arrays['adam_count_end'][i, 0])} orientations", fontsize=7)
+        axes[0, i].set_title(f"{act}{bound}\n{int(arrays[f'{which}_count_end'][i, 0])} orientations", fontsize=7)
     fig.colorbar(im, ax=axes[0, :], label=r"$\hat u_j \cdot \hat u_k$", shrink=0.8)
     return fig
 

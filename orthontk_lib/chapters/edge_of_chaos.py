@@ -26,10 +26,11 @@ import jax
 import numpy as np
 
 from orthontk_lib import kernels, meanfield, plots, results, stats
-from orthontk_lib.book.profiles import ChapterConfig, Cost
+from orthontk_lib.book.profiles import ChapterConfig, ConfigError, Cost
 from orthontk_lib.claims import AtLeast, AtMost, Between, Claim, Measurement
 from orthontk_lib.data import load
 from orthontk_lib.models import FCN
+from orthontk_lib.reproduction import PaperFigure
 
 SLUG = "edge-of-chaos"
 PHASES = ("ordered", "edge", "chaotic")
@@ -46,6 +47,28 @@ def points():
     }
 
 
+def paper_points():
+    """Hayou, Doucet, Rousseau's points, (activation, phase) -> (W_std, b_std): on the Edge of Chaos ReLU (√2, 0),
+    ELU σ_W 1.227 and tanh σ_W 1.302, each with the bias that puts it exactly on the Edge (the paper rounds it to
+    0.2), and points of the same activations in the ordered and chaotic phases."""
+    return {
+        ("relu", "edge"): (math.sqrt(2.0), 0.0),
+        ("elu", "edge"): (1.227, meanfield.critical_b_std("elu", 1.227)),
+        ("tanh", "edge"): (1.302, meanfield.critical_b_std("tanh", 1.302)),
+        ("relu", "ordered"): (1.2, 0.2),
+        ("elu", "ordered"): (1.0, 0.2),
+        ("tanh", "ordered"): (1.0, 0.2),
+        ("tanh", "chaotic"): (2.0, 0.2),
+    }
+
+
+RATE_FORMS = {"relu": "1/L", "elu": "log L / L", "tanh": "log L / L"}
+"""The rate at which K^L/α_L approaches its limit on the Edge of Chaos (Hayou, Doucet, Rousseau 2019, Thm. 2)."""
+
+TRAIN_POINTS = {"edge": (1.302, None), "ordered": (1.0, 0.2), "chaotic": (2.0, 0.2)}
+"""Trainability: tanh at the paper's Edge-of-Chaos point and off it (None: the Edge's bias for that σ_W)."""
+
+
 @dataclasses.dataclass(frozen=True)
 class Config(ChapterConfig):
     """Knobs of the depth sweep."""
@@ -58,16 +81,33 @@ class Config(ChapterConfig):
     emp_seeds: int = dataclasses.field(default=2, metadata={"min": 1})  # finite-width networks per depth
     emp_inputs: int = dataclasses.field(default=12, metadata={"min": 3})  # inputs of the finite-width kernels
     grid: int = dataclasses.field(default=12, metadata={"min": 3})  # phase diagram points per axis
+    rate_min_depth: int = dataclasses.field(default=10, metadata={"min": 2})  # shallowest depth in the rate-form fits
+    train_depths: tuple[int, ...] = dataclasses.field(default=(20,), metadata={"min": 1})  # trainability depths
+    train_width: int = dataclasses.field(default=64, metadata={"min": 1})  # trainability width
+    train_lrs: tuple[float, ...] = dataclasses.field(default=(1e-2,), metadata={"min": 0.0})  # SGD lr per depth
+    train_steps: int = dataclasses.field(default=400, metadata={"min": 10})  # SGD steps (batch 64)
+    train_seeds: int = dataclasses.field(default=2, metadata={"min": 1})  # networks per depth and initialization
     seed: int = dataclasses.field(default=0, metadata={"min": 0})  # root seed
 
     PROFILES = {
         "smoke": dict(max_depth=20, n_train=16, n_test=16, emp_depths=(2, 4), emp_width=64, emp_seeds=2,
-                      emp_inputs=6, grid=5),
+                      emp_inputs=6, grid=5, rate_min_depth=4, train_depths=(6,), train_width=16, train_lrs=(1e-2,),
+                      train_steps=20, train_seeds=1),
         "quick": dict(max_depth=200, n_train=64, n_test=256, emp_depths=(4, 12, 36), emp_width=512, emp_seeds=3,
-                      emp_inputs=16, grid=16),
+                      emp_inputs=16, grid=16, train_depths=(30,), train_width=100, train_lrs=(1e-2,),
+                      train_steps=600, train_seeds=2),
         "paper": dict(max_depth=500, n_train=256, n_test=1000, emp_depths=(4, 12, 36, 100), emp_width=2048,
-                      emp_seeds=8, emp_inputs=32, grid=40),
+                      emp_seeds=8, emp_inputs=32, grid=40, train_depths=(100, 200, 300), train_width=300,
+                      train_lrs=(1e-3, 1e-4, 1e-4), train_steps=10000, train_seeds=4),
     }
+
+    def __post_init__(self):
+        if len(self.train_lrs) != len(self.train_depths):
+            raise ConfigError(f"train_lrs: one learning rate per depth in train_depths ({len(self.train_depths)}); "
+                              f"got {len(self.train_lrs)}")
+        if self.rate_min_depth >= self.max_depth - 2:
+            raise ConfigError(f"rate_min_depth: must be below max_depth - 2 ({self.max_depth - 2}) to leave depths to "
+                              f"fit; got {self.rate_min_depth}")
     COST = {"paper": Cost("GPU", 30, "estimate: on 2 CPU cores (2026-11-28) the analytic part took 8 minutes and the "
                                      "first finite-width point (width 2048, depth 4, 16 networks) 3 minutes, so the "
                                      "twelve finite-width points would take about 5 hours there")}
@@ -126,6 +166,39 @@ def empirical_point(cfg, x, activation, W_std, b_std, depth, init="orthogonal"):
     return spread(np.asarray(kernels.empirical_ntk_seeds(spec, keys, x), np.float64))
 
 
+def rate_point(cfg, x, activation, W_std, b_std):
+    r"""The normalized NTK :math:`\hat\Theta^L = \Theta^L / \Theta^L(x, x)` at depths 1..max_depth on ``x``: the
+    off-diagonal entries (max_depth, pairs), float64. On inputs of one norm :math:`\Theta^L(x, x)` is the same for
+    every x, so this is the paper's :math:`K^L/\alpha_L` with :math:`\alpha_L = \Theta^L(x, x)`.
+
+    ReLU's kernels are neural-tangents' closed form; ELU's and tanh's come from :func:`meanfield.ntk_by_depth`, whose
+    quadrature keeps its precision near correlation 1 (neural-tangents' numerical layer puts ELU's Edge of Chaos a
+    few percent per layer off, so that its kernel's diagonal grows exponentially there)."""
+    iu = np.triu_indices(len(x), 1)
+    by_depth = kernels.analytic_ntk_by_depth if activation in CLOSED_FORM else meanfield.ntk_by_depth
+    return normalized(by_depth(activation, W_std, b_std, x, cfg.max_depth))[:, iu[0], iu[1]]
+
+
+CLOSED_FORM = ("relu", "erf")
+"""Activations whose infinite-width kernels neural-tangents computes in closed form."""
+
+
+def train_point(cfg, data, phase, depth, lr):
+    """SGD (batch 64, cross-entropy) of ``train_seeds`` tanh networks of one depth from one initialization,
+    standard parameterization: test accuracy and training loss per (seed, record)."""
+    from orthontk_lib import train
+
+    W_std, b_std = TRAIN_POINTS[phase]
+    b_std = meanfield.critical_b_std("tanh", W_std) if b_std is None else b_std
+    spec = FCN(depth, cfg.train_width, "tanh", W_std, b_std, parameterization="standard", out_dim=10)
+    every = max(1, cfg.train_steps // 20)
+    config = train.TrainConfig(steps=cfg.train_steps - cfg.train_steps % every, batch_size=64,
+                               loss="cross_entropy", record_every=every)
+    keys = jax.random.split(jax.random.fold_in(jax.random.key(cfg.seed + 5), depth), cfg.train_seeds)
+    h = train.fit_grid(spec, config, keys, np.full(cfg.train_seeds, lr), data)
+    return {"test_accuracy": h["test_accuracy"], "train_loss": h["train_loss"], "record_steps": h["record_steps"]}
+
+
 def phase_diagram(cfg):
     """log chi over a (W_std, b_std) grid, and the Edge-of-Chaos line b_std(W_std), for erf and for tanh."""
     w = np.linspace(0.6, 2.6, cfg.grid)
@@ -168,7 +241,29 @@ def compute(cfg):
     out["chi_c"] = np.array([meanfield.chi_at_correlation(a, *pts[a, p], meanfield.c_star(a, *pts[a, p]))
                              if p == "chaotic" else np.nan for a, p in pts])
     out["depths"] = np.arange(1, cfg.max_depth + 1)
+    ppts = paper_points()
+    rates = sweep("rates", [{"activation": a, "phase": p} for a, p in ppts],
+                  lambda it: {"entries": rate_point(cfg, x, it["activation"], *ppts[it["activation"], it["phase"]])},
+                  "normalized NTK by depth at the paper's points")
+    out["rate_entries"] = np.stack([p.arrays["entries"] for p in rates])  # (paper point, L, pairs)
+    out["rate_points"] = np.array([[*ppts[k]] for k in ppts])
+    out["rate_chi1"] = np.array([meanfield.chi(a, *ppts[a, p]) for a, p in ppts])
+    runs = sweep("trainability", [{"phase": p, "depth": L, "lr": lr} for L, lr in zip(cfg.train_depths, cfg.train_lrs)
+                                  for p in TRAIN_POINTS],
+                 lambda it: train_point(cfg, digits_full(cfg), it["phase"], it["depth"], it["lr"]),
+                 "SGD at and off the Edge of Chaos")
+    shape = (len(cfg.train_depths), len(TRAIN_POINTS), cfg.train_seeds, -1)
+    out["train_accuracy"] = np.stack([p.arrays["test_accuracy"] for p in runs]).reshape(shape)  # (depth, phase, S, R)
+    out["train_loss"] = np.stack([p.arrays["train_loss"] for p in runs]).reshape(shape)
+    out["train_steps"] = runs[0].arrays["record_steps"]
     return out
+
+
+def digits_full(cfg):
+    """The trainability task: all of scikit-learn's digits, 1,497 for training and 300 for testing, on the sphere."""
+    d = load("digits", n_train=1497, n_test=300, seed=cfg.seed)
+    scale = lambda x: x * 8.0 / np.linalg.norm(x, axis=1, keepdims=True)
+    return d._replace(x_train=scale(d.x_train), x_test=scale(d.x_test))
 
 
 def theory_rate(activation, phase, chi1, chi_c=None):
@@ -306,6 +401,88 @@ def deviation_ci(arrays, depth_index=0, key="emp_spread"):
     return stats.bootstrap_ci(samples, lambda s: float((np.abs(s.mean(-1, keepdims=True) - ana) / ana).max()))
 
 
+def rate_form_fit(depths, entries, form, min_depth):
+    r"""Least squares of every pair's :math:`\hat\Theta^L = K_\infty + a\, g(L)` over ``min_depth <= L``, with
+    :math:`g(L) = 1/L` (``form="1/L"``) or :math:`\log L / L`: the pooled :math:`R^2` and the limits :math:`K_\infty`."""
+    L = np.asarray(depths, float)
+    keep = L >= min_depth
+    g = 1.0 / L[keep] if form == "1/L" else np.log(L[keep]) / L[keep]
+    X = np.stack([np.ones_like(g), g], 1)
+    Y = np.asarray(entries, float)[keep]
+    coef, *_ = np.linalg.lstsq(X, Y, rcond=None)
+    rss = ((Y - X @ coef) ** 2).sum()
+    tss = ((Y - Y.mean(0)) ** 2).sum()
+    return float(1.0 - rss / tss), coef[0]
+
+
+def rate_form_advantage(depths, entries, min_depth, n_boot=1000, seed=0):
+    """R²(log L / L) − R²(1/L) of the fits of :func:`rate_form_fit`, with a 95% bootstrap interval over the depths."""
+    L = np.asarray(depths, float)
+    keep = np.flatnonzero(L >= min_depth)
+
+    def stat(idx):
+        if np.ptp(L[idx]) == 0:
+            return float("nan")
+        return rate_form_fit(L[idx], entries[idx], "log", 0)[0] - rate_form_fit(L[idx], entries[idx], "1/L", 0)[0]
+
+    value = stat(keep)
+    if n_boot == 0:
+        return value, (value, value)
+    rng = np.random.default_rng(seed)
+    boots = [stat(rng.choice(keep, len(keep))) for _ in range(n_boot)]
+    lo, hi = np.nanpercentile(boots, [2.5, 97.5])
+    return value, (float(min(lo, value)), float(max(hi, value)))
+
+
+def chosen_form(value):
+    """The rate form the data choose from the R² advantage of log L / L over 1/L."""
+    return "log L / L" if value > 0 else "1/L"
+
+
+def distance_to_limit(arrays, cfg):
+    r"""Per paper point: :math:`\max_{x \ne x'} |\hat\Theta^L(x, x') - K_\infty(x, x')|` against depth (point, L).
+
+    On the Edge the limit is the intercept of the rate form the data choose; off it the kernel at the largest depth,
+    which the exponential approach has brought to within float64's precision of the limit."""
+    out = []
+    for i, (act, phase) in enumerate(paper_points()):
+        entries = arrays["rate_entries"][i]
+        if phase == "edge":
+            form = chosen_form(rate_form_advantage(arrays["depths"], entries, cfg.rate_min_depth, n_boot=0)[0])
+            limit = rate_form_fit(arrays["depths"], entries, "1/L" if form == "1/L" else "log", cfg.rate_min_depth)[1]
+        else:
+            limit = entries[-1]
+        out.append(np.abs(entries - limit).max(-1))
+    return np.array(out)
+
+
+def rate_rows(arrays, cfg):
+    """Rows of the rate-form table: φ, (σ_W, σ_b), χ₁, R² of both forms, the advantage with its interval, the form
+    the data choose and the paper's."""
+    rows = []
+    for i, (act, phase) in enumerate(paper_points()):
+        if phase != "edge":
+            continue
+        entries = arrays["rate_entries"][i]
+        r2 = [rate_form_fit(arrays["depths"], entries, f, cfg.rate_min_depth)[0] for f in ("1/L", "log")]
+        v, (lo, hi) = rate_form_advantage(arrays["depths"], entries, cfg.rate_min_depth)
+        w, b = arrays["rate_points"][i]
+        rows.append([act, f"({w:.3f}, {b:.3f})", f"{arrays['rate_chi1'][i]:.4f}", f"{r2[0]:.6f}", f"{r2[1]:.6f}",
+                     f"{v:.2e} [{lo:.2e}, {hi:.2e}]", chosen_form(v) if lo * hi > 0 else "neither (interval spans 0)",
+                     RATE_FORMS[act]])
+    return rows
+
+
+def trainability_gap(arrays):
+    """Final test accuracy at the deepest trained depth: Edge of Chaos minus the better off-Edge initialization, with
+    a 95% Welch interval over seeds (NaN-wide with one seed)."""
+    acc = arrays["train_accuracy"][-1, :, :, -1]  # (phase, seed)
+    phases = list(TRAIN_POINTS)
+    edge = acc[phases.index("edge")]
+    best = max((acc[i] for i, p in enumerate(phases) if p != "edge"), key=np.mean)
+    return stats.welch_ci(edge, best)
+
+
 # CLAIMS
 
 HDR = "Hayou, Doucet, Rousseau 2019"
@@ -338,6 +515,20 @@ CLAIMS = [
           "(95% bootstrap interval over seeds)",
           AtMost(0.2), why="finite-width corrections of order depth/width, plus seed noise",
           decide="more seeds, or a wider network"),
+    *[Claim(f"eoc-rate-form-{act}", f"{HDR}, Thm. 2 (Edge of Chaos, {act})",
+            f"On the Edge of Chaos the normalized NTK of a {act} network approaches its limit at rate {form}.",
+            "R² of K_∞ + a·log L/L minus R² of K_∞ + a/L, fitted to every pair's K^L/α_L over the depths (analytic "
+            "kernels, the paper's point; 95% bootstrap interval over the depths)",
+            AtMost(0.0) if form == "1/L" else AtLeast(0.0),
+            why=f"the paper's form must fit better: the difference lies {'below' if form == '1/L' else 'above'} 0",
+            decide="more depths")
+      for act, form in RATE_FORMS.items()],
+    Claim("eoc-trainability", f"{HDR}, Sec. 4 (trainability)",
+          "A deep tanh network initialized on the Edge of Chaos trains better under SGD than one initialized in "
+          "the ordered or the chaotic phase.",
+          "final test accuracy at the deepest trained depth, Edge of Chaos minus the better off-Edge initialization "
+          "(95% Welch interval over networks)", AtLeast(0.0),
+          why="better means a positive difference; no size is given by the paper", decide="more networks"),
 ]
 
 
@@ -350,6 +541,10 @@ def measure(arrays, cfg):
         "eoc-critical-polynomial": Measurement(*phase_advantage(arrays, "edge", "power")),
         "eoc-orthogonal-follows": Measurement(*deviation_ci(arrays),
                                               {"gaussian": deviation_ci(arrays, key="emp_spread_gaussian")[0]}),
+        **{f"eoc-rate-form-{act}": Measurement(*rate_form_advantage(
+            arrays["depths"], arrays["rate_entries"][list(paper_points()).index((act, "edge"))], cfg.rate_min_depth))
+           for act in RATE_FORMS},
+        "eoc-trainability": Measurement(*trainability_gap(arrays)),
     }
 
 
@@ -383,10 +578,114 @@ def numbers(arrays, cfg):
                             "the orthogonal networks stay no closer to the analytic curve than Gaussian ones"),
         "eoc-emp-setup": f"{cfg.emp_seeds} orthogonal and {cfg.emp_seeds} Gaussian erf networks of width "
                          f"{cfg.emp_width} on {cfg.emp_inputs} digits",
+        **rate_numbers(arrays, cfg), "eoc-rate-differs": RATE_FIGURE.caption(cfg),
+        **train_numbers(arrays, cfg),
+    }
+
+
+def rate_numbers(arrays, cfg):
+    """The rate-form section's numbers: points, the forms the data choose, and whether they are the paper's."""
+    m = measure_rates(arrays, cfg)
+    chosen = {act: chosen_form(v) if lo * hi > 0 else None for act, (v, (lo, hi)) in m.items()}
+    agree = [a for a, f in chosen.items() if f == RATE_FORMS[a]]
+    differ = [a for a, f in chosen.items() if f is not None and f != RATE_FORMS[a]]
+    open_ = [a for a, f in chosen.items() if f is None]
+    words = []
+    if agree:
+        words.append(f"the data choose the paper's form for {', '.join(agree)}")
+    if differ:
+        words.append(f"they choose the other form for {', '.join(differ)}, against the paper")
+    if open_:
+        words.append(f"for {', '.join(open_)} the interval does not decide between the two")
+    pts = paper_points()
+    return {
+        "eoc-rate-points": "; ".join(f"{a} {p}: σ_W = {w:.3f}, σ_b = {b:.3f}, χ₁ = {c:.3f}" for (a, p), (w, b), c in
+                                     zip(pts, arrays["rate_points"], arrays["rate_chi1"])),
+        "eoc-rate-pairs": int(arrays["rate_entries"].shape[-1]),
+        "eoc-rate-min-depth": int(cfg.rate_min_depth),
+        "eoc-rate-words": "; ".join(words),
+        "eoc-rate-late-depth": int(cfg.max_depth // 2),
+        "eoc-rate-late": ", ".join(
+            f"{act} {chosen_form(rate_form_advantage(arrays['depths'], arrays['rate_entries'][list(pts).index((act, 'edge'))], cfg.max_depth // 2, n_boot=0)[0])}"
+            for act in RATE_FORMS),
+    }
+
+
+def measure_rates(arrays, cfg):
+    """The rate-form advantage with its interval per Edge-of-Chaos activation."""
+    m = measure(arrays, cfg)
+    return {act: m[f"eoc-rate-form-{act}"][:2] for act in RATE_FORMS}
+
+
+def train_numbers(arrays, cfg):
+    """The trainability section's numbers."""
+    acc = arrays["train_accuracy"][:, :, :, -1].mean(-1)  # (depth, phase)
+    d, (lo, hi) = trainability_gap(arrays)
+    verdict = CLAIMS[[c.id for c in CLAIMS].index("eoc-trainability")].verdict(d, (lo, hi))
+    return {
+        "eoc-train-setup": f"{cfg.train_seeds} tanh networks of width {cfg.train_width} per depth and initialization",
+        "eoc-train-depths": ", ".join(f"{L} (lr {lr:g})" for L, lr in zip(cfg.train_depths, cfg.train_lrs)),
+        "eoc-train-steps": int(arrays["train_steps"][-1]),
+        "eoc-train-acc": "; ".join(f"depth {L}: " + ", ".join(f"{acc[i, j]:.2f} ({p})" for j, p in enumerate(TRAIN_POINTS))
+                                   for i, L in enumerate(cfg.train_depths)),
+        "eoc-train-gap": f"{d:.2f} [{lo:.2f}, {hi:.2f}]",
+        "eoc-train-words": {"holds": "the Edge of Chaos trains better, as the paper found",
+                            "does not hold": "an off-Edge initialization trains better, against the paper",
+                            "inconclusive": "the networks do not decide which initialization trains better"}[verdict],
+        "eoc-train-differs": TRAIN_FIGURE.caption(cfg),
     }
 
 
 # FIGURES
+
+TRAIN_FIGURE = PaperFigure(
+    "Hayou, Doucet, Rousseau (2019), Sec. 4: test accuracy against training steps at and off the Edge of Chaos",
+    settings=dict(train_depths=(100, 200, 300), train_width=300, train_lrs=(1e-3, 1e-4, 1e-4)),
+    labels=dict(train_depths="depths", train_width="width", train_lrs="learning rates"),
+    always=("scikit-learn's digits instead of MNIST and CIFAR-10", "tanh only (the paper also trains ReLU and ELU)",
+            "the number of steps is this book's (the paper does not state it)"))
+RATE_FIGURE = PaperFigure(
+    "Hayou, Doucet, Rousseau (2019), Sec. 3: |K^L/α_L − K_∞| against depth on and off the Edge of Chaos",
+    settings={}, always=("digits on the sphere instead of the paper's inputs", "α_L = Θ^L(x, x), the kernel's diagonal",
+                         "K_∞ fitted on the Edge (the intercept of the chosen rate form) and taken at the largest "
+                         "depth off it"))
+
+
+def fig_rate(cfg, arrays):
+    """max over pairs |K^L/α_L − K_∞| against depth (log-log) at the paper's points, with 1/L and log L/L guides."""
+    fig, ax = plots.figure(width=4.4)
+    dist = distance_to_limit(arrays, cfg)
+    L = arrays["depths"].astype(float)
+    styles = {"relu": "-", "elu": "--", "tanh": "-."}
+    for i, (act, phase) in enumerate(paper_points()):
+        keep = dist[i] > 1e-14
+        ax.loglog(L[keep], dist[i][keep], styles[act], color=PHASE_COLOUR[phase], label=f"{act}, {phase}")
+    edge = [i for i, (_, p) in enumerate(paper_points()) if p == "edge"]
+    ref = dist[edge, cfg.rate_min_depth - 1].max()
+    ax.loglog(L, ref * cfg.rate_min_depth / L, ":", color="grey", lw=1, label=r"$\propto 1/L$")
+    g = np.log(L) / L
+    ax.loglog(L[1:], ref * g[1:] / g[cfg.rate_min_depth - 1], ":", color="olive", lw=1, label=r"$\propto \log L / L$")
+    ax.set(xlabel="depth L", ylabel=r"$\max |K^L/\alpha_L - K_\infty|$", ylim=(1e-12, 2))
+    fig.legend(loc="outside right center", fontsize=6)
+    return fig
+
+
+def fig_trainability(cfg, arrays):
+    """Test accuracy against SGD steps, one panel per depth, one colour per initialization; seed mean and range."""
+    n = len(cfg.train_depths)
+    fig, axes = plots.figure(ncols=n, width=3.0, height=2.6, squeeze=False)
+    steps = arrays["train_steps"]
+    for i, L in enumerate(cfg.train_depths):
+        ax = axes[0, i]
+        for j, phase in enumerate(TRAIN_POINTS):
+            acc = arrays["train_accuracy"][i, j]
+            ax.plot(steps, acc.mean(0), color=PHASE_COLOUR[phase], label=phase)
+            ax.fill_between(steps, acc.min(0), acc.max(0), color=PHASE_COLOUR[phase], alpha=0.2, lw=0)
+        ax.axhline(0.1, color="grey", lw=0.8, ls=":")
+        ax.set(xlabel="SGD step", ylabel="test accuracy" if i == 0 else None, title=f"depth {L}", ylim=(0, 1))
+    axes[0, 0].legend(fontsize=7)
+    return fig
+
 
 PHASE_COLOUR = {"ordered": "C0", "edge": "k", "chaotic": "C3"}
 

@@ -1,8 +1,9 @@
 r"""Chapter "Transition to linearity and its failure" (Liu, Zhu, Belkin 2020).
 
-Two networks that differ only in their last step: :math:`f = \tilde f` (a linear
-readout) and :math:`f = \psi(\tilde f)` with a non-linear :math:`\psi`. Their
-Hessians with respect to the parameters are
+Three networks against width, the paper's three cases: a linear readout
+:math:`f = \tilde f`; a non-linear output :math:`f = \psi(\tilde f)`; and a
+**bottleneck**, one hidden layer of fixed width inside an otherwise wide network. The
+Hessians of the first two with respect to the parameters are
 
 .. math::
 
@@ -11,22 +12,28 @@ Hessians with respect to the parameters are
 
 and since :math:`\lVert H_{\tilde f} \rVert = \tilde O(1/\sqrt{n})` while
 :math:`\lVert \nabla \tilde f \rVert = \Theta(1)`, the second network's Hessian
-keeps a rank-one part of order one at every width. Measured: the spectral norm
-(power iteration on Hessian-vector products) and the gradient norm at
-initialization against width, and the relative change of the NTK over
-full-batch gradient descent, for both outputs.
+keeps a rank-one part of order one at every width; the bottleneck's Hessian block
+of the weights next to the narrow layer does not shrink either. Measured: the
+spectral norm (power iteration on Hessian-vector products) and the gradient norm
+at initialization against width; over full-batch gradient descent, the relative
+change of the NTK and the linearization error :math:`|f(\theta_t) - f_{\rm lin}(\theta_t)|`
+beside the bound :math:`\tfrac12 \lVert H \rVert R_t^2`,
+:math:`R_t = \lVert \theta_t - \theta_0 \rVert`, drawn from the measured norm at
+initialization.
 """
 
 import dataclasses
+import functools
 
 import jax
 import numpy as np
 
 from orthontk_lib import hessian, kernels, plots, results, stats
 from orthontk_lib.book.profiles import ChapterConfig, Cost
-from orthontk_lib.claims import AtLeast, Claim, Measurement, Within
+from orthontk_lib.claims import AtLeast, AtMost, Claim, Measurement, Within
 from orthontk_lib.data import load
-from orthontk_lib.models import ACTIVATIONS, FCN
+from orthontk_lib.models import ACTIVATIONS, FCN, canonical
+from orthontk_lib.reproduction import PaperFigure
 
 SLUG = "linearity"
 
@@ -39,7 +46,8 @@ class Config(ChapterConfig):
     depth: int = dataclasses.field(default=2, metadata={"min": 1})  # hidden layers
     activation: str = dataclasses.field(default="tanh", metadata={"choices": ACTIVATIONS})  # hidden phi
     output: str = dataclasses.field(default="softplus", metadata={"choices": ACTIVATIONS})  # the non-linear psi
-    n_seeds: int = dataclasses.field(default=3, metadata={"min": 2})  # networks per width and output
+    bottleneck: int = dataclasses.field(default=4, metadata={"min": 1})  # units of the narrow layer
+    n_seeds: int = dataclasses.field(default=3, metadata={"min": 2})  # networks per width and case
     n_inputs: int = dataclasses.field(default=2, metadata={"min": 1})  # inputs at which H is measured
     n_iter: int = dataclasses.field(default=30, metadata={"min": 2})  # power-iteration steps
     train_widths: tuple[int, ...] = dataclasses.field(default=(64,), metadata={"min": 1})  # training widths
@@ -50,24 +58,36 @@ class Config(ChapterConfig):
     PROFILES = {
         "smoke": dict(widths=(16, 64), n_seeds=2, n_inputs=1, n_iter=5, train_widths=(16, 64), train_steps=20,
                       n_train=8),
-        "quick": dict(widths=(64, 128, 256, 512, 1024, 2048), n_seeds=3, n_inputs=2, n_iter=20,
+        "quick": dict(widths=(64, 128, 256, 512, 1024), n_seeds=3, n_inputs=2, n_iter=20,
                       train_widths=(64, 256, 1024), train_steps=100, n_train=32),
         "paper": dict(widths=(64, 128, 256, 512, 1024, 2048, 4096, 8192), n_seeds=10, n_inputs=8, n_iter=100,
                       train_widths=(64, 256, 1024, 4096), train_steps=2000, n_train=128),
     }
-    COST = {"paper": Cost("GPU", 15, "estimate: Hessian power iterations at widths to 8192")}
+    COST = {"paper": Cost("GPU", 20, "estimate: Hessian power iterations at widths to 8192, three cases")}
 
     @property
     def seeds(self):
         return list(range(self.seed, self.seed + self.n_seeds))
 
     @property
-    def outputs(self):
-        """The two output layers compared: ``("linear", output)``."""
-        return ("linear", self.output)
+    def cases(self):
+        """The three networks compared: ``("linear", output, "bottleneck")``."""
+        return ("linear", self.output, "bottleneck")
 
-    def spec(self, width, output, init="gaussian"):
-        return FCN(self.depth, width, self.activation, 1.5, 0.1, init, output_activation=output, out_dim=1)
+    def spec(self, width, case, init="gaussian"):
+        """The network of one case: ``depth`` hidden layers with the ψ output, or, for ``"bottleneck"``, a linear
+        output and ``depth + 1`` hidden layers whose middle one has ``bottleneck`` units."""
+        if case == "bottleneck":
+            return FCN(self.depth + 1, width, self.activation, 1.5, 0.1, init, out_dim=1, bottleneck=self.bottleneck)
+        return FCN(self.depth, width, self.activation, 1.5, 0.1, init, output_activation=case, out_dim=1)
+
+
+FIGURE = PaperFigure(
+    "Liu, Zhu, Belkin (2020), Sec. 4–5: the Hessian norm and the tangent kernel's change against width for a linear "
+    "output, a non-linear output and a bottleneck", settings={},
+    always=("the paper publishes neither experiment code nor the settings of its figures; the architecture (tanh, "
+            "NTK parameterization, σ_W 1.5, σ_b 0.1), the data (digit images on a sphere), the bottleneck's place "
+            "(the middle one of three hidden layers) and the widths are this book's",))
 
 
 def digits_on_sphere(cfg, n):
@@ -81,56 +101,78 @@ def digits_on_sphere(cfg, n):
     return d._replace(x_train=x, y_train=y, x_test=x[:1], y_test=y[:1])
 
 
-def hessian_point(cfg, x, width):
-    """||H||_2 and ||∇f|| per (output, seed, input): arrays (2, S, I); one jitted program for both outputs.
-    The same for an orthogonal network with a linear output: ``hessian_orth``, ``gradient_orth`` (S, I).
+def _norms(spec, cfg, variables, xs, keys):
+    """(||H||_2, ||∇f||) of every network (leading axis of ``variables``) at every input: two (S, I) arrays."""
+    return tuple(np.asarray(a) for a in _norms_program(canonical(spec), cfg.n_iter)(variables, xs, keys))
 
-    The two outputs differ only in ψ, which has no parameters: one draw of the parameters serves both.
+
+@functools.lru_cache(maxsize=16)
+def _norms_program(spec, n_iter):
+    """One compiled program per network function (``canonical`` spec) and iteration count, reused across calls."""
+    one = lambda v, xs, k: jax.vmap(lambda xi, ki: (hessian.hessian_norm(spec, v, xi, ki, n_iter),
+                                                    hessian.gradient_norm(spec, v, xi)))(xs, k)
+    return jax.jit(jax.vmap(one, in_axes=(0, None, 0)))
+
+
+def _networks(spec, cfg, width, salt, x):
+    """``n_seeds`` independent draws of ``spec``'s variables (leading axis S); the same keys for every case."""
+    seeds = jax.random.split(jax.random.fold_in(jax.random.key(cfg.seed + salt), width), cfg.n_seeds)
+    return jax.vmap(lambda k: spec.initialize(k, x[:1]))(seeds)
+
+
+def hessian_point(cfg, x, width):
+    """||H||_2 and ||∇f|| per (case, seed, input): arrays (3, S, I). The same for an orthogonal network with a
+    linear output: ``hessian_orth``, ``gradient_orth`` (S, I).
+
+    The linear and ψ outputs differ only in ψ, which has no parameters: they are measured on the same networks.
     """
-    seeds = jax.random.split(jax.random.fold_in(jax.random.key(cfg.seed), width), cfg.n_seeds)
     keys = jax.random.split(jax.random.key(cfg.seed + 1), cfg.n_seeds * cfg.n_inputs).reshape(cfg.n_seeds, cfg.n_inputs)
     xs = jax.numpy.asarray(x[: cfg.n_inputs])
-    specs = [cfg.spec(width, output) for output in cfg.outputs]
-    variables = jax.vmap(lambda k: specs[0].initialize(k, xs[:1]))(seeds)
-
-    def per_input(v, k):
-        one = lambda spec: jax.vmap(lambda xi, ki: (hessian.hessian_norm(spec, v, xi, ki, cfg.n_iter),
-                                                    hessian.gradient_norm(spec, v, xi)))(xs, k)
-        return [one(spec) for spec in specs]
-
-    out = jax.jit(jax.vmap(per_input))(variables, keys)
+    out = {}
+    for case in cfg.cases:
+        spec = cfg.spec(width, case)
+        out[case] = _norms(spec, cfg, _networks(cfg.spec(width, "linear") if case != "bottleneck" else spec,
+                                                cfg, width, 0, xs), xs, keys)
     orth = cfg.spec(width, "linear", "orthogonal")
-    v_orth = jax.vmap(lambda k: orth.initialize(k, xs[:1]))(seeds)
-    h_orth, g_orth = jax.jit(jax.vmap(lambda v, k: jax.vmap(
-        lambda xi, ki: (hessian.hessian_norm(orth, v, xi, ki, cfg.n_iter), hessian.gradient_norm(orth, v, xi)))(xs, k)))(
-        v_orth, keys)
-    return {"hessian": np.stack([np.asarray(h) for h, _ in out]), "gradient": np.stack([np.asarray(g) for _, g in out]),
-            "hessian_orth": np.asarray(h_orth), "gradient_orth": np.asarray(g_orth)}
+    h_orth, g_orth = _norms(orth, cfg, _networks(orth, cfg, width, 0, xs), xs, keys)
+    return {"hessian": np.stack([out[c][0] for c in cfg.cases]), "gradient": np.stack([out[c][1] for c in cfg.cases]),
+            "hessian_orth": h_orth, "gradient_orth": g_orth}
 
 
-def learning_rate(cfg, data):
-    r"""Half the GD stability limit of the narrowest linear-output network: :math:`N / \lambda_{\max}(\hat\Theta)`."""
-    spec = cfg.spec(cfg.train_widths[0], "linear")
+def learning_rate(cfg, data, case):
+    r"""Half the GD stability limit of the case's narrowest network: :math:`N / \lambda_{\max}(\hat\Theta)`."""
+    spec = cfg.spec(cfg.train_widths[0], case)
     theta = np.asarray(kernels.empirical_ntk(spec, spec.initialize(jax.random.key(cfg.seed), data.x_train[:1]),
                                              data.x_train))
     return float(len(theta) / np.linalg.eigvalsh(theta).max())
 
 
-def training_point(cfg, data, eta, width):
-    """Relative NTK change ||Θ_t − Θ_0||/||Θ_0|| over GD per (output, seed, record), and the losses."""
+def training_point(cfg, data, etas, width):
+    r"""Full-batch GD of every case at one width: per (case, seed, record) the relative NTK change
+    :math:`\lVert\Theta_t - \Theta_0\rVert_F/\lVert\Theta_0\rVert_F`, the training loss, the distance travelled
+    :math:`R_t`, and at the first ``n_inputs`` training inputs (last axis) the linearization error
+    :math:`|f(\theta_t; x) - f_{\rm lin}(\theta_t; x)|` and the Hessian norm at initialization (case, seed, input).
+    """
     from orthontk_lib import train
 
     every = max(1, cfg.train_steps // 20)
     config = train.TrainConfig(steps=cfg.train_steps - cfg.train_steps % every, record_every=every, loss="mse")
-    change, loss = [], []
-    for output in cfg.outputs:
+    xs = jax.numpy.asarray(data.x_train[: cfg.n_inputs])
+    hkeys = jax.random.split(jax.random.key(cfg.seed + 3), cfg.n_seeds * cfg.n_inputs).reshape(cfg.n_seeds, -1)
+    out = {k: [] for k in ("change", "loss", "distance", "lin_error", "hessian0")}
+    for case, eta in zip(cfg.cases, etas):
+        spec = cfg.spec(width, case)
+        variables = _networks(spec, cfg, width, 2, data.x_train)
         keys = jax.random.split(jax.random.fold_in(jax.random.key(cfg.seed + 2), width), cfg.n_seeds)
-        h = train.fit_grid(cfg.spec(width, output), config, keys, np.full(cfg.n_seeds, eta), data,
-                           ntk_probe=data.x_train)
+        h = train.fit_grid(spec, config, keys, np.full(cfg.n_seeds, eta), data, ntk_probe=data.x_train,
+                           params=variables["params"], linearize=True)
         ntk = h["ntk"]  # (S, R, N, N)
-        change.append(np.linalg.norm(ntk - ntk[:, :1], axis=(2, 3)) / np.linalg.norm(ntk[:, :1], axis=(2, 3)))
-        loss.append(h["train_loss"])
-    return {"change": np.stack(change), "loss": np.stack(loss), "record_steps": h["record_steps"]}
+        out["change"].append(np.linalg.norm(ntk - ntk[:, :1], axis=(2, 3)) / np.linalg.norm(ntk[:, :1], axis=(2, 3)))
+        out["loss"].append(h["train_loss"])
+        out["distance"].append(h["distance"])
+        out["lin_error"].append(np.abs(h["probe_output"] - h["probe_linear"])[:, :, : cfg.n_inputs, 0])
+        out["hessian0"].append(_norms(spec, cfg, variables, xs, hkeys)[0])
+    return {**{k: np.stack(v) for k, v in out.items()}, "record_steps": h["record_steps"]}
 
 
 def compute(cfg):
@@ -141,27 +183,31 @@ def compute(cfg):
                                                          profile=cfg.profile, seeds=cfg.seeds, desc=desc)
     hess = sweep("hessian", [{"width": w} for w in cfg.widths], lambda p: hessian_point(cfg, x, p["width"]),
                  "Hessian norm by width")
-    data = digits_on_sphere(cfg, cfg.n_train)
-    eta = learning_rate(cfg, data)
+    data = digits_on_sphere(cfg, max(cfg.n_train, cfg.n_inputs))
+    etas = [learning_rate(cfg, data, case) for case in cfg.cases]
     runs = sweep("training", [{"width": w} for w in cfg.train_widths],
-                 lambda p: training_point(cfg, data, eta, p["width"]), "GD with NTK by width")
+                 lambda p: training_point(cfg, data, etas, p["width"]), "GD with NTK by width")
+    stack = lambda key: np.stack([p.arrays[key] for p in runs], axis=1)  # (case, width, seed, ...)
     return {
         "widths": np.asarray(cfg.widths),
-        "hessian": np.stack([p.arrays["hessian"] for p in hess], axis=1),  # (output, width, seed, input)
+        "hessian": np.stack([p.arrays["hessian"] for p in hess], axis=1),  # (case, width, seed, input)
         "gradient": np.stack([p.arrays["gradient"] for p in hess], axis=1),
         "hessian_orth": np.stack([p.arrays["hessian_orth"] for p in hess]),  # (width, seed, input)
         "gradient_orth": np.stack([p.arrays["gradient_orth"] for p in hess]),
         "train_widths": np.asarray(cfg.train_widths),
-        "change": np.stack([p.arrays["change"] for p in runs], axis=1),  # (output, width, seed, record)
-        "train_loss": np.stack([p.arrays["loss"] for p in runs], axis=1),
+        "change": stack("change"),  # (case, width, seed, record)
+        "train_loss": stack("loss"),
+        "distance": stack("distance"),  # (case, width, seed, record)
+        "lin_error": stack("lin_error"),  # (case, width, seed, record, input)
+        "hessian0": stack("hessian0"),  # (case, width, seed, input)
         "record_steps": runs[0].arrays["record_steps"],
-        "eta": np.asarray(eta),
+        "eta": np.asarray(etas),
     }
 
 
 def hessian_slopes(arrays):
-    """Per output: (slope, 95% CI, intercept) of log ||H|| (mean over seeds and inputs) against log width."""
-    return [stats.loglog_fit(arrays["widths"], arrays["hessian"][o].mean((-1, -2))) for o in range(2)]
+    """Per case: (slope, 95% CI, intercept) of log ||H|| (mean over seeds and inputs) against log width."""
+    return [stats.loglog_fit(arrays["widths"], h.mean((-1, -2))) for h in arrays["hessian"]]
 
 
 def orthogonal_hessian_slope(arrays):
@@ -169,14 +215,38 @@ def orthogonal_hessian_slope(arrays):
     return stats.loglog_fit(arrays["widths"], arrays["hessian_orth"].mean((-1, -2)))
 
 
+def _per_network_fit(widths, values):
+    """Log-log fit of (width, seed) values against width, every network a point: more points than widths."""
+    return stats.loglog_fit(np.repeat(widths, values.shape[-1]), values.reshape(-1))
+
+
 def change_slopes(arrays):
-    """Per output: (slope, 95% CI, intercept) of the final relative NTK change (seed mean) against width."""
-    return [stats.loglog_fit(arrays["train_widths"], arrays["change"][o, :, :, -1].mean(-1)) for o in range(2)]
+    """Per case: (slope, 95% CI, intercept) of the final relative NTK change against width, every network a point."""
+    return [_per_network_fit(arrays["train_widths"], c[:, :, -1]) for c in arrays["change"]]
+
+
+def linearization_error(arrays):
+    """Per (case, width, seed): the largest |f − f_lin| over training and over the measured inputs."""
+    return arrays["lin_error"].max((-1, -2))
+
+
+def linearization_slopes(arrays):
+    """Per case: (slope, 95% CI, intercept) of the largest linearization error against width, every network a point."""
+    return [_per_network_fit(arrays["train_widths"], e) for e in linearization_error(arrays)]
+
+
+def bound_ratio(arrays):
+    r"""Per (case, width, seed): the largest ratio of the error to :math:`\tfrac12 \lVert H(\theta_0)\rVert R_t^2`
+    over records (after step 0) and inputs; above 1 where the Hessian grew along the path beyond its initial norm."""
+    bound = 0.5 * arrays["hessian0"][:, :, :, None, :] * arrays["distance"][..., None] ** 2
+    return (arrays["lin_error"][:, :, :, 1:] / bound[:, :, :, 1:]).max((-1, -2))
 
 
 # CLAIMS
 
 LZB = "Liu, Zhu, Belkin 2020"
+NO_DECAY = ("no decay: the theory's Θ(1) part does not shrink; a slope of −0.15 or more over these widths is "
+            "what a non-vanishing quantity with seed noise gives")
 CLAIMS = [
     Claim("linearity-hessian-slope", f"{LZB}, Thm. 3.2",
           "The Hessian spectral norm of a network with a linear output scales as Õ(1/√width).",
@@ -196,72 +266,153 @@ CLAIMS = [
           "log-log slope of ||H||_2 against width (95% t-interval)", Within(0.0, 0.15),
           why="the rank-one term ψ''·∇f̃∇f̃ᵀ is Θ(1): slope 0, with the linear-output allowance",
           decide="more widths"),
+    Claim("linearity-bottleneck-hessian", f"{LZB}, Sec. 5",
+          "With a bottleneck (one hidden layer of fixed width) the Hessian norm does not vanish with width.",
+          "log-log slope of ||H||_2 against width (95% t-interval)", Within(0.0, 0.15),
+          why="the Hessian block of the weights next to the narrow layer is Θ(1): slope 0, with the linear-output "
+              "allowance", decide="more widths"),
     Claim("linearity-kernel-change-nonlinear", f"{LZB}, Sec. 4",
           "With a non-linear output layer the NTK changes by O(1) during training, even for a wide network.",
           "||Θ_T − Θ_0||_F/||Θ_0||_F after GD, largest width trained (seed mean, 95% t-interval)",
           AtLeast(0.2), why="order one; the linear-output network of the same width moves by a few percent",
           decide="more seeds"),
+    Claim("linearity-kernel-change-slope", f"{LZB}, Thm. 3.2 and Sec. 3",
+          "With a linear output the NTK's change over training is Õ(1/√width): it shrinks at least as fast as "
+          "width^(−1/2).",
+          "log-log slope of ||Θ_T − Θ_0||_F/||Θ_0||_F against width, every network a point (95% t-interval)",
+          AtMost(-0.35), why="the theorem bounds the change from above; Õ's log factor raises a fitted slope by up to "
+          "0.15", decide="more training widths or seeds"),
+    Claim("linearity-kernel-change-slope-nonlinear", f"{LZB}, Sec. 4",
+          "With a non-linear output the NTK's change over training does not decay with width.",
+          "log-log slope of ||Θ_T − Θ_0||_F/||Θ_0||_F against width, every network a point (95% t-interval)",
+          AtLeast(-0.15), why=NO_DECAY, decide="more training widths or seeds"),
+    Claim("linearity-kernel-change-slope-bottleneck", f"{LZB}, Sec. 5",
+          "With a bottleneck the NTK's change over training does not decay with width.",
+          "log-log slope of ||Θ_T − Θ_0||_F/||Θ_0||_F against width, every network a point (95% t-interval)",
+          AtLeast(-0.15), why=NO_DECAY, decide="more training widths or seeds"),
+    Claim("linearity-linearization-slope", f"{LZB}, Sec. 3 (|f − f_lin| ≤ ½ sup‖H‖ R²)",
+          "With a linear output the network stays within Õ(1/√width) of its linearization along training: the "
+          "distance shrinks at least as fast as width^(−1/2).",
+          "log-log slope of max_t |f(θ_t) − f_lin(θ_t)| against width, every network a point (95% t-interval)",
+          AtMost(-0.35), why="R stays O(1) and ||H|| is Õ(1/√n), an upper bound; Õ's log factor raises a fitted slope "
+          "by up to 0.15", decide="more training widths or seeds"),
 ]
 
 
 def measure(arrays, cfg):
     """Each claim's statistic with its 95% interval."""
-    hs = hessian_slopes(arrays)
-    final = arrays["change"][:, -1, :, -1]  # (output, seed) at the largest width
+    hs, cs, ls = hessian_slopes(arrays), change_slopes(arrays), linearization_slopes(arrays)
+    final = arrays["change"][:, -1, :, -1]  # (case, seed) at the largest width
     return {
         "linearity-hessian-slope": Measurement(*hs[0][:2]),
         "linearity-hessian-slope-orthogonal": Measurement(*orthogonal_hessian_slope(arrays)[:2]),
         "linearity-nonlinear-output": Measurement(*hs[1][:2]),
+        "linearity-bottleneck-hessian": Measurement(*hs[2][:2]),
         "linearity-kernel-change-nonlinear": Measurement(*stats.mean_ci(final[1]),
                                                          {"linear_output": float(final[0].mean())}),
+        "linearity-kernel-change-slope": Measurement(*cs[0][:2]),
+        "linearity-kernel-change-slope-nonlinear": Measurement(*cs[1][:2]),
+        "linearity-kernel-change-slope-bottleneck": Measurement(*cs[2][:2]),
+        "linearity-linearization-slope": Measurement(*ls[0][:2]),
     }
 
 
 def numbers(arrays, cfg):
     """The numbers and phrases of the chapter's prose."""
     fmt = lambda f: f"{f[0]:.2f} [{f[1][0]:.2f}, {f[1][1]:.2f}]"
-    hs, cs, m = hessian_slopes(arrays), change_slopes(arrays), measure(arrays, cfg)
+    hs, cs, ls, m = hessian_slopes(arrays), change_slopes(arrays), linearization_slopes(arrays), measure(arrays, cfg)
     by_width = arrays["change"][1, :, :, -1].mean(-1)
     grows = by_width[-1] > 1.5 * by_width[0]
+    verdict = {c.id: c.verdict(*m[c.id][:2]) for c in CLAIMS}
+    ratio = bound_ratio(arrays)
+    err = linearization_error(arrays)
+    names = ("linear output", f"{cfg.output} output", "bottleneck")
     return {
         "lin-depth": int(cfg.depth), "lin-act": cfg.activation, "lin-output": cfg.output, "lin-iter": int(cfg.n_iter),
+        "lin-bottleneck": int(cfg.bottleneck), "lin-bottleneck-depth": int(cfg.depth + 1),
         "lin-samples": f"{arrays['hessian'].shape[2]} networks x {arrays['hessian'].shape[3]} inputs",
-        "lin-slope-linear": fmt(hs[0]), "lin-slope-nonlinear": fmt(hs[1]),
+        "lin-slope-linear": fmt(hs[0]), "lin-slope-nonlinear": fmt(hs[1]), "lin-slope-bottleneck": fmt(hs[2]),
         "lin-slope-orth": fmt(orthogonal_hessian_slope(arrays)),
         "lin-grad-orth": f"{arrays['gradient_orth'].mean():.2f}",
         "lin-orth-words": {"holds": "the transition to linearity does not depend on the weights' distribution",
                            "does not hold": "with orthogonal weights the Hessian does not shrink at the Gaussian rate",
                            "inconclusive": "whether it shrinks at the same rate is not decided at these widths"}[
-            CLAIMS[1].verdict(*m["linearity-hessian-slope-orthogonal"][:2])],
+            verdict["linearity-hessian-slope-orthogonal"]],
+        "lin-bottleneck-words": {"holds": "the narrow layer keeps it from shrinking",
+                                 "does not hold": "it shrinks with width after all, against the paper",
+                                 "inconclusive": "whether it shrinks is not decided at these widths"}[
+            verdict["linearity-bottleneck-hessian"]],
         "lin-grad": f"{arrays['gradient'][0].mean():.2f}",
         "lin-change-linear": f"{arrays['change'][0, -1, :, -1].mean():.3f}",
         "lin-change-nonlinear": fmt(m["linearity-kernel-change-nonlinear"]),
+        "lin-change-bottleneck": f"{arrays['change'][2, -1, :, -1].mean():.3f}",
         "lin-change-by-width": ", ".join(f"{c:.2f}" for c in by_width),
         "lin-change-order": {"holds": "of order one", "does not hold": "well below order one",
                              "inconclusive": "an interval too wide to say whether it is of order one"}[
-            {c.id: c for c in CLAIMS}["linearity-kernel-change-nonlinear"].verdict(
-                *m["linearity-kernel-change-nonlinear"][:2])],
+            verdict["linearity-kernel-change-nonlinear"]],
         "lin-change-trend": ("and it grows with width over the widths trained, which the O(1) statement neither "
                              "predicts nor excludes" if grows else "of the same order at every width trained"),
-        "lin-change-slope-linear": fmt(cs[0]),
+        "lin-change-slope-linear": fmt(cs[0]), "lin-change-slope-nonlinear": fmt(cs[1]),
+        "lin-change-slope-bottleneck": fmt(cs[2]),
+        "lin-change-slope-words": _slope_words(verdict["linearity-kernel-change-slope"],
+                                               verdict["linearity-kernel-change-slope-nonlinear"],
+                                               verdict["linearity-kernel-change-slope-bottleneck"]),
+        "lin-err-slopes": "; ".join(f"{n} {fmt(f)}" for n, f in zip(names, ls)),
+        "lin-err-largest": "; ".join(f"{n} {e[-1].mean():.2g}" for n, e in zip(names, err)),
+        "lin-err-words": {"holds": "the linear-output network's distance to its linearization falls at least as "
+                                   "fast as n^(−1/2)",
+                          "does not hold": "the linear-output network's distance to its linearization falls more slowly "
+                                           "than n^(−1/2)",
+                          "inconclusive": "whether the linear-output network's distance to its linearization falls as "
+                                          "fast as n^(−1/2) is not decided at these widths"}[verdict["linearity-linearization-slope"]],
+        "lin-ratio": "; ".join(f"{n} {r.max():.2f}" for n, r in zip(names, ratio)),
+        "lin-ratio-words": _ratio_words(ratio, names),
         "lin-train-width": int(arrays["train_widths"][-1]), "lin-train-widths": ", ".join(map(str, arrays["train_widths"])),
-        "lin-eta": f"{float(arrays['eta']):.3f}",
-        "lin-loss": ", ".join(f"{arrays['train_loss'][o, -1, :, -1].mean():.4f} ({cfg.outputs[o]})" for o in range(2)),
+        "lin-eta": ", ".join(f"{e:.3f} ({n})" for e, n in zip(np.atleast_1d(arrays["eta"]), names)),
+        "lin-loss": ", ".join(f"{arrays['train_loss'][o, -1, :, -1].mean():.4f} ({n})" for o, n in enumerate(names)),
+        "lin-differs": FIGURE.caption(cfg),
     }
+
+
+def _slope_words(linear, nonlinear, bottleneck):
+    """One sentence on the three change slopes' verdicts."""
+    first = {"holds": "falls at least as fast as the theory's n^(−1/2)",
+             "does not hold": "falls more slowly than the theory's n^(−1/2)",
+             "inconclusive": "falls at a rate these widths cannot compare with n^(−1/2)"}[linear]
+    others = [n for n, v in (("non-linear output", nonlinear), ("bottleneck", bottleneck)) if v == "holds"]
+    fails = [n for n, v in (("non-linear output", nonlinear), ("bottleneck", bottleneck)) if v == "does not hold"]
+    tail = (f"for the {' and the '.join(others)} it does not decay" if others else
+            "for neither of the other two networks is a lack of decay established")
+    if fails:
+        tail += f"; for the {' and the '.join(fails)} it decays, against the paper"
+    return f"with a linear output the change {first}; {tail}"
+
+
+def _ratio_words(ratio, names):
+    """Whether the measured errors stay under the bound drawn from the Hessian norm at initialization."""
+    over = [n for n, r in zip(names, ratio) if r.max() > 1]
+    if not over:
+        return "every measured error stays under its bound"
+    return (f"the error exceeds the bound drawn from the initial Hessian for the {' and the '.join(over)}: there the "
+            f"Hessian along the path is larger than at initialization, so the sup in the bound is not the initial norm")
 
 
 # FIGURES
 
 
+COLORS = ("C0", "C3", "C1")
+
+
 def fig_hessian(cfg, arrays):
-    """Left: ||H||_2 against width for both outputs, n^(-1/2) guide. Right: the gradient norm. ±1 s.d. over
+    """Left: ||H||_2 against width for the three cases, n^(-1/2) guide. Right: the gradient norm. ±1 s.d. over
     networks and inputs."""
     fig, axes = plots.figure(ncols=2, width=3.0, height=2.6, squeeze=False)
-    for o, label in enumerate(f"output: {out}" for out in cfg.outputs):
+    labels = ("output: linear", f"output: {cfg.output}", f"bottleneck ({cfg.bottleneck} units)")
+    for o, label in enumerate(labels):
         for ax, key in zip(axes[0], ("hessian", "gradient")):
             v = arrays[key][o].reshape(len(arrays["widths"]), -1)
             ax.errorbar(arrays["widths"], v.mean(-1), yerr=v.std(-1, ddof=1), fmt="o-", capsize=2,
-                        color=("C0", "C3")[o], label=label)
+                        color=COLORS[o], label=label)
     for ax, key in zip(axes[0], ("hessian_orth", "gradient_orth")):
         v = arrays[key].reshape(len(arrays["widths"]), -1)
         ax.errorbar(arrays["widths"], v.mean(-1), yerr=v.std(-1, ddof=1), fmt="s--", capsize=2, color="C2",
@@ -276,18 +427,44 @@ def fig_hessian(cfg, arrays):
 
 
 def fig_change(cfg, arrays):
-    """Left: the final relative NTK change against width. Right: its course over training."""
+    """Left: the final relative NTK change against width, with fitted slopes. Right: its course over training."""
     fig, axes = plots.figure(ncols=2, width=3.0, height=2.6, squeeze=False)
     widths = arrays["train_widths"]
-    for o, out in enumerate(cfg.outputs):
+    labels = ("linear", cfg.output, "bottleneck")
+    for o, (label, fit) in enumerate(zip(labels, change_slopes(arrays))):
         final = arrays["change"][o, :, :, -1]
         axes[0, 0].errorbar(widths, final.mean(-1), yerr=final.std(-1, ddof=1), fmt="o-", capsize=2,
-                            color=("C0", "C3")[o], label=f"output: {out}")
+                            color=COLORS[o], label=f"{label}: slope {fit[0]:.2f}")
         for w, width in enumerate(widths):
-            axes[0, 1].plot(arrays["record_steps"], arrays["change"][o, w].mean(0), color=("C0", "C3")[o],
-                            alpha=0.4 + 0.6 * w / max(1, len(widths) - 1), label=f"{out}, n={width}")
+            axes[0, 1].plot(arrays["record_steps"], arrays["change"][o, w].mean(0), color=COLORS[o],
+                            alpha=0.4 + 0.6 * w / max(1, len(widths) - 1), label=f"{label}, n={width}")
+    axes[0, 0].plot(widths, arrays["change"][0, 0, :, -1].mean() * (widths / widths[0]) ** -0.5, "k:", lw=1,
+                    label=r"$\propto n^{-1/2}$")
     axes[0, 0].set(xscale="log", yscale="log", xlabel="width n", ylabel=r"$\|\Theta_T - \Theta_0\|_F / \|\Theta_0\|_F$")
-    axes[0, 1].set(xlabel="GD step", ylabel=r"$\|\Theta_t - \Theta_0\|_F / \|\Theta_0\|_F$")
+    axes[0, 1].set(yscale="log", xlabel="GD step", ylabel=r"$\|\Theta_t - \Theta_0\|_F / \|\Theta_0\|_F$")
     axes[0, 0].legend(fontsize=7)
-    axes[0, 1].legend(fontsize=6)
+    axes[0, 1].legend(fontsize=5, ncol=2)
+    return fig
+
+
+def fig_linearization(cfg, arrays):
+    r"""Left: the largest |f − f_lin| over training against width per case, with the bound
+    ½‖H(θ_0)‖R² at the end of training (dashed). Right: error and bound over training at the largest width."""
+    fig, axes = plots.figure(ncols=2, width=3.0, height=2.6, squeeze=False)
+    widths, steps = arrays["train_widths"], arrays["record_steps"]
+    err = linearization_error(arrays)
+    bound = 0.5 * arrays["hessian0"].max(-1)[..., None] * arrays["distance"] ** 2  # (case, width, seed, record)
+    labels = ("linear", cfg.output, "bottleneck")
+    for o, label in enumerate(labels):
+        axes[0, 0].errorbar(widths, err[o].mean(-1), yerr=err[o].std(-1, ddof=1), fmt="o-", capsize=2,
+                            color=COLORS[o], label=f"{label}: |f − f_lin|")
+        axes[0, 0].plot(widths, bound[o, :, :, -1].mean(-1), "--", color=COLORS[o], lw=1)
+        axes[0, 1].plot(steps[1:], arrays["lin_error"][o, -1, :, 1:].max(-1).mean(0), "-", color=COLORS[o],
+                        label=label)
+        axes[0, 1].plot(steps[1:], bound[o, -1, :, 1:].mean(0), "--", color=COLORS[o], lw=1)
+    axes[0, 0].plot(widths, err[0, 0].mean() * (widths / widths[0]) ** -0.5, "k:", lw=1, label=r"$\propto n^{-1/2}$")
+    axes[0, 0].set(xscale="log", yscale="log", xlabel="width n", ylabel=r"$\max_t |f - f_{\rm lin}|$")
+    axes[0, 1].set(yscale="log", xlabel="GD step", ylabel=r"$|f - f_{\rm lin}|$;  dashed: $\frac{1}{2}\|H_0\|R_t^2$")
+    axes[0, 0].legend(fontsize=6)
+    axes[0, 1].legend(fontsize=6, title=f"n = {widths[-1]}", title_fontsize=6)
     return fig
