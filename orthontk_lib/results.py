@@ -30,6 +30,7 @@ import json
 import os
 import pathlib
 import subprocess
+import sys
 import tempfile
 import time
 from typing import NamedTuple
@@ -112,6 +113,10 @@ def cached(name, params, compute, *, profile, seeds=None, root=None):
     start = time.perf_counter()
     arrays = compute()
     save(name, params, arrays, profile=profile, seeds=seeds, wall_time=time.perf_counter() - start, root=root)
+    if not is_writer():  # another process writes the file, perhaps not yet: this process keeps what it computed
+        return Result({k: np.asarray(v) for k, v in arrays.items()},
+                      {"name": name, "key": key_of(params), "params": json.loads(_canonical(params)),
+                       **provenance(profile=profile, seeds=seeds)})
     return load(name, params, root)
 
 
@@ -180,8 +185,18 @@ def _read(path):
     return Result(arrays, meta)
 
 
+def is_writer():
+    """Whether this process writes results: always, except in a multi-process JAX run, where process 0 alone does
+    (every process computes the same results; the others only take part in the collectives)."""
+    jax = sys.modules.get("jax")
+    return jax is None or jax.process_count() == 1 or jax.process_index() == 0
+
+
 def atomic_write(path, payload):
-    """Write bytes to ``path`` atomically: a temporary file in the same folder, fsync, ``os.replace``."""
+    """Write bytes to ``path`` atomically: a temporary file in the same folder, fsync, ``os.replace``; nothing in a
+    process that is not the writer (:func:`is_writer`)."""
+    if not is_writer():
+        return
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as f:

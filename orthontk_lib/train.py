@@ -167,6 +167,7 @@ def fit_grid(spec, config, keys, learning_rates, data, ntk_probe=None, mesh=None
     if mesh is not None:
         keys, learning_rates = _pad_pairs(mesh.devices.size, keys, learning_rates)
     key_init, key_batch = jax.vmap(jax.random.split, out_axes=1)(keys)
+    key_batch = jax.random.key_data(key_batch)  # raw uint32: shardable across processes; wrapped in the program
     # Initialize eagerly under vmap: traced into the program, Flax's init dominates compile time.
     if params is None:
         params = jax.vmap(lambda k: spec.initialize(k, arrays[0][:1])["params"])(key_init)
@@ -178,7 +179,7 @@ def fit_grid(spec, config, keys, learning_rates, data, ntk_probe=None, mesh=None
         raise ValueError("linearize: needs an ntk_probe, the inputs at which the linearization is evaluated")
     out = _fit_program(canonical(spec), config, probe is not None, record_params, linearize)(
         params, key_batch, learning_rates, arrays, probe)
-    out = {k: jax.tree.map(lambda a: np.asarray(a)[:n], v) for k, v in out.items()}
+    out = {k: jax.tree.map(lambda a: _to_host(a)[:n], v) for k, v in out.items()}
     out["record_steps"] = np.arange(0, config.steps + 1, config.record_every)[: out["train_loss"].shape[1]]
     return out
 
@@ -191,6 +192,7 @@ def _fit_program(spec, config, with_ntk, record_params=False, linearize=False):
 
 def _fit_one(spec, config, with_ntk, record_params, linearize, params, key_batch, learning_rate, arrays, probe):
     x_train, y_train, x_test, y_test = arrays
+    key_batch = jax.random.wrap_key_data(key_batch)
     state = _fresh_state(config, learning_rate, params)
     params0 = params
 
@@ -266,11 +268,32 @@ def _pad_pairs(size, keys, learning_rates):
 
 
 def _shard_leading(mesh, tree):
-    """Lay the leading (pair) axis of every array in ``tree`` out over the mesh's first axis."""
+    """Lay the leading (pair) axis of every array in ``tree`` out over the mesh's first axis.
+
+    Within one process this is ``jax.device_put``. Across processes (after ``jax.distributed.initialize()``) no
+    process can place data on another's devices: every process holds the whole (identical) tree, and each global
+    array is assembled from the shards this process's devices hold (``jax.make_array_from_callback``).
+    """
     from jax.sharding import NamedSharding, PartitionSpec
 
     sharding = NamedSharding(mesh, PartitionSpec(mesh.axis_names[0]))
-    return jax.device_put(tree, sharding)
+    if jax.process_count() == 1:
+        return jax.device_put(tree, sharding)
+
+    def global_array(a):
+        host = np.asarray(a)
+        return jax.make_array_from_callback(host.shape, sharding, lambda index: host[index])
+
+    return jax.tree.map(global_array, tree)
+
+
+def _to_host(a):
+    """A NumPy copy of ``a``; an array spread over several processes is gathered whole on every process."""
+    if isinstance(a, jax.Array) and not a.is_fully_addressable:
+        from jax.experimental import multihost_utils
+
+        return np.asarray(multihost_utils.process_allgather(a, tiled=True))
+    return np.asarray(a)
 
 
 def _check_config(config):

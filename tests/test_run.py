@@ -206,3 +206,37 @@ def test_without_a_notebook_the_runner_leaves_what_the_notebook_run_reuses(tmp_p
     assert out.returncode == 0, out.stderr[-2000:]
     assert list((folder / "runs").glob("*.ipynb")), "the notebook run ran"
     assert {p: p.stat().st_mtime_ns for p in folder.rglob("*.json")} == saved, "and reused every saved result"
+
+
+def test_two_processes_compute_what_one_does_and_one_of_them_writes(tmp_path):
+    """JAX's multi-process runtime (two local CPU processes, gloo collectives): the speed-up grid's pair axis is
+    laid out over both processes' devices; the numbers equal a single process's, and process 0 writes them."""
+    import socket
+
+    import numpy as np
+
+    from orthontk_lib import results
+
+    args = ["book/07-speedup.ipynb", "--profile", "smoke", "--no-notebook", "-p", "depths", "[2]", "-p", "cnn_depths",
+            "[2]"]
+    single = run(args, tmp_path / "one", timeout=600)
+    assert single.returncode == 0, single.stderr[-2000:]
+    with socket.socket() as s:
+        s.bind(("localhost", 0))
+        port = s.getsockname()[1]
+    env = {**os.environ, "ORTHONTK_DATA_DIR": str(tmp_path / "two")}
+    procs = [subprocess.Popen([sys.executable, "-m", "orthontk_lib.book.run", *args, "--distributed", "--coordinator",
+                               f"localhost:{port}", "--num-processes", "2", "--process-id", str(i)], cwd=REPO, env=env,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for i in range(2)]
+    outs = [p.communicate(timeout=600) for p in procs]
+    assert all(p.returncode == 0 for p in procs), [err[-1500:] for _, err in outs]
+    one = results.find("speedup/smoke/summary", root=tmp_path / "one")[0]
+    two = results.find("speedup/smoke/summary", root=tmp_path / "two")
+    assert len(two) == 1 and two[0].meta["device"].startswith("2 x "), two[0].meta["device"] if two else "no summary"
+    for key, value in one.arrays.items():
+        if value.dtype.kind in "fc":
+            np.testing.assert_allclose(two[0].arrays[key], value, rtol=1e-4, atol=1e-6, err_msg=key)
+        else:
+            np.testing.assert_array_equal(two[0].arrays[key], value, err_msg=key)
+    assert {p.name for p in (tmp_path / "two" / "ledger" / "smoke").glob("*.json")} == {
+        p.name for p in (tmp_path / "one" / "ledger" / "smoke").glob("*.json")}

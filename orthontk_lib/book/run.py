@@ -80,7 +80,17 @@ def main(argv=None):
                         help="override a knob of the parameters cell; VALUE is JSON or YAML")
     parser.add_argument("--no-notebook", action="store_true",
                         help="compute and record the claims without papermill (results and ledger as a notebook run)")
+    parser.add_argument("--distributed", action="store_true",
+                        help="one of several processes (jax.distributed.initialize; with --no-notebook): the grids "
+                             "are laid out over every process's devices, process 0 writes the results")
+    parser.add_argument("--coordinator", help="with --distributed: host:port of process 0 (default: auto-detected)")
+    parser.add_argument("--num-processes", type=int, help="with --distributed: how many processes")
+    parser.add_argument("--process-id", type=int, help="with --distributed: this process's index, from 0")
     args = parser.parse_args(argv)
+    if args.distributed:
+        if not args.no_notebook:
+            sys.exit("orthontk run: --distributed: several processes run the chapter's compute with --no-notebook only")
+        _initialize_distributed(args.coordinator, args.num_processes, args.process_id)
     try:
         module, cfg, parameters = prepare(args.notebook, args.profile, args.parameter)
     except RunError as err:
@@ -118,6 +128,14 @@ def expected_cost(module, slug, profile, bench=None):
         text += (f"; measured: {measured['minutes']:g} minutes on {measured['device']} ({measured['date']}, "
                  "bench/results.json paper_cost)")
     return text
+
+
+def _initialize_distributed(coordinator, num_processes, process_id):
+    """JAX's multi-process runtime; on CPU its collectives go through gloo."""
+    import jax
+
+    jax.config.update("jax_cpu_collectives_implementation", "gloo")
+    jax.distributed.initialize(coordinator_address=coordinator, num_processes=num_processes, process_id=process_id)
 
 
 def _compute_and_record(module, cfg):
