@@ -474,9 +474,11 @@ def rate_rows(arrays, cfg):
 
 
 def trainability_gap(arrays):
-    """Final test accuracy at the deepest trained depth: Edge of Chaos minus the better off-Edge initialization, with
-    a 95% Welch interval over seeds (NaN-wide with one seed)."""
-    acc = arrays["train_accuracy"][-1, :, :, -1]  # (phase, seed)
+    """Test accuracy averaged over training (the area under the learning curve, step 0 left out) at the deepest
+    trained depth: Edge of Chaos minus the better off-Edge initialization, with a 95% Welch interval over networks
+    (unbounded with one network each). The average rewards training sooner as well as further, as the paper's
+    curves do."""
+    acc = arrays["train_accuracy"][-1, :, :, 1:].mean(-1)  # (phase, seed)
     phases = list(TRAIN_POINTS)
     edge = acc[phases.index("edge")]
     best = max((acc[i] for i, p in enumerate(phases) if p != "edge"), key=np.mean)
@@ -526,8 +528,8 @@ CLAIMS = [
     Claim("eoc-trainability", f"{HDR}, Sec. 4 (trainability)",
           "A deep tanh network initialized on the Edge of Chaos trains better under SGD than one initialized in "
           "the ordered or the chaotic phase.",
-          "final test accuracy at the deepest trained depth, Edge of Chaos minus the better off-Edge initialization "
-          "(95% Welch interval over networks)", AtLeast(0.0),
+          "test accuracy averaged over training (area under the learning curve) at the deepest trained depth, Edge "
+          "of Chaos minus the better off-Edge initialization (95% Welch interval over networks)", AtLeast(0.0),
           why="better means a positive difference; no size is given by the paper", decide="more networks"),
 ]
 
