@@ -92,3 +92,22 @@ def test_no_chaotic_fixed_point_in_the_ordered_phase_is_a_clear_error():
 
 def test_theory_rate_of_relu_is_half_the_smooth_one():
     assert eoc.theory_rate("relu", "ordered", 0.5) == pytest.approx(0.5 * eoc.theory_rate("erf", "ordered", 0.5))
+
+
+def test_the_rate_sentence_follows_the_forms_the_data_choose():
+    cfg = eoc.Config.for_profile("smoke", use_env=False)
+    L = np.arange(1, cfg.max_depth + 1, dtype=float)
+    pts = list(eoc.paper_points())
+    forms = {"1/L": 1 / L, "log": np.log(L) / L}
+
+    def arrays(choice):
+        entries = np.zeros((len(pts), len(L), 3))
+        for i, (act, _) in enumerate(pts):
+            entries[i] = 0.3 + np.outer(forms[choice.get(act, "1/L")], [1.0, -0.5, 2.0])
+        return {"depths": L, "rate_entries": entries, "rate_points": np.ones((len(pts), 2)),
+                "rate_chi1": np.ones(len(pts))}
+
+    paper = eoc.rate_numbers(arrays({"relu": "1/L", "elu": "log", "tanh": "log"}), cfg)["eoc-rate-words"]
+    assert paper == "the data choose the paper's form for relu, elu, tanh", paper
+    other = eoc.rate_numbers(arrays({"relu": "log", "elu": "log", "tanh": "1/L"}), cfg)["eoc-rate-words"]
+    assert "paper's form for elu" in other and "other form for relu, tanh, against the paper" in other, other

@@ -80,3 +80,14 @@ def test_the_trend_sentence_follows_the_change_against_width(quick):
     flat["change"][1] = flat["change"][1, :1]
     assert "grows" in lin.numbers(grows, cfg)["lin-change-trend"]
     assert "same order" in lin.numbers(flat, cfg)["lin-change-trend"]
+
+
+def test_the_bound_and_slope_sentences_follow_the_data():
+    names = ("linear output", "softplus output", "bottleneck")
+    under = [np.array([[0.2, 0.5]]), np.array([[0.9]]), np.array([[0.3]])]
+    assert lin._ratio_words(under, names) == "every measured error stays under its bound"
+    over = [np.array([[0.2, 1.5]]), np.array([[0.9]]), np.array([[1.1]])]
+    assert "for the linear output and the bottleneck" in lin._ratio_words(over, names)
+    assert "at least as fast" in lin._slope_words("holds", "holds", "holds")
+    words = lin._slope_words("does not hold", "does not hold", "inconclusive")
+    assert "more slowly" in words and "for the non-linear output it decays, against the paper" in words

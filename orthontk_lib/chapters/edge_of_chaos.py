@@ -543,9 +543,7 @@ def measure(arrays, cfg):
         "eoc-critical-polynomial": Measurement(*phase_advantage(arrays, "edge", "power")),
         "eoc-orthogonal-follows": Measurement(*deviation_ci(arrays),
                                               {"gaussian": deviation_ci(arrays, key="emp_spread_gaussian")[0]}),
-        **{f"eoc-rate-form-{act}": Measurement(*rate_form_advantage(
-            arrays["depths"], arrays["rate_entries"][list(paper_points()).index((act, "edge"))], cfg.rate_min_depth))
-           for act in RATE_FORMS},
+        **{f"eoc-rate-form-{act}": Measurement(*m) for act, m in measure_rates(arrays, cfg).items()},
         "eoc-trainability": Measurement(*trainability_gap(arrays)),
     }
 
@@ -615,8 +613,9 @@ def rate_numbers(arrays, cfg):
 
 def measure_rates(arrays, cfg):
     """The rate-form advantage with its interval per Edge-of-Chaos activation."""
-    m = measure(arrays, cfg)
-    return {act: m[f"eoc-rate-form-{act}"][:2] for act in RATE_FORMS}
+    pts = list(paper_points())
+    return {act: rate_form_advantage(arrays["depths"], arrays["rate_entries"][pts.index((act, "edge"))],
+                                     cfg.rate_min_depth) for act in RATE_FORMS}
 
 
 def train_numbers(arrays, cfg):
