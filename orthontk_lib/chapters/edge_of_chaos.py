@@ -108,9 +108,11 @@ class Config(ChapterConfig):
         if self.rate_min_depth >= self.max_depth - 2:
             raise ConfigError(f"rate_min_depth: must be below max_depth - 2 ({self.max_depth - 2}) to leave depths to "
                               f"fit; got {self.rate_min_depth}")
-    COST = {"paper": Cost("GPU", 30, "estimate: on 2 CPU cores (2026-11-28) the analytic part took 8 minutes and the "
+    COST = {"paper": Cost("GPU", 75, "estimate: on 2 CPU cores (2026-11-28) the analytic part took 8 minutes and the "
                                      "first finite-width point (width 2048, depth 4, 16 networks) 3 minutes, so the "
-                                     "twelve finite-width points would take about 5 hours there")}
+                                     "twelve finite-width points would take about 5 hours there; the trainability runs "
+                                     "(width 300, depths to 300, 10,000 SGD steps, nine points of four networks) are "
+                                     "bound by the 300 layers' sequential kernels, about 5 minutes a point on a GPU")}
 
     @property
     def seeds(self):
