@@ -93,9 +93,11 @@ def build(profile="quick", extra_args=()):
 
 
 def library_hash():
-    """SHA-256 over the library's Python sources (names and contents)."""
+    """SHA-256 over what a cached page depends on beyond its code cells: the library's Python sources and the
+    committed paper-profile summaries and ledger records (names and contents)."""
     h = hashlib.sha256()
-    for path in sorted((REPO / "orthontk_lib").rglob("*.py")):
+    paper = [*(REPO / "data").glob("*/paper/summary/*.json"), *(REPO / "data" / "ledger" / "paper").glob("*.json")]
+    for path in sorted([*(REPO / "orthontk_lib").rglob("*.py"), *paper]):
         h.update(str(path.relative_to(REPO)).encode() + b"\0" + path.read_bytes())
     return h.hexdigest()
 
@@ -105,7 +107,10 @@ def _drop_cache_if_library_changed(build_dir):
     current = library_hash()
     if stamp.is_file() and stamp.read_text() == current:
         return
-    for stale in (build_dir / ".jupyter_cache", build_dir / "jupyter_execute", build_dir / "data"):
+    # Sphinx's environment (.doctrees) too: it rebuilds only pages whose source changed, and a page's source (the
+    # notebook) does not change when the library or a committed result does
+    for stale in (build_dir / ".jupyter_cache", build_dir / "jupyter_execute", build_dir / "data",
+                  build_dir / ".doctrees"):
         shutil.rmtree(stale, ignore_errors=True)
     build_dir.mkdir(parents=True, exist_ok=True)
     stamp.write_text(current)
