@@ -233,8 +233,14 @@ def _device():
     return f"{len(devices)} x {devices[0].platform}:{getattr(devices[0], 'device_kind', '?')}"
 
 
+GIT_COMMIT_ENV = "ORTHONTK_GIT_COMMIT"
+"""The commit to record where the tree has no ``.git`` (a copy sent to a GPU host); ``git`` is asked first."""
+
+
 def _git_commit():
     repo = pathlib.Path(__file__).resolve().parents[1]
+    if not (repo / ".git").exists() and os.environ.get(GIT_COMMIT_ENV):
+        return os.environ[GIT_COMMIT_ENV]
     try:
         head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=repo, capture_output=True, text=True, timeout=10)
         dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=repo, capture_output=True, text=True, timeout=10)
