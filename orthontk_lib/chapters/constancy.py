@@ -179,9 +179,11 @@ def weight_point(cfg, data, lam, width):
 def weight_change(cfg):
     """The weight-change sweep, one saved point per width: ``weight_*`` arrays indexed (width, init, seed[, layer])."""
     data = training_data(cfg, cfg.n_train)
-    lam = lambda_max(cfg.weight_fcn(cfg.weight_widths[-1]), data, cfg.seed)
+    lr_width = max(cfg.widths)  # eta's reference width: the drift sweeps' widest, so fewer weight widths keep eta
+    lam = lambda_max(cfg.weight_fcn(lr_width), data, cfg.seed)
     base = {k: v for k, v in cfg.asdict().items() if k in ("weight_depth", "weight_activation", "weight_seeds", "steps",
                                                            "lr_small", "dataset", "n_train", "seed")}
+    base["lr_width"] = lr_width
     pts = results.sweep(f"{SLUG}/{cfg.profile}/weights", base, [{"width": w} for w in cfg.weight_widths],
                         lambda p: weight_point(cfg, data, lam, p["width"]), profile=cfg.profile, seeds=cfg.seeds,
                         desc="GD, weight and NTK change by width")
@@ -251,7 +253,8 @@ def width_point(cfg, spec_of, data, lam, width, tag):
 
 def compute(cfg):
     """The FCN and CNN sweeps, one saved point per width; arrays indexed (width, init, lr, seed, record)."""
-    base = {k: v for k, v in cfg.asdict().items() if k != "profile"}
+    weight_knobs = {"weight_widths", "weight_depth", "weight_activation", "weight_seeds"}  # the weight figure's alone
+    base = {k: v for k, v in cfg.asdict().items() if k != "profile" and k not in weight_knobs}
     out = {}
     for arch, sizes, n, spec_of, tag in (("fcn", cfg.widths, cfg.n_train, cfg.fcn, 1),
                                          ("cnn", cfg.cnn_channels, cfg.cnn_train, cfg.cnn, 2)):
