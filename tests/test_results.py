@@ -108,3 +108,25 @@ def test_a_saved_figure_carries_a_bibtex_entry_with_label_and_commit(tmp_path):
     assert files.bibtex.startswith("@misc{orthontk-demo-figure,") and "figure fig-demo (demo-figure)" in files.bibtex
     assert "quick profile" in files.bibtex and "commit " in files.bibtex
     assert "Cite this figure (BibTeX)" in files._repr_html_()
+
+
+def test_the_reproduce_command_names_the_knobs_a_run_changed_and_every_device_it_ran_on(tmp_path, monkeypatch):
+    from orthontk_lib.book import registry
+    from orthontk_lib.chapters import constancy
+
+    params = {**constancy.Config.for_profile("paper").asdict(), "dataset": "digits", "weight_widths": [16, 32]}
+    meta = {"profile": "paper", "params": params}
+    assert registry.overrides("book/04-constancy.ipynb", meta) == " -p dataset '\"digits\"' -p weight_widths '[16, 32]'"
+    assert registry.overrides("book/04-constancy.ipynb", {**meta, "params": constancy.Config.for_profile(
+        "paper").asdict()}) == ""
+    assert registry.overrides("book/03-demo.ipynb", meta) == ""  # no chapter module: nothing to compare with
+
+    monkeypatch.setenv("ORTHONTK_DATA_DIR", str(tmp_path))
+    monkeypatch.setattr(results, "_device", lambda: "1 x gpu:H200")
+    results.save("demo/paper/points", {"width": 8}, {"x": [1]}, profile="paper", wall_time=100.0)
+    monkeypatch.setattr(results, "_device", lambda: "1 x cpu:cpu")
+    results.save("demo/paper/points", {"width": 16}, {"x": [2]}, profile="paper", wall_time=30.0)
+    results.save("demo/paper/summary", {"profile": "paper"}, {"x": [1, 2]}, profile="paper", wall_time=1.0)
+    shown = results.find("demo/paper/summary", profile="paper")[0]
+    assert registry.devices("demo", shown) == ["1 x gpu:H200", "1 x cpu:cpu"]
+    assert "on 1 x gpu:H200 and 1 x cpu:cpu (commit" in registry.provenance_line("demo", shown, "book/03-demo.ipynb")

@@ -17,7 +17,7 @@ from orthontk_lib import results
 OWN_PROFILE_ENV = "ORTHONTK_OWN_PROFILE"
 """Set (by the runner) to run the requested profile even where a committed paper result exists."""
 
-__all__ = ["slug_of", "module_of", "summary", "shown", "compute_seconds", "provenance_line"]
+__all__ = ["slug_of", "module_of", "summary", "shown", "compute_seconds", "devices", "overrides", "provenance_line"]
 
 
 def slug_of(notebook):
@@ -65,25 +65,52 @@ def shown(result):
     return f"{meta['profile']} profile, run of {meta['created'][:10]} (commit {commit})"
 
 
-def compute_seconds(slug, result):
-    """Compute time of the run ``result`` shows: the larger of its summary's wall time and the summed wall times of
-    the saved points that share its parameters (a resumed run's summary misses the points computed before)."""
-    meta, summary = result.meta, float(result.meta.get("wall_time_s") or 0.0)
-    params = meta.get("params", {})
+def _points(slug, result):
+    """The metadata of the saved points that share the parameters of the run ``result`` shows (none if it is not
+    saved where this checkout looks)."""
+    meta, params = result.meta, result.meta.get("params", {})
     for root in dict.fromkeys((results.data_dir(), results.REPO_DATA)):
         folder = pathlib.Path(root) / slug / str(meta.get("profile"))
         if not (folder / "summary" / f"{meta.get('key')}.json").is_file():
             continue
-        total = 0.0
-        for path in folder.rglob("*.json"):
+        found = []
+        for path in sorted(folder.rglob("*.json")):
             if path.parent.name in ("summary", "runs"):
                 continue
             point = json.loads(path.read_text())
             shared = set(point.get("params", {})) & set(params)
             if all(point["params"][k] == params[k] for k in shared):
-                total += float(point.get("wall_time_s") or 0.0)
-        return max(summary, total)
-    return summary
+                found.append(point)
+        return found
+    return []
+
+
+def compute_seconds(slug, result):
+    """Compute time of the run ``result`` shows: the larger of its summary's wall time and the summed wall times of
+    the saved points that share its parameters (a resumed run's summary misses the points computed before)."""
+    summary = float(result.meta.get("wall_time_s") or 0.0)
+    return max(summary, sum(float(p.get("wall_time_s") or 0.0) for p in _points(slug, result)))
+
+
+def devices(slug, result):
+    """The devices the run ``result`` shows was computed on, most compute first (a run resumed elsewhere has two)."""
+    seconds = {}
+    for point in _points(slug, result) or [result.meta]:
+        name = point.get("device", "an unknown device")
+        seconds[name] = seconds.get(name, 0.0) + float(point.get("wall_time_s") or 0.0)
+    return sorted(seconds, key=seconds.get, reverse=True)
+
+
+def overrides(notebook, meta):
+    """``-p NAME VALUE`` for each knob where the run ``meta`` describes differs from its profile's defaults."""
+    try:
+        module = module_of(notebook)
+        default = module.Config.for_profile(meta["profile"]).asdict()
+    except (ValueError, KeyError, TypeError):
+        return ""
+    params = meta.get("params", {})
+    changed = [k for k in module.Config.knobs() if k in params and json.loads(json.dumps(default.get(k))) != params[k]]
+    return "".join(f" -p {k} '{json.dumps(params[k])}'" for k in changed)
 
 
 def provenance_line(slug, result, notebook):
@@ -94,7 +121,7 @@ def provenance_line(slug, result, notebook):
     seeds = meta.get("seeds")
     minutes = compute_seconds(slug, result) / 60
     return (f"**This page shows** the `{meta['profile']}` profile, run of {meta['created'][:10]} on "
-            f"{meta.get('device', 'an unknown device')} (commit `{commit}`), {minutes:.1f} minutes of compute"
+            f"{' and '.join(devices(slug, result))} (commit `{commit}`), {minutes:.1f} minutes of compute"
             + (f", {len(seeds)} seeds" if seeds else "")
             + f". Reproduce it with `python -m orthontk_lib.book.run book/{pathlib.Path(notebook).name} "
-            f"--profile {meta['profile']}`.")
+            f"--profile {meta['profile']}{overrides(notebook, meta)}`.")
