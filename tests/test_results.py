@@ -116,7 +116,7 @@ def test_the_reproduce_command_names_the_knobs_a_run_changed_and_every_device_it
 
     params = {**constancy.Config.for_profile("paper").asdict(), "dataset": "digits", "weight_widths": [16, 32]}
     meta = {"profile": "paper", "params": params}
-    assert registry.overrides("book/04-constancy.ipynb", meta) == " -p dataset '\"digits\"' -p weight_widths '[16, 32]'"
+    assert registry.overrides("book/04-constancy.ipynb", meta) == " -p dataset digits -p weight_widths '[16, 32]'"
     assert registry.overrides("book/04-constancy.ipynb", {**meta, "params": constancy.Config.for_profile(
         "paper").asdict()}) == ""
     assert registry.overrides("book/03-demo.ipynb", meta) == ""  # no chapter module: nothing to compare with

@@ -110,7 +110,8 @@ def overrides(notebook, meta):
         return ""
     params = meta.get("params", {})
     changed = [k for k in module.Config.knobs() if k in params and json.loads(json.dumps(default.get(k))) != params[k]]
-    return "".join(f" -p {k} '{json.dumps(params[k])}'" for k in changed)
+    word = lambda v: v if isinstance(v, str) and re.fullmatch(r"[A-Za-z_][\w.-]*", v) else f"'{json.dumps(v)}'"
+    return "".join(f" -p {k} {word(params[k])}" for k in changed)
 
 
 def provenance_line(slug, result, notebook):
