@@ -32,7 +32,7 @@ def paper_costs(data=DATA):
         out[chapter.name] = {
             "minutes": round(seconds / 60, 1),
             "points": len(points),
-            "device": sorted({m.get("device", "?") for m in timed})[0],
+            "device": " and ".join(sorted({m.get("device", "?") for m in timed})),  # a run resumed elsewhere: both
             "date": max(m.get("created", "") for m in timed)[:10],
         }
     return out

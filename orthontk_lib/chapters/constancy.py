@@ -74,7 +74,9 @@ class Config(ChapterConfig):
                       steps=1000, dataset="cifar10", n_train=256, cnn_train=64,
                       weight_widths=tuple(2**k for k in range(4, 13)), weight_seeds=15),
     }
-    COST = {"paper": Cost("GPU", 10, "measured 3 minutes for the drift sweeps on one H100, 2026-11-23; estimate: 5 more for the weight figure's 3-layer runs to width 4096")}
+    COST = {"paper": Cost("GPU", 15, "measured on one H200, 2026-11-29: the drift sweeps 8.7 minutes on digits, the "
+                                     "weight figure to width 256 1.2 minutes; estimate: 3 to 5 more for its widths 512 "
+                                     "to 4096 (on 2 CPU cores 512 and 1024 took 15.5 minutes)")}
 
     def __post_init__(self):
         if not self.lr_large > 2.0 > self.lr_small > 0:
