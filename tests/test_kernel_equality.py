@@ -76,3 +76,15 @@ def test_the_delta_and_full_filter_phrases_follow_the_data(quick, monkeypatch):
     words = keq.numbers(arrays, cfg)
     assert words["equality-cnn-delta-words"] == "Delta filters converge somewhere else"
     assert words["equality-cnn-full-words"] == "seed noise alone"
+
+
+def test_the_levelling_sentence_points_past_the_paper_profile_only_when_it_shows_it(quick, monkeypatch):
+    import dataclasses
+
+    cfg, arrays = quick
+    monkeypatch.setattr(keq, "levelling_curves", lambda cfg, a: [("digits, relu, L=5, gaussian", -0.1)])
+    words = lambda c: keq.numbers(arrays, c)["equality-levelling-words"]
+    assert words(cfg).endswith("the paper profile's wider networks would settle")
+    assert words(dataclasses.replace(cfg, profile="paper")).endswith("networks wider than the paper's would settle")
+    monkeypatch.setattr(keq, "levelling_curves", lambda cfg, a: [])
+    assert words(cfg).startswith("No curve shows")
