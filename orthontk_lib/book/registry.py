@@ -85,17 +85,21 @@ def _points(slug, result):
     return []
 
 
-def compute_seconds(slug, result):
+def compute_seconds(slug, result, points=None):
     """Compute time of the run ``result`` shows: the larger of its summary's wall time and the summed wall times of
-    the saved points that share its parameters (a resumed run's summary misses the points computed before)."""
+    the saved points that share its parameters (a resumed run's summary misses the points computed before).
+    ``points``: :func:`_points` of the run, where the caller has read them already."""
+    points = _points(slug, result) if points is None else points
     summary = float(result.meta.get("wall_time_s") or 0.0)
-    return max(summary, sum(float(p.get("wall_time_s") or 0.0) for p in _points(slug, result)))
+    return max(summary, sum(float(p.get("wall_time_s") or 0.0) for p in points))
 
 
-def devices(slug, result):
-    """The devices the run ``result`` shows was computed on, most compute first (a run resumed elsewhere has two)."""
+def devices(slug, result, points=None):
+    """The devices the run ``result`` shows was computed on, most compute first (a run resumed elsewhere has two).
+    ``points`` as for :func:`compute_seconds`."""
+    points = _points(slug, result) if points is None else points
     seconds = {}
-    for point in _points(slug, result) or [result.meta]:
+    for point in points or [result.meta]:
         name = point.get("device", "an unknown device")
         seconds[name] = seconds.get(name, 0.0) + float(point.get("wall_time_s") or 0.0)
     return sorted(seconds, key=seconds.get, reverse=True)
@@ -120,9 +124,10 @@ def provenance_line(slug, result, notebook):
     commit = meta.get("git_commit") or "uncommitted"
     commit = commit[:7] + ("-dirty" if commit.endswith("-dirty") else "")
     seeds = meta.get("seeds")
-    minutes = compute_seconds(slug, result) / 60
+    points = _points(slug, result)  # read once, for the minutes and the devices
+    minutes = compute_seconds(slug, result, points) / 60
     return (f"**This page shows** the `{meta['profile']}` profile, run of {meta['created'][:10]} on "
-            f"{' and '.join(devices(slug, result))} (commit `{commit}`), {minutes:.1f} minutes of compute"
+            f"{' and '.join(devices(slug, result, points))} (commit `{commit}`), {minutes:.1f} minutes of compute"
             + (f", {len(seeds)} seeds" if seeds else "")
             + f". Reproduce it with `python -m orthontk_lib.book.run book/{pathlib.Path(notebook).name} "
             f"--profile {meta['profile']}{overrides(notebook, meta)}`.")
