@@ -121,12 +121,16 @@ class Dense(nn.Module):
 class Conv(nn.Module):
     r"""2-D convolution, 'SAME' padding, stride 1; scaled like :class:`Dense` with n_in = k^2 c_in.
 
+    The kernel follows :mod:`orthontk_lib.init`'s fan convention (n_in = k^2 c_in, n_out = c_out).
     ``filter="full"``: every tap is drawn; an orthogonal kernel is Haar-orthogonal
     as a ``(k^2 c_in, c_out)`` matrix, with the per-weight variance of the Gaussian one.
-    ``filter="delta"``: only the spatial centre is drawn (delta-orthogonal for
-    ``init="orthogonal"``, Xiao et al. 2018; a Gaussian centre otherwise) with
-    ``k^2`` times the per-weight variance, so every choice gives pre-activations
-    of the same variance. Params ``kernel`` (k, k, c_in, features) and ``bias`` (features,).
+    ``filter="delta"``: only the centre tap ``((k-1)//2, (k-1)//2)`` is drawn
+    (:func:`orthontk_lib.init.centre_tap`, the tap that maps each pixel to itself under
+    :func:`conv_same`'s padding, for odd and even ``k``): delta-orthogonal for
+    ``init="orthogonal"`` (Xiao et al. 2018; needs ``c_in <= c_out``), a Gaussian centre
+    otherwise, with ``k^2`` times the per-weight variance, so every choice gives
+    pre-activations of the same variance. Params ``kernel`` (k, k, c_in, features) and
+    ``bias`` (features,).
     """
 
     features: int
@@ -146,10 +150,8 @@ class Conv(nn.Module):
         variance = 1.0 if ntk else self.W_std**2 / fan_in
         if self.filter == "delta":
             w_init = _delta_init(self.init, shape, variance * k * k)
-        elif self.init == "orthogonal":
-            w_init = _init.orthogonal(_init.matched_scale((fan_in, self.features), variance))
         else:
-            w_init = _init.gaussian(_init.matched_scale(shape, variance))
+            w_init = _weight_init(self.init, shape, variance)
         kernel = self.param("kernel", w_init, shape)
         bias = self.param("bias", nn.initializers.normal(1.0 if ntk else self.b_std), (self.features,))
         z = conv_same(x, kernel)
@@ -257,7 +259,8 @@ class CNN:
 
     ``filter="full"`` draws every filter tap (orthogonal: Haar-orthogonal as a
     ``(k^2 c_in, c_out)`` matrix); ``filter="delta"`` draws only the centre tap
-    (with ``init="orthogonal"`` the delta-orthogonal kernels of Xiao et al. 2018).
+    ``((k-1)//2, (k-1)//2)``, which maps each pixel to itself (with ``init="orthogonal"``
+    the delta-orthogonal kernels of Xiao et al. 2018).
     The readout is a dense layer of the same ``init``.
 
     .. note:: ``stax()`` is the infinite-width network of *Gaussian* weights over the
@@ -380,23 +383,26 @@ class _CNNModule(nn.Module):
 
 
 def _delta_init(init, shape, variance):
-    """A kernel that is zero off the spatial centre, whose centre has per-weight second moment ``variance``."""
+    """A kernel that is zero off the centre tap, whose centre has per-weight second moment ``variance``.
+
+    Both inits fill the same tap, ``init.centre_tap(shape)``; the scale is the ``(c_in, c_out)`` centre matrix's.
+    """
     c_in, c_out = shape[-2:]
+    scale = _init.matched_scale((c_in, c_out), variance)
     if init == "orthogonal":
         if c_in > c_out:
             raise ValueError(f"channels: delta-orthogonal kernels need c_in <= c_out, got {c_in} > {c_out}")
-        return _init.delta_orthogonal(_init.matched_scale(shape, variance))
-    centre = _init.gaussian(_init.matched_scale(shape, variance))
+        return _init.delta_orthogonal(scale)  # fills init.centre_tap(shape), as below
+    centre = _init.gaussian(scale)
 
     def init_fn(key, shape, dtype=jnp.float32):
-        mid = tuple(d // 2 for d in shape[:-2])
-        return jnp.zeros(shape, dtype).at[mid].set(centre(key, shape[-2:], dtype))
+        return jnp.zeros(shape, dtype).at[_init.centre_tap(shape)].set(centre(key, shape[-2:], dtype))
 
     return init_fn
 
 
 def _weight_init(init, shape, variance):
-    """Orthogonal or Gaussian initializer with per-weight second moment ``variance``."""
+    """Orthogonal or Gaussian initializer with per-weight second moment ``variance`` (``init``'s fan convention)."""
     scale = _init.matched_scale(shape, variance)
     return _init.orthogonal(scale) if init == "orthogonal" else _init.gaussian(scale)
 

@@ -1,5 +1,7 @@
 """Initializers: orthogonality, matched second moments, delta-orthogonal structure."""
 
+import math
+
 import jax
 import jax.numpy as jnp
 import pytest
@@ -39,3 +41,63 @@ def test_delta_orthogonal_is_zero_off_centre_and_orthogonal_at_centre(key):
 
 def test_matched_scale_gives_requested_variance():
     assert init.matched_scale((10, 40), 0.5) == pytest.approx((0.5 * 40) ** 0.5)
+
+
+# One fan convention for every shape: n_in = product of all axes but the last, n_out = the last, m = max(n_in, n_out).
+# m is written out by hand for each shape.
+FAN_CASES = [
+    ((16, 16), 16),
+    ((32, 8), 32),
+    ((8, 32), 32),
+    ((3, 3, 4, 8), 36),  # conv kernel: fan-in 3*3*4 = 36 > 8
+    ((2, 8, 4), 16),  # fan-in 2*8 = 16 > 4 (the last two axes alone would say 8)
+    ((1, 1, 4, 8), 8),  # fan-in 4 < 8
+    ((2, 3, 16), 16),  # fan-in 6 < 16
+    ((5, 5, 3, 64), 75),  # fan-in 75 > 64
+]
+
+
+def gaussian_second_moment(fn, key, shape):
+    # mean of W^2 over >= 400k draws: relative std sqrt(2/N) <= 0.23%, so a 3% tolerance is > 13 sigma.
+    n = -(-400_000 // math.prod(shape))
+    keys = jax.random.split(key, n)
+    return float(jnp.mean(jax.vmap(lambda k: fn(k, shape))(keys) ** 2))
+
+
+@pytest.mark.parametrize("shape, m", FAN_CASES)
+def test_equal_scale_gives_equal_second_moment_for_every_rank(key, shape, m):
+    scale = 2.0
+    expected = scale**2 / m  # E[W_ij^2] = scale^2 / max(n_in, n_out)
+    W = init.orthogonal(scale)(key, shape)
+    mat = W.reshape(-1, shape[-1])  # (n_in, n_out)
+    small = mat.T @ mat if mat.shape[0] >= mat.shape[1] else mat @ mat.T
+    assert jnp.allclose(small, scale**2 * jnp.eye(min(mat.shape)), atol=1e-4)  # exact: Gram of the shorter side
+    assert float(jnp.mean(W**2)) == pytest.approx(expected, rel=1e-4)
+    assert gaussian_second_moment(init.gaussian(scale), key, shape) == pytest.approx(expected, rel=0.03)
+
+
+@pytest.mark.parametrize("shape, m", FAN_CASES)
+def test_matched_scale_gives_the_requested_variance_for_every_rank(key, shape, m):
+    variance = 0.3
+    scale = init.matched_scale(shape, variance)
+    assert scale == pytest.approx(math.sqrt(variance * m))
+    assert float(jnp.mean(init.orthogonal(scale)(key, shape) ** 2)) == pytest.approx(variance, rel=1e-4)
+    assert gaussian_second_moment(init.gaussian(scale), key, shape) == pytest.approx(variance, rel=0.03)
+
+
+@pytest.mark.parametrize("shape", [(), (7,)])
+def test_shapes_without_fan_in_and_fan_out_are_refused(key, shape):
+    for make in (init.orthogonal(), init.gaussian()):
+        with pytest.raises(ValueError, match="rank >= 2"):
+            make(key, shape)
+    with pytest.raises(ValueError, match="rank >= 2"):
+        init.matched_scale(shape, 1.0)
+
+
+@pytest.mark.parametrize("k, tap", [(1, 0), (2, 0), (3, 1), (4, 1), (5, 2)])
+def test_delta_orthogonal_fills_the_tap_that_maps_each_pixel_to_itself(key, k, tap):
+    # 'SAME' padding pads (k-1)//2 before: output pixel p reads input p + i - (k-1)//2 at tap i, so tap (k-1)//2.
+    K = init.delta_orthogonal(1.5)(key, (k, k, 4, 8))
+    assert float(jnp.abs(K.at[tap, tap].set(0.0)).sum()) == 0.0
+    assert jnp.allclose(K[tap, tap] @ K[tap, tap].T, 1.5**2 * jnp.eye(4), atol=1e-5)
+    assert init.centre_tap(K.shape) == (tap, tap)

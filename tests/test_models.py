@@ -1,7 +1,9 @@
 """Specs: validation, shapes, parameter counts, and the Flax network equal to its stax twin."""
 
 import itertools
+import math
 
+import flax.linen as nn
 import jax
 import jax.numpy as jnp
 import numpy as np
@@ -108,3 +110,36 @@ def test_conv_same_equals_xla_convolution(key, k):
     kernel = jax.random.normal(jax.random.fold_in(key, 1), (k, k, 2, 5))
     expected = jax.lax.conv_general_dilated(x, kernel, (1, 1), "SAME", dimension_numbers=("NHWC", "HWIO", "NHWC"))
     np.testing.assert_allclose(conv_same(x, kernel), expected, rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.parametrize("init", ["gaussian", "orthogonal"])
+def test_conv_kernels_have_the_standard_per_weight_variance_for_both_inits(key, init):
+    # Standard parameterization: E[K^2] = W_std^2 / fan_in = 1.5^2 / (3 * 3 * 4) = 0.0625, for (3, 3, 4, 8) kernels.
+    from orthontk_lib.models import Conv
+
+    conv = Conv(8, kernel_size=3, W_std=1.5, init=init, parameterization="standard")
+    x = jnp.ones((1, 5, 5, 4))
+    kernels = jax.vmap(lambda k: nn.Module.init(conv, k, x)["params"]["kernel"])(jax.random.split(key, 1500))  # 432k weights
+    assert float(jnp.mean(kernels**2)) == pytest.approx(0.0625, rel=0.03)
+    if init == "orthogonal":  # each draw a (36, 8) matrix with orthogonal columns: M^T M = 36 * 0.0625 I = 2.25 I
+        m = kernels[0].reshape(36, 8)
+        assert jnp.allclose(m.T @ m, 2.25 * jnp.eye(8), atol=1e-4)
+
+
+@pytest.mark.parametrize("init", ["gaussian", "orthogonal"])
+@pytest.mark.parametrize("k, tap", [(1, 0), (2, 0), (3, 1), (4, 1)])
+def test_delta_conv_is_a_per_pixel_matmul_for_odd_and_even_kernels(key, init, k, tap):
+    # 'SAME' padding pads (k-1)//2 before and k//2 after, so tap (k-1)//2 maps each pixel to itself: a delta kernel
+    # is then the 1x1 convolution x @ K[tap, tap], and no output pixel sees only padding.
+    from orthontk_lib.models import Conv
+
+    x = jax.random.normal(key, (2, 5, 6, 3))
+    conv = Conv(8, kernel_size=k, init=init, filter="delta")  # NTK parameterization, b_std = 0: z = (x * K) / sqrt(k^2 3)
+    variables = nn.Module.init(conv, jax.random.key(1), x)  # Conv.init is its init field
+    kernel = variables["params"]["kernel"]
+    assert kernel.shape == (k, k, 3, 8)
+    assert not bool(jnp.any(kernel.at[tap, tap].set(0.0))), "the kernel must be zero off the centre tap"
+    centre = np.asarray(kernel[tap, tap], np.float64)
+    assert (centre**2).sum() > 0
+    expected = np.einsum("nhwc,cd->nhwd", np.asarray(x, np.float64), centre) / math.sqrt(k * k * 3)
+    np.testing.assert_allclose(conv.apply(variables, x), expected, rtol=1e-5, atol=1e-5)
