@@ -41,6 +41,127 @@ def test_bad_parameters_stop_with_one_line_before_any_compute(tmp_path, args, me
     assert not (tmp_path / "setting").exists(), "nothing may be computed or written for a bad run"
 
 
+SPEEDUP = "book/07-speedup.ipynb"
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [  # what JSON and the YAML 1.2 core schema read (PyYAML's YAML 1.1 reads the floats without a dot as strings)
+        ("1e-3", 0.001), ("1E3", 1000.0), ("-2.5e-4", -0.00025), (".5", 0.5), ("5.", 5.0), ("+1.5", 1.5),
+        ("0.1e-3", 0.0001), ("1.0e+3", 1000.0), ("10", 10), ("-3", -3), ("010", 10), ("0o17", 15), ("0x1F", 31),
+        ("[1e-3, 2e-3]", [0.001, 0.002]), ("[1e-3,2e-3]", [0.001, 0.002]), ("[.5, 1E-2]", [0.5, 0.01]),
+        ("true", True), ("False", False), ("null", None), ("~", None),
+        # not numbers in YAML 1.2 (YAML 1.1 reads 1_000 as 1000, 1:30 as 90, yes as True): strings, refused by number knobs
+        ("1_000", "1_000"), ("1:30", "1:30"), ("yes", "yes"), ("nan", "nan"), ("digits", "digits"),
+    ],
+)
+def test_values_are_read_as_json_and_yaml_1_2_read_them(text, expected):
+    from orthontk_lib.book.run import read_value
+
+    value = read_value(text)
+    assert value == expected and type(value) is type(expected), (text, value)
+
+
+@pytest.mark.parametrize("text", [".inf", "-.inf", "+.inf", ".Inf", "1e999", "-1e999", "Infinity"])
+def test_infinities_are_read_as_infinities(text):
+    import math
+
+    from orthontk_lib.book.run import read_value
+
+    value = read_value(text)
+    assert isinstance(value, float) and math.isinf(value) and (value < 0) == text.startswith("-")
+
+
+@pytest.mark.parametrize("text", [".nan", ".NaN", "NaN"])
+def test_nans_are_read_as_nans(text):
+    from orthontk_lib.book.run import read_value
+
+    value = read_value(text)
+    assert isinstance(value, float) and value != value
+
+
+def test_number_knobs_take_exponent_spellings():
+    from orthontk_lib.book.run import prepare
+
+    _, cfg, parameters = prepare(SPEEDUP, "smoke", [("lr_min", "1e-3"), ("lr_max", "2.5E-1"), ("target", ".5")])
+    assert (cfg.lr_min, cfg.lr_max, cfg.target) == (0.001, 0.25, 0.5)
+    assert parameters["lr_min"] == 0.001
+    _, cfg, _ = prepare("book/09-condensation.ipynb", "smoke", [("scales", "[1e-3, 2e-3]")])
+    assert cfg.scales == (0.001, 0.002)
+
+
+@pytest.mark.parametrize(
+    "notebook, name, text, message",
+    [
+        (SPEEDUP, "lr_min", ".nan", "lr_min: expected a finite number, got nan"),
+        (SPEEDUP, "lr_min", "NaN", "lr_min: expected a finite number, got nan"),
+        (SPEEDUP, "lr_min", ".inf", "lr_min: expected a finite number, got inf"),
+        (SPEEDUP, "lr_max", "1e999", "lr_max: expected a finite number, got inf"),
+        (SPEEDUP, "lr_min", "-.inf", "lr_min: expected a finite number, got -inf"),
+        (SPEEDUP, "lr_min", "nan", "lr_min: expected a finite number, got 'nan'"),
+        (SPEEDUP, "lr_min", "-1e-3", "lr_min: must be >= 0.0, got -0.001"),
+        (SPEEDUP, "W_var", ".5", "W_var: must be >= 1.0, got 0.5"),
+        (SPEEDUP, "steps", "1_000", "steps: expected an integer, got '1_000'"),
+        # scales declares no bounds: a float knob still takes finite numbers only
+        ("book/09-condensation.ipynb", "scales", "[1.0, .inf]", "scales: expected a non-empty list of finite numbers"),
+        ("book/09-condensation.ipynb", "scales", "[1.0, .nan]", "scales: expected a non-empty list of finite numbers"),
+        ("book/09-condensation.ipynb", "scales", "[1e999]", "scales: expected a non-empty list of finite numbers"),
+    ],
+)
+def test_values_outside_a_knobs_range_are_refused_naming_it(notebook, name, text, message):
+    from orthontk_lib.book.run import RunError, prepare
+
+    with pytest.raises(RunError) as err:
+        prepare(notebook, "smoke", [(name, text)])
+    assert str(err.value).startswith(message) and "\n" not in str(err.value), str(err.value)
+
+
+def test_a_declared_maximum_is_a_bound_too():
+    import dataclasses
+
+    from orthontk_lib.book.profiles import ChapterConfig, ConfigError
+
+    @dataclasses.dataclass(frozen=True)
+    class Demo(ChapterConfig):
+        target: float = dataclasses.field(default=0.5, metadata={"min": 0.0, "max": 1.0})
+        accs: tuple[float, ...] = dataclasses.field(default=(0.5,), metadata={"max": 1.0})
+        PROFILES = {"smoke": {}}
+
+    assert Demo.for_profile("smoke", use_env=False, target=1.0, accs=[0.0, 1.0]).target == 1.0
+    with pytest.raises(ConfigError, match=r"^target: must be <= 1.0, got 1.5$"):
+        Demo.for_profile("smoke", use_env=False, target=1.5)
+    with pytest.raises(ConfigError, match=r"^accs: expected finite numbers <= 1.0, got \[0.5, 2.0\]$"):
+        Demo.for_profile("smoke", use_env=False, accs=[0.5, 2.0])
+
+
+@pytest.mark.parametrize("args, message", [
+    ([SPEEDUP, "-p", "lr_min", "1e999"], "orthontk run: lr_min: expected a finite number, got inf"),
+    ([SPEEDUP, "-p", "lr_min", "-1e-3"], "orthontk run: lr_min: must be >= 0.0, got -0.001"),
+    ([SPEEDUP, "-p", "lr_max", "-.inf"], "orthontk run: lr_max: expected a finite number, got -inf"),
+])
+def test_the_runner_refuses_a_value_out_of_range_before_any_compute(tmp_path, args, message):
+    out = run(args, tmp_path, timeout=120)
+    assert out.returncode == 1
+    lines = [l for l in out.stderr.strip().splitlines() if l.startswith("orthontk run:")]
+    assert lines == [message], out.stderr[-1500:]
+    assert not any(tmp_path.iterdir()), "nothing may be computed or written for a bad run"
+
+
+def test_the_runner_hands_exponent_spellings_to_the_notebook_as_numbers(tmp_path, monkeypatch):
+    """``-p lr_min 1e-3`` (refused as the string '1e-3' under YAML 1.1) reaches papermill as 0.001."""
+    from orthontk_lib.book import build, registry
+    from orthontk_lib.book import run as runner
+
+    seen = {}
+    monkeypatch.setenv("ORTHONTK_DATA_DIR", str(tmp_path))
+    for name in [registry.OWN_PROFILE_ENV, "ORTHONTK_FIGURE_DIR", "ORTHONTK_PROFILE", "PYTHONPATH",
+                 *build.jax_cache_env()]:
+        monkeypatch.setenv(name, "")  # the runner sets these for its kernel: restored after the test
+    monkeypatch.setattr(runner, "_execute", lambda nb, target, params: seen.update(params))
+    runner.main([SPEEDUP, "--profile", "smoke", "-p", "lr_min", "1e-3", "-p", "lr_max", "2.5E-1", "-p", "target", ".5"])
+    assert seen == {"profile": "smoke", "lr_min": 0.001, "lr_max": 0.25, "target": 0.5}
+
+
 def point_files(data_dir):
     return {p.name: json.loads(p.read_text())["created"] for p in (data_dir / "setting/smoke/points").glob("*.json")}
 

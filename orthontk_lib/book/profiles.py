@@ -5,7 +5,9 @@ chapter's knobs, and a ``PROFILES`` table giving their values per profile. A
 notebook's ``parameters`` cell holds ``profile = "quick"`` and the knobs set to
 ``None`` ("the profile's value"); papermill overrides any of them. Every value
 is checked against the field's type and bounds *before* any compute, and a bad
-one raises :class:`ConfigError` with one line naming it.
+one raises :class:`ConfigError` with one line naming it. The bounds are the
+field's ``metadata``: ``{"min": lo}``, ``{"max": hi}`` (inclusive), ``{"choices": (...)}``;
+a ``float`` knob takes finite numbers only (never nan or ±inf), bounds or not.
 
 When the book is built with ``ORTHONTK_PROFILE=smoke``, a notebook that asks
 for the default ``quick`` profile gets ``smoke`` instead (the papermill runner
@@ -27,6 +29,7 @@ orthontk_lib.book.profiles.ConfigError: widths: expected integers >= 1, got [0]
 """
 
 import dataclasses
+import math
 import os
 import typing
 
@@ -95,36 +98,45 @@ class ChapterConfig:
 
 
 def _coerce(field, value):
-    """Check ``value`` against the field's annotation and bounds; tuples accept lists."""
+    """Check ``value`` against the field's annotation and bounds (``min``, ``max``, ``choices``); tuples accept lists."""
     kind = field.type if not isinstance(field.type, str) else eval(field.type, vars(typing), {})
     origin, args = typing.get_origin(kind), typing.get_args(kind)
-    lo, choices = field.metadata.get("min"), field.metadata.get("choices")
+    lo, hi, choices = field.metadata.get("min"), field.metadata.get("max"), field.metadata.get("choices")
     if origin is tuple:
         item = args[0]
         if not isinstance(value, (list, tuple)) or not value or not all(_is(item, v) for v in value):
             raise ConfigError(f"{field.name}: expected a non-empty list of {_noun(item)}, got {value!r}")
         if lo is not None and min(value) < lo:
             raise ConfigError(f"{field.name}: expected {_noun(item)} >= {lo}, got {list(value)}")
+        if hi is not None and max(value) > hi:
+            raise ConfigError(f"{field.name}: expected {_noun(item)} <= {hi}, got {list(value)}")
         return tuple(item(v) for v in value)
     if not _is(kind, value):
         raise ConfigError(f"{field.name}: expected {_noun(kind, one=True)}, got {value!r}")
     if lo is not None and value < lo:
         raise ConfigError(f"{field.name}: must be >= {lo}, got {value!r}")
+    if hi is not None and value > hi:
+        raise ConfigError(f"{field.name}: must be <= {hi}, got {value!r}")
     if choices is not None and value not in choices:
         raise ConfigError(f"{field.name}: must be one of {', '.join(map(str, choices))}; got {value!r}")
     return kind(value)
 
 
 def _is(kind, value):
-    if kind is float:
-        return isinstance(value, (int, float)) and not isinstance(value, bool) and value == value
+    if kind is float:  # finite: nan and ±inf are outside every number knob's range
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            return False
+        try:
+            return math.isfinite(value)
+        except OverflowError:  # an int beyond float's range
+            return False
     if kind is int:
         return isinstance(value, int) and not isinstance(value, bool)
     return isinstance(value, kind)
 
 
 def _noun(kind, one=False):
-    name = {int: "integers", float: "numbers", str: "strings", bool: "booleans"}.get(kind, kind.__name__)
+    name = {int: "integers", float: "finite numbers", str: "strings", bool: "booleans"}.get(kind, kind.__name__)
     return ("an " if name[0] in "aeiou" else "a ") + name[:-1] if one else name
 
 

@@ -5,10 +5,12 @@ r"""Run a chapter at any profile through papermill.
    python -m orthontk_lib.book.run book/01-setting.ipynb --profile paper -p widths "[512, 1024]"
 
 Each ``-p NAME VALUE`` overrides one knob of the notebook's ``parameters``
-cell; ``VALUE`` is JSON or YAML. Before anything runs, every name is checked
-against the notebook's parameters cell and the chapter's ``Config``, and every
-value against its type and bounds: a bad one stops the runner with one line
-that names it. The executed notebook goes to
+cell; ``VALUE`` is JSON or YAML 1.2 (:func:`read_value`: ``1e-3``, ``.5``, ``-2.5E-4``
+are numbers, as in JSON and YAML 1.2, not strings as in PyYAML's YAML 1.1). Before
+anything runs, every name is checked against the notebook's parameters cell and
+the chapter's ``Config``, and every value against its type and bounds (a number
+knob takes finite numbers only): a bad one stops the runner with one line that
+names it. The executed notebook goes to
 ``data/<chapter>/<profile>/runs/<chapter>-<key>.ipynb`` (written atomically);
 the chapter's results go to ``data/<chapter>/<profile>/`` point by point, so
 running the same command after an interruption resumes from the finished points.
@@ -21,8 +23,11 @@ Running the notebook afterwards, anywhere, reuses them instead of computing.
 """
 
 import argparse
+import json
+import math
 import os
 import pathlib
+import re
 import sys
 import tempfile
 
@@ -32,7 +37,7 @@ from orthontk_lib import results
 from orthontk_lib.book import build as book, registry as chapters
 from orthontk_lib.book.profiles import PROFILE_ENV, PROFILE_NAMES, ConfigError
 
-__all__ = ["main", "prepare"]
+__all__ = ["main", "prepare", "read_value"]
 
 
 class RunError(Exception):
@@ -62,7 +67,7 @@ def prepare(notebook, profile, params):
         if name not in declared:
             raise RunError(f"{name}: unknown parameter; {nb.name} takes {', '.join(sorted(declared - {'profile'}))}")
         try:
-            overrides[name] = yaml.safe_load(text)
+            overrides[name] = read_value(text)
         except yaml.YAMLError as err:
             raise RunError(f"{name}: cannot read {text!r} as a value ({err.__class__.__name__})") from err
     try:
@@ -72,12 +77,35 @@ def prepare(notebook, profile, params):
     return module, cfg, {"profile": profile, **overrides}
 
 
+def read_value(text):
+    r"""A ``-p`` value: JSON if it is JSON, else YAML under the YAML 1.2 core schema.
+
+    Scalars resolve as YAML 1.2 (and JSON) read them, not as PyYAML's YAML 1.1:
+    ``1e-3``, ``1E3``, ``-2.5e-4``, ``.5``, ``5.`` are floats; ``10``, ``-3``, ``0x1F``,
+    ``0o17`` are integers (``010`` is ten); ``.inf``, ``-.inf``, ``.nan`` are the
+    non-finite floats (which number knobs then refuse); only ``true``/``false`` (any of
+    ``True``, ``TRUE``, ...) are booleans and ``null``, ``~`` or nothing is ``None``.
+    Anything else is a string: ``1_000``, ``yes``, ``on``, ``1:30``, ``2024-01-01``.
+    Lists resolve item by item, ``[1e-3, 2e-3]`` to ``[0.001, 0.002]``.
+
+    Raises:
+      yaml.YAMLError: if ``text`` is neither JSON nor YAML.
+
+    >>> read_value("1e-3"), read_value(".5"), read_value("[1E3, -2.5e-4]"), read_value("1_000")
+    (0.001, 0.5, [1000.0, -0.00025], '1_000')
+    """
+    try:
+        return json.loads(text)  # Python's json also reads NaN, Infinity and 1e999 (inf): refused by the knob's check
+    except ValueError:
+        return yaml.load(text, Loader=_Yaml12Loader)
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m orthontk_lib.book.run", description="Run a book chapter through papermill.")
     parser.add_argument("notebook", help="book/<chapter>.ipynb")
     parser.add_argument("--profile", default="quick", help=f"one of {', '.join(PROFILE_NAMES)} (default quick)")
     parser.add_argument("-p", "--parameter", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"),
-                        help="override a knob of the parameters cell; VALUE is JSON or YAML")
+                        help="override a knob of the parameters cell; VALUE is JSON or YAML 1.2 (1e-3 is a number)")
     parser.add_argument("--no-notebook", action="store_true",
                         help="compute and record the claims without papermill (results and ledger as a notebook run)")
     parser.add_argument("--distributed", action="store_true",
@@ -86,7 +114,9 @@ def main(argv=None):
     parser.add_argument("--coordinator", help="with --distributed: host:port of process 0 (default: auto-detected)")
     parser.add_argument("--num-processes", type=int, help="with --distributed: how many processes")
     parser.add_argument("--process-id", type=int, help="with --distributed: this process's index, from 0")
+    argv, parameters = _take_parameters(sys.argv[1:] if argv is None else list(argv))
     args = parser.parse_args(argv)
+    args.parameter += parameters
     if args.distributed:
         if not args.no_notebook:
             sys.exit("orthontk run: --distributed: several processes run the chapter's compute with --no-notebook only")
@@ -128,6 +158,59 @@ def expected_cost(module, slug, profile, bench=None):
         text += (f"; measured: {measured['minutes']:g} minutes on {measured['device']} ({measured['date']}, "
                  "bench/results.json paper_cost)")
     return text
+
+
+def _take_parameters(argv):
+    """``(argv without its -p NAME VALUE triples, [[NAME, VALUE], ...])``, VALUE taken verbatim.
+
+    argparse would read a VALUE such as ``-1e-3``, ``-2.5e-4`` or ``-.inf`` as an option (its
+    negative-number pattern knows only ``-12`` and ``-1.5``) and refuse the command; ``-p`` is
+    therefore taken apart here. An incomplete ``-p`` at the end is left to argparse's message.
+    """
+    rest, parameters, i = [], [], 0
+    while i < len(argv):
+        if argv[i] == "--":
+            rest += argv[i:]
+            break
+        if argv[i] in ("-p", "--parameter") and i + 2 < len(argv):
+            parameters.append([argv[i + 1], argv[i + 2]])
+            i += 3
+            continue
+        rest.append(argv[i])
+        i += 1
+    return rest, parameters
+
+
+class _Yaml12Loader(yaml.SafeLoader):
+    """PyYAML's safe loader with the YAML 1.2 core schema's scalars (null, bool, int, float) in place of YAML 1.1's."""
+
+
+_Yaml12Loader.yaml_implicit_resolvers = {}  # YAML 1.1's (1_000, 010 octal, yes/no, sexagesimals, timestamps) dropped
+for _tag, _pattern, _first in [  # YAML 1.2.2, 10.3.2 (core schema); int before float, whose pattern also matches 10
+    ("null", r"~|null|Null|NULL|", ["~", "n", "N", ""]),
+    ("bool", r"true|True|TRUE|false|False|FALSE", list("tTfF")),
+    ("int", r"[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+", list("-+0123456789")),
+    ("float", r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?|[-+]?\.(inf|Inf|INF)|\.(nan|NaN|NAN)",
+     list("-+.0123456789")),
+]:
+    _Yaml12Loader.add_implicit_resolver(f"tag:yaml.org,2002:{_tag}", re.compile(f"^(?:{_pattern})$"), _first)
+
+
+def _yaml12_int(loader, node):
+    text = loader.construct_scalar(node)
+    base = {"0o": 8, "0x": 16}.get(text[:2], 10)
+    return int(text[2:] if base != 10 else text, base)  # base 10: a leading 0 is not octal
+
+
+def _yaml12_float(loader, node):
+    text = loader.construct_scalar(node).lower()
+    if text.lstrip("+-") == ".inf":
+        return -math.inf if text.startswith("-") else math.inf
+    return math.nan if text == ".nan" else float(text)
+
+
+_Yaml12Loader.add_constructor("tag:yaml.org,2002:int", _yaml12_int)
+_Yaml12Loader.add_constructor("tag:yaml.org,2002:float", _yaml12_float)
 
 
 def _initialize_distributed(coordinator, num_processes, process_id):
