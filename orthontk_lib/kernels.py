@@ -53,14 +53,17 @@ Example:
 """
 
 import functools
+from typing import NamedTuple
 
 import jax
 import jax.numpy as jnp
 import numpy as np
 
+from orthontk_lib import dual
 from orthontk_lib.models import FCN, activation_fn, canonical
 
-__all__ = ["empirical_ntk", "empirical_ntk_seeds", "empirical_nngp", "empirical_nngp_seeds", "input_output_jacobian", "jacobian_ntk", "analytic_ntk", "analytic_ntk_by_depth", "analytic_nngp", "nt_empirical_ntk"]
+__all__ = ["empirical_ntk", "empirical_ntk_seeds", "empirical_nngp", "empirical_nngp_seeds", "input_output_jacobian", "jacobian_ntk", "analytic_ntk", "analytic_ntk_by_depth", "analytic_nngp", "analytic_kernels",
+           "nt_empirical_ntk"]
 
 
 # EMPIRICAL NTK
@@ -182,37 +185,74 @@ def input_output_jacobian(spec, variables, x):
 
 
 def analytic_ntk(spec, x1, x2=None):
-    """Infinite-width NTK Θ_∞(x1, x2) from ``spec.stax()``; (N1, N2)."""
-    return _kernel_fn(spec)(x1, x2, "ntk")
+    r"""Infinite-width NTK :math:`\Theta_\infty(x_1, x_2)`: (N1, N2), float64.
 
+    FCNs by the float64 layer recursion of :func:`analytic_kernels` (closed forms or quadrature to
+    :data:`orthontk_lib.dual.TOLERANCE`); CNNs by neural-tangents' ``kernel_fn`` of ``spec.stax()`` in float64.
 
-def analytic_ntk_by_depth(activation, W_std, b_std, x, max_depth):
-    r"""Infinite-width NTKs of FCNs with 1, 2, …, ``max_depth`` hidden layers on ``x``: (max_depth, N, N), float64.
-
-    NTK parameterization, one output. One hidden block's neural-tangents ``kernel_fn`` (Dense then
-    :math:`\phi`) maps the kernels of depth :math:`L` to those of depth :math:`L + 1`, and the readout's
-    ``kernel_fn`` gives :math:`\Theta^L`, so all depths cost one pass of ``max_depth`` layers.
+    Raises:
+      FloatingPointError: when the kernel is not finite (it overflows float64), naming the layer.
     """
-    from neural_tangents import stax
-
-    from orthontk_lib.meanfield import _float64
-    from orthontk_lib.models import _stax_activation
-
-    block = jax.jit(stax.serial(stax.Dense(1, W_std, b_std), _stax_activation(activation))[2])
-    readout = jax.jit(stax.Dense(1, W_std, b_std)[2])
-    out = []
-    with _float64():
-        k = block(jnp.asarray(x, jnp.float64), None)
-        for depth in range(1, max_depth + 1):
-            if depth > 1:
-                k = block(k)
-            out.append(np.asarray(readout(k).ntk))
-    return np.stack(out)
+    return analytic_kernels(spec, x1, x2)[1]
 
 
 def analytic_nngp(spec, x1, x2=None):
-    """Infinite-width NNGP K_∞(x1, x2) = E[f(x1) f(x2)] from ``spec.stax()``; (N1, N2)."""
-    return _kernel_fn(spec)(x1, x2, "nngp")
+    """Infinite-width NNGP K_∞(x1, x2) = E[f(x1) f(x2)]: (N1, N2), float64, as :func:`analytic_ntk`."""
+    return analytic_kernels(spec, x1, x2)[0]
+
+
+def analytic_kernels(spec, x1, x2=None):
+    r"""Infinite-width ``(nngp, ntk)`` of ``spec`` on inputs ``x1`` (N1, ...) and ``x2`` (N2, ...): two (N1, N2) arrays.
+
+    For an :class:`~orthontk_lib.models.FCN`, layer by layer in float64, as neural-tangents' ``stax`` composes
+    them (Lee et al. 2019, arXiv:1902.06720, Eqs. 4-5 and App. C; Jacot et al. 2018): from the input kernel
+    :math:`K^0 = x_1 \cdot x_2 / d`, :math:`\Theta^0 = 0`, a dense layer maps
+
+    .. math::
+
+       K \mapsto \sigma_W^2 K + \sigma_b^2, \qquad
+       \Theta \mapsto \begin{cases} \sigma_W^2 K + \sigma_b^2 + \sigma_W^2\,\Theta & \text{NTK parameterization} \\
+       n_{\text{in}} K + \sigma_W^2\,\Theta + 1 & \text{standard parameterization} \end{cases}
+
+    and an activation maps :math:`K \mapsto \mathbb{E}[\phi(u)\phi(v)]`, :math:`\Theta \mapsto
+    \mathbb{E}[\phi'(u)\phi'(v)]\,\Theta`, with :math:`(u, v)` centred Gaussian of covariance :math:`K`
+    (:func:`orthontk_lib.dual.bivariate`). Under the standard parameterization :math:`n_{\text{in}}` is the
+    layer's finite input width, as in neural-tangents; a bottleneck layer is taken at infinite width too.
+
+    Raises:
+      FloatingPointError: when a layer's kernel is not finite (float64 overflow), naming the layer.
+      ValueError: when the inputs are not finite.
+    """
+    if not isinstance(spec, FCN):
+        return _nt_kernels(spec, x1, x2)
+    n_in = [int(np.prod(np.shape(x1)[1:]))] + list(spec.widths)
+    state = _input_kernels(x1, x2)
+    for l in range(spec.depth):
+        state = _dense_kernels(state, spec.W_std, spec.b_std, spec.parameterization, n_in[l])
+        state = _activation_kernels(state, spec.activation, l + 1)
+    state = _dense_kernels(state, spec.W_std, spec.b_std, spec.parameterization, n_in[-1])
+    if spec.output_activation != "linear":
+        state = _activation_kernels(state, spec.output_activation, spec.depth + 1)
+    return state.cross
+
+
+def analytic_ntk_by_depth(activation, W_std, b_std, x, max_depth):
+    r"""Infinite-width NTKs of FCNs with 1, 2, …, ``max_depth`` hidden layers on ``x`` (N, d): (max_depth, N, N), float64.
+
+    NTK parameterization, one linear output: the recursion of :func:`analytic_kernels`, with the readout's dense
+    layer applied after every hidden layer, so all depths cost one pass of ``max_depth`` layers. Any activation
+    of :data:`orthontk_lib.models.ACTIVATIONS` (closed forms or quadrature to :data:`orthontk_lib.dual.TOLERANCE`).
+
+    Raises:
+      FloatingPointError: when a depth's kernel is not finite (float64 overflow), naming the depth.
+    """
+    state = _dense_kernels(_input_kernels(x, None), W_std, b_std, "ntk", None)
+    n = len(state.diag1[0])
+    out = np.empty((max_depth, n, n))
+    for depth in range(1, max_depth + 1):
+        state = _dense_kernels(_activation_kernels(state, activation, depth), W_std, b_std, "ntk", None)
+        out[depth - 1] = state.cross[1]  # the readout of depth L is the dense layer that would start layer L + 1
+    return out
 
 
 # INTERNAL UTILITIES
@@ -323,6 +363,98 @@ def _affine(spec, layer, h):
 
 def _bias(spec, b):
     return spec.b_std * b if spec.parameterization == "ntk" else b
+
+
+class _Kernels(NamedTuple):
+    """(nngp, ntk) of the points of x1 (``diag1``: two (N1,) arrays), of x2 (``diag2``) and of the pairs
+    (``cross``: two (N1, N2) arrays); ``symmetric`` when x2 is x1 (then ``cross``'s diagonal is ``diag1``)."""
+
+    diag1: tuple
+    diag2: tuple
+    cross: tuple
+    symmetric: bool
+
+
+def _input_kernels(x1, x2):
+    """The input layer's kernels: K = x·x'/d (flattened inputs), Θ = 0."""
+    x1 = np.asarray(x1, np.float64).reshape(len(x1), -1)
+    x2 = x1 if x2 is None else np.asarray(x2, np.float64).reshape(len(x2), -1)
+    if not (np.all(np.isfinite(x1)) and np.all(np.isfinite(x2))):
+        raise ValueError("x: the inputs hold NaN or inf")
+    d = x1.shape[1]
+    sq1, sq2 = (x1 * x1).sum(1) / d, (x2 * x2).sum(1) / d
+    cross = x1 @ x2.T / d
+    return _Kernels((sq1, 0 * sq1), (sq2, 0 * sq2), (cross, 0 * cross), x2 is x1)
+
+
+def _dense_kernels(state, W_std, b_std, parameterization, n_in):
+    """One dense layer (see :func:`analytic_kernels`), on the diagonals and the pairs alike."""
+    def dense(kernels):
+        nngp, ntk = kernels
+        with np.errstate(over="ignore", invalid="ignore"):
+            out = W_std**2 * nngp + b_std**2
+            out = (out, out + W_std**2 * ntk) if parameterization == "ntk" else (out, n_in * nngp + W_std**2 * ntk + 1.0)
+        if not all(np.all(np.isfinite(a)) for a in out):
+            raise FloatingPointError(f"analytic kernel: a dense layer overflows float64 (the variance entering it is "
+                                     f"{float(np.max(nngp)):.3g}; it grows with depth above the Edge of Chaos)")
+        return out
+
+    return state._replace(diag1=dense(state.diag1), diag2=dense(state.diag2), cross=dense(state.cross))
+
+
+def _activation_kernels(state, activation, layer):
+    """One activation (see :func:`analytic_kernels`): the diagonals by the variance and derivative maps, the pairs by
+    the dual activation (only the upper triangle when symmetric)."""
+    (q1, ntk1), (q2, ntk2), (nngp, ntk) = state.diag1, state.diag2, state.cross
+    try:
+        slope1 = dual.derivative_map(activation, q1)
+        diag1 = dual.variance_map(activation, q1), slope1 * ntk1
+        diag2 = diag1 if state.symmetric else (dual.variance_map(activation, q2),
+                                               dual.derivative_map(activation, q2) * ntk2)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            norms = np.sqrt(q1)[:, None] * np.sqrt(q2)[None, :]
+            c = np.where(norms > 0, nngp / norms, 0.0)
+        if state.symmetric:
+            iu = np.triu_indices(len(q1), 1)
+            k_pairs, kdot_pairs = dual.bivariate(activation, q1[iu[0]], q1[iu[1]], c[iu])
+            k, kdot = np.diag(diag1[0]), np.diag(slope1)
+            k[iu], kdot[iu] = k_pairs, kdot_pairs
+            k[iu[1], iu[0]], kdot[iu[1], iu[0]] = k_pairs, kdot_pairs
+        else:
+            k, kdot = dual.bivariate(activation, q1[:, None], q2[None, :], c)
+        cross = (k, kdot * ntk)
+        if not all(np.all(np.isfinite(a)) for a in (*diag1, *diag2, *cross)):
+            raise FloatingPointError("a value is not finite")
+    except FloatingPointError as err:
+        scale = max(float(np.max(state.diag1[0], initial=0.0)), float(np.max(state.diag2[0], initial=0.0)))
+        raise FloatingPointError(
+            f"analytic kernel: {activation} at layer {layer} is not finite in float64 (the variance entering it is "
+            f"{scale:.3g}; it grows with depth where sigma_W is above the Edge of Chaos): {err}") from None
+    return _Kernels(diag1, diag2, cross, state.symmetric)
+
+
+def _nt_kernels(spec, x1, x2):
+    """neural-tangents' ``kernel_fn`` of ``spec.stax()`` in float64: (nngp, ntk), each (N1, N2).
+
+    Raises:
+      ValueError: for an activation without a closed form in neural-tangents, whose numerical layer (Gauss-Hermite
+        of degree ``models.NUMERICAL_DEG``) misses :data:`orthontk_lib.dual.TOLERANCE` by orders of magnitude.
+    """
+    from orthontk_lib.meanfield import _float64
+
+    for name in (spec.activation, spec.output_activation):
+        if name not in dual.CLOSED_FORM:
+            raise ValueError(f"activation: the analytic kernel of a {type(spec).__name__} is computed for "
+                             f"{', '.join(dual.CLOSED_FORM)} only (neural-tangents' quadrature for {name} is not "
+                             f"accurate to {dual.TOLERANCE:g}); got {name!r}")
+
+    with _float64():
+        as64 = lambda x: None if x is None else jnp.asarray(np.asarray(x, np.float64))
+        k = _kernel_fn(spec)(as64(x1), as64(x2), ("nngp", "ntk"))
+        nngp, ntk = np.asarray(k[0], np.float64), np.asarray(k[1], np.float64)
+    if not (np.all(np.isfinite(nngp)) and np.all(np.isfinite(ntk))):
+        raise FloatingPointError(f"analytic kernel: neural-tangents' kernel of {spec} is not finite in float64")
+    return nngp, ntk
 
 
 @functools.lru_cache(maxsize=64)

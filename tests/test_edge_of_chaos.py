@@ -70,12 +70,13 @@ def test_only_critical_kernels_still_classify_at_depth(quick):
     assert eoc.depth_accuracy_gap(quick[1]) > 0.5
 
 
-def test_kernels_by_depth_match_the_kernel_of_each_depth():
-    x = np.random.default_rng(0).normal(size=(5, 8))
-    by_depth = kernels.analytic_ntk_by_depth("erf", 1.3, 0.2, x, 4)
+@pytest.mark.parametrize("activation", ["erf", "tanh"])
+def test_kernels_by_depth_match_the_kernel_of_each_depth(activation):
+    x = np.random.default_rng(0).normal(size=(5, 8))  # inputs of different norms
+    by_depth = kernels.analytic_ntk_by_depth(activation, 1.3, 0.2, x, 4)
     for depth in (1, 4):
-        ref = np.asarray(kernels.analytic_ntk(FCN(depth, 8, "erf", 1.3, 0.2), x))
-        np.testing.assert_allclose(by_depth[depth - 1], ref, rtol=1e-5)
+        ref = np.asarray(kernels.analytic_ntk(FCN(depth, 8, activation, 1.3, 0.2), x))
+        np.testing.assert_allclose(by_depth[depth - 1], ref, rtol=1e-12)
 
 
 def test_chaotic_correlation_fixed_point_is_stable_and_below_one():

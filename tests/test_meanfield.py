@@ -43,36 +43,7 @@ def test_no_critical_bias_is_a_clear_error():
     assert np.isnan(mf.critical_line("tanh", [0.9, 1.302])[0])
 
 
-def test_gaussian_expectation_of_a_polynomial_is_exact():
-    assert mf.gaussian_expectation(lambda x: x**4, 2.0) == pytest.approx(3 * 2.0**2, rel=1e-12)
+def test_expectation_of_a_polynomial_is_exact():
+    from orthontk_lib import dual
 
-
-def _sphere(n, d=16, seed=0):
-    x = np.random.default_rng(seed).normal(size=(n, d))
-    return 4.0 * x / np.linalg.norm(x, axis=1, keepdims=True)
-
-
-def test_the_layer_by_layer_ntk_matches_the_closed_form_erf_kernel():
-    from orthontk_lib import kernels
-
-    x = _sphere(5)
-    for w, b in ((1.3, 0.1), (0.8, 0.3)):
-        ours = mf.ntk_by_depth("erf", w, b, x, 30)
-        closed = kernels.analytic_ntk_by_depth("erf", w, b, x, 30)
-        np.testing.assert_allclose(ours, closed, rtol=1e-5)
-
-
-def test_on_the_edge_of_chaos_the_elu_kernel_grows_linearly_with_depth():
-    w = 1.227
-    theta = mf.ntk_by_depth("elu", w, mf.critical_b_std("elu", w), _sphere(3), 160)
-    diag = theta[:, 0, 0]
-    assert abs(diag[159] / diag[79] - 2) < 0.05, diag[159] / diag[79]
-
-
-def test_the_layer_by_layer_ntk_refuses_relu_and_inputs_of_different_norms():
-    with pytest.raises(ValueError, match="closed form"):
-        mf.ntk_by_depth("relu", 1.4, 0.0, _sphere(3), 4)
-    x = _sphere(3)
-    x[0] *= 2
-    with pytest.raises(ValueError, match="one norm"):
-        mf.ntk_by_depth("tanh", 1.3, 0.2, x, 4)
+    assert dual.expectation(lambda x: x**4, 2.0) == pytest.approx(3 * 2.0**2, rel=1e-12)

@@ -13,8 +13,8 @@ Chaos (:math:`\chi = 1` at :math:`c = 1`) the approach is only polynomial in :ma
 limit.
 
 Measured: the spread (standard deviation over input pairs) of :math:`\hat\Theta^L` on digit images
-for depths up to ``max_depth``, from neural-tangents' analytic kernels (one block's ``kernel_fn``
-applied layer after layer, so all depths cost one pass), with exponential and power-law fits;
+for depths up to ``max_depth``, from the float64 analytic kernels of :func:`kernels.analytic_ntk_by_depth`
+(one layer's map applied layer after layer, so all depths cost one pass), with exponential and power-law fits;
 kernel regression with :math:`\Theta^L` against depth; and an orthogonal network's empirical kernel
 at a few depths.
 """
@@ -173,16 +173,11 @@ def rate_point(cfg, x, activation, W_std, b_std):
     off-diagonal entries (max_depth, pairs), float64. On inputs of one norm :math:`\Theta^L(x, x)` is the same for
     every x, so this is the paper's :math:`K^L/\alpha_L` with :math:`\alpha_L = \Theta^L(x, x)`.
 
-    ReLU's kernels are neural-tangents' closed form; ELU's and tanh's come from :func:`meanfield.ntk_by_depth`, whose
-    quadrature keeps its precision near correlation 1 (neural-tangents' numerical layer puts ELU's Edge of Chaos a
-    few percent per layer off, so that its kernel's diagonal grows exponentially there)."""
+    The kernels are :func:`kernels.analytic_ntk_by_depth`'s float64 recursion: closed forms for ReLU, quadrature that
+    keeps its precision near correlation 1 for ELU and tanh (neural-tangents' numerical layer, of fixed low degree, puts
+    ELU's Edge of Chaos a few percent per layer off, so that its kernel's diagonal grows exponentially there)."""
     iu = np.triu_indices(len(x), 1)
-    by_depth = kernels.analytic_ntk_by_depth if activation in CLOSED_FORM else meanfield.ntk_by_depth
-    return normalized(by_depth(activation, W_std, b_std, x, cfg.max_depth))[:, iu[0], iu[1]]
-
-
-CLOSED_FORM = ("relu", "erf")
-"""Activations whose infinite-width kernels neural-tangents computes in closed form."""
+    return normalized(kernels.analytic_ntk_by_depth(activation, W_std, b_std, x, cfg.max_depth))[:, iu[0], iu[1]]
 
 
 def train_point(cfg, data, phase, depth, lr):
@@ -601,8 +596,9 @@ def rate_numbers(arrays, cfg):
         words.append(f"for {', '.join(open_)} the interval does not decide between the two")
     pts = paper_points()
     return {
-        "eoc-rate-points": "; ".join(f"{a} {p}: σ_W = {w:.3f}, σ_b = {b:.3f}, χ₁ = {c:.3f}" for (a, p), (w, b), c in
-                                     zip(pts, arrays["rate_points"], arrays["rate_chi1"])),
+        "eoc-rate-points": "; ".join(
+            f"{a} {p}: σ_W = {w:.4f}, σ_b = {b:.4f}{' (paper: 0.2)' if p == 'edge' and b > 0 else ''}, χ₁ = {c:.4f}"
+            for (a, p), (w, b), c in zip(pts, arrays["rate_points"], arrays["rate_chi1"])),
         "eoc-rate-pairs": int(arrays["rate_entries"].shape[-1]),
         "eoc-rate-min-depth": int(cfg.rate_min_depth),
         "eoc-rate-words": "; ".join(words),
