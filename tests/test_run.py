@@ -102,6 +102,7 @@ def test_number_knobs_take_exponent_spellings():
         (SPEEDUP, "lr_min", "-1e-3", "lr_min: must be >= 0.0, got -0.001"),
         (SPEEDUP, "W_var", ".5", "W_var: must be >= 1.0, got 0.5"),
         (SPEEDUP, "steps", "1_000", "steps: expected an integer, got '1_000'"),
+        (SPEEDUP, "target", "1.5", "target: must be <= 1.0, got 1.5"),  # an accuracy
         # scales declares no bounds: a float knob still takes finite numbers only
         ("book/09-condensation.ipynb", "scales", "[1.0, .inf]", "scales: expected a non-empty list of finite numbers"),
         ("book/09-condensation.ipynb", "scales", "[1.0, .nan]", "scales: expected a non-empty list of finite numbers"),

@@ -57,8 +57,8 @@ class Config(ChapterConfig):
     n_seeds: int = dataclasses.field(default=3, metadata={"min": 2})  # networks per (depth, lr, init)
     steps: int = dataclasses.field(default=100, metadata={"min": 10})  # SGD steps
     batch_size: int = dataclasses.field(default=64, metadata={"min": 1})  # mini-batch
-    target: float = dataclasses.field(default=0.5, metadata={"min": 0.0})  # accuracy that defines tau
-    target_alt: float = dataclasses.field(default=0.8, metadata={"min": 0.0})  # a second target, for the check
+    target: float = dataclasses.field(default=0.5, metadata={"min": 0.0, "max": 1.0})  # accuracy that defines tau
+    target_alt: float = dataclasses.field(default=0.8, metadata={"min": 0.0, "max": 1.0})  # a second target (check)
     W_var: float = dataclasses.field(default=1.05, metadata={"min": 1.0})  # sigma_W^2; sigma_b follows from the critical line
     dataset: str = dataclasses.field(default="digits", metadata={"choices": DATASETS})  # "digits" or "cifar10"
     n_train: int = dataclasses.field(default=512, metadata={"min": 1})  # training images
@@ -72,7 +72,7 @@ class Config(ChapterConfig):
     cnn_n_lrs: int = dataclasses.field(default=4, metadata={"min": 2})  # log-spaced learning rates
     cnn_steps: int = dataclasses.field(default=100, metadata={"min": 10})  # SGD steps
     cnn_batch_size: int = dataclasses.field(default=32, metadata={"min": 1})  # mini-batch
-    cnn_target: float = dataclasses.field(default=0.7, metadata={"min": 0.0})  # accuracy that defines tau
+    cnn_target: float = dataclasses.field(default=0.7, metadata={"min": 0.0, "max": 1.0})  # accuracy that defines tau
     # the width family (the FCN grid's training at the smaller half of its learning rates)
     family_widths: tuple[int, ...] = dataclasses.field(default=(32, 128), metadata={"min": 1})  # width family: widths
     family_depth: int = dataclasses.field(default=8, metadata={"min": 1})  # hidden layers of the width family
