@@ -104,24 +104,12 @@ def expectation(fn, q):
 
 def variance_map(activation, q):
     r""":math:`\mathbb{E}[\phi(\sqrt q z)^2]`, ``q`` a variance or an array (shape S); closed form where one exists."""
-    q = np.asarray(q, np.float64)
-    if activation in _DIAGONAL:
-        out = _DIAGONAL[activation][0](q)
-    else:
-        phi, _ = activation_numpy(activation)
-        out = expectation(lambda u: phi(u) ** 2, q)
-    return _finite(out, activation, "variance map")
+    return _diagonal(activation, q, 0, "variance map")
 
 
 def derivative_map(activation, q):
     r""":math:`\mathbb{E}[\phi'(\sqrt q z)^2]`, ``q`` a variance or an array (shape S); closed form where one exists."""
-    q = np.asarray(q, np.float64)
-    if activation in _DIAGONAL:
-        out = _DIAGONAL[activation][1](q)
-    else:
-        _, dphi = activation_numpy(activation)
-        out = expectation(lambda u: dphi(u) ** 2, q)
-    return _finite(out, activation, "derivative map")
+    return _diagonal(activation, q, 1, "derivative map")
 
 
 # TWO DIMENSIONS
@@ -194,6 +182,17 @@ def _difference_form(f, q1, q2, c, e_u, e_v):
     v = np.sqrt(q2)[:, None, None] * (c[:, None, None] * z1[None, :, None] + s[:, None, None] * z2)
     gap = ((f(u) - f(v)) ** 2 * w2).sum(-1) @ w1  # (P,)
     return 0.5 * (e_u + e_v) - 0.5 * gap
+
+
+def _diagonal(activation, q, order, what):
+    """E f(sqrt(q) z)^2 for f the activation (order 0) or its derivative (order 1): closed form, else quadrature."""
+    q = np.asarray(q, np.float64)
+    if activation in _DIAGONAL:
+        out = _DIAGONAL[activation][order](q)
+    else:
+        f = activation_numpy(activation)[order]
+        out = expectation(lambda u: f(u) ** 2, q)
+    return _finite(out, activation, what)
 
 
 def _finite(values, activation, what):
