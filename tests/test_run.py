@@ -363,3 +363,45 @@ def test_two_processes_compute_what_one_does_and_one_of_them_writes(tmp_path):
             np.testing.assert_array_equal(two[0].arrays[key], value, err_msg=key)
     assert {p.name for p in (tmp_path / "two" / "ledger" / "smoke").glob("*.json")} == {
         p.name for p in (tmp_path / "one" / "ledger" / "smoke").glob("*.json")}
+
+
+def test_a_paper_run_into_the_repository_from_a_dirty_tree_is_refused(tmp_path, monkeypatch):
+    from orthontk_lib import results
+    from orthontk_lib.book import run as runner
+
+    monkeypatch.setattr(results, "_git_commit", lambda: "1a2b3c4d5e-dirty")
+    monkeypatch.setattr(results, "REPO_DATA", tmp_path / "repo-data")
+    monkeypatch.setenv("ORTHONTK_DATA_DIR", str(tmp_path / "repo-data"))
+    with pytest.raises(runner.RunError, match=r"^the working tree has uncommitted changes \(commit 1a2b3c4\)"):
+        runner.check_clean_tree("paper")
+    runner.check_clean_tree("paper", allow_dirty=True)  # asked for explicitly
+    runner.check_clean_tree("quick")  # only paper results are committed
+    monkeypatch.setenv("ORTHONTK_DATA_DIR", str(tmp_path / "scratch"))
+    runner.check_clean_tree("paper")  # a trial elsewhere writes nothing that is committed
+    monkeypatch.setattr(results, "_git_commit", lambda: "1a2b3c4d5e")
+    monkeypatch.setenv("ORTHONTK_DATA_DIR", str(tmp_path / "repo-data"))
+    runner.check_clean_tree("paper")
+
+
+def test_the_runner_stops_with_one_line_before_a_dirty_paper_run(tmp_path, monkeypatch):
+    from orthontk_lib import results
+    from orthontk_lib.book import run as runner
+
+    monkeypatch.setattr(results, "_git_commit", lambda: "1a2b3c4d5e-dirty")
+    monkeypatch.setattr(results, "REPO_DATA", tmp_path)
+    monkeypatch.setenv("ORTHONTK_DATA_DIR", str(tmp_path))
+    monkeypatch.setattr(runner, "_execute", lambda *a: pytest.fail("ran from a dirty tree"))
+    with pytest.raises(SystemExit, match="^orthontk run: the working tree has uncommitted changes"):
+        runner.main(["book/01-setting.ipynb", "--profile", "paper"])
+    assert not any(tmp_path.iterdir()), "nothing written"
+
+
+def test_a_run_from_a_dirty_tree_says_so_on_the_page():
+    from orthontk_lib.book import registry
+    from orthontk_lib.results import Result
+
+    meta = {"profile": "paper", "created": "2026-11-30T10:00:00", "git_commit": "1a2b3c4d5e6f-dirty"}
+    shown = registry.shown(Result({}, meta))
+    assert shown == "paper profile, run of 2026-11-30 (commit 1a2b3c4, with uncommitted changes)"
+    meta["git_commit"] = "1a2b3c4d5e6f"
+    assert registry.shown(Result({}, meta)) == "paper profile, run of 2026-11-30 (commit 1a2b3c4)"

@@ -59,10 +59,12 @@ def summary(slug, cfg, compute):
 
 
 def shown(result):
-    """A caption phrase saying which run a figure shows, e.g. ``quick profile, run of 2026-11-22 (commit 1a2b3c4)``."""
+    """A caption phrase saying which run a figure shows, e.g. ``quick profile, run of 2026-11-22 (commit 1a2b3c4)``;
+    a run made from a tree with uncommitted changes says so."""
     meta = result.meta
-    commit = (meta.get("git_commit") or "uncommitted")[:7]
-    return f"{meta['profile']} profile, run of {meta['created'][:10]} (commit {commit})"
+    commit = meta.get("git_commit") or "uncommitted"
+    dirty = ", with uncommitted changes" if commit.endswith("-dirty") else ""
+    return f"{meta['profile']} profile, run of {meta['created'][:10]} (commit {commit[:7]}{dirty})"
 
 
 def _points(slug, result):

@@ -37,7 +37,7 @@ from orthontk_lib import results
 from orthontk_lib.book import build as book, registry as chapters
 from orthontk_lib.book.profiles import PROFILE_ENV, PROFILE_NAMES, ConfigError
 
-__all__ = ["main", "prepare", "read_value"]
+__all__ = ["main", "prepare", "read_value", "check_clean_tree"]
 
 
 class RunError(Exception):
@@ -108,6 +108,9 @@ def main(argv=None):
                         help="override a knob of the parameters cell; VALUE is JSON or YAML 1.2 (1e-3 is a number)")
     parser.add_argument("--no-notebook", action="store_true",
                         help="compute and record the claims without papermill (results and ledger as a notebook run)")
+    parser.add_argument("--allow-dirty", action="store_true",
+                        help="run a paper profile into the repository's data/ from a tree with uncommitted changes "
+                             "(refused otherwise; the results record the commit as '<sha>-dirty' and the page says so)")
     parser.add_argument("--distributed", action="store_true",
                         help="one of several processes (jax.distributed.initialize; with --no-notebook): the grids "
                              "are laid out over every process's devices, process 0 writes the results")
@@ -123,6 +126,10 @@ def main(argv=None):
         _initialize_distributed(args.coordinator, args.num_processes, args.process_id)
     try:
         module, cfg, parameters = prepare(args.notebook, args.profile, args.parameter)
+    except RunError as err:
+        sys.exit(f"orthontk run: {err}")
+    try:
+        check_clean_tree(cfg.profile, args.allow_dirty)
     except RunError as err:
         sys.exit(f"orthontk run: {err}")
     slug = chapters.slug_of(args.notebook)
@@ -144,6 +151,25 @@ def main(argv=None):
     out_dir.mkdir(parents=True, exist_ok=True)
     _execute(args.notebook, target, parameters)
     print(f"orthontk run: executed notebook {target}; results in {results.data_dir() / slug / cfg.profile}")
+
+
+def check_clean_tree(profile, allow_dirty=False):
+    """Refuse a paper run that would write into the repository's ``data/`` from a tree with uncommitted changes.
+
+    A committed paper result names the commit it came from; from a dirty tree that commit does not hold the code
+    that made it. Runs into another data folder (``$ORTHONTK_DATA_DIR``: tests, trials) and other profiles pass.
+
+    Raises:
+      RunError: naming the problem and the two ways out (commit first, or ``--allow-dirty``).
+    """
+    if profile != "paper" or allow_dirty:
+        return
+    if results.data_dir().resolve() != results.REPO_DATA.resolve():
+        return
+    commit = results._git_commit() or ""
+    if commit.endswith("-dirty"):
+        raise RunError(f"the working tree has uncommitted changes (commit {commit[:7]}): a committed paper run comes "
+                       "from a clean commit; commit first, or pass --allow-dirty (the page then says so)")
 
 
 def expected_cost(module, slug, profile, bench=None):
