@@ -38,8 +38,9 @@ of a conv layer taken as a unit: with :math:`\delta^l_k(x)_p` the error at posit
 with :math:`c_l = \sigma_W^2 / (k^2 c_{l-1})`; the errors come from one
 vector-Jacobian product per output unit.
 
-neural-tangents (and TensorFlow, which it imports) is loaded only inside the
-functions that need it, never at import of this module.
+neural-tangents (and TensorFlow, which it imports) is loaded only by
+:func:`nt_empirical_ntk`, a reference for tests and benchmarks; the analytic kernels are this
+module's own float64 recursions.
 
 Example:
 
@@ -187,8 +188,8 @@ def input_output_jacobian(spec, variables, x):
 def analytic_ntk(spec, x1, x2=None):
     r"""Infinite-width NTK :math:`\Theta_\infty(x_1, x_2)`: (N1, N2), float64.
 
-    FCNs by the float64 layer recursion of :func:`analytic_kernels` (closed forms or quadrature to
-    :data:`orthontk_lib.dual.TOLERANCE`); CNNs by neural-tangents' ``kernel_fn`` of ``spec.stax()`` in float64.
+    FCNs and CNNs by the float64 layer recursion of :func:`analytic_kernels` (closed forms or quadrature to
+    :data:`orthontk_lib.dual.TOLERANCE`); neural-tangents is not used.
 
     Raises:
       FloatingPointError: when the kernel is not finite (it overflows float64), naming the layer.
@@ -224,7 +225,7 @@ def analytic_kernels(spec, x1, x2=None):
       ValueError: when the inputs are not finite.
     """
     if not isinstance(spec, FCN):
-        return _nt_kernels(spec, x1, x2)
+        return _cnn_kernels(spec, x1, x2)
     n_in = [int(np.prod(np.shape(x1)[1:]))] + list(spec.widths)
     state = _input_kernels(x1, x2)
     for l in range(spec.depth):
@@ -433,34 +434,86 @@ def _activation_kernels(state, activation, layer):
     return _Kernels(diag1, diag2, cross, state.symmetric)
 
 
-def _nt_kernels(spec, x1, x2):
-    """neural-tangents' ``kernel_fn`` of ``spec.stax()`` in float64: (nngp, ntk), each (N1, N2).
+def _cnn_kernels(spec, x1, x2):
+    r"""Infinite-width ``(nngp, ntk)`` of a CNN (``filter="full"``, 'SAME' padding, stride 1), each (N1, N2), float64.
+
+    The kernels are kept for every pair of positions, (N1, N2, H, W, H, W), as neural-tangents' ``stax.Conv`` keeps
+    them (Novak et al. 2019, arXiv:1810.05148, Eq. 2-3; Arora et al. 2019, arXiv:1904.11955, Sec. 3). A k x k conv
+    layer shares its weights across positions, so it averages the kernel along the joint diagonal of shifts,
+
+    .. math:: K \mapsto \frac{\sigma_W^2}{k^2} \sum_{\delta} K(p + \delta, p' + \delta) + \sigma_b^2, \qquad
+              \Theta \mapsto K_{\text{new}} + \frac{\sigma_W^2}{k^2} \sum_{\delta} \Theta(p + \delta, p' + \delta)
+
+    (NTK parameterization; positions outside the image contribute 0, the zero padding), an activation acts on each
+    pair of positions as in :func:`analytic_kernels`, and the flattening readout averages the kernels over the
+    spatial diagonal :math:`p = p'` before its dense layer. The input kernel is :math:`x \cdot x' / C` per pair of
+    positions.
 
     Raises:
-      ValueError: for an activation without a closed form in neural-tangents, whose numerical layer (Gauss-Hermite
-        of degree ``models.NUMERICAL_DEG``) misses :data:`orthontk_lib.dual.TOLERANCE` by orders of magnitude.
+      ValueError: for the standard parameterization, a ``filter="delta"`` spec (its limit is another kernel, see
+        :class:`~orthontk_lib.models.CNN`) or a non-finite input.
+      FloatingPointError: when a layer's kernel is not finite in float64, naming the layer.
     """
-    from orthontk_lib.meanfield import _float64
+    if spec.parameterization != "ntk" or spec.filter != "full":
+        raise ValueError(f"spec: the analytic CNN kernel is computed for filter='full' under the NTK parameterization; "
+                         f"got filter={spec.filter!r}, parameterization={spec.parameterization!r}")
+    x1 = np.asarray(x1, np.float64)
+    x2 = x1 if x2 is None else np.asarray(x2, np.float64)
+    if not (np.all(np.isfinite(x1)) and np.all(np.isfinite(x2))):
+        raise ValueError("x: the inputs hold NaN or inf")
+    c_in = x1.shape[-1]
+    cross = np.einsum("aijc,bklc->abijkl", x1, x2) / c_in  # (N1, N2, H, W, H, W)
+    state = _Kernels(((x1 * x1).sum(-1) / c_in, 0.0), ((x2 * x2).sum(-1) / c_in, 0.0), (cross, 0.0), False)
+    w2, b2, k = spec.W_std**2, spec.b_std**2, spec.kernel_size
+    for l in range(spec.depth):
+        conv = lambda kern, pairs: _conv_shift_sum(kern, k, pairs) * (w2 / (k * k))
+        state = state._replace(**{
+            name: (conv(nngp, name == "cross") + b2, conv(nngp, name == "cross") + b2 + conv(ntk, name == "cross"))
+            for name, (nngp, ntk) in (("diag1", state.diag1), ("diag2", state.diag2), ("cross", state.cross))})
+        state = _activation_kernels_spatial(state, spec.activation, l + 1)
+    nngp, ntk = (np.einsum("abijij->ab", a) / (a.shape[2] * a.shape[3]) for a in state.cross)  # flatten: p = p'
+    readout = _dense_kernels(_Kernels((nngp.diagonal(), ntk.diagonal()), (nngp.diagonal(), ntk.diagonal()),
+                                      (nngp, ntk), False), spec.W_std, spec.b_std, "ntk", None)
+    if spec.output_activation != "linear":
+        raise ValueError(f"output_activation: the analytic CNN kernel has a linear readout; got {spec.output_activation!r}")
+    return readout.cross
 
-    for name in (spec.activation, spec.output_activation):
-        if name not in dual.CLOSED_FORM:
-            raise ValueError(f"activation: the analytic kernel of a {type(spec).__name__} is computed for "
-                             f"{', '.join(dual.CLOSED_FORM)} only (neural-tangents' quadrature for {name} is not "
-                             f"accurate to {dual.TOLERANCE:g}); got {name!r}")
 
-    with _float64():
-        as64 = lambda x: None if x is None else jnp.asarray(np.asarray(x, np.float64))
-        k = _kernel_fn(spec)(as64(x1), as64(x2), ("nngp", "ntk"))
-        nngp, ntk = np.asarray(k[0], np.float64), np.asarray(k[1], np.float64)
-    if not (np.all(np.isfinite(nngp)) and np.all(np.isfinite(ntk))):
-        raise FloatingPointError(f"analytic kernel: neural-tangents' kernel of {spec} is not finite in float64")
-    return nngp, ntk
+def _conv_shift_sum(kern, k, pairs):
+    """Σ over the k x k shifts δ of ``kern`` at (p + δ) (per image, (N, H, W)) or (p + δ, p' + δ) (pairs,
+    (N1, N2, H, W, H, W)), zero outside the image: the shifts of ``models.conv_same``."""
+    if np.ndim(kern) == 0:
+        return kern
+    h, w = kern.shape[-2:] if not pairs else kern.shape[2:4]
+    lo = (k - 1) // 2
+    axes = (2, 3, 4, 5) if pairs else (1, 2)
+    pad = [(0, 0)] * kern.ndim
+    for ax in axes:
+        pad[ax] = (lo, k // 2)
+    padded = np.pad(kern, pad)
+    out = np.zeros_like(kern)
+    for di in range(k):
+        for dj in range(k):
+            if pairs:
+                out += padded[:, :, di:di + h, dj:dj + w, di:di + h, dj:dj + w]
+            else:
+                out += padded[:, di:di + h, dj:dj + w]
+    return out
 
 
-@functools.lru_cache(maxsize=64)
-def _kernel_fn(spec):
-    """The jitted analytic ``kernel_fn`` of ``spec`` (builds the stax twin once per spec)."""
-    return jax.jit(spec.stax()[2], static_argnames="get")
+def _activation_kernels_spatial(state, activation, layer):
+    """:func:`_activation_kernels` for kernels over positions: diagonals (N, H, W), pairs (N1, N2, H, W, H, W)."""
+    (q1, ntk1), (q2, ntk2), (nngp, ntk) = state.diag1, state.diag2, state.cross
+    n1, h, w = q1.shape
+    n2 = q2.shape[0]
+    flat = _Kernels((q1.reshape(-1), np.broadcast_to(ntk1, q1.shape).reshape(-1)),
+                    (q2.reshape(-1), np.broadcast_to(ntk2, q2.shape).reshape(-1)),
+                    tuple(np.broadcast_to(a, nngp.shape).transpose(0, 2, 3, 1, 4, 5).reshape(n1 * h * w, n2 * h * w)
+                          for a in (nngp, ntk)), False)
+    out = _activation_kernels(flat, activation, layer)
+    unflat = lambda a: a.reshape(n1, h, w, n2, h, w).transpose(0, 3, 1, 2, 4, 5)
+    return _Kernels(tuple(a.reshape(n1, h, w) for a in out.diag1), tuple(a.reshape(n2, h, w) for a in out.diag2),
+                    tuple(unflat(a) for a in out.cross), False)
 
 
 @functools.lru_cache(maxsize=64)

@@ -184,8 +184,25 @@ def test_on_the_edge_of_chaos_the_elu_kernel_grows_linearly_with_depth():
                                                   rel=1e-5)
 
 
-def test_cnn_kernels_of_activations_without_a_closed_form_are_refused():
+@pytest.mark.parametrize("activation, depth, kernel_size", [("relu", 1, 3), ("relu", 3, 3), ("erf", 2, 3),
+                                                          ("relu", 2, 2)])
+def test_cnn_kernels_equal_neural_tangents_closed_forms_in_float64(activation, depth, kernel_size):
+    from orthontk_lib.meanfield import _float64
+
+    spec = CNN(depth, 4, kernel_size, activation, 1.4, 0.1)
+    rng = np.random.default_rng(0)
+    x1, x2 = rng.normal(size=(3, 5, 6, 2)), rng.normal(size=(2, 5, 6, 2))
+    for a, b in ((x1, None), (x1, x2)):
+        ours = kernels.analytic_kernels(spec, a, b)
+        with _float64():
+            ref = spec.stax()[2](jax.numpy.asarray(a), None if b is None else jax.numpy.asarray(b), ("nngp", "ntk"))
+        for o, r in zip(ours, ref):  # nt's diagonal keeps about 8 digits (arccos(1 - eps)), the rest 1e-8
+            np.testing.assert_allclose(o, np.asarray(r), rtol=1e-8 if b is not None else 1e-7)
+
+
+def test_cnn_kernels_refuse_what_has_another_limit():
     x = np.ones((2, 4, 4, 1))
-    with pytest.raises(ValueError, match="^activation: the analytic kernel of a CNN"):
-        kernels.analytic_ntk(CNN(1, 4, 3, "tanh"), x)
-    assert np.all(np.isfinite(kernels.analytic_ntk(CNN(1, 4, 3, "relu"), x)))
+    with pytest.raises(ValueError, match="^spec: the analytic CNN kernel is computed for filter='full'"):
+        kernels.analytic_ntk(CNN(1, 4, 3, "relu", filter="delta"), x)
+    with pytest.raises(ValueError, match="^x: the inputs hold NaN"):
+        kernels.analytic_ntk(CNN(1, 4, 3, "relu"), x * np.nan)

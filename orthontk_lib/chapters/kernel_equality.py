@@ -17,7 +17,7 @@ The same statistics for CNNs on 8x8 digit images, against the channel count, for
 the four ways of drawing a conv kernel (:data:`CNN_VARIANTS`): Gaussian or
 orthogonal, over the full k x k filter or only at its centre (delta; the
 delta-orthogonal kernels of Xiao et al. 2018). :math:`\Theta_\infty` is
-neural-tangents' CNN kernel, the limit of full-filter Gaussian weights.
+the analytic CNN kernel (:func:`kernels.analytic_ntk`), the limit of full-filter Gaussian weights.
 """
 
 import dataclasses

@@ -5,7 +5,7 @@ The paper's setting (Sec. 4 and the authors' code): one hidden layer, ReLU, NTK 
 :math:`2^3 \dots 2^{12}`. For each width and initialization, ``n_seeds`` networks with one output give the
 empirical NTK :math:`\hat\Theta`, and ``n_seeds`` networks whose readout has ``n`` output units give the empirical
 NNGP :math:`\hat K = f f^\top / n`. The Monte Carlo kernel of :math:`M` networks is their average; the
-statistic is its relative Frobenius error against neural-tangents' analytic kernel,
+statistic is its relative Frobenius error against the analytic kernel (:func:`kernels.analytic_ntk`),
 
 .. math:: \varepsilon_M(n) = \lVert \bar K_M - K_\infty \rVert_F / \lVert K_\infty \rVert_F,
 
