@@ -43,12 +43,14 @@ import math
 import numpy as np
 from scipy import special
 
-__all__ = ["TOLERANCE", "CLOSED_FORM", "activation_numpy", "expectation", "variance_map", "derivative_map",
+__all__ = ["TOLERANCE", "QUADRATURE_MAX_VARIANCE", "CLOSED_FORM", "activation_numpy", "expectation", "variance_map", "derivative_map",
            "bivariate"]
 
 TOLERANCE = 1e-7
-"""Relative tolerance of every quantity here, closed form or quadrature: the worst case measured against adaptive
-quadrature is 2e-8 (ELU's derivative near correlation 1); the tests hold every activation to it."""
+r"""Tolerance of every quantity here, closed form or quadrature, relative to :math:`\sqrt{\mathbb{E}f(u)^2\,
+\mathbb{E}f(v)^2}` (the scale of the expectation; off the diagonal the difference form's error is absolute on that
+scale), for variances up to 1e6 on the diagonal and :data:`QUADRATURE_MAX_VARIANCE` off it: the worst case measured
+against adaptive quadrature is 2e-8 (ELU's derivative near correlation 1); the tests hold every activation to it."""
 
 CLOSED_FORM = ("relu", "erf", "linear")
 r"""Activations whose :math:`\hat\phi` and :math:`\hat{\dot\phi}` are closed forms everywhere (ELU only on the diagonal)."""
@@ -57,7 +59,10 @@ TRUNCATION = 10.0
 """Quadrature range |z| <= TRUNCATION in standard normal coordinates."""
 
 NODES_1D = 128
-"""Gauss-Legendre nodes per piece (two pieces) of one-dimensional expectations."""
+"""Gauss-Legendre nodes per piece of 1-D expectations (four pieces: split at 0 and at plus and minus 40 / sqrt(q))."""
+
+QUADRATURE_MAX_VARIANCE = 1e3
+"""Largest variance for which the bivariate quadrature is tested to :data:`TOLERANCE`; beyond it an error."""
 
 NODES_2D = 48
 """Gauss-Legendre nodes per piece and axis (two pieces each) of bivariate expectations: 96 x 96 per pair."""
@@ -85,7 +90,8 @@ def activation_numpy(activation):
 
 
 def expectation(fn, q):
-    r""":math:`\mathbb{E}_{z \sim N(0,1)}[f(\sqrt{q}\, z)]` by quadrature split at z = 0.
+    r""":math:`\mathbb{E}_{z \sim N(0,1)}[f(\sqrt{q}\, z)]` by quadrature split at z = 0 and at :math:`\pm 40/\sqrt q`
+    (where a derivative of scale 1 in its argument, such as tanh's, has decayed).
 
     Args:
       fn: a function of NumPy float64 arrays, smooth on each side of 0.
@@ -95,9 +101,11 @@ def expectation(fn, q):
       A float, or an array of shape S; relative error below :data:`TOLERANCE` for functions of at most
       polynomial growth.
     """
-    z, w = _split_rule(np.zeros(()), NODES_1D)
     q = np.asarray(q, np.float64)
-    values = np.asarray(fn(np.sqrt(q)[..., None] * z), np.float64)
+    width = np.clip(40.0 / np.sqrt(np.maximum(q, 1e-300)), 0.0, TRUNCATION)  # 40 widths of f's scale 1/sqrt(q)
+    z, w = _pieces(np.stack([-TRUNCATION + 0 * q, -width, 0 * q, width, TRUNCATION + 0 * q], -1), NODES_1D)
+    with np.errstate(all="ignore"):
+        values = np.asarray(fn(np.sqrt(q)[..., None] * z), np.float64)
     out = (values * w).sum(-1)
     return float(out) if out.ndim == 0 else out
 
@@ -120,7 +128,8 @@ def bivariate(activation, q1, q2, c, chunk=256):
 
     Args:
       activation: a name of :data:`orthontk_lib.models.ACTIVATIONS`.
-      q1, q2: the variances of u and v (> 0), arrays broadcast to one shape S.
+      q1, q2: the variances of u and v (>= 0), arrays broadcast to one shape S; at most
+        :data:`QUADRATURE_MAX_VARIANCE` for activations outside :data:`CLOSED_FORM`.
       c: their correlation, in [-1, 1] (clipped there), shape S.
       chunk: pairs per quadrature block (memory: chunk x 96 x 96 floats a temporary).
 
@@ -129,13 +138,19 @@ def bivariate(activation, q1, q2, c, chunk=256):
       :data:`TOLERANCE` relative.
 
     Raises:
-      FloatingPointError: if a value is not finite (an overflow, or a non-finite input).
+      FloatingPointError: if a value is not finite (an overflow, or a non-finite input), or a variance is beyond
+        the quadrature's range.
     """
     q1, q2, c = np.broadcast_arrays(*(np.asarray(a, np.float64) for a in (q1, q2, c)))
     c = np.clip(c, -1.0, 1.0)
     if activation in CLOSED_FORM:
-        k, kdot = _BIVARIATE[activation](q1, q2, c)
+        with np.errstate(all="ignore"):
+            k, kdot = _BIVARIATE[activation](q1, q2, c)
     else:
+        top = max(float(np.max(q1, initial=0.0)), float(np.max(q2, initial=0.0)))
+        if not top <= QUADRATURE_MAX_VARIANCE:
+            raise FloatingPointError(f"{activation}: a variance of {top:.3g} is beyond the bivariate quadrature's "
+                                     f"range (<= {QUADRATURE_MAX_VARIANCE:g}, where TOLERANCE is tested)")
         k, kdot = np.empty(q1.shape), np.empty(q1.shape)
         flat = [a.reshape(-1) for a in (q1, q2, c)]
         k_flat, kdot_flat = k.reshape(-1), kdot.reshape(-1)
@@ -160,12 +175,19 @@ def _legendre(n):
 def _split_rule(t, n):
     r"""Nodes and weights (..., 2n) for :math:`\int_{-T}^{T} g(z)\,\varphi(z)\,dz`, Gauss-Legendre on
     :math:`[-T, t]` and :math:`[t, T]` (``t`` an array of split points, clipped to the range)."""
+    t = np.clip(np.asarray(t, np.float64), -TRUNCATION, TRUNCATION)
+    return _pieces(np.stack([np.full_like(t, -TRUNCATION), t, np.full_like(t, TRUNCATION)], -1), n)
+
+
+def _pieces(bounds, n):
+    r"""Gauss-Legendre nodes and weights (..., P n) on the P pieces between increasing ``bounds`` (..., P + 1), the
+    weights times the normal density: :math:`\sum w\, g(z) \approx \int g(z) \varphi(z)\, dz`."""
     x, w = _legendre(n)
-    t = np.clip(np.asarray(t, np.float64), -TRUNCATION, TRUNCATION)[..., None]
-    half_lo, half_hi = (t + TRUNCATION) / 2, (TRUNCATION - t) / 2
-    z = np.concatenate([-TRUNCATION + half_lo * (x + 1), t + half_hi * (x + 1)], -1)
-    weights = np.concatenate([half_lo * w, half_hi * w], -1) * np.exp(-0.5 * z * z) / math.sqrt(2 * math.pi)
-    return z, weights
+    lo, hi = bounds[..., :-1, None], bounds[..., 1:, None]
+    half = (hi - lo) / 2
+    z = lo + half * (x + 1)
+    weights = half * w * np.exp(-0.5 * z * z) / math.sqrt(2 * math.pi)
+    return z.reshape(bounds.shape[:-1] + (-1,)), weights.reshape(bounds.shape[:-1] + (-1,))
 
 
 def _difference_form(f, q1, q2, c, e_u, e_v):
@@ -175,23 +197,26 @@ def _difference_form(f, q1, q2, c, e_u, e_v):
     (u's kink), z_2 at :math:`-c z_1 / s` (v's kink)."""
     z1, w1 = _split_rule(np.zeros(()), NODES_2D)  # (M,)
     s = np.sqrt(np.clip(1.0 - c * c, 0.0, None))
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(all="ignore"):
         t = np.where(s[:, None] > 0, -c[:, None] * z1[None, :] / s[:, None], 0.0)  # (P, M)
-    z2, w2 = _split_rule(t, NODES_2D)  # (P, M, M)
-    u = np.sqrt(q1)[:, None, None] * z1[None, :, None]
-    v = np.sqrt(q2)[:, None, None] * (c[:, None, None] * z1[None, :, None] + s[:, None, None] * z2)
-    gap = ((f(u) - f(v)) ** 2 * w2).sum(-1) @ w1  # (P,)
+        z2, w2 = _split_rule(t, NODES_2D)  # (P, M, M)
+        u = np.sqrt(q1)[:, None, None] * z1[None, :, None]
+        v = np.sqrt(q2)[:, None, None] * (c[:, None, None] * z1[None, :, None] + s[:, None, None] * z2)
+        gap = ((f(u) - f(v)) ** 2 * w2).sum(-1) @ w1  # (P,)
     return 0.5 * (e_u + e_v) - 0.5 * gap
 
 
 def _diagonal(activation, q, order, what):
     """E f(sqrt(q) z)^2 for f the activation (order 0) or its derivative (order 1): closed form, else quadrature."""
     q = np.asarray(q, np.float64)
-    if activation in _DIAGONAL:
-        out = _DIAGONAL[activation][order](q)
-    else:
-        f = activation_numpy(activation)[order]
-        out = expectation(lambda u: f(u) ** 2, q)
+    f = activation_numpy(activation)[order]
+    with np.errstate(all="ignore"):
+        if activation not in _DIAGONAL:
+            out = expectation(lambda u: f(u) ** 2, q)
+        elif activation == "elu":  # the closed form cancels at small q (1e-9 relative at q = 1e-6)
+            out = np.where(q < 1e-3, expectation(lambda u: f(u) ** 2, np.minimum(q, 1e-3)), _DIAGONAL["elu"][order](q))
+        else:
+            out = _DIAGONAL[activation][order](q)
     return _finite(out, activation, what)
 
 
@@ -210,7 +235,8 @@ def _relu_bivariate(q1, q2, c):
 def _erf_bivariate(q1, q2, c):
     s12 = c * np.sqrt(q1) * np.sqrt(q2)
     a = (1 + 2 * q1) * (1 + 2 * q2)
-    return 2 / np.pi * np.arcsin(2 * s12 / np.sqrt(a)), 4 / np.pi / np.sqrt(a - 4 * s12 * s12)
+    det = 1 + 2 * (q1 + q2) + 4 * q1 * q2 * (1 - c) * (1 + c)  # det(I + 2 Sigma), without cancellation at c = 1
+    return 2 / np.pi * np.arcsin(2 * s12 / np.sqrt(a)), 4 / np.pi / np.sqrt(det)
 
 
 def _elu_diagonal(q):
@@ -243,7 +269,7 @@ _DIAGONAL = {
     "relu": (lambda q: q / 2, lambda q: np.full_like(q, 0.5)),
     "erf": (lambda q: 2 / np.pi * np.arcsin(2 * q / (1 + 2 * q)), lambda q: 4 / np.pi / np.sqrt(1 + 4 * q)),
     "linear": (lambda q: q, np.ones_like),
-    "elu": (lambda q: _elu_diagonal(q)[0], lambda q: _elu_diagonal(q)[1]),
+    "elu": (lambda q: _elu_diagonal(q)[0], lambda q: _elu_diagonal(q)[1]),  # quadrature below q = 1e-3
 }
 
 _BIVARIATE = {

@@ -226,12 +226,15 @@ def analytic_kernels(spec, x1, x2=None):
     """
     if not isinstance(spec, FCN):
         return _cnn_kernels(spec, x1, x2)
-    n_in = [int(np.prod(np.shape(x1)[1:]))] + list(spec.widths)
+    for x in (x1, x2):
+        if x is not None and np.ndim(x) != 2:
+            raise ValueError(f"x: an FCN takes inputs of shape (N, d); got shape {np.shape(x)}")
+    n_in = [np.shape(x1)[1]] + list(spec.widths)
     state = _input_kernels(x1, x2)
     for l in range(spec.depth):
-        state = _dense_kernels(state, spec.W_std, spec.b_std, spec.parameterization, n_in[l])
+        state = _dense_kernels(state, spec.W_std, spec.b_std, spec.parameterization, n_in[l], l + 1)
         state = _activation_kernels(state, spec.activation, l + 1)
-    state = _dense_kernels(state, spec.W_std, spec.b_std, spec.parameterization, n_in[-1])
+    state = _dense_kernels(state, spec.W_std, spec.b_std, spec.parameterization, n_in[-1], spec.depth + 1)
     if spec.output_activation != "linear":
         state = _activation_kernels(state, spec.output_activation, spec.depth + 1)
     return state.cross
@@ -247,11 +250,11 @@ def analytic_ntk_by_depth(activation, W_std, b_std, x, max_depth):
     Raises:
       FloatingPointError: when a depth's kernel is not finite (float64 overflow), naming the depth.
     """
-    state = _dense_kernels(_input_kernels(x, None), W_std, b_std, "ntk", None)
+    state = _dense_kernels(_input_kernels(x, None), W_std, b_std, "ntk", None, 1)
     n = len(state.diag1[0])
     out = np.empty((max_depth, n, n))
     for depth in range(1, max_depth + 1):
-        state = _dense_kernels(_activation_kernels(state, activation, depth), W_std, b_std, "ntk", None)
+        state = _dense_kernels(_activation_kernels(state, activation, depth), W_std, b_std, "ntk", None, depth + 1)
         out[depth - 1] = state.cross[1]  # the readout of depth L is the dense layer that would start layer L + 1
     return out
 
@@ -388,15 +391,15 @@ def _input_kernels(x1, x2):
     return _Kernels((sq1, 0 * sq1), (sq2, 0 * sq2), (cross, 0 * cross), x2 is x1)
 
 
-def _dense_kernels(state, W_std, b_std, parameterization, n_in):
-    """One dense layer (see :func:`analytic_kernels`), on the diagonals and the pairs alike."""
+def _dense_kernels(state, W_std, b_std, parameterization, n_in, layer):
+    """One dense layer, the ``layer``-th (see :func:`analytic_kernels`), on the diagonals and the pairs alike."""
     def dense(kernels):
         nngp, ntk = kernels
         with np.errstate(over="ignore", invalid="ignore"):
             out = W_std**2 * nngp + b_std**2
             out = (out, out + W_std**2 * ntk) if parameterization == "ntk" else (out, n_in * nngp + W_std**2 * ntk + 1.0)
         if not all(np.all(np.isfinite(a)) for a in out):
-            raise FloatingPointError(f"analytic kernel: a dense layer overflows float64 (the variance entering it is "
+            raise FloatingPointError(f"analytic kernel: dense layer {layer} overflows float64 (the variance entering it is "
                                      f"{float(np.max(nngp)):.3g}; it grows with depth above the Edge of Chaos)")
         return out
 
@@ -454,9 +457,10 @@ def _cnn_kernels(spec, x1, x2):
         :class:`~orthontk_lib.models.CNN`) or a non-finite input.
       FloatingPointError: when a layer's kernel is not finite in float64, naming the layer.
     """
-    if spec.parameterization != "ntk" or spec.filter != "full":
-        raise ValueError(f"spec: the analytic CNN kernel is computed for filter='full' under the NTK parameterization; "
-                         f"got filter={spec.filter!r}, parameterization={spec.parameterization!r}")
+    if spec.parameterization != "ntk" or spec.filter != "full" or spec.output_activation != "linear":
+        raise ValueError(f"spec: the analytic CNN kernel is computed for filter='full', the NTK parameterization and a "
+                         f"linear readout; got filter={spec.filter!r}, parameterization={spec.parameterization!r}, "
+                         f"output_activation={spec.output_activation!r}")
     x1 = np.asarray(x1, np.float64)
     x2 = x1 if x2 is None else np.asarray(x2, np.float64)
     if not (np.all(np.isfinite(x1)) and np.all(np.isfinite(x2))):
@@ -467,16 +471,18 @@ def _cnn_kernels(spec, x1, x2):
     w2, b2, k = spec.W_std**2, spec.b_std**2, spec.kernel_size
     for l in range(spec.depth):
         conv = lambda kern, pairs: _conv_shift_sum(kern, k, pairs) * (w2 / (k * k))
-        state = state._replace(**{
-            name: (conv(nngp, name == "cross") + b2, conv(nngp, name == "cross") + b2 + conv(ntk, name == "cross"))
-            for name, (nngp, ntk) in (("diag1", state.diag1), ("diag2", state.diag2), ("cross", state.cross))})
+        with np.errstate(all="ignore"):
+            state = state._replace(**{
+                name: (conv(nngp, name == "cross") + b2, conv(nngp, name == "cross") + b2 + conv(ntk, name == "cross"))
+                for name, (nngp, ntk) in (("diag1", state.diag1), ("diag2", state.diag2), ("cross", state.cross))})
+        if not all(np.all(np.isfinite(a)) for kern in state[:3] for a in kern):
+            raise FloatingPointError(f"analytic kernel: conv layer {l + 1} overflows float64 (its variance grows with "
+                                     "depth above the Edge of Chaos)")
         state = _activation_kernels_spatial(state, spec.activation, l + 1)
-    nngp, ntk = (np.einsum("abijij->ab", a) / (a.shape[2] * a.shape[3]) for a in state.cross)  # flatten: p = p'
-    readout = _dense_kernels(_Kernels((nngp.diagonal(), ntk.diagonal()), (nngp.diagonal(), ntk.diagonal()),
-                                      (nngp, ntk), False), spec.W_std, spec.b_std, "ntk", None)
-    if spec.output_activation != "linear":
-        raise ValueError(f"output_activation: the analytic CNN kernel has a linear readout; got {spec.output_activation!r}")
-    return readout.cross
+    spatial_mean = lambda a: a.reshape(a.shape[0], -1).mean(1) if np.ndim(a) == 3 else a  # flatten: p = p'
+    nngp, ntk = (np.einsum("abijij->ab", a) / (a.shape[2] * a.shape[3]) for a in state.cross)
+    flat = _Kernels(tuple(map(spatial_mean, state.diag1)), tuple(map(spatial_mean, state.diag2)), (nngp, ntk), False)
+    return _dense_kernels(flat, spec.W_std, spec.b_std, "ntk", None, spec.depth + 1).cross
 
 
 def _conv_shift_sum(kern, k, pairs):

@@ -104,8 +104,11 @@ def correlation_map(activation, W_std, b_std, c):
     r"""One layer's map of the correlation between two inputs at the fixed point :math:`q^*`:
 
     .. math:: c \mapsto \big(\sigma_W^2\, \mathbb{E}[\phi(u)\phi(v)] + \sigma_b^2\big) / q^* .
+
+    Raises:
+      ValueError: where q* is 0 or infinite (no correlation is defined there).
     """
-    q = q_star(activation, W_std, b_std)
+    q = _positive_q_star(activation, W_std, b_std)
     return float((W_std**2 * dual.bivariate(activation, q, q, c)[0] + b_std**2) / q)
 
 
@@ -125,11 +128,20 @@ def c_star(activation, W_std, b_std):
 
 def chi_at_correlation(activation, W_std, b_std, c):
     r"""The correlation map's slope at ``c``: :math:`\sigma_W^2\, \mathbb{E}[\phi'(u)\phi'(v)]` at :math:`q^*`."""
-    q = q_star(activation, W_std, b_std)
+    q = _positive_q_star(activation, W_std, b_std)
     return float(W_std**2 * dual.bivariate(activation, q, q, c)[1])
 
 
 # INTERNAL UTILITIES
+
+
+def _positive_q_star(activation, W_std, b_std):
+    """q*, refusing q* = 0 and q* = inf, where correlations are undefined."""
+    q = q_star(activation, W_std, b_std)
+    if not 0 < q < math.inf:
+        raise ValueError(f"W_std, b_std: the correlation map of {activation} at ({W_std}, {b_std}) is undefined: "
+                         f"its fixed-point variance q* is {q}")
+    return q
 
 
 def _float64():
