@@ -326,12 +326,13 @@ def rate_ratio(arrays):
     return max(ratios, key=lambda r: abs(r - 1)), ratios
 
 
-def depth_accuracy_gap(arrays):
-    """Kernel-regression test accuracy at the largest depth: worst Edge-of-Chaos point minus best other point."""
-    acc = arrays["accuracy"][:, -1]
-    edge = [i for i, (_, p) in enumerate(points()) if p == "edge"]
-    other = [i for i, (_, p) in enumerate(points()) if p != "edge"]
-    return float(acc[edge].min() - acc[other].max())
+def other_accuracy_words(acc, phases, chance=0.1, margin=0.1):
+    """How the off-Edge points' kernel-regression accuracies ``acc`` (per point, at the largest depth) stand against
+    ``chance`` (ten classes): all within ``margin`` of it, or not all."""
+    other = [a for a, ph in zip(acc, phases) if ph != "edge"]
+    if all(a < chance + margin for a in other):
+        return "the others are at chance"
+    return "the others have fallen toward chance, not all of them to it"
 
 
 def empirical_deviation(arrays, depth_index=0, key="emp_spread"):
@@ -564,6 +565,7 @@ def numbers(arrays, cfg):
                                     for f in fits if f["phase"] == "edge"),
         "eoc-acc-edge": ", ".join(f"{acc[i]:.2f} ({act})" for i, (act, ph) in enumerate(pts) if ph == "edge"),
         "eoc-acc-other": ", ".join(f"{acc[i]:.2f} ({act} {ph})" for i, (act, ph) in enumerate(pts) if ph != "edge"),
+        "eoc-acc-other-words": other_accuracy_words(acc, [ph for _, ph in pts]),
         "eoc-train-test": f"{cfg.n_train} training and {cfg.n_test} test digits",
         "eoc-emp-depth0": int(cfg.emp_depths[0]), "eoc-emp-depth1": int(cfg.emp_depths[-1]),
         "eoc-emp-dev": ", ".join(f"{d:.3f} ({ph})" for d, ph in zip(dev, PHASES)),
