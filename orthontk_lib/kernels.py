@@ -381,14 +381,22 @@ class _Kernels(NamedTuple):
 
 def _input_kernels(x1, x2):
     """The input layer's kernels: K = x·x'/d (flattened inputs), Θ = 0."""
-    x1 = np.asarray(x1, np.float64).reshape(len(x1), -1)
-    x2 = x1 if x2 is None else np.asarray(x2, np.float64).reshape(len(x2), -1)
-    if not (np.all(np.isfinite(x1)) and np.all(np.isfinite(x2))):
-        raise ValueError("x: the inputs hold NaN or inf")
+    x1, x2 = _finite_inputs(x1, x2)
+    symmetric = x2 is x1
+    x1, x2 = x1.reshape(len(x1), -1), x2.reshape(len(x2), -1)
     d = x1.shape[1]
     sq1, sq2 = (x1 * x1).sum(1) / d, (x2 * x2).sum(1) / d
     cross = x1 @ x2.T / d
-    return _Kernels((sq1, 0 * sq1), (sq2, 0 * sq2), (cross, 0 * cross), x2 is x1)
+    return _Kernels((sq1, 0 * sq1), (sq2, 0 * sq2), (cross, 0 * cross), symmetric)
+
+
+def _finite_inputs(x1, x2):
+    """``(x1, x2)`` as float64 arrays, ``x2`` the same object as ``x1`` when None; ValueError if any is not finite."""
+    x1 = np.asarray(x1, np.float64)
+    x2 = x1 if x2 is None else np.asarray(x2, np.float64)
+    if not (np.all(np.isfinite(x1)) and np.all(np.isfinite(x2))):
+        raise ValueError("x: the inputs hold NaN or inf")
+    return x1, x2
 
 
 def _dense_kernels(state, W_std, b_std, parameterization, n_in, layer):
@@ -461,20 +469,19 @@ def _cnn_kernels(spec, x1, x2):
         raise ValueError(f"spec: the analytic CNN kernel is computed for filter='full', the NTK parameterization and a "
                          f"linear readout; got filter={spec.filter!r}, parameterization={spec.parameterization!r}, "
                          f"output_activation={spec.output_activation!r}")
-    x1 = np.asarray(x1, np.float64)
-    x2 = x1 if x2 is None else np.asarray(x2, np.float64)
-    if not (np.all(np.isfinite(x1)) and np.all(np.isfinite(x2))):
-        raise ValueError("x: the inputs hold NaN or inf")
+    x1, x2 = _finite_inputs(x1, x2)
     c_in = x1.shape[-1]
     cross = np.einsum("aijc,bklc->abijkl", x1, x2) / c_in  # (N1, N2, H, W, H, W)
     state = _Kernels(((x1 * x1).sum(-1) / c_in, 0.0), ((x2 * x2).sum(-1) / c_in, 0.0), (cross, 0.0), False)
     w2, b2, k = spec.W_std**2, spec.b_std**2, spec.kernel_size
     for l in range(spec.depth):
-        conv = lambda kern, pairs: _conv_shift_sum(kern, k, pairs) * (w2 / (k * k))
+        def conv(kernels, pairs):  # (nngp, ntk) -> the conv layer's (nngp, ntk), each shift sum taken once
+            nngp = _conv_shift_sum(kernels[0], k, pairs) * (w2 / (k * k)) + b2
+            return nngp, nngp + _conv_shift_sum(kernels[1], k, pairs) * (w2 / (k * k))
+
         with np.errstate(all="ignore"):
-            state = state._replace(**{
-                name: (conv(nngp, name == "cross") + b2, conv(nngp, name == "cross") + b2 + conv(ntk, name == "cross"))
-                for name, (nngp, ntk) in (("diag1", state.diag1), ("diag2", state.diag2), ("cross", state.cross))})
+            state = state._replace(diag1=conv(state.diag1, False), diag2=conv(state.diag2, False),
+                                   cross=conv(state.cross, True))
         if not all(np.all(np.isfinite(a)) for kern in state[:3] for a in kern):
             raise FloatingPointError(f"analytic kernel: conv layer {l + 1} overflows float64 (its variance grows with "
                                      "depth above the Edge of Chaos)")
