@@ -184,3 +184,38 @@ def test_test_set_tau_is_the_first_evaluation_at_the_target():
     t = sp.test_tau(a)
     assert t[0] == 20 and np.isnan(t[1])
     assert sp.mean_tau(np.array([10.0, 30.0, np.nan]), np.array([True, False, True])) == 10.0
+
+
+def test_failure_edges_of_a_known_grid():
+    """Gaussian nets train up to lrs[1], orthogonal ones up to lrs[2] (deep) or at every lr (shallow): read by hand
+    off the grid; where the seeds agree the interval is the one grid point."""
+    a = grid(20.0, 10.0)
+    a["tau"][:, 0, 2:] = np.nan
+    a["tau"][2:, 1, 3:] = np.nan
+    e = sp.failure_edges(a, n_boot=200)
+    lrs = a["lrs"]
+    assert np.array_equal(e["edge"][:, 0], np.full(4, lrs[1])) and np.array_equal(e["edge"][2:, 1], [lrs[2]] * 2)
+    assert e["beyond"][:2, 1].all() and not e["beyond"][:, 0].any() and not e["below"].any()
+    assert np.array_equal(e["lo"], e["edge"]) and np.array_equal(e["hi"], e["edge"])
+
+
+def test_failure_edge_interval_widens_when_seeds_disagree_and_marks_a_grid_without_training():
+    a = grid(20.0, 10.0)
+    a["tau"][0, 0, 2:, :2] = np.nan  # half the Gaussian seeds at depth 2 fail above lrs[1]: the edge is uncertain
+    a["tau"][1, 0] = np.nan  # Gaussian nets at depth 4 train at no learning rate
+    e = sp.failure_edges(a, n_boot=400)
+    assert e["lo"][0, 0] <= a["lrs"][1] and e["hi"][0, 0] == a["lrs"][-1]  # resamples put it at both ends
+    assert e["below"][1, 0] and e["edge"][1, 0] < a["lrs"][0]
+    words = sp._edge_words(a, "L")
+    assert words.startswith("L=2: η ") and "L=4: η < 0.01 vs ≥ 0.3" in words
+
+
+def test_the_learning_speed_figures_draw_each_family_with_its_own_colours(quick):
+    cfg, arrays = quick
+    fig = sp.fig_learning_speed(arrays)
+    legends = fig.legends
+    assert [lg.get_title().get_text() for lg in legends] == ["depth family", "width family"]
+    colours = [{tuple(h.get_color()) if not isinstance(h.get_color(), str) else h.get_color()
+                for h in lg.legend_handles} for lg in legends]
+    assert not colours[0] & colours[1]
+    assert len(sp.fig_failure_edge(arrays).axes) == 2

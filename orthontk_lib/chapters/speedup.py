@@ -375,6 +375,41 @@ def failure_edge(arrays, ok=None):
             for d, L in enumerate(arrays["depths"])}
 
 
+def failure_edges(arrays, n_boot=2000, seed=0):
+    """Per member of a family (depth or width) and init, the failure edge -- the largest learning rate of the grid
+    at which most seeds train -- with a 95% percentile bootstrap interval over seeds.
+
+    An init that trains at no learning rate gets one grid step below the smallest (a bound, as in
+    :func:`edge_ratios`). The grid's spacing is the edge's resolution: an interval of one value means every
+    resample put the edge at the same grid point, not that it is known better than that spacing.
+
+    Args:
+      arrays: one family's arrays (:func:`view`), ``tau`` and ``train_accuracy`` indexed (member, init, lr, seed).
+      n_boot, seed: bootstrap resamples and their seed.
+
+    Returns:
+      dict of (member, init) float arrays ``edge``, ``lo``, ``hi`` (learning rates), and bool arrays ``below``
+      (no learning rate trains: the edge lies under the grid) and ``beyond`` (most seeds still train at the
+      largest learning rate: the edge lies at or above the grid's top, a lower bound).
+    """
+    ok_runs = trained(arrays).astype(float)  # (M, I, L, S)
+    lrs = np.asarray(arrays["lrs"], float)
+    below = lrs[0] ** 2 / lrs[1]
+
+    def edge_of(runs):
+        ok = runs.mean(-1) > 0.5  # (M, I, L)
+        return np.where(ok.any(-1), np.max(np.where(ok, lrs, 0.0), -1), below)
+
+    rng = np.random.default_rng(seed)
+    s = ok_runs.shape[-1]
+    boots = np.stack([edge_of(np.take(ok_runs, rng.integers(0, s, s), axis=-1)) for _ in range(n_boot)])
+    edge = edge_of(ok_runs)
+    lo, hi = np.percentile(boots, [2.5, 97.5], axis=0)
+    ok = ok_runs.mean(-1) > 0.5
+    return {"edge": edge, "lo": np.minimum(lo, edge), "hi": np.maximum(hi, edge), "below": ~ok.any(-1),
+            "beyond": ok[..., -1]}
+
+
 def edge_ratios(arrays, trained_runs=None, pair=(0, 1)):
     """Per depth, the failure edge of ``pair[1]`` over that of ``pair[0]``: (depth,). An init that trains at no
     learning rate gets an edge one grid step below the smallest (a bound); NaN where neither trains at any, and
@@ -571,7 +606,9 @@ def numbers(arrays, cfg):
                                                 "rates as Gaussian ones",
                                "inconclusive": "whether orthogonal networks train at larger learning rates is not "
                                                "decided at this profile"}[v["speedup-stability"]],
-        "sp-edge": ", ".join(f"L={L}: η={e['gaussian']:.2g} vs {e['orthogonal']:.2g}" for L, e in edge.items()),
+        "sp-edge": _edge_words(fcn, "L"),
+        "sp-family-edge": _edge_words(family, "n"),
+        "sp-eval-every": int(evaluation_interval(fcn)),
         "sp-best": f"{np.nanmax(speedup_map(fcn)):.1f}",
         "sp-best-where": _argmax_cell(fcn),
         "sp-family-depth": int(cfg.family_depth), "sp-family-widths": ", ".join(map(str, family["widths"])),
@@ -607,6 +644,22 @@ def tau_span(arrays):
     t = mean_tau(np.asarray(arrays["tau"], float), trained(arrays))
     t = t[np.isfinite(t)]
     return float(np.log10(t.max() / t.min())) if t.size else 0.0
+
+
+def _edge_words(arrays, sym):
+    """The failure edges of one family as prose: per member, Gaussian vs orthogonal, each with its 95% interval
+    ("≥" where the edge is the grid's top, "<" where no learning rate of the grid trains)."""
+    e, key = failure_edges(arrays), "depths" if sym == "L" else "widths"
+    lrs = np.asarray(arrays["lrs"], float)
+
+    def one(m, i):
+        if e["below"][m, i]:
+            return f"< {lrs[0]:.2g}"
+        bound = "≥ " if e["beyond"][m, i] else ""
+        ci = (f" [{e['lo'][m, i]:.2g}, {e['hi'][m, i]:.2g}]" if e["lo"][m, i] < e["hi"][m, i] else "")
+        return f"{bound}{e['edge'][m, i]:.2g}{ci}"
+
+    return "; ".join(f"{sym}={int(v)}: η {one(m, 0)} vs {one(m, 1)}" for m, v in enumerate(arrays[key]))
 
 
 def _argmax_cell(arrays):
@@ -663,37 +716,84 @@ def fig_grid(arrays):
         prefixes={title: censoring_marks(fcn)})
 
 
+FAMILY_CMAPS = {"depths": "viridis", "widths": "autumn"}
+"""Colour maps of the depth family and of the width family: a member of one never shares a colour with the other."""
+
+
+def evaluation_interval(arrays):
+    """Steps between evaluations on the full sets: the resolution of the test-set τ (:func:`test_tau`)."""
+    steps = np.asarray(arrays["record_steps"], float)
+    return float(steps[1] - steps[0]) if steps.size > 1 else float(arrays["steps"])
+
+
 def fig_learning_speed(arrays):
     """The paper's learning-speed figure: τ against η (log-log) for the depth family and the width family, on the
-    training mini-batch and the test set, both inits; below, the fraction of seeds that failed at each η."""
+    training mini-batch and the test set, both inits; below, the fraction of seeds that failed at each η. The
+    families have colour maps of their own and a legend each; the test-set panels shade the τ below one evaluation
+    interval, which the evaluations cannot resolve."""
     fams = (("depth family", view(arrays, "fcn"), "depths", "L"), ("width family", view(arrays, "family"), "widths", "n"))
     fig, axes = plots.figure(ncols=4, nrows=2, width=2.45, height=2.1, squeeze=False,
                              gridspec_kw={"height_ratios": [2.2, 1]})
     col = 0
-    for title, a, key, sym in fams:
+    for (title, a, key, sym), where in zip(fams, ("outside lower left", "outside lower right")):
         ok, members = trained(a), a[key]
         for which, tau in (("mini-batch", np.asarray(a["tau"], float)), ("test set", test_tau(a))):
             ax, low = axes[0, col], axes[1, col]
             for m, member in enumerate(members):
-                colour = plots.sequential(m, len(members), "viridis")
+                colour = plots.sequential(m, len(members), FAMILY_CMAPS[key])
                 for i, init in enumerate(INITS):
                     style = dict(color=colour, ls="-" if init == "orthogonal" else "--", marker="so"[i == 0], ms=3)
                     ax.plot(a["lrs"], np.maximum(mean_tau(tau[m, i], ok[m, i]), 1), **style,
                             label=f"{init}, {sym}={member}")
                     low.plot(a["lrs"], 1 - ok[m, i].mean(-1), **style)
+            if which == "test set":
+                every = evaluation_interval(a)
+                ax.axhspan(1, every, color="0.88", zorder=0, lw=0)
+                ax.axhline(every, color="0.45", ls=":", lw=0.8)
+                ax.annotate("τ ≤ one evaluation interval: not resolved", (0.02, 0.02), xycoords="axes fraction",
+                            fontsize=5.5, color="0.3")
             ax.set(xscale="log", yscale="log", title=f"{title}: τ ({which})")
+            plots.plain_log_ticks(ax.yaxis)
             low.set(xscale="log", ylim=(-0.05, 1.05), xlabel="learning rate η")
             ax.title.set_fontsize(8)
             col += 1
+        handles, labels = axes[0, col - 2].get_legend_handles_labels()
+        fig.legend(handles, labels, loc=where, fontsize=6, ncol=min(3, len(handles)), title=title,
+                   title_fontsize=7)
     axes[0, 0].set_ylabel("τ (steps to target)")
     axes[1, 0].set_ylabel("fraction failed")
     for a_ in axes.flat:
         a_.tick_params(labelsize=7)
-    handles, labels = [], []
-    for ax in (axes[0, 0], axes[0, 2]):
-        h, l = ax.get_legend_handles_labels()
-        handles, labels = handles + h, labels + l
-    fig.legend(handles, labels, loc="outside right center", fontsize=6)
+    return fig
+
+
+def fig_failure_edge(arrays):
+    """The failure edge (largest η at which most seeds train) per init against depth (the depth family) and against
+    width (the width family), with 95% bootstrap intervals over seeds; the grid's learning rates as faint lines
+    (the edge's resolution); up-triangles: the edge is at or beyond the grid's top, down-triangles: under its
+    bottom."""
+    fams = (("depth family", view(arrays, "fcn"), "depths", "depth L"),
+            ("width family", view(arrays, "family"), "widths", "width n"))
+    fig, axes = plots.figure(ncols=2, width=2.9, height=2.4, squeeze=False)
+    for ax, (title, a, key, xlabel) in zip(axes[0], fams):
+        e, x = failure_edges(a), np.asarray(a[key], float)
+        for lr in np.asarray(a["lrs"], float):
+            ax.axhline(lr, color="0.9", lw=0.6, zorder=0)
+        for i, init in enumerate(INITS):
+            shift = x * (1.04 if i else 1 / 1.04)  # the two inits side by side on the log axis
+            err = np.stack([e["edge"][:, i] - e["lo"][:, i], e["hi"][:, i] - e["edge"][:, i]])
+            ax.errorbar(shift, e["edge"][:, i], yerr=err, color=plots.COLORS[init], marker="so"[i == 0], ms=4,
+                        capsize=2, lw=1, ls="-" if init == "orthogonal" else "--", label=init)
+            for mask, marker in ((e["beyond"][:, i], "^"), (e["below"][:, i], "v")):
+                ax.plot(shift[mask], e["edge"][mask, i], ls="none", marker=marker, ms=7, mfc="none",
+                        color=plots.COLORS[init])
+        ax.set(xscale="log", yscale="log", xlabel=xlabel, title=f"{title}: failure edge", xticks=x)
+        ax.set_xticklabels([f"{int(v)}" for v in x])
+        ax.minorticks_off()
+        ax.title.set_fontsize(8)
+        ax.tick_params(labelsize=7)
+    axes[0, 0].set_ylabel("largest η that trains")
+    axes[0, 0].legend(fontsize=7)
     return fig
 
 
