@@ -138,6 +138,13 @@ class Config(ChapterConfig):
         return Grid(self.cnn_depths, lrs, self.n_seeds, self.cnn_steps, self.cnn_batch_size, self.cnn_target,
                     CNN_INITS, self.cnn_steps)
 
+    def family_lr_scale(self, width):
+        """The width family's learning rates at ``width`` are the grid's times ``width / family member``: in the
+        standard parameterization the NTK Θ grows in proportion to the width, so this holds ηΘ, the step the
+        linearized network takes in function space, the same across the family (as the training-curves chapter
+        does). Its statistics and figures read the family's learning rates in units of the width-``width`` net's."""
+        return self.width / width
+
     def spec(self, depth, init, arch="fcn", width=None):
         """The network of ``arch`` at ``depth`` (and ``width``, default the grid's) drawn by ``init``."""
         if arch in ("fcn", "family"):
@@ -154,7 +161,8 @@ FIGURE = PaperFigure(
     settings=dict(depths=(50, 100, 200), width=400, W_var=1.05, lr_min=1e-4, lr_max=1e-1, n_lrs=31, n_seeds=20,
                   batch_size=1000, target=0.25, dataset="cifar10", family_widths=(400, 800, 1600), family_depth=50),
     always=("σ_b from the critical line at σ_W² (the paper: σ_b² = 2.01e-5)",
-            "the width family trains at the smaller half of the grid's learning rates",
+            "the width family trains at the smaller half of the grid's learning rates, scaled by width / n so that "
+            "ηΘ is the same at every width n (the NTK grows with n in the standard parameterization)",
             "τ on the test set at the resolution of the evaluations (every twentieth of the run)"),
     labels=dict(depths="depths", width="width", W_var="σ_W²", lr_min="smallest η", lr_max="largest η",
                 n_lrs="learning rates", n_seeds="seeds", batch_size="batch", family_widths="family widths",
@@ -223,7 +231,7 @@ def depth_point(cfg, data, depth, mesh=None, arch="fcn", width=None):
     every = grid.record_every
     config = train.TrainConfig(steps=grid.steps - grid.steps % every, batch_size=grid.batch_size,
                                loss="cross_entropy", record_every=every)
-    lrs = np.repeat(grid.lrs, grid.n_seeds)
+    lrs = np.repeat(grid.lrs * (cfg.family_lr_scale(width) if arch == "family" else 1.0), grid.n_seeds)
     out = {k: [] for k in grid.outputs}
     for init in grid.inits:
         keys = jax.random.split(jax.random.fold_in(jax.random.key(cfg.seed), depth), lrs.size)  # same seeds per init
@@ -428,9 +436,29 @@ def edge_ratios(arrays, trained_runs=None, pair=(0, 1)):
     return np.where(known, ratio, np.nan)
 
 
+def grid_spacing(lrs):
+    """The learning-rate grid's coarsest step, the largest ratio of neighbouring learning rates: a failure edge read
+    off the grid is known only to this factor (the true edge lies between the last η that trains and the next)."""
+    lrs = np.sort(np.asarray(lrs, float))
+    return float(np.max(lrs[1:] / lrs[:-1]))
+
+
+def _resolved(value, ci, spacing, steps):
+    """``(value, ci)`` with the interval widened by ``spacing ** steps`` on each side (the grid's resolution), its
+    ends rounded in log to 1e-9 so that a ratio of grid points compares exactly with 1."""
+    widen = lambda v, k: float(np.exp(np.round(np.log(v) + k * steps * np.log(spacing), 9))) if np.isfinite(v) else v
+    return value, (widen(ci[0], -1), widen(ci[1], 1))
+
+
 def stability(arrays, half="deep", pair=(0, 1), n_boot=2000, seed=0):
     """Geometric mean over the deep (or shallow) half of depths of :func:`edge_ratios`, with a 95% bootstrap
-    interval over seeds: how much larger a learning rate the faster init still trains at."""
+    interval over seeds widened by one grid step on each side: how much larger a learning rate the faster init
+    still trains at.
+
+    Each edge lies between the last learning rate that trains and the next one up, so a measured ratio r of two
+    edges bounds the true one to (r/s, r·s), s the grid's spacing (:func:`grid_spacing`). The interval returned
+    is the bootstrap interval (lo, hi) over seeds so widened, (lo/s, hi·s): equal edges on the grid say the true
+    ratio lies within a factor s of 1, not that it is 1."""
     n = len(arrays["depths"])
     rows = region((n, 1), "deep")[:, 0] if half == "deep" else np.arange(n) < n // 2
 
@@ -438,11 +466,13 @@ def stability(arrays, half="deep", pair=(0, 1), n_boot=2000, seed=0):
         r = edge_ratios(arrays, t.astype(bool), pair)[rows]
         return float(np.exp(np.nanmean(np.log(r)))) if np.isfinite(r).any() else float("nan")
 
-    return stats.bootstrap_ci(trained(arrays).astype(float), stat, n_boot=n_boot, seed=seed)
+    value, ci = stats.bootstrap_ci(trained(arrays).astype(float), stat, n_boot=n_boot, seed=seed)
+    return _resolved(value, ci, grid_spacing(arrays["lrs"]), 1)
 
 
 def stability_growth(arrays, pair=(0, 1), n_boot=2000, seed=0):
-    """The deep half's :func:`stability` over the shallow half's, with a 95% bootstrap interval over seeds."""
+    """The deep half's :func:`stability` over the shallow half's, with a 95% bootstrap interval over seeds widened
+    by two grid steps on each side (each of the two ratios is known to one step, :func:`stability`)."""
     deep = region((len(arrays["depths"]), 1), "deep")[:, 0]
     shallow = np.arange(len(deep)) < len(deep) // 2
 
@@ -451,7 +481,8 @@ def stability_growth(arrays, pair=(0, 1), n_boot=2000, seed=0):
         d, s = r[deep][np.isfinite(r[deep])], r[shallow][np.isfinite(r[shallow])]
         return float(np.exp(d.mean() - s.mean())) if d.size and s.size else float("nan")
 
-    return stats.bootstrap_ci(trained(arrays).astype(float), stat, n_boot=n_boot, seed=seed)
+    value, ci = stats.bootstrap_ci(trained(arrays).astype(float), stat, n_boot=n_boot, seed=seed)
+    return _resolved(value, ci, grid_spacing(arrays["lrs"]), 2)
 
 
 def width_speedups(family, pair=(0, 1)):
@@ -484,8 +515,8 @@ MIN_CELLS = 2
 """Fewer (depth, lr) cells than this where both inits train leave a speed claim inconclusive."""
 SPEED_WHY = (f"a speed-up means the interval lies above 1; fewer than {MIN_CELLS} cells where both inits train "
              "leave it inconclusive")
-STEP_WHY = ("the learning rates are log-spaced by a factor of at least 1.5 at every profile: equal edges give 1, "
-            "one grid step more gives the spacing")
+STEP_WHY = ("any advantage at all; the interval already includes the grid's resolution (an edge is known to one "
+            "grid step), so equal edges are inconclusive, one step apart at every resampling decides")
 CLAIMS = [
     Claim("speedup-deep", f"{HDX}, abstract and Sec. 5",
           "In the linear regime of tanh, orthogonal initialization trains faster at large depth.",
@@ -500,17 +531,19 @@ CLAIMS = [
     Claim("speedup-stability", f"{HDX}, Sec. 5 (the failure boundary of the learning-speed figure)",
           "Orthogonal networks still train at learning rates where Gaussian ones no longer do, at large depth.",
           "failure edge (largest η at which most seeds train) orthogonal over Gaussian, geometric mean over the "
-          "deep half of depths (95% bootstrap interval over seeds)",
-          AtLeast(1.5), why=STEP_WHY, decide="more seeds, or a finer learning-rate grid"),
+          "deep half of depths (95% bootstrap interval over seeds, widened by one grid step each way)",
+          AtLeast(1.0), why=STEP_WHY, decide="more seeds, or a finer learning-rate grid"),
     Claim("speedup-stability-growth", f"{HDX}, Sec. 5 (the depth family of the learning-speed figure)",
           "The stability advantage of orthogonal initialization grows with depth.",
           "the failure-edge ratio of the deep half of depths over that of the shallow half (95% bootstrap "
-          "interval over seeds)", AtLeast(1.5), why=STEP_WHY, decide="more depths, or a finer learning-rate grid"),
+          "interval over seeds, widened by two grid steps each way)", AtLeast(1.0), why=STEP_WHY,
+          decide="more depths, or a finer learning-rate grid"),
     Claim("speedup-small-lr-width", f"{HDX}, abstract ('a finite-width effect in the small learning rate regime')",
           "At small learning rate the speed-up of orthogonal initialization is a finite-width effect: it shrinks "
           "towards 1 as the width grows.",
           "|log τ_gauss/τ_orth| at the largest width of the width family minus at the smallest (smaller half of "
-          "the learning rates, runs that train; 95% bootstrap interval over seeds)",
+          "the learning rates, η ∝ 1/n so that ηΘ is the same at every width; runs that train; 95% bootstrap "
+          "interval over seeds)",
           AtMost(0.0), why="shrinking means the difference is negative",
           decide="more seeds, or widths further apart (the paper profile: 400 to 1600 at depth 50)"),
     Claim("speedup-cnn-deep", "Xiao et al. 2018; Huang, Du, Xu 2021, Sec. 5",
@@ -606,15 +639,21 @@ def numbers(arrays, cfg):
         "sp-stability": fmt(m["speedup-stability"]), "sp-stability-growth": fmt(m["speedup-stability-growth"]),
         "sp-stability-words": {"holds": "orthogonal networks keep training at larger learning rates than Gaussian "
                                         "ones at depth",
-                               "does not hold": "at depth, orthogonal networks stop training at the same learning "
-                                                "rates as Gaussian ones",
+                               "does not hold": "at depth, orthogonal networks stop training at smaller learning "
+                                                "rates than Gaussian ones",
                                "inconclusive": "whether orthogonal networks train at larger learning rates is not "
-                                               "decided at this profile"}[v["speedup-stability"]],
+                                               "decided at this profile: the edges lie within one grid step "
+                                               f"(×{grid_spacing(fcn['lrs']):.2g}) of each other, or the seeds "
+                                               "disagree"}[v["speedup-stability"]],
+        "sp-grid-step": f"{grid_spacing(fcn['lrs']):.2g}",
+        "sp-growth-words": {"holds": "the advantage grows with depth by more than the grid can blur",
+                            "does not hold": "the advantage shrinks with depth",
+                            "inconclusive": "whether the advantage grows with depth is not decided at this profile"
+                            }[v["speedup-stability-growth"]],
         "sp-edge": _edge_words(fcn, "L"),
         "sp-family-edge": _edge_words(family, "n"),
         "sp-eval-every": int(evaluation_interval(fcn)),
-        "sp-best": f"{np.nanmax(speedup_map(fcn)):.1f}",
-        "sp-best-where": _argmax_cell(fcn),
+        **_speedup_range(fcn),
         "sp-family-depth": int(cfg.family_depth), "sp-family-widths": ", ".join(map(str, family["widths"])),
         "sp-family-speedups": ", ".join(f"{s[0]:.2f} (n={w})" for s, w in zip(speeds, family["widths"])),
         "sp-family-shrink": fmt(m["speedup-small-lr-width"]),
@@ -666,12 +705,25 @@ def _edge_words(arrays, sym):
     return "; ".join(f"{sym}={int(v)}: η {one(m, 0)} vs {one(m, 1)}" for m, v in enumerate(arrays[key]))
 
 
-def _argmax_cell(arrays):
-    s = speedup_map(arrays)
+def uncensored_speedups(arrays, pair=(0, 1)):
+    """:func:`speedup_map` where every seed of both inits of ``pair`` trains (no τ censored at the budget), NaN
+    elsewhere: (depth, lr). A cell with a failed run holds a bound, not a speed (:func:`censoring_marks`)."""
+    every = (failure_rate(arrays)[:, list(pair)] == 0).all(1)
+    return np.where(every, speedup_map(arrays, pair), np.nan)
+
+
+def _speedup_range(arrays):
+    """The prose's range of the speed-up map over uncensored cells, where each end lies, and the censored count."""
+    s, full = uncensored_speedups(arrays), speedup_map(arrays)
+    censored = int((np.isfinite(full) & ~np.isfinite(s)).sum())
+    out = {"sp-uncensored-cells": f"{int(np.isfinite(s).sum())} of {s.size}", "sp-censored-cells": censored}
     if not np.isfinite(s).any():
-        return "nowhere"
-    d, l = np.unravel_index(np.nanargmax(s), s.shape)
-    return f"depth {int(arrays['depths'][d])}, η = {float(arrays['lrs'][l]):.2g}"
+        return {**out, "sp-best": "undefined", "sp-best-where": "nowhere", "sp-worst": "undefined",
+                "sp-worst-where": "nowhere"}
+    where = lambda i: (f"depth {int(arrays['depths'][i[0]])}, η = {float(arrays['lrs'][i[1]]):.2g}")
+    best, worst = (np.unravel_index(f(s), s.shape) for f in (np.nanargmax, np.nanargmin))
+    return {**out, "sp-best": f"{s[best]:.2f}", "sp-best-where": where(best), "sp-worst": f"{s[worst]:.2f}",
+            "sp-worst-where": where(worst)}
 
 
 # FIGURES
@@ -758,7 +810,7 @@ def fig_learning_speed(arrays):
                             fontsize=5.5, color="0.3")
             ax.set(xscale="log", yscale="log", title=f"{title}: τ ({which})")
             plots.plain_log_ticks(ax.yaxis)
-            low.set(xscale="log", ylim=(-0.05, 1.05), xlabel="learning rate η")
+            low.set(xscale="log", ylim=(-0.05, 1.05), xlabel="learning rate η" if key == "depths" else "η · n / width (ηΘ fixed)")
             ax.title.set_fontsize(8)
             col += 1
         handles, labels = axes[0, col - 2].get_legend_handles_labels()
@@ -797,6 +849,7 @@ def fig_failure_edge(arrays):
         ax.title.set_fontsize(8)
         ax.tick_params(labelsize=7)
     axes[0, 0].set_ylabel("largest η that trains")
+    axes[0, 1].set_ylabel("largest η · n / width that trains")
     axes[0, 0].legend(fontsize=7)
     return fig
 
