@@ -228,7 +228,7 @@ TINY_PAPER = {
         "-p", "dataset", "digits", "-p", "n_train_gd", "16", "-p", "n_train_sgd", "32", "-p", "n_test", "16"],
     "book/08-edge-of-chaos.ipynb": [
         "-p", "max_depth", "12", "-p", "n_train", "8", "-p", "n_test", "8", "-p", "emp_depths", "[2, 3]", "-p",
-        "emp_width", "16", "-p", "rate_min_depth", "4", "-p", "train_depths", "[4]", "-p", "train_lrs", "[0.01]", "-p",
+        "emp_width", "16", "-p", "train_depths", "[4]", "-p", "train_lrs", "[0.01]", "-p",
         "train_width", "8", "-p", "train_steps", "20", "-p", "train_seeds", "2"],
     "book/09-condensation.ipynb": [
         "-p", "activations", '["tanh", "relu"]', "-p", "scales", "[1.0, 0.03, 0.01]", "-p", "width", "8", "-p", "steps",
