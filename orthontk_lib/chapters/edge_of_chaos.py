@@ -182,12 +182,13 @@ def rate_point(cfg, x, activation, W_std, b_std):
 
 def train_point(cfg, data, phase, depth, lr):
     """SGD (batch 64, cross-entropy) of ``train_seeds`` tanh networks of one depth from one initialization,
-    standard parameterization: test accuracy and training loss per (seed, record)."""
+    standard parameterization: test accuracy and training loss per (seed, record). The hidden layers are one
+    ``lax.scan`` (``scan=True``: the unrolled network's draws and function, compiled once whatever the depth)."""
     from orthontk_lib import train
 
     W_std, b_std = TRAIN_POINTS[phase]
     b_std = meanfield.critical_b_std("tanh", W_std) if b_std is None else b_std
-    spec = FCN(depth, cfg.train_width, "tanh", W_std, b_std, parameterization="standard", out_dim=10)
+    spec = FCN(depth, cfg.train_width, "tanh", W_std, b_std, parameterization="standard", out_dim=10, scan=True)
     every = max(1, cfg.train_steps // 20)
     config = train.TrainConfig(steps=cfg.train_steps - cfg.train_steps % every, batch_size=64,
                                loss="cross_entropy", record_every=every)

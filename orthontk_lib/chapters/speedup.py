@@ -134,13 +134,15 @@ class Config(ChapterConfig):
                     CNN_INITS, self.cnn_steps)
 
     def spec(self, depth, init, arch="fcn", width=None):
-        """The network of ``arch`` at ``depth`` (and ``width``, default the grid's) drawn by ``init``."""
+        """The network of ``arch`` at ``depth`` (and ``width``, default the grid's) drawn by ``init``; its equal
+        hidden layers are one ``lax.scan`` (``scan=True``: the unrolled network's draws and function, compiled once
+        whatever the depth)."""
         if arch in ("fcn", "family"):
             return FCN(depth, width or self.width, "tanh", math.sqrt(self.W_var), self.b_std, init,
-                       parameterization="standard", out_dim=10)
+                       parameterization="standard", out_dim=10, scan=True)
         draw, filt = CNN_DRAWS[init]
         return CNN(depth, self.channels, 3, "tanh", math.sqrt(self.W_var), self.b_std, draw,
-                   parameterization="standard", out_dim=10, filter=filt)
+                   parameterization="standard", out_dim=10, filter=filt, scan=True)
 
 
 FIGURE = PaperFigure(
