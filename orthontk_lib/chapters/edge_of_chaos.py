@@ -89,6 +89,9 @@ class Config(ChapterConfig):
     train_seeds: int = dataclasses.field(default=2, metadata={"min": 1})  # networks per depth and initialization
     seed: int = dataclasses.field(default=0, metadata={"min": 0})  # root seed
 
+    # float32 products: the finite-width NTK spreads are kernel measurements; the trainability runs (width 300,
+    # batch 64) are bound by their layers' sequential kernels, where TF32 would save little
+    PRECISION = "highest"
     PROFILES = {
         "smoke": dict(max_depth=20, n_train=16, n_test=16, emp_depths=(2, 4), emp_width=64, emp_seeds=2,
                       emp_inputs=6, grid=5, rate_min_depth=4, train_depths=(6,), train_width=16, train_lrs=(1e-2,),

@@ -77,6 +77,7 @@ class Config(ChapterConfig):
     family_widths: tuple[int, ...] = dataclasses.field(default=(32, 128), metadata={"min": 1})  # width family: widths
     family_depth: int = dataclasses.field(default=8, metadata={"min": 1})  # hidden layers of the width family
 
+    PRECISION = "tensorfloat32"  # training (steps to a target, failure edges); TF32 to be checked against "highest" on a GPU
     PROFILES = {
         "smoke": dict(depths=(2, 4), width=16, n_lrs=3, n_seeds=2, steps=40, n_train=256, n_test=64, batch_size=32,
                       cnn_depths=(2,), channels=4, cnn_n_lrs=2, cnn_steps=20, cnn_batch_size=16,
