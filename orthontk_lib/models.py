@@ -69,6 +69,10 @@ NUMERICAL_DEG = 25
 INITS = ("gaussian", "orthogonal")
 PARAMETERIZATIONS = ("ntk", "standard")
 FILTERS = ("full", "delta")
+COMPUTE_DTYPES = ("float32", "bfloat16")
+"""A spec's ``compute_dtype``: parameters are float32 either way; ``"bfloat16"`` casts activations and matmul
+inputs (a layer's input, kernel and bias) to bf16 and the output back to float32, for training throughput on
+tensor cores. The default ``"float32"`` computes exactly as before (no cast)."""
 
 
 # ACTIVATIONS
@@ -108,7 +112,8 @@ def _stax_activation(name):
 class Dense(nn.Module):
     r"""Affine layer z = (W_std / sqrt(n_in)) W x + b_std b (ntk), or z = W x + b (standard).
 
-    Params ``kernel`` (n_in, features) and ``bias`` (features,), as ``stax.Dense``.
+    Params ``kernel`` (n_in, features) and ``bias`` (features,), as ``stax.Dense``, stored in float32;
+    ``dtype`` is the compute dtype (``"bfloat16"``: inputs, parameters and output cast to it).
     """
 
     features: int
@@ -116,6 +121,7 @@ class Dense(nn.Module):
     b_std: float = 0.0
     init: str = "gaussian"
     parameterization: str = "ntk"
+    dtype: str = "float32"
 
     @nn.compact
     def __call__(self, x):
@@ -125,6 +131,7 @@ class Dense(nn.Module):
         variance = 1.0 if ntk else self.W_std**2 / n_in
         kernel = self.param("kernel", _weight_init(self.init, shape, variance), shape)
         bias = self.param("bias", nn.initializers.normal(1.0 if ntk else self.b_std), (self.features,))
+        x, kernel, bias = _cast(self.dtype, x, kernel, bias)
         return _affine(x @ kernel, bias, n_in, self.W_std, self.b_std, ntk)
 
 
@@ -150,6 +157,7 @@ class Conv(nn.Module):
     init: str = "gaussian"
     parameterization: str = "ntk"
     filter: str = "full"
+    dtype: str = "float32"  # compute dtype, as Dense's
 
     @nn.compact
     def __call__(self, x):
@@ -160,6 +168,7 @@ class Conv(nn.Module):
         variance = 1.0 if ntk else self.W_std**2 / fan_in
         kernel = self.param("kernel", _conv_init(self.init, self.filter, shape, variance), shape)
         bias = self.param("bias", nn.initializers.normal(1.0 if ntk else self.b_std), (self.features,))
+        x, kernel, bias = _cast(self.dtype, x, kernel, bias)
         return _affine(conv_same(x, kernel), bias, fan_in, self.W_std, self.b_std, ntk)
 
 
@@ -206,6 +215,7 @@ class FCN:
     output_activation: str = "linear"  # psi applied to the readout
     bottleneck: int = 0  # units of the middle hidden layer (index depth // 2, needs depth >= 3); 0: as wide as the rest
     scan: bool = False  # hidden layers 1..L-1 as one lax.scan over stacked parameters (see stack_layers)
+    compute_dtype: str = "float32"  # "bfloat16": activations and matmul inputs in bf16, parameters float32
 
     def __post_init__(self):
         _check_common(self)
@@ -304,6 +314,7 @@ class CNN:
     output_activation: str = "linear"
     filter: str = "full"  # "full" or "delta" (centre tap only)
     scan: bool = False  # conv layers 1..L-1 as one lax.scan over stacked parameters (see stack_layers)
+    compute_dtype: str = "float32"  # "bfloat16": activations and matmul inputs in bf16, parameters float32
 
     def __post_init__(self):
         _check_common(self)
@@ -393,9 +404,9 @@ class _FCNModule(nn.Module):
         phi = activation_fn(s.activation)
         h = x
         for name, n in zip(s.layers()[:-1], s.widths):
-            h = phi(Dense(n, s.W_std, s.b_std, s.init, s.parameterization, name=name)(h))
-        z = Dense(s.out_dim, s.W_std, s.b_std, s.init, s.parameterization, name="readout")(h)
-        return activation_fn(s.output_activation)(z)
+            h = phi(Dense(n, s.W_std, s.b_std, s.init, s.parameterization, dtype=s.compute_dtype, name=name)(h))
+        z = Dense(s.out_dim, s.W_std, s.b_std, s.init, s.parameterization, dtype=s.compute_dtype, name="readout")(h)
+        return _output(s, z)
 
 
 class _CNNModule(nn.Module):
@@ -410,11 +421,11 @@ class _CNNModule(nn.Module):
         h = x
         for l in range(s.depth):
             conv = Conv(s.channels, s.kernel_size, s.W_std, s.b_std, s.init, s.parameterization, s.filter,
-                        name=f"conv_{l}")
+                        s.compute_dtype, name=f"conv_{l}")
             h = phi(conv(h))
         h = h.reshape(h.shape[0], -1)
-        z = Dense(s.out_dim, s.W_std, s.b_std, s.init, s.parameterization, name="readout")(h)
-        return activation_fn(s.output_activation)(z)
+        z = Dense(s.out_dim, s.W_std, s.b_std, s.init, s.parameterization, dtype=s.compute_dtype, name="readout")(h)
+        return _output(s, z)
 
 
 class _FCNScanModule(nn.Module):
@@ -425,11 +436,12 @@ class _FCNScanModule(nn.Module):
     @nn.compact
     def __call__(self, x):
         s = self.spec
-        h = activation_fn(s.activation)(Dense(s.width, s.W_std, s.b_std, s.init, s.parameterization, name="hidden_0")(x))
+        first = Dense(s.width, s.W_std, s.b_std, s.init, s.parameterization, dtype=s.compute_dtype, name="hidden_0")
+        h = activation_fn(s.activation)(first(x))
         if s.depth > 1:
             h = _HiddenStack(s, name="hidden")(h)
-        z = Dense(s.out_dim, s.W_std, s.b_std, s.init, s.parameterization, name="readout")(h)
-        return activation_fn(s.output_activation)(z)
+        z = Dense(s.out_dim, s.W_std, s.b_std, s.init, s.parameterization, dtype=s.compute_dtype, name="readout")(h)
+        return _output(s, z)
 
 
 class _CNNScanModule(nn.Module):
@@ -440,13 +452,14 @@ class _CNNScanModule(nn.Module):
     @nn.compact
     def __call__(self, x):
         s = self.spec
-        conv = Conv(s.channels, s.kernel_size, s.W_std, s.b_std, s.init, s.parameterization, s.filter, name="conv_0")
+        conv = Conv(s.channels, s.kernel_size, s.W_std, s.b_std, s.init, s.parameterization, s.filter, s.compute_dtype,
+                    name="conv_0")
         h = activation_fn(s.activation)(conv(x))
         if s.depth > 1:
             h = _HiddenStack(s, name="conv")(h)
         h = h.reshape(h.shape[0], -1)
-        z = Dense(s.out_dim, s.W_std, s.b_std, s.init, s.parameterization, name="readout")(h)
-        return activation_fn(s.output_activation)(z)
+        z = Dense(s.out_dim, s.W_std, s.b_std, s.init, s.parameterization, dtype=s.compute_dtype, name="readout")(h)
+        return _output(s, z)
 
 
 class _HiddenStack(nn.Module):
@@ -475,6 +488,7 @@ class _HiddenStack(nn.Module):
         kernel = self.param("kernel", _stacked(w_init, n), (n,) + shape)
         bias = self.param("bias", _stacked(nn.initializers.normal(1.0 if ntk else s.b_std), n), (n, features))
         phi = activation_fn(s.activation)
+        h, kernel, bias = _cast(s.compute_dtype, h, kernel, bias)  # one cast of the whole stack, outside the loop
 
         def layer(h, weights):
             W, b = weights
@@ -518,6 +532,19 @@ def _initialize(spec, key, x):
     if spec.scan:
         return spec.stack_layers(spec.unrolled().module().init(key, x))
     return spec.module().init(key, x)
+
+
+def _cast(dtype, *arrays):
+    """``arrays`` in the compute ``dtype``; as they are for ``"float32"`` (float64 inputs stay float64)."""
+    if dtype == "float32":
+        return arrays
+    return tuple(a.astype(dtype) for a in arrays)
+
+
+def _output(spec, z):
+    """The network's output ``psi(z)``, in float32 when computed in a lower ``compute_dtype``."""
+    out = activation_fn(spec.output_activation)(z)
+    return out if spec.compute_dtype == "float32" else out.astype(jnp.float32)
 
 
 def _affine(z, bias, fan_in, W_std, b_std, ntk):
@@ -585,6 +612,7 @@ def _check_common(spec):
     _check_choice("parameterization", spec.parameterization, PARAMETERIZATIONS)
     if not isinstance(spec.scan, bool):
         raise ValueError(f"scan: must be True or False, got {spec.scan!r}")
+    _check_choice("compute_dtype", spec.compute_dtype, COMPUTE_DTYPES)
     for name in ("W_std", "b_std"):
         value = getattr(spec, name)
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not value >= 0:
