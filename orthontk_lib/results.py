@@ -152,12 +152,18 @@ def find(name, root=None, **match):
 
 
 def provenance(profile=None, seeds=None):
-    """How a result or figure was made: profile, seeds, package versions, device, git commit, date."""
+    """How a result or figure was made: profile, seeds, package versions, device, matmul precision, git commit, date.
+
+    ``matmul_precision`` is JAX's ``jax_default_matmul_precision`` when the result is saved (a chapter's compute and
+    its saves run under the chapter's declared one, :func:`orthontk_lib.book.registry.matmul_precision`); ``"default"``
+    where none is set (the backend's: TF32 for float32 on recent NVIDIA GPUs).
+    """
     return {
         "profile": profile,
         "seeds": None if seeds is None else [int(s) for s in seeds],
         "versions": {p: _version(p) for p in _PACKAGES},
         "device": _device(),
+        "matmul_precision": _matmul_precision(),
         "git_commit": _git_commit(),
         "created": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
     }
@@ -231,6 +237,12 @@ def _device():
 
     devices = jax.devices()
     return f"{len(devices)} x {devices[0].platform}:{getattr(devices[0], 'device_kind', '?')}"
+
+
+def _matmul_precision():
+    import jax
+
+    return jax.config.jax_default_matmul_precision or "default"
 
 
 GIT_COMMIT_ENV = "ORTHONTK_GIT_COMMIT"

@@ -17,7 +17,8 @@ from orthontk_lib import results
 OWN_PROFILE_ENV = "ORTHONTK_OWN_PROFILE"
 """Set (by the runner) to run the requested profile even where a committed paper result exists."""
 
-__all__ = ["slug_of", "module_of", "summary", "shown", "compute_seconds", "devices", "overrides", "provenance_line"]
+__all__ = ["slug_of", "module_of", "summary", "matmul_precision", "shown", "compute_seconds", "devices", "precisions",
+           "overrides", "provenance_line"]
 
 
 def slug_of(notebook):
@@ -45,6 +46,9 @@ def summary(slug, cfg, compute):
       cfg: its ``Config``.
       compute: ``cfg -> dict of arrays``, run only when no saved result of ``cfg`` exists.
 
+    ``compute`` runs, and its points and summary are saved, under the chapter's matmul precision
+    (:func:`matmul_precision`), which every saved result records.
+
     Returns:
       A :class:`~orthontk_lib.results.Result`; ``result.meta["profile"]`` says which profile it is.
     """
@@ -52,10 +56,26 @@ def summary(slug, cfg, compute):
         paper = results.find(f"{slug}/paper/summary", root=results.REPO_DATA, profile="paper")
         if paper:
             return paper[0]
-    return results.cached(
-        f"{slug}/{cfg.profile}/summary", cfg.asdict(), lambda: compute(cfg), profile=cfg.profile,
-        seeds=getattr(cfg, "seeds", None),
-    )
+    with matmul_precision(cfg):
+        return results.cached(
+            f"{slug}/{cfg.profile}/summary", cfg.asdict(), lambda: compute(cfg), profile=cfg.profile,
+            seeds=getattr(cfg, "seeds", None),
+        )
+
+
+def matmul_precision(cfg):
+    """The context a chapter's compute runs in: ``jax.default_matmul_precision(cfg.PRECISION)``.
+
+    ``cfg.PRECISION`` is the chapter's declared precision (``ChapterConfig.PRECISION``, one of
+    :data:`~orthontk_lib.book.profiles.MATMUL_PRECISIONS`); any other value is a ``ValueError`` naming it.
+    """
+    import jax
+
+    from orthontk_lib.book.profiles import MATMUL_PRECISIONS
+
+    if cfg.PRECISION not in MATMUL_PRECISIONS:
+        raise ValueError(f"PRECISION: must be one of {', '.join(MATMUL_PRECISIONS)}; got {cfg.PRECISION!r}")
+    return jax.default_matmul_precision(cfg.PRECISION)
 
 
 def shown(result):
@@ -107,6 +127,18 @@ def devices(slug, result, points=None):
     return sorted(seconds, key=seconds.get, reverse=True)
 
 
+def precisions(slug, result, points=None):
+    """The matmul precisions the run ``result`` shows was computed at, most compute first; empty for runs saved before
+    precision was recorded. ``points`` as for :func:`compute_seconds`."""
+    points = _points(slug, result) if points is None else points
+    seconds = {}
+    for point in points or [result.meta]:
+        if point.get("matmul_precision"):
+            name = point["matmul_precision"]
+            seconds[name] = seconds.get(name, 0.0) + float(point.get("wall_time_s") or 0.0)
+    return sorted(seconds, key=seconds.get, reverse=True)
+
+
 def overrides(notebook, meta):
     """``-p NAME VALUE`` for each knob where the run ``meta`` describes differs from its profile's defaults."""
     try:
@@ -128,8 +160,10 @@ def provenance_line(slug, result, notebook):
     seeds = meta.get("seeds")
     points = _points(slug, result)  # read once, for the minutes and the devices
     minutes = compute_seconds(slug, result, points) / 60
+    precision = precisions(slug, result, points)
     return (f"**This page shows** the `{meta['profile']}` profile, run of {meta['created'][:10]} on "
             f"{' and '.join(devices(slug, result, points))} (commit `{commit}`), {minutes:.1f} minutes of compute"
             + (f", {len(seeds)} seeds" if seeds else "")
+            + (f", matmul precision {' and '.join(precision)}" if precision else "")
             + f". Reproduce it with `python -m orthontk_lib.book.run book/{pathlib.Path(notebook).name} "
             f"--profile {meta['profile']}{overrides(notebook, meta)}`.")

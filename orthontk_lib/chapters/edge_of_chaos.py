@@ -89,6 +89,9 @@ class Config(ChapterConfig):
     train_seeds: int = dataclasses.field(default=2, metadata={"min": 1})  # networks per depth and initialization
     seed: int = dataclasses.field(default=0, metadata={"min": 0})  # root seed
 
+    # float32 products: the finite-width NTK spreads are kernel measurements; the trainability runs (width 300,
+    # batch 64) are bound by their layers' sequential kernels, where TF32 would save little
+    PRECISION = "highest"
     PROFILES = {
         "smoke": dict(max_depth=20, n_train=16, n_test=16, emp_depths=(2, 4), emp_width=64, emp_seeds=2,
                       emp_inputs=6, grid=5, exact_max_depth=100, train_depths=(6,), train_width=16, train_lrs=(1e-2,),
@@ -180,12 +183,13 @@ def rate_point(cfg, x, activation, W_std, b_std):
 
 def train_point(cfg, data, phase, depth, lr):
     """SGD (batch 64, cross-entropy) of ``train_seeds`` tanh networks of one depth from one initialization,
-    standard parameterization: test accuracy and training loss per (seed, record)."""
+    standard parameterization: test accuracy and training loss per (seed, record). The hidden layers are one
+    ``lax.scan`` (``scan=True``: the unrolled network's draws and function, compiled once whatever the depth)."""
     from orthontk_lib import train
 
     W_std, b_std = TRAIN_POINTS[phase]
     b_std = meanfield.critical_b_std("tanh", W_std) if b_std is None else b_std
-    spec = FCN(depth, cfg.train_width, "tanh", W_std, b_std, parameterization="standard", out_dim=10)
+    spec = FCN(depth, cfg.train_width, "tanh", W_std, b_std, parameterization="standard", out_dim=10, scan=True)
     every = max(1, cfg.train_steps // 20)
     config = train.TrainConfig(steps=cfg.train_steps - cfg.train_steps % every, batch_size=64,
                                loss="cross_entropy", record_every=every)

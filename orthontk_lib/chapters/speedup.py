@@ -77,6 +77,7 @@ class Config(ChapterConfig):
     family_widths: tuple[int, ...] = dataclasses.field(default=(32, 128), metadata={"min": 1})  # width family: widths
     family_depth: int = dataclasses.field(default=8, metadata={"min": 1})  # hidden layers of the width family
 
+    PRECISION = "tensorfloat32"  # training (steps to a target, failure edges); TF32 to be checked against "highest" on a GPU
     PROFILES = {
         "smoke": dict(depths=(2, 4), width=16, n_lrs=3, n_seeds=2, steps=40, n_train=256, n_test=64, batch_size=32,
                       cnn_depths=(2,), channels=4, cnn_n_lrs=2, cnn_steps=20, cnn_batch_size=16,
@@ -146,13 +147,15 @@ class Config(ChapterConfig):
         return self.width / width
 
     def spec(self, depth, init, arch="fcn", width=None):
-        """The network of ``arch`` at ``depth`` (and ``width``, default the grid's) drawn by ``init``."""
+        """The network of ``arch`` at ``depth`` (and ``width``, default the grid's) drawn by ``init``; its equal
+        hidden layers are one ``lax.scan`` (``scan=True``: the unrolled network's draws and function, compiled once
+        whatever the depth)."""
         if arch in ("fcn", "family"):
             return FCN(depth, width or self.width, "tanh", math.sqrt(self.W_var), self.b_std, init,
-                       parameterization="standard", out_dim=10)
+                       parameterization="standard", out_dim=10, scan=True)
         draw, filt = CNN_DRAWS[init]
         return CNN(depth, self.channels, 3, "tanh", math.sqrt(self.W_var), self.b_std, draw,
-                   parameterization="standard", out_dim=10, filter=filt)
+                   parameterization="standard", out_dim=10, filter=filt, scan=True)
 
 
 FIGURE = PaperFigure(

@@ -76,6 +76,7 @@ class Config(ChapterConfig):
     n_test: int = dataclasses.field(default=256, metadata={"min": 1})  # test images
     seed: int = dataclasses.field(default=0, metadata={"min": 0})  # root seed
 
+    PRECISION = "tensorfloat32"  # training curves over seeds; TF32 to be checked against "highest" on a GPU
     PROFILES = {
         "smoke": dict(widths=(16, 16, 16, 16), steps=(20, 20, 20, 20), n_seeds=2, records=5, n_train_gd=32,
                       n_train_sgd=64, n_test=32),
