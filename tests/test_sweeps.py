@@ -10,7 +10,8 @@ import pytest
 from orthontk_lib import results
 from orthontk_lib.book.profiles import ConfigError
 
-CHAPTERS = ("speedup",)
+CHAPTERS = ("setting", "kernel_equality", "finite_width", "constancy", "linearity", "training_curves", "speedup",
+            "edge_of_chaos", "condensation")
 STRINGS = ("relu", "erf", "tanh", "sigmoid", "softplus", "xtanh", "sphere", "digits", "cifar10")
 
 
