@@ -266,26 +266,32 @@ class Sweep:
         device = device or self.where(cfg, point)
         return None if self.minutes is None else float(self.minutes(cfg, point, device))
 
+    def result(self, cfg, point, root=None, announce=True, write=print):
+        """The :class:`Result` of one point of ``cfg``: loaded where saved, else computed (its estimate printed first,
+        with ``announce``, through ``write``) and saved."""
+        params = self.key(cfg, point)
+        result = load(self.folder(cfg.profile), params, root)
+        if result is not None:
+            return result
+        if announce:
+            _announce(self, cfg, point, write)
+        seeds = self.seeds(cfg) if self.seeds else getattr(cfg, "seeds", None)
+        return cached(self.folder(cfg.profile), params, lambda: self.compute(cfg, point), profile=cfg.profile,
+                      seeds=seeds, root=root)
+
     def results(self, cfg, root=None):
-        """Every point of ``cfg``, loaded where saved, else computed (its estimate printed first) and saved.
+        """Every point of ``cfg`` (:meth:`result`), with a progress bar.
 
         Returns:
           The list of :class:`Result`, in the order of :meth:`point_list`.
         """
         from tqdm.auto import tqdm
 
-        seeds = self.seeds(cfg) if self.seeds else getattr(cfg, "seeds", None)
         out = []
         bar = tqdm(self.point_list(cfg), desc=self.desc or self.name, leave=False)
         for point in bar:
             bar.set_postfix_str(", ".join(f"{k}={v}" for k, v in point.items()), refresh=False)
-            params = self.key(cfg, point)
-            result = load(self.folder(cfg.profile), params, root)
-            if result is None:
-                announce(self, cfg, point, write=bar.write)
-                result = cached(self.folder(cfg.profile), params, lambda: self.compute(cfg, point),
-                                profile=cfg.profile, seeds=seeds, root=root)
-            out.append(result)
+            out.append(self.result(cfg, point, root, write=bar.write))
         return out
 
     def missing(self, cfg, root=None):
@@ -293,7 +299,7 @@ class Sweep:
         return [p for p in self.point_list(cfg) if load(self.folder(cfg.profile), self.key(cfg, p), root) is None]
 
 
-def announce(sweep, cfg, point, write=print):
+def _announce(sweep, cfg, point, write=print):
     """Print (to stderr), before a point is computed, which point it is and its estimated minutes on this machine's
     device (``"GPU"`` where JAX's default backend is a GPU, else ``"CPU"``)."""
     import jax

@@ -258,23 +258,11 @@ _KNOBS = {
 }
 """What a point of each architecture depends on, besides the data knobs and its own (depth or width, init)."""
 
-GPU_TFLOPS = 85.0
-"""Training throughput on one H200 in TF32 (TFLOP/s): the depth family at width 400, 16 learning rates x 4 seeds x 2
-inits x 1,000 SGD steps of batch 1,000, took 84, 154 and 287 s at depths 50, 100, 200, i.e. 84 to 89 TFLOP/s of
-:func:`point_flops` (compilation and evaluations included)."""
-
-CPU_GFLOPS = 10.0
-"""Training throughput on this project's 2-core CPU (GFLOP/s of :func:`point_flops`), measured at a tiny size
-(``bench``-style, compilation included; see the commit that set it)."""
-
-OVERHEAD_MINUTES = {"GPU": 0.5, "CPU": 0.2}
-"""Fixed minutes per point: compilation, data, the first evaluation."""
-
-
 def point_flops(cfg, arch, depth, width=None):
-    """FLOPs of one point (one init): training (6 x batch x weights per step per run, forward and backward) plus the
-    full-set evaluations (2 x images x weights each), over the grid's (lr, seed) runs; a convolution's weights count
-    once per pixel."""
+    """FLOPs of one point (one init, every (lr, seed) run): :func:`orthontk_lib.train.training_flops` with the
+    network's multiply-adds per example and the full-set evaluations."""
+    from orthontk_lib import train
+
     grid = cfg.grid(arch, depths=(depth,))
     d_in, pixels = (3072, 1024) if cfg.dataset == "cifar10" else (64, 64)
     if arch == "cnn":
@@ -283,18 +271,18 @@ def point_flops(cfg, arch, depth, width=None):
     else:
         n = width or cfg.width
         weights = d_in * n + (depth - 1) * n * n + n * 10
-    runs = len(grid.lrs) * grid.n_seeds
-    evaluations = grid.steps // grid.record_every + 1
-    per_run = 6 * grid.batch_size * weights * grid.steps + 2 * (cfg.n_train + cfg.n_test) * weights * evaluations
-    return float(runs * per_run)
+    return train.training_flops(weights, grid.batch_size, grid.steps, len(grid.lrs) * grid.n_seeds,
+                                grid.steps // grid.record_every + 1, cfg.n_train + cfg.n_test)
 
 
 def point_minutes(arch):
-    """``minutes(cfg, point, device)`` of :class:`~orthontk_lib.results.Sweep` for ``arch``'s points."""
+    """``minutes(cfg, point, device)`` of :class:`~orthontk_lib.results.Sweep` for ``arch``'s points:
+    :func:`point_flops` at :data:`orthontk_lib.train.THROUGHPUT`."""
+    from orthontk_lib import train
+
     def minutes(cfg, point, device):
         depth = cfg.family_depth if arch == "family" else point["depth"]
-        rate = GPU_TFLOPS * 1e12 if device == "GPU" else CPU_GFLOPS * 1e9
-        return OVERHEAD_MINUTES[device] + point_flops(cfg, arch, depth, point.get("width")) / rate / 60
+        return train.estimated_minutes(point_flops(cfg, arch, depth, point.get("width")), device)
     return minutes
 
 

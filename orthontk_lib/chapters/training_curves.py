@@ -173,10 +173,24 @@ def _points(cfg):
             for i, name in enumerate(SETTINGS)]
 
 
+def point_minutes(cfg, p, device):
+    """Estimated minutes of one setting's point (both inits): :func:`orthontk_lib.train.training_flops` of its
+    network at :data:`orthontk_lib.train.THROUGHPUT`."""
+    from orthontk_lib import train
+
+    s, n = SETTINGS[p["setting"]], p["width"]
+    d_in = 3072 if cfg.dataset == "cifar10" else 64
+    weights = d_in * n + (s.depth - 1) * n * n + n * 10
+    batch = p["n_train"] if s.batch_size is None else min(s.batch_size, p["n_train"])
+    flops = train.training_flops(weights, batch, p["n_steps"], 2 * cfg.n_seeds, cfg.records + 1, p["n_train"] + cfg.n_test)
+    return train.estimated_minutes(flops / 2, device) * 2  # one program per init
+
+
 SWEEPS = {"runs": results.Sweep(
     SLUG, "runs", knobs=("n_seeds", "records", "dataset", "n_test", "seed"),
     over=("widths", "steps", "n_train_gd", "n_train_sgd"), points=_points,
     run=lambda cfg, p: run_setting(cfg, p["setting"], p["width"], p["n_steps"], p["n_train"]), device="GPU",
+    minutes=point_minutes,
     desc="training runs by setting")}
 """The chapter's sweep: one point per setting (its width, step count and training-set size in the point)."""
 
