@@ -18,7 +18,7 @@ OWN_PROFILE_ENV = "ORTHONTK_OWN_PROFILE"
 """Set (by the runner) to run the requested profile even where a committed paper result exists."""
 
 __all__ = ["slug_of", "module_of", "summary", "matmul_precision", "shown", "compute_seconds", "devices", "precisions",
-           "overrides", "provenance_line"]
+           "overrides", "provenance_line", "run_config"]
 
 
 def slug_of(notebook):
@@ -87,14 +87,33 @@ def shown(result):
     return f"{meta['profile']} profile, run of {meta['created'][:10]} (commit {commit[:7]}{dirty})"
 
 
+def run_config(slug, meta):
+    """``(chapter module, Config)`` of the run whose summary metadata is ``meta`` (its recorded knobs on its profile);
+    ``(None, None)`` where ``slug`` has no chapter module or the recorded knobs are not a valid config."""
+    from orthontk_lib.book.profiles import ConfigError
+
+    try:
+        module = importlib.import_module(f"orthontk_lib.chapters.{slug.replace('-', '_')}")
+        knobs = {k: v for k, v in meta.get("params", {}).items() if k in module.Config.knobs()}
+        return module, module.Config.for_profile(meta.get("profile"), use_env=False, **knobs)
+    except (ModuleNotFoundError, ConfigError, TypeError):
+        return None, None
+
+
 def _points(slug, result):
-    """The metadata of the saved points that share the parameters of the run ``result`` shows (none if it is not
-    saved where this checkout looks)."""
+    """The metadata of the saved points of the run ``result`` shows (none if it is not saved where this checkout
+    looks): for a chapter with declared sweeps, exactly the points of its config's sweeps that are saved; otherwise
+    the saved points whose parameters agree with the run's where they share a name."""
     meta, params = result.meta, result.meta.get("params", {})
+    module, cfg = run_config(slug, meta)
     for root in dict.fromkeys((results.data_dir(), results.REPO_DATA)):
         folder = pathlib.Path(root) / slug / str(meta.get("profile"))
         if not (folder / "summary" / f"{meta.get('key')}.json").is_file():
             continue
+        if getattr(module, "SWEEPS", None) and cfg is not None:
+            paths = [pathlib.Path(root) / s.folder(cfg.profile) / f"{results.key_of(s.key(cfg, p))}.json"
+                     for s in module.SWEEPS.values() for p in s.point_list(cfg)]
+            return [json.loads(p.read_text()) for p in paths if p.is_file()]
         found = []
         for path in sorted(folder.rglob("*.json")):
             if path.parent.name in ("summary", "runs"):

@@ -289,24 +289,47 @@ def line_point(cfg, activation):
     return {"loss": loss, "u": u[0], "end": ends, "count_end": count_end}
 
 
+@functools.lru_cache(maxsize=2)
+def _data(cfg):
+    """The d-dimensional sines task of a sweep's view."""
+    return load("sines", n_train=cfg.n_train, n_test=200, d=cfg.d, seed=cfg.seed)
+
+
+_COUNTING = ("loss_drop", "threshold", "cover")  # how orientations are counted at the stage's end
+_ADAM = ("width", "d", "n_train", "n_seeds", "adam_std", "adam_lr", "adam_steps", "seed") + _COUNTING
+SWEEPS = {
+    "main": results.Sweep(
+        SLUG, "main", knobs=("width", "d", "n_train", "n_seeds", "steps", "lr", "records", "seed") + _COUNTING,
+        over=("activations", "scales"),
+        points=lambda cfg: [{"activation": a, "scale": s} for a in cfg.activations for s in cfg.scales],
+        run=lambda cfg, it: scale_point(cfg, _data(cfg), it["activation"], it["scale"]), desc="GD from each scale"),
+    "line": results.Sweep(
+        SLUG, "line", knobs=("n_1d", "width_1d", "scale_1d", "std_1d", "steps_1d", "lr_1d", "n_seeds", "seed")
+        + _COUNTING, over=("activations_1d",), points=lambda cfg: [{"activation": a} for a in cfg.activations_1d],
+        run=lambda cfg, it: line_point(cfg, it["activation"]), desc="1-D networks"),
+    "adam": results.Sweep(
+        SLUG, "adam", knobs=_ADAM, over=("adam_activations",),
+        points=lambda cfg: [{"activation": a} for a in cfg.adam_activations],
+        run=lambda cfg, it: adam_point(cfg, _data(cfg), it["activation"]), desc="Adam from N(0, std^2)"),
+    "deep": results.Sweep(
+        SLUG, "deep", knobs=_ADAM, over=("deep_activations", "deep_depth"),
+        points=lambda cfg: [{"activation": a, "depth": cfg.deep_depth} for a in cfg.deep_activations],
+        run=lambda cfg, it: adam_point(cfg, _data(cfg), it["activation"], it["depth"]), desc="Adam, deeper networks"),
+}
+"""The chapter's sweeps: GD from each (activation, scale), the 1-D networks, the paper's Adam runs and their deeper
+networks, one point per activation."""
+
+
 def compute(cfg):
     """Every (activation, scale) point and the 1-D runs, saved point by point; stacked as (activation, scale, ...)."""
-    data = load("sines", n_train=cfg.n_train, n_test=200, d=cfg.d, seed=cfg.seed)
-    base = {k: v for k, v in cfg.asdict().items() if k not in ("profile", "activations", "scales", "activations_1d")}
-    sweep = lambda what, items, fn, desc: results.sweep(f"{SLUG}/{cfg.profile}/{what}", base, items, fn,
-                                                        profile=cfg.profile, seeds=cfg.seeds, desc=desc)
-    items = [{"activation": a, "scale": s} for a in cfg.activations for s in cfg.scales]
-    pts = sweep("main", items, lambda it: scale_point(cfg, data, it["activation"], it["scale"]), "GD from each scale")
+    pts = SWEEPS["main"].results(cfg)
     shape = (len(cfg.activations), len(cfg.scales))
     out = {k: np.stack([p.arrays[k] for p in pts]).reshape(*shape, *pts[0].arrays[k].shape) for k in pts[0].arrays}
-    lines = sweep("line", [{"activation": a} for a in cfg.activations_1d], lambda it: line_point(cfg, it["activation"]),
-                  "1-D networks")
+    lines = SWEEPS["line"].results(cfg)
     out.update({f"line_{k}": np.stack([p.arrays[k] for p in lines]) for k in lines[0].arrays})
-    adam = sweep("adam", [{"activation": a} for a in cfg.adam_activations],
-                 lambda it: adam_point(cfg, data, it["activation"]), "Adam from N(0, std^2)")
+    adam = SWEEPS["adam"].results(cfg)
     out.update({f"adam_{k}": np.stack([p.arrays[k] for p in adam]) for k in adam[0].arrays})
-    deep = sweep("deep", [{"activation": a, "depth": cfg.deep_depth} for a in cfg.deep_activations],
-                 lambda it: adam_point(cfg, data, it["activation"], it["depth"]), "Adam, deeper networks")
+    deep = SWEEPS["deep"].results(cfg)
     out.update({f"deep_{k}": np.stack([p.arrays[k] for p in deep]) for k in deep[0].arrays})
     out["scales"] = np.asarray(cfg.scales)
     out["record_steps"] = np.arange(cfg.records + 1) * (cfg.steps // cfg.records)

@@ -20,6 +20,7 @@ at a few depths.
 """
 
 import dataclasses
+import functools
 import math
 
 import jax
@@ -36,8 +37,10 @@ SLUG = "edge-of-chaos"
 PHASES = ("ordered", "edge", "chaotic")
 
 
+@functools.cache
 def points():
-    """The (activation, phase) -> (W_std, b_std) points measured; Edge-of-Chaos biases from the mean-field helper."""
+    """The (activation, phase) -> (W_std, b_std) points measured; Edge-of-Chaos biases from the mean-field helper
+    (computed once: do not modify the dict)."""
     return {
         ("erf", "ordered"): (0.8, 0.3),
         ("erf", "edge"): (1.3, meanfield.critical_b_std("erf", 1.3)),
@@ -47,6 +50,7 @@ def points():
     }
 
 
+@functools.cache
 def paper_points():
     """Hayou, Doucet, Rousseau's points, (activation, phase) -> (W_std, b_std): on the Edge of Chaos ReLU (√2, 0),
     ELU σ_W 1.227 and tanh σ_W 1.302, each with the bias that puts it exactly on the Edge (the paper rounds it to
@@ -210,24 +214,70 @@ def phase_diagram(cfg):
     return out
 
 
+@functools.lru_cache(maxsize=2)
+def _kernel_inputs(cfg):
+    """The first ``emp_inputs`` digits on the sphere (those of :func:`digits`' training set), of a sweep's view."""
+    d = load("digits", n_train=cfg.emp_inputs, n_test=0, seed=cfg.seed)
+    return d.x_train * 8.0 / np.linalg.norm(d.x_train, axis=1, keepdims=True)
+
+
+def _analytic_point(cfg, it):
+    return depth_point(cfg, digits(cfg), it["activation"], *points()[it["activation"], it["phase"]])
+
+
+def _empirical_point(cfg, it):
+    pt = points()["erf", it["phase"]]
+    return {f"spread_{init}": empirical_point(cfg, _kernel_inputs(cfg), "erf", *pt, it["depth"], init)
+            for init in ("orthogonal", "gaussian")}
+
+
+def _rate_point(cfg, it):
+    return {"entries": rate_point(cfg, _kernel_inputs(cfg), it["activation"], *paper_points()[it["activation"], it["phase"]])}
+
+
+def _exact_rate_point(cfg, it):
+    return exact_rate_point(cfg, _kernel_inputs(cfg), it["activation"], *edge_points()[it["activation"]])
+
+
+SWEEPS = {
+    "analytic": results.Sweep(
+        SLUG, "analytic", knobs=("max_depth", "n_train", "n_test", "seed"),
+        points=lambda cfg: [{"activation": a, "phase": p} for a, p in points()], run=_analytic_point,
+        desc="analytic NTK by depth"),
+    "empirical": results.Sweep(
+        SLUG, "empirical", knobs=("emp_width", "emp_seeds", "emp_inputs", "seed"), over=("emp_depths",),
+        points=lambda cfg: [{"phase": p, "depth": L} for p in PHASES for L in cfg.emp_depths], run=_empirical_point,
+        device="GPU", desc="orthogonal and Gaussian NTK by depth"),
+    "phase": results.Sweep(
+        SLUG, "phase", knobs=("grid",), points=lambda cfg: [{}], run=lambda cfg, it: phase_diagram(cfg),
+        desc="phase diagram"),
+    "rates": results.Sweep(
+        SLUG, "rates", knobs=("max_depth", "emp_inputs", "seed"),
+        points=lambda cfg: [{"activation": a, "phase": p} for a, p in paper_points()], run=_rate_point,
+        desc="normalized NTK by depth at the paper's points"),
+    "exact-rates": results.Sweep(
+        SLUG, "exact-rates", knobs=("exact_max_depth", "emp_inputs", "seed"),
+        points=lambda cfg: [{"activation": a} for a in RATE_FORMS], run=_exact_rate_point,
+        desc="exact NTK recursion on the Edge of Chaos"),
+    "trainability": results.Sweep(
+        SLUG, "trainability", knobs=("train_width", "train_steps", "train_seeds", "seed"),
+        over=("train_depths", "train_lrs"),
+        points=lambda cfg: [{"phase": p, "depth": L, "lr": lr} for L, lr in zip(cfg.train_depths, cfg.train_lrs)
+                            for p in TRAIN_POINTS],
+        run=lambda cfg, it: train_point(cfg, digits_full(cfg), it["phase"], it["depth"], it["lr"]), device="GPU",
+        desc="SGD at and off the Edge of Chaos"),
+}
+"""The chapter's sweeps. The finite-width kernels and the rate fits use the first ``emp_inputs`` training digits
+(``emp_inputs`` at most ``n_train``)."""
+
+
 def compute(cfg):
     """The phase diagram, the analytic depth sweep at every point, and the finite-width check; saved per point."""
-    data = digits(cfg)
-    base = {k: v for k, v in cfg.asdict().items() if k != "profile"}
     pts = points()
-    sweep = lambda what, items, fn, desc: results.sweep(f"{SLUG}/{cfg.profile}/{what}", base, items, fn,
-                                                        profile=cfg.profile, seeds=cfg.seeds, desc=desc)
-    items = [{"activation": a, "phase": p} for a, p in pts]
-    analytic = sweep("analytic", items, lambda it: depth_point(cfg, data, it["activation"],
-                                                               *pts[it["activation"], it["phase"]]),
-                     "analytic NTK by depth")
-    x = data.x_train[: cfg.emp_inputs]
-    emp_items = [{"phase": p, "depth": L} for p in PHASES for L in cfg.emp_depths]
-    emp = sweep("empirical", emp_items,
-                lambda it: {f"spread_{init}": empirical_point(cfg, x, "erf", *pts["erf", it["phase"]], it["depth"], init)
-                            for init in ("orthogonal", "gaussian")},
-                "orthogonal and Gaussian NTK by depth")
-    diagram = results.cached(f"{SLUG}/{cfg.profile}/phase", base, lambda: phase_diagram(cfg), profile=cfg.profile)
+    analytic = SWEEPS["analytic"].results(cfg)
+    emp = SWEEPS["empirical"].results(cfg)
+    diagram = SWEEPS["phase"].results(cfg)[0]
+    x = _kernel_inputs(SWEEPS["empirical"].view(cfg))
     out = {f"{k}": np.stack([p.arrays[k] for p in analytic]) for k in ("spread", "pair", "accuracy")}  # (point, L)
     for init, key in (("orthogonal", "emp_spread"), ("gaussian", "emp_spread_gaussian")):
         out[key] = np.stack([p.arrays[f"spread_{init}"] for p in emp]).reshape(len(PHASES), len(cfg.emp_depths), -1)
@@ -241,15 +291,11 @@ def compute(cfg):
                              if p == "chaotic" else np.nan for a, p in pts])
     out["depths"] = np.arange(1, cfg.max_depth + 1)
     ppts = paper_points()
-    rates = sweep("rates", [{"activation": a, "phase": p} for a, p in ppts],
-                  lambda it: {"entries": rate_point(cfg, x, it["activation"], *ppts[it["activation"], it["phase"]])},
-                  "normalized NTK by depth at the paper's points")
+    rates = SWEEPS["rates"].results(cfg)
     out["rate_entries"] = np.stack([p.arrays["entries"] for p in rates])  # (paper point, L, pairs)
     out["rate_points"] = np.array([[*ppts[k]] for k in ppts])
     out["rate_chi1"] = np.array([meanfield.chi(a, *ppts[a, p]) for a, p in ppts])
-    exact = sweep("exact-rates", [{"activation": a} for a in RATE_FORMS],
-                  lambda it: exact_rate_point(cfg, x, it["activation"], *edge_points()[it["activation"]]),
-                  "exact NTK recursion on the Edge of Chaos")
+    exact = SWEEPS["exact-rates"].results(cfg)
     check = 0.0
     for act, p in zip(RATE_FORMS, exact):
         out.update({f"exact_{k}_{act}": p.arrays[k] for k in ("depths", "ratios", "rho")})
@@ -258,10 +304,7 @@ def compute(cfg):
         check = max(check, float(np.abs(p.arrays["ratios"][shallow] - direct[:, p.arrays["pairs"]]).max()))
     out["exact_check"] = np.asarray(check)
     out["exact_chi1"] = np.array([meanfield.chi(a, *edge_points()[a]) for a in RATE_FORMS])
-    runs = sweep("trainability", [{"phase": p, "depth": L, "lr": lr} for L, lr in zip(cfg.train_depths, cfg.train_lrs)
-                                  for p in TRAIN_POINTS],
-                 lambda it: train_point(cfg, digits_full(cfg), it["phase"], it["depth"], it["lr"]),
-                 "SGD at and off the Edge of Chaos")
+    runs = SWEEPS["trainability"].results(cfg)
     shape = (len(cfg.train_depths), len(TRAIN_POINTS), cfg.train_seeds, -1)
     out["train_accuracy"] = np.stack([p.arrays["test_accuracy"] for p in runs]).reshape(shape)  # (depth, phase, S, R)
     out["train_loss"] = np.stack([p.arrays["train_loss"] for p in runs]).reshape(shape)

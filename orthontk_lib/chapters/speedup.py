@@ -24,6 +24,7 @@ reaches it within ``steps`` counts as failed; for the speed-up
 """
 
 import dataclasses
+import functools
 import math
 
 import jax
@@ -126,18 +127,20 @@ class Config(ChapterConfig):
         """The critical sigma_b at sigma_W^2 = ``W_var`` for tanh (chi = 1)."""
         return meanfield.critical_b_std("tanh", math.sqrt(self.W_var))
 
-    def grid(self, arch="fcn"):
+    def grid(self, arch="fcn", depths=None):
         """The :class:`Grid` of ``arch``: ``"fcn"``, ``"cnn"``, or ``"family"`` (the FCN at ``family_depth``, the
-        smaller half of the learning rates, one point per width)."""
+        smaller half of the learning rates, one point per width); ``depths`` in place of the config's (one point's
+        grid reads no other depth)."""
         if arch in ("fcn", "family"):
             lrs = self.lrs if arch == "fcn" else self.lrs[: max(2, self.n_lrs // 2)]
-            depths = self.depths if arch == "fcn" else (self.family_depth,)
-            return Grid(depths, lrs, self.n_seeds, self.steps, self.batch_size, self.target, INITS,
+            if depths is None:
+                depths = self.depths if arch == "fcn" else (self.family_depth,)
+            return Grid(tuple(depths), lrs, self.n_seeds, self.steps, self.batch_size, self.target, INITS,
                         max(1, self.steps // 20), self.target_alt)
         lrs = np.geomspace(self.cnn_lr_min, self.cnn_lr_max, self.cnn_n_lrs)
         # evaluated on the full sets at the start and the end only: on a CPU that costs more than training
-        return Grid(self.cnn_depths, lrs, self.n_seeds, self.cnn_steps, self.cnn_batch_size, self.cnn_target,
-                    CNN_INITS, self.cnn_steps)
+        return Grid(tuple(self.cnn_depths if depths is None else depths), lrs, self.n_seeds, self.cnn_steps,
+                    self.cnn_batch_size, self.cnn_target, CNN_INITS, self.cnn_steps)
 
     def family_lr_scale(self, width):
         """The width family's learning rates at ``width`` are the grid's times ``width / family member``: in the
@@ -225,53 +228,121 @@ def default_mesh():
     return jax.sharding.Mesh(np.array(devices), ("pairs",)) if len(devices) > 1 else None
 
 
-def depth_point(cfg, data, depth, mesh=None, arch="fcn", width=None):
-    """Every init of ``arch``'s grid at one depth (and ``width``), all (lr, seed) pairs in one program per init;
-    arrays indexed (init, lr, seed, ...)."""
+def init_point(cfg, data, depth, init, mesh=None, arch="fcn", width=None):
+    """One init of ``arch``'s grid at one depth (and ``width``): every (lr, seed) pair in one program; arrays indexed
+    (lr, seed, ...) and ``record_steps``. The keys are the same for every init: ``fold_in(key(seed), depth)`` split
+    over the (lr, seed) pairs."""
     from orthontk_lib import train
 
-    grid = cfg.grid(arch)
+    grid = cfg.grid(arch, depths=(depth,))
     every = grid.record_every
     config = train.TrainConfig(steps=grid.steps - grid.steps % every, batch_size=grid.batch_size,
                                loss="cross_entropy", record_every=every)
     lrs = np.repeat(grid.lrs * (cfg.family_lr_scale(width) if arch == "family" else 1.0), grid.n_seeds)
-    out = {k: [] for k in grid.outputs}
-    for init in grid.inits:
-        keys = jax.random.split(jax.random.fold_in(jax.random.key(cfg.seed), depth), lrs.size)  # same seeds per init
-        h = train.fit_grid(cfg.spec(depth, init, arch, width), config, keys, lrs, data, mesh=mesh)
-        shape = (len(grid.lrs), grid.n_seeds)
-        out["tau"].append(first_hit(h["batch_accuracy"], grid.target).reshape(shape) + 1)  # steps taken
-        if "tau_alt" in out:
-            out["tau_alt"].append(first_hit(h["batch_accuracy"], grid.target_alt).reshape(shape) + 1)
-        out["diverged"].append(h["diverged"].reshape(shape))
-        for k in ("train_loss", "train_accuracy", "test_accuracy"):
-            out[k].append(h[k].reshape(shape + (-1,)))
-    out = {k: np.stack(v) for k, v in out.items()}
+    keys = jax.random.split(jax.random.fold_in(jax.random.key(cfg.seed), depth), lrs.size)  # same seeds per init
+    h = train.fit_grid(cfg.spec(depth, init, arch, width), config, keys, lrs, data, mesh=mesh)
+    shape = (len(grid.lrs), grid.n_seeds)
+    out = {"tau": first_hit(h["batch_accuracy"], grid.target).reshape(shape) + 1}  # steps taken
+    if grid.target_alt is not None:
+        out["tau_alt"] = first_hit(h["batch_accuracy"], grid.target_alt).reshape(shape) + 1
+    out["diverged"] = h["diverged"].reshape(shape)
+    for k in ("train_loss", "train_accuracy", "test_accuracy"):
+        out[k] = h[k].reshape(shape + (-1,))
     out["record_steps"] = h["record_steps"]
     return out
 
 
+def depth_point(cfg, data, depth, mesh=None, arch="fcn", width=None):
+    """Every init of ``arch``'s grid at one depth (and ``width``): :func:`init_point` stacked, arrays indexed
+    (init, lr, seed, ...)."""
+    grid = cfg.grid(arch, depths=(depth,))
+    pts = [init_point(cfg, data, depth, init, mesh, arch, width) for init in grid.inits]
+    out = {k: np.stack([p[k] for p in pts]) for k in grid.outputs}
+    out["record_steps"] = pts[-1]["record_steps"]
+    return out
+
+
+# THE SWEEPS: one saved point per (architecture, depth or width, init)
+
+
+_DATA_KNOBS = ("W_var", "dataset", "n_train", "n_test", "seed")
+_KNOBS = {
+    "fcn": ("width", "lr_min", "lr_max", "n_lrs", "n_seeds", "steps", "batch_size", "target", "target_alt"),
+    "family": ("family_depth", "width", "lr_min", "lr_max", "n_lrs", "n_seeds", "steps", "batch_size", "target", "target_alt"),
+    "cnn": ("channels", "cnn_lr_min", "cnn_lr_max", "cnn_n_lrs", "n_seeds", "cnn_steps", "cnn_batch_size",
+            "cnn_target"),
+}
+"""What a point of each architecture depends on, besides the data knobs and its own (depth or width, init)."""
+
+def point_flops(cfg, arch, depth, width=None):
+    """FLOPs of one point (one init, every (lr, seed) run): :func:`orthontk_lib.train.training_flops` with the
+    network's multiply-adds per example and the full-set evaluations."""
+    from orthontk_lib import train
+
+    grid = cfg.grid(arch, depths=(depth,))
+    d_in, pixels = (3072, 1024) if cfg.dataset == "cifar10" else (64, 64)
+    if arch == "cnn":
+        c_in = d_in // pixels
+        weights = pixels * 9 * (c_in * cfg.channels + (depth - 1) * cfg.channels**2) + pixels * cfg.channels * 10
+    else:
+        n = width or cfg.width
+        weights = d_in * n + (depth - 1) * n * n + n * 10
+    return train.training_flops(weights, grid.batch_size, grid.steps, len(grid.lrs) * grid.n_seeds,
+                                grid.steps // grid.record_every + 1, cfg.n_train + cfg.n_test)
+
+
+def point_minutes(arch):
+    """``minutes(cfg, point, device)`` of :class:`~orthontk_lib.results.Sweep` for ``arch``'s points:
+    :func:`point_flops` at :data:`orthontk_lib.train.THROUGHPUT`."""
+    from orthontk_lib import train
+
+    def minutes(cfg, point, device):
+        depth = cfg.family_depth if arch == "family" else point["depth"]
+        return train.estimated_minutes(point_flops(cfg, arch, depth, point.get("width")), device)
+    return minutes
+
+
+@functools.lru_cache(maxsize=2)
+def _data(cfg, arch):
+    """:func:`training_data` of a sweep's view ``cfg``, loaded once for all its points."""
+    return training_data(cfg, arch)
+
+
+def _run(arch):
+    def run(cfg, point):
+        depth = cfg.family_depth if arch == "family" else point["depth"]
+        return init_point(cfg, _data(cfg, arch), depth, point["init"], default_mesh(), arch, point.get("width"))
+    return run
+
+
+def _points(arch):
+    def points(cfg):
+        grid_inits = CNN_INITS if arch == "cnn" else INITS
+        if arch == "family":
+            return [{"width": w, "init": i} for w in cfg.family_widths for i in grid_inits]
+        return [{"depth": L, "init": i} for L in (cfg.cnn_depths if arch == "cnn" else cfg.depths) for i in grid_inits]
+    return points
+
+
+SWEEPS = {
+    arch: results.Sweep(
+        SLUG, f"{arch}-grid", knobs=_KNOBS[arch] + _DATA_KNOBS, over=(over,), points=_points(arch), run=_run(arch),
+        minutes=point_minutes(arch), device="GPU", desc=f"{arch} SGD grid")
+    for arch, over in (("fcn", "depths"), ("cnn", "cnn_depths"), ("family", "family_widths"))
+}
+"""The chapter's sweeps by architecture: one point per (depth, init), or per (width, init) for the width family."""
+
+
 def compute(cfg):
-    """Both grids and the width family, one saved point per (architecture, depth or width); arrays indexed
+    """Both grids and the width family, one saved point per (architecture, depth or width, init); arrays indexed
     (depth or width, init, lr, seed, ...), the CNN grid's with the prefix ``cnn_`` and the width family's with
     ``family_`` (:func:`view` takes one grid's arrays)."""
-    mesh = default_mesh()
     out = {}
     for arch in ARCHS + ("family",):
         grid = cfg.grid(arch)
-        data = training_data(cfg, arch)
-        net = {"fcn": ("width",), "cnn": ("channels",), "family": ("family_depth",)}[arch]
-        base = {**{k: getattr(cfg, k) for k in net + ("W_var", "dataset", "n_train", "n_test", "seed")},
-                **grid.params()}
-        if arch == "family":
-            points = [{"width": w} for w in cfg.family_widths]
-            run = lambda p: depth_point(cfg, data, cfg.family_depth, mesh, arch, p["width"])
-        else:
-            points = [{"depth": L} for L in grid.depths]
-            run = lambda p: depth_point(cfg, data, p["depth"], mesh, arch)
-        pts = results.sweep(f"{SLUG}/{cfg.profile}/{arch}-grid", base, points, run, profile=cfg.profile,
-                            seeds=cfg.seeds, desc=f"{arch} SGD grid")
-        a = {k: np.stack([p.arrays[k] for p in pts]) for k in grid.outputs}
+        pts = SWEEPS[arch].results(cfg)
+        rows = [pts[i:i + len(grid.inits)] for i in range(0, len(pts), len(grid.inits))]  # (depth or width, init)
+        a = {k: np.stack([np.stack([p.arrays[k] for p in row]) for row in rows]) for k in grid.outputs}
         a.update(depths=np.asarray(grid.depths), lrs=grid.lrs, record_steps=pts[0].arrays["record_steps"],
                  steps=np.asarray(grid.steps), target=np.asarray(grid.target), inits=np.asarray(grid.inits))
         if grid.target_alt is not None:
