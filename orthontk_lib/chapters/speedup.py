@@ -142,13 +142,6 @@ class Config(ChapterConfig):
         return Grid(tuple(self.cnn_depths if depths is None else depths), lrs, self.n_seeds, self.cnn_steps,
                     self.cnn_batch_size, self.cnn_target, CNN_INITS, self.cnn_steps)
 
-    def family_lr_scale(self, width):
-        """The width family's learning rates at ``width`` are the grid's times ``width / family member``: in the
-        standard parameterization the NTK Θ grows in proportion to the width, so this holds ηΘ, the step the
-        linearized network takes in function space, the same across the family (as the training-curves chapter
-        does). Its statistics and figures read the family's learning rates in units of the width-``width`` net's."""
-        return self.width / width
-
     def spec(self, depth, init, arch="fcn", width=None):
         """The network of ``arch`` at ``depth`` (and ``width``, default the grid's) drawn by ``init``; its equal
         hidden layers are one ``lax.scan`` (``scan=True``: the unrolled network's draws and function, compiled once
@@ -228,17 +221,26 @@ def default_mesh():
     return jax.sharding.Mesh(np.array(devices), ("pairs",)) if len(devices) > 1 else None
 
 
-def init_point(cfg, data, depth, init, mesh=None, arch="fcn", width=None):
-    """One init of ``arch``'s grid at one depth (and ``width``): every (lr, seed) pair in one program; arrays indexed
-    (lr, seed, ...) and ``record_steps``. The keys are the same for every init: ``fold_in(key(seed), depth)`` split
-    over the (lr, seed) pairs."""
+def family_lr_scale(reference, width):
+    """The width family's learning rates at ``width`` are the grid's times ``reference / width`` (``reference``: the
+    grid's width): in the standard parameterization the NTK Θ grows in proportion to the width, so this holds ηΘ,
+    the step the linearized network takes in function space, the same across the family (as the training-curves
+    chapter does). The family's statistics and figures read its learning rates in units of the width-``reference``
+    network's."""
+    return reference / width
+
+
+def init_point(cfg, data, depth, init, mesh=None, arch="fcn", width=None, lr_scale=1.0):
+    """One init of ``arch``'s grid at one depth (and ``width``): every (lr, seed) pair in one program, at the grid's
+    learning rates times ``lr_scale``; arrays indexed (lr, seed, ...) and ``record_steps``. The keys are the same for
+    every init: ``fold_in(key(seed), depth)`` split over the (lr, seed) pairs."""
     from orthontk_lib import train
 
     grid = cfg.grid(arch, depths=(depth,))
     every = grid.record_every
     config = train.TrainConfig(steps=grid.steps - grid.steps % every, batch_size=grid.batch_size,
                                loss="cross_entropy", record_every=every)
-    lrs = np.repeat(grid.lrs * (cfg.family_lr_scale(width) if arch == "family" else 1.0), grid.n_seeds)
+    lrs = np.repeat(grid.lrs * lr_scale, grid.n_seeds)
     keys = jax.random.split(jax.random.fold_in(jax.random.key(cfg.seed), depth), lrs.size)  # same seeds per init
     h = train.fit_grid(cfg.spec(depth, init, arch, width), config, keys, lrs, data, mesh=mesh)
     shape = (len(grid.lrs), grid.n_seeds)
@@ -268,7 +270,7 @@ def depth_point(cfg, data, depth, mesh=None, arch="fcn", width=None):
 _DATA_KNOBS = ("W_var", "dataset", "n_train", "n_test", "seed")
 _KNOBS = {
     "fcn": ("width", "lr_min", "lr_max", "n_lrs", "n_seeds", "steps", "batch_size", "target", "target_alt"),
-    "family": ("family_depth", "width", "lr_min", "lr_max", "n_lrs", "n_seeds", "steps", "batch_size", "target", "target_alt"),
+    "family": ("family_depth", "lr_min", "lr_max", "n_lrs", "n_seeds", "steps", "batch_size", "target", "target_alt"),
     "cnn": ("channels", "cnn_lr_min", "cnn_lr_max", "cnn_n_lrs", "n_seeds", "cnn_steps", "cnn_batch_size",
             "cnn_target"),
 }
@@ -311,7 +313,8 @@ def _data(cfg, arch):
 def _run(arch):
     def run(cfg, point):
         depth = cfg.family_depth if arch == "family" else point["depth"]
-        return init_point(cfg, _data(cfg, arch), depth, point["init"], default_mesh(), arch, point.get("width"))
+        scale = family_lr_scale(cfg.lr_width, point["width"]) if arch == "family" else 1.0
+        return init_point(cfg, _data(cfg, arch), depth, point["init"], default_mesh(), arch, point.get("width"), scale)
     return run
 
 
@@ -326,9 +329,10 @@ def _points(arch):
 
 SWEEPS = {
     arch: results.Sweep(
-        SLUG, f"{arch}-grid", knobs=_KNOBS[arch] + _DATA_KNOBS, over=(over,), points=_points(arch), run=_run(arch),
+        SLUG, f"{arch}-grid", knobs=_KNOBS[arch] + _DATA_KNOBS, over=over, points=_points(arch), run=_run(arch),
+        derived=(lambda cfg: {"lr_width": cfg.width}) if arch == "family" else None,  # ηΘ's reference width
         minutes=point_minutes(arch), device="GPU", desc=f"{arch} SGD grid")
-    for arch, over in (("fcn", "depths"), ("cnn", "cnn_depths"), ("family", "family_widths"))
+    for arch, over in (("fcn", ("depths",)), ("cnn", ("cnn_depths",)), ("family", ("family_widths", "width")))
 }
 """The chapter's sweeps by architecture: one point per (depth, init), or per (width, init) for the width family."""
 
