@@ -1,5 +1,6 @@
 """The paper-run queue at a tiny size: the plan lists what is missing, a run saves and packs, a second run resumes."""
 
+import json
 import subprocess
 import sys
 import tarfile
@@ -76,3 +77,14 @@ def test_the_queue_command_needs_plan_or_a_deadline_with_out():
         out = subprocess.run([sys.executable, "-m", "orthontk_lib.book.queue", *args], capture_output=True, text=True,
                              timeout=300)
         assert out.returncode != 0 and out.stderr.startswith("queue:")
+
+
+def test_a_queued_point_runs_at_its_chapters_declared_precision(data, tmp_path, monkeypatch):
+    """A GPU window must train at the precision the chapter declares (TF32 for the learning-speed grid), as a notebook
+    run would: the saved point records it."""
+    from orthontk_lib.chapters import edge_of_chaos
+
+    monkeypatch.setattr(edge_of_chaos.Config, "PRECISION", "high")
+    queue.run(600, tmp_path / "out", "smoke", "CPU", ONLY, log=lambda *a: None)
+    meta = [json.loads(p.read_text()) for p in (results.data_dir() / "edge-of-chaos/smoke/phase").glob("*.json")]
+    assert [m["matmul_precision"] for m in meta] == ["high"]

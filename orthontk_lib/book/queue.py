@@ -37,6 +37,7 @@ import tarfile
 import time
 
 from orthontk_lib import results
+from orthontk_lib.book import registry
 
 __all__ = ["QUEUE", "PRIORITY", "Item", "config", "plan", "run", "main", "windows"]
 
@@ -162,7 +163,8 @@ def run(deadline_s, out, profile="paper", device=None, only=None, chapters=PRIOR
             continue
         log(f"queue: run  {item.line()} ({left / 60:.1f} min left)")
         t = time.monotonic()
-        item.sweep.result(item.cfg, item.point, announce=False)
+        with registry.matmul_precision(item.cfg):  # the chapter's declared precision, as a notebook run has it
+            item.sweep.result(item.cfg, item.point, announce=False)
         log(f"queue: done {item.chapter}/{item.sweep.name} {json.dumps(item.point)} in {(time.monotonic() - t) / 60:.1f} min")
         _pack(root, out / "data.tgz")
         done.append(item)
