@@ -180,9 +180,26 @@ def provenance_line(slug, result, notebook):
     points = _points(slug, result)  # read once, for the minutes and the devices
     minutes = compute_seconds(slug, result, points) / 60
     precision = precisions(slug, result, points)
+    where = devices(slug, result, points)
+    changed = overrides(notebook, meta)
     return (f"**This page shows** the `{meta['profile']}` profile, run of {meta['created'][:10]} on "
-            f"{' and '.join(devices(slug, result, points))} (commit `{commit}`), {minutes:.1f} minutes of compute"
+            f"{' and '.join(where)} (commit `{commit}`), {minutes:.1f} minutes of compute"
             + (f", {len(seeds)} seeds" if seeds else "")
             + (f", matmul precision {' and '.join(precision)}" if precision else "")
             + f". Reproduce it with `python -m orthontk_lib.book.run book/{pathlib.Path(notebook).name} "
-            f"--profile {meta['profile']}{overrides(notebook, meta)}`.")
+            f"--profile {meta['profile']}{changed}`."
+            + _reduced_run_words(notebook, meta, changed, where))
+
+
+def _reduced_run_words(notebook, meta, changed, where):
+    """A sentence for a paper-profile run made smaller on a CPU (its knobs overridden) where the chapter states a GPU
+    cost: what it is, and what replaces it. Empty otherwise."""
+    try:
+        cost = module_of(notebook).Config.COST.get("paper")
+    except ValueError:
+        return ""
+    on_cpu = all(d.split(":")[0].endswith("cpu") for d in where)
+    if meta.get("profile") != "paper" or not changed or not on_cpu or cost is None or cost.device != "GPU":
+        return ""
+    return (" **This is a CPU-scale run** of the paper profile, smaller in the knobs that command sets; it is shown "
+            "until the paper profile's GPU run (its points listed by `scripts/paper-runs --plan`) replaces it.")
