@@ -32,11 +32,15 @@ def main(slug, overrides):
 
     module = importlib.import_module(f"orthontk_lib.chapters.{slug}")
     cfg = module.Config.for_profile("paper", use_env=False, **overrides)
+    from orthontk_lib.book.registry import matmul_precision
+
     start = time.perf_counter()
-    a = module.compute(cfg)
+    with matmul_precision(cfg):  # the chapter's declared precision, as the runner uses it
+        a = module.compute(cfg)
     wall = time.perf_counter() - start
     stats = claim_stats(module, cfg, a)
-    out = {"chapter": slug, "config": cfg.asdict(), "wall_s": round(wall, 1), "device": str(jax.devices()[0]),
+    out = {"chapter": slug, "config": cfg.asdict(), "matmul_precision": cfg.PRECISION, "wall_s": round(wall, 1),
+           "device": str(jax.devices()[0]),
            "jax": jax.__version__, "stats": stats}
     print(json.dumps(out, default=float))
 

@@ -9,20 +9,19 @@ Importing this package (or ``orthontk_lib.train``) does not import
 neural-tangents or TensorFlow; ``kernels.analytic_*`` and
 ``kernels.nt_empirical_ntk`` import them on first use.
 
-Importing it also sets JAX's default matmul precision to ``"highest"`` (unless
-``$JAX_DEFAULT_MATMUL_PRECISION`` says otherwise): on GPUs JAX otherwise multiplies
-float32 matrices in TF32, whose relative error of about 1e-4 is larger than some of
-the book's tolerances (an orthogonal matrix's Gram matrix, for one). CPUs are unaffected.
+Importing it leaves JAX's matmul precision as it is. Each chapter declares its own
+(``Config.PRECISION``: ``"highest"`` for kernel measurements, ``"tensorfloat32"`` for the
+training chapters), its compute runs under it and every saved result records it
+(:func:`orthontk_lib.book.registry.matmul_precision`). On GPUs JAX multiplies float32
+matrices in TF32 by default (relative error about 1e-3), larger than some tolerances (an
+orthogonal matrix's Gram matrix, for one): code outside a chapter that needs float32
+products sets ``jax.default_matmul_precision("highest")`` itself, as the tests do. CPUs
+are unaffected.
 """
 
 import os as _os
 
 _os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")  # TensorFlow (pulled in by neural-tangents) is loud
-
-import jax as _jax  # noqa: E402
-
-if "JAX_DEFAULT_MATMUL_PRECISION" not in _os.environ:
-    _jax.config.update("jax_default_matmul_precision", "highest")
 
 from orthontk_lib.data import Dataset, load  # noqa: E402
 from orthontk_lib.init import delta_orthogonal, gaussian, orthogonal  # noqa: E402

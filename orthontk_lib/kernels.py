@@ -74,7 +74,8 @@ def empirical_ntk(spec, variables, x1, x2=None):
     r"""Empirical NTK Θ(x1, x2) = (1/K) Σ_k ∇f_k(x1)ᵀ ∇f_k(x2) of the network at ``variables``.
 
     Args:
-      spec: an ``FCN`` or a ``CNN`` (both by the exact layer-wise Gram form).
+      spec: an ``FCN`` or a ``CNN`` (both by the exact layer-wise Gram form; a ``scan=True`` spec's stacked
+        layers are read one by one, :meth:`~orthontk_lib.models.FCN.unstack_layers`).
       variables: ``spec.initialize(...)`` or trained variables.
       x1: inputs, (N1, ...).
       x2: inputs, (N2, ...); ``None`` means ``x1``.
@@ -82,6 +83,7 @@ def empirical_ntk(spec, variables, x1, x2=None):
     Returns:
       The (N1, N2) kernel.
     """
+    spec, variables = _by_layer(spec, variables)
     if isinstance(spec, FCN):
         return _fcn_ntk(spec, variables["params"], x1, x2)
     return _cnn_ntk(spec, variables["params"], x1, x2)
@@ -179,6 +181,7 @@ def input_output_jacobian(spec, variables, x):
     Returns:
       The (width, d) Jacobian.
     """
+    spec, variables = _by_layer(spec, variables)
     return jax.jacfwd(lambda v: _fcn_forward(spec, variables["params"], v[None])[0][-1][0])(x)
 
 
@@ -260,6 +263,13 @@ def analytic_ntk_by_depth(activation, W_std, b_std, x, max_depth):
 
 
 # INTERNAL UTILITIES
+
+
+def _by_layer(spec, variables):
+    """``(spec, variables)`` with parameters by layer name: a ``scan=True`` spec's stack unstacked."""
+    if spec.scan:
+        return spec.unrolled(), spec.unstack_layers(variables)
+    return spec, variables
 
 
 def _layerwise_ntk(spec, inputs_and_errors, layer_term, params, x1, x2):

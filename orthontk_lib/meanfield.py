@@ -39,7 +39,8 @@ from scipy import optimize
 
 from orthontk_lib import dual
 
-__all__ = ["q_star", "chi", "critical_b_std", "critical_line", "correlation_map", "c_star", "chi_at_correlation"]
+__all__ = ["q_star", "chi", "critical_b_std", "critical_line", "correlation_map", "c_star", "chi_at_correlation",
+           "EDGE_LIMIT", "edge_ntk_ratio"]
 
 
 def q_star(activation, W_std, b_std, q_max=1e8):
@@ -133,6 +134,92 @@ def chi_at_correlation(activation, W_std, b_std, c):
 
 
 # INTERNAL UTILITIES
+
+
+# THE NTK AT LARGE DEPTH ON THE EDGE OF CHAOS
+
+EDGE_LIMIT = {"relu": 1 / 4, "tanh": 1 / 3, "erf": 1 / 3, "elu": 1 / 3, "sigmoid": 1 / 3, "softplus": 1 / 3}
+r"""The limit :math:`K_\infty` of :math:`K^L(x, x')/\alpha_L` on the Edge of Chaos, the same for every pair of
+distinct inputs of one norm (so the limiting normalized kernel is :math:`(1 - K_\infty) I + K_\infty 11^\top`:
+constant off the diagonal, and invertible).
+
+With :math:`\delta_l = 1 - c^l` and :math:`\chi(c)` the derivative kernel's slope,
+:math:`K^L \approx \sum_l q^* \prod_{k=l}^{L-1} \chi(c^k)` and :math:`\alpha_L \approx L q^*`. For ReLU
+(:math:`\sigma_W^2 = 2`) :math:`\chi(c) = 1 - \arccos(c)/\pi` and :math:`\arccos c^l \sim 3\pi / l`, so
+:math:`\chi(c^l) \approx 1 - 3/l`, the product is :math:`(l/L)^3` and the limit :math:`\int_0^1 t^3 dt = 1/4`.
+For activations with :math:`f''(1) > 0` (the correlation map's curvature) :math:`\delta_l \sim 2/(f''(1)\, l)`,
+:math:`\chi(c^l) \approx 1 - 2/l`, the product :math:`(l/L)^2` and the limit 1/3 (Hayou, Doucet, Rousseau 2019,
+Sec. 3). The tests check both against :func:`edge_ntk_ratio` at depth 10^5 (ReLU) and 10^4."""
+
+
+def edge_ntk_ratio(activation, W_std, b_std, rho, depths):
+    r"""The normalized infinite-width NTK :math:`K^L(x, x')/\alpha_L`, :math:`\alpha_L = K^L(x, x)`, after L hidden
+    layers, by the float64 layer recursion with the correlation carried as :math:`\delta = 1 - c`.
+
+    NTK parameterization, inputs of one norm (:math:`|x|^2/d = 1`, input cosine ``rho``), one linear readout: the
+    kernels of :func:`orthontk_lib.kernels.analytic_ntk_by_depth` on such inputs, which carry :math:`c` itself and so
+    lose every digit once :math:`1 - c` nears float64's resolution (ReLU on the Edge: :math:`1 - c^l \sim 44/l^2`,
+    1e-8 at depth 7e4). Here :math:`\delta` is never formed as a difference of numbers near 1: for ReLU through
+    the angle :math:`\theta = \arccos c`, with
+    :math:`1 - c' = 2\sin^2(\theta/2) - (\sin\theta - \theta\cos\theta)/\pi` (a series for small
+    :math:`\theta`); otherwise :math:`1 - c' = \sigma_W^2(\mathbb{E}\phi(u)^2 - \mathbb{E}\phi(u)\phi(v))/q'`, where
+    :mod:`orthontk_lib.dual`'s difference form gives the bracket to :data:`orthontk_lib.dual.TOLERANCE` on the scale
+    of :math:`\mathbb{E}\phi^2` (so :math:`\delta` to a relative 1e-7/δ: ample where :math:`\delta \sim 1/L`).
+
+    Args:
+      activation: a name of :data:`orthontk_lib.models.ACTIVATIONS`; ReLU needs ``b_std = 0``.
+      W_std, b_std: the initialization's :math:`\sigma_W, \sigma_b`.
+      rho: input cosines :math:`x \cdot x' / |x||x'|`, shape (P,), each in (-1, 1).
+      depths: increasing hidden-layer counts >= 1, shape (D,).
+
+    Returns:
+      float64 array (D, P).
+
+    Raises:
+      ValueError: for ReLU with ``b_std != 0``, a cosine outside (-1, 1), or depths not increasing from 1.
+      FloatingPointError: if a kernel is not finite, naming the depth.
+    """
+    rho, depths = np.asarray(rho, np.float64), np.asarray(depths, int)
+    if activation == "relu" and b_std != 0:
+        raise ValueError(f"edge_ntk_ratio: the ReLU recursion here needs b_std = 0, got {b_std}")
+    if not np.all(np.abs(rho) < 1):
+        raise ValueError(f"edge_ntk_ratio: input cosines must lie in (-1, 1), got {rho.tolist()}")
+    if depths.size == 0 or depths[0] < 1 or np.any(np.diff(depths) <= 0):
+        raise ValueError(f"edge_ntk_ratio: depths must increase from 1, got {depths.tolist()}")
+    s2, b2 = W_std**2, b_std**2
+    q = s2 + b2
+    delta = s2 * (1 - rho) / q  # the first dense layer's 1 - c
+    theta_k, alpha = q - s2 * (1 - rho), q  # K^1 off and on the diagonal
+    out, wanted = np.empty((depths.size, rho.size)), {int(L): i for i, L in enumerate(depths)}
+    for layer in range(1, int(depths[-1]) + 1):
+        if activation == "relu":
+            theta = 2 * np.arcsin(np.sqrt(delta / 2))
+            q_new, slope_diag = s2 * q / 2, s2 / 2
+            delta = 2 * np.sin(theta / 2) ** 2 - _sin_minus_t_cos(theta) / np.pi
+            slope = s2 * (np.pi - theta) / (2 * np.pi)
+        else:
+            e = dual.variance_map(activation, q)
+            k, kdot = dual.bivariate(activation, q, q, 1.0 - delta)
+            q_new = s2 * e + b2
+            delta = np.maximum(s2 * (e - k) / q_new, 0.0)
+            slope, slope_diag = s2 * kdot, s2 * float(dual.derivative_map(activation, q))
+        theta_k = q_new * (1.0 - delta) + slope * theta_k
+        alpha = q_new + slope_diag * alpha
+        q = q_new
+        if layer in wanted:
+            ratio = theta_k / alpha
+            if not np.all(np.isfinite(ratio)):
+                raise FloatingPointError(f"edge_ntk_ratio: {activation}'s kernel is not finite at depth {layer}")
+            out[wanted[layer]] = ratio
+    return out
+
+
+def _sin_minus_t_cos(t):
+    r""":math:`\sin t - t\cos t` without cancellation at small t (series :math:`t^3/3 - t^5/30 + t^7/840 - \dots`)."""
+    t = np.asarray(t, np.float64)
+    t2 = t * t
+    series = t * t2 * (1 / 3 - t2 / 30 + t2 * t2 / 840 - t2**3 / 45360)
+    return np.where(t < 0.05, series, np.sin(t) - t * np.cos(t))
 
 
 def _positive_q_star(activation, W_std, b_std):

@@ -25,6 +25,18 @@ under the standard one (Sohl-Dickstein et al. 2020, arXiv:2001.07301)
 Weights are Gaussian or (delta-)orthogonal with that same second moment per
 weight; biases are always Gaussian. ``depth`` counts hidden layers.
 
+**Deep networks compile once.** Unrolled (the default), a network of ``L`` hidden layers
+is ``L`` traced layers, with parameters ``hidden_0 … hidden_{L-1}`` (``conv_0 …`` for a
+CNN), and XLA's compile time grows with ``L``. With ``scan=True`` the hidden layers of
+equal shape, 1 to ``L - 1``, are one ``jax.lax.scan`` over stacked parameters
+(``hidden``: ``kernel`` (L-1, n, n), ``bias`` (L-1, n); ``conv``: (L-1, k, k, c, c)),
+while layer 0 (input to width) and the readout stay apart. The function is the same, and
+``spec.initialize(key, x)`` draws the same parameters as the unrolled network from the
+same key (it stacks the unrolled draw, :func:`stack_layers`), so a scan spec only changes
+the compiled program. Code that reads parameters by layer name takes
+``spec.unstack_layers(variables)`` and ``spec.unrolled()``; scan is opt-in and is used
+where deep networks are trained (``bench/scan_compile.py`` measures the compile times).
+
 Example:
 
 >>> import jax
@@ -46,7 +58,7 @@ import jax.numpy as jnp
 
 from orthontk_lib import init as _init
 
-__all__ = ["FCN", "CNN", "ACTIVATIONS", "activation_fn", "Dense", "Conv"]
+__all__ = ["FCN", "CNN", "ACTIVATIONS", "activation_fn", "Dense", "Conv", "stack_layers", "unstack_layers"]
 
 ACTIVATIONS = ("relu", "erf", "tanh", "linear", "sigmoid", "softplus", "xtanh", "x2tanh", "elu")
 """Activation names a spec accepts. ``xtanh`` is x*tanh(x), ``x2tanh`` is x^2*tanh(x), ``elu`` is ELU with α = 1."""
@@ -57,6 +69,10 @@ NUMERICAL_DEG = 25
 INITS = ("gaussian", "orthogonal")
 PARAMETERIZATIONS = ("ntk", "standard")
 FILTERS = ("full", "delta")
+COMPUTE_DTYPES = ("float32", "bfloat16")
+"""A spec's ``compute_dtype``: parameters are float32 either way; ``"bfloat16"`` casts activations and matmul
+inputs (a layer's input, kernel and bias) to bf16 and the output back to float32, for training throughput on
+tensor cores. The default ``"float32"`` computes exactly as before (no cast)."""
 
 
 # ACTIVATIONS
@@ -96,7 +112,8 @@ def _stax_activation(name):
 class Dense(nn.Module):
     r"""Affine layer z = (W_std / sqrt(n_in)) W x + b_std b (ntk), or z = W x + b (standard).
 
-    Params ``kernel`` (n_in, features) and ``bias`` (features,), as ``stax.Dense``.
+    Params ``kernel`` (n_in, features) and ``bias`` (features,), as ``stax.Dense``, stored in float32;
+    ``dtype`` is the compute dtype (``"bfloat16"``: inputs, parameters and output cast to it).
     """
 
     features: int
@@ -104,6 +121,7 @@ class Dense(nn.Module):
     b_std: float = 0.0
     init: str = "gaussian"
     parameterization: str = "ntk"
+    dtype: str = "float32"
 
     @nn.compact
     def __call__(self, x):
@@ -113,9 +131,8 @@ class Dense(nn.Module):
         variance = 1.0 if ntk else self.W_std**2 / n_in
         kernel = self.param("kernel", _weight_init(self.init, shape, variance), shape)
         bias = self.param("bias", nn.initializers.normal(1.0 if ntk else self.b_std), (self.features,))
-        if ntk:
-            return self.W_std / math.sqrt(n_in) * (x @ kernel) + self.b_std * bias
-        return x @ kernel + bias
+        x, kernel, bias = _cast(self.dtype, x, kernel, bias)
+        return _affine(x @ kernel, bias, n_in, self.W_std, self.b_std, ntk)
 
 
 class Conv(nn.Module):
@@ -140,6 +157,7 @@ class Conv(nn.Module):
     init: str = "gaussian"
     parameterization: str = "ntk"
     filter: str = "full"
+    dtype: str = "float32"  # compute dtype, as Dense's
 
     @nn.compact
     def __call__(self, x):
@@ -148,16 +166,10 @@ class Conv(nn.Module):
         fan_in = k * k * c_in
         ntk = self.parameterization == "ntk"
         variance = 1.0 if ntk else self.W_std**2 / fan_in
-        if self.filter == "delta":
-            w_init = _delta_init(self.init, shape, variance * k * k)
-        else:
-            w_init = _weight_init(self.init, shape, variance)
-        kernel = self.param("kernel", w_init, shape)
+        kernel = self.param("kernel", _conv_init(self.init, self.filter, shape, variance), shape)
         bias = self.param("bias", nn.initializers.normal(1.0 if ntk else self.b_std), (self.features,))
-        z = conv_same(x, kernel)
-        if ntk:
-            return self.W_std / math.sqrt(fan_in) * z + self.b_std * bias
-        return z + bias
+        x, kernel, bias = _cast(self.dtype, x, kernel, bias)
+        return _affine(conv_same(x, kernel), bias, fan_in, self.W_std, self.b_std, ntk)
 
 
 def conv_same(x, kernel):
@@ -202,6 +214,8 @@ class FCN:
     out_dim: int = 1  # output units K
     output_activation: str = "linear"  # psi applied to the readout
     bottleneck: int = 0  # units of the middle hidden layer (index depth // 2, needs depth >= 3); 0: as wide as the rest
+    scan: bool = False  # hidden layers 1..L-1 as one lax.scan over stacked parameters (see stack_layers)
+    compute_dtype: str = "float32"  # "bfloat16": activations and matmul inputs in bf16, parameters float32
 
     def __post_init__(self):
         _check_common(self)
@@ -210,6 +224,8 @@ class FCN:
             _check_positive_int("bottleneck", self.bottleneck)
             if self.depth < 3:
                 raise ValueError(f"bottleneck: a narrow layer inside the network needs depth >= 3, got {self.depth}")
+            if self.scan:
+                raise ValueError("scan: a bottleneck makes the hidden layers unequal; scan needs them all of one width")
 
     @property
     def widths(self):
@@ -223,15 +239,31 @@ class FCN:
 
     def module(self):
         """The ``flax.linen.Module`` of this network; input (N, d), output (N, out_dim)."""
-        return _FCNModule(self)
+        return _FCNScanModule(self) if self.scan else _FCNModule(self)
 
     def initialize(self, key, x):
-        """Variables ``{"params": ...}`` for ``self.module().apply``; ``x`` is (N, d)."""
-        return self.module().init(key, x)
+        """Variables ``{"params": ...}`` for ``self.module().apply``; ``x`` is (N, d).
+
+        With ``scan=True`` these are the unrolled network's variables, drawn from the same ``key``, stacked by
+        :meth:`stack_layers`: every layer's draw is the unrolled network's, whatever the depth.
+        """
+        return _initialize(self, key, x)
 
     def layers(self):
-        """Names of the affine layers in order: ``hidden_0 … hidden_{L-1}, readout``."""
+        """Names of the unrolled network's affine layers in order: ``hidden_0 … hidden_{L-1}, readout``."""
         return [f"hidden_{l}" for l in range(self.depth)] + ["readout"]
+
+    def unrolled(self):
+        """This network with ``scan=False``: the same function, parameters read by layer name."""
+        return dataclasses.replace(self, scan=False)
+
+    def stack_layers(self, variables):
+        """The unrolled network's ``variables`` in this (``scan=True``) network's layout; see :func:`stack_layers`."""
+        return stack_layers(variables, "hidden", self.depth)
+
+    def unstack_layers(self, variables):
+        """Inverse of :meth:`stack_layers`: a ``scan=True`` network's variables by layer name."""
+        return unstack_layers(variables, "hidden", self.depth)
 
     def stax(self):
         """neural-tangents ``(init_fn, apply_fn, kernel_fn)`` of the same network."""
@@ -244,7 +276,7 @@ class FCN:
 
     def stax_params(self, variables):
         """The Flax ``variables`` in the parameter layout of ``self.stax()[1]``."""
-        p = variables["params"]
+        p = (self.unstack_layers(variables) if self.scan else variables)["params"]
         affine = lambda name: (p[name]["kernel"], p[name]["bias"][None, :])
         out = []
         for name in self.layers()[:-1]:
@@ -281,6 +313,8 @@ class CNN:
     out_dim: int = 1
     output_activation: str = "linear"
     filter: str = "full"  # "full" or "delta" (centre tap only)
+    scan: bool = False  # conv layers 1..L-1 as one lax.scan over stacked parameters (see stack_layers)
+    compute_dtype: str = "float32"  # "bfloat16": activations and matmul inputs in bf16, parameters float32
 
     def __post_init__(self):
         _check_common(self)
@@ -290,11 +324,26 @@ class CNN:
 
     def module(self):
         """The ``flax.linen.Module``; input (N, H, W, C), output (N, out_dim)."""
-        return _CNNModule(self)
+        return _CNNScanModule(self) if self.scan else _CNNModule(self)
 
     def initialize(self, key, x):
-        """Variables ``{"params": ...}`` for ``self.module().apply``; ``x`` is (N, H, W, C)."""
-        return self.module().init(key, x)
+        """Variables ``{"params": ...}`` for ``self.module().apply``; ``x`` is (N, H, W, C).
+
+        With ``scan=True``: the unrolled network's variables from the same ``key``, stacked (:meth:`stack_layers`).
+        """
+        return _initialize(self, key, x)
+
+    def unrolled(self):
+        """This network with ``scan=False``: the same function, parameters read by layer name."""
+        return dataclasses.replace(self, scan=False)
+
+    def stack_layers(self, variables):
+        """The unrolled network's ``variables`` in this (``scan=True``) network's layout; see :func:`stack_layers`."""
+        return stack_layers(variables, "conv", self.depth)
+
+    def unstack_layers(self, variables):
+        """Inverse of :meth:`stack_layers`: a ``scan=True`` network's variables by layer name."""
+        return unstack_layers(variables, "conv", self.depth)
 
     def stax(self):
         """neural-tangents ``(init_fn, apply_fn, kernel_fn)`` of the Gaussian network."""
@@ -313,7 +362,7 @@ class CNN:
 
     def stax_params(self, variables):
         """The Flax ``variables`` in the parameter layout of ``self.stax()[1]``."""
-        p = variables["params"]
+        p = (self.unstack_layers(variables) if self.scan else variables)["params"]
         out = []
         for l in range(self.depth):
             out += [(p[f"conv_{l}"]["kernel"], p[f"conv_{l}"]["bias"].reshape(1, 1, 1, -1)), ()]
@@ -355,9 +404,9 @@ class _FCNModule(nn.Module):
         phi = activation_fn(s.activation)
         h = x
         for name, n in zip(s.layers()[:-1], s.widths):
-            h = phi(Dense(n, s.W_std, s.b_std, s.init, s.parameterization, name=name)(h))
-        z = Dense(s.out_dim, s.W_std, s.b_std, s.init, s.parameterization, name="readout")(h)
-        return activation_fn(s.output_activation)(z)
+            h = phi(Dense(n, s.W_std, s.b_std, s.init, s.parameterization, dtype=s.compute_dtype, name=name)(h))
+        z = Dense(s.out_dim, s.W_std, s.b_std, s.init, s.parameterization, dtype=s.compute_dtype, name="readout")(h)
+        return _output(s, z)
 
 
 class _CNNModule(nn.Module):
@@ -372,14 +421,153 @@ class _CNNModule(nn.Module):
         h = x
         for l in range(s.depth):
             conv = Conv(s.channels, s.kernel_size, s.W_std, s.b_std, s.init, s.parameterization, s.filter,
-                        name=f"conv_{l}")
+                        s.compute_dtype, name=f"conv_{l}")
             h = phi(conv(h))
         h = h.reshape(h.shape[0], -1)
-        z = Dense(s.out_dim, s.W_std, s.b_std, s.init, s.parameterization, name="readout")(h)
-        return activation_fn(s.output_activation)(z)
+        z = Dense(s.out_dim, s.W_std, s.b_std, s.init, s.parameterization, dtype=s.compute_dtype, name="readout")(h)
+        return _output(s, z)
+
+
+class _FCNScanModule(nn.Module):
+    """Flax module of an :class:`FCN` spec with ``scan=True``: ``hidden_0``, the stack ``hidden``, ``readout``."""
+
+    spec: FCN
+
+    @nn.compact
+    def __call__(self, x):
+        s = self.spec
+        first = Dense(s.width, s.W_std, s.b_std, s.init, s.parameterization, dtype=s.compute_dtype, name="hidden_0")
+        h = activation_fn(s.activation)(first(x))
+        if s.depth > 1:
+            h = _HiddenStack(s, name="hidden")(h)
+        z = Dense(s.out_dim, s.W_std, s.b_std, s.init, s.parameterization, dtype=s.compute_dtype, name="readout")(h)
+        return _output(s, z)
+
+
+class _CNNScanModule(nn.Module):
+    """Flax module of a :class:`CNN` spec with ``scan=True``: ``conv_0``, the stack ``conv``, ``readout``."""
+
+    spec: CNN
+
+    @nn.compact
+    def __call__(self, x):
+        s = self.spec
+        conv = Conv(s.channels, s.kernel_size, s.W_std, s.b_std, s.init, s.parameterization, s.filter, s.compute_dtype,
+                    name="conv_0")
+        h = activation_fn(s.activation)(conv(x))
+        if s.depth > 1:
+            h = _HiddenStack(s, name="conv")(h)
+        h = h.reshape(h.shape[0], -1)
+        z = Dense(s.out_dim, s.W_std, s.b_std, s.init, s.parameterization, dtype=s.compute_dtype, name="readout")(h)
+        return _output(s, z)
+
+
+class _HiddenStack(nn.Module):
+    r"""Layers 1..L-1 of a spec (all of one shape) as one ``jax.lax.scan`` over stacked parameters.
+
+    Params ``kernel`` (L-1, n, n) (FCN) or (L-1, k, k, c, c) (CNN), and ``bias`` (L-1, n). Each step computes
+    what :class:`Dense` or :class:`Conv` computes, then ``phi``: one traced layer whatever the depth. This module's
+    own initializer draws layer ``l`` from ``split(key, L-1)[l - 1]`` (the right distribution, other keys than the
+    unrolled network's); ``spec.initialize`` stacks the unrolled network's draws instead.
+    """
+
+    spec: object  # an FCN or a CNN with scan=True
+
+    @nn.compact
+    def __call__(self, h):
+        s, n = self.spec, self.spec.depth - 1
+        ntk = s.parameterization == "ntk"
+        if isinstance(s, FCN):
+            shape, features, op = (s.width, s.width), s.width, jnp.matmul
+        else:
+            shape, features, op = (s.kernel_size, s.kernel_size, s.channels, s.channels), s.channels, conv_same
+        fan_in = math.prod(shape[:-1])
+        variance = 1.0 if ntk else s.W_std**2 / fan_in
+        w_init = _weight_init(s.init, shape, variance) if isinstance(s, FCN) else _conv_init(s.init, s.filter, shape,
+                                                                                            variance)
+        kernel = self.param("kernel", _stacked(w_init, n), (n,) + shape)
+        bias = self.param("bias", _stacked(nn.initializers.normal(1.0 if ntk else s.b_std), n), (n, features))
+        phi = activation_fn(s.activation)
+        h, kernel, bias = _cast(s.compute_dtype, h, kernel, bias)  # one cast of the whole stack, outside the loop
+
+        def layer(h, weights):
+            W, b = weights
+            return phi(_affine(op(h, W), b, fan_in, s.W_std, s.b_std, ntk)), None
+
+        return jax.lax.scan(layer, h, (kernel, bias))[0]
+
+
+# LAYER STACKS
+
+
+def stack_layers(variables, prefix, depth):
+    r"""Variables of an unrolled network with layers ``<prefix>_1 … <prefix>_{depth-1}`` stacked as ``<prefix>``.
+
+    ``{"params": {"hidden_0": p0, "hidden_1": p1, …, "readout": r}}`` becomes
+    ``{"params": {"hidden_0": p0, "hidden": stack(p1 … p_{L-1}), "readout": r}}``, each leaf of the stack of shape
+    (depth - 1, ...) with ``stack[l - 1]`` the layer ``l``'s; depth 1 leaves the variables as they are. Layer 0
+    (input to width) and the readout stay apart: their shapes differ from the rest.
+    """
+    params = dict(variables["params"])
+    if depth > 1:
+        layers = [params.pop(f"{prefix}_{l}") for l in range(1, depth)]
+        params[prefix] = jax.tree.map(lambda *leaves: jnp.stack(leaves), *layers)
+    return {**variables, "params": params}
+
+
+def unstack_layers(variables, prefix, depth):
+    """Inverse of :func:`stack_layers`: the stack ``<prefix>`` back as layers ``<prefix>_1 … <prefix>_{depth-1}``."""
+    params = dict(variables["params"])
+    if depth > 1:
+        stack = params.pop(prefix)
+        params.update({f"{prefix}_{l}": jax.tree.map(lambda a, l=l: a[l - 1], stack) for l in range(1, depth)})
+    return {**variables, "params": params}
 
 
 # INTERNAL UTILITIES
+
+
+def _initialize(spec, key, x):
+    """``spec.module().init(key, x)``; for a scan spec, the unrolled network's draw, stacked."""
+    if spec.scan:
+        return spec.stack_layers(spec.unrolled().module().init(key, x))
+    return spec.module().init(key, x)
+
+
+def _cast(dtype, *arrays):
+    """``arrays`` in the compute ``dtype``; as they are for ``"float32"`` (float64 inputs stay float64)."""
+    if dtype == "float32":
+        return arrays
+    return tuple(a.astype(dtype) for a in arrays)
+
+
+def _output(spec, z):
+    """The network's output ``psi(z)``, in float32 when computed in a lower ``compute_dtype``."""
+    out = activation_fn(spec.output_activation)(z)
+    return out if spec.compute_dtype == "float32" else out.astype(jnp.float32)
+
+
+def _affine(z, bias, fan_in, W_std, b_std, ntk):
+    """The affine layer's output from ``z = x W`` (or the convolution): scaled and shifted per parameterization."""
+    if ntk:
+        return W_std / math.sqrt(fan_in) * z + b_std * bias
+    return z + bias
+
+
+def _stacked(init, n):
+    """An initializer of shape (n, *shape) drawing ``init`` for each of the n layers from its own split key."""
+
+    def init_fn(key, shape, dtype=jnp.float32):
+        return jax.vmap(lambda k: init(k, shape[1:], dtype))(jax.random.split(key, n))
+
+    return init_fn
+
+
+def _conv_init(init, filter, shape, variance):
+    """A conv kernel's initializer: delta (centre tap, ``k^2`` times the variance) or full."""
+    if filter == "delta":
+        return _delta_init(init, shape, variance * shape[0] * shape[1])  # (k, k, c_in, c_out); the unrolled order
+    return _weight_init(init, shape, variance)
 
 
 def _delta_init(init, shape, variance):
@@ -422,6 +610,9 @@ def _check_common(spec):
     _check_choice("output_activation", spec.output_activation, ACTIVATIONS)
     _check_choice("init", spec.init, INITS)
     _check_choice("parameterization", spec.parameterization, PARAMETERIZATIONS)
+    if not isinstance(spec.scan, bool):
+        raise ValueError(f"scan: must be True or False, got {spec.scan!r}")
+    _check_choice("compute_dtype", spec.compute_dtype, COMPUTE_DTYPES)
     for name in ("W_std", "b_std"):
         value = getattr(spec, name)
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not value >= 0:

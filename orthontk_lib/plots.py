@@ -29,7 +29,7 @@ import numpy as np
 
 from orthontk_lib import results
 
-__all__ = ["STYLE", "COLORS", "figure", "label_ticks", "sequential", "savefig", "FigureFiles", "figure_dir", "width_scaling", "width_scaling_grid", "kernel_heatmaps", "html_table", "depth_curves", "spectra", "time_courses"]
+__all__ = ["STYLE", "COLORS", "figure", "label_ticks", "plain_log_ticks", "sequential", "savefig", "FigureFiles", "figure_dir", "width_scaling", "width_scaling_grid", "kernel_heatmaps", "html_table", "depth_curves", "spectra", "time_courses"]
 
 FIGURE_DIR_ENV = "ORTHONTK_FIGURE_DIR"
 """Environment variable that moves the figure folder (default ``<repo>/_build/extra/figures``)."""
@@ -373,3 +373,13 @@ def label_ticks(ax, values):
     ax.set_xlim(values.min() / 1.25, values.max() * 1.25)
     ax.xaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
     ax.tick_params(axis="x", labelsize=7)
+
+
+def plain_log_ticks(axis):
+    """Label a log ``axis`` (``ax.xaxis`` or ``ax.yaxis``) with plain numbers (``20``, not :math:`2\\times10^1`),
+    minor ticks unlabelled unless the axis spans less than a decade (where the minor labels are all there is)."""
+    fmt = matplotlib.ticker.FuncFormatter(lambda v, _: f"{v:g}")
+    axis.set_major_formatter(fmt)
+    lo, hi = axis.get_view_interval()
+    short = lo > 0 and hi / lo < 10
+    axis.set_minor_formatter(fmt if short else matplotlib.ticker.NullFormatter())

@@ -22,9 +22,12 @@ Example:
 ([0, 1, 2], {'width': 8})
 """
 
+import dataclasses
 import datetime
+import functools
 import hashlib
 import importlib.metadata
+import inspect
 import io
 import json
 import os
@@ -33,11 +36,12 @@ import subprocess
 import sys
 import tempfile
 import time
-from typing import NamedTuple
+from typing import Callable, NamedTuple
 
 import numpy as np
 
-__all__ = ["Result", "ResultError", "save", "load", "cached", "sweep", "find", "key_of", "data_dir", "provenance", "atomic_write", "REPO_DATA"]
+__all__ = ["Result", "ResultError", "Sweep", "KnobError", "save", "load", "cached", "sweep", "find", "key_of", "data_dir",
+           "provenance", "atomic_write", "REPO_DATA"]
 
 DATA_DIR_ENV = "ORTHONTK_DATA_DIR"
 """Environment variable that moves the results folder (default: ``data/`` in the repository)."""
@@ -143,6 +147,224 @@ def sweep(name, base, points, compute_point, *, profile, seeds=None, root=None, 
     return out
 
 
+# DECLARED SWEEPS
+
+
+class KnobError(LookupError):
+    """A sweep's computation read a knob its declaration leaves out; the message names the knob and the sweep.
+
+    Not an ``AttributeError``: ``getattr(view, name, default)`` must not turn an undeclared read into a silent default.
+    """
+
+
+@dataclasses.dataclass(frozen=True)
+class Sweep:
+    r"""A sweep declared once: the knobs its points depend on, its points, how one is computed, what one costs.
+
+    The key of a point is exactly
+
+    .. math:: \{k: \mathrm{cfg}.k \text{ for } k \in \text{knobs}\} \cup \mathrm{derived}(\mathrm{cfg}) \cup \mathrm{point}
+
+    so two configs that agree on ``knobs`` (and on the derived values) share every point they both have: a run over
+    a subset of widths, depths or seeds reuses the points of the full run, and extends them. A point holds the value
+    it iterates (``width``), never the list knob it comes from (``widths``).
+
+    What keeps the key honest: ``run`` never sees the config. It gets a view (:meth:`view`) that answers the
+    declared ``knobs`` and the ``derived`` values alone; reading any other knob raises :class:`KnobError` naming the
+    knob and the sweep (so a knob that changes a point cannot be left out of its key). The config's properties and
+    methods are evaluated on the view, so they too read declared knobs only. ``points`` and ``derived`` see a view of
+    ``knobs + over``: whatever they read is either in the key or decides the points (whose values are in the key).
+    The views are hashable (by their values), so a helper that several points share can be cached with
+    ``functools.lru_cache`` on its view argument.
+
+    Fields:
+      chapter: the chapter's slug; points are saved under ``<chapter>/<profile>/<name>``.
+      name: the sweep's folder.
+      knobs: the config fields every point's key holds (and ``run`` may read).
+      points: ``view -> [dict, ...]``, the points in order; one point's dict holds JSON values (str, int, float, bool).
+      run: ``(view, point) -> dict of arrays``.
+      over: config fields the points and derived values are drawn from, not in the key themselves (``("widths",)``).
+      derived: ``view -> dict`` of values every key holds, computed from ``knobs + over`` (e.g. the widest width,
+        which sets a learning rate); ``run``'s view answers them as attributes.
+      minutes: ``(cfg, point, device) -> float``, the estimated minutes of one point on ``device`` (``"GPU"`` or
+        ``"CPU"``), printed before the point starts and planned with by the queue; ``None``: not estimated.
+      device: ``"GPU"`` or ``"CPU"``, or ``(cfg, point) -> str``: where the queue runs the paper profile's point.
+      seeds: ``cfg -> list of int`` recorded in each point's metadata (default: ``cfg.seeds`` if it has one).
+      desc: the progress bar's label.
+
+    Example:
+
+    >>> import dataclasses, tempfile, numpy as np
+    >>> @dataclasses.dataclass(frozen=True)
+    ... class Cfg:
+    ...     widths: tuple = (8, 16)
+    ...     seed: int = 0
+    ...     lr: float = 0.1
+    >>> s = Sweep("demo", "points", knobs=("seed",), over=("widths",), points=lambda c: [{"width": w} for w in c.widths],
+    ...           run=lambda c, p: {"x": np.full(p["width"], c.seed)})
+    >>> s.key(Cfg(), {"width": 8}) == s.key(Cfg(widths=(8,), lr=0.5), {"width": 8})
+    True
+    >>> Sweep("demo", "bad", knobs=(), points=lambda c: [{}], run=lambda c, p: {"x": c.lr}).compute(Cfg(), {})
+    Traceback (most recent call last):
+    ...
+    orthontk_lib.results.KnobError: sweep demo/bad reads knob 'lr', which it does not declare: add it to the sweep's knobs (the key would leave it out)
+    """
+
+    chapter: str
+    name: str
+    knobs: tuple
+    points: Callable
+    run: Callable
+    over: tuple = ()
+    derived: Callable | None = None
+    minutes: Callable | None = None
+    device: object = "CPU"
+    seeds: Callable | None = None
+    desc: str = ""
+
+    def folder(self, profile):
+        """``<chapter>/<profile>/<name>``: where the sweep's points of ``profile`` are saved."""
+        return f"{self.chapter}/{profile}/{self.name}"
+
+    def view(self, cfg, names=None, extra=None):
+        """``cfg`` as the sweep may read it: the fields ``names`` (default: ``knobs``) and ``extra`` values only."""
+        return _ConfigView(cfg, self.knobs if names is None else names, extra or {}, f"{self.chapter}/{self.name}")
+
+    def point_list(self, cfg):
+        """The sweep's points of ``cfg`` (list of dicts), read through a view of ``knobs + over``."""
+        return [dict(p) for p in self.points(self.view(cfg, self.knobs + self.over))]
+
+    def derived_values(self, cfg):
+        """The derived values of ``cfg`` (dict; empty if the sweep declares none)."""
+        return dict(self.derived(self.view(cfg, self.knobs + self.over))) if self.derived else {}
+
+    def key(self, cfg, point):
+        """The parameters a point is saved under: the declared knobs' values, the derived values, the point."""
+        params = {k: getattr(cfg, k) for k in self.knobs}
+        for part in (self.derived_values(cfg), point):
+            clash = sorted(set(params) & set(part))
+            if clash:
+                raise ValueError(f"sweep {self.chapter}/{self.name}: {clash[0]!r} is both a knob and a point or derived "
+                                 "value; rename one")
+            params.update(part)
+        return json.loads(_canonical(params))
+
+    def run_view(self, cfg):
+        """The view ``run`` gets: the declared knobs and the derived values of ``cfg``."""
+        return self.view(cfg, self.knobs, self.derived_values(cfg))
+
+    def compute(self, cfg, point):
+        """Run one point (not saved): ``run`` on :meth:`run_view`."""
+        return self.run(self.run_view(cfg), point)
+
+    def where(self, cfg, point):
+        """The device the queue runs ``point`` of ``cfg`` on: ``"GPU"`` or ``"CPU"``."""
+        return self.device(cfg, point) if callable(self.device) else self.device
+
+    def estimate(self, cfg, point, device=None):
+        """Estimated minutes of ``point`` on ``device`` (default :meth:`where`'s); ``None`` without ``minutes``."""
+        device = device or self.where(cfg, point)
+        return None if self.minutes is None else float(self.minutes(cfg, point, device))
+
+    def result(self, cfg, point, root=None, announce=True, write=print):
+        """The :class:`Result` of one point of ``cfg``: loaded where saved, else computed (its estimate printed first,
+        with ``announce``, through ``write``) and saved."""
+        params = self.key(cfg, point)
+        result = load(self.folder(cfg.profile), params, root)
+        if result is not None:
+            return result
+        if announce:
+            _announce(self, cfg, point, write)
+        seeds = self.seeds(cfg) if self.seeds else getattr(cfg, "seeds", None)
+        return cached(self.folder(cfg.profile), params, lambda: self.compute(cfg, point), profile=cfg.profile,
+                      seeds=seeds, root=root)
+
+    def results(self, cfg, root=None):
+        """Every point of ``cfg`` (:meth:`result`), with a progress bar.
+
+        Returns:
+          The list of :class:`Result`, in the order of :meth:`point_list`.
+        """
+        from tqdm.auto import tqdm
+
+        out = []
+        bar = tqdm(self.point_list(cfg), desc=self.desc or self.name, leave=False)
+        for point in bar:
+            bar.set_postfix_str(", ".join(f"{k}={v}" for k, v in point.items()), refresh=False)
+            out.append(self.result(cfg, point, root, write=bar.write))
+        return out
+
+    def missing(self, cfg, root=None):
+        """The points of ``cfg`` with no saved result under ``root`` (list of dicts, in order)."""
+        return [p for p in self.point_list(cfg) if load(self.folder(cfg.profile), self.key(cfg, p), root) is None]
+
+
+def _announce(sweep, cfg, point, write=print):
+    """Print (to stderr), before a point is computed, which point it is and its estimated minutes on this machine's
+    device (``"GPU"`` where JAX's default backend is a GPU, else ``"CPU"``)."""
+    import jax
+
+    device = "GPU" if jax.default_backend() == "gpu" else "CPU"
+    minutes = sweep.estimate(cfg, point, device)
+    cost = f"estimated {minutes:.2g} min on {device}" if minutes is not None else "no estimate"
+    write(f"{sweep.folder(cfg.profile)} {json.dumps(point)}: {cost}", file=sys.stderr)
+
+
+class _ConfigView:
+    """A config restricted to some of its fields (and extra values): see :meth:`Sweep.view`."""
+
+    __slots__ = ("_cfg", "_names", "_extra", "_sweep")
+
+    def __init__(self, cfg, names, extra, sweep):
+        for slot, value in zip(self.__slots__, (cfg, frozenset(names), dict(extra), sweep)):
+            object.__setattr__(self, slot, value)
+        unknown = sorted(n for n in self._names if not hasattr(cfg, n))
+        if unknown:
+            raise KnobError(f"sweep {sweep} declares knob {unknown[0]!r}, which {type(cfg).__name__} does not have")
+
+    def __getattr__(self, name):
+        cls = type(self._cfg)
+        if name in self._extra:
+            return self._extra[name]
+        if name in _field_names(cls):
+            if name in self._names:
+                return getattr(self._cfg, name)
+            raise KnobError(f"sweep {self._sweep} reads knob {name!r}, which it does not declare: add it to the sweep's "
+                            "knobs (the key would leave it out)")
+        try:
+            attr = inspect.getattr_static(cls, name)
+        except AttributeError:
+            raise AttributeError(f"{cls.__name__} has no attribute {name!r}") from None
+        if isinstance(attr, property):
+            return attr.fget(self)  # evaluated on the view: it reads declared knobs only
+        if isinstance(attr, (staticmethod, classmethod)):
+            return getattr(cls, name)
+        if inspect.isfunction(attr):
+            return attr.__get__(self)
+        return attr  # a class constant
+
+    def __setattr__(self, name, value):
+        raise dataclasses.FrozenInstanceError(f"cannot assign to {name!r}: a sweep's view of the config is read-only")
+
+    def _values(self):
+        return _canonical({**{n: getattr(self._cfg, n) for n in self._names}, **self._extra})
+
+    def __eq__(self, other):
+        return isinstance(other, _ConfigView) and type(self._cfg) is type(other._cfg) and self._values() == other._values()
+
+    def __hash__(self):
+        return hash((type(self._cfg), self._values()))
+
+    def __repr__(self):
+        return f"<{type(self._cfg).__name__} as sweep {self._sweep} sees it: {self._values()}>"
+
+
+@functools.lru_cache(maxsize=None)
+def _field_names(cls):
+    """Every field of a dataclass config (``profile`` included: a point must not depend on the profile's name)."""
+    return frozenset(f.name for f in dataclasses.fields(cls)) if dataclasses.is_dataclass(cls) else frozenset()
+
+
 def find(name, root=None, **match):
     """All results saved under ``name`` whose metadata matches ``match`` (e.g. ``profile="paper"``), newest first."""
     folder = data_dir(root) / name
@@ -152,12 +374,18 @@ def find(name, root=None, **match):
 
 
 def provenance(profile=None, seeds=None):
-    """How a result or figure was made: profile, seeds, package versions, device, git commit, date."""
+    """How a result or figure was made: profile, seeds, package versions, device, matmul precision, git commit, date.
+
+    ``matmul_precision`` is JAX's ``jax_default_matmul_precision`` when the result is saved (a chapter's compute and
+    its saves run under the chapter's declared one, :func:`orthontk_lib.book.registry.matmul_precision`); ``"default"``
+    where none is set (the backend's: TF32 for float32 on recent NVIDIA GPUs).
+    """
     return {
         "profile": profile,
         "seeds": None if seeds is None else [int(s) for s in seeds],
         "versions": {p: _version(p) for p in _PACKAGES},
         "device": _device(),
+        "matmul_precision": _matmul_precision(),
         "git_commit": _git_commit(),
         "created": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
     }
@@ -231,6 +459,12 @@ def _device():
 
     devices = jax.devices()
     return f"{len(devices)} x {devices[0].platform}:{getattr(devices[0], 'device_kind', '?')}"
+
+
+def _matmul_precision():
+    import jax
+
+    return jax.config.jax_default_matmul_precision or "default"
 
 
 GIT_COMMIT_ENV = "ORTHONTK_GIT_COMMIT"

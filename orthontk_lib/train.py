@@ -42,7 +42,8 @@ import optax
 from orthontk_lib import kernels
 from orthontk_lib.models import canonical
 
-__all__ = ["TrainConfig", "TrainState", "create_train_state", "create_train_step", "fit_grid", "loss_fn", "accuracy"]
+__all__ = ["TrainConfig", "TrainState", "create_train_state", "create_train_step", "fit_grid", "loss_fn", "accuracy",
+           "training_flops", "estimated_minutes", "THROUGHPUT"]
 
 LOSSES = ("mse", "cross_entropy")
 OPTIMIZERS = ("sgd", "adam", "rmsprop")
@@ -239,6 +240,33 @@ def _fit_one(spec, config, with_ntk, record_params, linearize, params, key_batch
     out["diverged"] = state.diverged
     out["initial_output"] = initial_output
     return out
+
+
+# COST
+
+
+THROUGHPUT = {"GPU": 88e12, "CPU": 25e9}
+"""FLOP/s of :func:`fit_grid` as :func:`training_flops` counts them. GPU: one H200 in TF32, fitted to the speed-up
+chapter's depth family at width 400 (16 learning rates x 4 seeds x 2 inits x 1,000 SGD steps of batch 1,000: 84,
+154 and 287 s at depths 50, 100, 200, compilation and evaluations included). CPU: this project's 2-core machine,
+fitted to one speed-up point at widths 64 and 256 (depth 8, 18 runs x 200 steps of batch 128: 35 and 106 s with
+compilation, other jobs sharing the cores)."""
+
+OVERHEAD_MINUTES = {"GPU": 0.2, "CPU": 0.5}
+"""Minutes per program besides its FLOPs (compilation, data, transfers), from the same fits."""
+
+
+def training_flops(weights, batch_size, steps, runs, evaluations=0, n_eval=0):
+    """FLOPs of ``runs`` training runs: 6 x ``batch_size`` x ``weights`` per step (forward and backward), plus
+    ``evaluations`` passes of 2 x ``n_eval`` x ``weights`` (``weights``: multiply-adds of one example's forward pass,
+    a convolution's counted once per pixel)."""
+    return float(runs) * (6.0 * batch_size * weights * steps + 2.0 * n_eval * weights * evaluations)
+
+
+def estimated_minutes(flops, device="GPU"):
+    """Minutes of a program of ``flops`` on ``device`` (``"GPU"`` or ``"CPU"``): overhead plus FLOPs at
+    :data:`THROUGHPUT`."""
+    return OVERHEAD_MINUTES[device] + flops / THROUGHPUT[device] / 60.0
 
 
 # INTERNAL UTILITIES

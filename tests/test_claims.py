@@ -141,3 +141,14 @@ def test_page_record_refuses_a_chapter_whose_measure_misses_a_claim(monkeypatch)
 
     with pytest.raises(ValueError, match="measure\\(\\) returned"):
         page.record(setting, Result(), setting.Config.for_profile("smoke", use_env=False))
+
+
+def test_a_claim_shown_from_the_paper_run_is_not_called_unmeasured(tmp_path):
+    """This build records nothing for a chapter that shows its committed paper run: its column says so."""
+    ledger.record("setting-ntk-slope-gaussian", Measurement(-0.5, (-0.55, -0.45)), profile="paper", root=tmp_path / "p")
+    rows = ledger.table("quick", root=tmp_path / "q", paper_root=tmp_path / "p")
+    n = ledger.counts(rows)
+    assert n[ledger.SHOWN_FROM_PAPER] == 1 and n["not yet measured"] == len(rows) - 1
+    assert ledger.counts(rows, column=3)["holds"] == 1
+    html = ledger.page("quick", root=tmp_path / "q", paper_root=tmp_path / "p")
+    assert html.count("this build shows the committed paper run") == 1

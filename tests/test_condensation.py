@@ -20,10 +20,10 @@ ASSERTED = {"condensation-multiplicity": "holds", "condensation-lazy-none": "hol
             "condensation-weight-change": "holds"}
 """Claims whose quick-profile verdict is decided with a margin of at least a quarter of its interval on three runs:
 the quick profile, the quick profile with seed 1 (another data split and other networks), and the quick profile with
-XLA forced to one thread on one core. The others are shown in the ledger, never asserted here: the two bounds are
-exact counts at the bound itself, and at seed 1 the tanh networks in five dimensions condense onto 3 to 5
-orientations, not 2. The Adam runs' bounds are exact counts too (largest over seeds): one seed's extra
-orientation decides them."""
+XLA forced to one thread on one core. The others are shown in the ledger, never asserted here: the bounds are seed
+medians of integer counts at the bound itself (their intervals end on it), and at seed 1 the tanh networks in five
+dimensions condense onto 3 to 5 orientations, not 2. The Adam bounds for p = 2 and the deeper x·tanh have a wide
+margin at quick but were not yet checked on the other two runs."""
 
 quick, test_each_claim_can_hold_and_fail, test_quick_profile_decides_with_a_clear_margin = chapter_tests(
     cd, CASES, ASSERTED)
@@ -31,7 +31,7 @@ quick, test_each_claim_can_hold_and_fail, test_quick_profile_decides_with_a_clea
 
 def test_1d_bound_and_multiplicity(quick):
     cfg, a = quick
-    assert cd.bound_ratio(a, cfg.activations_1d, "line") <= 1, a["line_count_end"]
+    assert np.nanmedian(a["line_count_end"][list(cfg.activations_1d).index("tanh")]) == 2, a["line_count_end"]
     assert cd.multiplicity_gap(a, cfg.activations_1d) >= 1, a["line_count_end"]
 
 
@@ -111,17 +111,87 @@ def test_config_rejects_bad_values_by_name():
         cd.Config.for_profile("quick", use_env=False, scales=[1.0, 0.0])
 
 
-def test_adam_bound_reads_each_multiplicity_and_refuses_unfinished_stages():
-    cfg = cd.Config.for_profile("quick", use_env=False)
-    counts = np.array([[2, 2], [2, 3], [2, 2], [4, 4], [6, 9], [7, 5]])  # ADAM_ACTIVATIONS order, two seeds
-    arrays = {"adam_count_end": counts, "adam_end": np.full(counts.shape, 30)}
-    assert cd.adam_bound_ratio(arrays, cfg, 1) == 1.5  # softplus' second seed
-    assert cd.adam_bound_ratio(arrays, cfg, 2) == 1.0 and cd.adam_bound_ratio(arrays, cfg, 3) == 1.5
-    words = cd.adam_words(arrays, cfg)
-    assert words.startswith("multiplicity 2 stays within 2p; multiplicities 1 and 3 condense onto more than 2p")
-    arrays["adam_count_end"] = np.where(counts > 0, -1, counts)  # no stage ended
-    assert np.isnan(cd.adam_bound_ratio(arrays, cfg, 1))
-    assert "are not measured here" in cd.adam_words(arrays, cfg)
+def _network(k, m=50, d=5, seed=0):
+    """A hand-made network whose neurons sit on k orientations (±e_0, ±e_1, ...), m/k neurons each of equal size, with
+    0.1% noise: k condensed orientations by construction (orthogonal or opposite ones never merge; equal masses need
+    all k to hold 90%)."""
+    rng = np.random.default_rng(seed)
+    dirs = np.array([(-1) ** i * np.eye(d + 1)[i // 2] for i in range(k)])
+    return np.repeat(dirs, m // k + 1, 0)[:m] * 0.2 + 1e-3 * rng.normal(size=(m, d + 1))
+
+
+def _adam_arrays(counts):
+    """Synthetic Adam arrays for ADAM_ACTIVATIONS from counts (activation, seed) of hand-made networks."""
+    counts = np.asarray(counts)
+    u = np.array([[_network(k, seed=s) for s, k in enumerate(row)] for row in counts], np.float32)
+    return {"adam_u_end_stage": u, "adam_end": np.full(counts.shape, 30), "adam_count_end": counts}
+
+
+def test_hand_made_networks_have_the_orientations_they_were_built_with():
+    assert [cd.condensed_orientations(_network(k)) for k in (2, 3, 4, 6)] == [2, 3, 4, 6]
+
+
+def test_typical_count_is_the_seed_median_and_the_share_above_2p_has_its_exact_interval():
+    from scipy.stats import beta
+
+    counts = np.array([2] * 11 + [3] * 5, float)  # softplus-like: 5 of 16 seeds with a third orientation
+    assert cd.median_ratio(counts[None], [1]) == 1.0  # one seed in three does not make a typical network
+    k, n, share, (lo, hi) = cd.share_above(counts, 1)
+    assert (k, n, share) == (5, 16, 5 / 16)
+    assert lo == pytest.approx(beta.ppf(0.025, 5, 12)) and hi == pytest.approx(beta.ppf(0.975, 6, 11))
+    assert cd.median_ratio(np.array([[2, 2, 2], [2, 6, 6]], float), [1, 2]) == 1.5  # the worse activation decides
+    assert np.isnan(cd.median_ratio(np.array([[2, np.nan]]), [1]))
+
+
+@pytest.mark.parametrize("counts, verdicts", [
+    ([[2] * 16, [2] * 16, [2] * 15 + [3], [4] * 16, [6] * 16, [5] * 16], ["holds", "holds", "holds"]),
+    # 5 of 16 seeds at 3: the median is 2, but a resample with 8 or more of them moves it (about 7% of resamples)
+    ([[2] * 16, [2] * 16, [2] * 11 + [3] * 5, [4] * 15 + [5], [5] + [6] * 15, [5] * 16],
+     ["inconclusive", "holds", "holds"]),
+    ([[2] * 16, [2] * 16, [3] * 16, [6] * 16, [9] * 16, [7] * 16], ["does not hold"] * 3),
+])
+def test_adam_bounds_read_hand_counted_networks(counts, verdicts):
+    cfg = cd.Config.for_profile("quick", use_env=False, n_seeds=16)
+    arrays = _adam_arrays(counts)
+    got = [cd.CLAIM[f"condensation-adam-p{p}"].verdict(*cd.bound_measurement(
+        f"condensation-adam-p{p}", *cd._adam_bound(arrays, cfg, "adam", p))[:2]) for p in (1, 2, 3)]
+    assert got == verdicts
+
+
+def test_a_bias_split_is_found_and_counting_w_alone_merges_it():
+    # Three groups of 10 equal neurons: w = +e_0 with b = 0, w = +e_0 with b = 0.6 |w| (cosine 1/sqrt(1.36) = 0.857
+    # with the first, so they stay apart), and w = -e_0 with b = 0: three orientations of (w, b), two of w.
+    rng = np.random.default_rng(1)
+    groups = [np.r_[1.0, 0, 0, 0, 0, 0], np.r_[1.0, 0, 0, 0, 0, 0.6], np.r_[-1.0, 0, 0, 0, 0, 0]]
+    u = np.repeat(np.array([g / np.linalg.norm(g) for g in groups]), 10, 0) + 1e-4 * rng.normal(size=(30, 6))
+    split = cd.bias_split(u)
+    assert (split["wb"], split["w"], len(split["pairs"])) == (3, 2, 1)
+    cw, cwb, ratio = split["pairs"][0]
+    assert cw == pytest.approx(1.0, abs=1e-3) and cwb == pytest.approx(1 / np.sqrt(1.36), abs=1e-3)
+    assert ratio == pytest.approx(1.0, abs=1e-3)
+    grid = dict(cd.rule_grid(u[None, None], np.zeros((1, 1)), [1]))
+    assert grid["cosine 0.95, cover 0.9"] == 1.5 and grid["w alone, cosine 0.95, cover 0.9"] == 1.0
+
+
+def test_reading_says_which_reading_the_rules_support():
+    above, within = [("a", 1.5), ("b", 1.25)], [("a", 1.0), ("b", 0.5)]
+    assert cd.reading("does not hold", above).startswith("the paper's figure does not reproduce")
+    assert cd.reading("does not hold", [above[0], within[0]]).startswith("it depends on how orientations are counted")
+    assert cd.reading("holds", within).startswith("the paper's finding reproduces")
+    assert cd.reading("inconclusive", within).startswith("inconclusive at the chapter's rule")
+
+
+def test_counts_over_training_read_the_history_and_say_when_there_is_none():
+    cfg = cd.Config.for_profile("quick", use_env=False, n_seeds=2)
+    counts = [[2, 2], [2, 2], [2, 2], [4, 4], [6, 6], [5, 5]]
+    arrays = _adam_arrays(counts)
+    assert "not available here" in cd.history_words(arrays, cfg) and "end of the initial stage" in cd.heat_when(arrays)
+    late = np.array([[_network(4, seed=s) for s, _ in enumerate(row)] for row in counts], np.float32)
+    arrays["adam_u"] = np.stack([arrays["adam_u_end_stage"]] * 26 + [late] * 5, 2)  # steps 0, 4, ..., 120
+    c, steps = cd.counts_over_training(arrays)
+    assert c.shape == (6, 2, 31) and steps[25] == 100
+    assert (c[..., 25] == np.asarray(counts)).all() and (c[..., -1] == 4).all()
+    assert "tanh 2 at step 100" in cd.history_words(arrays, cfg) and cd.heat_when(arrays).startswith("at step 100")
 
 
 def test_adam_runs_draw_every_parameter_at_the_paper_scale():
@@ -140,10 +210,13 @@ def test_deeper_networks_count_their_first_layer_and_the_1d_run_can_take_the_pap
     data = cd.load("sines", n_train=cfg.n_train, n_test=10, d=cfg.d, seed=0)
     out = cd.adam_point(cfg, data, "tanh", depth=3)
     assert out["u_end_stage"].shape == (1, cfg.width, cfg.d + 1)  # the first layer's (w, b)
-    arrays = {"deep_count_end": np.array([[2, 2], [5, 3]]), "deep_end": np.full((2, 2), 10)}
-    assert cd.deep_bound_ratio(arrays, cfg, "tanh") == 1.0 and cd.deep_bound_ratio(arrays, cfg, "xtanh") == 1.25
-    arrays["deep_count_end"][0, 1] = -1
-    assert np.isnan(cd.deep_bound_ratio(arrays, cfg, "tanh"))
+    counts = np.array([[2, 2, 3], [5, 6, 6]])  # tanh: median 2 of 2p = 2; xtanh: median 6 of 2p = 4
+    arrays = {"deep_count_end": counts, "deep_end": np.full((2, 3), 10),
+              "deep_u_end_stage": np.array([[_network(k) for k in row] for row in counts], np.float32)}
+    m = lambda act: cd._adam_bound(arrays, cfg, "deep", cd.MULTIPLICITY[act], act)
+    assert cd.median_ratio(*m("tanh")[1:2], [1]) == 1.0 and cd.median_ratio(*m("xtanh")[1:2], [2]) == 1.5
+    arrays["deep_end"][0, 1] = -1
+    assert np.isnan(cd.median_ratio(m("tanh")[1], [1]))
     assert "paper: every parameter from N(0, 0.005²)" in cd.LINE_FIGURE.caption(cfg, cd.line_differences(cfg))
     paper = cd.Config.for_profile("paper", use_env=False)
     assert cd.LINE_FIGURE.caption(paper, cd.line_differences(paper)).endswith("Same settings as the paper.")

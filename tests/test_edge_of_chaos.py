@@ -14,18 +14,18 @@ CASES = {  # claim id: (a measurement that satisfies the claim, one that violate
     "eoc-rate-theory": ((0.95, (0.9, 1.02)), (0.5, (0.45, 0.55))),
     "eoc-critical-polynomial": ((0.2, (0.1, 0.3)), (-0.2, (-0.3, -0.1))),
     "eoc-orthogonal-follows": ((0.05, (0.02, 0.1)), (3.7, (2.0, 5.0))),
-    "eoc-rate-form-relu": ((-1e-3, (-2e-3, -5e-4)), (1e-3, (5e-4, 2e-3))),
-    "eoc-rate-form-elu": ((1e-3, (5e-4, 2e-3)), (-1e-3, (-2e-3, -5e-4))),
-    "eoc-rate-form-tanh": ((1e-3, (5e-4, 2e-3)), (-1e-3, (-2e-3, -5e-4))),
+    "eoc-rate-form-relu": ((0.1, (0.08, 0.12)), (0.95, (0.85, 1.0))),
+    "eoc-rate-form-elu": ((1.0, (0.9, 1.2)), (3.1, (2.8, 3.3))),
+    "eoc-rate-form-tanh": ((1.0, (0.9, 1.2)), (0.1, (0.08, 0.12))),
     "eoc-trainability": ((0.4, (0.3, 0.5)), (-0.2, (-0.3, -0.1))),
 }
 ASSERTED = {"eoc-ordered-exponential": "holds", "eoc-chaotic-exponential": "holds", "eoc-rate-theory": "holds",
-            "eoc-critical-polynomial": "holds", "eoc-rate-form-relu": "does not hold", "eoc-rate-form-elu": "holds",
-            "eoc-rate-form-tanh": "holds"}
+            "eoc-critical-polynomial": "holds", "eoc-rate-form-relu": "does not hold"}
 """Claims whose quick-profile verdict is decided with a margin of at least a quarter of its interval on three runs:
 the quick profile, the quick profile with seed 1 (another data split and other networks), and the quick profile with
 XLA forced to one thread on one core. The others are shown in the ledger, never asserted here: the finite-width
-check is inconclusive at seed 1, and trainability compares three networks per initialization."""
+check is inconclusive at seed 1, trainability compares three networks per initialization, and the tanh and ELU rates
+are not settled at the quick profile's depth (their slopes change sign between decades there)."""
 
 quick, test_each_claim_can_hold_and_fail, test_quick_profile_decides_with_a_clear_margin = chapter_tests(
     eoc, CASES, ASSERTED)
@@ -40,16 +40,32 @@ def test_fit_advantage_tells_an_exponential_from_a_power_law(decay, which, holds
     assert (lo > 0) == holds and (hi < 0) == (not holds), (value, lo, hi)
 
 
-@pytest.mark.parametrize("truth", ["1/L", "log"])
-def test_the_rate_form_fit_chooses_the_form_the_data_were_drawn_from(truth):
-    depths = np.arange(1, 201)
-    g = 1.0 / depths if truth == "1/L" else np.log(depths) / depths
-    entries = np.array([0.3, 0.6, 0.9])[None, :] + np.array([1.0, -0.5, 2.0])[None, :] * g[:, None]
-    value, (lo, hi) = eoc.rate_form_advantage(depths, entries, 10, n_boot=200)
-    assert (lo > 0) if truth == "log" else (hi < 0), (value, lo, hi)
-    r2, limit = eoc.rate_form_fit(depths, entries, truth, 10)
-    np.testing.assert_allclose(limit, [0.3, 0.6, 0.9], atol=1e-9)
-    assert r2 > 1 - 1e-12
+RATES = {"1/L": lambda L: (0.7 + 3.0 / L) / L, "log L / L": lambda L: (1.3 * np.log(L) - 2.0) / L,
+         "slower": lambda L: 0.4 / np.sqrt(L)}
+
+
+@pytest.mark.parametrize("truth", list(RATES))
+def test_the_slope_ratio_reads_the_rate_a_curve_was_drawn_from(truth):
+    """K^L/α_L = K∞ + g(L) on three pairs (different amplitudes): the reading is the rate of g, by its definition."""
+    depths = np.unique(np.round(np.logspace(0, 4, 121)).astype(int))
+    ratios = 0.25 + RATES[truth](depths.astype(float))[:, None] * np.array([0.5, 1.0, 2.0])
+    value, ci, _ = eoc.slope_ratio(depths, ratios, 0.25)
+    assert eoc.rate_reading(ci) == truth, (value, ci)
+
+
+def test_a_slope_that_changes_sign_between_decades_reads_nothing():
+    depths = np.unique(np.round(np.logspace(0, 4, 121)).astype(int))
+    L = depths.astype(float)
+    ratios = (1 / 3 + (np.log(L) - 6.0) ** 2 / L)[:, None]  # L·(r − K∞) falls, then rises: not yet asymptotic
+    value, ci, _ = eoc.slope_ratio(depths, ratios, 1 / 3)
+    assert np.isnan(ci).all() and eoc.rate_reading(ci) is None
+
+
+def test_the_exact_ratio_is_monotone_in_the_input_cosine():
+    rho = np.linspace(-0.9, 0.95, 7)
+    for act, (w, b) in (("relu", (2**0.5, 0.0)), ("erf", (1.3, meanfield.critical_b_std("erf", 1.3)))):
+        r = meanfield.edge_ntk_ratio(act, w, b, rho, [1, 3, 10, 100, 1000])
+        assert np.all(np.diff(r, axis=1) > 0), act
 
 
 def test_the_paper_points_sit_on_the_edge_of_chaos():
@@ -105,20 +121,23 @@ def test_theory_rate_of_relu_is_half_the_smooth_one():
     assert eoc.theory_rate("relu", "ordered", 0.5) == pytest.approx(0.5 * eoc.theory_rate("erf", "ordered", 0.5))
 
 
-def test_the_rate_sentence_follows_the_forms_the_data_choose():
+def test_the_rate_sentence_follows_the_rates_the_recursion_follows():
     cfg = eoc.Config.for_profile("smoke", use_env=False)
-    L = np.arange(1, cfg.max_depth + 1, dtype=float)
-    pts = list(eoc.paper_points())
-    forms = {"1/L": 1 / L, "log": np.log(L) / L}
+    depths = np.unique(np.round(np.logspace(0, 4, 121)).astype(int))
 
     def arrays(choice):
-        entries = np.zeros((len(pts), len(L), 3))
-        for i, (act, _) in enumerate(pts):
-            entries[i] = 0.3 + np.outer(forms[choice.get(act, "1/L")], [1.0, -0.5, 2.0])
-        return {"depths": L, "rate_entries": entries, "rate_points": np.ones((len(pts), 2)),
-                "rate_chi1": np.ones(len(pts))}
+        out = {"rate_entries": np.zeros((len(eoc.paper_points()), 3, 3)), "rate_points": np.ones((6, 2)),
+               "rate_chi1": np.ones(6)}
+        for act in eoc.RATE_FORMS:
+            g = RATES[choice[act]](depths.astype(float))
+            out.update({f"exact_depths_{act}": depths, f"exact_rho_{act}": np.zeros(3),
+                        f"exact_ratios_{act}": meanfield.EDGE_LIMIT[act] + g[:, None] * np.array([0.5, 1.0, 2.0])})
+        out["exact_ratios_relu"] = out["exact_ratios_relu"]
+        out["exact_check"] = np.asarray(0.0)
+        return out
 
-    paper = eoc.rate_numbers(arrays({"relu": "1/L", "elu": "log", "tanh": "log"}), cfg)["eoc-rate-words"]
-    assert paper == "the data choose the paper's form for relu, elu, tanh", paper
-    other = eoc.rate_numbers(arrays({"relu": "log", "elu": "log", "tanh": "1/L"}), cfg)["eoc-rate-words"]
-    assert "paper's form for elu" in other and "other form for relu, tanh, against the paper" in other, other
+    paper = eoc.rate_numbers(arrays({"relu": "1/L", "elu": "log L / L", "tanh": "log L / L"}), cfg)["eoc-rate-words"]
+    assert paper == "the exact recursion follows the paper's rate for relu, elu, tanh", paper
+    other = eoc.rate_numbers(arrays({"relu": "log L / L", "elu": "slower", "tanh": "log L / L"}), cfg)["eoc-rate-words"]
+    assert ("paper's rate for tanh" in other and "another rate for relu (log L / L), elu (slower than log L / L), "
+            "against the paper's statement" in other), other

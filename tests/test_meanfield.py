@@ -47,3 +47,60 @@ def test_expectation_of_a_polynomial_is_exact():
     from orthontk_lib import dual
 
     assert dual.expectation(lambda x: x**4, 2.0) == pytest.approx(3 * 2.0**2, rel=1e-12)
+
+
+# THE NTK AT LARGE DEPTH ON THE EDGE OF CHAOS
+
+
+def _sphere(n=3, d=8, seed=0):
+    x = np.random.default_rng(seed).normal(size=(n, d))
+    return x / np.linalg.norm(x, axis=1, keepdims=True) * np.sqrt(d)
+
+
+@pytest.mark.parametrize("activation, W_std", [("relu", 2**0.5), ("tanh", 1.302), ("elu", 1.227), ("erf", 1.3)])
+def test_the_exact_edge_ratio_matches_the_direct_recursion(activation, W_std):
+    """At depths where 1 - c is far above float64's resolution the two recursions must agree."""
+    from orthontk_lib import kernels
+
+    b_std = 0.0 if activation == "relu" else mf.critical_b_std(activation, W_std)
+    x = _sphere()
+    ref = kernels.analytic_ntk_by_depth(activation, W_std, b_std, x, 25)
+    ref = np.stack([k / k[0, 0] for k in ref])[:, [0, 0, 1], [1, 2, 2]]
+    rho = np.array([x[0] @ x[1], x[0] @ x[2], x[1] @ x[2]]) / x.shape[1]
+    got = mf.edge_ntk_ratio(activation, W_std, b_std, rho, np.arange(1, 26))
+    np.testing.assert_allclose(got, ref, rtol=1e-12, atol=1e-13)
+
+
+def test_the_exact_relu_recursion_matches_an_extended_precision_direct_one_deep_down():
+    """np.longdouble (64-bit mantissa) keeps 1 - c ~ 1e-6 to about 1e-13 relative at depth 5,000."""
+    rho = np.array([-0.5, 0.3, 0.9])
+    c = rho.astype(np.longdouble)
+    theta, alpha = c.copy(), np.longdouble(1)
+    pi = np.longdouble(np.pi)
+    for _ in range(5000):
+        t = np.arccos(c)
+        c_new = (np.sqrt(1 - c * c) + (pi - t) * c) / pi
+        theta = c_new + (1 - t / pi) * theta
+        alpha = 1 + alpha
+        c = c_new
+    got = mf.edge_ntk_ratio("relu", 2**0.5, 0.0, rho, [5000])[0]
+    np.testing.assert_allclose(got, (theta / alpha).astype(float), rtol=1e-9)
+
+
+def test_the_edge_limits_are_reached():
+    """K^L/α_L -> 1/4 for ReLU and 1/3 for erf (closed forms, so deep recursions are cheap)."""
+    relu = mf.edge_ntk_ratio("relu", 2**0.5, 0.0, [-0.5, 0.9], [1000, 100_000])
+    assert np.all(np.abs(relu[-1] - 0.25) < 1e-4) and np.all(np.abs(relu[-1] - 0.25) < np.abs(relu[0] - 0.25) / 10)
+    erf = mf.edge_ntk_ratio("erf", 1.3, mf.critical_b_std("erf", 1.3), [-0.5, 0.9], [100, 5000])
+    assert np.all(np.abs(erf[-1] - 1 / 3) < 5e-3) and np.all(np.abs(erf[-1] - 1 / 3) < np.abs(erf[0] - 1 / 3) / 5)
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    (dict(activation="relu", b_std=0.1), "needs b_std = 0"),
+    (dict(rho=[1.0]), r"must lie in \(-1, 1\)"),
+    (dict(depths=[3, 2]), "must increase from 1"),
+])
+def test_the_exact_edge_ratio_refuses_bad_input(kwargs, match):
+    args = dict(activation="relu", W_std=2**0.5, b_std=0.0, rho=[0.5], depths=[1, 2])
+    with pytest.raises(ValueError, match=match):
+        mf.edge_ntk_ratio(**{**args, **kwargs})

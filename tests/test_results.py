@@ -130,3 +130,18 @@ def test_the_reproduce_command_names_the_knobs_a_run_changed_and_every_device_it
     shown = results.find("demo/paper/summary", profile="paper")[0]
     assert registry.devices("demo", shown) == ["1 x gpu:H200", "1 x cpu:cpu"]
     assert "on 1 x gpu:H200 and 1 x cpu:cpu (commit" in registry.provenance_line("demo", shown, "book/03-demo.ipynb")
+
+
+@pytest.mark.parametrize("device, params, reduced", [
+    ("1 x cpu:cpu", {"width": 128}, True),  # a smaller paper run on a CPU: said so
+    ("1 x gpu:NVIDIA H200", {"width": 128}, False),  # on the GPU the chapter's cost names: the command says it all
+    ("1 x cpu:cpu", {}, False),  # the paper profile as it stands
+])
+def test_a_cpu_scale_paper_run_is_labelled_as_one(device, params, reduced):
+    from orthontk_lib.book import registry
+    from orthontk_lib.chapters import speedup
+
+    meta = {"profile": "paper", "params": {**speedup.Config.for_profile("paper").asdict(), **params},
+            "created": "2026-11-30T00:00:00+00:00", "git_commit": "abc1234", "device": device, "key": "none"}
+    line = registry.provenance_line("speedup", results.Result({}, meta), "book/07-speedup.ipynb")
+    assert ("This is a CPU-scale run" in line) == reduced, line

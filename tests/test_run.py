@@ -192,7 +192,7 @@ def test_interrupted_run_resumes_from_finished_points(tmp_path):
 
 
 def test_speedup_paper_profile_runs_through_the_runner_at_a_tiny_size(tmp_path):
-    # The paper profile's structure (standard parameterization, critical line, per-depth saved points)
+    # The paper profile's structure (standard parameterization, critical line, per-(depth, init) saved points)
     # at a size CI can afford; digits instead of CIFAR-10, which CI does not have.
     args = ["book/07-speedup.ipynb", "--profile", "paper", "-p", "dataset", "digits", "-p", "depths", "[2, 3]",
             "-p", "width", "8", "-p", "n_lrs", "2", "-p", "n_seeds", "2", "-p", "steps", "20",
@@ -201,9 +201,9 @@ def test_speedup_paper_profile_runs_through_the_runner_at_a_tiny_size(tmp_path):
             "-p", "family_widths", "[8, 16]", "-p", "family_depth", "2"]
     out = run(args, tmp_path, timeout=600)
     assert out.returncode == 0, out.stderr[-2000:]
-    assert len(list((tmp_path / "speedup/paper/fcn-grid").glob("*.npz"))) == 2  # one saved point per depth
-    assert len(list((tmp_path / "speedup/paper/cnn-grid").glob("*.npz"))) == 1
-    assert len(list((tmp_path / "speedup/paper/family-grid").glob("*.npz"))) == 2  # one per width
+    assert len(list((tmp_path / "speedup/paper/fcn-grid").glob("*.npz"))) == 2 * 2  # one saved point per (depth, init)
+    assert len(list((tmp_path / "speedup/paper/cnn-grid").glob("*.npz"))) == 1 * 3
+    assert len(list((tmp_path / "speedup/paper/family-grid").glob("*.npz"))) == 2 * 2  # one per (width, init)
     from orthontk_lib.chapters import speedup
 
     assert len(list((tmp_path / "ledger/paper").glob("speedup-*.json"))) == len(speedup.CLAIMS)
@@ -228,7 +228,7 @@ TINY_PAPER = {
         "-p", "dataset", "digits", "-p", "n_train_gd", "16", "-p", "n_train_sgd", "32", "-p", "n_test", "16"],
     "book/08-edge-of-chaos.ipynb": [
         "-p", "max_depth", "12", "-p", "n_train", "8", "-p", "n_test", "8", "-p", "emp_depths", "[2, 3]", "-p",
-        "emp_width", "16", "-p", "rate_min_depth", "4", "-p", "train_depths", "[4]", "-p", "train_lrs", "[0.01]", "-p",
+        "emp_width", "16", "-p", "train_depths", "[4]", "-p", "train_lrs", "[0.01]", "-p",
         "train_width", "8", "-p", "train_steps", "20", "-p", "train_seeds", "2"],
     "book/09-condensation.ipynb": [
         "-p", "activations", '["tanh", "relu"]', "-p", "scales", "[1.0, 0.03, 0.01]", "-p", "width", "8", "-p", "steps",

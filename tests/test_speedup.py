@@ -10,8 +10,8 @@ from orthontk_lib.chapters import speedup as sp
 CASES = {  # claim id: (a measurement that satisfies the claim, one that violates it)
     "speedup-deep": ((1.9, (1.4, 2.8)), (0.6, (0.5, 0.8))),
     "speedup-large-lr": ((3.2, (1.8, 3.6)), (0.9, (0.8, 0.95))),
-    "speedup-stability": ((3.1, (2.0, 4.0)), (1.0, (0.6, 1.0))),
-    "speedup-stability-growth": ((3.1, (1.7, 9.6)), (1.0, (0.3, 1.0))),
+    "speedup-stability": ((3.1, (1.0, 9.8)), (0.3, (0.1, 0.9))),
+    "speedup-stability-growth": ((9.8, (1.0, 96.0)), (0.1, (0.01, 0.9))),
     "speedup-small-lr-width": ((-0.58, (-0.6, -0.48)), (0.3, (0.1, 0.5))),
     "speedup-cnn-deep": ((1.95, (1.17, 6.57)), (0.7, (0.5, 0.9))),
     "speedup-cnn-orthogonality": ((2.07, (1.24, 7.0)), (0.8, (0.6, 0.95))),
@@ -83,15 +83,28 @@ def test_a_speed_claim_with_one_cell_where_both_train_is_inconclusive():
     assert CLAIM["speedup-cnn-deep"].verdict(*m["speedup-cnn-deep"][:2]) == "inconclusive"
 
 
-@pytest.mark.parametrize("gauss_edge, orth_edge, verdict", [(1, 3, "holds"), (1, 1, "does not hold"),
-                                                             (3, 3, "inconclusive")])
-def test_stability_reads_the_failure_edges(gauss_edge, orth_edge, verdict):
+@pytest.mark.parametrize("gauss_edge, orth_edge, stability, growth", [
+    (0, 3, "holds", "holds"),  # orthogonal trains three grid steps further: beyond the two steps growth's interval adds
+    (1, 3, "holds", "inconclusive"),  # two steps further: the ratio holds; the growth is within the grid's blur
+    (1, 1, "inconclusive", "inconclusive"),  # equal edges: within one grid step of each other, nothing decided
+    (2, -1, "does not hold", "does not hold"),  # orthogonal trains at no lr of the grid, Gaussian up to lrs[2]
+    (3, 3, "inconclusive", "inconclusive"),  # both train at every lr of the grid: their edges are unknown
+])
+def test_stability_reads_the_failure_edges_to_the_grid_resolution(gauss_edge, orth_edge, stability, growth):
     a = grid(20.0, 10.0)
     a["tau"][:2, :, 3:] = np.nan  # shallow nets of both inits stop training above lrs[2]: equal edges
     a["tau"][2:, 0, gauss_edge + 1:] = np.nan  # deep Gaussian nets stop training above lrs[gauss_edge]
-    a["tau"][2:, 1, orth_edge + 1:] = np.nan  # (3: both train at every lr of the grid, their edges unknown)
-    assert CLAIM["speedup-stability"].verdict(*sp.stability(a)) == verdict
-    assert CLAIM["speedup-stability-growth"].verdict(*sp.stability_growth(a)) == verdict
+    a["tau"][2:, 1, orth_edge + 1:] = np.nan
+    assert CLAIM["speedup-stability"].verdict(*sp.stability(a)) == stability
+    assert CLAIM["speedup-stability-growth"].verdict(*sp.stability_growth(a)) == growth
+
+
+def test_equal_edges_bound_the_true_ratio_to_one_grid_step():
+    a = grid(20.0, 10.0)
+    a["tau"][:, :, 2:] = np.nan  # every net of both inits stops training above lrs[1]
+    value, (lo, hi) = sp.stability(a)
+    s = sp.grid_spacing(a["lrs"])
+    assert value == 1.0 and lo == pytest.approx(1 / s, rel=1e-9) and hi == pytest.approx(s, rel=1e-9)
 
 
 @pytest.mark.parametrize("speedups, verdict", [((2.0, 1.0), "holds"), ((1.0, 2.0), "does not hold")])
@@ -184,3 +197,38 @@ def test_test_set_tau_is_the_first_evaluation_at_the_target():
     t = sp.test_tau(a)
     assert t[0] == 20 and np.isnan(t[1])
     assert sp.mean_tau(np.array([10.0, 30.0, np.nan]), np.array([True, False, True])) == 10.0
+
+
+def test_failure_edges_of_a_known_grid():
+    """Gaussian nets train up to lrs[1], orthogonal ones up to lrs[2] (deep) or at every lr (shallow): read by hand
+    off the grid; where the seeds agree the interval is the one grid point."""
+    a = grid(20.0, 10.0)
+    a["tau"][:, 0, 2:] = np.nan
+    a["tau"][2:, 1, 3:] = np.nan
+    e = sp.failure_edges(a, n_boot=200)
+    lrs = a["lrs"]
+    assert np.array_equal(e["edge"][:, 0], np.full(4, lrs[1])) and np.array_equal(e["edge"][2:, 1], [lrs[2]] * 2)
+    assert e["beyond"][:2, 1].all() and not e["beyond"][:, 0].any() and not e["below"].any()
+    assert np.array_equal(e["lo"], e["edge"]) and np.array_equal(e["hi"], e["edge"])
+
+
+def test_failure_edge_interval_widens_when_seeds_disagree_and_marks_a_grid_without_training():
+    a = grid(20.0, 10.0)
+    a["tau"][0, 0, 2:, :2] = np.nan  # half the Gaussian seeds at depth 2 fail above lrs[1]: the edge is uncertain
+    a["tau"][1, 0] = np.nan  # Gaussian nets at depth 4 train at no learning rate
+    e = sp.failure_edges(a, n_boot=400)
+    assert e["lo"][0, 0] <= a["lrs"][1] and e["hi"][0, 0] == a["lrs"][-1]  # resamples put it at both ends
+    assert e["below"][1, 0] and e["edge"][1, 0] < a["lrs"][0]
+    words = sp._edge_words(a, "L")
+    assert words.startswith("L=2: η ") and "L=4: η < 0.01 vs ≥ 0.3" in words
+
+
+def test_the_learning_speed_figures_draw_each_family_with_its_own_colours(quick):
+    cfg, arrays = quick
+    fig = sp.fig_learning_speed(arrays)
+    legends = fig.legends
+    assert [lg.get_title().get_text() for lg in legends] == ["depth family", "width family"]
+    colours = [{tuple(h.get_color()) if not isinstance(h.get_color(), str) else h.get_color()
+                for h in lg.legend_handles} for lg in legends]
+    assert not colours[0] & colours[1]
+    assert len(sp.fig_failure_edge(arrays).axes) == 2

@@ -1,5 +1,6 @@
 """Training: a smoke run, the pure step, vmapped grid equal to single runs, divergence masked, sharding."""
 
+import dataclasses
 
 import jax
 import jax.numpy as jnp
@@ -99,3 +100,29 @@ print("identical")
 
 def test_sharded_grid_over_four_cpu_devices_is_identical(run_on_four_cpu_devices):
     assert "identical" in run_on_four_cpu_devices(SHARDED)
+
+
+def test_bfloat16_compute_keeps_float32_parameters_and_output(key):
+    spec = FCN(depth=3, width=32, activation="tanh", W_std=1.0, b_std=0.05, init="orthogonal",
+               parameterization="standard", out_dim=10, scan=True)
+    x = jax.random.normal(key, (8, 64))
+    variables = spec.initialize(jax.random.key(1), x)
+    half = dataclasses.replace(spec, compute_dtype="bfloat16")
+    ref, out = spec.module().apply(variables, x), half.module().apply(variables, x)
+    assert {l.dtype for l in jax.tree.leaves(half.initialize(jax.random.key(1), x))} == {jnp.dtype("float32")}
+    assert out.dtype == jnp.float32
+    np.testing.assert_allclose(out, ref, rtol=0.05, atol=0.05 * float(jnp.abs(ref).max()))  # bf16: 8 mantissa bits
+
+
+def test_bfloat16_training_reaches_the_float32_loss(digits):
+    """Forty SGD steps in bf16 compute follow float32's: the losses agree to a few percent of the initial loss."""
+    spec = FCN(depth=3, width=32, activation="tanh", W_std=1.0, b_std=0.05, init="orthogonal",
+               parameterization="standard", out_dim=10, scan=True)
+    config = train.TrainConfig(steps=40, batch_size=32, loss="cross_entropy", record_every=20)
+    keys = jax.random.split(jax.random.key(0), 2)
+    lrs = np.array([0.2, 0.5])
+    ref = train.fit_grid(spec, config, keys, lrs, digits)
+    half = train.fit_grid(dataclasses.replace(spec, compute_dtype="bfloat16"), config, keys, lrs, digits)
+    assert (ref["train_loss"][:, -1] < 0.5 * ref["train_loss"][:, 0]).all()  # float32 trains (2.35 to 0.53, 0.19) ...
+    gap = np.abs(half["train_loss"] - ref["train_loss"]) / ref["train_loss"][:, :1]  # ... and bf16 follows it
+    assert gap.max() < 0.05, gap  # seen: 0.008 (lr 0.5's last record: 0.167 vs 0.187, of an initial 2.38)

@@ -24,8 +24,11 @@ def chapter_tests(module, cases, asserted):
 
     @pytest.fixture(scope="module", name="quick")
     def quick():
+        from orthontk_lib.book.registry import matmul_precision
+
         cfg = module.Config.for_profile("quick", use_env=False)
-        return cfg, module.compute(cfg)
+        with matmul_precision(cfg):  # as the book runs it
+            return cfg, module.compute(cfg)
 
     @pytest.mark.parametrize("claim", module.CLAIMS, ids=lambda c: c.id)
     def test_each_claim_can_hold_and_fail(claim):

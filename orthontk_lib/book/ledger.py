@@ -123,17 +123,25 @@ def table(profile, root=None, paper_root=None):
     return [(doc, c, own.get(c.id), paper.get(c.id)) for doc, c in claims()]
 
 
+SHOWN_FROM_PAPER = "shown from the paper run"
+"""This build's column for a claim it did not measure because its chapter shows the committed paper run."""
+
+
 def counts(rows, column=2):
-    """``{verdict: count}`` over the rows' records in ``column`` (2: this build, 3: paper)."""
-    out = dict.fromkeys(VERDICTS + ("not yet measured",), 0)
+    """``{verdict: count}`` over the rows' records in ``column`` (2: this build, 3: paper). In this build's column,
+    a claim without a record whose paper run is committed counts as :data:`SHOWN_FROM_PAPER` (its chapter shows
+    that run, so this build measured nothing of its own), not as "not yet measured"."""
+    out = dict.fromkeys(VERDICTS + (SHOWN_FROM_PAPER, "not yet measured"), 0)
     for row in rows:
-        out[verdict_of(row[1], row[column])] += 1
-    return out
+        shown = column == 2 and row[2] is None and row[3] is not None
+        out[SHOWN_FROM_PAPER if shown else verdict_of(row[1], row[column])] += 1
+    return {k: v for k, v in out.items() if v or k != SHOWN_FROM_PAPER or column == 2}
 
 
 # RENDERING
 
-COLOUR = {"holds": "#1a7f37", "does not hold": "#cf222e", "inconclusive": "#9a6700", "not yet measured": "#6e7781"}
+COLOUR = {"holds": "#1a7f37", "does not hold": "#cf222e", "inconclusive": "#9a6700", "not yet measured": "#6e7781",
+          SHOWN_FROM_PAPER: "#6e7781"}
 
 
 def html_counts(rows, profile):
@@ -157,7 +165,8 @@ def html_table(rows, profile):
             f'<tr id="claim-{c.id}"><td>{link}<br><small><code>{c.id}</code></small></td>'
             f"<td>{html.escape(c.source)}</td><td>{html.escape(c.statistic)}</td>"
             f"<td>{html.escape(c.tolerance)}<br><small>{html.escape(c.why)}</small></td>"
-            f"<td>{_cell(c, own)}</td><td>{_cell(c, paper, missing='no committed paper run yet')}</td></tr>"
+            f"<td>{_cell(c, own, missing=_own_missing(paper))}</td>"
+            f"<td>{_cell(c, paper, missing='no committed paper run yet')}</td></tr>"
         )
     return "\n".join(out + ["</tbody></table>"])
 
@@ -166,6 +175,11 @@ def page(profile, root=None, paper_root=None):
     """The ledger page's HTML: the counts, then the table."""
     rows = table(profile, root, paper_root)
     return html_counts(rows, profile) + "\n" + html_table(rows, profile)
+
+
+def _own_missing(paper):
+    """What this build's cell says when it has no record: its chapter shows the paper run, or nothing was run."""
+    return "this build shows the committed paper run (next column)" if paper is not None else "not yet measured"
 
 
 def _cell(c, rec, missing="—"):

@@ -33,7 +33,7 @@ import math
 import os
 import typing
 
-__all__ = ["ChapterConfig", "ConfigError", "Cost", "PROFILE_ENV", "PROFILE_NAMES"]
+__all__ = ["ChapterConfig", "ConfigError", "Cost", "MATMUL_PRECISIONS", "PROFILE_ENV", "PROFILE_NAMES"]
 
 PROFILE_ENV = "ORTHONTK_PROFILE"
 """Environment variable that replaces the default ``quick`` profile (the CI book build sets ``smoke``)."""
@@ -52,6 +52,17 @@ class Cost(typing.NamedTuple):
         return f"{self.device}, about {self.minutes:g} minutes ({self.basis})"
 
 
+MATMUL_PRECISIONS = {
+    "highest": "float32 products (fp32 on a GPU's CUDA cores, or bf16 x6 where XLA picks it): for kernel measurements",
+    "high": "bf16 x3 (about fp32's accuracy, faster on tensor cores)",
+    "tensorfloat32": "TF32 tensor cores (inputs rounded to 10 mantissa bits, relative error about 1e-3): for training",
+    "default": "the backend's default (TF32 for float32 on recent NVIDIA GPUs; float32 on CPUs)",
+}
+"""The values a chapter's ``Config.PRECISION`` may take: JAX's ``jax_default_matmul_precision`` names. A chapter's
+compute runs under ``jax.default_matmul_precision(PRECISION)`` (:func:`orthontk_lib.book.registry.matmul_precision`),
+and every result it saves records the precision (``results.provenance``). On a CPU every value computes the same."""
+
+
 class ConfigError(ValueError):
     """A parameter is unknown, of the wrong type, or impossible; the message starts with its name."""
 
@@ -64,6 +75,7 @@ class ChapterConfig:
 
     PROFILES: typing.ClassVar[dict] = {}
     COST: typing.ClassVar[dict] = {}  # {profile: Cost}; every chapter states its paper profile's
+    PRECISION: typing.ClassVar[str] = "highest"  # JAX matmul precision of the chapter's compute (see MATMUL_PRECISIONS)
 
     @classmethod
     def for_profile(cls, profile="quick", *, use_env=True, **overrides):

@@ -17,7 +17,8 @@ from orthontk_lib import results
 OWN_PROFILE_ENV = "ORTHONTK_OWN_PROFILE"
 """Set (by the runner) to run the requested profile even where a committed paper result exists."""
 
-__all__ = ["slug_of", "module_of", "summary", "shown", "compute_seconds", "devices", "overrides", "provenance_line"]
+__all__ = ["slug_of", "module_of", "summary", "matmul_precision", "shown", "compute_seconds", "devices", "precisions",
+           "overrides", "provenance_line", "run_config"]
 
 
 def slug_of(notebook):
@@ -45,6 +46,9 @@ def summary(slug, cfg, compute):
       cfg: its ``Config``.
       compute: ``cfg -> dict of arrays``, run only when no saved result of ``cfg`` exists.
 
+    ``compute`` runs, and its points and summary are saved, under the chapter's matmul precision
+    (:func:`matmul_precision`), which every saved result records.
+
     Returns:
       A :class:`~orthontk_lib.results.Result`; ``result.meta["profile"]`` says which profile it is.
     """
@@ -52,10 +56,26 @@ def summary(slug, cfg, compute):
         paper = results.find(f"{slug}/paper/summary", root=results.REPO_DATA, profile="paper")
         if paper:
             return paper[0]
-    return results.cached(
-        f"{slug}/{cfg.profile}/summary", cfg.asdict(), lambda: compute(cfg), profile=cfg.profile,
-        seeds=getattr(cfg, "seeds", None),
-    )
+    with matmul_precision(cfg):
+        return results.cached(
+            f"{slug}/{cfg.profile}/summary", cfg.asdict(), lambda: compute(cfg), profile=cfg.profile,
+            seeds=getattr(cfg, "seeds", None),
+        )
+
+
+def matmul_precision(cfg):
+    """The context a chapter's compute runs in: ``jax.default_matmul_precision(cfg.PRECISION)``.
+
+    ``cfg.PRECISION`` is the chapter's declared precision (``ChapterConfig.PRECISION``, one of
+    :data:`~orthontk_lib.book.profiles.MATMUL_PRECISIONS`); any other value is a ``ValueError`` naming it.
+    """
+    import jax
+
+    from orthontk_lib.book.profiles import MATMUL_PRECISIONS
+
+    if cfg.PRECISION not in MATMUL_PRECISIONS:
+        raise ValueError(f"PRECISION: must be one of {', '.join(MATMUL_PRECISIONS)}; got {cfg.PRECISION!r}")
+    return jax.default_matmul_precision(cfg.PRECISION)
 
 
 def shown(result):
@@ -67,14 +87,33 @@ def shown(result):
     return f"{meta['profile']} profile, run of {meta['created'][:10]} (commit {commit[:7]}{dirty})"
 
 
+def run_config(slug, meta):
+    """``(chapter module, Config)`` of the run whose summary metadata is ``meta`` (its recorded knobs on its profile);
+    ``(None, None)`` where ``slug`` has no chapter module or the recorded knobs are not a valid config."""
+    from orthontk_lib.book.profiles import ConfigError
+
+    try:
+        module = importlib.import_module(f"orthontk_lib.chapters.{slug.replace('-', '_')}")
+        knobs = {k: v for k, v in meta.get("params", {}).items() if k in module.Config.knobs()}
+        return module, module.Config.for_profile(meta.get("profile"), use_env=False, **knobs)
+    except (ModuleNotFoundError, ConfigError, TypeError):
+        return None, None
+
+
 def _points(slug, result):
-    """The metadata of the saved points that share the parameters of the run ``result`` shows (none if it is not
-    saved where this checkout looks)."""
+    """The metadata of the saved points of the run ``result`` shows (none if it is not saved where this checkout
+    looks): for a chapter with declared sweeps, exactly the points of its config's sweeps that are saved; otherwise
+    the saved points whose parameters agree with the run's where they share a name."""
     meta, params = result.meta, result.meta.get("params", {})
+    module, cfg = run_config(slug, meta)
     for root in dict.fromkeys((results.data_dir(), results.REPO_DATA)):
         folder = pathlib.Path(root) / slug / str(meta.get("profile"))
         if not (folder / "summary" / f"{meta.get('key')}.json").is_file():
             continue
+        if getattr(module, "SWEEPS", None) and cfg is not None:
+            paths = [pathlib.Path(root) / s.folder(cfg.profile) / f"{results.key_of(s.key(cfg, p))}.json"
+                     for s in module.SWEEPS.values() for p in s.point_list(cfg)]
+            return [json.loads(p.read_text()) for p in paths if p.is_file()]
         found = []
         for path in sorted(folder.rglob("*.json")):
             if path.parent.name in ("summary", "runs"):
@@ -107,6 +146,18 @@ def devices(slug, result, points=None):
     return sorted(seconds, key=seconds.get, reverse=True)
 
 
+def precisions(slug, result, points=None):
+    """The matmul precisions the run ``result`` shows was computed at, most compute first; empty for runs saved before
+    precision was recorded. ``points`` as for :func:`compute_seconds`."""
+    points = _points(slug, result) if points is None else points
+    seconds = {}
+    for point in points or [result.meta]:
+        if point.get("matmul_precision"):
+            name = point["matmul_precision"]
+            seconds[name] = seconds.get(name, 0.0) + float(point.get("wall_time_s") or 0.0)
+    return sorted(seconds, key=seconds.get, reverse=True)
+
+
 def overrides(notebook, meta):
     """``-p NAME VALUE`` for each knob where the run ``meta`` describes differs from its profile's defaults."""
     try:
@@ -128,8 +179,27 @@ def provenance_line(slug, result, notebook):
     seeds = meta.get("seeds")
     points = _points(slug, result)  # read once, for the minutes and the devices
     minutes = compute_seconds(slug, result, points) / 60
+    precision = precisions(slug, result, points)
+    where = devices(slug, result, points)
+    changed = overrides(notebook, meta)
     return (f"**This page shows** the `{meta['profile']}` profile, run of {meta['created'][:10]} on "
-            f"{' and '.join(devices(slug, result, points))} (commit `{commit}`), {minutes:.1f} minutes of compute"
+            f"{' and '.join(where)} (commit `{commit}`), {minutes:.1f} minutes of compute"
             + (f", {len(seeds)} seeds" if seeds else "")
+            + (f", matmul precision {' and '.join(precision)}" if precision else "")
             + f". Reproduce it with `python -m orthontk_lib.book.run book/{pathlib.Path(notebook).name} "
-            f"--profile {meta['profile']}{overrides(notebook, meta)}`.")
+            f"--profile {meta['profile']}{changed}`."
+            + _reduced_run_words(notebook, meta, changed, where))
+
+
+def _reduced_run_words(notebook, meta, changed, where):
+    """A sentence for a paper-profile run made smaller on a CPU (its knobs overridden) where the chapter states a GPU
+    cost: what it is, and what replaces it. Empty otherwise."""
+    try:
+        cost = module_of(notebook).Config.COST.get("paper")
+    except ValueError:
+        return ""
+    on_cpu = all(d.split(":")[0].endswith("cpu") for d in where)
+    if meta.get("profile") != "paper" or not changed or not on_cpu or cost is None or cost.device != "GPU":
+        return ""
+    return (" **This is a CPU-scale run** of the paper profile, smaller in the knobs that command sets; it is shown "
+            "until the paper profile's GPU run (its points listed by `scripts/paper-runs --plan`) replaces it.")

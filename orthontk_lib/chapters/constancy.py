@@ -26,6 +26,7 @@ Measured, for both inits:
 """
 
 import dataclasses
+import functools
 import math
 
 import jax
@@ -179,17 +180,17 @@ def weight_point(cfg, data, lam, width):
     return {"weights": np.stack(weights), "ntk": np.stack(ntk)}
 
 
+@functools.lru_cache(maxsize=2)
+def _weight_setup(cfg):
+    """The training set and :math:`\lambda_{\max}` at ``lr_width`` of the weight sweep's view ``cfg``."""
+    data = training_data(cfg, cfg.n_train)
+    return data, lambda_max(cfg.weight_fcn(cfg.lr_width), data, cfg.seed)
+
+
 def weight_change(cfg):
     """The weight-change sweep, one saved point per width: ``weight_*`` arrays indexed (width, init, seed[, layer])."""
-    data = training_data(cfg, cfg.n_train)
-    lr_width = max(cfg.widths)  # eta's reference width: the drift sweeps' widest, so fewer weight widths keep eta
-    lam = lambda_max(cfg.weight_fcn(lr_width), data, cfg.seed)
-    base = {k: v for k, v in cfg.asdict().items() if k in ("weight_depth", "weight_activation", "weight_seeds", "steps",
-                                                           "lr_small", "dataset", "n_train", "seed")}
-    base["lr_width"] = lr_width
-    pts = results.sweep(f"{SLUG}/{cfg.profile}/weights", base, [{"width": w} for w in cfg.weight_widths],
-                        lambda p: weight_point(cfg, data, lam, p["width"]), profile=cfg.profile, seeds=cfg.seeds,
-                        desc="GD, weight and NTK change by width")
+    pts = SWEEPS["weights"].results(cfg)
+    _, lam = _weight_setup(SWEEPS["weights"].run_view(cfg))
     return {"weight_widths": np.asarray(cfg.weight_widths), "weight_eta": np.asarray(cfg.lr_small * cfg.n_train / lam),
             "weight_change": np.stack([p.arrays["weights"] for p in pts]),
             "weight_ntk_change": np.stack([p.arrays["ntk"] for p in pts])}
@@ -254,22 +255,57 @@ def width_point(cfg, spec_of, data, lam, width, tag):
     return out
 
 
+ARCHS = {"fcn": ("widths", "n_train", "fcn", 1), "cnn": ("cnn_channels", "cnn_train", "cnn", 2)}
+"""Per architecture of the drift sweeps: its list of widths, its training-set size, its network, its seed tag."""
+
+
+@functools.lru_cache(maxsize=2)
+def _drift_setup(cfg, arch):
+    """The training set and :math:`\lambda_{\max}` at ``lr_width`` (the sweep's widest) of a drift sweep's view."""
+    _, n_knob, net, _ = ARCHS[arch]
+    data = training_data(cfg, getattr(cfg, n_knob), images=arch == "cnn")
+    return data, lambda_max(getattr(cfg, net)(cfg.lr_width), data, cfg.seed)
+
+
+def _drift_point(arch):
+    def run(cfg, p):
+        data, lam = _drift_setup(cfg, arch)
+        return width_point(cfg, getattr(cfg, ARCHS[arch][2]), data, lam, p["width"], ARCHS[arch][3])
+    return run
+
+
+_DRIFT_KNOBS = ("n_seeds", "steps", "lr_small", "lr_large", "dataset", "seed")
+SWEEPS = {
+    "weights": results.Sweep(
+        SLUG, "weights", knobs=("weight_depth", "weight_activation", "weight_seeds", "steps", "lr_small", "dataset",
+                                "n_train", "seed"),
+        over=("weight_widths", "widths"), points=lambda cfg: [{"width": w} for w in cfg.weight_widths],
+        derived=lambda cfg: {"lr_width": max(cfg.widths)},  # eta's reference: the drift sweeps' widest network
+        run=lambda cfg, p: weight_point(cfg, *_weight_setup(cfg), p["width"]), device="GPU",
+        desc="GD, weight and NTK change by width"),
+    "fcn": results.Sweep(
+        SLUG, "fcn", knobs=("depth", "n_train") + _DRIFT_KNOBS, over=("widths",),
+        points=lambda cfg: [{"width": w} for w in cfg.widths], derived=lambda cfg: {"lr_width": cfg.widths[-1]},
+        run=_drift_point("fcn"), device="GPU", desc="GD with NTK by fcn width"),
+    "cnn": results.Sweep(
+        SLUG, "cnn", knobs=("cnn_depth", "cnn_train") + _DRIFT_KNOBS, over=("cnn_channels",),
+        points=lambda cfg: [{"width": w} for w in cfg.cnn_channels],
+        derived=lambda cfg: {"lr_width": cfg.cnn_channels[-1]}, run=_drift_point("cnn"), device="GPU",
+        desc="GD with NTK by cnn width"),
+}
+"""The chapter's sweeps, one point per width (channel count for the CNN); every learning rate is set by
+:math:`\lambda_{\max}` of the sweep's widest network (``lr_width``, a derived value in every key)."""
+
+
 def compute(cfg):
     """The FCN and CNN sweeps, one saved point per width; arrays indexed (width, init, lr, seed, record)."""
-    weight_knobs = {"weight_widths", "weight_depth", "weight_activation", "weight_seeds"}  # the weight figure's alone
-    base = {k: v for k, v in cfg.asdict().items() if k != "profile" and k not in weight_knobs}
     out = {}
-    for arch, sizes, n, spec_of, tag in (("fcn", cfg.widths, cfg.n_train, cfg.fcn, 1),
-                                         ("cnn", cfg.cnn_channels, cfg.cnn_train, cfg.cnn, 2)):
-        data = training_data(cfg, n, images=arch == "cnn")
-        lam = lambda_max(spec_of(sizes[-1]), data, cfg.seed)
-        pts = results.sweep(f"{SLUG}/{cfg.profile}/{arch}", base, [{"width": w} for w in sizes],
-                            lambda p: width_point(cfg, spec_of, data, lam, p["width"], tag), profile=cfg.profile,
-                            seeds=cfg.seeds, desc=f"GD with NTK by {arch} width")
+    for arch, (sizes_knob, n_knob, _, _) in ARCHS.items():
+        pts = SWEEPS[arch].results(cfg)
         for k in ("change", "gap", "loss", "step_loss", "diverged", "lam"):
             out[f"{arch}_{k}"] = np.stack([p.arrays[k] for p in pts])
-        out[f"{arch}_widths"] = np.asarray(sizes)
-        out[f"{'n' if arch == 'fcn' else 'cnn'}_train"] = np.asarray(n)
+        out[f"{arch}_widths"] = np.asarray(getattr(cfg, sizes_knob))
+        out[f"{'n' if arch == 'fcn' else 'cnn'}_train"] = np.asarray(getattr(cfg, n_knob))
         out[f"{arch}_eta"] = pts[0].arrays["eta"]
         out["record_steps"] = pts[0].arrays["record_steps"]
     return {**weight_change(cfg), **out}

@@ -20,6 +20,7 @@ at a few depths.
 """
 
 import dataclasses
+import functools
 import math
 
 import jax
@@ -36,8 +37,10 @@ SLUG = "edge-of-chaos"
 PHASES = ("ordered", "edge", "chaotic")
 
 
+@functools.cache
 def points():
-    """The (activation, phase) -> (W_std, b_std) points measured; Edge-of-Chaos biases from the mean-field helper."""
+    """The (activation, phase) -> (W_std, b_std) points measured; Edge-of-Chaos biases from the mean-field helper
+    (computed once: do not modify the dict)."""
     return {
         ("erf", "ordered"): (0.8, 0.3),
         ("erf", "edge"): (1.3, meanfield.critical_b_std("erf", 1.3)),
@@ -47,6 +50,7 @@ def points():
     }
 
 
+@functools.cache
 def paper_points():
     """Hayou, Doucet, Rousseau's points, (activation, phase) -> (W_std, b_std): on the Edge of Chaos ReLU (√2, 0),
     ELU σ_W 1.227 and tanh σ_W 1.302, each with the bias that puts it exactly on the Edge (the paper rounds it to
@@ -81,7 +85,7 @@ class Config(ChapterConfig):
     emp_seeds: int = dataclasses.field(default=2, metadata={"min": 1})  # finite-width networks per depth
     emp_inputs: int = dataclasses.field(default=12, metadata={"min": 3})  # inputs of the finite-width kernels
     grid: int = dataclasses.field(default=12, metadata={"min": 3})  # phase diagram points per axis
-    rate_min_depth: int = dataclasses.field(default=10, metadata={"min": 2})  # shallowest depth in the rate-form fits
+    exact_max_depth: int = dataclasses.field(default=1000, metadata={"min": 100})  # deepest layer of the exact rate recursion (ReLU: ten times deeper)
     train_depths: tuple[int, ...] = dataclasses.field(default=(20,), metadata={"min": 1})  # trainability depths
     train_width: int = dataclasses.field(default=64, metadata={"min": 1})  # trainability width
     train_lrs: tuple[float, ...] = dataclasses.field(default=(1e-2,), metadata={"min": 0.0})  # SGD lr per depth
@@ -89,15 +93,19 @@ class Config(ChapterConfig):
     train_seeds: int = dataclasses.field(default=2, metadata={"min": 1})  # networks per depth and initialization
     seed: int = dataclasses.field(default=0, metadata={"min": 0})  # root seed
 
+    # float32 products: the finite-width NTK spreads are kernel measurements; the trainability runs (width 300,
+    # batch 64) are bound by their layers' sequential kernels, where TF32 would save little
+    PRECISION = "highest"
     PROFILES = {
         "smoke": dict(max_depth=20, n_train=16, n_test=16, emp_depths=(2, 4), emp_width=64, emp_seeds=2,
-                      emp_inputs=6, grid=5, rate_min_depth=4, train_depths=(6,), train_width=16, train_lrs=(1e-2,),
+                      emp_inputs=6, grid=5, exact_max_depth=100, train_depths=(6,), train_width=16, train_lrs=(1e-2,),
                       train_steps=20, train_seeds=1),
         "quick": dict(max_depth=200, n_train=64, n_test=256, emp_depths=(4, 12, 36), emp_width=512, emp_seeds=3,
-                      emp_inputs=16, grid=16, train_depths=(30,), train_width=100, train_lrs=(1e-2,),
+                      emp_inputs=16, grid=16, exact_max_depth=3000, train_depths=(30,), train_width=100, train_lrs=(1e-2,),
                       train_steps=600, train_seeds=2),
         "paper": dict(max_depth=500, n_train=256, n_test=1000, emp_depths=(4, 12, 36, 100), emp_width=2048,
-                      emp_seeds=8, emp_inputs=32, grid=40, train_depths=(100, 200, 300), train_width=300,
+                      emp_seeds=8, emp_inputs=32, grid=40, exact_max_depth=30_000, train_depths=(100, 200, 300),
+                      train_width=300,
                       train_lrs=(1e-3, 1e-4, 1e-4), train_steps=10000, train_seeds=4),
     }
 
@@ -105,9 +113,6 @@ class Config(ChapterConfig):
         if len(self.train_lrs) != len(self.train_depths):
             raise ConfigError(f"train_lrs: one learning rate per depth in train_depths ({len(self.train_depths)}); "
                               f"got {len(self.train_lrs)}")
-        if self.rate_min_depth >= self.max_depth - 2:
-            raise ConfigError(f"rate_min_depth: must be below max_depth - 2 ({self.max_depth - 2}) to leave depths to "
-                              f"fit; got {self.rate_min_depth}")
     COST = {"paper": Cost("GPU", 75, "estimate: on 2 CPU cores (2026-11-28) the analytic part took 8 minutes and the "
                                      "first finite-width point (width 2048, depth 4, 16 networks) 3 minutes, so the "
                                      "twelve finite-width points would take about 5 hours there; the trainability runs "
@@ -182,12 +187,13 @@ def rate_point(cfg, x, activation, W_std, b_std):
 
 def train_point(cfg, data, phase, depth, lr):
     """SGD (batch 64, cross-entropy) of ``train_seeds`` tanh networks of one depth from one initialization,
-    standard parameterization: test accuracy and training loss per (seed, record)."""
+    standard parameterization: test accuracy and training loss per (seed, record). The hidden layers are one
+    ``lax.scan`` (``scan=True``: the unrolled network's draws and function, compiled once whatever the depth)."""
     from orthontk_lib import train
 
     W_std, b_std = TRAIN_POINTS[phase]
     b_std = meanfield.critical_b_std("tanh", W_std) if b_std is None else b_std
-    spec = FCN(depth, cfg.train_width, "tanh", W_std, b_std, parameterization="standard", out_dim=10)
+    spec = FCN(depth, cfg.train_width, "tanh", W_std, b_std, parameterization="standard", out_dim=10, scan=True)
     every = max(1, cfg.train_steps // 20)
     config = train.TrainConfig(steps=cfg.train_steps - cfg.train_steps % every, batch_size=64,
                                loss="cross_entropy", record_every=every)
@@ -208,24 +214,70 @@ def phase_diagram(cfg):
     return out
 
 
+@functools.lru_cache(maxsize=2)
+def _kernel_inputs(cfg):
+    """The first ``emp_inputs`` digits on the sphere (those of :func:`digits`' training set), of a sweep's view."""
+    d = load("digits", n_train=cfg.emp_inputs, n_test=0, seed=cfg.seed)
+    return d.x_train * 8.0 / np.linalg.norm(d.x_train, axis=1, keepdims=True)
+
+
+def _analytic_point(cfg, it):
+    return depth_point(cfg, digits(cfg), it["activation"], *points()[it["activation"], it["phase"]])
+
+
+def _empirical_point(cfg, it):
+    pt = points()["erf", it["phase"]]
+    return {f"spread_{init}": empirical_point(cfg, _kernel_inputs(cfg), "erf", *pt, it["depth"], init)
+            for init in ("orthogonal", "gaussian")}
+
+
+def _rate_point(cfg, it):
+    return {"entries": rate_point(cfg, _kernel_inputs(cfg), it["activation"], *paper_points()[it["activation"], it["phase"]])}
+
+
+def _exact_rate_point(cfg, it):
+    return exact_rate_point(cfg, _kernel_inputs(cfg), it["activation"], *edge_points()[it["activation"]])
+
+
+SWEEPS = {
+    "analytic": results.Sweep(
+        SLUG, "analytic", knobs=("max_depth", "n_train", "n_test", "seed"),
+        points=lambda cfg: [{"activation": a, "phase": p} for a, p in points()], run=_analytic_point,
+        desc="analytic NTK by depth"),
+    "empirical": results.Sweep(
+        SLUG, "empirical", knobs=("emp_width", "emp_seeds", "emp_inputs", "seed"), over=("emp_depths",),
+        points=lambda cfg: [{"phase": p, "depth": L} for p in PHASES for L in cfg.emp_depths], run=_empirical_point,
+        device="GPU", desc="orthogonal and Gaussian NTK by depth"),
+    "phase": results.Sweep(
+        SLUG, "phase", knobs=("grid",), points=lambda cfg: [{}], run=lambda cfg, it: phase_diagram(cfg),
+        desc="phase diagram"),
+    "rates": results.Sweep(
+        SLUG, "rates", knobs=("max_depth", "emp_inputs", "seed"),
+        points=lambda cfg: [{"activation": a, "phase": p} for a, p in paper_points()], run=_rate_point,
+        desc="normalized NTK by depth at the paper's points"),
+    "exact-rates": results.Sweep(
+        SLUG, "exact-rates", knobs=("exact_max_depth", "emp_inputs", "seed"),
+        points=lambda cfg: [{"activation": a} for a in RATE_FORMS], run=_exact_rate_point,
+        desc="exact NTK recursion on the Edge of Chaos"),
+    "trainability": results.Sweep(
+        SLUG, "trainability", knobs=("train_width", "train_steps", "train_seeds", "seed"),
+        over=("train_depths", "train_lrs"),
+        points=lambda cfg: [{"phase": p, "depth": L, "lr": lr} for L, lr in zip(cfg.train_depths, cfg.train_lrs)
+                            for p in TRAIN_POINTS],
+        run=lambda cfg, it: train_point(cfg, digits_full(cfg), it["phase"], it["depth"], it["lr"]), device="GPU",
+        desc="SGD at and off the Edge of Chaos"),
+}
+"""The chapter's sweeps. The finite-width kernels and the rate fits use the first ``emp_inputs`` training digits
+(``emp_inputs`` at most ``n_train``)."""
+
+
 def compute(cfg):
     """The phase diagram, the analytic depth sweep at every point, and the finite-width check; saved per point."""
-    data = digits(cfg)
-    base = {k: v for k, v in cfg.asdict().items() if k != "profile"}
     pts = points()
-    sweep = lambda what, items, fn, desc: results.sweep(f"{SLUG}/{cfg.profile}/{what}", base, items, fn,
-                                                        profile=cfg.profile, seeds=cfg.seeds, desc=desc)
-    items = [{"activation": a, "phase": p} for a, p in pts]
-    analytic = sweep("analytic", items, lambda it: depth_point(cfg, data, it["activation"],
-                                                               *pts[it["activation"], it["phase"]]),
-                     "analytic NTK by depth")
-    x = data.x_train[: cfg.emp_inputs]
-    emp_items = [{"phase": p, "depth": L} for p in PHASES for L in cfg.emp_depths]
-    emp = sweep("empirical", emp_items,
-                lambda it: {f"spread_{init}": empirical_point(cfg, x, "erf", *pts["erf", it["phase"]], it["depth"], init)
-                            for init in ("orthogonal", "gaussian")},
-                "orthogonal and Gaussian NTK by depth")
-    diagram = results.cached(f"{SLUG}/{cfg.profile}/phase", base, lambda: phase_diagram(cfg), profile=cfg.profile)
+    analytic = SWEEPS["analytic"].results(cfg)
+    emp = SWEEPS["empirical"].results(cfg)
+    diagram = SWEEPS["phase"].results(cfg)[0]
+    x = _kernel_inputs(SWEEPS["empirical"].view(cfg))
     out = {f"{k}": np.stack([p.arrays[k] for p in analytic]) for k in ("spread", "pair", "accuracy")}  # (point, L)
     for init, key in (("orthogonal", "emp_spread"), ("gaussian", "emp_spread_gaussian")):
         out[key] = np.stack([p.arrays[f"spread_{init}"] for p in emp]).reshape(len(PHASES), len(cfg.emp_depths), -1)
@@ -239,16 +291,20 @@ def compute(cfg):
                              if p == "chaotic" else np.nan for a, p in pts])
     out["depths"] = np.arange(1, cfg.max_depth + 1)
     ppts = paper_points()
-    rates = sweep("rates", [{"activation": a, "phase": p} for a, p in ppts],
-                  lambda it: {"entries": rate_point(cfg, x, it["activation"], *ppts[it["activation"], it["phase"]])},
-                  "normalized NTK by depth at the paper's points")
+    rates = SWEEPS["rates"].results(cfg)
     out["rate_entries"] = np.stack([p.arrays["entries"] for p in rates])  # (paper point, L, pairs)
     out["rate_points"] = np.array([[*ppts[k]] for k in ppts])
     out["rate_chi1"] = np.array([meanfield.chi(a, *ppts[a, p]) for a, p in ppts])
-    runs = sweep("trainability", [{"phase": p, "depth": L, "lr": lr} for L, lr in zip(cfg.train_depths, cfg.train_lrs)
-                                  for p in TRAIN_POINTS],
-                 lambda it: train_point(cfg, digits_full(cfg), it["phase"], it["depth"], it["lr"]),
-                 "SGD at and off the Edge of Chaos")
+    exact = SWEEPS["exact-rates"].results(cfg)
+    check = 0.0
+    for act, p in zip(RATE_FORMS, exact):
+        out.update({f"exact_{k}_{act}": p.arrays[k] for k in ("depths", "ratios", "rho")})
+        shallow = p.arrays["depths"] <= cfg.max_depth  # the direct recursion in c, at the same pairs and depths
+        direct = out["rate_entries"][list(ppts).index((act, "edge"))][p.arrays["depths"][shallow] - 1]
+        check = max(check, float(np.abs(p.arrays["ratios"][shallow] - direct[:, p.arrays["pairs"]]).max()))
+    out["exact_check"] = np.asarray(check)
+    out["exact_chi1"] = np.array([meanfield.chi(a, *edge_points()[a]) for a in RATE_FORMS])
+    runs = SWEEPS["trainability"].results(cfg)
     shape = (len(cfg.train_depths), len(TRAIN_POINTS), cfg.train_seeds, -1)
     out["train_accuracy"] = np.stack([p.arrays["test_accuracy"] for p in runs]).reshape(shape)  # (depth, phase, S, R)
     out["train_loss"] = np.stack([p.arrays["train_loss"] for p in runs]).reshape(shape)
@@ -399,55 +455,87 @@ def deviation_ci(arrays, depth_index=0, key="emp_spread"):
     return stats.bootstrap_ci(samples, lambda s: float((np.abs(s.mean(-1, keepdims=True) - ana) / ana).max()))
 
 
-def rate_form_fit(depths, entries, form, min_depth):
-    r"""Least squares of every pair's :math:`\hat\Theta^L = K_\infty + a\, g(L)` over ``min_depth <= L``, with
-    :math:`g(L) = 1/L` (``form="1/L"``) or :math:`\log L / L`: the pooled :math:`R^2` and the limits :math:`K_\infty`."""
+def exact_rate_point(cfg, x, activation, W_std, b_std):
+    r""":math:`K^L/\alpha_L` by the exact recursion (:func:`meanfield.edge_ntk_ratio`) at log-spaced depths up to
+    ``exact_max_depth`` (ten times deeper for ReLU, whose closed form is cheap), for the pairs of ``x`` with the
+    smallest, the median and the largest cosine. :math:`K^L/\alpha_L` is monotone in the input cosine at every
+    depth (the tests check it), so the two extreme pairs bound every pair's distance to the limit.
+
+    Returns:
+      ``{"depths": (D,), "ratios": (D, 3), "rho": (3,), "pairs": (3,)}`` (``pairs``: the pairs' indices among
+      :func:`rate_point`'s upper-triangle entries of the same ``x``).
+    """
+    n = np.linalg.norm(x, axis=1)
+    iu = np.triu_indices(len(x), 1)
+    cos = ((x @ x.T) / np.outer(n, n))[iu]
+    order = np.argsort(cos, kind="stable")
+    pairs = order[[0, len(cos) // 2, -1]]  # indices into the pairs of rate_point's entries
+    top = cfg.exact_max_depth * (10 if activation == "relu" else 1)
+    depths = np.unique(np.round(np.logspace(0, np.log10(top), 30 * int(round(np.log10(top))) + 1)).astype(int))
+    ratios = meanfield.edge_ntk_ratio(activation, W_std, b_std, cos[pairs], depths)
+    return {"depths": depths, "ratios": ratios, "rho": cos[pairs], "pairs": pairs}
+
+
+def limit_slope(depths, ratios, limit, lo, hi):
+    r"""The slope of :math:`L\,(K^L/\alpha_L - K_\infty)` against :math:`\ln L` over ``lo <= L <= hi``, one slope
+    common to the pairs (each pair its own intercept), by least squares.
+
+    :math:`K^L/\alpha_L - K_\infty = (a \ln L + b)/L + o(1/L)` makes the slope :math:`a`: zero for a :math:`1/L`
+    rate (the slope then falls as the next order, :math:`1/L`), a constant for :math:`\log L / L`, and growing
+    as :math:`L^{1 - p}` for a slower power :math:`L^{-p}`."""
     L = np.asarray(depths, float)
-    keep = L >= min_depth
-    g = 1.0 / L[keep] if form == "1/L" else np.log(L[keep]) / L[keep]
-    X = np.stack([np.ones_like(g), g], 1)
-    Y = np.asarray(entries, float)[keep]
-    coef, *_ = np.linalg.lstsq(X, Y, rcond=None)
-    rss = ((Y - X @ coef) ** 2).sum()
-    tss = ((Y - Y.mean(0)) ** 2).sum()
-    return float(1.0 - rss / tss), coef[0]
+    keep = (L >= lo) & (L <= hi)
+    y = (L[keep, None] * (np.asarray(ratios)[keep] - limit))  # (D, P)
+    t = np.log(L[keep])[:, None] - np.log(L[keep]).mean()
+    y = y - y.mean(0)
+    return float((t * y).sum() / (t * t).sum() / y.shape[1])
 
 
-def rate_form_advantage(depths, entries, min_depth, n_boot=1000, seed=0):
-    """R²(log L / L) − R²(1/L) of the fits of :func:`rate_form_fit`, with a 95% bootstrap interval over the depths."""
-    L = np.asarray(depths, float)
-    keep = np.flatnonzero(L >= min_depth)
+def slope_ratio(depths, ratios, limit, shifts=(0.0, 0.25, 0.5)):
+    r"""The slope of :func:`limit_slope` over the last decade of depths over that over the decade before: about 1
+    for a :math:`\log L / L` rate, about 1/10 for :math:`1/L`, :math:`10^{1-p}` for :math:`L^{-p}`.
 
-    def stat(idx):
-        if np.ptp(L[idx]) == 0:
-            return float("nan")
-        return rate_form_fit(L[idx], entries[idx], "log", 0)[0] - rate_form_fit(L[idx], entries[idx], "1/L", 0)[0]
+    The curve is deterministic (an exact recursion), so there is no sampling uncertainty; the interval is the range
+    of the ratio over windows shifted down by ``shifts`` decades: how far the ratio has settled by these depths.
 
-    value = stat(keep)
-    if n_boot == 0:
-        return value, (value, value)
-    rng = np.random.default_rng(seed)
-    boots = [stat(rng.choice(keep, len(keep))) for _ in range(n_boot)]
-    lo, hi = np.nanpercentile(boots, [2.5, 97.5])
-    return value, (float(min(lo, value)), float(max(hi, value)))
+    Returns:
+      ``(value, (lo, hi), (slope before, slope last))``, the value and slopes at shift 0; the range is NaN where
+      the slope changes sign between the decades of any window (the curve has not reached its asymptotic form).
+    """
+    top = float(np.max(depths))
+    values = []
+    for shift in shifts:
+        end = top / 10**shift
+        before, last = (limit_slope(depths, ratios, limit, end / 10**k, end / 10 ** (k - 1)) for k in (2, 1))
+        values.append((last / before if before else float("nan"), (before, last)))
+    r = np.array([v for v, _ in values])
+    if not np.all(r > 0):  # the slope changes sign between decades: not yet on its asymptotic line, nothing to read
+        return float(r[0]), (float("nan"), float("nan")), values[0][1]
+    return float(r[0]), (float(r.min()), float(r.max())), values[0][1]
 
 
-def chosen_form(value):
-    """The rate form the data choose from the R² advantage of log L / L over 1/L."""
-    return "log L / L" if value > 0 else "1/L"
+RATE_READING = {"1/L": "1/L", "log L / L": "log L / L", "slower": "slower than log L / L"}
+
+
+def rate_reading(ratio_ci):
+    """What a slope ratio's interval says: ``"1/L"`` (all of it at most 0.5), ``"log L / L"`` (all in [0.5, 2]),
+    ``"slower"`` (all above 2), else None (it straddles)."""
+    lo, hi = ratio_ci
+    if not (np.isfinite(lo) and np.isfinite(hi)):
+        return None
+    return "1/L" if hi <= 0.5 else "log L / L" if 0.5 <= lo and hi <= 2 else "slower" if lo > 2 else None
 
 
 def distance_to_limit(arrays, cfg):
     r"""Per paper point: :math:`\max_{x \ne x'} |\hat\Theta^L(x, x') - K_\infty(x, x')|` against depth (point, L).
 
-    On the Edge the limit is the intercept of the rate form the data choose; off it the kernel at the largest depth,
+    On the Edge the limit is the exact one, :data:`meanfield.EDGE_LIMIT`; off it the kernel at the largest depth,
     which the exponential approach has brought to within float64's precision of the limit."""
     out = []
     for i, (act, phase) in enumerate(paper_points()):
         entries = arrays["rate_entries"][i]
         if phase == "edge":
-            form = chosen_form(rate_form_advantage(arrays["depths"], entries, cfg.rate_min_depth, n_boot=0)[0])
-            limit = rate_form_fit(arrays["depths"], entries, "1/L" if form == "1/L" else "log", cfg.rate_min_depth)[1]
+            limit = meanfield.EDGE_LIMIT[act]
         else:
             limit = entries[-1]
         out.append(np.abs(entries - limit).max(-1))
@@ -455,20 +543,28 @@ def distance_to_limit(arrays, cfg):
 
 
 def rate_rows(arrays, cfg):
-    """Rows of the rate-form table: φ, (σ_W, σ_b), χ₁, R² of both forms, the advantage with its interval, the form
-    the data choose and the paper's."""
+    """Rows of the rate table: φ, (σ_W, σ_b), χ₁, K_∞, the deepest layer, the slopes of L·(K^L/α_L − K_∞) against
+    ln L in the last two decades, their ratio with its range over windows, the rate it indicates, and the paper's."""
     rows = []
-    for i, (act, phase) in enumerate(paper_points()):
-        if phase != "edge":
-            continue
-        entries = arrays["rate_entries"][i]
-        r2 = [rate_form_fit(arrays["depths"], entries, f, cfg.rate_min_depth)[0] for f in ("1/L", "log")]
-        v, (lo, hi) = rate_form_advantage(arrays["depths"], entries, cfg.rate_min_depth)
-        w, b = arrays["rate_points"][i]
-        rows.append([act, f"({w:.3f}, {b:.3f})", f"{arrays['rate_chi1'][i]:.4f}", f"{r2[0]:.6f}", f"{r2[1]:.6f}",
-                     f"{v:.2e} [{lo:.2e}, {hi:.2e}]", chosen_form(v) if lo * hi > 0 else "neither (interval spans 0)",
+    for act, (w, b) in edge_points().items():
+        v, (lo, hi), (before, last) = measure_exact_rate(arrays, act)
+        k = list(edge_points()).index(act)
+        rows.append([act, f"({w:.3f}, {b:.4f})", f"{arrays['exact_chi1'][k]:.6f}", f"{meanfield.EDGE_LIMIT[act]:.4f}",
+                     f"{int(arrays[f'exact_depths_{act}'][-1]):,}", f"{before:.3g}", f"{last:.3g}",
+                     f"{v:.3g} [{lo:.3g}, {hi:.3g}]", RATE_READING.get(rate_reading((lo, hi)), "not settled"),
                      RATE_FORMS[act]])
     return rows
+
+
+def edge_points():
+    """The paper's Edge-of-Chaos points, activation -> (W_std, b_std)."""
+    return {a: wb for (a, p), wb in paper_points().items() if p == "edge"}
+
+
+def measure_exact_rate(arrays, activation):
+    """:func:`slope_ratio` of the exact recursion's ratios at ``activation``'s Edge point."""
+    return slope_ratio(arrays[f"exact_depths_{activation}"], arrays[f"exact_ratios_{activation}"],
+                       meanfield.EDGE_LIMIT[activation])
 
 
 def trainability_gap(arrays):
@@ -517,11 +613,13 @@ CLAIMS = [
           decide="more seeds, or a wider network"),
     *[Claim(f"eoc-rate-form-{act}", f"{HDR}, Thm. 2 (Edge of Chaos, {act})",
             f"On the Edge of Chaos the normalized NTK of a {act} network approaches its limit at rate {form}.",
-            "R² of K_∞ + a·log L/L minus R² of K_∞ + a/L, fitted to every pair's K^L/α_L over the depths (analytic "
-            "kernels, the paper's point; 95% bootstrap interval over the depths)",
-            AtMost(0.0) if form == "1/L" else AtLeast(0.0),
-            why=f"the paper's form must fit better: the difference lies {'below' if form == '1/L' else 'above'} 0",
-            decide="more depths")
+            "exact float64 recursion in 1 − c: the slope of L·(K^L/α_L − K_∞) against ln L over the last decade of "
+            "depths over that over the decade before (a deterministic curve: the range is over windows shifted by "
+            "up to half a decade, not a 95% interval)",
+            AtMost(0.5) if form == "1/L" else Between(0.5, 2.0),
+            why="a 1/L rate's slope falls about tenfold a decade, log L / L's stays (ratio 1), a slower power L^-p's "
+                "grows by 10^(1-p); 0.5 and 2 lie between, a factor of 2 from 1",
+            decide="deeper exact recursions (the ratio must settle)")
       for act, form in RATE_FORMS.items()],
     Claim("eoc-trainability", f"{HDR}, Sec. 4 (trainability)",
           "A deep tanh network initialized on the Edge of Chaos trains better under SGD than one initialized in "
@@ -583,39 +681,42 @@ def numbers(arrays, cfg):
 
 
 def rate_numbers(arrays, cfg):
-    """The rate-form section's numbers: points, the forms the data choose, and whether they are the paper's."""
+    """The rate section's numbers: the points, the exact limits, and which rate the exact recursion follows."""
     m = measure_rates(arrays, cfg)
-    chosen = {act: chosen_form(v) if lo * hi > 0 else None for act, (v, (lo, hi)) in m.items()}
-    agree = [a for a, f in chosen.items() if f == RATE_FORMS[a]]
-    differ = [a for a, f in chosen.items() if f is not None and f != RATE_FORMS[a]]
-    open_ = [a for a, f in chosen.items() if f is None]
+    reading = {act: rate_reading(ci) for act, (v, ci, _) in m.items()}
+    agree = [a for a, r in reading.items() if r == RATE_FORMS[a]]
+    differ = [f"{a} ({RATE_READING[r]})" for a, r in reading.items() if r is not None and r != RATE_FORMS[a]]
+    open_ = [a for a, r in reading.items() if r is None]
     words = []
     if agree:
-        words.append(f"the data choose the paper's form for {', '.join(agree)}")
+        words.append(f"the exact recursion follows the paper's rate for {', '.join(agree)}")
     if differ:
-        words.append(f"they choose the other form for {', '.join(differ)}, against the paper")
+        words.append(f"it follows another rate for {', '.join(differ)}, against the paper's statement")
     if open_:
-        words.append(f"for {', '.join(open_)} the interval does not decide between the two")
+        words.append(f"for {', '.join(open_)} the ratio has not settled by these depths")
     pts = paper_points()
+    relu = arrays["exact_ratios_relu"]
     return {
         "eoc-rate-points": "; ".join(
             f"{a} {p}: σ_W = {w:.4f}, σ_b = {b:.4f}{' (paper: 0.2)' if p == 'edge' and b > 0 else ''}, χ₁ = {c:.4f}"
             for (a, p), (w, b), c in zip(pts, arrays["rate_points"], arrays["rate_chi1"])),
         "eoc-rate-pairs": int(arrays["rate_entries"].shape[-1]),
-        "eoc-rate-min-depth": int(cfg.rate_min_depth),
         "eoc-rate-words": "; ".join(words),
-        "eoc-rate-late-depth": int(cfg.max_depth // 2),
-        "eoc-rate-late": ", ".join(
-            f"{act} {chosen_form(rate_form_advantage(arrays['depths'], arrays['rate_entries'][list(pts).index((act, 'edge'))], cfg.max_depth // 2, n_boot=0)[0])}"
-            for act in RATE_FORMS),
+        "eoc-exact-depth": f"{int(cfg.exact_max_depth):,}",
+        "eoc-exact-depth-relu": f"{int(arrays['exact_depths_relu'][-1]):,}",
+        "eoc-relu-limit-gap": f"{np.abs(relu[-1] - meanfield.EDGE_LIMIT['relu']).max():.1e}",
+        "eoc-exact-vs-direct": f"{float(arrays['exact_check']):.0e}",
     }
 
 
 def measure_rates(arrays, cfg):
-    """The rate-form advantage with its interval per Edge-of-Chaos activation."""
-    pts = list(paper_points())
-    return {act: rate_form_advantage(arrays["depths"], arrays["rate_entries"][pts.index((act, "edge"))],
-                                     cfg.rate_min_depth) for act in RATE_FORMS}
+    """The slope ratio (value, range, slopes) per Edge-of-Chaos activation (:func:`measure_exact_rate`)."""
+    out = {}
+    for act in RATE_FORMS:
+        v, ci, (before, last) = measure_exact_rate(arrays, act)
+        out[act] = (v, ci, {"slope_before": before, "slope_last": last,
+                            "max_depth": int(arrays[f"exact_depths_{act}"][-1])})
+    return out
 
 
 def train_numbers(arrays, cfg):
@@ -662,12 +763,33 @@ def fig_rate(cfg, arrays):
         keep = dist[i] > 1e-14
         ax.loglog(L[keep], dist[i][keep], styles[act], color=PHASE_COLOUR[phase], label=f"{act}, {phase}")
     edge = [i for i, (_, p) in enumerate(paper_points()) if p == "edge"]
-    ref = dist[edge, cfg.rate_min_depth - 1].max()
-    ax.loglog(L, ref * cfg.rate_min_depth / L, ":", color="grey", lw=1, label=r"$\propto 1/L$")
+    anchor = min(10, len(L)) - 1
+    ref = dist[edge, anchor].max()
+    ax.loglog(L, ref * L[anchor] / L, ":", color="grey", lw=1, label=r"$\propto 1/L$")
     g = np.log(L) / L
-    ax.loglog(L[1:], ref * g[1:] / g[cfg.rate_min_depth - 1], ":", color="olive", lw=1, label=r"$\propto \log L / L$")
+    ax.loglog(L[1:], ref * g[1:] / g[anchor], ":", color="olive", lw=1, label=r"$\propto \log L / L$")
     ax.set(xlabel="depth L", ylabel=r"$\max |K^L/\alpha_L - K_\infty|$", ylim=(1e-12, 2))
     fig.legend(loc="outside right center", fontsize=6)
+    return fig
+
+
+def fig_exact_rate(arrays):
+    r""":math:`L\,(K^L/\alpha_L - K_\infty)` against depth (log axis) by the exact recursion, one panel per Edge-of-
+    Chaos activation, the three pairs (smallest, median, largest cosine) as dotted, dashed and solid lines; the last
+    two decades shaded, where :func:`slope_ratio` reads the slopes."""
+    fig, axes = plots.figure(ncols=len(RATE_FORMS), width=2.5, height=2.4, squeeze=False)
+    for ax, act in zip(axes[0], RATE_FORMS):
+        L = arrays[f"exact_depths_{act}"].astype(float)
+        y = L[:, None] * (arrays[f"exact_ratios_{act}"] - meanfield.EDGE_LIMIT[act])
+        for j, ls in enumerate((":", "--", "-")):
+            ax.plot(L, y[:, j], ls, color="k", lw=1, label=f"cos = {arrays[f'exact_rho_{act}'][j]:.2f}")
+        ax.axvspan(L[-1] / 100, L[-1] / 10, color="0.93", lw=0)
+        ax.axvspan(L[-1] / 10, L[-1], color="0.86", lw=0)
+        ax.set(xscale="log", xlabel="depth L", title=f"{act} (paper: {RATE_FORMS[act]})")
+        ax.title.set_fontsize(8)
+        ax.tick_params(labelsize=7)
+    axes[0, 0].set_ylabel(r"$L\,(K^L/\alpha_L - K_\infty)$")
+    axes[0, 0].legend(fontsize=6)
     return fig
 
 

@@ -19,6 +19,7 @@ spread gives the error bars.
 """
 
 import dataclasses
+import functools
 
 import jax
 import numpy as np
@@ -149,7 +150,7 @@ def record_steps(cfg):
     return np.arange(0, cfg.train_steps - cfg.train_steps % record_every(cfg) + 1, record_every(cfg))
 
 
-def linearized_losses(cfg, data):
+def linearized_losses(cfg, data, width=None):
     r"""The infinite-width (linearized) GD loss curve of each network, given its own initial outputs.
 
     With :math:`A = I - \eta \Theta_\infty / N` and the network's outputs :math:`f_0` at initialization,
@@ -160,7 +161,7 @@ def linearized_losses(cfg, data):
       ``(eta, loss_fn)`` where ``loss_fn(f0)`` maps (..., N, K) initial outputs to (..., records) losses,
       at the steps of :func:`record_steps`.
     """
-    spec = FCN(width=cfg.train_widths[0], out_dim=10, **TRAIN_SPEC)
+    spec = FCN(width=width or cfg.train_widths[0], out_dim=10, **TRAIN_SPEC)  # the width is immaterial (NTK param.)
     x, y = data.x_train, data.y_train
     n = x.shape[0]
     lam, vec = np.linalg.eigh(np.asarray(kernels.analytic_ntk(spec, x), np.float64))
@@ -190,24 +191,55 @@ def training_point(cfg, data, eta, width):
     return {"loss": np.stack(loss), "f0": np.stack(f0)}
 
 
-def compute(cfg):
-    """The three sweeps, each point saved as it finishes."""
-    x = load("sphere", n_train=cfg.n_inputs, d=64, seed=cfg.seed).x_train
-    base = {k: v for k, v in cfg.asdict().items() if k != "profile"}
-    sweep = lambda what, points, fn, desc: results.sweep(
-        f"{SLUG}/{cfg.profile}/{what}", base, points, fn, profile=cfg.profile, seeds=cfg.seeds, desc=desc)
-    spread = sweep("spread", [{"width": w} for w in cfg.widths], lambda p: {"v": spread_point(cfg, x, p["width"])},
-                   "NTK spread by width")
-    fluct = {point: sweep("fluctuations" if point == "q0" else f"fluctuations-{point}",
-                          [{"depth": L} for L in cfg.fluct_depths],
-                          lambda p: {"v": fluctuation_point(cfg, x, p["depth"], point)},
-                          f"NTK fluctuations by depth ({point})") for point in CRITICAL_POINTS}
-    iso = sweep("isometry", [{"depth": L} for L in cfg.iso_depths], lambda p: {"sv": isometry_point(cfg, p["depth"])},
-                "Jacobian spectra by depth")
+@functools.lru_cache(maxsize=4)
+def _sphere(cfg):
+    """The ``n_inputs`` inputs on the sphere of a sweep's view."""
+    return load("sphere", n_train=cfg.n_inputs, d=64, seed=cfg.seed).x_train
+
+
+@functools.lru_cache(maxsize=2)
+def _training_setup(cfg):
+    """The training set and the learning rate of a training sweep's view (eta of the analytic kernel: any width)."""
     data = training_data(cfg)
-    eta, linearized = linearized_losses(cfg, data)
-    curves = sweep("training", [{"width": w} for w in cfg.train_widths],
-                   lambda p: training_point(cfg, data, eta, p["width"]), "GD training by width")
+    return data, linearized_losses(cfg, data, width=1)[0]
+
+
+def _fluctuation_sweep(point):
+    return results.Sweep(
+        SLUG, "fluctuations" if point == "q0" else f"fluctuations-{point}",
+        knobs=("fluct_width", "fluct_seeds", "n_groups", "n_inputs", "seed"), over=("fluct_depths",),
+        points=lambda cfg: [{"depth": L} for L in cfg.fluct_depths],
+        run=lambda cfg, p: {"v": fluctuation_point(cfg, _sphere(cfg), p["depth"], point)},
+        desc=f"NTK fluctuations by depth ({point})")
+
+
+SWEEPS = {
+    "spread": results.Sweep(
+        SLUG, "spread", knobs=("depth", "n_seeds", "n_groups", "n_inputs", "seed"), over=("widths",),
+        points=lambda cfg: [{"width": w} for w in cfg.widths],
+        run=lambda cfg, p: {"v": spread_point(cfg, _sphere(cfg), p["width"])}, desc="NTK spread by width"),
+    **{f"fluctuations-{point}": _fluctuation_sweep(point) for point in CRITICAL_POINTS},
+    "isometry": results.Sweep(
+        SLUG, "isometry", knobs=("iso_width", "seed"), over=("iso_depths",),
+        points=lambda cfg: [{"depth": L} for L in cfg.iso_depths],
+        run=lambda cfg, p: {"sv": isometry_point(cfg, p["depth"])}, desc="Jacobian spectra by depth"),
+    "training": results.Sweep(
+        SLUG, "training", knobs=("train_seeds", "train_steps", "n_train", "seed"), over=("train_widths",),
+        points=lambda cfg: [{"width": w} for w in cfg.train_widths],
+        run=lambda cfg, p: training_point(cfg, *_training_setup(cfg), p["width"]),
+        device=lambda cfg, p: "GPU" if p["width"] >= 4096 else "CPU", desc="GD training by width"),
+}
+"""The chapter's sweeps: spread by width, fluctuations by depth at each critical point, Jacobian spectra by depth,
+GD training by width."""
+
+
+def compute(cfg):
+    """The sweeps, each point saved as it finishes."""
+    spread = SWEEPS["spread"].results(cfg)
+    fluct = {point: SWEEPS[f"fluctuations-{point}"].results(cfg) for point in CRITICAL_POINTS}
+    iso = SWEEPS["isometry"].results(cfg)
+    curves = SWEEPS["training"].results(cfg)
+    eta, linearized = linearized_losses(cfg, training_data(cfg))
     return {
         "train_widths": np.array(cfg.train_widths),
         "train_steps": record_steps(cfg),

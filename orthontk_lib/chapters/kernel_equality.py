@@ -21,6 +21,7 @@ the analytic CNN kernel (:func:`kernels.analytic_ntk`), the limit of full-filter
 """
 
 import dataclasses
+import functools
 import itertools
 
 import jax
@@ -145,22 +146,28 @@ def cnn_point(cfg, depth, channels, x, theta_inf):
     return out
 
 
+@functools.lru_cache(maxsize=8)
+def _cnn_limit(cfg, depth):
+    """The digit images and the analytic CNN NTK at ``depth`` of a sweep's view (channel count immaterial: NTK
+    parameterization)."""
+    x = image_inputs(cfg)
+    return x, np.asarray(kernels.analytic_ntk(cfg.cnn_spec(depth, 1), x))
+
+
+def _cnn_point(cfg, p):
+    x, theta_inf = _cnn_limit(cfg, p["depth"])
+    return cnn_point(cfg, p["depth"], p["channels"], x, theta_inf)
+
+
 def compute_cnn(cfg):
     """The CNN sweep: ``cnn_err`` (depth, variant, channels, seed), ``cnn_delta`` (depth, filter, channels)."""
-    keep = ("W_std", "b_std", "seed", "cnn_seeds", "cnn_inputs")
-    base = {k: v for k, v in cfg.asdict().items() if k in keep}
-    x = image_inputs(cfg)
+    pts = SWEEPS["cnn"].results(cfg)
+    n = len(cfg.cnn_channels)
     err, delta, bias = [], [], []
-    for depth in cfg.cnn_depths:
-        theta_inf = np.asarray(kernels.analytic_ntk(cfg.cnn_spec(depth, cfg.cnn_channels[0]), x))
-        pts = results.sweep(
-            f"{SLUG}/{cfg.profile}/cnn", {**base, "depth": depth}, [{"channels": c} for c in cfg.cnn_channels],
-            lambda p: cnn_point(cfg, depth, p["channels"], x, theta_inf),
-            profile=cfg.profile, seeds=list(range(cfg.seed, cfg.seed + cfg.cnn_seeds)), desc=f"CNN L={depth}",
-        )
-        err.append([[p.arrays[f"err_{f}_{i}"] for p in pts] for f, i in CNN_VARIANTS])
-        delta.append([[float(p.arrays[f"delta_{f}"]) for p in pts] for f in FILTERS])
-        bias.append([[[float(p.arrays[f"{q}_{f}_{i}"]) for q in ("bias", "sem")] for p in pts] for f, i in CNN_VARIANTS])
+    for row in (pts[i:i + n] for i in range(0, len(pts), n)):  # one depth
+        err.append([[p.arrays[f"err_{f}_{i}"] for p in row] for f, i in CNN_VARIANTS])
+        delta.append([[float(p.arrays[f"delta_{f}"]) for p in row] for f in FILTERS])
+        bias.append([[[float(p.arrays[f"{q}_{f}_{i}"]) for q in ("bias", "sem")] for p in row] for f, i in CNN_VARIANTS])
     return {"cnn_channels": np.asarray(cfg.cnn_channels), "cnn_err": np.asarray(err), "cnn_delta": np.asarray(delta),
             "cnn_bias": np.asarray(bias)}  # (depth, variant, channels, [distance of the seed mean, its standard error])
 
@@ -210,25 +217,48 @@ def bias_in_standard_errors(cfg, arrays, filt, min_depth=2):
     return float(bias_ratios(cfg, arrays, filt, min_depth).mean())
 
 
+@functools.lru_cache(maxsize=16)
+def _limit(cfg, dataset, activation, depth):
+    """The inputs of ``dataset`` and their analytic NTK for (``activation``, ``depth``) of a sweep's view (width
+    immaterial: NTK parameterization)."""
+    x = inputs(cfg, dataset)
+    return x, np.asarray(kernels.analytic_ntk(cfg.spec(activation, depth, 1, "gaussian"), x))
+
+
+def _point(cfg, p):
+    x, theta_inf = _limit(cfg, p["dataset"], p["activation"], p["depth"])
+    return point(cfg, p["dataset"], p["activation"], p["depth"], p["width"], x, theta_inf)
+
+
+SWEEPS = {
+    "points": results.Sweep(
+        SLUG, "points", knobs=("n_seeds", "n_inputs", "W_std", "b_std", "seed"),
+        over=("datasets", "activations", "depths", "widths"),
+        points=lambda cfg: [{"dataset": d, "activation": a, "depth": L, "width": w}
+                            for d, a, L in cfg.configs() for w in cfg.widths],
+        run=_point, desc="FCN NTK by (data set, activation, depth, width)"),
+    "cnn": results.Sweep(
+        SLUG, "cnn", knobs=("W_std", "b_std", "seed", "cnn_seeds", "cnn_inputs"), over=("cnn_depths", "cnn_channels"),
+        points=lambda cfg: [{"depth": L, "channels": c} for L in cfg.cnn_depths for c in cfg.cnn_channels],
+        run=_cnn_point, seeds=lambda cfg: list(range(cfg.seed, cfg.seed + cfg.cnn_seeds)),
+        desc="CNN NTK by (depth, channels)"),
+}
+"""The chapter's sweeps: FCN points per (data set, activation, depth, width), CNN points per (depth, channels)."""
+
+
 def compute(cfg):
     """All points (each saved as it finishes), stacked into arrays indexed (config, width, ...), then the CNN sweep."""
-    base = {k: v for k, v in cfg.asdict().items()
-            if k not in ("widths", "depths", "activations", "datasets", "profile") and not k.startswith("cnn_")}
+    pts = SWEEPS["points"].results(cfg)
+    view = SWEEPS["points"].view(cfg)
+    n = len(cfg.widths)
     arrays = {"err": [], "delta": [], "theta_inf": [], "first_small": [], "first_large": []}
-    for dataset, activation, depth in cfg.configs():
-        x = inputs(cfg, dataset)
-        theta_inf = np.asarray(kernels.analytic_ntk(cfg.spec(activation, depth, cfg.widths[0], "gaussian"), x))
-        pts = results.sweep(
-            f"{SLUG}/{cfg.profile}/points", {**base, "dataset": dataset, "activation": activation, "depth": depth},
-            [{"width": w} for w in cfg.widths],
-            lambda p: point(cfg, dataset, activation, depth, p["width"], x, theta_inf),
-            profile=cfg.profile, seeds=cfg.seeds, desc=f"{dataset}/{activation}/L={depth}",
-        )
-        arrays["err"].append([[p.arrays[f"err_{i}"] for p in pts] for i in INITS])  # (init, width, seed)
-        arrays["delta"].append([float(p.arrays["delta"]) for p in pts])
-        arrays["theta_inf"].append(theta_inf)
-        arrays["first_small"].append([pts[0].arrays[f"first_{i}"] for i in INITS])
-        arrays["first_large"].append([pts[-1].arrays[f"first_{i}"] for i in INITS])
+    for c, (dataset, activation, depth) in enumerate(cfg.configs()):
+        row = pts[c * n:(c + 1) * n]
+        arrays["err"].append([[p.arrays[f"err_{i}"] for p in row] for i in INITS])  # (init, width, seed)
+        arrays["delta"].append([float(p.arrays["delta"]) for p in row])
+        arrays["theta_inf"].append(_limit(view, dataset, activation, depth)[1])
+        arrays["first_small"].append([row[0].arrays[f"first_{i}"] for i in INITS])
+        arrays["first_large"].append([row[-1].arrays[f"first_{i}"] for i in INITS])
     out = {k: np.asarray(v) for k, v in arrays.items()}
     out["widths"] = np.asarray(cfg.widths)
     return {**out, **compute_cnn(cfg)}

@@ -139,9 +139,10 @@ def hessian_point(cfg, x, width):
             "hessian_orth": h_orth, "gradient_orth": g_orth}
 
 
-def learning_rate(cfg, data, case):
-    r"""Half the GD stability limit of the case's narrowest network: :math:`N / \lambda_{\max}(\hat\Theta)`."""
-    spec = cfg.spec(cfg.train_widths[0], case)
+def learning_rate(cfg, data, case, width=None):
+    r"""Half the GD stability limit of the case's network of ``width`` (default: the narrowest training width):
+    :math:`N / \lambda_{\max}(\hat\Theta)`."""
+    spec = cfg.spec(width or cfg.train_widths[0], case)
     theta = np.asarray(kernels.empirical_ntk(spec, spec.initialize(jax.random.key(cfg.seed), data.x_train[:1]),
                                              data.x_train))
     return float(len(theta) / np.linalg.eigvalsh(theta).max())
@@ -175,18 +176,41 @@ def training_point(cfg, data, etas, width):
     return {**{k: np.stack(v) for k, v in out.items()}, "record_steps": h["record_steps"]}
 
 
+@functools.lru_cache(maxsize=2)
+def _hessian_inputs(cfg):
+    """The inputs at which the Hessian is measured, of a sweep's view."""
+    return digits_on_sphere(cfg, max(cfg.n_inputs, 2)).x_train
+
+
+@functools.lru_cache(maxsize=2)
+def _training_setup(cfg):
+    """The training set and each case's learning rate (set at ``lr_width``, the narrowest width) of a sweep's view."""
+    data = digits_on_sphere(cfg, max(cfg.n_train, cfg.n_inputs))
+    return data, [learning_rate(cfg, data, case, cfg.lr_width) for case in cfg.cases]
+
+
+_NETWORK = ("depth", "activation", "output", "bottleneck", "n_seeds", "n_inputs", "n_iter", "seed")
+SWEEPS = {
+    "hessian": results.Sweep(
+        SLUG, "hessian", knobs=_NETWORK, over=("widths",), points=lambda cfg: [{"width": w} for w in cfg.widths],
+        run=lambda cfg, p: hessian_point(cfg, _hessian_inputs(cfg), p["width"]), device="GPU",
+        desc="Hessian norm by width"),
+    "training": results.Sweep(
+        SLUG, "training", knobs=_NETWORK + ("train_steps", "n_train"), over=("train_widths",),
+        points=lambda cfg: [{"width": w} for w in cfg.train_widths],
+        derived=lambda cfg: {"lr_width": cfg.train_widths[0]},
+        run=lambda cfg, p: training_point(cfg, *_training_setup(cfg), p["width"]), device="GPU",
+        desc="GD with NTK by width"),
+}
+"""The chapter's sweeps, one point per width; the training sweep's learning rates come from its narrowest network
+(``lr_width``, a derived value in every key)."""
+
+
 def compute(cfg):
     """Both sweeps, every point saved as it finishes."""
-    x = digits_on_sphere(cfg, max(cfg.n_inputs, 2)).x_train
-    base = {k: v for k, v in cfg.asdict().items() if k != "profile"}
-    sweep = lambda what, points, fn, desc: results.sweep(f"{SLUG}/{cfg.profile}/{what}", base, points, fn,
-                                                         profile=cfg.profile, seeds=cfg.seeds, desc=desc)
-    hess = sweep("hessian", [{"width": w} for w in cfg.widths], lambda p: hessian_point(cfg, x, p["width"]),
-                 "Hessian norm by width")
-    data = digits_on_sphere(cfg, max(cfg.n_train, cfg.n_inputs))
-    etas = [learning_rate(cfg, data, case) for case in cfg.cases]
-    runs = sweep("training", [{"width": w} for w in cfg.train_widths],
-                 lambda p: training_point(cfg, data, etas, p["width"]), "GD with NTK by width")
+    hess = SWEEPS["hessian"].results(cfg)
+    runs = SWEEPS["training"].results(cfg)
+    _, etas = _training_setup(SWEEPS["training"].run_view(cfg))
     stack = lambda key: np.stack([p.arrays[key] for p in runs], axis=1)  # (case, width, seed, ...)
     return {
         "widths": np.asarray(cfg.widths),

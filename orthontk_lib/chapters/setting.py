@@ -13,6 +13,7 @@ measured on ``n_seeds // M`` disjoint groups of networks, for :math:`M = 1, 2, 4
 """
 
 import dataclasses
+import functools
 
 import jax
 import numpy as np
@@ -104,15 +105,31 @@ def point(cfg, width, x, limits):
     return {"err": err, "first": np.stack(first)}
 
 
+@functools.lru_cache(maxsize=2)
+def _inputs_and_limits(cfg):
+    """The inputs (n_inputs, d) and the analytic kernels ``{"ntk", "nngp"}`` of a sweep's view ``cfg``; in the NTK
+    parameterization the infinite-width kernels do not depend on the width (any width gives the same numbers)."""
+    x = load("normal", n_train=cfg.n_inputs, d=cfg.d, seed=cfg.seed).x_train
+    spec = cfg.spec(1, "gaussian")
+    return x, {"ntk": np.asarray(kernels.analytic_ntk(spec, x)), "nngp": np.asarray(kernels.analytic_nngp(spec, x))}
+
+
+def _point(cfg, p):
+    x, limits = _inputs_and_limits(cfg)
+    return point(cfg, p["width"], x, limits)
+
+
+SWEEPS = {"points": results.Sweep(
+    SLUG, "points", knobs=("n_seeds", "depth", "activation", "n_inputs", "d", "W_std", "b_std", "seed"),
+    over=("widths",), points=lambda cfg: [{"width": w} for w in cfg.widths], run=_point,
+    desc="empirical NNGP and NTK by width")}
+"""The chapter's sweep: one point per width."""
+
+
 def compute(cfg):
     """The sweep over widths (each width saved as it finishes) and its summary arrays."""
-    x = load("normal", n_train=cfg.n_inputs, d=cfg.d, seed=cfg.seed).x_train
-    spec = cfg.spec(cfg.widths[0], "gaussian")
-    limits = {"ntk": np.asarray(kernels.analytic_ntk(spec, x)), "nngp": np.asarray(kernels.analytic_nngp(spec, x))}
-    base = {k: v for k, v in cfg.asdict().items() if k not in ("widths", "profile")}
-    pts = results.sweep(f"{SLUG}/{cfg.profile}/points", base, [{"width": w} for w in cfg.widths],
-                        lambda p: point(cfg, p["width"], x, limits), profile=cfg.profile, seeds=cfg.seeds,
-                        desc="empirical NNGP and NTK by width")
+    pts = SWEEPS["points"].results(cfg)
+    _, limits = _inputs_and_limits(SWEEPS["points"].view(cfg))
     err = np.stack([p.arrays["err"] for p in pts], axis=2)  # (kernel, init, width, M, S)
     return {
         "widths": np.array(cfg.widths),

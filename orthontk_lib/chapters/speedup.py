@@ -24,6 +24,7 @@ reaches it within ``steps`` counts as failed; for the speed-up
 """
 
 import dataclasses
+import functools
 import math
 
 import jax
@@ -77,6 +78,7 @@ class Config(ChapterConfig):
     family_widths: tuple[int, ...] = dataclasses.field(default=(32, 128), metadata={"min": 1})  # width family: widths
     family_depth: int = dataclasses.field(default=8, metadata={"min": 1})  # hidden layers of the width family
 
+    PRECISION = "tensorfloat32"  # training (steps to a target, failure edges); TF32 to be checked against "highest" on a GPU
     PROFILES = {
         "smoke": dict(depths=(2, 4), width=16, n_lrs=3, n_seeds=2, steps=40, n_train=256, n_test=64, batch_size=32,
                       cnn_depths=(2,), channels=4, cnn_n_lrs=2, cnn_steps=20, cnn_batch_size=16,
@@ -85,13 +87,18 @@ class Config(ChapterConfig):
                       batch_size=128, n_train=1024, n_test=512,
                       cnn_depths=(4, 16), channels=16, cnn_lr_min=0.025, cnn_lr_max=0.2, cnn_n_lrs=4, cnn_steps=100,
                       cnn_batch_size=32, cnn_target=0.7, family_widths=(32, 64, 128), family_depth=8, target_alt=0.8),
-        "paper": dict(depths=(10, 25, 50, 100, 200), width=400, lr_min=1e-4, lr_max=1e-1, n_lrs=16, n_seeds=10,
-                      steps=2000, batch_size=1000, target=0.25, target_alt=0.4, dataset="cifar10", n_train=50000, n_test=10000,
+        # the paper's widths, depths, batch and learning-rate range; 16 of its 31 learning rates, 8 of its 20 seeds and
+        # 1,000 steps, on digits (CIFAR-10 is on no machine here) with quick's targets, 50% and 80%
+        # (the paper's 25% was set for CIFAR-10)
+        "paper": dict(depths=(10, 25, 50, 100, 200), width=400, lr_min=1e-4, lr_max=1e-1, n_lrs=16, n_seeds=8,
+                      steps=1000, batch_size=1000, target=0.5, target_alt=0.8, dataset="digits", n_train=1297, n_test=500,
                       cnn_depths=(10, 25, 50), channels=16, cnn_lr_min=1e-3, cnn_lr_max=0.3, cnn_n_lrs=8,
                       cnn_steps=1000, cnn_batch_size=64, cnn_target=0.25, family_widths=(400, 800, 1600),
                       family_depth=50),
     }
-    COST = {"paper": Cost("GPU", 120, "estimate from the depth family's 84 + 154 + 287 s on one H200 (4 seeds, 1,000 steps), scaled to 10 seeds, 2,000 steps, five depths, the width family and the CNN grid")}
+    COST = {"paper": Cost("GPU", 50, "estimate from the depth family's 84 + 154 + 287 s on one H200 in TF32 (4 seeds, "
+                                     "1,000 steps), scaled to 8 seeds, five depths, the width family (width 1,600 costs "
+                                     "16 times width 400) and the CNN grid")}
 
     def __post_init__(self):
         from orthontk_lib.book.profiles import ConfigError
@@ -120,27 +127,31 @@ class Config(ChapterConfig):
         """The critical sigma_b at sigma_W^2 = ``W_var`` for tanh (chi = 1)."""
         return meanfield.critical_b_std("tanh", math.sqrt(self.W_var))
 
-    def grid(self, arch="fcn"):
+    def grid(self, arch="fcn", depths=None):
         """The :class:`Grid` of ``arch``: ``"fcn"``, ``"cnn"``, or ``"family"`` (the FCN at ``family_depth``, the
-        smaller half of the learning rates, one point per width)."""
+        smaller half of the learning rates, one point per width); ``depths`` in place of the config's (one point's
+        grid reads no other depth)."""
         if arch in ("fcn", "family"):
             lrs = self.lrs if arch == "fcn" else self.lrs[: max(2, self.n_lrs // 2)]
-            depths = self.depths if arch == "fcn" else (self.family_depth,)
-            return Grid(depths, lrs, self.n_seeds, self.steps, self.batch_size, self.target, INITS,
+            if depths is None:
+                depths = self.depths if arch == "fcn" else (self.family_depth,)
+            return Grid(tuple(depths), lrs, self.n_seeds, self.steps, self.batch_size, self.target, INITS,
                         max(1, self.steps // 20), self.target_alt)
         lrs = np.geomspace(self.cnn_lr_min, self.cnn_lr_max, self.cnn_n_lrs)
         # evaluated on the full sets at the start and the end only: on a CPU that costs more than training
-        return Grid(self.cnn_depths, lrs, self.n_seeds, self.cnn_steps, self.cnn_batch_size, self.cnn_target,
-                    CNN_INITS, self.cnn_steps)
+        return Grid(tuple(self.cnn_depths if depths is None else depths), lrs, self.n_seeds, self.cnn_steps,
+                    self.cnn_batch_size, self.cnn_target, CNN_INITS, self.cnn_steps)
 
     def spec(self, depth, init, arch="fcn", width=None):
-        """The network of ``arch`` at ``depth`` (and ``width``, default the grid's) drawn by ``init``."""
+        """The network of ``arch`` at ``depth`` (and ``width``, default the grid's) drawn by ``init``; its equal
+        hidden layers are one ``lax.scan`` (``scan=True``: the unrolled network's draws and function, compiled once
+        whatever the depth)."""
         if arch in ("fcn", "family"):
             return FCN(depth, width or self.width, "tanh", math.sqrt(self.W_var), self.b_std, init,
-                       parameterization="standard", out_dim=10)
+                       parameterization="standard", out_dim=10, scan=True)
         draw, filt = CNN_DRAWS[init]
         return CNN(depth, self.channels, 3, "tanh", math.sqrt(self.W_var), self.b_std, draw,
-                   parameterization="standard", out_dim=10, filter=filt)
+                   parameterization="standard", out_dim=10, filter=filt, scan=True)
 
 
 FIGURE = PaperFigure(
@@ -149,7 +160,8 @@ FIGURE = PaperFigure(
     settings=dict(depths=(50, 100, 200), width=400, W_var=1.05, lr_min=1e-4, lr_max=1e-1, n_lrs=31, n_seeds=20,
                   batch_size=1000, target=0.25, dataset="cifar10", family_widths=(400, 800, 1600), family_depth=50),
     always=("σ_b from the critical line at σ_W² (the paper: σ_b² = 2.01e-5)",
-            "the width family trains at the smaller half of the grid's learning rates",
+            "the width family trains at the smaller half of the grid's learning rates, scaled by width / n so that "
+            "ηΘ is the same at every width n (the NTK grows with n in the standard parameterization)",
             "τ on the test set at the resolution of the evaluations (every twentieth of the run)"),
     labels=dict(depths="depths", width="width", W_var="σ_W²", lr_min="smallest η", lr_max="largest η",
                 n_lrs="learning rates", n_seeds="seeds", batch_size="batch", family_widths="family widths",
@@ -209,53 +221,132 @@ def default_mesh():
     return jax.sharding.Mesh(np.array(devices), ("pairs",)) if len(devices) > 1 else None
 
 
-def depth_point(cfg, data, depth, mesh=None, arch="fcn", width=None):
-    """Every init of ``arch``'s grid at one depth (and ``width``), all (lr, seed) pairs in one program per init;
-    arrays indexed (init, lr, seed, ...)."""
+def family_lr_scale(reference, width):
+    """The width family's learning rates at ``width`` are the grid's times ``reference / width`` (``reference``: the
+    grid's width): in the standard parameterization the NTK Θ grows in proportion to the width, so this holds ηΘ,
+    the step the linearized network takes in function space, the same across the family (as the training-curves
+    chapter does). The family's statistics and figures read its learning rates in units of the width-``reference``
+    network's."""
+    return reference / width
+
+
+def init_point(cfg, data, depth, init, mesh=None, arch="fcn", width=None, lr_scale=1.0):
+    """One init of ``arch``'s grid at one depth (and ``width``): every (lr, seed) pair in one program, at the grid's
+    learning rates times ``lr_scale``; arrays indexed (lr, seed, ...) and ``record_steps``. The keys are the same for
+    every init: ``fold_in(key(seed), depth)`` split over the (lr, seed) pairs."""
     from orthontk_lib import train
 
-    grid = cfg.grid(arch)
+    grid = cfg.grid(arch, depths=(depth,))
     every = grid.record_every
     config = train.TrainConfig(steps=grid.steps - grid.steps % every, batch_size=grid.batch_size,
                                loss="cross_entropy", record_every=every)
-    lrs = np.repeat(grid.lrs, grid.n_seeds)
-    out = {k: [] for k in grid.outputs}
-    for init in grid.inits:
-        keys = jax.random.split(jax.random.fold_in(jax.random.key(cfg.seed), depth), lrs.size)  # same seeds per init
-        h = train.fit_grid(cfg.spec(depth, init, arch, width), config, keys, lrs, data, mesh=mesh)
-        shape = (len(grid.lrs), grid.n_seeds)
-        out["tau"].append(first_hit(h["batch_accuracy"], grid.target).reshape(shape) + 1)  # steps taken
-        if "tau_alt" in out:
-            out["tau_alt"].append(first_hit(h["batch_accuracy"], grid.target_alt).reshape(shape) + 1)
-        out["diverged"].append(h["diverged"].reshape(shape))
-        for k in ("train_loss", "train_accuracy", "test_accuracy"):
-            out[k].append(h[k].reshape(shape + (-1,)))
-    out = {k: np.stack(v) for k, v in out.items()}
+    lrs = np.repeat(grid.lrs * lr_scale, grid.n_seeds)
+    keys = jax.random.split(jax.random.fold_in(jax.random.key(cfg.seed), depth), lrs.size)  # same seeds per init
+    h = train.fit_grid(cfg.spec(depth, init, arch, width), config, keys, lrs, data, mesh=mesh)
+    shape = (len(grid.lrs), grid.n_seeds)
+    out = {"tau": first_hit(h["batch_accuracy"], grid.target).reshape(shape) + 1}  # steps taken
+    if grid.target_alt is not None:
+        out["tau_alt"] = first_hit(h["batch_accuracy"], grid.target_alt).reshape(shape) + 1
+    out["diverged"] = h["diverged"].reshape(shape)
+    for k in ("train_loss", "train_accuracy", "test_accuracy"):
+        out[k] = h[k].reshape(shape + (-1,))
     out["record_steps"] = h["record_steps"]
     return out
 
 
+def depth_point(cfg, data, depth, mesh=None, arch="fcn", width=None):
+    """Every init of ``arch``'s grid at one depth (and ``width``): :func:`init_point` stacked, arrays indexed
+    (init, lr, seed, ...)."""
+    grid = cfg.grid(arch, depths=(depth,))
+    pts = [init_point(cfg, data, depth, init, mesh, arch, width) for init in grid.inits]
+    out = {k: np.stack([p[k] for p in pts]) for k in grid.outputs}
+    out["record_steps"] = pts[-1]["record_steps"]
+    return out
+
+
+# THE SWEEPS: one saved point per (architecture, depth or width, init)
+
+
+_DATA_KNOBS = ("W_var", "dataset", "n_train", "n_test", "seed")
+_KNOBS = {
+    "fcn": ("width", "lr_min", "lr_max", "n_lrs", "n_seeds", "steps", "batch_size", "target", "target_alt"),
+    "family": ("family_depth", "lr_min", "lr_max", "n_lrs", "n_seeds", "steps", "batch_size", "target", "target_alt"),
+    "cnn": ("channels", "cnn_lr_min", "cnn_lr_max", "cnn_n_lrs", "n_seeds", "cnn_steps", "cnn_batch_size",
+            "cnn_target"),
+}
+"""What a point of each architecture depends on, besides the data knobs and its own (depth or width, init)."""
+
+def point_flops(cfg, arch, depth, width=None):
+    """FLOPs of one point (one init, every (lr, seed) run): :func:`orthontk_lib.train.training_flops` with the
+    network's multiply-adds per example and the full-set evaluations."""
+    from orthontk_lib import train
+
+    grid = cfg.grid(arch, depths=(depth,))
+    d_in, pixels = (3072, 1024) if cfg.dataset == "cifar10" else (64, 64)
+    if arch == "cnn":
+        c_in = d_in // pixels
+        weights = pixels * 9 * (c_in * cfg.channels + (depth - 1) * cfg.channels**2) + pixels * cfg.channels * 10
+    else:
+        n = width or cfg.width
+        weights = d_in * n + (depth - 1) * n * n + n * 10
+    return train.training_flops(weights, grid.batch_size, grid.steps, len(grid.lrs) * grid.n_seeds,
+                                grid.steps // grid.record_every + 1, cfg.n_train + cfg.n_test)
+
+
+def point_minutes(arch):
+    """``minutes(cfg, point, device)`` of :class:`~orthontk_lib.results.Sweep` for ``arch``'s points:
+    :func:`point_flops` at :data:`orthontk_lib.train.THROUGHPUT`."""
+    from orthontk_lib import train
+
+    def minutes(cfg, point, device):
+        depth = cfg.family_depth if arch == "family" else point["depth"]
+        return train.estimated_minutes(point_flops(cfg, arch, depth, point.get("width")), device)
+    return minutes
+
+
+@functools.lru_cache(maxsize=2)
+def _data(cfg, arch):
+    """:func:`training_data` of a sweep's view ``cfg``, loaded once for all its points."""
+    return training_data(cfg, arch)
+
+
+def _run(arch):
+    def run(cfg, point):
+        depth = cfg.family_depth if arch == "family" else point["depth"]
+        scale = family_lr_scale(cfg.lr_width, point["width"]) if arch == "family" else 1.0
+        return init_point(cfg, _data(cfg, arch), depth, point["init"], default_mesh(), arch, point.get("width"), scale)
+    return run
+
+
+def _points(arch):
+    def points(cfg):
+        grid_inits = CNN_INITS if arch == "cnn" else INITS
+        if arch == "family":
+            return [{"width": w, "init": i} for w in cfg.family_widths for i in grid_inits]
+        return [{"depth": L, "init": i} for L in (cfg.cnn_depths if arch == "cnn" else cfg.depths) for i in grid_inits]
+    return points
+
+
+SWEEPS = {
+    arch: results.Sweep(
+        SLUG, f"{arch}-grid", knobs=_KNOBS[arch] + _DATA_KNOBS, over=over, points=_points(arch), run=_run(arch),
+        derived=(lambda cfg: {"lr_width": cfg.width}) if arch == "family" else None,  # ηΘ's reference width
+        minutes=point_minutes(arch), device="GPU", desc=f"{arch} SGD grid")
+    for arch, over in (("fcn", ("depths",)), ("cnn", ("cnn_depths",)), ("family", ("family_widths", "width")))
+}
+"""The chapter's sweeps by architecture: one point per (depth, init), or per (width, init) for the width family."""
+
+
 def compute(cfg):
-    """Both grids and the width family, one saved point per (architecture, depth or width); arrays indexed
+    """Both grids and the width family, one saved point per (architecture, depth or width, init); arrays indexed
     (depth or width, init, lr, seed, ...), the CNN grid's with the prefix ``cnn_`` and the width family's with
     ``family_`` (:func:`view` takes one grid's arrays)."""
-    mesh = default_mesh()
     out = {}
     for arch in ARCHS + ("family",):
         grid = cfg.grid(arch)
-        data = training_data(cfg, arch)
-        net = {"fcn": ("width",), "cnn": ("channels",), "family": ("family_depth",)}[arch]
-        base = {**{k: getattr(cfg, k) for k in net + ("W_var", "dataset", "n_train", "n_test", "seed")},
-                **grid.params()}
-        if arch == "family":
-            points = [{"width": w} for w in cfg.family_widths]
-            run = lambda p: depth_point(cfg, data, cfg.family_depth, mesh, arch, p["width"])
-        else:
-            points = [{"depth": L} for L in grid.depths]
-            run = lambda p: depth_point(cfg, data, p["depth"], mesh, arch)
-        pts = results.sweep(f"{SLUG}/{cfg.profile}/{arch}-grid", base, points, run, profile=cfg.profile,
-                            seeds=cfg.seeds, desc=f"{arch} SGD grid")
-        a = {k: np.stack([p.arrays[k] for p in pts]) for k in grid.outputs}
+        pts = SWEEPS[arch].results(cfg)
+        rows = [pts[i:i + len(grid.inits)] for i in range(0, len(pts), len(grid.inits))]  # (depth or width, init)
+        a = {k: np.stack([np.stack([p.arrays[k] for p in row]) for row in rows]) for k in grid.outputs}
         a.update(depths=np.asarray(grid.depths), lrs=grid.lrs, record_steps=pts[0].arrays["record_steps"],
                  steps=np.asarray(grid.steps), target=np.asarray(grid.target), inits=np.asarray(grid.inits))
         if grid.target_alt is not None:
@@ -375,6 +466,41 @@ def failure_edge(arrays, ok=None):
             for d, L in enumerate(arrays["depths"])}
 
 
+def failure_edges(arrays, n_boot=2000, seed=0):
+    """Per member of a family (depth or width) and init, the failure edge -- the largest learning rate of the grid
+    at which most seeds train -- with a 95% percentile bootstrap interval over seeds.
+
+    An init that trains at no learning rate gets one grid step below the smallest (a bound, as in
+    :func:`edge_ratios`). The grid's spacing is the edge's resolution: an interval of one value means every
+    resample put the edge at the same grid point, not that it is known better than that spacing.
+
+    Args:
+      arrays: one family's arrays (:func:`view`), ``tau`` and ``train_accuracy`` indexed (member, init, lr, seed).
+      n_boot, seed: bootstrap resamples and their seed.
+
+    Returns:
+      dict of (member, init) float arrays ``edge``, ``lo``, ``hi`` (learning rates), and bool arrays ``below``
+      (no learning rate trains: the edge lies under the grid) and ``beyond`` (most seeds still train at the
+      largest learning rate: the edge lies at or above the grid's top, a lower bound).
+    """
+    ok_runs = trained(arrays).astype(float)  # (M, I, L, S)
+    lrs = np.asarray(arrays["lrs"], float)
+    below = lrs[0] ** 2 / lrs[1]
+
+    def edge_of(runs):
+        ok = runs.mean(-1) > 0.5  # (M, I, L)
+        return np.where(ok.any(-1), np.max(np.where(ok, lrs, 0.0), -1), below)
+
+    rng = np.random.default_rng(seed)
+    s = ok_runs.shape[-1]
+    boots = np.stack([edge_of(np.take(ok_runs, rng.integers(0, s, s), axis=-1)) for _ in range(n_boot)])
+    edge = edge_of(ok_runs)
+    lo, hi = np.percentile(boots, [2.5, 97.5], axis=0)
+    ok = ok_runs.mean(-1) > 0.5
+    return {"edge": edge, "lo": np.minimum(lo, edge), "hi": np.maximum(hi, edge), "below": ~ok.any(-1),
+            "beyond": ok[..., -1]}
+
+
 def edge_ratios(arrays, trained_runs=None, pair=(0, 1)):
     """Per depth, the failure edge of ``pair[1]`` over that of ``pair[0]``: (depth,). An init that trains at no
     learning rate gets an edge one grid step below the smallest (a bound); NaN where neither trains at any, and
@@ -388,9 +514,29 @@ def edge_ratios(arrays, trained_runs=None, pair=(0, 1)):
     return np.where(known, ratio, np.nan)
 
 
+def grid_spacing(lrs):
+    """The learning-rate grid's coarsest step, the largest ratio of neighbouring learning rates: a failure edge read
+    off the grid is known only to this factor (the true edge lies between the last η that trains and the next)."""
+    lrs = np.sort(np.asarray(lrs, float))
+    return float(np.max(lrs[1:] / lrs[:-1]))
+
+
+def _resolved(value, ci, spacing, steps):
+    """``(value, ci)`` with the interval widened by ``spacing ** steps`` on each side (the grid's resolution), its
+    ends rounded in log to 1e-9 so that a ratio of grid points compares exactly with 1."""
+    widen = lambda v, k: float(np.exp(np.round(np.log(v) + k * steps * np.log(spacing), 9))) if np.isfinite(v) else v
+    return value, (widen(ci[0], -1), widen(ci[1], 1))
+
+
 def stability(arrays, half="deep", pair=(0, 1), n_boot=2000, seed=0):
     """Geometric mean over the deep (or shallow) half of depths of :func:`edge_ratios`, with a 95% bootstrap
-    interval over seeds: how much larger a learning rate the faster init still trains at."""
+    interval over seeds widened by one grid step on each side: how much larger a learning rate the faster init
+    still trains at.
+
+    Each edge lies between the last learning rate that trains and the next one up, so a measured ratio r of two
+    edges bounds the true one to (r/s, r·s), s the grid's spacing (:func:`grid_spacing`). The interval returned
+    is the bootstrap interval (lo, hi) over seeds so widened, (lo/s, hi·s): equal edges on the grid say the true
+    ratio lies within a factor s of 1, not that it is 1."""
     n = len(arrays["depths"])
     rows = region((n, 1), "deep")[:, 0] if half == "deep" else np.arange(n) < n // 2
 
@@ -398,11 +544,13 @@ def stability(arrays, half="deep", pair=(0, 1), n_boot=2000, seed=0):
         r = edge_ratios(arrays, t.astype(bool), pair)[rows]
         return float(np.exp(np.nanmean(np.log(r)))) if np.isfinite(r).any() else float("nan")
 
-    return stats.bootstrap_ci(trained(arrays).astype(float), stat, n_boot=n_boot, seed=seed)
+    value, ci = stats.bootstrap_ci(trained(arrays).astype(float), stat, n_boot=n_boot, seed=seed)
+    return _resolved(value, ci, grid_spacing(arrays["lrs"]), 1)
 
 
 def stability_growth(arrays, pair=(0, 1), n_boot=2000, seed=0):
-    """The deep half's :func:`stability` over the shallow half's, with a 95% bootstrap interval over seeds."""
+    """The deep half's :func:`stability` over the shallow half's, with a 95% bootstrap interval over seeds widened
+    by two grid steps on each side (each of the two ratios is known to one step, :func:`stability`)."""
     deep = region((len(arrays["depths"]), 1), "deep")[:, 0]
     shallow = np.arange(len(deep)) < len(deep) // 2
 
@@ -411,7 +559,8 @@ def stability_growth(arrays, pair=(0, 1), n_boot=2000, seed=0):
         d, s = r[deep][np.isfinite(r[deep])], r[shallow][np.isfinite(r[shallow])]
         return float(np.exp(d.mean() - s.mean())) if d.size and s.size else float("nan")
 
-    return stats.bootstrap_ci(trained(arrays).astype(float), stat, n_boot=n_boot, seed=seed)
+    value, ci = stats.bootstrap_ci(trained(arrays).astype(float), stat, n_boot=n_boot, seed=seed)
+    return _resolved(value, ci, grid_spacing(arrays["lrs"]), 2)
 
 
 def width_speedups(family, pair=(0, 1)):
@@ -444,8 +593,8 @@ MIN_CELLS = 2
 """Fewer (depth, lr) cells than this where both inits train leave a speed claim inconclusive."""
 SPEED_WHY = (f"a speed-up means the interval lies above 1; fewer than {MIN_CELLS} cells where both inits train "
              "leave it inconclusive")
-STEP_WHY = ("the learning rates are log-spaced by a factor of at least 1.5 at every profile: equal edges give 1, "
-            "one grid step more gives the spacing")
+STEP_WHY = ("any advantage at all; the interval already includes the grid's resolution (an edge is known to one "
+            "grid step), so equal edges are inconclusive, one step apart at every resampling decides")
 CLAIMS = [
     Claim("speedup-deep", f"{HDX}, abstract and Sec. 5",
           "In the linear regime of tanh, orthogonal initialization trains faster at large depth.",
@@ -460,17 +609,19 @@ CLAIMS = [
     Claim("speedup-stability", f"{HDX}, Sec. 5 (the failure boundary of the learning-speed figure)",
           "Orthogonal networks still train at learning rates where Gaussian ones no longer do, at large depth.",
           "failure edge (largest η at which most seeds train) orthogonal over Gaussian, geometric mean over the "
-          "deep half of depths (95% bootstrap interval over seeds)",
-          AtLeast(1.5), why=STEP_WHY, decide="more seeds, or a finer learning-rate grid"),
+          "deep half of depths (95% bootstrap interval over seeds, widened by one grid step each way)",
+          AtLeast(1.0), why=STEP_WHY, decide="more seeds, or a finer learning-rate grid"),
     Claim("speedup-stability-growth", f"{HDX}, Sec. 5 (the depth family of the learning-speed figure)",
           "The stability advantage of orthogonal initialization grows with depth.",
           "the failure-edge ratio of the deep half of depths over that of the shallow half (95% bootstrap "
-          "interval over seeds)", AtLeast(1.5), why=STEP_WHY, decide="more depths, or a finer learning-rate grid"),
+          "interval over seeds, widened by two grid steps each way)", AtLeast(1.0), why=STEP_WHY,
+          decide="more depths, or a finer learning-rate grid"),
     Claim("speedup-small-lr-width", f"{HDX}, abstract ('a finite-width effect in the small learning rate regime')",
           "At small learning rate the speed-up of orthogonal initialization is a finite-width effect: it shrinks "
           "towards 1 as the width grows.",
           "|log τ_gauss/τ_orth| at the largest width of the width family minus at the smallest (smaller half of "
-          "the learning rates, runs that train; 95% bootstrap interval over seeds)",
+          "the learning rates, η ∝ 1/n so that ηΘ is the same at every width; runs that train; 95% bootstrap "
+          "interval over seeds)",
           AtMost(0.0), why="shrinking means the difference is negative",
           decide="more seeds, or widths further apart (the paper profile: 400 to 1600 at depth 50)"),
     Claim("speedup-cnn-deep", "Xiao et al. 2018; Huang, Du, Xu 2021, Sec. 5",
@@ -533,7 +684,6 @@ def numbers(arrays, cfg):
                       else f"{ms[0]:.2f} (no interval)")
     q_star = meanfield.q_star("tanh", math.sqrt(cfg.W_var), cfg.b_std)
     collapsed = np.isfinite(fcn["tau"]) & ~trained(fcn)
-    edge = failure_edge(fcn)
     cedge = failure_edge(cnn)
     d = len(fcn["depths"]) - 1
     speeds = width_speedups(family)
@@ -567,13 +717,21 @@ def numbers(arrays, cfg):
         "sp-stability": fmt(m["speedup-stability"]), "sp-stability-growth": fmt(m["speedup-stability-growth"]),
         "sp-stability-words": {"holds": "orthogonal networks keep training at larger learning rates than Gaussian "
                                         "ones at depth",
-                               "does not hold": "at depth, orthogonal networks stop training at the same learning "
-                                                "rates as Gaussian ones",
+                               "does not hold": "at depth, orthogonal networks stop training at smaller learning "
+                                                "rates than Gaussian ones",
                                "inconclusive": "whether orthogonal networks train at larger learning rates is not "
-                                               "decided at this profile"}[v["speedup-stability"]],
-        "sp-edge": ", ".join(f"L={L}: η={e['gaussian']:.2g} vs {e['orthogonal']:.2g}" for L, e in edge.items()),
-        "sp-best": f"{np.nanmax(speedup_map(fcn)):.1f}",
-        "sp-best-where": _argmax_cell(fcn),
+                                               "decided at this profile: the edges lie within one grid step "
+                                               f"(×{grid_spacing(fcn['lrs']):.2g}) of each other, or the seeds "
+                                               "disagree"}[v["speedup-stability"]],
+        "sp-grid-step": f"{grid_spacing(fcn['lrs']):.2g}",
+        "sp-growth-words": {"holds": "the advantage grows with depth by more than the grid can blur",
+                            "does not hold": "the advantage shrinks with depth",
+                            "inconclusive": "whether the advantage grows with depth is not decided at this profile"
+                            }[v["speedup-stability-growth"]],
+        "sp-edge": _edge_words(fcn, "L"),
+        "sp-family-edge": _edge_words(family, "n"),
+        "sp-eval-every": int(evaluation_interval(fcn)),
+        **_speedup_range(fcn),
         "sp-family-depth": int(cfg.family_depth), "sp-family-widths": ", ".join(map(str, family["widths"])),
         "sp-family-speedups": ", ".join(f"{s[0]:.2f} (n={w})" for s, w in zip(speeds, family["widths"])),
         "sp-family-shrink": fmt(m["speedup-small-lr-width"]),
@@ -609,12 +767,41 @@ def tau_span(arrays):
     return float(np.log10(t.max() / t.min())) if t.size else 0.0
 
 
-def _argmax_cell(arrays):
-    s = speedup_map(arrays)
+def _edge_words(arrays, sym):
+    """The failure edges of one family as prose: per member, Gaussian vs orthogonal, each with its 95% interval
+    ("≥" where the edge is the grid's top, "<" where no learning rate of the grid trains)."""
+    e, key = failure_edges(arrays), "depths" if sym == "L" else "widths"
+    lrs = np.asarray(arrays["lrs"], float)
+
+    def one(m, i):
+        if e["below"][m, i]:
+            return f"< {lrs[0]:.2g}"
+        bound = "≥ " if e["beyond"][m, i] else ""
+        ci = (f" [{e['lo'][m, i]:.2g}, {e['hi'][m, i]:.2g}]" if e["lo"][m, i] < e["hi"][m, i] else "")
+        return f"{bound}{e['edge'][m, i]:.2g}{ci}"
+
+    return "; ".join(f"{sym}={int(v)}: η {one(m, 0)} vs {one(m, 1)}" for m, v in enumerate(arrays[key]))
+
+
+def uncensored_speedups(arrays, pair=(0, 1)):
+    """:func:`speedup_map` where every seed of both inits of ``pair`` trains (no τ censored at the budget), NaN
+    elsewhere: (depth, lr). A cell with a failed run holds a bound, not a speed (:func:`censoring_marks`)."""
+    every = (failure_rate(arrays)[:, list(pair)] == 0).all(1)
+    return np.where(every, speedup_map(arrays, pair), np.nan)
+
+
+def _speedup_range(arrays):
+    """The prose's range of the speed-up map over uncensored cells, where each end lies, and the censored count."""
+    s, full = uncensored_speedups(arrays), speedup_map(arrays)
+    censored = int((np.isfinite(full) & ~np.isfinite(s)).sum())
+    out = {"sp-uncensored-cells": f"{int(np.isfinite(s).sum())} of {s.size}", "sp-censored-cells": censored}
     if not np.isfinite(s).any():
-        return "nowhere"
-    d, l = np.unravel_index(np.nanargmax(s), s.shape)
-    return f"depth {int(arrays['depths'][d])}, η = {float(arrays['lrs'][l]):.2g}"
+        return {**out, "sp-best": "undefined", "sp-best-where": "nowhere", "sp-worst": "undefined",
+                "sp-worst-where": "nowhere"}
+    where = lambda i: (f"depth {int(arrays['depths'][i[0]])}, η = {float(arrays['lrs'][i[1]]):.2g}")
+    best, worst = (np.unravel_index(f(s), s.shape) for f in (np.nanargmax, np.nanargmin))
+    return {**out, "sp-best": f"{s[best]:.2f}", "sp-best-where": where(best), "sp-worst": f"{s[worst]:.2f}",
+            "sp-worst-where": where(worst)}
 
 
 # FIGURES
@@ -663,37 +850,85 @@ def fig_grid(arrays):
         prefixes={title: censoring_marks(fcn)})
 
 
+FAMILY_CMAPS = {"depths": "viridis", "widths": "autumn"}
+"""Colour maps of the depth family and of the width family: a member of one never shares a colour with the other."""
+
+
+def evaluation_interval(arrays):
+    """Steps between evaluations on the full sets: the resolution of the test-set τ (:func:`test_tau`)."""
+    steps = np.asarray(arrays["record_steps"], float)
+    return float(steps[1] - steps[0]) if steps.size > 1 else float(arrays["steps"])
+
+
 def fig_learning_speed(arrays):
     """The paper's learning-speed figure: τ against η (log-log) for the depth family and the width family, on the
-    training mini-batch and the test set, both inits; below, the fraction of seeds that failed at each η."""
+    training mini-batch and the test set, both inits; below, the fraction of seeds that failed at each η. The
+    families have colour maps of their own and a legend each; the test-set panels shade the τ below one evaluation
+    interval, which the evaluations cannot resolve."""
     fams = (("depth family", view(arrays, "fcn"), "depths", "L"), ("width family", view(arrays, "family"), "widths", "n"))
     fig, axes = plots.figure(ncols=4, nrows=2, width=2.45, height=2.1, squeeze=False,
                              gridspec_kw={"height_ratios": [2.2, 1]})
     col = 0
-    for title, a, key, sym in fams:
+    for (title, a, key, sym), where in zip(fams, ("outside lower left", "outside lower right")):
         ok, members = trained(a), a[key]
         for which, tau in (("mini-batch", np.asarray(a["tau"], float)), ("test set", test_tau(a))):
             ax, low = axes[0, col], axes[1, col]
             for m, member in enumerate(members):
-                colour = plots.sequential(m, len(members), "viridis")
+                colour = plots.sequential(m, len(members), FAMILY_CMAPS[key])
                 for i, init in enumerate(INITS):
                     style = dict(color=colour, ls="-" if init == "orthogonal" else "--", marker="so"[i == 0], ms=3)
                     ax.plot(a["lrs"], np.maximum(mean_tau(tau[m, i], ok[m, i]), 1), **style,
                             label=f"{init}, {sym}={member}")
                     low.plot(a["lrs"], 1 - ok[m, i].mean(-1), **style)
+            if which == "test set":
+                every = evaluation_interval(a)
+                ax.axhspan(1, every, color="0.88", zorder=0, lw=0)
+                ax.axhline(every, color="0.45", ls=":", lw=0.8)
+                ax.annotate("τ ≤ one evaluation interval: not resolved", (0.02, 0.02), xycoords="axes fraction",
+                            fontsize=5.5, color="0.3")
             ax.set(xscale="log", yscale="log", title=f"{title}: τ ({which})")
-            low.set(xscale="log", ylim=(-0.05, 1.05), xlabel="learning rate η")
+            plots.plain_log_ticks(ax.yaxis)
+            low.set(xscale="log", ylim=(-0.05, 1.05), xlabel="learning rate η" if key == "depths" else "η · n / width (ηΘ fixed)")
             ax.title.set_fontsize(8)
             col += 1
+        handles, labels = axes[0, col - 2].get_legend_handles_labels()
+        fig.legend(handles, labels, loc=where, fontsize=6, ncol=min(3, len(handles)), title=title,
+                   title_fontsize=7)
     axes[0, 0].set_ylabel("τ (steps to target)")
     axes[1, 0].set_ylabel("fraction failed")
     for a_ in axes.flat:
         a_.tick_params(labelsize=7)
-    handles, labels = [], []
-    for ax in (axes[0, 0], axes[0, 2]):
-        h, l = ax.get_legend_handles_labels()
-        handles, labels = handles + h, labels + l
-    fig.legend(handles, labels, loc="outside right center", fontsize=6)
+    return fig
+
+
+def fig_failure_edge(arrays):
+    """The failure edge (largest η at which most seeds train) per init against depth (the depth family) and against
+    width (the width family), with 95% bootstrap intervals over seeds; the grid's learning rates as faint lines
+    (the edge's resolution); up-triangles: the edge is at or beyond the grid's top, down-triangles: under its
+    bottom."""
+    fams = (("depth family", view(arrays, "fcn"), "depths", "depth L"),
+            ("width family", view(arrays, "family"), "widths", "width n"))
+    fig, axes = plots.figure(ncols=2, width=2.9, height=2.4, squeeze=False)
+    for ax, (title, a, key, xlabel) in zip(axes[0], fams):
+        e, x = failure_edges(a), np.asarray(a[key], float)
+        for lr in np.asarray(a["lrs"], float):
+            ax.axhline(lr, color="0.9", lw=0.6, zorder=0)
+        for i, init in enumerate(INITS):
+            shift = x * (1.04 if i else 1 / 1.04)  # the two inits side by side on the log axis
+            err = np.stack([e["edge"][:, i] - e["lo"][:, i], e["hi"][:, i] - e["edge"][:, i]])
+            ax.errorbar(shift, e["edge"][:, i], yerr=err, color=plots.COLORS[init], marker="so"[i == 0], ms=4,
+                        capsize=2, lw=1, ls="-" if init == "orthogonal" else "--", label=init)
+            for mask, marker in ((e["beyond"][:, i], "^"), (e["below"][:, i], "v")):
+                ax.plot(shift[mask], e["edge"][mask, i], ls="none", marker=marker, ms=7, mfc="none",
+                        color=plots.COLORS[init])
+        ax.set(xscale="log", yscale="log", xlabel=xlabel, title=f"{title}: failure edge", xticks=x)
+        ax.set_xticklabels([f"{int(v)}" for v in x])
+        ax.minorticks_off()
+        ax.title.set_fontsize(8)
+        ax.tick_params(labelsize=7)
+    axes[0, 0].set_ylabel("largest η that trains")
+    axes[0, 1].set_ylabel("largest η · n / width that trains")
+    axes[0, 0].legend(fontsize=7)
     return fig
 
 

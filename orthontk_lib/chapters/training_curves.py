@@ -76,14 +76,18 @@ class Config(ChapterConfig):
     n_test: int = dataclasses.field(default=256, metadata={"min": 1})  # test images
     seed: int = dataclasses.field(default=0, metadata={"min": 0})  # root seed
 
+    PRECISION = "tensorfloat32"  # training curves over seeds; TF32 to be checked against "highest" on a GPU
     PROFILES = {
         "smoke": dict(widths=(16, 16, 16, 16), steps=(20, 20, 20, 20), n_seeds=2, records=5, n_train_gd=32,
                       n_train_sgd=64, n_test=32),
         "quick": dict(widths=(128, 128, 64, 64), steps=(1000, 1000, 300, 300), n_seeds=6, records=20),
-        "paper": dict(widths=(400, 800, 800, 1600), steps=(10_000, 10_000, 100_000, 100_000), n_seeds=30, records=50,
-                      dataset="cifar10", n_train_gd=256, n_train_sgd=50_000, n_test=256),
+        # the paper's architectures, widths, batch, optimizers and learning rates; 10 seeds and 10^4 steps (the paper:
+        # 30 seeds, and 10^5 steps for the SGD figure, 98% of the cost), on digits (CIFAR-10 is on no machine here)
+        "paper": dict(widths=(400, 800, 800, 1600), steps=(10_000, 10_000, 10_000, 10_000), n_seeds=10, records=50,
+                      dataset="digits", n_train_gd=256, n_train_sgd=1297, n_test=256),
     }
-    COST = {"paper": Cost("GPU", 360, "estimate: about 1,000 PFLOP of training at the paper's widths and steps, 30 seeds per init, at 50 TFLOP/s")}
+    COST = {"paper": Cost("GPU", 8, "estimate: about 30 PFLOP of training (6 FLOP per weight per image, 10 seeds per "
+                                    "init, digits' 64 inputs), at 80 TFLOP/s, plus evaluations")}
 
     def __post_init__(self):
         for name in ("widths", "steps"):
@@ -102,14 +106,15 @@ class Config(ChapterConfig):
     def n_steps(self, name):
         return self.steps[list(SETTINGS).index(name)]
 
-    def lr(self, name):
-        """The paper's learning rate, times paper width / width for plain (S)GD (η Θ unchanged)."""
+    def lr(self, name, width=None):
+        """The paper's learning rate, times paper width / width for plain (S)GD (η Θ unchanged); ``width`` in place
+        of the setting's."""
         s = SETTINGS[name]
-        return s.lr * (s.paper_width / self.width(name) if s.optimizer == "sgd" else 1.0)
+        return s.lr * (s.paper_width / (width or self.width(name)) if s.optimizer == "sgd" else 1.0)
 
-    def spec(self, name, init):
+    def spec(self, name, init, width=None):
         s = SETTINGS[name]
-        return FCN(s.depth, self.width(name), s.activation, math.sqrt(s.W_var), math.sqrt(s.b_var), init,
+        return FCN(s.depth, width or self.width(name), s.activation, math.sqrt(s.W_var), math.sqrt(s.b_var), init,
                    parameterization="standard", out_dim=10)
 
 
@@ -135,38 +140,68 @@ def computed_differences(cfg):
 # THE EXPERIMENT
 
 
-def training_data(cfg, name):
-    """Images flattened and scaled to [0, 1], one-hot labels; 256 (full batch) or ``n_train_sgd`` training images."""
-    n = cfg.n_train_gd if SETTINGS[name].batch_size is None else cfg.n_train_sgd
+def training_data(cfg, name, n_train=None):
+    """Images flattened and scaled to [0, 1], one-hot labels; 256 (full batch) or ``n_train_sgd`` training images
+    (``n_train`` in place of the profile's)."""
+    if n_train is None:
+        n_train = cfg.n_train_gd if SETTINGS[name].batch_size is None else cfg.n_train_sgd
     kwargs = dict(seed=cfg.seed) if cfg.dataset == "digits" else {}
-    return load(cfg.dataset, n_train=n, n_test=cfg.n_test, **kwargs)
+    return load(cfg.dataset, n_train=n_train, n_test=cfg.n_test, **kwargs)
 
 
-def run_setting(cfg, name):
-    """Both inits, ``n_seeds`` networks each: every metric as (init, seed, record), and the record steps."""
+def run_setting(cfg, name, width=None, steps=None, n_train=None):
+    """Both inits, ``n_seeds`` networks each: every metric as (init, seed, record), and the record steps; ``width``,
+    ``steps`` and ``n_train`` in place of the config's for this setting."""
     from orthontk_lib import train
 
-    s, steps = SETTINGS[name], cfg.n_steps(name)
+    s, steps = SETTINGS[name], steps or cfg.n_steps(name)
     every = steps // cfg.records
-    data = training_data(cfg, name)
+    data = training_data(cfg, name, n_train)
     batch = None if s.batch_size is None else min(s.batch_size, data.x_train.shape[0])
     config = train.TrainConfig(steps=every * cfg.records, batch_size=batch, loss=s.loss, optimizer=s.optimizer,
                                record_every=every)
     keys = jax.random.split(jax.random.fold_in(jax.random.key(cfg.seed), list(SETTINGS).index(name)), cfg.n_seeds)
     out = {m: [] for m in METRICS + ("diverged",)}
+    lr = cfg.lr(name, width)
     for init in INITS:
-        h = train.fit_grid(cfg.spec(name, init), config, keys, np.full(cfg.n_seeds, cfg.lr(name)), data)
+        h = train.fit_grid(cfg.spec(name, init, width), config, keys, np.full(cfg.n_seeds, lr), data)
         for m in METRICS + ("diverged",):
             out[m].append(h[m])
     return {**{m: np.stack(v) for m, v in out.items()}, "record_steps": h["record_steps"]}
 
 
+def _points(cfg):
+    """One point per setting, with the width, steps and training-set size it runs at."""
+    n_train = lambda name: cfg.n_train_gd if SETTINGS[name].batch_size is None else cfg.n_train_sgd
+    return [{"setting": name, "width": cfg.widths[i], "n_steps": cfg.steps[i], "n_train": n_train(name)}
+            for i, name in enumerate(SETTINGS)]
+
+
+def point_minutes(cfg, p, device):
+    """Estimated minutes of one setting's point (both inits): :func:`orthontk_lib.train.training_flops` of its
+    network at :data:`orthontk_lib.train.THROUGHPUT`."""
+    from orthontk_lib import train
+
+    s, n = SETTINGS[p["setting"]], p["width"]
+    d_in = 3072 if cfg.dataset == "cifar10" else 64
+    weights = d_in * n + (s.depth - 1) * n * n + n * 10
+    batch = p["n_train"] if s.batch_size is None else min(s.batch_size, p["n_train"])
+    flops = train.training_flops(weights, batch, p["n_steps"], 2 * cfg.n_seeds, cfg.records + 1, p["n_train"] + cfg.n_test)
+    return train.estimated_minutes(flops / 2, device) * 2  # one program per init
+
+
+SWEEPS = {"runs": results.Sweep(
+    SLUG, "runs", knobs=("n_seeds", "records", "dataset", "n_test", "seed"),
+    over=("widths", "steps", "n_train_gd", "n_train_sgd"), points=_points,
+    run=lambda cfg, p: run_setting(cfg, p["setting"], p["width"], p["n_steps"], p["n_train"]), device="GPU",
+    minutes=point_minutes,
+    desc="training runs by setting")}
+"""The chapter's sweep: one point per setting (its width, step count and training-set size in the point)."""
+
+
 def compute(cfg):
     """One saved point per setting: ``<setting>_<metric>`` (init, seed, record) and ``<setting>_steps``."""
-    base = {k: v for k, v in cfg.asdict().items() if k != "profile"}
-    pts = results.sweep(f"{SLUG}/{cfg.profile}/runs", base, [{"setting": name} for name in SETTINGS],
-                        lambda p: run_setting(cfg, p["setting"]), profile=cfg.profile, seeds=cfg.seeds,
-                        desc="training runs by setting")
+    pts = SWEEPS["runs"].results(cfg)
     out = {}
     for name, p in zip(SETTINGS, pts):
         out.update({f"{name}_{m}": p.arrays[m] for m in METRICS + ("diverged",)})
