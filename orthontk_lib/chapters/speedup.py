@@ -270,11 +270,12 @@ def depth_point(cfg, data, depth, mesh=None, arch="fcn", width=None):
 _DATA_KNOBS = ("W_var", "dataset", "n_train", "n_test", "seed")
 _KNOBS = {
     "fcn": ("width", "lr_min", "lr_max", "n_lrs", "n_seeds", "steps", "batch_size", "target", "target_alt"),
-    "family": ("family_depth", "lr_min", "lr_max", "n_lrs", "n_seeds", "steps", "batch_size", "target", "target_alt"),
+    "family": ("family_depth", "width", "lr_min", "lr_max", "n_lrs", "n_seeds", "steps", "batch_size", "target",
+               "target_alt"),  # width: ηΘ's reference (family_lr_scale)
     "cnn": ("channels", "cnn_lr_min", "cnn_lr_max", "cnn_n_lrs", "n_seeds", "cnn_steps", "cnn_batch_size",
             "cnn_target"),
 }
-"""What a point of each architecture depends on, besides the data knobs and its own (depth or width, init)."""
+"""What a point of each architecture depends on, besides the data knobs and its own (depth or family_width, init)."""
 
 def point_flops(cfg, arch, depth, width=None):
     """FLOPs of one point (one init, every (lr, seed) run): :func:`orthontk_lib.train.training_flops` with the
@@ -300,7 +301,7 @@ def point_minutes(arch):
 
     def minutes(cfg, point, device):
         depth = cfg.family_depth if arch == "family" else point["depth"]
-        return train.estimated_minutes(point_flops(cfg, arch, depth, point.get("width")), device)
+        return train.estimated_minutes(point_flops(cfg, arch, depth, point.get("family_width")), device)
     return minutes
 
 
@@ -313,8 +314,9 @@ def _data(cfg, arch):
 def _run(arch):
     def run(cfg, point):
         depth = cfg.family_depth if arch == "family" else point["depth"]
-        scale = family_lr_scale(cfg.lr_width, point["width"]) if arch == "family" else 1.0
-        return init_point(cfg, _data(cfg, arch), depth, point["init"], default_mesh(), arch, point.get("width"), scale)
+        member = point.get("family_width")
+        scale = family_lr_scale(cfg.width, member) if arch == "family" else 1.0
+        return init_point(cfg, _data(cfg, arch), depth, point["init"], default_mesh(), arch, member, scale)
     return run
 
 
@@ -322,7 +324,7 @@ def _points(arch):
     def points(cfg):
         grid_inits = CNN_INITS if arch == "cnn" else INITS
         if arch == "family":
-            return [{"width": w, "init": i} for w in cfg.family_widths for i in grid_inits]
+            return [{"family_width": w, "init": i} for w in cfg.family_widths for i in grid_inits]
         return [{"depth": L, "init": i} for L in (cfg.cnn_depths if arch == "cnn" else cfg.depths) for i in grid_inits]
     return points
 
@@ -330,9 +332,8 @@ def _points(arch):
 SWEEPS = {
     arch: results.Sweep(
         SLUG, f"{arch}-grid", knobs=_KNOBS[arch] + _DATA_KNOBS, over=over, points=_points(arch), run=_run(arch),
-        derived=(lambda cfg: {"lr_width": cfg.width}) if arch == "family" else None,  # ηΘ's reference width
         minutes=point_minutes(arch), device="GPU", desc=f"{arch} SGD grid")
-    for arch, over in (("fcn", ("depths",)), ("cnn", ("cnn_depths",)), ("family", ("family_widths", "width")))
+    for arch, over in (("fcn", ("depths",)), ("cnn", ("cnn_depths",)), ("family", ("family_widths",)))
 }
 """The chapter's sweeps by architecture: one point per (depth, init), or per (width, init) for the width family."""
 
