@@ -141,3 +141,22 @@ def test_the_rate_sentence_follows_the_rates_the_recursion_follows():
     other = eoc.rate_numbers(arrays({"relu": "log L / L", "elu": "slower", "tanh": "log L / L"}), cfg)["eoc-rate-words"]
     assert ("paper's rate for tanh" in other and "another rate for relu (log L / L), elu (slower than log L / L), "
             "against the paper's statement" in other), other
+
+def test_the_robustness_sentence_reads_each_pair_alone():
+    """A ReLU curve of log L / L in every pair keeps its reading pair by pair; one pair at 1/L changes it."""
+    cfg = eoc.Config.for_profile("smoke", use_env=False)
+    depths = np.unique(np.round(np.logspace(0, 4, 121)).astype(int))
+    L = depths.astype(float)
+
+    def arrays(last_pair):
+        out = {}
+        for act in eoc.RATE_FORMS:
+            g = np.stack([RATES["log L / L"](L), RATES["log L / L"](L), RATES[last_pair](L)], 1)
+            out.update({f"exact_depths_{act}": depths, f"exact_rho_{act}": np.array([0.1, 0.5, 0.9]),
+                        f"exact_ratios_{act}": meanfield.EDGE_LIMIT[act] + g})
+        return out
+
+    same = eoc.rate_robustness_words(arrays("log L / L"), cfg)
+    assert same.startswith("relu: ") and same.endswith("the reading, log L / L, is the same for each pair alone and in "
+                                                       "every window"), same
+    assert "the reading changes with the pair or the window" in eoc.rate_robustness_words(arrays("1/L"), cfg)

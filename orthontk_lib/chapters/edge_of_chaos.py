@@ -706,7 +706,33 @@ def rate_numbers(arrays, cfg):
         "eoc-exact-depth-relu": f"{int(arrays['exact_depths_relu'][-1]):,}",
         "eoc-relu-limit-gap": f"{np.abs(relu[-1] - meanfield.EDGE_LIMIT['relu']).max():.1e}",
         "eoc-exact-vs-direct": f"{float(arrays['exact_check']):.0e}",
+        "eoc-rate-robust": rate_robustness_words(arrays, cfg),
     }
+
+
+def pair_slope_ratios(arrays, activation):
+    """:func:`slope_ratio`'s value for each pair alone (smallest, median, largest cosine), at shift 0: (3,)."""
+    depths, ratios = arrays[f"exact_depths_{activation}"], arrays[f"exact_ratios_{activation}"]
+    limit = meanfield.EDGE_LIMIT[activation]
+    return np.array([slope_ratio(depths, ratios[:, [j]], limit, shifts=(0.0,))[0] for j in range(ratios.shape[1])])
+
+
+def rate_robustness_words(arrays, cfg):
+    """For each rate claim that does not hold: whether its reading survives taking each pair alone and each window."""
+    m, claims = measure_rates(arrays, cfg), {c.id: c for c in CLAIMS}
+    out = []
+    for act, (v, ci, _) in m.items():
+        if claims[f"eoc-rate-form-{act}"].verdict(v, ci) != "does not hold":
+            continue
+        per_pair = pair_slope_ratios(arrays, act)
+        readings = {rate_reading((r, r)) for r in per_pair} | {rate_reading(ci)}
+        pairs = ", ".join(f"{r:.2f} (cos {c:.2f})" for r, c in zip(per_pair, arrays[f"exact_rho_{act}"]))
+        verdict = (f"the reading, {RATE_READING[rate_reading(ci)]}, is the same for each pair alone and in every window"
+                   if len(readings) == 1 else "the reading changes with the pair or the window")
+        out.append(f"{act}: the slope ratio is {pairs} for the three pairs taken alone and {ci[0]:.2f} to {ci[1]:.2f} "
+                   f"over the windows, with the recursion run to depth {int(arrays[f'exact_depths_{act}'][-1]):,}: "
+                   f"{verdict}")
+    return "; ".join(out) if out else "no rate claim fails at this profile"
 
 
 def measure_rates(arrays, cfg):
