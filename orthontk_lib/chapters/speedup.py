@@ -467,6 +467,12 @@ def failure_edge(arrays, ok=None):
             for d, L in enumerate(arrays["depths"])}
 
 
+def grid_edges(ok, lrs):
+    """The largest learning rate where ``ok`` (..., lr) holds; one grid step below the smallest where it holds
+    nowhere (a bound): (...)."""
+    return np.where(ok.any(-1), np.max(np.where(ok, lrs, 0.0), -1), lrs[0] ** 2 / lrs[1])
+
+
 def failure_edges(arrays, n_boot=2000, seed=0):
     """Per member of a family (depth or width) and init, the failure edge -- the largest learning rate of the grid
     at which most seeds train -- with a 95% percentile bootstrap interval over seeds.
@@ -486,11 +492,7 @@ def failure_edges(arrays, n_boot=2000, seed=0):
     """
     ok_runs = trained(arrays).astype(float)  # (M, I, L, S)
     lrs = np.asarray(arrays["lrs"], float)
-    below = lrs[0] ** 2 / lrs[1]
-
-    def edge_of(runs):
-        ok = runs.mean(-1) > 0.5  # (M, I, L)
-        return np.where(ok.any(-1), np.max(np.where(ok, lrs, 0.0), -1), below)
+    edge_of = lambda runs: grid_edges(runs.mean(-1) > 0.5, lrs)
 
     rng = np.random.default_rng(seed)
     s = ok_runs.shape[-1]
@@ -507,9 +509,7 @@ def edge_ratios(arrays, trained_runs=None, pair=(0, 1)):
     learning rate gets an edge one grid step below the smallest (a bound); NaN where neither trains at any, and
     where both still train at the largest learning rate (both edges lie beyond the grid: nothing is known)."""
     ok = (trained(arrays) if trained_runs is None else trained_runs).mean(-1) > 0.5  # (depth, init, lr)
-    lrs = np.asarray(arrays["lrs"], float)
-    below = lrs[0] ** 2 / lrs[1]
-    edge = np.where(ok.any(-1), np.max(np.where(ok, lrs, 0.0), -1), below)  # (depth, init)
+    edge = grid_edges(ok, np.asarray(arrays["lrs"], float))  # (depth, init)
     ratio = edge[:, pair[1]] / edge[:, pair[0]]
     known = ok[:, list(pair)].any(-1).any(-1) & ~ok[:, list(pair), -1].all(-1)
     return np.where(known, ratio, np.nan)
