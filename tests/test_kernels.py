@@ -129,3 +129,30 @@ def test_empirical_ntk_seeds_equals_one_network_at_a_time(key):
     many = kernels.empirical_ntk_seeds(spec, keys, x, max_floats=3000)  # forces chunks of one network
     for k, theta in zip(keys, many):
         np.testing.assert_allclose(theta, kernels.empirical_ntk(spec, spec.initialize(k, x), x), rtol=1e-5, atol=1e-6)
+
+
+def _numpy_jacobian(spec, variables, x):
+    """∂h^L/∂x by the chain rule in NumPy float64 from the network's parameters (NTK parameterization)."""
+    params = variables["params"]
+    phi = {"linear": (lambda z: z, lambda z: np.ones_like(z)), "tanh": (np.tanh, lambda z: 1 - np.tanh(z) ** 2)}
+    f, df = phi[spec.activation]
+    h, jac = np.asarray(x, np.float64), np.eye(len(x))
+    for name in spec.layers()[:-1]:
+        W = np.asarray(params[name]["kernel"], np.float64) * spec.W_std / np.sqrt(h.shape[0])
+        z = h @ W + spec.b_std * np.asarray(params[name]["bias"], np.float64)
+        jac = df(z)[:, None] * (W.T @ jac)
+        h = f(z)
+    return jac
+
+
+@pytest.mark.parametrize("activation", ["linear", "tanh"])
+def test_input_output_jacobian_is_the_float64_chain_rule(key, activation):
+    n, depth = 48, 40
+    spec = FCN(depth, n, activation, 1.0, 0.1, "gaussian")
+    x = np.asarray(jax.random.normal(key, (n,))) / np.sqrt(n)
+    variables = spec.initialize(key, x[None])
+    jac = kernels.input_output_jacobian(spec, variables, x)
+    reference = _numpy_jacobian(spec, variables, x)
+    assert jac.dtype == np.float64
+    sv, sv_ref = (np.linalg.svd(j, compute_uv=False) for j in (jac, reference))
+    np.testing.assert_allclose(sv, sv_ref, rtol=1e-9, atol=1e-12 * sv_ref.max())
