@@ -232,3 +232,21 @@ def test_the_learning_speed_figures_draw_each_family_with_its_own_colours(quick)
                 for h in lg.legend_handles} for lg in legends]
     assert not colours[0] & colours[1]
     assert len(sp.fig_failure_edge(arrays).axes) == 2
+
+
+def test_a_point_run_in_learning_rate_blocks_is_the_whole_point(monkeypatch, tmp_path):
+    cfg = sp.Config.for_profile("smoke", use_env=False, depths=(3,), n_lrs=5, n_seeds=2, steps=20)
+    sweep = sp.SWEEPS["fcn"]
+    whole_points = sweep.point_list(cfg)
+    assert not any("lr_parts" in p for s in sp.SWEEPS.values() for p in s.point_list(cfg))
+    whole = sp._whole_points(whole_points, sweep.results(cfg, root=tmp_path / "whole"))
+    monkeypatch.setattr(sp, "POINT_MINUTES", 1e-9)  # every point over the limit: one block per learning rate
+    points = sweep.point_list(cfg)
+    assert {p["lr_parts"] for p in points} == {5} and len(points) == 5 * len(sp.INITS)
+    assert max(sweep.estimate(cfg, p, "GPU") for p in points) < sweep.estimate(cfg, whole_points[0], "GPU")
+    blocks = sp._whole_points(points, sweep.results(cfg, root=tmp_path / "blocks"))
+    assert len(blocks) == len(whole) == len(sp.INITS)
+    for a, b in zip(whole, blocks):
+        assert a.keys() == b.keys()
+        for k in a:
+            np.testing.assert_allclose(b[k], a[k], rtol=1e-5, atol=1e-6, err_msg=k)

@@ -230,10 +230,14 @@ def family_lr_scale(reference, width):
     return reference / width
 
 
-def init_point(cfg, data, depth, init, mesh=None, arch="fcn", width=None, lr_scale=1.0):
+def init_point(cfg, data, depth, init, mesh=None, arch="fcn", width=None, lr_scale=1.0, lr_part=(0, 1)):
     """One init of ``arch``'s grid at one depth (and ``width``): every (lr, seed) pair in one program, at the grid's
     learning rates times ``lr_scale``; arrays indexed (lr, seed, ...) and ``record_steps``. The keys are the same for
-    every init: ``fold_in(key(seed), depth)`` split over the (lr, seed) pairs."""
+    every init: ``fold_in(key(seed), depth)`` split over the (lr, seed) pairs.
+
+    ``lr_part=(k, parts)`` runs only the k-th of ``parts`` consecutive blocks of the learning rates (their pairs keep
+    the keys they have in the whole grid), so a point too long for one GPU command runs as several
+    (:func:`lr_parts`); the blocks' arrays stacked along the lr axis are the whole point's."""
     from orthontk_lib import train
 
     grid = cfg.grid(arch, depths=(depth,))
@@ -242,8 +246,10 @@ def init_point(cfg, data, depth, init, mesh=None, arch="fcn", width=None, lr_sca
                                loss="cross_entropy", record_every=every)
     lrs = np.repeat(grid.lrs * lr_scale, grid.n_seeds)
     keys = jax.random.split(jax.random.fold_in(jax.random.key(cfg.seed), depth), lrs.size)  # same seeds per init
-    h = train.fit_grid(cfg.spec(depth, init, arch, width), config, keys, lrs, data, mesh=mesh)
-    shape = (len(grid.lrs), grid.n_seeds)
+    block = np.array_split(np.arange(len(grid.lrs)), lr_part[1])[lr_part[0]]
+    pairs = (block[:, None] * grid.n_seeds + np.arange(grid.n_seeds)).ravel()
+    h = train.fit_grid(cfg.spec(depth, init, arch, width), config, keys[pairs], lrs[pairs], data, mesh=mesh)
+    shape = (len(block), grid.n_seeds)
     out = {"tau": first_hit(h["batch_accuracy"], grid.target).reshape(shape) + 1}  # steps taken
     if grid.target_alt is not None:
         out["tau_alt"] = first_hit(h["batch_accuracy"], grid.target_alt).reshape(shape) + 1
@@ -294,14 +300,33 @@ def point_flops(cfg, arch, depth, width=None):
                                 grid.steps // grid.record_every + 1, cfg.n_train + cfg.n_test)
 
 
+POINT_MINUTES = 7.0
+"""The longest a GPU point may be planned (minutes): one that would take longer runs as :func:`lr_parts` blocks of its
+learning rates, each a point of its own, so that every point fits a GPU command with room to spare."""
+
+
+def lr_parts(cfg, arch, depth, width=None):
+    """Blocks of learning rates a point of ``arch`` at ``depth`` (and ``width``) runs in: its GPU estimate over
+    :data:`POINT_MINUTES`, rounded up (1 for every point that fits; the keys of such points carry no part)."""
+    from orthontk_lib import train
+
+    minutes = train.estimated_minutes(point_flops(cfg, arch, depth, width), "GPU")
+    return int(min(len(cfg.grid(arch, depths=(depth,)).lrs), max(1, math.ceil(minutes / POINT_MINUTES))))
+
+
 def point_minutes(arch):
     """``minutes(cfg, point, device)`` of :class:`~orthontk_lib.results.Sweep` for ``arch``'s points:
-    :func:`point_flops` at :data:`orthontk_lib.train.THROUGHPUT`."""
+    :func:`point_flops` at :data:`orthontk_lib.train.THROUGHPUT`, the point's share where it is one block of
+    learning rates."""
     from orthontk_lib import train
 
     def minutes(cfg, point, device):
         depth = cfg.family_depth if arch == "family" else point["depth"]
-        return train.estimated_minutes(point_flops(cfg, arch, depth, point.get("family_width")), device)
+        share = 1.0
+        if "lr_parts" in point:
+            n = len(cfg.grid(arch, depths=(depth,)).lrs)
+            share = len(np.array_split(np.arange(n), point["lr_parts"])[point["lr_part"]]) / n
+        return train.estimated_minutes(share * point_flops(cfg, arch, depth, point.get("family_width")), device)
     return minutes
 
 
@@ -316,7 +341,8 @@ def _run(arch):
         depth = cfg.family_depth if arch == "family" else point["depth"]
         member = point.get("family_width")
         scale = family_lr_scale(cfg.width, member) if arch == "family" else 1.0
-        return init_point(cfg, _data(cfg, arch), depth, point["init"], default_mesh(), arch, member, scale)
+        part = (point["lr_part"], point["lr_parts"]) if "lr_parts" in point else (0, 1)
+        return init_point(cfg, _data(cfg, arch), depth, point["init"], default_mesh(), arch, member, scale, part)
     return run
 
 
@@ -324,9 +350,30 @@ def _points(arch):
     def points(cfg):
         grid_inits = CNN_INITS if arch == "cnn" else INITS
         if arch == "family":
-            return [{"family_width": w, "init": i} for w in cfg.family_widths for i in grid_inits]
-        return [{"depth": L, "init": i} for L in (cfg.cnn_depths if arch == "cnn" else cfg.depths) for i in grid_inits]
+            members = [({"family_width": w}, cfg.family_depth, w) for w in cfg.family_widths]
+        else:
+            members = [({"depth": L}, L, None) for L in (cfg.cnn_depths if arch == "cnn" else cfg.depths)]
+        out = []
+        for coord, depth, width in members:
+            parts = lr_parts(cfg, arch, depth, width)
+            for i in grid_inits:
+                out += [{**coord, "init": i}] if parts == 1 else [
+                    {**coord, "init": i, "lr_part": k, "lr_parts": parts} for k in range(parts)]
+        return out
     return points
+
+
+def _whole_points(points, results_):
+    """The saved points' arrays with each point's learning-rate blocks stacked back along the lr axis, in order."""
+    out = []
+    for point, res in zip(points, results_):
+        arrays = dict(res.arrays)
+        if point.get("lr_part", 0) > 0:
+            prev = out[-1]
+            out[-1] = {k: v if k == "record_steps" else np.concatenate([prev[k], arrays[k]]) for k, v in prev.items()}
+        else:
+            out.append(arrays)
+    return out
 
 
 SWEEPS = {
@@ -345,10 +392,10 @@ def compute(cfg):
     out = {}
     for arch in ARCHS + ("family",):
         grid = cfg.grid(arch)
-        pts = SWEEPS[arch].results(cfg)
+        pts = _whole_points(SWEEPS[arch].point_list(cfg), SWEEPS[arch].results(cfg))
         rows = [pts[i:i + len(grid.inits)] for i in range(0, len(pts), len(grid.inits))]  # (depth or width, init)
-        a = {k: np.stack([np.stack([p.arrays[k] for p in row]) for row in rows]) for k in grid.outputs}
-        a.update(depths=np.asarray(grid.depths), lrs=grid.lrs, record_steps=pts[0].arrays["record_steps"],
+        a = {k: np.stack([np.stack([p[k] for p in row]) for row in rows]) for k in grid.outputs}
+        a.update(depths=np.asarray(grid.depths), lrs=grid.lrs, record_steps=pts[0]["record_steps"],
                  steps=np.asarray(grid.steps), target=np.asarray(grid.target), inits=np.asarray(grid.inits))
         if grid.target_alt is not None:
             a["target_alt"] = np.asarray(grid.target_alt)
