@@ -11,11 +11,13 @@ not committed). The queue's config of a chapter is ``Config.for_profile("paper")
 the honest reduced settings of the issue that plans the paper runs (CIFAR-10 is on no machine here, so digits; the
 NTK-regime SGD figure at 10 seeds and 10^4 steps; the learning-speed figure at 1,000 steps and 8 seeds).
 
-``--plan`` prints one line per point left (chapter, sweep, point, device, estimated minutes), sorted by value
-(:data:`PRIORITY`: the learning-speed figure first), and the totals per device, the GPU's in windows
+``--plan`` prints one line per point left (chapter, sweep, point, device, estimated minutes, how estimated), sorted
+by value (:data:`PRIORITY`: the learning-speed figure first), and the totals per device, the GPU's in windows
 (:data:`WINDOW_MINUTES` of compute after start-up, in commands of at most :data:`COMMAND_MINUTES`). An estimate is
-the sweep's own (a FLOP count at a measured throughput) where it declares one, else the chapter's stated paper cost
-shared over its points (marked ``~``).
+the sweep's own (``flops``: a count of FLOPs, or of bytes or sequential steps where those bind, at
+:data:`orthontk_lib.train.THROUGHPUT`, ``BANDWIDTH`` and ``STEP_SECONDS``) where it declares one, else the chapter's
+stated paper cost shared over its points (``~ ... share``). A sweep's device is, where it declares its estimate,
+the CPU for points of at most :data:`orthontk_lib.train.CPU_POINT_LIMIT` CPU minutes and the GPU otherwise.
 
 ``--deadline S --out OUT`` (its log also in ``OUT/log``) runs, most valuable first, each point of this machine's device (``--device`` to choose)
 whose estimate fits in what is left of ``S`` seconds; each is saved to ``$ORTHONTK_DATA_DIR`` as it finishes and the
@@ -78,9 +80,9 @@ class Item:
 
     def line(self):
         """``chapter  sweep  point  device  minutes`` for the plan."""
-        mark = "" if self.estimated else "~"
+        mark, how = ("", "flops") if self.estimated else ("~", "share")
         return (f"{self.chapter:<16} {self.sweep.name:<18} {json.dumps(self.point):<52} {self.device}  "
-                f"{mark}{self.minutes:.1f} min")
+                f"{mark}{self.minutes:.1f} min  {how}")
 
 
 def config(slug, profile="paper"):
@@ -218,10 +220,20 @@ def print_plan(items, write=print):
             extra = (f", {windows(items)} window(s) of {WINDOW_MINUTES:g} min (15 less start-up; commands "
                      f"<= {COMMAND_MINUTES:g} min" + (f"; {long} point(s) longer than a command" if long else "") + ")")
         write(f"total {device}: {len(mine)} points, {minutes:.0f} min{extra}")
-    write("~: a share of the chapter's stated paper cost (the sweep declares no estimate of its own)")
+    shared = sum(not i.estimated for i in items)
+    write(f"flops: the sweep's own estimate (FLOPs, bytes or sequential steps counted, at train.THROUGHPUT, BANDWIDTH, "
+          f"STEP_SECONDS); ~ share: a share of the chapter's stated paper cost ({shared} point(s); the sweep declares "
+          f"no estimate of its own)")
+    write(f"GPU windows: {windows(items)} (points planned on the CPU: estimated <= {_cpu_limit():g} CPU minutes)")
 
 
 # INTERNAL UTILITIES
+
+
+def _cpu_limit():
+    from orthontk_lib import train
+
+    return train.CPU_POINT_LIMIT
 
 
 def _module(slug):

@@ -274,6 +274,28 @@ def _drift_point(arch):
     return run
 
 
+def weight_minutes(cfg, p, device):
+    """Minutes of one :func:`weight_point`, per init: full-batch GD of ``weight_seeds`` networks for ``steps``
+    steps evaluated at the start and the end (:func:`orthontk_lib.train.training_flops`), their empirical NTK on the
+    training set at both (:func:`orthontk_lib.train.ntk_flops`) and their draws (a QR of each orthogonal layer).
+    Not counted: the parameters copied out at both records and elementwise work."""
+    from orthontk_lib import train
+
+    d_in = 3072 if cfg.dataset == "cifar10" else 64
+    layers = train.dense_layers(d_in, cfg.weight_fcn(p["width"]).widths, 1)
+    weights, n = sum(a * b for a, b in layers), cfg.n_train
+    flops = sum(train.training_flops(weights, n, cfg.steps, cfg.weight_seeds, 2, n + 1)
+                + 2 * cfg.weight_seeds * train.ntk_flops(layers, n) + train.init_flops(layers, init, cfg.weight_seeds)
+                for init in INITS)
+    return train.estimated_minutes(flops, device, steps=2 * cfg.steps, programs=2)
+
+
+def _by_estimate(minutes):
+    from orthontk_lib import train
+
+    return train.by_estimate(minutes)
+
+
 _DRIFT_KNOBS = ("n_seeds", "steps", "lr_small", "lr_large", "dataset", "seed")
 SWEEPS = {
     "weights": results.Sweep(
@@ -281,8 +303,8 @@ SWEEPS = {
                                 "n_train", "seed"),
         over=("weight_widths", "widths"), points=lambda cfg: [{"width": w} for w in cfg.weight_widths],
         derived=lambda cfg: {"lr_width": max(cfg.widths)},  # eta's reference: the drift sweeps' widest network
-        run=lambda cfg, p: weight_point(cfg, *_weight_setup(cfg), p["width"]), device="GPU",
-        desc="GD, weight and NTK change by width"),
+        run=lambda cfg, p: weight_point(cfg, *_weight_setup(cfg), p["width"]), minutes=weight_minutes,
+        device=lambda cfg, p: _by_estimate(weight_minutes)(cfg, p), desc="GD, weight and NTK change by width"),
     "fcn": results.Sweep(
         SLUG, "fcn", knobs=("depth", "n_train") + _DRIFT_KNOBS, over=("widths",),
         points=lambda cfg: [{"width": w} for w in cfg.widths], derived=lambda cfg: {"lr_width": cfg.widths[-1]},

@@ -239,6 +239,61 @@ def _exact_rate_point(cfg, it):
     return exact_rate_point(cfg, _kernel_inputs(cfg), it["activation"], *edge_points()[it["activation"]])
 
 
+def _by_estimate(minutes):
+    from orthontk_lib import train
+
+    return train.by_estimate(minutes)
+
+
+def empirical_minutes(cfg, p, device):
+    """Minutes of one empirical point: per init, ``emp_seeds`` draws of the depth's network (normal draws; for the
+    orthogonal one a QR of each layer, :func:`orthontk_lib.train.qr_flops`, which dominates) and their empirical
+    NTKs on ``emp_inputs`` inputs (:func:`orthontk_lib.train.ntk_flops`). Not counted: the eager dispatch of the
+    draws (one network at a time past depth 16 at width 2048) and the ``"highest"`` precision's slower GPU products."""
+    from orthontk_lib import train
+
+    layers = train.dense_layers(64, [cfg.emp_width] * p["depth"], 1)
+    flops = sum(train.init_flops(layers, init, cfg.emp_seeds) for init in ("orthogonal", "gaussian"))
+    flops += 2 * cfg.emp_seeds * train.ntk_flops(layers, cfg.emp_inputs)
+    return train.estimated_minutes(flops, device)  # one program: the inits share it
+
+
+QUADRATURE_BYTES = 320.0
+"""Bytes of NumPy traffic per node of :func:`orthontk_lib.dual.bivariate`'s quadrature and per function: about 40
+float64 passes over the (pairs, 96, 96) grid (its nodes, weights, the two arguments, the activation, the squared
+difference, the sums). An estimate from the code, not measured."""
+
+
+def rates_minutes(cfg, p, device):
+    """Minutes of one rates point: :func:`kernels.analytic_ntk_by_depth` to ``max_depth`` on ``emp_inputs`` inputs,
+    in NumPy on the host's CPU whatever the device. Per layer and pair of inputs: a 96 x 96-node quadrature of the
+    activation and of its derivative (:data:`QUADRATURE_BYTES` each, bound by memory traffic), or a closed form
+    (ReLU: counted as free). Not counted: the one-dimensional diagonal maps (a few hundred nodes per input)."""
+    from orthontk_lib import dual, train
+
+    pairs = cfg.emp_inputs * (cfg.emp_inputs - 1) // 2
+    nodes = 0 if p["activation"] in dual.CLOSED_FORM else (2 * dual.NODES_2D) ** 2
+    nbytes = cfg.max_depth * pairs * 2 * nodes * QUADRATURE_BYTES
+    return train.estimated_minutes(0.0, "CPU", nbytes, steps=cfg.max_depth)
+
+
+def trainability_minutes(cfg, p, device):
+    """Minutes of one trainability point: SGD (batch 64) of ``train_seeds`` networks, the full train and test sets
+    evaluated at every record (:func:`orthontk_lib.train.training_flops`), and their draws. The hidden layers are a
+    ``lax.scan``: each step runs the depth's layers one after another forward and back, and each evaluation
+    forward, so on a GPU the point is bound by those sequential steps (:data:`orthontk_lib.train.STEP_SECONDS`)."""
+    from orthontk_lib import train
+
+    every = max(1, cfg.train_steps // 20)
+    steps = cfg.train_steps - cfg.train_steps % every
+    records = steps // every + 1
+    layers = train.dense_layers(64, [cfg.train_width] * p["depth"], 10)
+    weights = sum(a * b for a, b in layers)
+    flops = (train.training_flops(weights, 64, steps, cfg.train_seeds, records, 1497 + 300)
+             + train.init_flops(layers, "gaussian", cfg.train_seeds))
+    return train.estimated_minutes(flops, device, steps=(2 * steps + 2 * records) * p["depth"])
+
+
 SWEEPS = {
     "analytic": results.Sweep(
         SLUG, "analytic", knobs=("max_depth", "n_train", "n_test", "seed"),
@@ -247,14 +302,15 @@ SWEEPS = {
     "empirical": results.Sweep(
         SLUG, "empirical", knobs=("emp_width", "emp_seeds", "emp_inputs", "seed"), over=("emp_depths",),
         points=lambda cfg: [{"phase": p, "depth": L} for p in PHASES for L in cfg.emp_depths], run=_empirical_point,
-        device="GPU", desc="orthogonal and Gaussian NTK by depth"),
+        minutes=empirical_minutes, device=lambda cfg, p: _by_estimate(empirical_minutes)(cfg, p),
+        desc="orthogonal and Gaussian NTK by depth"),
     "phase": results.Sweep(
         SLUG, "phase", knobs=("grid",), points=lambda cfg: [{}], run=lambda cfg, it: phase_diagram(cfg),
         desc="phase diagram"),
     "rates": results.Sweep(
         SLUG, "rates", knobs=("max_depth", "emp_inputs", "seed"),
         points=lambda cfg: [{"activation": a, "phase": p} for a, p in paper_points()], run=_rate_point,
-        desc="normalized NTK by depth at the paper's points"),
+        minutes=rates_minutes, desc="normalized NTK by depth at the paper's points"),
     "exact-rates": results.Sweep(
         SLUG, "exact-rates", knobs=("exact_max_depth", "emp_inputs", "seed"),
         points=lambda cfg: [{"activation": a} for a in RATE_FORMS], run=_exact_rate_point,
@@ -264,7 +320,8 @@ SWEEPS = {
         over=("train_depths", "train_lrs"),
         points=lambda cfg: [{"phase": p, "depth": L, "lr": lr} for L, lr in zip(cfg.train_depths, cfg.train_lrs)
                             for p in TRAIN_POINTS],
-        run=lambda cfg, it: train_point(cfg, digits_full(cfg), it["phase"], it["depth"], it["lr"]), device="GPU",
+        run=lambda cfg, it: train_point(cfg, digits_full(cfg), it["phase"], it["depth"], it["lr"]),
+        minutes=trainability_minutes, device=lambda cfg, p: _by_estimate(trainability_minutes)(cfg, p),
         desc="SGD at and off the Edge of Chaos"),
 }
 """The chapter's sweeps. The finite-width kernels and the rate fits use the first ``emp_inputs`` training digits

@@ -204,30 +204,93 @@ def _training_setup(cfg):
     return data, linearized_losses(cfg, data, width=1)[0]
 
 
+def _by_estimate(minutes):
+    from orthontk_lib import train
+
+    return train.by_estimate(minutes)
+
+
+def _ntk_seeds_minutes(layers, seeds, n_inputs, device):
+    """Minutes of :func:`kernels.empirical_ntk_seeds` of ``seeds`` networks of ``layers`` for both inits on
+    ``n_inputs`` inputs: the draws (normal draws; a QR of each orthogonal layer, which dominates at large width or
+    depth) and the kernels (:func:`orthontk_lib.train.ntk_flops`). Not counted: the eager dispatch of the draws."""
+    from orthontk_lib import train
+
+    flops = sum(train.init_flops(layers, init, seeds) for init in INITS)
+    return train.estimated_minutes(flops + 2 * seeds * train.ntk_flops(layers, n_inputs), device)
+
+
+def spread_minutes(cfg, p, device):
+    """Minutes of one :func:`spread_point` (:func:`_ntk_seeds_minutes`: ``n_seeds`` erf networks of ``depth``)."""
+    from orthontk_lib import train
+
+    return _ntk_seeds_minutes(train.dense_layers(64, [p["width"]] * cfg.depth, 1), cfg.n_seeds, cfg.n_inputs, device)
+
+
+def fluctuation_minutes(cfg, p, device):
+    """Minutes of one :func:`fluctuation_point` (:func:`_ntk_seeds_minutes`: ``fluct_seeds`` tanh networks)."""
+    from orthontk_lib import train
+
+    layers = train.dense_layers(64, [cfg.fluct_width] * p["depth"], 1)
+    return _ntk_seeds_minutes(layers, cfg.fluct_seeds, cfg.n_inputs, device)
+
+
+def isometry_minutes(cfg, p, device):
+    """Minutes of one :func:`isometry_point`: four networks (linear and tanh, both inits) drawn (a QR of each
+    orthogonal layer) and their input-output Jacobians by forward mode in float64 (``iso_width`` tangents through
+    every hidden layer, 2 per multiply-add and tangent, doubled for float64), and four SVDs (4 n^3 each). Not
+    counted: the eager dispatch of the float64 Jacobian, layer by layer."""
+    from orthontk_lib import train
+
+    n = cfg.iso_width
+    layers = train.dense_layers(n, [n] * p["depth"], 1)
+    hidden = sum(a * b for a, b in layers[:-1])
+    flops = sum(train.init_flops(layers, init, 2) for init in INITS) + 4 * (2 * 2.0 * n * hidden + 4.0 * n**3)
+    return train.estimated_minutes(flops, device)
+
+
+def training_minutes(cfg, p, device):
+    """Minutes of one :func:`training_point`, per init: full-batch GD of ``train_seeds`` networks with the loss
+    evaluated at every record (:func:`orthontk_lib.train.training_flops`) and their draws (a QR of each orthogonal
+    layer). Not counted: the linearized losses' analytic kernel (once per sweep) and elementwise work."""
+    from orthontk_lib import train
+
+    every = record_every(cfg)
+    steps = cfg.train_steps - cfg.train_steps % every
+    layers = train.dense_layers(64, [p["width"]] * TRAIN_SPEC["depth"], 10)
+    weights = sum(a * b for a, b in layers)
+    flops = sum(train.training_flops(weights, cfg.n_train, steps, cfg.train_seeds, steps // every + 1, cfg.n_train + 1)
+                + train.init_flops(layers, init, cfg.train_seeds) for init in INITS)
+    return train.estimated_minutes(flops, device, steps=2 * steps, programs=2)
+
+
 def _fluctuation_sweep(point):
     return results.Sweep(
         SLUG, "fluctuations" if point == "q0" else f"fluctuations-{point}",
         knobs=("fluct_width", "fluct_seeds", "n_groups", "n_inputs", "seed"), over=("fluct_depths",),
         points=lambda cfg: [{"depth": L} for L in cfg.fluct_depths],
         run=lambda cfg, p: {"v": fluctuation_point(cfg, _sphere(cfg), p["depth"], point)},
-        desc=f"NTK fluctuations by depth ({point})")
+        minutes=fluctuation_minutes, device=lambda cfg, p: _by_estimate(fluctuation_minutes)(cfg, p), desc=f"NTK fluctuations by depth ({point})")
 
 
 SWEEPS = {
     "spread": results.Sweep(
         SLUG, "spread", knobs=("depth", "n_seeds", "n_groups", "n_inputs", "seed"), over=("widths",),
         points=lambda cfg: [{"width": w} for w in cfg.widths],
-        run=lambda cfg, p: {"v": spread_point(cfg, _sphere(cfg), p["width"])}, desc="NTK spread by width"),
+        run=lambda cfg, p: {"v": spread_point(cfg, _sphere(cfg), p["width"])}, minutes=spread_minutes,
+        device=lambda cfg, p: _by_estimate(spread_minutes)(cfg, p), desc="NTK spread by width"),
     **{f"fluctuations-{point}": _fluctuation_sweep(point) for point in CRITICAL_POINTS},
     "isometry": results.Sweep(
         SLUG, "isometry", knobs=("iso_width", "seed"), over=("iso_depths",),
         points=lambda cfg: [{"depth": L} for L in cfg.iso_depths],
-        run=lambda cfg, p: {"sv": isometry_point(cfg, p["depth"])}, desc="Jacobian spectra by depth"),
+        run=lambda cfg, p: {"sv": isometry_point(cfg, p["depth"])}, minutes=isometry_minutes,
+        device=lambda cfg, p: _by_estimate(isometry_minutes)(cfg, p), desc="Jacobian spectra by depth"),
     "training": results.Sweep(
         SLUG, "training", knobs=("train_seeds", "train_steps", "n_train", "seed"), over=("train_widths",),
         points=lambda cfg: [{"width": w} for w in cfg.train_widths],
         run=lambda cfg, p: training_point(cfg, *_training_setup(cfg), p["width"]),
-        device=lambda cfg, p: "GPU" if p["width"] >= 4096 else "CPU", desc="GD training by width"),
+        minutes=training_minutes, device=lambda cfg, p: _by_estimate(training_minutes)(cfg, p),
+        desc="GD training by width"),
 }
 """The chapter's sweeps: spread by width, fluctuations by depth at each critical point, Jacobian spectra by depth,
 GD training by width."""

@@ -189,18 +189,85 @@ def _training_setup(cfg):
     return data, [learning_rate(cfg, data, case, cfg.lr_width) for case in cfg.cases]
 
 
+def _norms_cost(cfg, layers, networks=1):
+    """(FLOPs, bytes) of :func:`_norms` of ``networks`` x ``n_seeds`` networks of ``layers`` at ``n_inputs`` inputs:
+    ``n_iter + 1`` Hessian-vector products (:data:`~orthontk_lib.train.HVP_FLOPS`, bound by their memory traffic,
+    :data:`~orthontk_lib.train.HVP_BYTES`) and one gradient (6 per multiply-add) per network and input."""
+    from orthontk_lib import train
+
+    weights = sum(a * b for a, b in layers)
+    products = networks * cfg.n_seeds * cfg.n_inputs
+    return (products * ((cfg.n_iter + 1) * train.HVP_FLOPS + 6.0) * weights,
+            products * (cfg.n_iter + 1) * train.HVP_BYTES * weights)
+
+
+def _by_estimate(minutes, memory=None):
+    from orthontk_lib import train
+
+    return train.by_estimate(minutes, memory)
+
+
+def _layers(cfg, width, case):
+    from orthontk_lib import train
+
+    return train.dense_layers(64, cfg.spec(width, case).widths, 1)  # digits: 64 features
+
+
+def hessian_minutes(cfg, p, device):
+    """Minutes of one :func:`hessian_point`: the norms of the three cases and of the orthogonal network
+    (:func:`_norms_cost`; the bottleneck's network is a few multiply-adds per width unit) and their draws (normal
+    draws; a QR of each orthogonal layer). Counted: matrix products, draws and factorizations; not counted: the
+    eager dispatch of the draws. Bound by memory traffic at every width (a batch of one input per product)."""
+    from orthontk_lib import train
+
+    wide, narrow = _layers(cfg, p["width"], "linear"), _layers(cfg, p["width"], "bottleneck")
+    flops, nbytes = (sum(c) for c in zip(_norms_cost(cfg, wide, 3), _norms_cost(cfg, narrow)))
+    flops += (train.init_flops(wide, "gaussian", 2 * cfg.n_seeds) + train.init_flops(narrow, "gaussian", cfg.n_seeds)
+              + train.init_flops(wide, "orthogonal", cfg.n_seeds))
+    return train.estimated_minutes(flops, device, nbytes, programs=3)  # linear, psi, bottleneck (orth shares one)
+
+
+def hessian_memory(cfg, p):
+    """Bytes :func:`hessian_point` holds at once: about four float32 parameter trees per (seed, input)."""
+    return 4 * 4.0 * cfg.n_seeds * cfg.n_inputs * sum(a * b for a, b in _layers(cfg, p["width"], "linear"))
+
+
+def training_minutes(cfg, p, device):
+    """Minutes of one :func:`training_point`, per case: full-batch GD of ``n_seeds`` networks
+    (:func:`orthontk_lib.train.training_flops`) with, at each of its records, the evaluation, the empirical NTK of
+    the training set (:func:`orthontk_lib.train.ntk_flops`) and the linearization's JVP (4 per multiply-add and
+    input); the networks' draws; the Hessian norms at initialization (:func:`_norms_cost`). Not counted: the
+    learning rates' NTK at the narrowest width (once per sweep) and elementwise work."""
+    from orthontk_lib import train
+
+    n = max(cfg.n_train, cfg.n_inputs)
+    every = max(1, cfg.train_steps // 20)
+    steps = cfg.train_steps - cfg.train_steps % every
+    records = steps // every + 1
+    flops = nbytes = 0.0
+    for case in cfg.cases:
+        layers = _layers(cfg, p["width"], case)
+        weights = sum(a * b for a, b in layers)
+        hess_flops, hess_bytes = _norms_cost(cfg, layers)
+        flops += (train.training_flops(weights, n, steps, cfg.n_seeds, records, n + 1) + hess_flops
+                  + cfg.n_seeds * records * (train.ntk_flops(layers, n) + 4.0 * n * weights)
+                  + train.init_flops(layers, "gaussian", cfg.n_seeds))
+        nbytes += hess_bytes
+    return train.estimated_minutes(flops, device, nbytes, steps=3 * steps, programs=6)  # GD and norms, per case
+
+
 _NETWORK = ("depth", "activation", "output", "bottleneck", "n_seeds", "n_inputs", "n_iter", "seed")
 SWEEPS = {
     "hessian": results.Sweep(
         SLUG, "hessian", knobs=_NETWORK, over=("widths",), points=lambda cfg: [{"width": w} for w in cfg.widths],
-        run=lambda cfg, p: hessian_point(cfg, _hessian_inputs(cfg), p["width"]), device="GPU",
-        desc="Hessian norm by width"),
+        run=lambda cfg, p: hessian_point(cfg, _hessian_inputs(cfg), p["width"]), minutes=hessian_minutes,
+        device=lambda cfg, p: _by_estimate(hessian_minutes, hessian_memory)(cfg, p), desc="Hessian norm by width"),
     "training": results.Sweep(
         SLUG, "training", knobs=_NETWORK + ("train_steps", "n_train"), over=("train_widths",),
         points=lambda cfg: [{"width": w} for w in cfg.train_widths],
         derived=lambda cfg: {"lr_width": cfg.train_widths[0]},
-        run=lambda cfg, p: training_point(cfg, *_training_setup(cfg), p["width"]), device="GPU",
-        desc="GD with NTK by width"),
+        run=lambda cfg, p: training_point(cfg, *_training_setup(cfg), p["width"]), minutes=training_minutes,
+        device=lambda cfg, p: _by_estimate(training_minutes)(cfg, p), desc="GD with NTK by width"),
 }
 """The chapter's sweeps, one point per width; the training sweep's learning rates come from its narrowest network
 (``lr_width``, a derived value in every key)."""
