@@ -1,5 +1,6 @@
 """Chapter 08 (Edge of Chaos): its claims can hold and fail, and its quick run decides them with a clear margin."""
 
+import jax
 import numpy as np
 import pytest
 
@@ -160,3 +161,18 @@ def test_the_robustness_sentence_reads_each_pair_alone():
     assert same.startswith("relu: ") and same.endswith("the reading, log L / L, is the same for each pair alone and in "
                                                        "every window"), same
     assert "the reading changes with the pair or the window" in eoc.rate_robustness_words(arrays("1/L"), cfg)
+
+
+def test_the_phases_trained_in_one_program_are_the_phases_trained_one_by_one():
+    from orthontk_lib import train
+
+    cfg = eoc.Config.for_profile("smoke", use_env=False, train_seeds=2, train_steps=20)
+    data = eoc.digits_full(cfg)
+    depth, lr = cfg.train_depths[0], cfg.train_lrs[0]
+    together = eoc.train_point(cfg, data, depth, lr)
+    config = train.TrainConfig(steps=20, batch_size=64, loss="cross_entropy", record_every=1)
+    keys = jax.random.split(jax.random.fold_in(jax.random.key(cfg.seed + 5), depth), cfg.train_seeds)
+    for i, phase in enumerate(eoc.TRAIN_POINTS):
+        alone = train.fit_grid(eoc.train_spec(cfg, phase, depth), config, keys, np.full(cfg.train_seeds, lr), data)
+        for k in ("test_accuracy", "train_loss"):
+            np.testing.assert_allclose(together[k][i], alone[k], rtol=1e-5, atol=1e-6, err_msg=f"{phase} {k}")

@@ -185,21 +185,37 @@ def rate_point(cfg, x, activation, W_std, b_std):
     return normalized(kernels.analytic_ntk_by_depth(activation, W_std, b_std, x, cfg.max_depth))[:, iu[0], iu[1]]
 
 
-def train_point(cfg, data, phase, depth, lr):
-    """SGD (batch 64, cross-entropy) of ``train_seeds`` tanh networks of one depth from one initialization,
-    standard parameterization: test accuracy and training loss per (seed, record). The hidden layers are one
-    ``lax.scan`` (``scan=True``: the unrolled network's draws and function, compiled once whatever the depth)."""
-    from orthontk_lib import train
-
+def train_spec(cfg, phase, depth):
+    """The trained network at ``phase``'s point of :data:`TRAIN_POINTS` (None: the Edge's bias for that σ_W): tanh,
+    ``depth`` hidden layers of ``train_width``, standard parameterization, its hidden layers one ``lax.scan``."""
     W_std, b_std = TRAIN_POINTS[phase]
     b_std = meanfield.critical_b_std("tanh", W_std) if b_std is None else b_std
-    spec = FCN(depth, cfg.train_width, "tanh", W_std, b_std, parameterization="standard", out_dim=10, scan=True)
+    return FCN(depth, cfg.train_width, "tanh", W_std, b_std, parameterization="standard", out_dim=10, scan=True)
+
+
+def train_point(cfg, data, depth, lr, phases=tuple(TRAIN_POINTS)):
+    """SGD (batch 64, cross-entropy) of ``train_seeds`` tanh networks of one depth from each initialization of
+    ``phases``, all in one program: test accuracy and training loss per (phase, seed, record).
+
+    In the standard parameterization σ_W and σ_b only scale the initial draw (:func:`orthontk_lib.models.canonical`),
+    so the phases share one network function and run together (on a GPU this point is bound by its sequential layer
+    steps, not by its FLOPs: three phases cost about what one does). Every phase draws its networks from the same keys
+    and sees the same batches, as when run one by one."""
+    from orthontk_lib import train
+
     every = max(1, cfg.train_steps // 20)
     config = train.TrainConfig(steps=cfg.train_steps - cfg.train_steps % every, batch_size=64,
                                loss="cross_entropy", record_every=every)
     keys = jax.random.split(jax.random.fold_in(jax.random.key(cfg.seed + 5), depth), cfg.train_seeds)
-    h = train.fit_grid(spec, config, keys, np.full(cfg.train_seeds, lr), data)
-    return {"test_accuracy": h["test_accuracy"], "train_loss": h["train_loss"], "record_steps": h["record_steps"]}
+    key_init = jax.vmap(jax.random.split, out_axes=1)(keys)[0]  # the draws fit_grid makes from these keys
+    params = [jax.vmap(lambda k, s=train_spec(cfg, p, depth): s.initialize(k, data.x_train[:1])["params"])(key_init)
+              for p in phases]
+    params = jax.tree.map(lambda *a: jax.numpy.concatenate(a), *params)
+    h = train.fit_grid(train_spec(cfg, phases[0], depth), config, jax.numpy.tile(keys, len(phases)),
+                       np.full(len(phases) * cfg.train_seeds, lr), data, params=params)
+    shape = (len(phases), cfg.train_seeds, -1)
+    return {"test_accuracy": h["test_accuracy"].reshape(shape), "train_loss": h["train_loss"].reshape(shape),
+            "record_steps": h["record_steps"]}
 
 
 def phase_diagram(cfg):
@@ -278,7 +294,7 @@ def rates_minutes(cfg, p, device):
 
 
 def trainability_minutes(cfg, p, device):
-    """Minutes of one trainability point: SGD (batch 64) of ``train_seeds`` networks, the full train and test sets
+    """Minutes of one trainability point: SGD (batch 64) of ``train_seeds`` networks per phase, in one program, the full train and test sets
     evaluated at every record (:func:`orthontk_lib.train.training_flops`), and their draws. The hidden layers are a
     ``lax.scan``: each step runs the depth's layers one after another forward and back, and each evaluation
     forward, so on a GPU the point is bound by those sequential steps (:data:`orthontk_lib.train.STEP_SECONDS`)."""
@@ -289,8 +305,9 @@ def trainability_minutes(cfg, p, device):
     records = steps // every + 1
     layers = train.dense_layers(64, [cfg.train_width] * p["depth"], 10)
     weights = sum(a * b for a, b in layers)
-    flops = (train.training_flops(weights, 64, steps, cfg.train_seeds, records, 1497 + 300)
-             + train.init_flops(layers, "gaussian", cfg.train_seeds))
+    runs = len(TRAIN_POINTS) * cfg.train_seeds  # every phase in one program
+    flops = (train.training_flops(weights, 64, steps, runs, records, 1497 + 300)
+             + train.init_flops(layers, "gaussian", runs))
     return train.estimated_minutes(flops, device, steps=(2 * steps + 2 * records) * p["depth"])
 
 
@@ -318,9 +335,8 @@ SWEEPS = {
     "trainability": results.Sweep(
         SLUG, "trainability", knobs=("train_width", "train_steps", "train_seeds", "seed"),
         over=("train_depths", "train_lrs"),
-        points=lambda cfg: [{"phase": p, "depth": L, "lr": lr} for L, lr in zip(cfg.train_depths, cfg.train_lrs)
-                            for p in TRAIN_POINTS],
-        run=lambda cfg, it: train_point(cfg, digits_full(cfg), it["phase"], it["depth"], it["lr"]),
+        points=lambda cfg: [{"depth": L, "lr": lr} for L, lr in zip(cfg.train_depths, cfg.train_lrs)],
+        run=lambda cfg, it: train_point(cfg, digits_full(cfg), it["depth"], it["lr"]),
         minutes=trainability_minutes, device=lambda cfg, p: _by_estimate(trainability_minutes)(cfg, p),
         desc="SGD at and off the Edge of Chaos"),
 }
@@ -362,9 +378,8 @@ def compute(cfg):
     out["exact_check"] = np.asarray(check)
     out["exact_chi1"] = np.array([meanfield.chi(a, *edge_points()[a]) for a in RATE_FORMS])
     runs = SWEEPS["trainability"].results(cfg)
-    shape = (len(cfg.train_depths), len(TRAIN_POINTS), cfg.train_seeds, -1)
-    out["train_accuracy"] = np.stack([p.arrays["test_accuracy"] for p in runs]).reshape(shape)  # (depth, phase, S, R)
-    out["train_loss"] = np.stack([p.arrays["train_loss"] for p in runs]).reshape(shape)
+    out["train_accuracy"] = np.stack([p.arrays["test_accuracy"] for p in runs])  # (depth, phase, S, R)
+    out["train_loss"] = np.stack([p.arrays["train_loss"] for p in runs])
     out["train_steps"] = runs[0].arrays["record_steps"]
     return out
 
