@@ -8,6 +8,10 @@ point estimate alone, and has three outcomes:
 * ``"inconclusive"``: the interval straddles the boundary (or the statistic
   could not be measured): the data do not decide, and ``Claim.decide`` says what would.
 
+A claim the book may find false names, in ``Claim.robustness``, the label of its
+chapter's robustness section (what was varied, what stayed); the front page and the
+ledger link each claim that does not hold to it (:func:`orthontk_lib.book.ledger.failing`).
+
 The rules:
 
 * :class:`Within` ``(x, t)``: "equals x within t": holds when the interval lies
@@ -159,6 +163,7 @@ class Claim:
     rule: object  # Within, Between, AtMost or AtLeast
     why: str = ""  # where the tolerance comes from
     decide: str = "more seeds, or the paper profile"  # what would decide an inconclusive verdict
+    robustness: str = ""  # label of the chapter section that tests a "does not hold" verdict's robustness
 
     def verdict(self, value, ci):
         """``"holds"``, ``"does not hold"`` or ``"inconclusive"`` from the 95% interval ``ci`` (``value`` must lie in it)."""

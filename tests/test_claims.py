@@ -152,3 +152,61 @@ def test_a_claim_shown_from_the_paper_run_is_not_called_unmeasured(tmp_path):
     assert ledger.counts(rows, column=3)["holds"] == 1
     html = ledger.page("quick", root=tmp_path / "q", paper_root=tmp_path / "p")
     assert html.count("this build shows the committed paper run") == 1
+
+
+# CLAIMS FOUND FALSE: the list on the front page and the ledger page
+
+
+def test_a_failing_claim_is_listed_with_its_robustness_section(tmp_path):
+    ledger.record("condensation-adam-p2", Measurement(1.5, (1.25, 1.75)), profile="quick", root=tmp_path)
+    found = ledger.failing("quick", root=tmp_path, paper_root=tmp_path / "none")
+    assert [f.id for f in found] == ["condensation-adam-p2"]
+    f = found[0]
+    assert (f.chapter, f.paper, f.label, f.href) == ("09-condensation", "Zhou, Xu et al. 2022", "cd-robustness",
+                                                     "09-condensation.html#cd-robustness")
+    assert "quick-profile run measures 1.5 [1.25, 1.75]" in f.finding and f.finding.count(". ") == 0
+    text = ledger.failing_markdown("quick", root=tmp_path, paper_root=tmp_path / "none")
+    assert text.count("\n- ") == 0 and "<cd-robustness>`" in text and "{doc}`09-condensation`" in text
+
+
+def test_with_no_failing_claim_the_list_says_none(tmp_path):
+    ledger.record("condensation-adam-p2", Measurement(0.5, (0.4, 0.6)), profile="quick", root=tmp_path)
+    assert ledger.failing("quick", root=tmp_path, paper_root=tmp_path / "none") == []
+    assert ledger.failing_markdown("quick", root=tmp_path, paper_root=tmp_path / "none").startswith("**None.**")
+
+
+def test_a_failing_claim_without_a_robustness_section_is_an_error(tmp_path):
+    assert not ledger.claim("setting-ntk-slope-gaussian").robustness
+    ledger.record("setting-ntk-slope-gaussian", Measurement(0.5, (0.4, 0.6)), profile="quick", root=tmp_path)
+    with pytest.raises(ValueError, match="setting-ntk-slope-gaussian: does not hold .* names no robustness section"):
+        ledger.failing("quick", root=tmp_path, paper_root=tmp_path / "none")
+
+
+def test_the_list_reads_the_run_each_chapter_shows(tmp_path):
+    """A chapter with a committed paper run shows it: its paper record decides, not this build's."""
+    import numpy as np
+
+    from orthontk_lib import results
+
+    paper, own = tmp_path / "paper", tmp_path / "own"
+    ledger.record("condensation-adam-p2", Measurement(1.5, (1.25, 1.75)), profile="paper", root=paper)
+    ledger.record("condensation-adam-p2", Measurement(0.5, (0.4, 0.6)), profile="quick", root=own)
+    assert ledger.failing("quick", root=own, paper_root=paper) == []  # no paper run committed: quick is shown
+    results.save("condensation/paper/summary", {"demo": 1}, {"x": np.zeros(1)}, profile="paper", root=paper)
+    found = ledger.failing("quick", root=own, paper_root=paper)
+    assert [f.id for f in found] == ["condensation-adam-p2"] and "paper-profile run" in found[0].finding
+
+
+def test_every_robustness_label_is_a_target_in_its_chapter():
+    import pathlib
+
+    book = pathlib.Path(ledger.REPO) / "book"
+    for doc, c in ledger.claims():
+        if c.robustness:
+            source = (book / f"{doc}.ipynb").read_text()
+            assert f"({c.robustness})=" in source, f"{c.id}: no MyST target ({c.robustness})= in {doc}.ipynb"
+
+
+def test_the_committed_paper_runs_name_a_section_for_every_claim_they_find_false(tmp_path):
+    found = ledger.failing("quick", root=tmp_path)  # raises if a committed failing claim has no section
+    assert all(f.label and f.href.endswith(f"#{f.label}") for f in found)

@@ -117,3 +117,19 @@ def test_ledger_page_shows_the_chapter_verdicts(site, browser):
         assert any(v in row for v in ("holds", "does not hold", "inconclusive")), (c.id, row)
     counts = page.inner_text("p:has-text('profile (this build)')")
     assert all(v in counts for v in ("holds", "does not hold", "inconclusive")), counts
+
+
+def test_front_page_and_ledger_list_the_claims_found_false(site):
+    """Both pages list ledger.failing() of this build, each claim linked to a robustness section that exists."""
+    from bs4 import BeautifulSoup
+
+    html, _ = site
+    found = ledger.failing("smoke", root=html.parent / "data")
+    for page in ("book/index.html", "book/90-ledger.html"):
+        soup = BeautifulSoup((html / page).read_text(), "html.parser")
+        text = soup.find("main").get_text(" ")
+        assert found or "None." in text, page
+        for f in found:
+            assert f.id in text and soup.find("a", href=f.href), (page, f.id, f.href)
+            chapter = BeautifulSoup((html / "book" / f"{f.chapter}.html").read_text(), "html.parser")
+            assert chapter.find(id=f.label), f"{f.href}: no element with that id"

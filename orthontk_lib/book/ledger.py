@@ -9,6 +9,11 @@ build's profile and that of the committed paper-profile run side by side, each
 recomputed from the claim's rule at every build, counts the three outcomes, and
 for an inconclusive row says what would decide it.
 
+:func:`failing` lists the claims the book finds false (their verdict, in the run
+each chapter shows, is "does not hold"), each with a link to its chapter's
+robustness section (``Claim.robustness``); the ledger page and the front page show
+that list, as :func:`failing_markdown` writes it.
+
 Example:
 
 >>> import tempfile
@@ -23,15 +28,18 @@ import functools
 import html
 import importlib
 import json
+import re
+from typing import NamedTuple
 
 import yaml
 
 from orthontk_lib import results
-from orthontk_lib.claims import VERDICTS, Measurement
+from orthontk_lib.claims import FAILS, VERDICTS, Measurement
 
 REPO = results.REPO_DATA.parent
 
-__all__ = ["claims", "claim", "chapter_of", "record", "records", "table", "counts", "html_table"]
+__all__ = ["claims", "claim", "chapter_of", "record", "records", "table", "counts", "html_table", "Failing", "failing",
+           "failing_markdown", "shown_profile"]
 
 
 # GATHERING
@@ -136,6 +144,97 @@ def counts(rows, column=2):
         shown = column == 2 and row[2] is None and row[3] is not None
         out[SHOWN_FROM_PAPER if shown else verdict_of(row[1], row[column])] += 1
     return {k: v for k, v in out.items() if v or k != SHOWN_FROM_PAPER or column == 2}
+
+
+# CLAIMS FOUND FALSE
+
+
+class Failing(NamedTuple):
+    """A claim the book finds false, with where its chapter tests the verdict's robustness."""
+
+    id: str  # the claim's id
+    chapter: str  # docname of its chapter, e.g. "09-condensation"
+    paper: str  # the paper it is from, e.g. "Zhou, Xu et al. 2022" ("this book" for the book's own)
+    finding: str  # one sentence: the claim, and what the run shows measures against its rule
+    label: str  # the MyST label of the chapter's robustness section
+    href: str  # the section's address in the site, "<chapter>.html#<label>"
+
+
+def shown_profile(module, profile, paper_root=None):
+    """The profile of the run a chapter shows: ``"paper"`` where its committed paper run exists, else ``profile``
+    (the rule :func:`orthontk_lib.book.registry.summary` applies)."""
+    from orthontk_lib.book import registry
+
+    return "paper" if registry.paper_run(module.SLUG, paper_root) is not None else profile
+
+
+def failing(profile, root=None, paper_root=None):
+    """The claims whose verdict, in the run the book shows for their chapter, is "does not hold", in book order.
+
+    The run shown is the chapter's committed paper run where one exists, else this build's ``profile``
+    (:func:`shown_profile`); its verdict is recomputed from the record with the claim's rule.
+
+    Args:
+      profile: this build's profile (``"smoke"`` or ``"quick"``).
+      root: this build's results folder (default ``$ORTHONTK_DATA_DIR``).
+      paper_root: the folder of committed paper runs and records (default: the repository's ``data/``).
+
+    Returns:
+      A list of :class:`Failing`, empty when every claim holds or is undecided.
+
+    Raises:
+      ValueError: naming the claim, when a claim that does not hold names no robustness section
+        (``Claim.robustness``): no claim is called false without the section that tests it.
+    """
+    paper_root = paper_root or results.REPO_DATA
+    paper, own = records("paper", paper_root), records(profile, root) if profile != "paper" else {}
+    out = []
+    for doc, module in chapter_modules():
+        shown = shown_profile(module, profile, paper_root)
+        for c in getattr(module, "CLAIMS", ()):
+            rec = (paper if shown == "paper" else own).get(c.id)
+            if verdict_of(c, rec) != FAILS:
+                continue
+            if not c.robustness:
+                raise ValueError(f"{c.id}: does not hold in the {shown} run of {doc}, but its Claim names no "
+                                 f"robustness section; give it robustness=\"<label>\", the label of the section of "
+                                 f"{doc} that says what was varied and what stayed")
+            out.append(Failing(c.id, doc, paper_of(c), _finding(c, rec, shown), c.robustness,
+                               f"{doc}.html#{c.robustness}"))
+    return out
+
+
+def paper_of(c):
+    """The paper a claim is from, read off its source: ``"Zhou, Xu et al. 2022, Sec. 5"`` -> ``"Zhou, Xu et al. 2022"``."""
+    if c.source.startswith("this book"):
+        return "this book"
+    found = re.match(r"^(.*?\b(?:19|20)\d\d[a-z]?)\b", c.source)
+    return found.group(1) if found else c.source
+
+
+def failing_markdown(profile, root=None, paper_root=None):
+    """:func:`failing` as a MyST list: per claim its paper, id and chapter, the finding in one sentence, and a link to
+    the chapter's robustness section; a sentence saying so when no claim fails. Rendered as MyST (cell metadata
+    ``mystnb.markdown_format: myst``), so a label that no section carries fails the build."""
+    found = failing(profile, root, paper_root)
+    if not found:
+        return ("**None.** In the runs this book shows, no claim of the papers it covers has the verdict "
+                "*does not hold*.")
+    return "\n".join(f"- **{_escape(f.paper)}** (`{f.id}`, {{doc}}`{f.chapter}`): {_escape(f.finding[:-1])}; "
+                     f"see {{ref}}`what was varied and what stayed <{f.label}>`." for f in found)
+
+
+def _escape(text):
+    """``text`` with Markdown's special characters backslash-escaped, so a statement's Θ_∞ or q* shows as written."""
+    return re.sub(r"([\\`*_{}\[\]<>#|$!])", r"\\\1", text)
+
+
+def _finding(c, rec, shown):
+    """One sentence: the claim, then what the run shown measures (the statistic's first clause) against its rule."""
+    lo, hi = rec["ci"]
+    what = re.split(r",\s|;\s|\s\(", c.statistic)[0].split(": ")[-1]
+    return (f"{c.statement.rstrip('.')}: the book's {shown}-profile run measures {rec['value']:.3g} "
+            f"[{lo:.3g}, {hi:.3g}] for the {what.removeprefix('the ')}, wholly outside its rule ({c.tolerance}).")
 
 
 # RENDERING

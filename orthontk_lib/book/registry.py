@@ -17,8 +17,8 @@ from orthontk_lib import results
 OWN_PROFILE_ENV = "ORTHONTK_OWN_PROFILE"
 """Set (by the runner) to run the requested profile even where a committed paper result exists."""
 
-__all__ = ["slug_of", "module_of", "summary", "matmul_precision", "shown", "compute_seconds", "devices", "precisions",
-           "overrides", "provenance_line", "run_config"]
+__all__ = ["slug_of", "module_of", "summary", "paper_run", "matmul_precision", "shown", "compute_seconds", "devices",
+           "precisions", "overrides", "provenance_line", "run_config"]
 
 
 def slug_of(notebook):
@@ -53,14 +53,25 @@ def summary(slug, cfg, compute):
       A :class:`~orthontk_lib.results.Result`; ``result.meta["profile"]`` says which profile it is.
     """
     if cfg.profile != "paper" and not os.environ.get(OWN_PROFILE_ENV):
-        paper = results.find(f"{slug}/paper/summary", root=results.REPO_DATA, profile="paper")
-        if paper:
-            return paper[0]
+        paper = paper_run(slug)
+        if paper is not None:
+            return paper
     with matmul_precision(cfg):
         return results.cached(
             f"{slug}/{cfg.profile}/summary", cfg.asdict(), lambda: compute(cfg), profile=cfg.profile,
             seeds=getattr(cfg, "seeds", None),
         )
+
+
+def paper_run(slug, root=None):
+    """The committed paper-profile run a chapter shows in place of the build's own (the newest), or ``None``.
+
+    Args:
+      slug: the chapter's slug, e.g. ``"condensation"``.
+      root: the data folder holding committed runs (default: the repository's ``data/``).
+    """
+    found = results.find(f"{slug}/paper/summary", root=root or results.REPO_DATA, profile="paper")
+    return found[0] if found else None
 
 
 def matmul_precision(cfg):

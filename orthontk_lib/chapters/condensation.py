@@ -620,18 +620,21 @@ TYPICAL = ("seed median (a typical network, not the worst of the seeds); 95% boo
 RULE_WHY = ("the bound 2p for a typical network: a median at 2p or below; orientations within about 18° count as one "
             "(cosine 0.95), the fewest clusters holding 90% of the weight; other thresholds and covers are shown on the "
             "page")
+ROBUST = "cd-robustness"
+"""Label of the section that tests a failing bound's robustness (seeds, counting rule, instant): every bound claim's."""
 CLAIMS = [
     Claim("condensation-orientations", f"{ZX}, Thm. 1 (p = 1, any input dimension)",
           "With small initialization, the input weights of neurons with an activation of multiplicity p = 1 condense "
           "onto at most 2 orientations early in training, in any input dimension.",
           "condensed orientations / 2p at the end of the initial stage (d = 5, gradient descent, smallest init scale), "
-          f"largest over the p = 1 activations of the {TYPICAL}", AtMost(1.0), why=RULE_WHY, decide="more seeds"),
+          f"largest over the p = 1 activations of the {TYPICAL}", AtMost(1.0), why=RULE_WHY, decide="more seeds", robustness=ROBUST),
     *(Claim(f"condensation-adam-p{p}", f"{ZX}, Sec. 5 (main experiment; " + (
         "Thm. 1)" if p == 1 else "for p > 1 in d = 5 an experimental finding, not a theorem)"),
         f"In the paper's main experiment (5–50–1, N(0, 0.005²), Adam) neurons of multiplicity {p} condense onto at "
         f"most {2 * p} orientations ({p} line{'s' if p > 1 else ''}) in the initial stage.",
         f"condensed orientations / {2 * p} at the end of the initial stage, largest over the activations of "
-        f"multiplicity {p} of the {TYPICAL}", AtMost(1.0), why=RULE_WHY, decide="more seeds")
+        f"multiplicity {p} of the {TYPICAL}", AtMost(1.0), why=RULE_WHY, decide="more seeds",
+        robustness=ROBUST)
       for p in (1, 2, 3)),
     *(Claim(f"condensation-deep-{act}", f"{ZX}, Sec. 5 (condensation beyond one hidden layer)",
             f"In a network with several hidden layers, the first layer's neurons ({act}, multiplicity "
@@ -639,13 +642,13 @@ CLAIMS = [
             f"condensed orientations of the first hidden layer / {2 * MULTIPLICITY[act]} at the end of the initial "
             f"stage, {TYPICAL}", AtMost(1.0),
             why="the one-layer bound 2p, which the paper's deeper experiments show for the first layer too; " + RULE_WHY,
-            decide="more seeds")
+            decide="more seeds", robustness=ROBUST)
       for act in ("tanh", "xtanh")),
     Claim("condensation-1d-bound", f"{ZX}, Thm. 2 (1-D input, any p)",
           "With 1-D input, neurons condense onto at most 2p orientations for any multiplicity p.",
           "condensed orientations / 2p at the end of the initial stage (1-D), largest over the activations with a "
           f"multiplicity of the {TYPICAL}", AtMost(1.0), why="the theorem's bound, for a typical network",
-          decide="more seeds"),
+          decide="more seeds", robustness=ROBUST),
     Claim("condensation-multiplicity", f"{ZX}, Sec. 5 (experiments)",
           "The number of condensed orientations grows with the multiplicity: x·tanh (p = 2) condenses onto more "
           "orientations than tanh (p = 1); the paper finds 2p.",
