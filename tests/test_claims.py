@@ -182,6 +182,15 @@ def test_a_failing_claim_without_a_robustness_section_is_an_error(tmp_path):
         ledger.failing("quick", root=tmp_path, paper_root=tmp_path / "none")
 
 
+def test_at_smoke_a_failing_claim_without_a_section_is_listed_without_a_link(tmp_path):
+    """Smoke tests the code at toy sizes: its verdicts are not findings, so the build lists them without raising."""
+    ledger.record("setting-ntk-slope-gaussian", Measurement(0.5, (0.4, 0.6)), profile="smoke", root=tmp_path)
+    (found,) = ledger.failing("smoke", root=tmp_path, paper_root=tmp_path / "none")
+    assert (found.id, found.label) == ("setting-ntk-slope-gaussian", None)
+    text = ledger.failing_markdown("smoke", root=tmp_path, paper_root=tmp_path / "none")
+    assert "{ref}" not in text and "smoke-profile verdict" in text
+
+
 def test_the_list_reads_the_run_each_chapter_shows(tmp_path):
     """A chapter with a committed paper run shows it: its paper record decides, not this build's."""
     import numpy as np

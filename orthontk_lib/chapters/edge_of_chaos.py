@@ -691,7 +691,7 @@ CLAIMS = [
             AtMost(0.5) if form == "1/L" else Between(0.5, 2.0),
             why="a 1/L rate's slope falls about tenfold a decade, log L / L's stays (ratio 1), a slower power L^-p's "
                 "grows by 10^(1-p); 0.5 and 2 lie between, a factor of 2 from 1",
-            decide="deeper exact recursions (the ratio must settle)")
+            decide="deeper exact recursions (the ratio must settle)", robustness="eoc-robustness")
       for act, form in RATE_FORMS.items()],
     Claim("eoc-trainability", f"{HDR}, Sec. 4 (trainability)",
           "A deep tanh network initialized on the Edge of Chaos trains better under SGD than one initialized in "
