@@ -219,3 +219,16 @@ def test_every_robustness_label_is_a_target_in_its_chapter():
 def test_the_committed_paper_runs_name_a_section_for_every_claim_they_find_false(tmp_path):
     found = ledger.failing("quick", root=tmp_path)  # raises if a committed failing claim has no section
     assert all(f.label and f.href.endswith(f"#{f.label}") for f in found)
+
+
+def test_the_pages_that_read_records_are_read_and_executed_at_every_build():
+    import pathlib
+    from types import SimpleNamespace
+
+    from orthontk_lib.book import sphinx_records as sr
+
+    for name in sr.RECORD_PAGES:
+        assert sr.source_forces_execution(pathlib.Path(ledger.REPO) / "book" / f"{name}.ipynb"), name
+    env = SimpleNamespace(found_docs={"index", "90-ledger", "01-setting"})
+    assert sorted(sr._record_pages(None, env, set(), {"01-setting"}, set())) == ["90-ledger", "index"]
+    assert sr._record_pages(None, env, {"index"}, set(), set()) == ["90-ledger"]
