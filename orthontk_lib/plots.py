@@ -381,8 +381,8 @@ def errorbar(ax, x, v, *, log=False, **kwargs):
     """Mean ±1 s.d. over the last axis of ``v`` (X, S) against ``x``; returns how many lower bars were cut.
 
     On a log axis (``log=True``) a lower end at or below zero cannot be drawn: such a bar stops at a third of the
-    smallest positive value drawn in the series and ends in a "▼" marker, and the series' legend entry says so
-    (the mean − s.d. such a bar stands for is at or below zero). Other keyword arguments go to
+    smallest positive value drawn in the series and ends in a "▼" marker, which the legend explains once per panel
+    (:data:`CUT_LABEL`: the mean − s.d. such a bar stands for is at or below zero). Other keyword arguments go to
     ``ax.errorbar`` (``marker``, ``color``, ``label``, ``ls``).
     """
     x, v = np.asarray(x, float), np.asarray(v, float)
@@ -393,13 +393,17 @@ def errorbar(ax, x, v, *, log=False, **kwargs):
     if cut.any():
         floor = min(mean.min(), lower[~cut].min() if (~cut).any() else np.inf) / 3
         lower = np.where(cut, floor, lower)
-        if kwargs.get("label"):
-            kwargs["label"] += " (▼: bar reaches ≤ 0)"
     kwargs.setdefault("capsize", 2)
     ax.errorbar(x, mean, yerr=[mean - lower, sd], **kwargs)
     if cut.any():
         ax.plot(x[cut], lower[cut], "v", color=kwargs.get("color"), ms=5, ls="none")
+        if CUT_LABEL not in ax.get_legend_handles_labels()[1]:
+            ax.plot([], [], "v", color="0.35", ms=5, ls="none", label=CUT_LABEL)
     return int(cut.sum())
+
+
+CUT_LABEL = "bar cut: mean − s.d. ≤ 0"
+"""The legend entry of the "▼" that ends an error bar :func:`errorbar` cut on a log axis."""
 
 
 def legend_outside(ax, below=None, ncols=1, **kwargs):

@@ -513,16 +513,16 @@ def fig_spread(arrays):
 
 def fig_depth(arrays):
     """Normalized variance of the NTK diagonal against depth, at the two critical points (a panel each, both with
-    labelled y ticks on one shared scale), one legend outside the panels."""
+    labelled y ticks on one shared scale), one legend below the panels."""
     fig, axes = plots.figure(ncols=2, width=3.0, height=2.6, squeeze=False, sharey=True)
     for ax, (key, title) in zip(axes[0], (("fluct", "σ_W = 1, σ_b = 0 (q* = 0)"),
-                                          ("fluct_eoc", "Edge of Chaos, σ_W = 1.302 (q* ≈ 0.5)"))):
+                                          ("fluct_eoc", "Edge of Chaos: σ_W = 1.302 (q* ≈ 0.5)"))):
         plots.depth_curves(arrays["fluct_depths"], dict(zip(INITS, arrays[key])), ax=ax, legend=False,
                            ylabel="Var $\\hat\\Theta(x,x)$ / $(\\mathbb{E}\\,\\hat\\Theta(x,x))^2$" if key == "fluct" else None)
         ax.set_title(title, fontsize=8)
         ax.tick_params(axis="y", labelleft=True)
     plots.plain_log_ticks(axes[0, 0].yaxis)
-    plots.legend_outside(fig, fontsize=8)
+    plots.legend_outside(fig, below=True, ncols=3, fontsize=8)
     return fig
 
 
