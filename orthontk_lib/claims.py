@@ -43,7 +43,7 @@ import math
 from typing import NamedTuple, Optional
 
 __all__ = ["Claim", "Measurement", "Within", "Between", "AtMost", "AtLeast", "VERDICTS", "HOLDS", "FAILS",
-           "INCONCLUSIVE", "margin", "decided"]
+           "INCONCLUSIVE", "margin", "decided", "by_verdict"]
 
 HOLDS, FAILS, INCONCLUSIVE = "holds", "does not hold", "inconclusive"
 VERDICTS = (HOLDS, FAILS, INCONCLUSIVE)
@@ -105,6 +105,11 @@ class Within(Between):
 
     def __str__(self):
         return f"95% interval inside {self.x:g} ± {self.t:g}"
+
+    @property
+    def band(self):
+        """The band in prose, with a typographic minus: ``Within(-1, 0.2).band == "−1 ± 0.2"``."""
+        return f"{self.x:g} ± {self.t:g}".replace("-", "−")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -216,3 +221,19 @@ def decided(claim, measurement, min_margin=0.25):
     if verdict == INCONCLUSIVE or margin(claim, ci) < min_margin:
         return "marginal"
     return verdict
+
+
+def by_verdict(verdicts, phrases, sep="; "):
+    """A sentence that follows the verdicts: one clause per verdict that occurs, ``phrases[verdict]`` with ``{who}``
+    the names that received it (joined by "and"), in the order of :data:`VERDICTS`.
+
+    >>> phrases = {HOLDS: "for {who} it holds", FAILS: "for {who} it fails", INCONCLUSIVE: "for {who} the data do not decide"}
+    >>> by_verdict({"A": HOLDS, "B": INCONCLUSIVE, "C": HOLDS}, phrases)
+    'for A and C it holds; for B the data do not decide'
+    """
+    out = []
+    for v in VERDICTS:
+        names = [n for n, x in verdicts.items() if x == v]
+        if names:
+            out.append(phrases[v].format(who=" and ".join(names)))
+    return sep.join(out)

@@ -29,7 +29,7 @@ import numpy as np
 
 from orthontk_lib import results
 
-__all__ = ["STYLE", "COLORS", "figure", "label_ticks", "plain_log_ticks", "sequential", "savefig", "FigureFiles", "figure_dir", "width_scaling", "width_scaling_grid", "kernel_heatmaps", "html_table", "depth_curves", "spectra", "time_courses"]
+__all__ = ["STYLE", "COLORS", "figure", "label_ticks", "plain_log_ticks", "sequential", "savefig", "FigureFiles", "figure_dir", "width_scaling", "width_scaling_grid", "kernel_heatmaps", "html_table", "depth_curves", "spectra", "time_courses", "errorbar", "legend_outside"]
 
 FIGURE_DIR_ENV = "ORTHONTK_FIGURE_DIR"
 """Environment variable that moves the figure folder (default ``<repo>/_build/extra/figures``)."""
@@ -153,16 +153,16 @@ def width_scaling(widths, values, *, ylabel, guide_slope=-0.5, fits=None, xlabel
     fig, ax = figure()
     widths = np.asarray(widths, float)
     for init, v in values.items():
-        mean, sd = v.mean(-1), v.std(-1, ddof=1) if v.shape[-1] > 1 else np.zeros(len(widths))
         label = init if not fits else f"{init}: slope {fits[init][0]:.2f} [{fits[init][1][0]:.2f}, {fits[init][1][1]:.2f}]"
-        ax.errorbar(widths, mean, yerr=sd, marker="o", capsize=2, color=COLORS.get(init), label=label)
+        errorbar(ax, widths, v, log=True, marker="o", color=COLORS.get(init), label=label)
         if fits:
             ax.plot(widths, np.exp(fits[init][2]) * widths ** fits[init][0], color=COLORS.get(init), lw=0.8, alpha=0.6)
     first = np.mean([v.mean(-1)[0] for v in values.values()])
     ax.plot(widths, first * (widths / widths[0]) ** guide_slope, "k--", lw=1, label=f"$\\propto n^{{{guide_slope:g}}}$")
     ax.set(xscale="log", yscale="log", xlabel=xlabel, ylabel=ylabel)
     label_ticks(ax, widths)
-    ax.legend(fontsize=7, loc="lower left")
+    plain_log_ticks(ax.yaxis)
+    legend_outside(ax, fontsize=7)
     return fig
 
 
@@ -206,8 +206,8 @@ def width_scaling_grid(widths, err, configs, *, ylabel):
     for c, (dataset, activation, depth) in enumerate(configs):
         ax = axes[datasets.index(dataset), activations.index(activation)]
         for i, init in enumerate(("gaussian", "orthogonal")):
-            ax.errorbar(widths, err[c, i].mean(-1), yerr=err[c, i].std(-1, ddof=1), marker=markers[depth],
-                        color=COLORS[init], lw=1, alpha=0.85, capsize=2, label=f"{init}, L={depth}")
+            errorbar(ax, widths, err[c, i], log=True, marker=markers[depth], color=COLORS[init], lw=1, alpha=0.85,
+                     label=f"{init}, L={depth}")
         ax.set_title(f"{dataset}, {activation}", fontsize=9)
     for ax in axes.flat:
         first = min(err[c, :, 0].mean() for c, conf in enumerate(configs) if axes[datasets.index(conf[0]), activations.index(conf[1])] is ax)
@@ -239,9 +239,8 @@ def variant_panels(x, err, variants, titles, *, xlabel, ylabel):
     x = np.asarray(x, float)
     for p, (ax, title) in enumerate(zip(axes[0], titles)):
         for v, (filt, init) in enumerate(variants):
-            ax.errorbar(x, err[p, v].mean(-1), yerr=err[p, v].std(-1, ddof=1), marker="o" if filt == "full" else "s",
-                        ls="-" if filt == "full" else "--", color=COLORS[init], lw=1, capsize=2,
-                        label=f"{init}, {filt} filter")
+            errorbar(ax, x, err[p, v], log=True, marker="o" if filt == "full" else "s",
+                     ls="-" if filt == "full" else "--", color=COLORS[init], lw=1, label=f"{init}, {filt} filter")
         ax.plot(x, 0.9 * err[p, 0, 0].mean() * (x / x[0]) ** -0.5, "k:", lw=1, label=r"$\propto n^{-1/2}$")
         ax.set(xscale="log", yscale="log", title=title, xlabel=xlabel)
         label_ticks(ax, x)
@@ -296,18 +295,26 @@ def html_table(columns, rows, floatfmt=".3f"):
     return f'<table class="orthontk-table"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
 
 
-def depth_curves(depths, values, *, ylabel, logy=True, ax=None):
+def depth_curves(depths, values, *, ylabel, logy=True, ax=None, legend=True):
     """Group means ±1 s.d. of ``values[init]`` (D, G) against depth, one curve per init; log-x axis.
+
+    On a log y axis a bar whose lower end is at or below zero is cut (see :func:`errorbar`). ``legend=False``
+    leaves the legend to the caller (one legend for several panels).
 
     Returns:
       The Figure (of ``ax`` when given).
     """
     fig, ax = figure() if ax is None else (ax.figure, ax)
     for init, v in values.items():
-        ax.errorbar(depths, v.mean(-1), yerr=v.std(-1, ddof=1), marker="o", capsize=2, color=COLORS.get(init), label=init)
-    ax.set(xscale="log", yscale="log" if logy else "linear", xlabel="depth L", ylabel=ylabel)
+        errorbar(ax, depths, v, log=logy, marker="o", color=COLORS.get(init), label=init)
+    ax.set(xscale="log", yscale="log" if logy else "linear", xlabel="depth L")
+    if ylabel:
+        ax.set_ylabel(ylabel)
     label_ticks(ax, depths)
-    ax.legend(fontsize=8)
+    if logy:
+        plain_log_ticks(ax.yaxis)
+    if legend:
+        legend_outside(ax, fontsize=8)
     return fig
 
 
@@ -333,8 +340,10 @@ def time_courses(steps, curves, *, ylabel, logy=False, ax=None):
     return fig
 
 
-def spectra(singular_values, depths, rows=("linear", "tanh"), cols=("gaussian", "orthogonal")):
+def spectra(singular_values, depths, rows=("linear", "tanh"), cols=("gaussian", "orthogonal"), floor=1e-12):
     """Histograms of singular values (log axis): panels rows x cols, one colour per depth.
+
+    Values below ``floor`` are counted in the leftmost bin, whose tick reads "≤ floor".
 
     Args:
       singular_values: (D, len(rows), len(cols), n).
@@ -343,7 +352,7 @@ def spectra(singular_values, depths, rows=("linear", "tanh"), cols=("gaussian", 
       A Figure.
     """
     fig, axes = figure(ncols=len(cols), nrows=len(rows), width=3.0, height=2.2, sharex=True, squeeze=False)
-    lo = max(float(singular_values.min()), 1e-12)
+    lo = max(float(singular_values.min()), floor)
     bins = np.logspace(np.log10(lo), np.log10(float(singular_values.max()) * 1.01), 60)
     colours = plt.cm.viridis(np.linspace(0, 0.9, len(depths)))
     for r, row in enumerate(rows):
@@ -353,10 +362,66 @@ def spectra(singular_values, depths, rows=("linear", "tanh"), cols=("gaussian", 
                 ax.hist(np.maximum(singular_values[d, r, c], lo), bins=bins, histtype="step", color=colours[d], label=f"L={depth}")
             ax.set(xscale="log", title=f"{row}, {col}")
             ax.title.set_fontsize(9)
+    if lo == floor:  # the leftmost bin also holds everything below the floor: say so on its tick
+        ax = axes[-1, 0]
+        k0, k1 = int(round(np.log10(lo))), int(np.floor(np.log10(bins[-1])))
+        step = max(1, (k1 - k0) // 4)
+        ks = list(range(k0 + step, k1 + 1, step))
+        ax.set_xticks([lo, *(10.0**k for k in ks)], [f"≤$10^{{{k0}}}$", *(f"$10^{{{k}}}$" for k in ks)])
+        ax.set_xlim(bins[0] / 2, bins[-1] * 2)
     for ax in axes[-1]:
         ax.set_xlabel(r"singular value of $\partial h^L / \partial x$")
-    axes[0, -1].legend(fontsize=7)
+    for ax in axes[:, 0]:
+        ax.set_ylabel(f"count (of {singular_values.shape[-1]})")
+    legend_outside(fig, fontsize=7, title="depth")
     return fig
+
+
+def errorbar(ax, x, v, *, log=False, **kwargs):
+    """Mean ±1 s.d. over the last axis of ``v`` (X, S) against ``x``; returns how many lower bars were cut.
+
+    On a log axis (``log=True``) a lower end at or below zero cannot be drawn: such a bar stops at a third of the
+    smallest positive value drawn in the series and ends in a "▼" marker, which the legend explains once per panel
+    (:data:`CUT_LABEL`: the mean − s.d. such a bar stands for is at or below zero). Other keyword arguments go to
+    ``ax.errorbar`` (``marker``, ``color``, ``label``, ``ls``).
+    """
+    x, v = np.asarray(x, float), np.asarray(v, float)
+    mean = v.mean(-1)
+    sd = v.std(-1, ddof=1) if v.shape[-1] > 1 else np.zeros_like(mean)
+    lower = mean - sd
+    cut = log & (lower <= 0)
+    if cut.any():
+        floor = min(mean.min(), lower[~cut].min() if (~cut).any() else np.inf) / 3
+        lower = np.where(cut, floor, lower)
+    kwargs.setdefault("capsize", 2)
+    ax.errorbar(x, mean, yerr=[mean - lower, sd], **kwargs)
+    if cut.any():
+        ax.plot(x[cut], lower[cut], "v", color=kwargs.get("color"), ms=5, ls="none")
+        if CUT_LABEL not in ax.get_legend_handles_labels()[1]:
+            ax.plot([], [], "v", color="0.35", ms=5, ls="none", label=CUT_LABEL)
+    return int(cut.sum())
+
+
+CUT_LABEL = "bar cut: mean − s.d. ≤ 0"
+"""The legend entry of the "▼" that ends an error bar :func:`errorbar` cut on a log axis."""
+
+
+def legend_outside(ax, below=None, ncols=1, **kwargs):
+    """One legend outside the axes, where it covers no data: of ``ax``, or, when ``ax`` is a Figure, of all its panels
+    (each label once). It goes below the figure (which grows to make room) when ``below``, else at its right;
+    by default below a single Axes and at the right of a Figure."""
+    fig = ax if isinstance(ax, plt.Figure) else ax.figure
+    seen = {}
+    for source in (fig.axes if ax is fig else [ax]):
+        for h, lab in zip(*source.get_legend_handles_labels()):
+            seen.setdefault(lab, h)
+    if below is None:
+        below = ax is not fig
+    if below:
+        rows = -(-len(seen) // ncols)
+        fig.set_figheight(fig.get_figheight() + 0.16 * rows + 0.1)  # room below the axes, which keep their size
+        return fig.legend(list(seen.values()), list(seen), loc="outside lower center", ncols=ncols, **kwargs)
+    return fig.legend(list(seen.values()), list(seen), loc="outside right center", ncols=ncols, **kwargs)
 
 
 # INTERNAL UTILITIES
@@ -377,9 +442,16 @@ def label_ticks(ax, values):
 
 def plain_log_ticks(axis):
     """Label a log ``axis`` (``ax.xaxis`` or ``ax.yaxis``) with plain numbers (``20``, not :math:`2\\times10^1`),
-    minor ticks unlabelled unless the axis spans less than a decade (where the minor labels are all there is)."""
+    minor ticks unlabelled unless fewer than two powers of ten lie in view (where the minor labels are all there is:
+    every one below a factor 3 of range, else those at 2 and 5 times a power of ten)."""
     fmt = matplotlib.ticker.FuncFormatter(lambda v, _: f"{v:g}")
     axis.set_major_formatter(fmt)
+    axis.axes.autoscale_view()
     lo, hi = axis.get_view_interval()
-    short = lo > 0 and hi / lo < 10
-    axis.set_minor_formatter(fmt if short else matplotlib.ticker.NullFormatter())
+    decades = np.floor(np.log10(hi)) - np.ceil(np.log10(lo)) + 1 if lo > 0 else 2
+    if decades >= 2:
+        axis.set_minor_formatter(matplotlib.ticker.NullFormatter())
+        return
+    mantissa = lambda v: round(v / 10 ** np.floor(np.log10(v) + 1e-9), 6)
+    keep = (lambda v: True) if hi / lo < 3 else (lambda v: mantissa(v) in (2.0, 5.0))
+    axis.set_minor_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f"{v:g}" if v > 0 and keep(v) else ""))

@@ -1,9 +1,12 @@
 """Chapter 03 (finite width): its claims can hold and fail, and its quick run decides them with a clear margin."""
 
+import re
+
 import numpy as np
 
 from orthontk_lib.book.claim_tests import chapter_tests
 from orthontk_lib.chapters import finite_width as fw
+from orthontk_lib.references import cite
 
 CASES = {  # claim id: (a measurement that satisfies the claim, one that violates it)
     "finite-width-spread-gaussian": ((-1.0, (-1.1, -0.9)), (-0.5, (-0.6, -0.4))),
@@ -67,3 +70,90 @@ def test_grouped_relative_variance_of_known_samples():
 def test_linearized_loss_at_step_zero_is_the_initial_loss(quick):
     # L^lin_0 = ||f0 - y||^2 / 2N is the network's own initial loss, whatever its width
     np.testing.assert_allclose(quick[1]["linearized_loss"][..., 0], quick[1]["train_loss"][..., 0], rtol=1e-4)
+
+
+def _spread_at(slope, groups=4):
+    rng = np.random.default_rng(1)
+    widths = np.array([64, 128, 256, 512])
+    return widths[None, :, None] ** float(slope) * np.exp(0.02 * rng.standard_normal((2, len(widths), groups)))
+
+
+def test_the_spread_sentence_follows_the_slope_verdicts():
+    cfg = fw.Config.for_profile("smoke", use_env=False)
+    for slope, phrase in ((-1.0, "the spread shrinks as 1/n"), (-0.4, "the spread does not shrink as 1/n")):
+        a = dict(synthetic(0.004, 0.0005), spread=_spread_at(slope))
+        words = fw.numbers(a, cfg)["fw-spread-verdict"]
+        assert words.startswith("for Gaussian and orthogonal weights") and phrase in words, words
+    a = synthetic(0.004, 0.0005)
+    a["spread"] = np.concatenate([_spread_at(-1.0)[:1], _spread_at(-0.4)[1:]])
+    words = fw.numbers(a, cfg)["fw-spread-verdict"]
+    assert words.startswith("for Gaussian weights the interval lies inside −1 ± 0.2") and \
+        "; for orthogonal weights it lies outside" in words, words
+
+
+def test_the_orthogonal_curve_sentences_say_whether_it_still_moves():
+    # the orthogonal fluctuations rise 64-fold and double over the last step; stay flat; or halve each step
+    cfg = fw.Config.for_profile("smoke", use_env=False)
+    a = synthetic(0.004, 0.0005)
+    depths = a["fluct_depths"]
+    noise = np.exp(0.02 * np.random.default_rng(2).standard_normal((len(depths), 4)))
+    for orth, expected in ((0.01 * depths[:, None] * noise, r"rises 3\d(\.\d)?-fold from depth 1 to 32 and still rises"),
+                           (0.01 * noise, "the interval does not decide whether it has levelled off"),
+                           (0.01 / depths[:, None] * noise, r"falls 3\d(\.\d)?-fold from depth 1 to 32 and still falls")):
+        a["fluct_eoc"] = np.stack([a["fluct"][0], orth])
+        words = fw.numbers(a, cfg)["fw-eoc-orth-words"]
+        assert re.search(expected, words), words
+    ratio, (lo, hi) = fw.last_step_ratio(a, "fluct_eoc")["orthogonal"]
+    assert hi < 0.6 and lo < ratio < hi, (ratio, lo, hi)
+
+
+def test_the_isometry_sentences_follow_the_spectra():
+    cfg = fw.Config.for_profile("smoke", use_env=False)
+    a = synthetic(0.004, 0.0005)
+    iso = np.ones((2, 2, 2, 8))  # (depth, activation, init, n)
+    iso[:, :, 0] = np.logspace(-28, 0, 8)  # Gaussian: wide, 4 values below 1e-12
+    iso[1, 0, 1] += 1e-3  # the deep linear orthogonal network off by 1e-3
+    words = fw.numbers(dict(a, iso=iso), cfg)
+    assert words["fw-iso-tanh-words"] == "narrower than the Gaussian one at every depth"
+    assert words["fw-iso-dev-words"].startswith("beyond") and words["fw-iso-dev"] == "1.0e-03"
+    assert "4 of 8 (linear, gaussian), 4 of 8 (tanh, gaussian)" in words["fw-iso-floor"], words["fw-iso-floor"]
+    iso[:, 1, 1] = np.logspace(-30, 0, 8)  # orthogonal tanh wider than Gaussian tanh
+    iso[1, 0, 1] = 1.0
+    words = fw.numbers(dict(a, iso=iso), cfg)
+    assert words["fw-iso-tanh-words"] == "not narrower than the Gaussian one at every depth"
+    assert words["fw-iso-dev-words"].startswith("within")
+    assert fw.numbers(a, cfg)["fw-iso-floor"] == "no singular value falls below 1e-12"
+
+
+def test_the_training_gap_sentence_follows_the_verdicts():
+    cfg = fw.Config.for_profile("smoke", use_env=False)
+    a = synthetic(0.004, 0.0005)
+    assert fw.numbers(a, cfg)["fw-gap-words"].startswith("for Gaussian and orthogonal weights the interval lies below 0")
+    tw = a["train_widths"]
+    grows = a["linearized_loss"] * (1 + 0.1 * (tw / 64.0)[:, None, None, None] ** 1.0)  # the gap grows as n
+    words = fw.numbers(dict(a, train_loss=grows), cfg)["fw-gap-words"]
+    assert words.startswith("for Gaussian and orthogonal weights it lies above 0"), words
+
+
+def test_the_edge_of_chaos_row_credits_its_point_to_hayou_et_al_and_day_et_al_only_at_theirs():
+    rows = {c.id: c for c in fw.CLAIMS}
+    q0, eoc = rows["finite-width-depth-growth"], rows["finite-width-depth-growth-eoc"]
+    assert q0.source.startswith(cite("day2023orthogonal")) and "σ_W = 1, σ_b = 0" in q0.source
+    assert eoc.source.startswith("this book") and cite("hayou2019meanfield") in eoc.source
+    assert "no claim there" in eoc.statement
+
+
+
+def test_every_panel_has_a_y_label_or_labelled_ticks_and_no_legend_covers_one():
+    a = synthetic(0.004, 0.0005)
+    a["iso"] = np.broadcast_to(np.logspace(-20, 0.5, 8), (2, 2, 2, 8)).copy()
+    for fig in (fw.fig_spread(a), fw.fig_depth(a), fw.fig_spectra(a), fw.fig_training(a)):
+        fig.canvas.draw()
+        for ax in fig.axes:
+            lo, hi = ax.get_ylim()
+            labelled = [t for t in ax.get_yticklabels(which="both") if t.get_visible() and t.get_text()
+                        and lo <= t.get_position()[1] <= hi]
+            assert len(labelled) >= 2, f"{ax.get_title()}: fewer than two labelled y ticks"
+        assert any(ax.get_ylabel() for ax in fig.axes)
+        for legend in fig.legends:
+            assert not any(legend.get_window_extent().overlaps(ax.get_window_extent()) for ax in fig.axes)

@@ -72,14 +72,47 @@ def test_the_recorded_linearization_is_the_first_order_taylor_expansion():
     assert abs(h["distance"][0, 0]) < 1e-7
 
 
-def test_the_trend_sentence_follows_the_change_against_width(quick):
-    cfg, arrays = quick
-    grows = dict(arrays, change=arrays["change"].copy())
-    grows["change"][1, -1] = 3 * grows["change"][1, 0]
-    flat = dict(arrays, change=arrays["change"].copy())
-    flat["change"][1] = flat["change"][1, :1]
-    assert "grows" in lin.numbers(grows, cfg)["lin-change-trend"]
-    assert "same order" in lin.numbers(flat, cfg)["lin-change-trend"]
+def synthetic(nonlinear_slope=0.0, noise=0.02, reduction=100.0):
+    """Arrays as :func:`lin.compute` returns them: the linear output's Hessian falls as n^(-1/2), the non-linear
+    output's at ``nonlinear_slope``, the bottleneck's is flat; ``noise`` is the seeds' log-normal spread."""
+    rng = np.random.default_rng(0)
+    widths, tw, steps = np.array([64, 128, 256, 512, 1024]), np.array([64, 256, 1024]), np.arange(0, 101, 20)
+    jitter = lambda *shape: np.exp(noise * rng.standard_normal(shape))
+    slopes = np.array([-0.5, nonlinear_slope, 0.0])
+    hessian = (widths[None, :] / 64.0) ** slopes[:, None]  # (case, width)
+    grow = np.linspace(0, 1, len(steps))
+    change = np.array([0.1, 1.0, 0.5])[:, None, None, None] * (tw[None, :, None, None] / 64.0) ** \
+        np.array([-0.5, 0.0, 0.0])[:, None, None, None] * grow * jitter(3, 3, 3, 1)
+    lin_error = 0.1 * (tw[None, :, None, None, None] / 64.0) ** -0.5 * grow[:, None] * np.ones((3, 3, 3, 1, 2))
+    return {"widths": widths, "hessian": hessian[..., None, None] * jitter(3, 5, 3, 2),
+            "gradient": 2.0 * jitter(3, 5, 3, 2), "hessian_orth": hessian[0][:, None, None] * jitter(5, 3, 2),
+            "gradient_orth": 2.0 * jitter(5, 3, 2), "train_widths": tw, "change": change,
+            "train_loss": np.broadcast_to(np.geomspace(1.0, 1 / reduction, len(steps)), (3, 3, 3, len(steps))),
+            "distance": np.broadcast_to(grow, (3, 3, 3, len(steps))), "lin_error": lin_error,
+            "hessian0": np.ones((3, 3, 3, 2)), "record_steps": steps, "eta": np.array([0.5, 1.0, 0.3])}
+
+
+def test_the_hessian_sentences_follow_the_verdicts():
+    cfg = lin.Config.for_profile("smoke", use_env=False)
+    claim = next(c for c in lin.CLAIMS if c.id == "linearity-nonlinear-output")
+    for (slope, noise), verdict, phrase in (((0.0, 0.02), "holds", "the norm does not shrink"),
+                                            ((-0.5, 0.02), "does not hold", "the norm changes with width"),
+                                            ((0.0, 1.5), "inconclusive", "the data do not decide whether the norm")):
+        a = synthetic(slope, noise)
+        assert claim.verdict(*lin.measure(a, cfg)[claim.id][:2]) == verdict
+        words = lin.numbers(a, cfg)
+        assert phrase in words["lin-nonlinear-words"], words["lin-nonlinear-words"]
+        assert words["lin-linear-words"].startswith("inside the ledger's −0.5 ± 0.15") == (noise < 1), words
+
+
+def test_the_training_sentence_follows_the_loss_and_the_kernel_change():
+    cfg = lin.Config.for_profile("smoke", use_env=False)
+    words = lin.numbers(synthetic(), cfg)["lin-train-words"]
+    assert "in every case" in words and "not what makes a wide network trainable" in words, words
+    words = lin.numbers(synthetic(reduction=2.0), cfg)["lin-train-words"]
+    assert "by less than 10 for the linear output and the softplus output and the bottleneck" in words, words
+    names = ("linear output", "softplus output", "bottleneck")
+    assert "no network that trains" in lin._train_words(np.array([100, 100, 100]), np.array([0.01, 0.1, 0.1]), names)
 
 
 def test_the_bound_and_slope_sentences_follow_the_data():
@@ -91,3 +124,24 @@ def test_the_bound_and_slope_sentences_follow_the_data():
     assert "at least as fast" in lin._slope_words("holds", "holds", "holds")
     words = lin._slope_words("does not hold", "does not hold", "inconclusive")
     assert "more slowly" in words and "for the non-linear output it decays, against the paper" in words
+    assert "for the bottleneck the data do not decide whether it decays" in words
+
+
+@pytest.mark.parametrize("name", ["fig_hessian", "fig_change", "fig_linearization"])
+def test_figures_keep_bars_above_zero_and_legends_off_the_data(name):
+    from matplotlib.collections import LineCollection
+
+    cfg = lin.Config.for_profile("smoke", use_env=False)
+    fig = getattr(lin, name)(cfg, synthetic(noise=1.5))  # seeds spread wider than their mean: some bars reach 0
+    fig.canvas.draw()
+    for ax in fig.axes:
+        assert ax.get_ylabel(), f"{name}: a panel without a y label"
+        lo, hi = ax.get_ylim()
+        labelled = [t for t in ax.get_yticklabels(which="both") if t.get_visible() and t.get_text()
+                    and lo <= t.get_position()[1] <= hi]
+        assert len(labelled) >= 2, f"{name}: fewer than two labelled y ticks"
+        for c in ax.collections:
+            if isinstance(c, LineCollection) and ax.get_yscale() == "log":
+                assert all(seg[:, 1].min() > 0 for seg in c.get_segments()), f"{name}: a bar reaches 0 on a log axis"
+    legend = fig.legends[0].get_window_extent()
+    assert not any(legend.overlaps(ax.get_window_extent()) for ax in fig.axes), f"{name}: the legend covers a panel"

@@ -5,12 +5,14 @@ Three measurements at finite width:
 * **spread vs width**: the seed-to-seed relative variance of the NTK entries,
   :math:`v(n) = \overline{\operatorname{Var}_s \hat\Theta_{ab}} / \overline{(\mathbb{E}_s \hat\Theta_{ab})^2}`,
   which theory puts at :math:`O(1/n)` for both initializations;
-* **fluctuations vs depth** at fixed width, for tanh at two critical points: :math:`\sigma_W = 1,
-  \sigma_b = 0`, whose fixed point is :math:`q^* = 0` (the signal decays towards tanh's linear
-  region), and the Edge-of-Chaos point :data:`EOC_POINT` of Hayou et al. (2019), where
-  :math:`q^* \approx 0.5`: the normalized variance of the NTK
-  diagonal, :math:`\operatorname{Var}_s \hat\Theta(x, x) / (\mathbb{E}_s \hat\Theta(x, x))^2`
-  (Day, Kahn, Roberts 2023: grows with depth/width for Gaussian weights, saturates for orthogonal);
+* **fluctuations vs depth** at fixed width: the normalized variance of the NTK diagonal,
+  :math:`\operatorname{Var}_s \hat\Theta(x, x) / (\mathbb{E}_s \hat\Theta(x, x))^2`, for tanh at two
+  critical points (:data:`CRITICAL_POINTS`). Day, Kahn, Roberts (2025) find it growing with depth/width for
+  Gaussian weights and saturating for orthogonal ones at tanh's criticality :math:`\sigma_W = 1,
+  \sigma_b = 0`, whose fixed point is :math:`q^* = 0` (the signal decays towards tanh's linear region).
+  The second point, the Edge of Chaos of Hayou, Doucet, Rousseau (2019), :math:`\sigma_W = 1.302` with
+  :math:`\sigma_b` from :math:`\chi = 1`, has :math:`q^* \approx 0.5`; neither paper compares the two
+  initializations there: it is this book's test of whether the result depends on :math:`q^* = 0`;
 * **dynamical isometry**: singular values of the input-output Jacobian
   :math:`\partial h^L / \partial x` of deep linear and tanh networks.
 
@@ -27,15 +29,17 @@ from scipy import stats as sstats
 
 from orthontk_lib import kernels, meanfield, plots, results, stats
 from orthontk_lib.book.profiles import ChapterConfig, Cost
-from orthontk_lib.claims import AtLeast, AtMost, Claim, Measurement, Within
+from orthontk_lib.claims import FAILS, HOLDS, INCONCLUSIVE, AtLeast, AtMost, Claim, Measurement, Within, by_verdict
+from orthontk_lib.references import cite
 from orthontk_lib.data import load
 from orthontk_lib.models import FCN
 
 SLUG = "finite-width"
 INITS = ("gaussian", "orthogonal")
 CRITICAL_POINTS = {"q0": (1.0, 0.0), "eoc": (1.302, meanfield.critical_b_std("tanh", 1.302))}
-"""The fluctuation measurement's critical tanh points (sigma_W, sigma_b): q* = 0, and Hayou et al.'s Edge-of-Chaos
-point (their (sigma_b, sigma_W) = (0.2, 1.302); sigma_b from chi = 1 here), where q* is about 0.5."""
+"""The fluctuation measurement's critical tanh points (sigma_W, sigma_b): q* = 0, the criticality at which Day et al.
+make their claim, and Hayou et al.'s Edge-of-Chaos point (their (sigma_b, sigma_W) = (0.2, 1.302); sigma_b from
+chi = 1 here), where q* is about 0.5 and neither paper compares the initializations."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -350,15 +354,41 @@ def growth_difference(growth):
     return g - o, (g - o - half, g - o + half)
 
 
+def depth_factor(arrays, key="fluct"):
+    """Per init: the fluctuation statistic at the deepest depth over the one at the shallowest (group means)."""
+    v = arrays[key].mean(-1)  # (init, depth)
+    return {init: float(v[i, -1] / v[i, 0]) for i, init in enumerate(INITS)}
+
+
+def last_step_ratio(arrays, key="fluct"):
+    """Per init: the fluctuation statistic at the deepest depth over the one at the depth before, with a 95% interval.
+
+    The ratio of the groups' geometric means; its interval is a Welch t-interval on the logs (the groups at two depths
+    are different networks). Above 1: still rising over the last step; below 1: still falling; an interval around 1
+    does not tell a curve that has levelled off from one that still moves.
+    """
+    out = {}
+    for i, init in enumerate(INITS):
+        y = np.log(arrays[key][i])  # (depths, groups)
+        d, ci = stats.welch_ci(y[-1], y[-2])
+        out[init] = (float(np.exp(d)), (float(np.exp(ci[0])), float(np.exp(ci[1]))))
+    return out
+
+
 def isometry_deviation(arrays):
     """max |σ − 1| of the deep linear orthogonal network's Jacobian at the largest depth."""
     return float(np.abs(arrays["iso"][-1, 0, 1] - 1).max())
 
 
+SPECTRUM_FLOOR = 1e-12
+"""The histograms of :func:`fig_spectra` count singular values below this in their leftmost bin."""
+
+
 def spectrum_width(arrays):
     """log10(σ_max / σ_median) per (depth, activation, init), the width of each Jacobian spectrum; (D, 2, 2).
 
-    Median-based, because at large depth the smallest Gaussian singular values fall below float32 resolution.
+    Median-based: at large depth the smallest Gaussian singular values fall below σ_max times float64 resolution,
+    where the SVD cannot resolve them.
     """
     sv = arrays["iso"]
     return np.log10(sv.max(-1) / np.median(sv, -1))
@@ -386,7 +416,9 @@ def training_gap_slopes(arrays):
 
 # CLAIMS
 
-HDX = "Huang, Du, Xu 2021"
+HDX = cite("huang2021orthogonal")
+DKR = cite("day2023orthogonal")
+HDR = cite("hayou2019meanfield")
 CLAIMS = [
     *(Claim(f"finite-width-spread-{init}", f"{HDX}, Sec. 4; Hanin & Nica 2020",
             f"The seed-to-seed variance of {'a' if init == 'gaussian' else 'an'} {init} network's empirical NTK "
@@ -395,16 +427,19 @@ CLAIMS = [
             Within(-1.0, 0.2), why="theory: variance C/n (1 + O(1/n)); subleading terms and group noise move the "
             "slope by about 0.1", decide="more widths, or more seeds per group")
       for init in INITS),
-    *(Claim(f"finite-width-depth-growth{suffix}", "Day, Kahn, Roberts 2023",
-            f"For critical tanh ({where}) at fixed width, NTK fluctuations grow faster with depth for Gaussian "
-            "weights than for orthogonal weights.",
+    *(Claim(f"finite-width-depth-growth{suffix}", source,
+            f"{lead} at fixed width, NTK fluctuations grow faster with depth for Gaussian weights than for "
+            "orthogonal weights.",
             "Gaussian minus orthogonal growth per layer of Var Θ(x,x)/E[Θ(x,x)]² over depths >= 8 (line fits; 95% "
             "interval from both fits' standard errors)",
             AtLeast(0.0), why="the claim is a sign: more growth for Gaussian weights",
             decide="more seeds per depth, or a wider network")
-      for suffix, where in (("", "σ_W = 1, σ_b = 0, where q* = 0"),
-                            ("-eoc", "the Edge-of-Chaos point σ_W = 1.302, σ_b ≈ 0.2, where q* ≈ 0.5"))),
-    *(Claim(f"finite-width-training-gap-{init}", f"{HDX}, Sec. 4; Lee et al. 2019",
+      for suffix, source, lead in (
+          ("", f"{DKR} (tanh at σ_W = 1, σ_b = 0)", "For critical tanh (σ_W = 1, σ_b = 0, where q* = 0)"),
+          ("-eoc", f"this book: {DKR}'s claim tested at the Edge-of-Chaos point of {HDR}",
+           "For tanh at the Edge-of-Chaos point σ_W = 1.302, σ_b ≈ 0.2 (χ = 1, q* ≈ 0.5; not the point of "
+           f"{DKR}, who make no claim there)"))),
+    *(Claim(f"finite-width-training-gap-{init}", f"{HDX}, Sec. 4; {cite('lee2019wide')}",
             f"At small learning rate, {'a' if init == 'gaussian' else 'an'} {init} network's GD loss curve "
             "approaches its infinite-width linearization as width grows.",
             "log-log slope of max_t |L_t − L_t^lin| / L_0^lin (seed mean) against width (95% t-interval)",
@@ -433,21 +468,28 @@ def numbers(arrays, cfg):
     fmt = lambda s, ci: f"{s:.2f} [{ci[0]:.2f}, {ci[1]:.2f}]"
     g2 = lambda v, ci: f"{v:.2g} [{ci[0]:.2g}, {ci[1]:.2g}]"
     m = measure(arrays, cfg)
+    claim = {c.id: c for c in CLAIMS}
+    verdict = {k: claim[k].verdict(*m[k][:2]) for k in claim}
     ratio = arrays["spread"][1].mean(-1) / arrays["spread"][0].mean(-1)
     spread_words = ("the orthogonal one fluctuates less at every width" if (ratio < 1).all() else
                     "the orthogonal one fluctuates more at every width" if (ratio > 1).all() else
                     "neither fluctuates less at every width")
+    band = claim["finite-width-spread-gaussian"].rule.band
     growth, growth_eoc = depth_growth(arrays), depth_growth(arrays, key="fluct_eoc")
-    claim = {c.id: c for c in CLAIMS}
-    growth_v, growth_eoc_v = (claim[k].verdict(*m[k][:2]) for k in ("finite-width-depth-growth",
-                                                                    "finite-width-depth-growth-eoc"))
     first, last = arrays["fluct"][:, 0].mean(-1), arrays["fluct"][:, -1].mean(-1)
     trend = lambda a, b: "rises" if b > a else "falls"
     widths_ = spectrum_width(arrays)
-    gap = training_gaps(arrays)
+    dev, depth_iso, eps32 = isometry_deviation(arrays), int(arrays["iso_depths"][-1]), float(np.finfo(np.float32).eps)
+    orth_tanh_narrower = bool((widths_[:, 1, 1] < widths_[:, 1, 0]).all())
     return {
         "fw-groups": cfg.n_groups, "fw-seeds-spread": cfg.n_seeds,
         **{f"fw-spread-{i}": fmt(*m[f"finite-width-spread-{i}"][:2]) for i in INITS},
+        "fw-spread-verdict": by_verdict(
+            {"Gaussian": verdict["finite-width-spread-gaussian"], "orthogonal": verdict["finite-width-spread-orthogonal"]},
+            {HOLDS: f"for {{who}} weights the interval lies inside {band}: the spread shrinks as 1/n",
+             FAILS: f"for {{who}} weights it lies outside {band}: the spread does not shrink as 1/n",
+             INCONCLUSIVE: f"for {{who}} weights it reaches beyond {band}, so the data do not decide whether the "
+                           "spread shrinks as 1/n"}),
         "fw-spread-ratio": f"{ratio.min():.2f} to {ratio.max():.2f}", "fw-spread-words": spread_words,
         "fw-fluct-width": cfg.fluct_width, "fw-fluct-seeds": cfg.fluct_seeds,
         **{f"fw-growth-{i}": g2(*growth[i]) for i in INITS},
@@ -456,33 +498,71 @@ def numbers(arrays, cfg):
         "fw-growth-eoc-diff": g2(*m["finite-width-depth-growth-eoc"][:2]),
         "fw-eoc-b": f"{CRITICAL_POINTS['eoc'][1]:.3f}",
         "fw-eoc-qstar": f"{meanfield.q_star('tanh', *CRITICAL_POINTS['eoc']):.2f}",
-        "fw-growth-eoc-words": {"holds": "there too Gaussian fluctuations grow faster with depth: the difference is "
-                                         "not an artefact of the point q* = 0",
-                                "does not hold": "there orthogonal fluctuations grow faster, so the result at q* = 0 "
-                                                 "does not carry over",
-                                "inconclusive": "there the interval does not decide which grows faster"}[growth_eoc_v],
+        "fw-growth-eoc-words": {
+            HOLDS: "there too the Gaussian statistic grows faster per layer than the orthogonal one",
+            FAILS: "there the orthogonal statistic grows faster per layer, so the ordering at q* = 0 does not carry over",
+            INCONCLUSIVE: "there the interval does not decide which grows faster"}[verdict["finite-width-depth-growth-eoc"]],
+        "fw-q0-orth-words": _curve_words(arrays, "fluct"),
+        "fw-eoc-orth-words": _curve_words(arrays, "fluct_eoc"),
         "fw-fluct-gauss": f"{first[0]:.3g} to {last[0]:.3g}", "fw-fluct-orth": f"{first[1]:.3g} to {last[1]:.3g}",
         "fw-trend-gauss": trend(first[0], last[0]), "fw-trend-orth": trend(first[1], last[1]),
         "fw-depth-range": f"{arrays['fluct_depths'][0]} to {arrays['fluct_depths'][-1]}",
-        "fw-growth-words": {"holds": "Gaussian fluctuations grow faster with depth than orthogonal ones: this is "
-                                     "where the two initializations part most clearly at finite width",
-                            "does not hold": "orthogonal fluctuations grow faster with depth than Gaussian ones, "
-                                             "against the claim",
-                            "inconclusive": "the interval does not decide which grows faster"}[growth_v],
-        "fw-iso-width": cfg.iso_width, "fw-iso-dev": f"{isometry_deviation(arrays):.1e}",
+        "fw-growth-words": {
+            HOLDS: "Gaussian fluctuations grow faster with depth than orthogonal ones; at depth "
+                   f"{arrays['fluct_depths'][-1]} the Gaussian statistic is {last[0] / last[1]:.3g} times the orthogonal one",
+            FAILS: "orthogonal fluctuations grow faster with depth than Gaussian ones, against the claim",
+            INCONCLUSIVE: "the interval does not decide which grows faster"}[verdict["finite-width-depth-growth"]],
+        "fw-iso-width": cfg.iso_width, "fw-iso-dev": f"{dev:.1e}",
+        "fw-iso-dev-words": (f"{'within' if dev <= depth_iso * eps32 else 'beyond'} the {depth_iso * eps32:.1e} that "
+                             f"{depth_iso} factors, each orthogonal only to float32 resolution ({eps32:.1e}), can "
+                             "accumulate"),
         "fw-iso-gauss": ", ".join(f"{w:.2f}" for w in widths_[:, 0, 0]),
         "fw-iso-gauss-words": "it widens with depth" if widths_[-1, 0, 0] > widths_[0, 0, 0] else "it does not widen",
         "fw-iso-orth-tanh": ", ".join(f"{w:.2f}" for w in widths_[:, 1, 1]),
+        "fw-iso-gauss-tanh": ", ".join(f"{w:.2f}" for w in widths_[:, 1, 0]),
+        "fw-iso-tanh-words": ("narrower than the Gaussian one at every depth" if orth_tanh_narrower else
+                              "not narrower than the Gaussian one at every depth"),
+        "fw-iso-floor": _floor_words(arrays),
         "fw-iso-depths": ", ".join(str(d) for d in arrays["iso_depths"]),
         "fw-train-seeds": cfg.train_seeds, "fw-n-train": cfg.n_train, "fw-eta": f"{float(arrays['eta']):.3g}",
         **{f"fw-gap-{i}": fmt(*m[f"finite-width-training-gap-{i}"][:2]) for i in INITS},
-        "fw-gap-last": ", ".join(f"{g:.4f}" for g in gap[-1]),
-        "fw-gap-words": ("Both initializations approach the same kernel dynamics, so at small learning rate their loss "
-                         "curves become indistinguishable as the width grows"
-                         if all(claim[f"finite-width-training-gap-{i}"].verdict(*m[f"finite-width-training-gap-{i}"][:2])
-                                == "holds" for i in INITS) else
-                         "At these widths and seeds the deviation is not shown to fall for both initializations"),
+        "fw-gap-last": ", ".join(f"{g:.4f}" for g in training_gaps(arrays)[-1]),
+        "fw-gap-words": by_verdict(
+            {"Gaussian": verdict["finite-width-training-gap-gaussian"],
+             "orthogonal": verdict["finite-width-training-gap-orthogonal"]},
+            {HOLDS: "for {who} weights the interval lies below 0: the loss curve approaches its linearization as the "
+                    "width grows",
+             FAILS: "for {who} weights it lies above 0: the deviation grows with width",
+             INCONCLUSIVE: "for {who} weights it reaches above 0, so the data do not decide whether the deviation "
+                           "falls with width"}),
     }
+
+
+def _curve_words(arrays, key, init="orthogonal"):
+    """How one init's fluctuation curve moves: the factor from the shallowest to the deepest depth, and whether the
+    last step of depth still moves it (:func:`last_step_ratio`)."""
+    depths = arrays["fluct_depths"]
+    if len(depths) < 2:
+        return f"the {init} statistic is measured at one depth only"
+    f = depth_factor(arrays, key)[init]
+    r, (lo, hi) = last_step_ratio(arrays, key)[init]
+    step = f"depth {depths[-2]} to {depths[-1]}: ×{r:.2g} [{lo:.2g}, {hi:.2g}]"
+    last = {"above": f"and still rises over the last step ({step}): it has not levelled off at these depths",
+            "below": f"and still falls over the last step ({step})",
+            "straddles": f"and over the last step ({step}) the interval does not decide whether it has levelled off"}
+    move = f"rises {f:.3g}-fold" if f > 1 else f"falls {1 / f:.3g}-fold"
+    return f"the {init} statistic {move} from depth {depths[0]} to {depths[-1]} {last[stats.side((lo, hi), 1.0)]}"
+
+
+def _floor_words(arrays):
+    """How many singular values the spectra's leftmost bin collects from below :data:`SPECTRUM_FLOOR`."""
+    below = (arrays["iso"][-1] < SPECTRUM_FLOOR).sum(-1)  # (activation, init) at the deepest depth
+    if not below.any():
+        return f"no singular value falls below {SPECTRUM_FLOOR:.0e}"
+    parts = [f"{below[a, i]} of {arrays['iso'].shape[-1]} ({act}, {init})" for a, act in enumerate(("linear", "tanh"))
+             for i, init in enumerate(INITS) if below[a, i]]
+    return (f"the leftmost bin also counts the singular values below {SPECTRUM_FLOOR:.0e}: at L = "
+            f"{arrays['iso_depths'][-1]}, " + ", ".join(parts))
 
 
 # FIGURES
@@ -495,23 +575,28 @@ def fig_spread(arrays):
 
 
 def fig_depth(arrays):
-    """Normalized variance of the NTK diagonal against depth, at the two critical points (a panel each)."""
+    """Normalized variance of the NTK diagonal against depth, at the two critical points (a panel each, both with
+    labelled y ticks on one shared scale), one legend below the panels."""
     fig, axes = plots.figure(ncols=2, width=3.0, height=2.6, squeeze=False, sharey=True)
     for ax, (key, title) in zip(axes[0], (("fluct", "σ_W = 1, σ_b = 0 (q* = 0)"),
-                                          ("fluct_eoc", "Edge of Chaos, σ_W = 1.302 (q* ≈ 0.5)"))):
-        plots.depth_curves(arrays["fluct_depths"], dict(zip(INITS, arrays[key])), ax=ax,
-                           ylabel="Var $\\hat\\Theta(x,x)$ / $(\\mathbb{E}\\,\\hat\\Theta(x,x))^2$")
+                                          ("fluct_eoc", "Edge of Chaos: σ_W = 1.302 (q* ≈ 0.5)"))):
+        plots.depth_curves(arrays["fluct_depths"], dict(zip(INITS, arrays[key])), ax=ax, legend=False,
+                           ylabel="Var $\\hat\\Theta(x,x)$ / $(\\mathbb{E}\\,\\hat\\Theta(x,x))^2$" if key == "fluct" else None)
         ax.set_title(title, fontsize=8)
+        ax.tick_params(axis="y", labelleft=True)
+    plots.plain_log_ticks(axes[0, 0].yaxis)
+    plots.legend_outside(fig, below=True, ncols=3, fontsize=8)
     return fig
 
 
 def fig_spectra(arrays):
-    """Jacobian singular-value histograms by depth."""
-    return plots.spectra(arrays["iso"], arrays["iso_depths"])
+    """Jacobian singular-value histograms by depth (values below :data:`SPECTRUM_FLOOR` in the leftmost bin)."""
+    return plots.spectra(arrays["iso"], arrays["iso_depths"], floor=SPECTRUM_FLOOR)
 
 
 def fig_training(arrays):
     """The training gap against width (seed means ±1 s.d.), fits, and an n^(-1/2) guide."""
     samples = training_gap_samples(arrays)  # (W, init, seed)
     return plots.width_scaling(arrays["train_widths"], {init: samples[:, i] for i, init in enumerate(INITS)},
-                               fits=training_gap_slopes(arrays), guide_slope=-0.5, ylabel=r"$\Delta(n)$")
+                               fits=training_gap_slopes(arrays), guide_slope=-0.5,
+                               ylabel=r"$\Delta(n) = \max_t |L_t - L^{\rm lin}_t| \,/\, L^{\rm lin}_0$")

@@ -30,7 +30,8 @@ import numpy as np
 
 from orthontk_lib import hessian, kernels, plots, results, stats
 from orthontk_lib.book.profiles import ChapterConfig, Cost
-from orthontk_lib.claims import AtLeast, AtMost, Claim, Measurement, Within
+from orthontk_lib.claims import FAILS, HOLDS, INCONCLUSIVE, AtLeast, AtMost, Claim, Measurement, Within, by_verdict
+from orthontk_lib.references import cite
 from orthontk_lib.data import load
 from orthontk_lib.models import ACTIVATIONS, FCN, canonical
 from orthontk_lib.reproduction import PaperFigure
@@ -335,7 +336,7 @@ def bound_ratio(arrays):
 
 # CLAIMS
 
-LZB = "Liu, Zhu, Belkin 2020"
+LZB = cite("liu2020linearity")
 NO_DECAY = ("no decay: the theory's Θ(1) part does not shrink; a slope of −0.15 or more over these widths is "
             "what a non-vanishing quantity with seed noise gives")
 CLAIMS = [
@@ -405,32 +406,57 @@ def measure(arrays, cfg):
     }
 
 
+def loss_reduction(arrays):
+    """Per case: the seed-mean training loss at the start over the one at the end, at the largest width trained."""
+    loss = arrays["train_loss"][:, -1].mean(1)  # (case, record)
+    return loss[:, 0] / loss[:, -1]
+
+
+TRAINS = 10.0
+"""A case "trains" when gradient descent divides its loss by at least this factor (seed means, largest width)."""
+
+
 def numbers(arrays, cfg):
     """The numbers and phrases of the chapter's prose."""
     fmt = lambda f: f"{f[0]:.2f} [{f[1][0]:.2f}, {f[1][1]:.2f}]"
     hs, cs, ls, m = hessian_slopes(arrays), change_slopes(arrays), linearization_slopes(arrays), measure(arrays, cfg)
     by_width = arrays["change"][1, :, :, -1].mean(-1)
-    grows = by_width[-1] > 1.5 * by_width[0]
+    claim = {c.id: c for c in CLAIMS}
     verdict = {c.id: c.verdict(*m[c.id][:2]) for c in CLAIMS}
     ratio = bound_ratio(arrays)
     err = linearization_error(arrays)
     names = ("linear output", f"{cfg.output} output", "bottleneck")
+    grad = arrays["gradient"][0].mean((-1, -2))  # (width,) linear output
+    reduction = loss_reduction(arrays)
+    flat, slope_band = claim["linearity-nonlinear-output"].rule.band, claim["linearity-hessian-slope"].rule.band
     return {
         "lin-depth": int(cfg.depth), "lin-act": cfg.activation, "lin-output": cfg.output, "lin-iter": int(cfg.n_iter),
         "lin-bottleneck": int(cfg.bottleneck), "lin-bottleneck-depth": int(cfg.depth + 1),
         "lin-samples": f"{arrays['hessian'].shape[2]} networks x {arrays['hessian'].shape[3]} inputs",
         "lin-slope-linear": fmt(hs[0]), "lin-slope-nonlinear": fmt(hs[1]), "lin-slope-bottleneck": fmt(hs[2]),
         "lin-slope-orth": fmt(orthogonal_hessian_slope(arrays)),
+        "lin-linear-words": {
+            HOLDS: f"inside the ledger's {slope_band}, as the theory's Õ(n^(−1/2)) predicts",
+            FAILS: f"outside the ledger's {slope_band}, against the theory's Õ(n^(−1/2))",
+            INCONCLUSIVE: f"an interval reaching beyond the ledger's {slope_band}: the data do not decide whether it "
+                          "follows the theory's Õ(n^(−1/2))"}[
+            verdict["linearity-hessian-slope"]],
         "lin-grad-orth": f"{arrays['gradient_orth'].mean():.2f}",
-        "lin-orth-words": {"holds": "the transition to linearity does not depend on the weights' distribution",
-                           "does not hold": "with orthogonal weights the Hessian does not shrink at the Gaussian rate",
-                           "inconclusive": "whether it shrinks at the same rate is not decided at these widths"}[
+        "lin-orth-words": {"holds": "with orthogonal weights too the Hessian shrinks at the theory's rate",
+                           "does not hold": "with orthogonal weights the Hessian does not shrink at the theory's rate",
+                           "inconclusive": "the data do not decide whether it shrinks at the same rate"}[
             verdict["linearity-hessian-slope-orthogonal"]],
+        "lin-nonlinear-words": {
+            HOLDS: f"the interval lies inside {flat}: the norm does not shrink, as the rank-one term of the Hessian "
+                   "predicts",
+            FAILS: f"the interval lies outside {flat}: the norm changes with width, against the paper",
+            INCONCLUSIVE: f"the interval reaches beyond {flat}, so the data do not decide whether the norm stays flat "
+                          "as the rank-one term predicts"}[verdict["linearity-nonlinear-output"]],
         "lin-bottleneck-words": {"holds": "the narrow layer keeps it from shrinking",
                                  "does not hold": "it shrinks with width after all, against the paper",
-                                 "inconclusive": "whether it shrinks is not decided at these widths"}[
+                                 "inconclusive": "the data do not decide whether it shrinks"}[
             verdict["linearity-bottleneck-hessian"]],
-        "lin-grad": f"{arrays['gradient'][0].mean():.2f}",
+        "lin-grad-range": f"{grad.min():.2f} to {grad.max():.2f}",
         "lin-change-linear": f"{arrays['change'][0, -1, :, -1].mean():.3f}",
         "lin-change-nonlinear": fmt(m["linearity-kernel-change-nonlinear"]),
         "lin-change-bottleneck": f"{arrays['change'][2, -1, :, -1].mean():.3f}",
@@ -438,8 +464,6 @@ def numbers(arrays, cfg):
         "lin-change-order": {"holds": "of order one", "does not hold": "well below order one",
                              "inconclusive": "an interval too wide to say whether it is of order one"}[
             verdict["linearity-kernel-change-nonlinear"]],
-        "lin-change-trend": ("and it grows with width over the widths trained, which the O(1) statement neither "
-                             "predicts nor excludes" if grows else "of the same order at every width trained"),
         "lin-change-slope-linear": fmt(cs[0]), "lin-change-slope-nonlinear": fmt(cs[1]),
         "lin-change-slope-bottleneck": fmt(cs[2]),
         "lin-change-slope-words": _slope_words(verdict["linearity-kernel-change-slope"],
@@ -458,8 +482,27 @@ def numbers(arrays, cfg):
         "lin-train-width": int(arrays["train_widths"][-1]), "lin-train-widths": ", ".join(map(str, arrays["train_widths"])),
         "lin-eta": ", ".join(f"{e:.3f} ({n})" for e, n in zip(np.atleast_1d(arrays["eta"]), names)),
         "lin-loss": ", ".join(f"{arrays['train_loss'][o, -1, :, -1].mean():.4f} ({n})" for o, n in enumerate(names)),
+        "lin-loss-reduction": ", ".join(f"{r:.3g} ({n})" for r, n in zip(reduction, names)),
+        "lin-train-words": _train_words(reduction, arrays["change"][:, -1, :, -1].mean(-1), names,
+                                        claim["linearity-kernel-change-nonlinear"].rule.x),
         "lin-differs": FIGURE.caption(cfg),
     }
+
+
+def _train_words(reduction, change, names, moves=0.2):
+    """Whether gradient descent trains every case (divides its loss by :data:`TRAINS` or more), and whether a case
+    whose kernel moves (final relative change ``change`` of at least ``moves``) is among those that train."""
+    trained = [n for n, r in zip(names, reduction) if r >= TRAINS]
+    moved = [n for n, r, c in zip(names, reduction, change) if r >= TRAINS and c >= moves]
+    first = (f"gradient descent divides the loss by at least {TRAINS:g} in every case" if len(trained) == len(names)
+             else f"gradient descent divides the loss by less than {TRAINS:g} for the "
+                  + " and the ".join(n for n in names if n not in trained))
+    if moved:
+        return (f"{first}; the {' and the '.join(moved)} train{'s' if len(moved) == 1 else ''} although "
+                f"{'its' if len(moved) == 1 else 'their'} kernel moves by {moves:.0%} or more, so constancy of the "
+                "tangent kernel is not what makes a wide network trainable")
+    return f"{first}; no network that trains has a kernel moving by {moves:.0%} or more, so these runs do not show " \
+           "whether a network whose kernel moves trains as well"
 
 
 def _slope_words(linear, nonlinear, bottleneck):
@@ -467,12 +510,10 @@ def _slope_words(linear, nonlinear, bottleneck):
     first = {"holds": "falls at least as fast as the theory's n^(−1/2)",
              "does not hold": "falls more slowly than the theory's n^(−1/2)",
              "inconclusive": "falls at a rate these widths cannot compare with n^(−1/2)"}[linear]
-    others = [n for n, v in (("non-linear output", nonlinear), ("bottleneck", bottleneck)) if v == "holds"]
-    fails = [n for n, v in (("non-linear output", nonlinear), ("bottleneck", bottleneck)) if v == "does not hold"]
-    tail = (f"for the {' and the '.join(others)} it does not decay" if others else
-            "for neither of the other two networks is a lack of decay established")
-    if fails:
-        tail += f"; for the {' and the '.join(fails)} it decays, against the paper"
+    others = (("non-linear output", nonlinear), ("bottleneck", bottleneck))
+    tail = by_verdict(dict(others), {HOLDS: "for the {who} it does not decay",
+                                     FAILS: "for the {who} it decays, against the paper",
+                                     INCONCLUSIVE: "for the {who} the data do not decide whether it decays"})
     return f"with a linear output the change {first}; {tail}"
 
 
@@ -493,24 +534,22 @@ COLORS = ("C0", "C3", "C1")
 
 def fig_hessian(cfg, arrays):
     """Left: ||H||_2 against width for the three cases, n^(-1/2) guide. Right: the gradient norm. ±1 s.d. over
-    networks and inputs."""
+    networks and inputs (a bar reaching zero is cut, :func:`plots.errorbar`); one legend, outside the panels."""
     fig, axes = plots.figure(ncols=2, width=3.0, height=2.6, squeeze=False)
     labels = ("output: linear", f"output: {cfg.output}", f"bottleneck ({cfg.bottleneck} units)")
     for o, label in enumerate(labels):
         for ax, key in zip(axes[0], ("hessian", "gradient")):
-            v = arrays[key][o].reshape(len(arrays["widths"]), -1)
-            ax.errorbar(arrays["widths"], v.mean(-1), yerr=v.std(-1, ddof=1), fmt="o-", capsize=2,
-                        color=COLORS[o], label=label)
+            plots.errorbar(ax, arrays["widths"], arrays[key][o].reshape(len(arrays["widths"]), -1), log=True,
+                           marker="o", color=COLORS[o], label=label)
     for ax, key in zip(axes[0], ("hessian_orth", "gradient_orth")):
-        v = arrays[key].reshape(len(arrays["widths"]), -1)
-        ax.errorbar(arrays["widths"], v.mean(-1), yerr=v.std(-1, ddof=1), fmt="s--", capsize=2, color="C2",
-                    label="output: linear, orthogonal weights")
+        plots.errorbar(ax, arrays["widths"], arrays[key].reshape(len(arrays["widths"]), -1), log=True, marker="s",
+                       ls="--", color="C2", label="output: linear, orthogonal weights")
     h0 = arrays["hessian"][0, 0].mean()
     axes[0, 0].plot(arrays["widths"], h0 * (arrays["widths"] / arrays["widths"][0]) ** -0.5, "k:", lw=1,
                     label=r"$\propto n^{-1/2}$")
-    axes[0, 0].set(xscale="log", yscale="log", xlabel="width n", ylabel=r"$\|H\|_2$")
+    axes[0, 0].set(xscale="log", yscale="log", xlabel="width n", ylabel=r"$\|H\|_2$ (spectral norm)")
     axes[0, 1].set(xscale="log", yscale="log", xlabel="width n", ylabel=r"$\|\nabla_\theta f\|$")
-    axes[0, 0].legend(fontsize=7)
+    _finish(fig, axes[0], arrays["widths"])
     return fig
 
 
@@ -520,9 +559,8 @@ def fig_change(cfg, arrays):
     widths = arrays["train_widths"]
     labels = ("linear", cfg.output, "bottleneck")
     for o, (label, fit) in enumerate(zip(labels, change_slopes(arrays))):
-        final = arrays["change"][o, :, :, -1]
-        axes[0, 0].errorbar(widths, final.mean(-1), yerr=final.std(-1, ddof=1), fmt="o-", capsize=2,
-                            color=COLORS[o], label=f"{label}: slope {fit[0]:.2f}")
+        plots.errorbar(axes[0, 0], widths, arrays["change"][o, :, :, -1], log=True, marker="o", color=COLORS[o],
+                       label=f"{label}: slope {fit[0]:.2f}")
         for w, width in enumerate(widths):
             axes[0, 1].plot(arrays["record_steps"], arrays["change"][o, w].mean(0), color=COLORS[o],
                             alpha=0.4 + 0.6 * w / max(1, len(widths) - 1), label=f"{label}, n={width}")
@@ -530,8 +568,7 @@ def fig_change(cfg, arrays):
                     label=r"$\propto n^{-1/2}$")
     axes[0, 0].set(xscale="log", yscale="log", xlabel="width n", ylabel=r"$\|\Theta_T - \Theta_0\|_F / \|\Theta_0\|_F$")
     axes[0, 1].set(yscale="log", xlabel="GD step", ylabel=r"$\|\Theta_t - \Theta_0\|_F / \|\Theta_0\|_F$")
-    axes[0, 0].legend(fontsize=7)
-    axes[0, 1].legend(fontsize=5, ncol=2)
+    _finish(fig, axes[0], widths, ncols=3)
     return fig
 
 
@@ -544,15 +581,24 @@ def fig_linearization(cfg, arrays):
     bound = 0.5 * arrays["hessian0"].max(-1)[..., None] * arrays["distance"] ** 2  # (case, width, seed, record)
     labels = ("linear", cfg.output, "bottleneck")
     for o, label in enumerate(labels):
-        axes[0, 0].errorbar(widths, err[o].mean(-1), yerr=err[o].std(-1, ddof=1), fmt="o-", capsize=2,
-                            color=COLORS[o], label=f"{label}: |f − f_lin|")
+        plots.errorbar(axes[0, 0], widths, err[o], log=True, marker="o", color=COLORS[o], label=f"{label} output"
+                       if o < 2 else label)
         axes[0, 0].plot(widths, bound[o, :, :, -1].mean(-1), "--", color=COLORS[o], lw=1)
-        axes[0, 1].plot(steps[1:], arrays["lin_error"][o, -1, :, 1:].max(-1).mean(0), "-", color=COLORS[o],
-                        label=label)
+        axes[0, 1].plot(steps[1:], arrays["lin_error"][o, -1, :, 1:].max(-1).mean(0), "-", color=COLORS[o])
         axes[0, 1].plot(steps[1:], bound[o, -1, :, 1:].mean(0), "--", color=COLORS[o], lw=1)
     axes[0, 0].plot(widths, err[0, 0].mean() * (widths / widths[0]) ** -0.5, "k:", lw=1, label=r"$\propto n^{-1/2}$")
+    axes[0, 0].plot([], [], "k--", lw=1, label=r"bound $\frac{1}{2}\|H_0\|R^2$")
     axes[0, 0].set(xscale="log", yscale="log", xlabel="width n", ylabel=r"$\max_t |f - f_{\rm lin}|$")
-    axes[0, 1].set(yscale="log", xlabel="GD step", ylabel=r"$|f - f_{\rm lin}|$;  dashed: $\frac{1}{2}\|H_0\|R_t^2$")
-    axes[0, 0].legend(fontsize=6)
-    axes[0, 1].legend(fontsize=6, title=f"n = {widths[-1]}", title_fontsize=6)
+    axes[0, 1].set(yscale="log", xlabel=f"GD step (n = {widths[-1]})",
+                   ylabel=r"$|f - f_{\rm lin}|$;  dashed: $\frac{1}{2}\|H_0\|R_t^2$")
+    _finish(fig, axes[0], widths)
     return fig
+
+
+def _finish(fig, axes, widths, ncols=2):
+    """Log-x panels labelled at the widths, y ticks labelled, and one legend below the panels."""
+    for ax in axes:
+        if ax.get_xscale() == "log":
+            plots.label_ticks(ax, widths)
+        plots.plain_log_ticks(ax.yaxis)
+    plots.legend_outside(fig, below=True, ncols=ncols, fontsize=7)

@@ -1,0 +1,31 @@
+"""A paper's year is the same in the ledger (a claim's ``source``) as on the page (``{cite:t}`` from the bibliography)."""
+
+import importlib
+import pathlib
+import re
+
+import pytest
+
+from orthontk_lib import references
+
+CHAPTERS = sorted(p.stem for p in (pathlib.Path(references.__file__).parent / "chapters").glob("[a-z]*.py"))
+
+
+def test_cite_reads_the_bibliography():
+    assert references.cite("day2023orthogonal") == "Day, Kahn, Roberts 2025"  # the journal year, as the page shows
+    assert references.cite("hayou2019meanfield") == "Hayou, Doucet, Rousseau 2019"
+    with pytest.raises(KeyError, match="references.bib"):
+        references.cite("nobody2099")
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_every_claim_source_gives_the_bibliographys_year(chapter):
+    module = importlib.import_module(f"orthontk_lib.chapters.{chapter}")
+    wrong = []
+    for claim in getattr(module, "CLAIMS", []):
+        for part in re.split(r"[;(]", claim.source):
+            for key, e in references.entries().items():
+                m = re.search(rf"\b{re.escape(e['authors'][0])}\b[^0-9]*?\b((?:19|20)\d\d)\b", part)
+                if m and m.group(1) != e["year"]:
+                    wrong.append((claim.id, part.strip(), key, e["year"]))
+    assert not wrong, f"claim sources whose year differs from book/references.bib: {wrong}"
