@@ -420,7 +420,7 @@ HDX = cite("huang2021orthogonal")
 DKR = cite("day2023orthogonal")
 HDR = cite("hayou2019meanfield")
 CLAIMS = [
-    *(Claim(f"finite-width-spread-{init}", f"{HDX}, Sec. 4; Hanin & Nica 2020",
+    *(Claim(f"finite-width-spread-{init}", f"{HDX}, Sec. 4; {cite('hanin2020finite')}",
             f"The seed-to-seed variance of {'a' if init == 'gaussian' else 'an'} {init} network's empirical NTK "
             "shrinks as 1/width.",
             "log-log slope of the relative entrywise variance of Θ over seeds against width (95% t-interval)",
