@@ -9,9 +9,8 @@ from orthontk_lib.chapters import training_curves as tc
 
 CASES = {f"curves-{name}": ((0.03, (0.01, 0.06)), (0.3, (0.2, 0.4))) for name in tc.SETTINGS}
 ASSERTED = {}
-"""None is asserted at quick: with 6 seeds per init every interval straddles the margin (each setting's pair of
-runs varies by 0.06 to 0.9 in mean log loss; the page computes how many seeds would decide), and an inconclusive
-verdict is shown in the ledger, never asserted."""
+"""None is asserted at quick: with its 6 seeds per init every interval straddles the margin (the page computes how
+many seeds would decide each), and an inconclusive verdict is shown in the ledger, never asserted."""
 
 quick, test_each_claim_can_hold_and_fail, test_quick_profile_decides_with_a_clear_margin = chapter_tests(
     tc, CASES, ASSERTED)
@@ -121,10 +120,12 @@ def test_an_inconclusive_page_says_how_many_seeds_would_decide():
     assert "seeds per init" in n["curves-decide"]
 
 
-def test_the_gap_figure_draws_every_setting():
+def test_the_figures_draw_every_setting_with_losses_on_log_axes():
     cfg = tc.Config.for_profile("smoke", use_env=False)
-    fig = tc.fig_gaps(synthetic_arrays([1.5, 1.0, 1.0, 1.0], seeds=2), cfg)
-    assert len(fig.axes[0].get_xticks()) == len(tc.SETTINGS)
+    arrays = synthetic_arrays([1.5, 1.0, 1.0, 1.0], seeds=2)
+    assert len(tc.fig_gaps(arrays, cfg).axes[0].get_xticks()) == len(tc.SETTINGS)
+    axes = tc.fig_gd(arrays).axes
+    assert [ax.get_yscale() for ax in axes[:len(tc.METRICS)]] == ["log", "log", "linear", "linear"]
 
 
 def test_narrower_profiles_scale_plain_gradient_descent_learning_rates_only():

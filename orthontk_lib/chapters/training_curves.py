@@ -428,8 +428,9 @@ def _decide_sentence(undecided, cfg):
     """What would decide the undecided settings, computed from their intervals."""
     if not undecided:
         return f"Every setting is decided at this profile's {cfg.n_seeds} seeds per init."
-    needs = ", ".join(f"{name}: {'more than 10,000' if d['seeds_to_decide'] is None else d['seeds_to_decide']}"
-                      for name, d in undecided)
+    needs = [f"{'more than 10,000' if d['seeds_to_decide'] is None else d['seeds_to_decide']} ({name})"
+             for name, d in undecided]
+    needs = needs[0] if len(needs) == 1 else ", ".join(needs[:-1]) + " and " + needs[-1]
     paper = Config.PROFILES["paper"]["n_seeds"]
     return (f"Inconclusive at this profile ({cfg.n_seeds} seeds per init): "
             f"{', '.join(name for name, _ in undecided)}. What would decide "
@@ -457,7 +458,7 @@ def fig_curves(arrays, names):
                 ax.plot(steps, mean, color=plots.COLORS[init], lw=1.3, label=init)
                 ax.fill_between(steps, mean - sd, mean + sd, color=plots.COLORS[init], alpha=0.2, lw=0)
             if metric in LOSSES:
-                ax.set_yscale("log")  # the statistic compares log losses
+                _log_loss_axis(ax)
             ax.set_title(f"{name}: {YLABELS[metric]}", fontsize=7)
             ax.tick_params(labelsize=7)
             if r == len(names) - 1:
@@ -498,3 +499,13 @@ def fig_gaps(arrays, cfg):
     ax.set_ylim(0, top * 1.05)
     ax.legend(fontsize=7)
     return fig
+
+
+def _log_loss_axis(ax):
+    """A log y axis (the statistic compares log losses) with plain labels at 1, 2 and 5 per decade."""
+    from matplotlib import ticker
+
+    ax.set_yscale("log")
+    ax.yaxis.set_major_locator(ticker.LogLocator(subs=(1.0, 2.0, 5.0)))
+    ax.yaxis.set_major_formatter(ticker.FuncFormatter(lambda v, _: f"{v:g}"))
+    ax.yaxis.set_minor_formatter(ticker.NullFormatter())
