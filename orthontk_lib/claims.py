@@ -19,7 +19,9 @@ The rules:
 * :class:`Between` ``(lo, hi)``: an equivalence test: the same, with the band given by its ends
   (for ratios: "the same order" is ``Between(1/2, 2)``);
 * :class:`AtMost` ``(x)`` / :class:`AtLeast` ``(x)``: a bound: holds when the
-  interval is on the allowed side, fails when it is wholly on the other.
+  interval is on the allowed side, fails when it is wholly on the other;
+* :class:`Separated` ``(lo, hi, side)``: two readings a gap apart (a power law below ``lo``, an
+  exponential above ``hi``): holds on the claim's side, fails on the other, inconclusive in the gap.
 
 A statistic that is computed exactly (an analytic kernel, a deterministic
 count) is measured with the degenerate interval ``(v, v)``; its claim says so
@@ -42,7 +44,7 @@ import dataclasses
 import math
 from typing import NamedTuple, Optional
 
-__all__ = ["Claim", "Measurement", "Within", "Between", "AtMost", "AtLeast", "VERDICTS", "HOLDS", "FAILS",
+__all__ = ["Claim", "Measurement", "Within", "Between", "AtMost", "AtLeast", "Separated", "VERDICTS", "HOLDS", "FAILS",
            "INCONCLUSIVE", "margin", "decided", "by_verdict"]
 
 HOLDS, FAILS, INCONCLUSIVE = "holds", "does not hold", "inconclusive"
@@ -152,6 +154,40 @@ class AtLeast:
 
     def __str__(self):
         return f"95% interval at or above {self.x:g}"
+
+
+@dataclasses.dataclass(frozen=True)
+class Separated:
+    r"""Two readings apart: below ``lo`` one form, above ``hi`` the other, the gap between deciding neither.
+
+    ``side="below"``: holds when the interval lies at or below ``lo``, fails when it lies at or above ``hi``;
+    ``side="above"``: the reverse. An interval in the gap, or across a boundary, is inconclusive.
+
+    >>> r = Separated(3.0, 5.0, "below")
+    >>> r.verdict((1.0, 2.0)), r.verdict((8.0, 12.0)), r.verdict((3.5, 4.5))
+    ('holds', 'does not hold', 'inconclusive')
+    >>> Separated(3.0, 5.0, "above").verdict((8.0, 12.0))
+    'holds'
+    """
+
+    lo: float
+    hi: float
+    side: str = "below"
+
+    def verdict(self, ci):
+        a, b = ci
+        below, above = b <= self.lo, a >= self.hi
+        if self.side == "below":
+            return HOLDS if below else FAILS if above else INCONCLUSIVE
+        return HOLDS if above else FAILS if below else INCONCLUSIVE
+
+    def boundaries(self):
+        return (self.lo, self.hi)
+
+    def __str__(self):
+        if self.side == "below":
+            return f"95% interval at or below {self.lo:g} (at or above {self.hi:g}: does not hold)"
+        return f"95% interval at or above {self.hi:g} (at or below {self.lo:g}: does not hold)"
 
 
 # CLAIMS

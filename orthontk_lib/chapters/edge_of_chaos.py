@@ -14,7 +14,9 @@ limit.
 
 Measured: the spread (standard deviation over input pairs) of :math:`\hat\Theta^L` on digit images
 for depths up to ``max_depth``, from the float64 analytic kernels of :func:`kernels.analytic_ntk_by_depth`
-(one layer's map applied layer after layer, so all depths cost one pass), with exponential and power-law fits;
+(one layer's map applied layer after layer, so all depths cost one pass), read by how fast the local log-log slope
+of each curve grows with depth (:func:`slope_growth`: constant for a power law, proportional to depth for an
+exponential) above its float64 floor (:func:`floor_of`);
 kernel regression with :math:`\Theta^L` against depth; and an orthogonal network's empirical kernel
 at a few depths.
 """
@@ -28,7 +30,7 @@ import numpy as np
 
 from orthontk_lib import kernels, meanfield, plots, results, stats
 from orthontk_lib.book.profiles import ChapterConfig, ConfigError, Cost
-from orthontk_lib.claims import AtLeast, AtMost, Between, Claim, Measurement
+from orthontk_lib.claims import AtLeast, AtMost, Between, Claim, Measurement, Separated
 from orthontk_lib.data import load
 from orthontk_lib.models import FCN
 from orthontk_lib.reproduction import PaperFigure
@@ -410,48 +412,154 @@ def theory_rate(activation, phase, chi1, chi_c=None):
 
 # STATISTICS
 
+EPS64 = float(np.finfo(np.float64).eps)
+"""float64's resolution, 2.2e-16."""
+EPS32 = float(np.finfo(np.float32).eps)
+"""float32's resolution, 1.2e-7: the finite-width networks' kernels are float32, so a spread near it is rounding."""
+READ_ABOVE = 1e3
+"""A decaying curve is read only where it lies this many times above its floor (:func:`floor_of`): there the floor's
+rounding moves its logarithm by at most 1e-3, and a slope over a window of depths by less than 1%."""
+MIN_DEPTH = 2
+"""The shallowest depth read by the window statistics (depth 1 is the input layer's kernel, before any decay)."""
+WINDOW_SHIFTS = (0.0, 0.25, 0.5)
+"""The windows' ends are shifted down by these fractions of a window (in log depth): the range of a statistic over
+them replaces a sampling interval on these deterministic curves."""
 
-def rate_fits(depths, values, floor=1e-9, min_depth=5):
-    """Exponential and power-law fits of ``values`` against depth over ``min_depth <= L`` and values > ``floor``.
+
+def floor_of(activation):
+    r"""The float64 floor of a normalized-kernel curve of ``activation``: where rounding, not depth, sets its value.
+
+    Entries of order 1 are carried to a few times :math:`\varepsilon = 2.2 \cdot 10^{-16}` (taken as
+    :math:`10\varepsilon`). ReLU's derivative kernel :math:`1 - \arccos(c)/\pi` moves as :math:`\sqrt{1 - c}`, so once
+    the recursion carries :math:`1 - c` at :math:`\varepsilon` (the ordered phase, deep down) its kernel stops at
+    :math:`\sqrt\varepsilon \approx 1.5 \cdot 10^{-8}`: the ordered ReLU curves bend there (the spread then falls at
+    another rate, the distance to the limit stays)."""
+    return math.sqrt(EPS64) if activation == "relu" else 10 * EPS64
+
+
+def readable(depths, values, floor, min_depth=MIN_DEPTH):
+    """The depths from ``min_depth`` until ``values`` first falls below :data:`READ_ABOVE` times ``floor``, and their
+    values: ``(L, y)``, float arrays."""
+    L, y = np.asarray(depths, float), np.asarray(values, float)
+    below = np.flatnonzero(~(y >= READ_ABOVE * floor))  # NaN counts as below
+    end = below[0] if len(below) else len(y)
+    keep = L[:end] >= min_depth
+    return L[:end][keep], y[:end][keep]
+
+
+def _windows(L, shifts, most=10.0, least=2.0):
+    """The window factor w (two adjacent windows [e/w², e/w], [e/w, e] per shift fit in ``L``'s span, w at most
+    ``most``) and the windows' ends e per shift; w is None where the span is too short for ``least``."""
+    if len(L) < 3:
+        return None, []
+    w = min(most, (L[-1] / L[0]) ** (1 / (2 + max(shifts))))
+    return (w, [L[-1] / w**s for s in shifts]) if w >= least else (None, [])
+
+
+def _slope(x, y, keep):
+    return float(np.polyfit(x[keep], y[keep], 1)[0]) if keep.sum() >= 3 else float("nan")
+
+
+def slope_growth(depths, values, floor, shifts=WINDOW_SHIFTS):
+    r"""How fast the local log-log slope :math:`s(L) = d\log y / d\log L` of a decaying curve grows: about 1 per
+    decade for a power law :math:`L^{-p}` (:math:`s = -p` at every depth; :math:`\log L / L`'s drifts as
+    :math:`1/\ln L`), 10 for an exponential :math:`e^{-\gamma L}` (:math:`s = -\gamma L`).
+
+    Read on :func:`readable`'s depths (above the floor): the slope over the window :math:`[e/w, e]` over that over
+    :math:`[e/w^2, e/w]`, per decade (raised to :math:`1/\log_{10} w`), with :math:`w` at most 10 and the windows
+    fitted in the readable span. The curve is deterministic: the range is over the windows' ends shifted down by
+    ``shifts`` windows, not a sampling interval.
 
     Returns:
-      ``{"gamma": rate of e^(-γL), "power": exponent p of L^(-p), "r2_exp", "r2_power", "depth_range"}``.
+      ``(value, (lo, hi), detail)``: the growth at shift 0 and its range; NaN (inconclusive) where the windows cannot
+      be formed (a readable span under a factor of 2 per window) or a slope is not negative. ``detail``:
+      ``{"depths": (first, last readable), "window": w, "slopes": (before, last) at shift 0, "by_shift": [...]}``.
     """
-    depths, values = np.asarray(depths, float), np.asarray(values, float)
-    keep = (depths >= min_depth) & (values > floor)
-    L, y = depths[keep], np.log(values[keep])
+    L, y = readable(depths, values, floor)
+    w, ends = _windows(L, shifts)
+    nan = float("nan")
+    if w is None:
+        return nan, (nan, nan), {"depths": (float(L[0]), float(L[-1])) if len(L) else None, "window": None,
+                                 "slopes": (nan, nan), "by_shift": [nan] * len(shifts)}
+    x, ly = np.log(L), np.log(y)
+    growth, slopes = [], []
+    for e in ends:
+        s = [_slope(x, ly, (L >= e / w**k * (1 - 1e-9)) & (L <= e / w ** (k - 1) * (1 + 1e-9))) for k in (2, 1)]
+        slopes.append(s)
+        growth.append((s[1] / s[0]) ** (1 / math.log10(w)) if s[0] < 0 and s[1] < 0 else nan)
+    g = np.array(growth)
+    ci = (float(g.min()), float(g.max())) if np.isfinite(g).all() else (nan, nan)
+    return float(g[0]), ci, {"depths": (float(L[0]), float(L[-1])), "window": float(w), "slopes": tuple(slopes[0]),
+                             "by_shift": [float(v) for v in g]}
 
-    def r2(x):
-        coef = np.polyfit(x, y, 1)
-        res = y - np.polyval(coef, x)
-        return coef[0], 1.0 - res.var() / y.var()
 
-    slope_exp, r2_exp = r2(L)
-    slope_pow, r2_pow = r2(np.log(L))
-    return {"gamma": float(-slope_exp), "power": float(-slope_pow), "r2_exp": float(r2_exp),
-            "r2_power": float(r2_pow), "depth_range": (int(L.min()), int(L.max()))}
+def late_rate(depths, values, floor, shifts=WINDOW_SHIFTS):
+    r"""The local exponential rate :math:`-d\log y/dL` over :func:`slope_growth`'s last window :math:`[e/w, e]`, per
+    shift: (len(shifts),), NaN where the windows cannot be formed. A prefactor :math:`L^k` moves it by
+    :math:`k/L`, least in the last window."""
+    L, y = readable(depths, values, floor)
+    w, ends = _windows(L, shifts)
+    if w is None:
+        return np.full(len(shifts), np.nan)
+    return np.array([-_slope(L, np.log(y), (L >= e / w * (1 - 1e-9)) & (L <= e * (1 + 1e-9))) for e in ends])
 
 
-def point_fits(arrays):
-    """Per point (in the order of :func:`points`): the rate fits of the spread and the theoretical rate."""
-    out = []
-    for i, (activation, phase) in enumerate(points()):
-        fit = rate_fits(arrays["depths"], arrays["spread"][i])
-        fit["theory"] = theory_rate(activation, phase, arrays["chi1"][i], arrays["chi_c"][i])
-        fit["activation"], fit["phase"] = activation, phase
-        out.append(fit)
+def decay_curves(arrays):
+    r"""Every decaying curve the chapter has, as rows ``(label, activation, phase, depths, values, floor)``: the spread
+    of :math:`\hat\Theta^L` at each point of :func:`points`, :math:`\max|K^L/\alpha_L - K_\infty|` at each of
+    :func:`paper_points` (:func:`distance_to_limit`), and on the Edge that distance by the exact recursion (depths to
+    ``exact_max_depth``, ten times deeper for ReLU)."""
+    rows = [(f"{act} {ph}, spread", act, ph, arrays["depths"], arrays["spread"][i], floor_of(act))
+            for i, (act, ph) in enumerate(points())]
+    dist = distance_to_limit(arrays)
+    rows += [(f"{act} {ph}, |K/α − K∞|", act, ph, arrays["depths"], dist[i], floor_of(act))
+             for i, (act, ph) in enumerate(paper_points())]
+    rows += [(f"{act} edge, |K/α − K∞| exact", act, "edge", arrays[f"exact_depths_{act}"],
+              np.abs(arrays[f"exact_ratios_{act}"] - meanfield.EDGE_LIMIT[act]).max(-1), floor_of(act))
+             for act in RATE_FORMS]
+    return rows
+
+
+DECIDING = {"ordered": "all", "chaotic": "all", "edge": "exact"}
+"""Which curves decide each phase's claim: every curve off the Edge; on it the exact recursion's, the only ones deep
+enough (decades past the first layers' transient, where the distance's slope is still settling)."""
+
+
+def phase_growth(arrays, phase):
+    """:func:`slope_growth` of the curves of ``phase`` that decide its claim (:data:`DECIDING`), at each window the
+    weakest evidence for the claim: the smallest growth off the Edge, the largest on it. ``(value, (lo, hi), detail)``,
+    NaN where any deciding curve cannot be read; ``detail`` maps each curve's label to its value."""
+    rows = [r for r in decay_curves(arrays) if r[2] == phase and (DECIDING[phase] == "all" or "exact" in r[0])]
+    fits = {r[0]: slope_growth(*r[3:]) for r in rows}
+    by_shift = np.array([f[2]["by_shift"] for f in fits.values()])  # (curve, shift)
+    weakest = (by_shift.max(0) if phase == "edge" else by_shift.min(0))
+    detail = {k: f[0] for k, f in fits.items()}
+    if not np.isfinite(by_shift).all():
+        return float(weakest[0]), (float("nan"), float("nan")), detail
+    return float(weakest[0]), (float(weakest.min()), float(weakest.max())), detail
+
+
+def rate_ratios(arrays):
+    """Per off-critical point of :func:`points`: :func:`late_rate` of its spread over the theoretical rate, per
+    window shift: {label: (len(WINDOW_SHIFTS),)}."""
+    out = {}
+    for i, (act, ph) in enumerate(points()):
+        if ph != "edge":
+            theory = theory_rate(act, ph, arrays["chi1"][i], arrays["chi_c"][i])
+            out[f"{act} {ph}"] = late_rate(arrays["depths"], arrays["spread"][i], floor_of(act)) / theory
     return out
 
 
-def exponential_advantage(arrays, phase):
-    """R²(exponential) − R²(power law) of the spread's decay, smallest over the points of ``phase``."""
-    return min(f["r2_exp"] - f["r2_power"] for f in point_fits(arrays) if f["phase"] == phase)
-
-
-def rate_ratio(arrays):
-    """Fitted over theoretical rate, off the Edge of Chaos: the ratio farthest from 1, and all of them."""
-    ratios = [f["gamma"] / f["theory"] for f in point_fits(arrays) if f["phase"] != "edge"]
-    return max(ratios, key=lambda r: abs(r - 1)), ratios
+def rate_ratio_windows(arrays):
+    """The fitted-over-theoretical rate farthest from 1 over the off-critical points, at shift 0, and its range over
+    the windows (NaN where a point cannot be read); detail: each point's ratio at shift 0."""
+    ratios = rate_ratios(arrays)
+    r = np.array(list(ratios.values()))  # (point, shift)
+    far = r[np.argmax(np.abs(r - 1), axis=0), np.arange(r.shape[1])] if np.isfinite(r).all() else r[:, 0]
+    detail = {k: float(v[0]) for k, v in ratios.items()}
+    if not np.isfinite(r).all():
+        return float("nan"), (float("nan"), float("nan")), detail
+    return float(far[0]), (float(far.min()), float(far.max())), detail
 
 
 def other_accuracy_words(acc, phases, chance=0.1, margin=0.1):
@@ -469,55 +577,6 @@ def empirical_deviation(arrays, depth_index=0, key="emp_spread"):
     emp = arrays[key][:, depth_index].mean(-1)
     ana = arrays["emp_analytic"][:, depth_index]
     return np.abs(emp - ana) / ana
-
-
-def power_advantage(arrays, phase="edge"):
-    """R²(power law) − R²(exponential) of the spread's decay, smallest over the points of ``phase``."""
-    return min(f["r2_power"] - f["r2_exp"] for f in point_fits(arrays) if f["phase"] == phase)
-
-
-def fit_advantage(depths, values, which="exp", floor=1e-9, min_depth=5, n_boot=1000):
-    """R²(exponential) − R²(power law) (``which="exp"``) or the reverse, with a 95% bootstrap interval over the
-    fitted depths."""
-    depths, values = np.asarray(depths, float), np.asarray(values, float)
-    keep = (depths >= min_depth) & (values > floor)
-    pts = np.stack([depths[keep], np.log(values[keep])])  # (2, depths)
-
-    def stat(p):
-        L, y = p
-        if np.ptp(L) == 0 or y.var() == 0:
-            return float("nan")
-        r2 = [1.0 - (y - np.polyval(np.polyfit(x, y, 1), x)).var() / y.var() for x in (L, np.log(L))]
-        return float(r2[0] - r2[1]) if which == "exp" else float(r2[1] - r2[0])
-
-    return stats.bootstrap_ci(pts, stat, n_boot=n_boot)
-
-
-def phase_advantage(arrays, phase, which="exp"):
-    """:func:`fit_advantage` of the point of ``phase`` with the smallest value (the weakest evidence)."""
-    idx = [i for i, (_, p) in enumerate(points()) if p == phase]
-    fits = [fit_advantage(arrays["depths"], arrays["spread"][i], which) for i in idx]
-    return min(fits, key=lambda f: f[0])
-
-
-def rate_ratio_ci(arrays, n_boot=1000, seed=0):
-    """:func:`rate_ratio`'s farthest ratio, with a 95% bootstrap interval (each point's fitted depths resampled)."""
-    depths = np.asarray(arrays["depths"], float)
-    series = []
-    for i, f in enumerate(point_fits(arrays)):
-        if f["phase"] != "edge":
-            keep = (depths >= 5) & (arrays["spread"][i] > 1e-9)
-            series.append((depths[keep], np.log(arrays["spread"][i][keep]), f["theory"]))
-
-    def stat(draw):
-        ratios = [-np.polyfit(L[j], y[j], 1)[0] / t for (L, y, t), j in zip(series, draw)]
-        return float(max(ratios, key=lambda r: abs(r - 1)))
-
-    rng = np.random.default_rng(seed)
-    value = stat([np.arange(len(L)) for L, _, _ in series])
-    boots = [stat([rng.integers(0, len(L), len(L)) for L, _, _ in series]) for _ in range(n_boot)]
-    lo, hi = np.nanpercentile(boots, [2.5, 97.5])
-    return value, (float(min(lo, value)), float(max(hi, value)))
 
 
 def deviation_ci(arrays, depth_index=0, key="emp_spread"):
@@ -598,19 +657,18 @@ def rate_reading(ratio_ci):
     return "1/L" if hi <= 0.5 else "log L / L" if 0.5 <= lo and hi <= 2 else "slower" if lo > 2 else None
 
 
-def distance_to_limit(arrays, cfg):
-    r"""Per paper point: :math:`\max_{x \ne x'} |\hat\Theta^L(x, x') - K_\infty(x, x')|` against depth (point, L).
+OFF_EDGE_LIMIT = {"ordered": 1.0, "chaotic": 0.0}
+"""The limit of every off-diagonal entry of the normalized NTK off the Edge: 1 in the ordered phase (the all-ones
+matrix, singular), 0 in the chaotic one (the identity)."""
 
-    On the Edge the limit is the exact one, :data:`meanfield.EDGE_LIMIT`; off it the kernel at the largest depth,
-    which the exponential approach has brought to within float64's precision of the limit."""
+
+def distance_to_limit(arrays):
+    r"""Per paper point: :math:`\max_{x \ne x'} |\hat\Theta^L(x, x') - K_\infty|` against depth (point, L), with
+    the exact limits: :data:`meanfield.EDGE_LIMIT` on the Edge, :data:`OFF_EDGE_LIMIT` off it."""
     out = []
     for i, (act, phase) in enumerate(paper_points()):
-        entries = arrays["rate_entries"][i]
-        if phase == "edge":
-            limit = meanfield.EDGE_LIMIT[act]
-        else:
-            limit = entries[-1]
-        out.append(np.abs(entries - limit).max(-1))
+        limit = meanfield.EDGE_LIMIT[act] if phase == "edge" else OFF_EDGE_LIMIT[phase]
+        out.append(np.abs(arrays["rate_entries"][i] - limit).max(-1))
     return np.array(out)
 
 
@@ -654,28 +712,38 @@ def trainability_gap(arrays):
 # CLAIMS
 
 HDR = "Hayou, Doucet, Rousseau 2019"
-FIT_WHY = "the claimed form must fit better: the difference of R² lies above 0 (bootstrap over the fitted depths)"
+GROWTH_RULE = (3.0, 5.0)
+"""Growth per decade of the local log-log slope: at most 3 reads as a power law, at least 5 as an exponential."""
+GROWTH_WHY = ("a power law's log-log slope is constant (growth 1 a decade; log L / L's and a power whose exponent is "
+              "still settling drift, by less than 3 here); an exponential's is −γL, tenfold a decade (a prefactor L^k "
+              "shifts it by k, pulling the growth down at shallow depths); 3 and 5 lie either side of √10, the "
+              "geometric middle, and between them neither form is read")
+GROWTH_STAT = ("growth per decade of the local log-log slope d log y / d log L of the distance y to the limit, read "
+               "above the float64 floor over the last two adjacent windows of depth (each up to a decade); a "
+               "deterministic curve: the range is over windows shifted down by up to half a window, not a 95% interval")
 CLAIMS = [
     Claim("eoc-ordered-exponential", f"{HDR}, Prop. 1 (ordered phase)",
           "In the ordered phase the normalized NTK becomes input-independent exponentially fast in depth.",
-          "R² of an exponential fit minus R² of a power-law fit to the spread of Θ̂^L against depth, the smaller "
-          "over erf and ReLU (analytic kernels; 95% bootstrap interval over the fitted depths)",
-          AtLeast(0.0), why=FIT_WHY, decide="more depths before the spread reaches float64's floor"),
+          f"{GROWTH_STAT}; the smallest over the ordered curves (spread of Θ̂^L, erf and ReLU; |K^L/α_L − 1|, ReLU, "
+          "ELU and tanh)", Separated(*GROWTH_RULE, "above"), why=GROWTH_WHY,
+          decide="more depths above the float64 floor"),
     Claim("eoc-chaotic-exponential", f"{HDR}, Prop. 1 (chaotic phase)",
           "In the chaotic phase too the normalized NTK becomes trivial exponentially fast (Θ̂(x, x') → 0).",
-          "R² of an exponential fit minus R² of a power-law fit to the spread of Θ̂^L against depth (erf; 95% "
-          "bootstrap interval over the fitted depths)", AtLeast(0.0), why=FIT_WHY, decide="more depths"),
+          f"{GROWTH_STAT}; the smaller over the chaotic curves (spread of Θ̂^L, erf; |K^L/α_L|, tanh)",
+          Separated(*GROWTH_RULE, "above"), why=GROWTH_WHY, decide="more depths"),
     Claim("eoc-rate-theory", f"{HDR}; Schoenholz et al. 2017",
           "The exponential rate is the mean-field one: −log χ_1 (ordered, smooth φ), −½ log χ_1 (ordered ReLU), "
           "log(χ_1/χ_c*) (chaotic).",
-          "fitted rate / theoretical rate, the ratio farthest from 1 over the three off-critical points (95% "
-          "bootstrap interval over the fitted depths)",
-          Between(0.8, 1.1), why="a prefactor L^k in the decay lowers a fit over [L1, L2] by k·log(L2/L1)/(L2 − L1), "
-          "about 0.06 per unit of k here", decide="a longer range of depths"),
+          "local rate −d log(spread)/dL over the last window read above the float64 floor, over the theoretical rate: "
+          "the ratio farthest from 1 over the three off-critical points (deterministic curves: the range is over "
+          "windows shifted down by up to half a window, not a 95% interval)",
+          Between(0.8, 1.1), why="a prefactor L^k in the decay moves the local rate by k/L, about 0.05 of γ per unit "
+          "of k at the windows read here", decide="a longer range of depths above the floor"),
     Claim("eoc-critical-polynomial", f"{HDR}, Prop. 2 (Edge of Chaos)",
           "On the Edge of Chaos the normalized NTK approaches its limit only polynomially in depth.",
-          "R² of a power-law fit minus R² of an exponential fit to the spread of Θ̂^L, the smaller over erf and ReLU "
-          "(95% bootstrap interval over the fitted depths)", AtLeast(0.0), why=FIT_WHY, decide="more depths"),
+          f"{GROWTH_STAT}; the largest over the exact recursion's curves |K^L/α_L − K_∞| (ReLU, ELU, tanh; depths to "
+          "exact_max_depth, ReLU ten times deeper)", Separated(*GROWTH_RULE, "below"), why=GROWTH_WHY,
+          decide="deeper exact recursions"),
     Claim("eoc-orthogonal-follows", "Huang, Du, Xu 2021 (this book's link to the main paper)",
           "At moderate depth (well below the width) an orthogonal finite-width network's normalized NTK follows "
           "the analytic curve.",
@@ -705,10 +773,10 @@ CLAIMS = [
 def measure(arrays, cfg):
     """Each claim's statistic with its 95% interval."""
     return {
-        "eoc-ordered-exponential": Measurement(*phase_advantage(arrays, "ordered")),
-        "eoc-chaotic-exponential": Measurement(*phase_advantage(arrays, "chaotic")),
-        "eoc-rate-theory": Measurement(*rate_ratio_ci(arrays), {"ratios": rate_ratio(arrays)[1]}),
-        "eoc-critical-polynomial": Measurement(*phase_advantage(arrays, "edge", "power")),
+        "eoc-ordered-exponential": Measurement(*phase_growth(arrays, "ordered")),
+        "eoc-chaotic-exponential": Measurement(*phase_growth(arrays, "chaotic")),
+        "eoc-rate-theory": Measurement(*rate_ratio_windows(arrays)),
+        "eoc-critical-polynomial": Measurement(*phase_growth(arrays, "edge")),
         "eoc-orthogonal-follows": Measurement(*deviation_ci(arrays),
                                               {"gaussian": deviation_ci(arrays, key="emp_spread_gaussian")[0]}),
         **{f"eoc-rate-form-{act}": Measurement(*m) for act, m in measure_rates(arrays, cfg).items()},
@@ -716,23 +784,20 @@ def measure(arrays, cfg):
     }
 
 
-THEORY_P = {"relu": "1 (rate 1/L)", "erf": "just below 1 (rate log L / L)"}
-
-
 def numbers(arrays, cfg):
     """The numbers and phrases of the chapter's prose."""
-    pts, fits = list(points()), point_fits(arrays)
+    pts = list(points())
     acc = arrays["accuracy"][:, -1]
     dev, last = empirical_deviation(arrays), empirical_deviation(arrays, -1)
     gdev, glast = (empirical_deviation(arrays, i, "emp_spread_gaussian") for i in (0, -1))
-    closer = (last < glast).sum()
+    low = empirical_at_floor(arrays, -1)
+    above = [i for i in range(len(PHASES)) if not low[i]]
+    closer = sum(last[i] < glast[i] for i in above)
     return {
         "eoc-max-depth": int(arrays["depths"][-1]),
         "eoc-points": "; ".join(f"{act} {ph}: σ_W = {w:.3g}, σ_b = {b:.3g}, χ₁ = {c:.3g}"
                                 for (act, ph), (w, b), c in zip(pts, arrays["points"], arrays["chi1"])),
-        "eoc-ratios": ", ".join(f"{r:.2f}" for r in rate_ratio(arrays)[1]),
-        "eoc-edge-power": ", ".join(f"p = {f['power']:.2f} for {f['activation']} (theory: {THEORY_P[f['activation']]})"
-                                    for f in fits if f["phase"] == "edge"),
+        **growth_numbers(arrays),
         "eoc-acc-edge": ", ".join(f"{acc[i]:.2f} ({act})" for i, (act, ph) in enumerate(pts) if ph == "edge"),
         "eoc-acc-other": ", ".join(f"{acc[i]:.2f} ({act} {ph})" for i, (act, ph) in enumerate(pts) if ph != "edge"),
         "eoc-acc-other-words": other_accuracy_words(acc, [ph for _, ph in pts]),
@@ -742,14 +807,83 @@ def numbers(arrays, cfg):
         "eoc-emp-dev-gauss": ", ".join(f"{d:.3f} ({ph})" for d, ph in zip(gdev, PHASES)),
         "eoc-emp-dev-deep": ", ".join(f"{d:.2g} ({ph})" for d, ph in zip(last, PHASES)),
         "eoc-emp-dev-deep-gauss": ", ".join(f"{d:.2g} ({ph})" for d, ph in zip(glast, PHASES)),
-        "eoc-emp-compare": (f"the orthogonal networks stay closer to the analytic curve than Gaussian ones at "
-                            f"{closer} of {len(PHASES)} points" if closer else
-                            "the orthogonal networks stay no closer to the analytic curve than Gaussian ones"),
+        "eoc-emp-floor": empirical_floor_words(arrays, -1),
+        "eoc-emp-compare": (f"above that resolution the orthogonal networks stay closer to the analytic curve than "
+                            f"Gaussian ones at {closer} of {len(above)} points" if closer else
+                            "above that resolution the orthogonal networks stay no closer to the analytic curve than "
+                            "Gaussian ones") if above else "no point lies above that resolution to compare",
         "eoc-emp-setup": f"{cfg.emp_seeds} orthogonal and {cfg.emp_seeds} Gaussian erf networks of width "
                          f"{cfg.emp_width} on {cfg.emp_inputs} digits",
         **rate_numbers(arrays, cfg), "eoc-rate-differs": RATE_FIGURE.caption(cfg),
         **train_numbers(arrays, cfg),
     }
+
+
+def growth_numbers(arrays):
+    """The decay section's numbers: floors, where each curve reaches its floor, the slope growth per phase and what
+    it reads as, the fitted over theoretical rates."""
+    claims = {c.id: c for c in CLAIMS}
+    words = []
+    for phase, cid in (("ordered", "eoc-ordered-exponential"), ("chaotic", "eoc-chaotic-exponential"),
+                       ("edge", "eoc-critical-polynomial")):
+        v, (lo, hi), detail = phase_growth(arrays, phase)
+        curves = ", ".join(f"{g:.3g} ({k})" for k, g in detail.items())
+        reading = growth_reading((lo, hi))
+        words.append(f"{phase}: {curves}; over the windows {lo:.3g} to {hi:.3g}, "
+                     f"{GROWTH_READING[reading]} ({claims[cid].verdict(v, (lo, hi))})" if np.isfinite(lo) else
+                     f"{phase}: {curves}; the windows cannot be formed on every curve (inconclusive)")
+    ratios = rate_ratios(arrays)
+    return {
+        "eoc-floor64": f"{floor_of('erf'):.0e}", "eoc-floor-relu": f"{floor_of('relu'):.1e}",
+        "eoc-read-above": f"{READ_ABOVE:.0e}",
+        "eoc-at-floor": floor_words(arrays),
+        "eoc-growth-words": "; ".join(words),
+        "eoc-ratios": ", ".join(f"{r[0]:.2f} ({k}; {r.min():.2f} to {r.max():.2f} over the windows)"
+                                for k, r in ratios.items()),
+    }
+
+
+GROWTH_READING = {"power": "a power law", "exp": "an exponential", None: "neither form"}
+
+
+def growth_reading(ci):
+    """What a slope-growth range reads as: ``"power"`` (all of it at most 3), ``"exp"`` (all at least 5), else None."""
+    lo, hi = ci
+    if not (np.isfinite(lo) and np.isfinite(hi)):
+        return None
+    return "power" if hi <= GROWTH_RULE[0] else "exp" if lo >= GROWTH_RULE[1] else None
+
+
+def floor_words(arrays):
+    """For each curve that falls below :data:`READ_ABOVE` times its floor within its depths: the depth from which it
+    is not read, and whether it ends at its floor (within a factor 10) or keeps falling below the threshold."""
+    out = []
+    for label, act, ph, depths, y, floor in decay_curves(arrays):
+        below = np.flatnonzero(~(np.asarray(y) >= READ_ABOVE * floor))
+        if len(below):
+            end = np.min(y)
+            state = "at its floor" if end <= 10 * floor else "still falling, read no further"
+            out.append(f"{label}, from depth {int(depths[below[0]])} (down to {end:.1e}: {state})")
+    return "; ".join(out) if out else "no curve comes near its floor at these depths"
+
+
+def empirical_at_floor(arrays, depth_index=-1):
+    """Per phase: whether the finite-width spread (seed mean, orthogonal or Gaussian) lies within a factor 10 of
+    float32's resolution :data:`EPS32`, where rounding of the float32 kernel, not the network, sets it: (phases,)."""
+    emp = np.stack([arrays[k][:, depth_index].mean(-1) for k in ("emp_spread", "emp_spread_gaussian")])
+    return (emp < 10 * EPS32).any(0)
+
+
+def empirical_floor_words(arrays, depth_index=-1):
+    """Which finite-width spreads at ``depth_index`` are at float32's resolution (:func:`empirical_at_floor`)."""
+    low = empirical_at_floor(arrays, depth_index)
+    if not low.any():
+        return f"every spread there lies more than ten times above float32's resolution ({EPS32:.1e})"
+    vals = ", ".join(f"{ph} {arrays['emp_spread'][i, depth_index].mean():.1e} (orthogonal), "
+                     f"{arrays['emp_spread_gaussian'][i, depth_index].mean():.1e} (Gaussian) against "
+                     f"{arrays['emp_analytic'][i, depth_index]:.1e} (analytic)" for i, ph in enumerate(PHASES) if low[i])
+    return (f"the {', '.join(ph for ph, l in zip(PHASES, low) if l)} spread lies within a factor 10 of float32's "
+            f"resolution ({EPS32:.1e}): {vals}; its distance from the analytic value is rounding, not a signal")
 
 
 def rate_numbers(arrays, cfg):
@@ -847,28 +981,65 @@ TRAIN_FIGURE = PaperFigure(
 RATE_FIGURE = PaperFigure(
     "Hayou, Doucet, Rousseau (2019), Sec. 3: |K^L/α_L − K_∞| against depth on and off the Edge of Chaos",
     settings={}, always=("digits on the sphere instead of the paper's inputs", "α_L = Θ^L(x, x), the kernel's diagonal",
-                         "K_∞ fitted on the Edge (the intercept of the chosen rate form) and taken at the largest "
-                         "depth off it"))
+                         "K_∞ exact: 1/4 (ReLU) or 1/3 on the Edge, 1 (ordered) and 0 (chaotic) off it",
+                         "the Edge and the off-Edge curves in two panels"))
+
+
+GUIDES = {"1/L": (":", "0.45", r"$\propto 1/L$"), "log L / L": ((0, (7, 3)), "olive", r"$\propto \log L / L$")}
+"""Line style and colour of each rate guide: dotted grey, long-dashed olive."""
+
+
+FLOOR_STYLE = {"relu": (0, (1, 2)), "erf": (0, (4, 1, 1, 1))}
+"""Line style of each float64 floor: ReLU's √ε dotted, the smooth activations' 10ε dash-dotted."""
+
+
+def shade_floor(ax, activation, label, color="0.85"):
+    """A band from the axis' bottom to ``READ_ABOVE`` times the floor of ``activation`` (values not read), and a
+    labelled line at the floor."""
+    floor = floor_of(activation)
+    ax.axhspan(ax.get_ylim()[0], READ_ABOVE * floor, color=color, alpha=0.5, lw=0, zorder=0)
+    ax.axhline(floor, color="0.3", lw=0.9, ls=FLOOR_STYLE["relu" if activation == "relu" else "erf"], label=label,
+               zorder=1)
 
 
 def fig_rate(cfg, arrays):
-    """max over pairs |K^L/α_L − K_∞| against depth (log-log) at the paper's points, with 1/L and log L/L guides."""
-    fig, ax = plots.figure(width=4.4)
-    dist = distance_to_limit(arrays, cfg)
+    """max over pairs |K^L/α_L − K_∞| against depth at the paper's points: on the Edge (left, log-log, to the decade
+    the curves span) with 1/L and log L/L guides; off it (right, log-linear, where an exponential is straight) with
+    the float64 floors (lines) and the values left unread above them (shaded)."""
+    fig, axes = plots.figure(ncols=2, width=3.0, height=2.6, squeeze=False)
+    dist = distance_to_limit(arrays)
     L = arrays["depths"].astype(float)
     styles = {"relu": "-", "elu": "--", "tanh": "-."}
-    for i, (act, phase) in enumerate(paper_points()):
-        keep = dist[i] > 1e-14
-        ax.loglog(L[keep], dist[i][keep], styles[act], color=PHASE_COLOUR[phase], label=f"{act}, {phase}")
     edge = [i for i, (_, p) in enumerate(paper_points()) if p == "edge"]
+    for i, (act, phase) in enumerate(paper_points()):
+        ax = axes[0, 0] if phase == "edge" else axes[0, 1]
+        ax.plot(L, dist[i], styles[act], color=PHASE_COLOUR[phase], label=f"{act}, {phase}")
     anchor = min(10, len(L)) - 1
     ref = dist[edge, anchor].max()
-    ax.loglog(L, ref * L[anchor] / L, ":", color="grey", lw=1, label=r"$\propto 1/L$")
     g = np.log(L) / L
-    ax.loglog(L[1:], ref * g[1:] / g[anchor], ":", color="olive", lw=1, label=r"$\propto \log L / L$")
-    ax.set(xlabel="depth L", ylabel=r"$\max |K^L/\alpha_L - K_\infty|$", ylim=(1e-12, 2))
-    fig.legend(loc="outside right center", fontsize=6)
+    for name, y in (("1/L", ref * L[anchor] / L), ("log L / L", ref * g / g[anchor])):
+        ls, c, label = GUIDES[name]
+        axes[0, 0].plot(L[1:], y[1:], ls=ls, color=c, lw=1.2, label=label)
+    lo = dist[edge].min() / 2
+    axes[0, 0].set(xscale="log", yscale="log", xlabel="depth L", ylabel=r"$\max |K^L/\alpha_L - K_\infty|$",
+                   ylim=(lo, 1), title="Edge of Chaos")
+    ax = axes[0, 1]
+    ax.set(yscale="log", xlabel="depth L", ylim=(1e-17, 2), title="ordered and chaotic")
+    shade_floor(ax, "relu", r"float64 floor, ReLU ($\sqrt{\varepsilon}$)")
+    shade_floor(ax, "tanh", r"float64 floor ($10\varepsilon$)", color="0.7")
+    for ax in axes[0]:
+        ax.title.set_fontsize(8)
+    fig.legend(*_legend_entries(axes[0]), loc="outside right center", fontsize=6)
     return fig
+
+
+def _legend_entries(axes):
+    """Handles and labels of ``axes`` together, each label once."""
+    seen = {}
+    for ax in axes:
+        for h, lab in zip(*ax.get_legend_handles_labels()):
+            seen.setdefault(lab, h)
+    return list(seen.values()), list(seen)
 
 
 def fig_exact_rate(arrays):
@@ -929,23 +1100,34 @@ def fig_phase(arrays):
 
 
 def fig_spread(arrays):
-    """The spread of Θ̂^L against depth, log-linear and log-log."""
+    """The spread of Θ̂^L against depth, log-linear (with the float64 floors: lines, and the values left unread
+    above them: shaded) and log-log (to the decades of the Edge curves)."""
     fig, axes = plots.figure(ncols=2, width=3.0, height=2.6, squeeze=False)
     for i, (act, ph) in enumerate(points()):
         style = "-" if act == "erf" else "--"
         axes[0, 0].semilogy(arrays["depths"], arrays["spread"][i], style, color=PHASE_COLOUR[ph], label=f"{act}, {ph}")
         axes[0, 1].loglog(arrays["depths"], arrays["spread"][i], style, color=PHASE_COLOUR[ph])
-    axes[0, 0].set(xlabel="depth L", ylabel=r"spread of $\hat\Theta^L$", ylim=(1e-14, 1))
+    axes[0, 0].set(xlabel="depth L", ylabel=r"spread of $\hat\Theta^L$", ylim=(1e-17, 1))
+    shade_floor(axes[0, 0], "relu", r"float64 floor, ReLU ($\sqrt{\varepsilon}$)")
+    shade_floor(axes[0, 0], "erf", r"float64 floor ($10\varepsilon$)", color="0.7")
     axes[0, 1].set(xlabel="depth L", ylim=(1e-3, 1))
-    axes[0, 0].legend(fontsize=6)
+    fig.legend(*_legend_entries(axes[0]), loc="outside right center", fontsize=6)
     return fig
 
 
-def fit_rows(arrays):
-    """Rows of the fit table: φ, phase, fitted and theoretical γ, p, both R², depth range."""
-    return [[f["activation"], f["phase"], f"{f['gamma']:.3f}", f"{f['theory']:.3f}", f"{f['power']:.2f}",
-             f"{f['r2_exp']:.4f}", f"{f['r2_power']:.4f}", f"{f['depth_range'][0]}–{f['depth_range'][1]}"]
-            for f in point_fits(arrays)]
+def growth_rows(arrays):
+    """Rows of the decay table, one per curve of :func:`decay_curves`: curve, floor, depths read, window factor, the
+    log-log slopes over the two windows, the growth per decade with its range over windows, what it reads as, and
+    whether the curve decides its phase's claim."""
+    rows = []
+    for label, act, ph, depths, y, floor in decay_curves(arrays):
+        v, (lo, hi), d = slope_growth(depths, y, floor)
+        read = f"{d['depths'][0]:.0f}–{d['depths'][1]:.0f}" if d["depths"] else "none"
+        window = f"{d['window']:.2g}" if d["window"] else "—"
+        rows.append([label, f"{floor:.0e}", read, window, f"{d['slopes'][0]:.3g}", f"{d['slopes'][1]:.3g}",
+                     f"{v:.3g} [{lo:.3g}, {hi:.3g}]", GROWTH_READING[growth_reading((lo, hi))],
+                     "yes" if DECIDING[ph] == "all" or "exact" in label else "no"])
+    return rows
 
 
 def fig_accuracy(arrays):
@@ -961,7 +1143,8 @@ def fig_accuracy(arrays):
 
 
 def fig_empirical(cfg, arrays):
-    """Finite-width orthogonal (dots) and Gaussian (squares) spreads against the analytic values and curves."""
+    """Finite-width orthogonal (dots) and Gaussian (squares) spreads against the analytic values and curves; the
+    float32 resolution of the finite-width kernels (line; shaded up to ten times it, where they are rounding)."""
     fig, ax = plots.figure(width=4.4)
     for p, ph in enumerate(PHASES):
         c = PHASE_COLOUR[ph]
@@ -969,7 +1152,9 @@ def fig_empirical(cfg, arrays):
         for key, marker, init in (("emp_spread", "o", "orthogonal"), ("emp_spread_gaussian", "s", "Gaussian")):
             ax.errorbar(cfg.emp_depths, arrays[key][p].mean(-1), yerr=arrays[key][p].std(-1), fmt=marker, color=c,
                         mfc="none" if init == "Gaussian" else c, capsize=2, label=f"erf {ph}, {init} n = {cfg.emp_width}")
-        ax.plot(cfg.emp_depths, arrays["emp_analytic"][p], "x", color=c)
+        ax.plot(cfg.emp_depths, arrays["emp_analytic"][p], "x", color=c, label=f"erf {ph}, analytic (same inputs)")
     ax.set(xlabel="depth L", ylabel=r"spread of $\hat\Theta^L$", xlim=(0, 2 * max(cfg.emp_depths)), ylim=(1e-10, 1))
+    ax.axhspan(1e-10, 10 * EPS32, color="0.85", alpha=0.5, lw=0, zorder=0)
+    ax.axhline(EPS32, color="0.3", lw=0.8, ls=(0, (1, 2)), label="float32 resolution (finite width)")
     fig.legend(loc="outside right center", fontsize=6)
     return fig
