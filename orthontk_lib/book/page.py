@@ -91,6 +91,12 @@ def ledger_records(module, result, cfg):
     return [(c, ledger.record(c.id, measured[c.id], profile=result.meta["profile"])) for c in module.CLAIMS]
 
 
+def shown_config(module, cfg, result):
+    """The config of the run :func:`run` shows: ``cfg``, or the committed paper run's own config (its knobs, a
+    CPU-scale run's overrides included). Figures and tables read it, so that they describe the arrays they draw."""
+    return _shown_cfg(module, cfg, result)
+
+
 def _shown_cfg(module, cfg, result):
     """The config of the run shown: ``cfg``, or the committed paper run's own config."""
     if result.meta.get("profile") == cfg.profile:
