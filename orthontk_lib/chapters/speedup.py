@@ -246,7 +246,7 @@ def init_point(cfg, data, depth, init, mesh=None, arch="fcn", width=None, lr_sca
                                loss="cross_entropy", record_every=every)
     lrs = np.repeat(grid.lrs * lr_scale, grid.n_seeds)
     keys = jax.random.split(jax.random.fold_in(jax.random.key(cfg.seed), depth), lrs.size)  # same seeds per init
-    block = np.array_split(np.arange(len(grid.lrs)), lr_part[1])[lr_part[0]]
+    block = lr_block(len(grid.lrs), *lr_part)
     pairs = (block[:, None] * grid.n_seeds + np.arange(grid.n_seeds)).ravel()
     h = train.fit_grid(cfg.spec(depth, init, arch, width), config, keys[pairs], lrs[pairs], data, mesh=mesh)
     shape = (len(block), grid.n_seeds)
@@ -305,6 +305,11 @@ POINT_MINUTES = 7.0
 learning rates, each a point of its own, so that every point fits a GPU command with room to spare."""
 
 
+def lr_block(n_lrs, part, parts):
+    """Indices of the learning rates in block ``part`` of ``parts`` consecutive blocks of ``n_lrs``."""
+    return np.array_split(np.arange(n_lrs), parts)[part]
+
+
 def lr_parts(cfg, arch, depth, width=None):
     """Blocks of learning rates a point of ``arch`` at ``depth`` (and ``width``) runs in: its GPU estimate over
     :data:`POINT_MINUTES`, rounded up (1 for every point that fits; the keys of such points carry no part)."""
@@ -325,7 +330,7 @@ def point_minutes(arch):
         share = 1.0
         if "lr_parts" in point:
             n = len(cfg.grid(arch, depths=(depth,)).lrs)
-            share = len(np.array_split(np.arange(n), point["lr_parts"])[point["lr_part"]]) / n
+            share = len(lr_block(n, point["lr_part"], point["lr_parts"])) / n
         return train.estimated_minutes(share * point_flops(cfg, arch, depth, point.get("family_width")), device)
     return minutes
 
