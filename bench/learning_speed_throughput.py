@@ -64,6 +64,7 @@ def run_mode(spec, config, cfg, data, precision):
         start = time.perf_counter()
         compiled = train._fit_program(canonical(spec), config, False).lower(*args).compile()
         compile_s = time.perf_counter() - start
+        print(f"  compiled in {compile_s:.1f} s", file=sys.stderr, flush=True)
         start = time.perf_counter()
         out = jax.block_until_ready(compiled(*args))
         run_s = time.perf_counter() - start
@@ -87,10 +88,15 @@ def main(depth, tiny=False, out=None, steps=None):
     modes = {}
     for name, mode_spec, precision in (("tf32", spec, "tensorfloat32"),
                                        ("bf16", dataclasses.replace(spec, compute_dtype="bfloat16"), "default")):
+        # a line before each mode, so a run cut off by its command's time limit says where it was
+        print(f"{name}: start at {time.strftime('%H:%M:%S')}", file=sys.stderr, flush=True)
         modes[name] = run_mode(mode_spec, config, cfg, data, precision)
         modes[name]["tflops_per_s"] = round(flops / modes[name]["run_s"] / 1e12, 4)
         modes[name]["matmul_precision"] = precision
         print(name, {k: v for k, v in modes[name].items() if k != "final_train_loss"}, file=sys.stderr, flush=True)
+        if out:  # what is measured so far, kept if the next mode does not finish
+            pathlib.Path(out).write_text(json.dumps({"depth": depth, "steps": cfg.steps, "flops": float(flops),
+                                                     "modes": modes, "partial": True}) + "\n")
     result = {"depth": depth, "width": cfg.width, "runs": runs, "lrs": [float(v) for v in cfg.lrs],
               "steps": cfg.steps, "batch_size": cfg.batch_size, "n_train": cfg.n_train, "n_test": cfg.n_test,
               "record_every": every, "flops": float(flops), "modes": modes,
