@@ -250,3 +250,12 @@ def test_a_point_run_in_learning_rate_blocks_is_the_whole_point(monkeypatch, tmp
         assert a.keys() == b.keys()
         for k in a:
             np.testing.assert_allclose(b[k], a[k], rtol=1e-5, atol=1e-6, err_msg=k)
+
+
+def test_the_cells_where_orthogonal_runs_fail_more_are_named():
+    a = grid(20.0, 10.0)
+    assert sp.orthogonal_losses(a).startswith("in no cell")
+    a["train_accuracy"][3, 1, 2, :3, -1] = 0.1  # depth 16, η = 0.1: three orthogonal seeds collapse to chance
+    words = sp.orthogonal_losses(a)
+    assert words.startswith("in 1 cell ") and "depth 16, η = 0.1: 3 of 4 orthogonal seeds fail, 0 Gaussian" in words
+    assert "ratio ≤" in words  # only orthogonal runs fail there: the ratio is an upper bound

@@ -843,11 +843,30 @@ def uncensored_speedups(arrays, pair=(0, 1)):
     return np.where(every, speedup_map(arrays, pair), np.nan)
 
 
+def orthogonal_losses(arrays, limit=4):
+    """The cells of the speed-up map where more orthogonal than Gaussian seeds fail (see :func:`trained`), as prose:
+    each cell's depth, learning rate, failed seeds of both inits and its ratio (an upper bound, ``≤``, where only
+    orthogonal runs fail); the first ``limit`` cells by depth, then a count."""
+    fails = np.round(failure_rate(arrays) * np.asarray(arrays["tau"]).shape[-1]).astype(int)  # (depth, init, lr)
+    ratio, marks = speedup_map(arrays), censoring_marks(arrays)
+    cells = list(zip(*np.nonzero(np.isfinite(ratio) & (fails[:, 1] > fails[:, 0]))))
+    if not cells:
+        return "in no cell of the map do more orthogonal than Gaussian seeds fail"
+    n = int(np.asarray(arrays["tau"]).shape[-1])
+    words = [f"depth {int(arrays['depths'][d])}, η = {float(arrays['lrs'][l]):.2g}: {fails[d, 1, l]} of {n} "
+             f"orthogonal seeds fail, {fails[d, 0, l]} Gaussian, ratio {marks[d, l]}{ratio[d, l]:.2f}"
+             for d, l in cells[:limit]]
+    more = f"; and {len(cells) - limit} more" if len(cells) > limit else ""
+    return (f"in {len(cells)} cell{'s' if len(cells) > 1 else ''} of the map more orthogonal than Gaussian seeds "
+            f"fail ({'; '.join(words)}{more})")
+
+
 def _speedup_range(arrays):
     """The prose's range of the speed-up map over uncensored cells, where each end lies, and the censored count."""
     s, full = uncensored_speedups(arrays), speedup_map(arrays)
     censored = int((np.isfinite(full) & ~np.isfinite(s)).sum())
-    out = {"sp-uncensored-cells": f"{int(np.isfinite(s).sum())} of {s.size}", "sp-censored-cells": censored}
+    out = {"sp-uncensored-cells": f"{int(np.isfinite(s).sum())} of {s.size}", "sp-censored-cells": censored,
+           "sp-orthogonal-losses": orthogonal_losses(arrays)}
     if not np.isfinite(s).any():
         return {**out, "sp-best": "undefined", "sp-best-where": "nowhere", "sp-worst": "undefined",
                 "sp-worst-where": "nowhere"}
