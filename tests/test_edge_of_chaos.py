@@ -236,3 +236,10 @@ def test_the_phases_trained_in_one_program_are_the_phases_trained_one_by_one():
         alone = train.fit_grid(eoc.train_spec(cfg, phase, depth), config, keys, np.full(cfg.train_seeds, lr), data)
         for k in ("test_accuracy", "train_loss"):
             np.testing.assert_allclose(together[k][i], alone[k], rtol=1e-5, atol=1e-6, err_msg=f"{phase} {k}")
+
+
+def test_a_curve_far_below_its_floor_is_not_called_at_it():
+    eps = 2.2e-16
+    assert eoc.floor_state(3e-16, eps) == "at its floor"
+    assert eoc.floor_state(1e-12, eps).startswith("still falling")
+    assert eoc.floor_state(1e-97, eps).startswith("far below the floor")  # the chaotic phase's correlations

@@ -854,16 +854,29 @@ def growth_reading(ci):
     return "power" if hi <= GROWTH_RULE[0] else "exp" if lo >= GROWTH_RULE[1] else None
 
 
+def floor_state(end, floor):
+    """Where a curve that crossed below :data:`READ_ABOVE` times its floor ends: ``"at its floor"`` (within a factor
+    10 of it either way), ``"still falling, read no further"`` (above that), or, more than ten times below it,
+    ``"far below the floor"``: a quantity that goes to zero itself (the chaotic phase's off-diagonal correlations)
+    is carried by float64 to relative precision, so rounding of order-1 numbers does not limit it; the cut at
+    :data:`READ_ABOVE` times the floor is then conservative, not needed."""
+    if end > 10 * floor:
+        return "still falling, read no further"
+    if end >= floor / 10:
+        return "at its floor"
+    return "far below the floor: it goes to zero itself, which float64 carries to relative precision, so the cut is " \
+           "conservative there"
+
+
 def floor_words(arrays):
     """For each curve that falls below :data:`READ_ABOVE` times its floor within its depths: the depth from which it
-    is not read, and whether it ends at its floor (within a factor 10) or keeps falling below the threshold."""
+    is not read, and where it ends (:func:`floor_state`)."""
     out = []
     for label, act, ph, depths, y, floor in decay_curves(arrays):
         below = np.flatnonzero(~(np.asarray(y) >= READ_ABOVE * floor))
         if len(below):
-            end = np.min(y)
-            state = "at its floor" if end <= 10 * floor else "still falling, read no further"
-            out.append(f"{label}, from depth {int(depths[below[0]])} (down to {end:.1e}: {state})")
+            end = np.nanmin(y)
+            out.append(f"{label}, from depth {int(depths[below[0]])} (down to {end:.1e}: {floor_state(end, floor)})")
     return "; ".join(out) if out else "no curve comes near its floor at these depths"
 
 
