@@ -243,3 +243,10 @@ def test_a_curve_far_below_its_floor_is_not_called_at_it():
     assert eoc.floor_state(3e-16, eps) == "at its floor"
     assert eoc.floor_state(1e-12, eps).startswith("still falling")
     assert eoc.floor_state(1e-97, eps).startswith("far below the floor")  # the chaotic phase's correlations
+
+
+def test_the_accuracy_figures_name_their_chance_line():
+    depths = np.array([1, 10, 100])
+    arrays = {"depths": depths, "accuracy": np.full((len(eoc.points()), 3), 0.5)}
+    fig = eoc.fig_accuracy(arrays)
+    assert eoc.CHANCE_LABEL in [t.get_text() for t in fig.axes[0].get_legend().get_texts()]

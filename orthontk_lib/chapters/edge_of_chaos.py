@@ -562,7 +562,12 @@ def rate_ratio_windows(arrays):
     return float(far[0]), (float(far.min()), float(far.max())), detail
 
 
-def other_accuracy_words(acc, phases, chance=0.1, margin=0.1):
+CHANCE = 0.1
+"""Test accuracy of a constant guess on the ten digit classes (the chance line of the accuracy figures)."""
+CHANCE_LABEL = "chance (10 classes)"
+
+
+def other_accuracy_words(acc, phases, chance=CHANCE, margin=0.1):
     """How the off-Edge points' kernel-regression accuracies ``acc`` (per point, at the largest depth) stand against
     ``chance`` (ten classes): all within ``margin`` of it, or not all."""
     other = [a for a, ph in zip(acc, phases) if ph != "edge"]
@@ -1086,7 +1091,7 @@ def fig_trainability(cfg, arrays):
             acc = arrays["train_accuracy"][i, j]
             ax.plot(steps, acc.mean(0), color=PHASE_COLOUR[phase], label=phase)
             ax.fill_between(steps, acc.min(0), acc.max(0), color=PHASE_COLOUR[phase], alpha=0.2, lw=0)
-        ax.axhline(0.1, color="grey", lw=0.8, ls=":")
+        ax.axhline(CHANCE, color="grey", lw=0.8, ls=":", label=CHANCE_LABEL)
         ax.set(xlabel="SGD step", ylabel="test accuracy" if i == 0 else None, title=f"depth {L}", ylim=(0, 1))
     axes[0, 0].legend(fontsize=7)
     return fig
@@ -1149,7 +1154,7 @@ def fig_accuracy(arrays):
     for i, (act, ph) in enumerate(points()):
         ax.semilogx(arrays["depths"], arrays["accuracy"][i], "-" if act == "erf" else "--", color=PHASE_COLOUR[ph],
                     label=f"{act}, {ph}")
-    ax.axhline(0.1, color="grey", lw=0.8, ls=":")
+    ax.axhline(CHANCE, color="grey", lw=0.8, ls=":", label=CHANCE_LABEL)
     ax.set(xlabel="depth L", ylabel="test accuracy")
     ax.legend(fontsize=6)
     return fig
