@@ -471,13 +471,18 @@ GIT_COMMIT_ENV = "ORTHONTK_GIT_COMMIT"
 """The commit to record where the tree has no ``.git`` (a copy sent to a GPU host); ``git`` is asked first."""
 
 
-def _git_commit():
-    repo = pathlib.Path(__file__).resolve().parents[1]
+def _git_commit(repo=None):
+    """The commit the code runs from, ``"<sha>-dirty"`` where a tracked file outside ``data/`` differs from it.
+
+    Saved results under ``data/`` are not code: a run that rewrites committed results (its ledger records, a
+    summary it replaces) does not make the commit of its own later records dirty."""
+    repo = pathlib.Path(repo) if repo else pathlib.Path(__file__).resolve().parents[1]
     if not (repo / ".git").exists() and os.environ.get(GIT_COMMIT_ENV):
         return os.environ[GIT_COMMIT_ENV]
     try:
         head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=repo, capture_output=True, text=True, timeout=10)
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=repo, capture_output=True, text=True, timeout=10)
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no", "--", ".", ":(exclude)data"],
+                               cwd=repo, capture_output=True, text=True, timeout=10)
     except (OSError, subprocess.SubprocessError):
         return None
     if head.returncode:

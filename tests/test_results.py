@@ -145,3 +145,21 @@ def test_a_cpu_scale_paper_run_is_labelled_as_one(device, params, reduced):
             "created": "2026-11-30T00:00:00+00:00", "git_commit": "abc1234", "device": device, "key": "none"}
     line = registry.provenance_line("speedup", results.Result({}, meta), "book/07-speedup.ipynb")
     assert ("This is a CPU-scale run" in line) == reduced, line
+
+
+def test_rewritten_results_under_data_do_not_make_the_commit_dirty(tmp_path):
+    import subprocess
+
+    git = lambda *a: subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@t", *a], cwd=tmp_path,
+                                    check=True, capture_output=True)
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "record.json").write_text("{}")
+    (tmp_path / "code.py").write_text("x = 1\n")
+    git("init", "-q")
+    git("add", ".")
+    git("commit", "-qm", "c")
+    sha = subprocess.run(["git", "rev-parse", "HEAD"], cwd=tmp_path, capture_output=True, text=True).stdout.strip()
+    (tmp_path / "data" / "record.json").write_text('{"rewritten": true}')  # a run rewrote a committed record
+    assert results._git_commit(tmp_path) == sha
+    (tmp_path / "code.py").write_text("x = 2\n")  # the code itself changed
+    assert results._git_commit(tmp_path) == sha + "-dirty"
