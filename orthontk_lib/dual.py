@@ -41,7 +41,8 @@ import functools
 import math
 
 import numpy as np
-from scipy import special
+
+from orthontk_lib.activations import TABLE
 
 __all__ = ["TOLERANCE", "QUADRATURE_MAX_VARIANCE", "CLOSED_FORM", "activation_numpy", "expectation", "variance_map", "derivative_map",
            "bivariate"]
@@ -52,8 +53,9 @@ r"""Tolerance of every quantity here, closed form or quadrature, relative to :ma
 scale), for variances up to 1e6 on the diagonal and :data:`QUADRATURE_MAX_VARIANCE` off it: the worst case measured
 against adaptive quadrature is 2e-8 (ELU's derivative near correlation 1); the tests hold every activation to it."""
 
-CLOSED_FORM = ("relu", "erf", "linear")
-r"""Activations whose :math:`\hat\phi` and :math:`\hat{\dot\phi}` are closed forms everywhere (ELU only on the diagonal)."""
+CLOSED_FORM = tuple(name for name, a in TABLE.items() if a.bivariate is not None)
+r"""Activations whose :math:`\hat\phi` and :math:`\hat{\dot\phi}` are closed forms everywhere (ELU only on the
+diagonal): those of :data:`orthontk_lib.activations.TABLE` with a bivariate closed form."""
 
 TRUNCATION = 10.0
 """Quadrature range |z| <= TRUNCATION in standard normal coordinates."""
@@ -226,54 +228,6 @@ def _finite(values, activation, what):
     return values
 
 
-def _relu_bivariate(q1, q2, c):
-    theta = np.arccos(c)
-    return (np.sqrt(q1) * np.sqrt(q2) / (2 * np.pi) * (np.sqrt(1.0 - c * c) + (np.pi - theta) * c),
-            (np.pi - theta) / (2 * np.pi))
-
-
-def _erf_bivariate(q1, q2, c):
-    s12 = c * np.sqrt(q1) * np.sqrt(q2)
-    a = (1 + 2 * q1) * (1 + 2 * q2)
-    det = 1 + 2 * (q1 + q2) + 4 * q1 * q2 * (1 - c) * (1 + c)  # det(I + 2 Sigma), without cancellation at c = 1
-    return 2 / np.pi * np.arcsin(2 * s12 / np.sqrt(a)), 4 / np.pi / np.sqrt(det)
-
-
-def _elu_diagonal(q):
-    r"""ELU (:math:`\alpha = 1`): with :math:`\mathbb{E}[e^{a x} 1_{x<0}] = \tfrac12 \mathrm{erfcx}(a\sqrt{q/2})`
-    for :math:`x \sim N(0, q)`, :math:`\mathbb{E}\,\mathrm{elu}^2 = q/2 + \tfrac12\mathrm{erfcx}(\sqrt{2q})
-    - \mathrm{erfcx}(\sqrt{q/2}) + \tfrac12` and :math:`\mathbb{E}\,\mathrm{elu}'^2 = \tfrac12 +
-    \tfrac12\mathrm{erfcx}(\sqrt{2q})`."""
-    return (q / 2 + 0.5 * special.erfcx(np.sqrt(2 * q)) - special.erfcx(np.sqrt(q / 2)) + 0.5,
-            0.5 + 0.5 * special.erfcx(np.sqrt(2 * q)))
-
-
-def _tanh_prime(x):
-    return 1.0 - np.tanh(x) ** 2
-
-
-_NUMPY = {
-    "relu": (lambda x: np.maximum(x, 0.0), lambda x: (x > 0).astype(np.float64)),
-    "erf": (special.erf, lambda x: 2 / math.sqrt(math.pi) * np.exp(-x * x)),
-    "tanh": (np.tanh, _tanh_prime),
-    "linear": (lambda x: x, np.ones_like),
-    "sigmoid": (special.expit, lambda x: special.expit(x) * special.expit(-x)),
-    "softplus": (lambda x: np.logaddexp(0.0, x), special.expit),
-    "xtanh": (lambda x: x * np.tanh(x), lambda x: np.tanh(x) + x * _tanh_prime(x)),
-    "x2tanh": (lambda x: x * x * np.tanh(x), lambda x: 2 * x * np.tanh(x) + x * x * _tanh_prime(x)),
-    "elu": (lambda x: np.where(x > 0, x, np.expm1(np.minimum(x, 0.0))),
-            lambda x: np.where(x > 0, 1.0, np.exp(np.minimum(x, 0.0)))),
-}
-
-_DIAGONAL = {
-    "relu": (lambda q: q / 2, lambda q: np.full_like(q, 0.5)),
-    "erf": (lambda q: 2 / np.pi * np.arcsin(2 * q / (1 + 2 * q)), lambda q: 4 / np.pi / np.sqrt(1 + 4 * q)),
-    "linear": (lambda q: q, np.ones_like),
-    "elu": (lambda q: _elu_diagonal(q)[0], lambda q: _elu_diagonal(q)[1]),  # quadrature below q = 1e-3
-}
-
-_BIVARIATE = {
-    "relu": _relu_bivariate,
-    "erf": _erf_bivariate,
-    "linear": lambda q1, q2, c: (c * np.sqrt(q1) * np.sqrt(q2), np.ones_like(c)),
-}
+_NUMPY = {name: (a.numpy, a.derivative) for name, a in TABLE.items()}
+_DIAGONAL = {name: a.diagonal for name, a in TABLE.items() if a.diagonal is not None}
+_BIVARIATE = {name: a.bivariate for name, a in TABLE.items() if a.bivariate is not None}

@@ -56,12 +56,14 @@ import flax.linen as nn
 import jax
 import jax.numpy as jnp
 
+from orthontk_lib import activations
 from orthontk_lib import init as _init
 
 __all__ = ["FCN", "CNN", "ACTIVATIONS", "activation_fn", "Dense", "Conv", "stack_layers", "unstack_layers"]
 
-ACTIVATIONS = ("relu", "erf", "tanh", "linear", "sigmoid", "softplus", "xtanh", "x2tanh", "elu")
-"""Activation names a spec accepts. ``xtanh`` is x*tanh(x), ``x2tanh`` is x^2*tanh(x), ``elu`` is ELU with α = 1."""
+ACTIVATIONS = activations.NAMES
+"""Activation names a spec accepts: the keys of :data:`orthontk_lib.activations.TABLE` (``xtanh`` is x*tanh(x),
+``x2tanh`` is x^2*tanh(x), ``elu`` is ELU with α = 1)."""
 
 NUMERICAL_DEG = 25
 """Gauss-Hermite degree of nt's quadrature kernels (tanh, sigmoid, ...), per dimension."""
@@ -79,28 +81,19 @@ tensor cores. The default ``"float32"`` computes exactly as before (no cast)."""
 
 
 def activation_fn(name):
-    """The elementwise function ``phi`` called ``name`` (see :data:`ACTIVATIONS`)."""
+    """The elementwise function ``phi`` called ``name`` on JAX arrays (see :data:`ACTIVATIONS`)."""
     _check_choice("activation", name, ACTIVATIONS)
-    return {
-        "relu": jax.nn.relu,
-        "erf": jax.scipy.special.erf,
-        "tanh": jnp.tanh,
-        "linear": lambda x: x,
-        "sigmoid": jax.nn.sigmoid,
-        "softplus": jax.nn.softplus,
-        "xtanh": lambda x: x * jnp.tanh(x),
-        "x2tanh": lambda x: x**2 * jnp.tanh(x),
-        "elu": jax.nn.elu,
-    }[name]
+    return activations.TABLE[name].jax
 
 
 def _stax_activation(name):
-    """The neural-tangents layer of ``phi``: closed form where nt has one, else quadrature."""
+    """The neural-tangents layer of ``phi``: the table's closed-form ``stax`` layer where it names one, else
+    quadrature."""
     from neural_tangents import stax
 
-    closed = {"relu": stax.Relu, "erf": stax.Erf, "linear": stax.Identity}
-    if name in closed:
-        return closed[name]()
+    layer = activations.TABLE[name].stax
+    if layer is not None:
+        return getattr(stax, layer)()
     with warnings.catch_warnings():  # nt warns on every numerical layer it builds
         warnings.filterwarnings("ignore", message="(Numerical Activation Layer|Using JAX autodiff)")
         return stax.ElementwiseNumerical(activation_fn(name), deg=NUMERICAL_DEG)

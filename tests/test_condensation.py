@@ -86,22 +86,6 @@ def test_predicted_lines_of_gradient_flow():
     assert cd.predicted_line_angles(x, np.ones(9), 2) == pytest.approx([0.0, 90.0])  # R diagonal: the two axes
 
 
-def test_multiplicity_table_matches_the_activations_derivatives():
-    import jax
-
-    from orthontk_lib.models import activation_fn
-
-    for name, p in cd.MULTIPLICITY.items():
-        if p is None:
-            continue
-        f = activation_fn(name)
-        derivs = []
-        for _ in range(p):
-            f = jax.grad(f)
-            derivs.append(float(f(0.0)))
-        assert all(abs(d) < 1e-6 for d in derivs[:-1]) and abs(derivs[-1]) > 0.1, (name, derivs)
-
-
 def test_config_rejects_bad_values_by_name():
     with pytest.raises(ConfigError, match="activations"):
         cd.Config.for_profile("quick", use_env=False, activations=["swish"])

@@ -33,7 +33,7 @@ import functools
 import jax
 import numpy as np
 
-from orthontk_lib import plots, results, stats
+from orthontk_lib import activations, plots, results, stats
 from orthontk_lib.book.profiles import ChapterConfig, ConfigError, Cost
 from orthontk_lib.claims import AtLeast, AtMost, Claim, Measurement, Within
 from orthontk_lib.data import load
@@ -43,10 +43,10 @@ from orthontk_lib.train import TrainConfig, fit_grid
 
 SLUG = "condensation"
 
-MULTIPLICITY = {"tanh": 1, "sigmoid": 1, "softplus": 1, "erf": 1, "xtanh": 2, "x2tanh": 3, "relu": None}
-r"""The multiplicity :math:`p` of each activation: :math:`\phi^{(k)}(0) = 0` for :math:`1 \le k < p`,
-:math:`\phi^{(p)}(0) \ne 0` (``x·tanh``: :math:`\phi''(0) = 2`). ReLU has no derivative at 0: the theorem
-does not cover it (``None``)."""
+MULTIPLICITY = {name: a.multiplicity for name, a in activations.TABLE.items()}
+r"""Every activation of :data:`orthontk_lib.activations.TABLE`, with its multiplicity :math:`p`:
+:math:`\phi^{(k)}(0) = 0` for :math:`1 \le k < p`, :math:`\phi^{(p)}(0) \ne 0` (``x·tanh``: :math:`\phi''(0) = 2`).
+ReLU has no derivative at 0: the theorem does not cover it (``None``)."""
 
 
 ADAM_ACTIVATIONS = ("tanh", "sigmoid", "softplus", "xtanh", "x2tanh", "relu")
