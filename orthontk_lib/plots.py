@@ -260,7 +260,8 @@ def grid_heatmaps(panels, x, y, *, xlabel, ylabel, marks=None, fmt="{:.0f}", pre
     Returns:
       A Figure.
     """
-    fig, axes = figure(ncols=len(panels), width=3.0, height=2.6, squeeze=False)
+    # a panel wide enough for its cells' labels ("≥1.04" at 6 pt is about a quarter inch) side by side
+    fig, axes = figure(ncols=len(panels), width=max(3.0, 0.32 * len(x) + 0.9), height=2.6, squeeze=False)
     for ax, (title, (values, cmap, norm)) in zip(axes[0], panels.items()):
         values = np.asarray(values, float)
         im = ax.imshow(np.ma.masked_invalid(values), cmap=cmap, norm=norm, origin="lower", aspect="auto")

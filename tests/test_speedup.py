@@ -187,7 +187,7 @@ def test_the_target_sentence_says_which_verdicts_change(quick, monkeypatch):
     monkeypatch.setattr(sp, "target_check", lambda a, c, m=None: same)
     assert sp.numbers(arrays, cfg)["sp-target-words"].startswith("the five verdicts are the same")
     monkeypatch.setattr(sp, "target_check", lambda a, c, m=None: {**same, "speedup-deep": ("holds", "inconclusive", None)})
-    assert sp.numbers(arrays, cfg)["sp-target-words"].startswith("1 of the five verdicts change with the target "
+    assert sp.numbers(arrays, cfg)["sp-target-words"].startswith("1 of the five verdicts changes with the target "
                                                                  "(speedup-deep)")
 
 
@@ -254,8 +254,35 @@ def test_a_point_run_in_learning_rate_blocks_is_the_whole_point(monkeypatch, tmp
 
 def test_the_cells_where_orthogonal_runs_fail_more_are_named():
     a = grid(20.0, 10.0)
-    assert sp.orthogonal_losses(a).startswith("in no cell")
+    assert sp.orthogonal_losses(a).startswith("In no cell")
     a["train_accuracy"][3, 1, 2, :3, -1] = 0.1  # depth 16, η = 0.1: three orthogonal seeds collapse to chance
     words = sp.orthogonal_losses(a)
-    assert words.startswith("in 1 cell ") and "depth 16, η = 0.1: 3 of 4 orthogonal seeds fail, 0 Gaussian" in words
+    assert words.startswith("Orthogonal initialization does not win everywhere: in 1 cell ") and "depth 16, η = 0.1: 3 of 4 orthogonal seeds fail, 0 Gaussian" in words
     assert "ratio ≤" in words  # only orthogonal runs fail there: the ratio is an upper bound
+
+
+@pytest.mark.parametrize("small, large, start", [(20.0, 80.0, "it is larger there"), (80.0, 20.0, "it is smaller there"),
+                                                 (40.0, 40.0, "set against")])
+def test_the_large_learning_rate_sentence_sets_both_halves_against_each_other(small, large, start):
+    a = grid(np.array([small, small, large, large])[None, :, None], 10.0)  # Gaussian over orthogonal: small/10, large/10
+    assert sp.large_vs_small_lr_words(a).startswith(start)
+
+
+def test_few_seeds_make_the_bootstrap_caveat_stronger():
+    assert "optimistic" in sp.bootstrap_caveat(4) and "a little optimistic" in sp.bootstrap_caveat(8)
+
+
+def test_an_edge_at_the_grids_top_is_a_lower_bound():
+    lrs = [0.025, 0.05, 0.1, 0.2]
+    assert sp.edge_bound_words(0.2, lrs) == "≥ 0.2" and sp.edge_bound_words(0.1, lrs) == "= 0.1"
+    assert sp.edge_bound_words(float("nan"), lrs) == "< 0.025"
+
+
+def test_a_verdict_lost_with_its_cells_at_the_second_target_is_called_power_lost():
+    M = sp.Measurement
+    main = {"speedup-deep": M(3.0, (2.0, 4.0), {"cells": 4}), "speedup-large-lr": M(2.0, (1.5, 2.5), {"cells": 3})}
+    thinned = {"speedup-deep": ("holds", "inconclusive", M(3.0, (0.5, 9.0), {"cells": 1})),
+               "speedup-large-lr": ("holds", "holds", M(2.0, (1.5, 2.5), {"cells": 3}))}
+    assert "power lost" in sp.target_words(main, thinned)
+    kept = {**thinned, "speedup-deep": ("holds", "inconclusive", M(1.2, (0.9, 1.5), {"cells": 4}))}
+    assert sp.target_words(main, kept).endswith("those conclusions hinge on the target")

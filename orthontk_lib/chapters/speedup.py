@@ -743,15 +743,12 @@ def numbers(arrays, cfg):
     reading = {"holds": "faster", "does not hold": "not faster", "inconclusive": "not measurably faster or slower"}
     span = tau_span(fcn)
     check = target_check(arrays, cfg, m)
-    differ = [cid for cid, (a, b, _) in check.items() if a != b]
     out = {
         "sp-target-alt": f"{float(fcn['target_alt']):.0%}",
         "sp-tau-span-alt": f"{tau_span(at_alt_target(fcn)):.1f}",
-        "sp-target-check": "; ".join(f"{cid}: {a} → {b}" for cid, (a, b, _) in check.items()),
-        "sp-target-words": ("the five verdicts are the same at both targets: the conclusions do not hinge on the target"
-                            if not differ else
-                            f"{len(differ)} of the five verdicts change with the target ({', '.join(differ)}): those "
-                            "conclusions hinge on it"),
+        "sp-target-check": "; ".join(f"{cid}: {a} → {b}{_cells_change(m[cid], alt)}"
+                                     for cid, (a, b, alt) in check.items()),
+        "sp-target-words": target_words(m, check),
         "sp-differs": FIGURE.caption(cfg),
         "sp-tau-span": f"{span:.1f}",
         "sp-tau-span-words": ("at least two decades, as the paper's figure needs" if span >= 2 else
@@ -767,6 +764,10 @@ def numbers(arrays, cfg):
         "sp-deep": fmt(m["speedup-deep"]), "sp-deep-cells": m["speedup-deep"].detail["cells"],
         "sp-large-lr": fmt(m["speedup-large-lr"]), "sp-large-lr-cells": m["speedup-large-lr"].detail["cells"],
         "sp-deep-reading": reading[v["speedup-deep"]], "sp-large-lr-reading": reading[v["speedup-large-lr"]],
+        "sp-large-vs-small": large_vs_small_lr_words(fcn),
+        "sp-deep-depths": "L = " + ", ".join(str(int(L)) for L, deep in zip(
+            fcn["depths"], region((len(fcn["depths"]), len(fcn["lrs"])), "deep")[:, 0]) if deep),
+        "sp-boot-caveat": bootstrap_caveat(int(fcn["tau"].shape[-1])),
         "sp-stability": fmt(m["speedup-stability"]), "sp-stability-growth": fmt(m["speedup-stability-growth"]),
         "sp-stability-words": {"holds": "orthogonal networks keep training at larger learning rates than Gaussian "
                                         "ones at depth",
@@ -803,7 +804,8 @@ def numbers(arrays, cfg):
                              "not orthogonality, carries what speed-up there is.",
             "inconclusive": "At this profile the control does not separate the two: the interval of the speed-up "
                             "over delta-Gaussian kernels does not decide."}[v["speedup-cnn-orthogonality"]],
-        "sp-cnn-edge": ", ".join(f"L={L}: η={e['gaussian']:.2g}, {e['delta-orthogonal']:.2g}, {e['delta-gaussian']:.2g}"
+        "sp-cnn-edge": "; ".join(f"L={L}: " + ", ".join("η " + edge_bound_words(e[i], cnn["lrs"])
+                                                      for i in ("gaussian", "delta-orthogonal", "delta-gaussian"))
                                  for L, e in cedge.items()),
     }
     for k, pair in {"": (0, 1), "-control": (2, 1)}.items():
@@ -811,6 +813,39 @@ def numbers(arrays, cfg):
         out[f"sp-cnn-deepest-range{k}"] = (f"{np.nanmin(deepest):.2f} to {np.nanmax(deepest):.2f}"
                                            if np.isfinite(deepest).any() else "undefined (no run trains)")
     return out
+
+
+def edge_bound_words(edge, lrs):
+    """A failure edge read off a learning-rate grid, as prose: ``≥`` where it is the grid's top (the edge lies there
+    or beyond), ``<`` the smallest where no learning rate trains (NaN), else ``=``."""
+    lrs = np.asarray(lrs, float)
+    if not np.isfinite(edge):
+        return f"< {lrs.min():.2g}"
+    return f"≥ {edge:.2g}" if np.isclose(edge, lrs.max()) else f"= {edge:.2g}"
+
+
+def _cells_change(main, alt):
+    """`` (n → m cells)`` where a speed claim's cells (both inits mostly train) differ between the targets."""
+    a, b = ((getattr(x, "detail", None) or {}).get("cells") for x in (main, alt))
+    return f" ({a} → {b} cells)" if a is not None and b is not None and a != b else ""
+
+
+def target_words(main, check):
+    """The second target's verdicts in words: the same, or which change and whether because the cells where both
+    inits train thin out there (power lost, not an effect reversed) or with the cells kept (the conclusion hinges on
+    the target)."""
+    differ = [cid for cid, (a, b, _) in check.items() if a != b]
+    if not differ:
+        return "the five verdicts are the same at both targets: the conclusions do not hinge on the target"
+    cells = lambda x: (getattr(x, "detail", None) or {}).get("cells")
+    thinned = [cid for cid in differ if None not in (cells(main[cid]), cells(check[cid][2]))
+               and cells(check[cid][2]) < cells(main[cid])]
+    words = (f"{len(differ)} of the five verdicts change{'s' if len(differ) == 1 else ''} with the target "
+             f"({', '.join(differ)})")
+    if thinned == differ:
+        return (words + ": because fewer cells have most seeds of both inits reaching the higher target (runs that "
+                "reach one target miss the other), so the change is power lost, not an effect reversed")
+    return words + ": those conclusions hinge on the target"
 
 
 def tau_span(arrays):
@@ -851,14 +886,40 @@ def orthogonal_losses(arrays, limit=4):
     ratio, marks = speedup_map(arrays), censoring_marks(arrays)
     cells = list(zip(*np.nonzero(np.isfinite(ratio) & (fails[:, 1] > fails[:, 0]))))
     if not cells:
-        return "in no cell of the map do more orthogonal than Gaussian seeds fail"
+        return "In no cell of the map do more orthogonal than Gaussian seeds fail"
     n = int(np.asarray(arrays["tau"]).shape[-1])
     words = [f"depth {int(arrays['depths'][d])}, η = {float(arrays['lrs'][l]):.2g}: {fails[d, 1, l]} of {n} "
              f"orthogonal seeds fail, {fails[d, 0, l]} Gaussian, ratio {marks[d, l]}{ratio[d, l]:.2f}"
              for d, l in cells[:limit]]
     more = f"; and {len(cells) - limit} more" if len(cells) > limit else ""
-    return (f"in {len(cells)} cell{'s' if len(cells) > 1 else ''} of the map more orthogonal than Gaussian seeds "
-            f"fail ({'; '.join(words)}{more})")
+    return (f"Orthogonal initialization does not win everywhere: in {len(cells)} cell{'s' if len(cells) > 1 else ''} "
+            f"of the map more orthogonal than Gaussian seeds fail ({'; '.join(words)}{more})")
+
+
+def large_vs_small_lr_words(arrays):
+    """Whether the speed-up at the larger half of the learning rates exceeds that at the smaller half (the paper places
+    the benefit in the large-learning-rate phase): decided where the two 95% intervals do not overlap."""
+    (big, (blo, bhi), _), (small, (slo, shi), n) = (region_speedup(arrays, c) for c in ("large-lr", "small-lr"))
+    if not n or not np.isfinite([blo, bhi, slo, shi]).all():
+        return "it cannot be set against the smaller half of the learning rates, where no cell has both inits training"
+    ref = f"{small:.2f} [{slo:.2f}, {shi:.2f}] at the smaller half"
+    if blo > shi:
+        return f"it is larger there than at small learning rates ({ref}), as the paper places it"
+    if bhi < slo:
+        return (f"it is smaller there than at small learning rates ({ref}): here the speed-up is not a "
+                "large-learning-rate effect")
+    return (f"set against {ref}, the intervals overlap: that the speed-up belongs to the large-learning-rate phase "
+            "is not decided here")
+
+
+def bootstrap_caveat(n_seeds, enough=8):
+    """What a percentile-bootstrap interval over ``n_seeds`` seeds is worth: below ``enough`` seeds it has few
+    distinct resamples and covers too little."""
+    if n_seeds >= enough:
+        return (f" With {n_seeds} seeds a percentile bootstrap still covers somewhat less than its nominal 95%: the "
+                "intervals are a little optimistic.")
+    return (f" With {n_seeds} seeds a percentile bootstrap has few distinct resamples and its intervals come out too "
+            "narrow: read them as optimistic.")
 
 
 def _speedup_range(arrays):
