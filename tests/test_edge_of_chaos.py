@@ -250,3 +250,11 @@ def test_the_accuracy_figures_name_their_chance_line():
     arrays = {"depths": depths, "accuracy": np.full((len(eoc.points()), 3), 0.5)}
     fig = eoc.fig_accuracy(arrays)
     assert eoc.CHANCE_LABEL in [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+
+
+def test_the_finite_width_claim_says_whether_the_depth_read_decides_it():
+    claim = next(c for c in eoc.CLAIMS if c.id == "eoc-orthogonal-follows")
+    words = eoc.depth_read_words(claim, (0.05, (0.03, 0.08)), (4.0, (3.0, 5.0)), [4, 12])
+    assert "(holds)" in words and "would read does not hold" in words and "depends on the depth read" in words
+    same = eoc.depth_read_words(claim, (0.05, (0.03, 0.08)), (0.1, (0.05, 0.15)), [4, 12])
+    assert "does not depend on which" in same
