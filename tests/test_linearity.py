@@ -145,3 +145,15 @@ def test_figures_keep_bars_above_zero_and_legends_off_the_data(name):
                 assert all(seg[:, 1].min() > 0 for seg in c.get_segments()), f"{name}: a bar reaches 0 on a log axis"
     legend = fig.legends[0].get_window_extent()
     assert not any(legend.overlaps(ax.get_window_extent()) for ax in fig.axes), f"{name}: the legend covers a panel"
+
+
+def test_a_flat_slope_whose_interval_excludes_zero_is_called_slow_shrinking():
+    band = "0 ± 0.15"
+    assert "does not shrink" in lin.flat_words((-0.05, 0.04), band)
+    words = lin.flat_words((-0.14, -0.05), band)
+    assert "excludes 0: the norm shrinks slowly" in words and "does not shrink" not in words
+
+
+def test_two_training_widths_are_called_a_two_point_line():
+    assert "a line through 2 widths only" in lin.train_fit_words(2)
+    assert lin.train_fit_words(4) == "Each training slope is fitted over 4 widths"

@@ -416,6 +416,27 @@ TRAINS = 10.0
 """A case "trains" when gradient descent divides its loss by at least this factor (seed means, largest width)."""
 
 
+def train_fit_words(n_widths):
+    """What the training slopes rest on: the number of training widths, and a warning when a slope is a line through
+    two widths (its interval then holds the seeds' spread only, nothing of the curve's shape)."""
+    if n_widths >= 3:
+        return f"Each training slope is fitted over {n_widths} widths"
+    return (f"Each training slope is a line through {n_widths} width{'s' if n_widths != 1 else ''} only: its interval "
+            "holds the seeds' spread, and nothing tests whether the change follows a power law at all")
+
+
+def flat_words(ci, band):
+    """A slope held to ``band`` around 0 (the non-vanishing claims), read from its interval ``ci``: flat where the
+    interval holds 0; shrinking (or growing) slowly where it excludes 0, which is still far from n^(−1/2)."""
+    lo, hi = ci
+    allowance = ("the band's half-width is the linear-output claim's allowance for Õ's log factor and seed noise")
+    if lo <= 0 <= hi:
+        return f"the interval lies inside {band} and holds 0: the norm does not shrink, as a Θ(1) rank-one term predicts"
+    way = "shrinks" if hi < 0 else "grows"
+    return (f"the interval lies inside {band} but excludes 0: the norm {way} slowly, far slower than n^(−1/2), as a "
+            f"Θ(1) rank-one term approached from {'above' if hi < 0 else 'below'} does; {allowance}")
+
+
 def numbers(arrays, cfg):
     """The numbers and phrases of the chapter's prose."""
     fmt = lambda f: f"{f[0]:.2f} [{f[1][0]:.2f}, {f[1][1]:.2f}]"
@@ -447,8 +468,7 @@ def numbers(arrays, cfg):
                            "inconclusive": "the data do not decide whether it shrinks at the same rate"}[
             verdict["linearity-hessian-slope-orthogonal"]],
         "lin-nonlinear-words": {
-            HOLDS: f"the interval lies inside {flat}: the norm does not shrink, as the rank-one term of the Hessian "
-                   "predicts",
+            HOLDS: flat_words(m["linearity-nonlinear-output"][1], flat),
             FAILS: f"the interval lies outside {flat}: the norm changes with width, against the paper",
             INCONCLUSIVE: f"the interval reaches beyond {flat}, so the data do not decide whether the norm stays flat "
                           "as the rank-one term predicts"}[verdict["linearity-nonlinear-output"]],
@@ -480,6 +500,7 @@ def numbers(arrays, cfg):
         "lin-ratio": "; ".join(f"{n} {r.max():.2f}" for n, r in zip(names, ratio)),
         "lin-ratio-words": _ratio_words(ratio, names),
         "lin-train-width": int(arrays["train_widths"][-1]), "lin-train-widths": ", ".join(map(str, arrays["train_widths"])),
+        "lin-train-fit-words": train_fit_words(len(arrays["train_widths"])),
         "lin-eta": ", ".join(f"{e:.3f} ({n})" for e, n in zip(np.atleast_1d(arrays["eta"]), names)),
         "lin-loss": ", ".join(f"{arrays['train_loss'][o, -1, :, -1].mean():.4f} ({n})" for o, n in enumerate(names)),
         "lin-loss-reduction": ", ".join(f"{r:.3g} ({n})" for r, n in zip(reduction, names)),
