@@ -232,3 +232,11 @@ def test_the_pages_that_read_records_are_read_and_executed_at_every_build():
     env = SimpleNamespace(found_docs={"index", "90-ledger", "01-setting"})
     assert sorted(sr._record_pages(None, env, set(), {"01-setting"}, set())) == ["90-ledger", "index"]
     assert sr._record_pages(None, env, {"index"}, set(), set()) == ["90-ledger"]
+
+
+def test_a_failing_claim_carries_its_chapters_reading_into_the_list(tmp_path):
+    reading = "it depends on how orientations are counted: a typical network stays within 2p at 1 of the 10 rules"
+    ledger.record("condensation-adam-p3", Measurement(1.5, (1.33, 1.5), {"reading": reading}), profile="quick",
+                  root=tmp_path)
+    f = ledger.failing("quick", root=tmp_path, paper_root=tmp_path / "none")[0]
+    assert f.finding.endswith(f"; the chapter's reading: {reading}.")

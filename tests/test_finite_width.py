@@ -157,3 +157,13 @@ def test_every_panel_has_a_y_label_or_labelled_ticks_and_no_legend_covers_one():
         assert any(ax.get_ylabel() for ax in fig.axes)
         for legend in fig.legends:
             assert not any(legend.get_window_extent().overlaps(ax.get_window_extent()) for ax in fig.axes)
+
+
+def test_a_spectrum_width_at_the_float64_floor_is_a_lower_bound():
+    from orthontk_lib.chapters import finite_width as fw
+
+    sv = np.ones((2, 2, 2, 5))
+    sv[1, 0, 0] = [1.0, 1e-14, 1e-15, 1e-16, 1e-17]  # deep Gaussian linear: the median is below the floor
+    words = fw.width_words({"iso": sv, "iso_depths": np.array([1, 256])}, 0, 0)
+    assert words.startswith("0.00, ≥ 15.00") and "lower bound at L = 256" in words
+    assert "≥" not in fw.width_words({"iso": sv, "iso_depths": np.array([1, 256])}, 1, 1)

@@ -237,11 +237,15 @@ def _escape(text):
 
 
 def _finding(c, rec, shown):
-    """One sentence: the claim, then what the run shown measures (the statistic's first clause) against its rule."""
+    """One sentence: the claim, then what the run shown measures (the statistic's first clause) against its rule, and
+    the chapter's reading of the evidence where its measurement gives one (``detail["reading"]``: e.g. that the
+    verdict depends on a counting rule), so the list never states a finding more firmly than its chapter does."""
     lo, hi = rec["ci"]
     what = re.split(r",\s|;\s|\s\(", c.statistic)[0].split(": ")[-1]
+    reading = (rec.get("detail") or {}).get("reading")
     return (f"{c.statement.rstrip('.')}: the book's {shown}-profile run measures {rec['value']:.3g} "
-            f"[{lo:.3g}, {hi:.3g}] for the {what.removeprefix('the ')}, wholly outside its rule ({c.tolerance}).")
+            f"[{lo:.3g}, {hi:.3g}] for the {what.removeprefix('the ')}, wholly outside its rule ({c.tolerance})"
+            + (f"; the chapter's reading: {reading}" if reading else "") + ".")
 
 
 # RENDERING

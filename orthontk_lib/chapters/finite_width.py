@@ -394,6 +394,20 @@ def spectrum_width(arrays):
     return np.log10(sv.max(-1) / np.median(sv, -1))
 
 
+def width_words(arrays, activation, init):
+    """:func:`spectrum_width` of one (activation, init) by depth, as prose: ``≥`` and a note where the median singular
+    value lies below σ_max times :data:`SPECTRUM_FLOOR` (the SVD's float64 floor, not a measured width: a lower
+    bound)."""
+    sv = np.asarray(arrays["iso"])[:, activation, init]  # (D, n)
+    widths = np.log10(sv.max(-1) / np.median(sv, -1))
+    floored = np.median(sv, -1) < sv.max(-1) * SPECTRUM_FLOOR
+    text = ", ".join(f"≥ {w:.2f}" if f else f"{w:.2f}" for w, f in zip(widths, floored))
+    if floored.any():
+        text += (" (≥: the median singular value lies below the float64 floor, so the width is a lower bound at "
+                 "L = " + ", ".join(str(int(d)) for d, f in zip(arrays["iso_depths"], floored) if f) + ")")
+    return text
+
+
 def training_gaps(arrays):
     """Per width and init: max over steps of |L_t − L_t^lin| / L_0^lin, averaged over seeds; (W, 2).
 
@@ -516,10 +530,10 @@ def numbers(arrays, cfg):
         "fw-iso-dev-words": (f"{'within' if dev <= depth_iso * eps32 else 'beyond'} the {depth_iso * eps32:.1e} that "
                              f"{depth_iso} factors, each orthogonal only to float32 resolution ({eps32:.1e}), can "
                              "accumulate"),
-        "fw-iso-gauss": ", ".join(f"{w:.2f}" for w in widths_[:, 0, 0]),
+        "fw-iso-gauss": width_words(arrays, 0, 0),
         "fw-iso-gauss-words": "it widens with depth" if widths_[-1, 0, 0] > widths_[0, 0, 0] else "it does not widen",
-        "fw-iso-orth-tanh": ", ".join(f"{w:.2f}" for w in widths_[:, 1, 1]),
-        "fw-iso-gauss-tanh": ", ".join(f"{w:.2f}" for w in widths_[:, 1, 0]),
+        "fw-iso-orth-tanh": width_words(arrays, 1, 1),
+        "fw-iso-gauss-tanh": width_words(arrays, 1, 0),
         "fw-iso-tanh-words": ("narrower than the Gaussian one at every depth" if orth_tanh_narrower else
                               "not narrower than the Gaussian one at every depth"),
         "fw-iso-floor": _floor_words(arrays),

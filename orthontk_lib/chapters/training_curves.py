@@ -478,21 +478,30 @@ def fig_sgd(arrays):
     return fig_curves(arrays, ["sgd-tanh", "rmsprop-relu"])
 
 
+GAP_AXIS_TOP = 5.0
+"""The gap figure's axis reaches at most this many margins δ; values beyond it are drawn at the top, with their
+value written beside them, so one large gap does not squash the others around δ."""
+
+
 def fig_gaps(arrays, cfg):
     """Each setting's loss gap with its 95% interval against the margin δ, and the seed spread of a pair's log
     ratio; an interval above the axis is cut at its top (an arrow)."""
     m = [measure(arrays, cfg)[f"curves-{name}"] for name in SETTINGS]
     finite = [v for value, ci, d in m for v in (value, ci[0], d["seed_spread"]) if v is not None and math.isfinite(v)]
-    top = 1.5 * max(finite + [MARGIN])
+    top = min(1.5 * max(finite + [MARGIN]), GAP_AXIS_TOP * MARGIN)  # δ's neighbourhood stays readable
     fig, ax = plots.figure(width=4.6, height=2.4)
     for i, (value, (lo, hi), detail) in enumerate(m):
         if not math.isfinite(value):
             continue
-        ax.plot([i, i], [lo, min(hi, top)], color="black", lw=1.5, label=None if i else "gap, 95% interval")
+        ax.plot([i, i], [min(lo, top), min(hi, top)], color="black", lw=1.5, label=None if i else "gap, 95% interval")
         if hi > top:
             ax.plot(i, top, "^", color="black", ms=5)
-        ax.plot(i, value, "o", color="black", ms=4)
-        ax.plot(i + 0.15, detail["seed_spread"], "x", color="grey", label=None if i else "seed spread of a pair")
+        for x, y, style in ((i, value, dict(marker="o", color="black", ms=4)),
+                            (i + 0.15, detail["seed_spread"], dict(marker="x", color="grey"))):
+            ax.plot(x, min(y, top), ls="none", **style,
+                    label=None if i or style["marker"] == "o" else "seed spread of a pair")
+            if y > top:  # beyond the axis: drawn at its top, its value written beside it
+                ax.annotate(f"{y:.2g}", (x, top), xytext=(4, -8), textcoords="offset points", fontsize=6)
     ax.axhline(MARGIN, color="grey", ls="--", lw=1, label=f"margin δ = {MARGIN:g}")
     ax.set_xticks(range(len(SETTINGS)), list(SETTINGS), fontsize=7)
     ax.set_ylabel("|mean log loss ratio|", fontsize=8)
