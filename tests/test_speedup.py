@@ -286,3 +286,11 @@ def test_a_verdict_lost_with_its_cells_at_the_second_target_is_called_power_lost
     assert "power lost" in sp.target_words(main, thinned)
     kept = {**thinned, "speedup-deep": ("holds", "inconclusive", M(1.2, (0.9, 1.5), {"cells": 4}))}
     assert sp.target_words(main, kept).endswith("those conclusions hinge on the target")
+
+
+def test_the_cnn_edge_comparison_names_depths_where_delta_orthogonal_stops_first():
+    edges = {4: {"gaussian": 0.2, "delta-orthogonal": 0.2}, 16: {"gaussian": 0.2, "delta-orthogonal": 0.1}}
+    assert sp.cnn_edge_comparison(edges).endswith("at L = 16, the reverse of the stability the paper reports "
+                                                       "for orthogonal FCNs")
+    edges[16]["delta-orthogonal"] = 0.2
+    assert sp.cnn_edge_comparison(edges).startswith("Nowhere")
