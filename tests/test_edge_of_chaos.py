@@ -258,3 +258,10 @@ def test_the_finite_width_claim_says_whether_the_depth_read_decides_it():
     assert "(holds)" in words and "would read does not hold" in words and "depends on the depth read" in words
     same = eoc.depth_read_words(claim, (0.05, (0.03, 0.08)), (0.1, (0.05, 0.15)), [4, 12])
     assert "does not depend on which" in same
+
+
+def test_curves_deeper_than_the_tested_depth_say_so():
+    shallow = {f"exact_depths_{a}": np.array([10, 100]) for a in eoc.RATE_FORMS}
+    assert eoc.tested_depth_words(shallow).startswith("every depth")
+    deep = {**shallow, "exact_depths_elu": np.array([10, 30_000])}
+    assert "run to 30,000" in eoc.tested_depth_words(deep)

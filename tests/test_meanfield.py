@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from orthontk_lib import meanfield as mf
+from orthontk_lib.chapters.edge_of_chaos import QUADRATURE_TESTED_DEPTH
 
 
 def test_relu_is_critical_at_sigma_w_squared_two_without_bias():
@@ -128,7 +129,7 @@ def test_the_exact_edge_ratio_matches_an_independent_quadrature_deep_down(activa
                    lambda t: np.where(t > 0, 1.0, np.exp(np.minimum(t, 0))))}
     W_std = {"tanh": 1.302, "elu": 1.227}[activation]
     b_std = mf.critical_b_std(activation, W_std)
-    rho, depth = [0.38, 0.67, 0.96], 1000
+    rho, depth = [0.38, 0.67, 0.96], QUADRATURE_TESTED_DEPTH  # the depth the chapter marks as tested
     ref = _split_legendre_edge_ratio(*fns[activation], W_std, b_std, rho, depth)
     got = mf.edge_ntk_ratio(activation, W_std, b_std, rho, [depth])[0]
     np.testing.assert_allclose(depth * (got - 1 / 3), depth * (ref - 1 / 3), atol=1e-3)

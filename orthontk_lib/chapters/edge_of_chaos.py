@@ -591,6 +591,18 @@ def deviation_ci(arrays, depth_index=0, key="emp_spread"):
     return stats.bootstrap_ci(samples, lambda s: float((np.abs(s.mean(-1, keepdims=True) - ana) / ana).max()))
 
 
+def tested_depth_words(arrays):
+    """How deep the quadrature activations' exact curves are tested (:data:`QUADRATURE_TESTED_DEPTH`) against how deep
+    they run."""
+    deepest = max(int(arrays[f"exact_depths_{a}"][-1]) for a in RATE_FORMS if a != "relu")
+    if deepest <= QUADRATURE_TESTED_DEPTH:
+        return (f"every depth of the ELU and tanh curves (to {deepest:,}) lies within the {QUADRATURE_TESTED_DEPTH:,} "
+                "layers to which the tests hold the recursion to an independent quadrature")
+    return (f"the tests hold the ELU and tanh recursions to an independent quadrature down to {QUADRATURE_TESTED_DEPTH:,} "
+            f"layers (the red dotted line); their curves run to {deepest:,}, and beyond the tested depth rounding "
+            "accumulated over many layers is not excluded as a cause of how they bend")
+
+
 def depth_read_words(claim, shallow, deep, depths):
     """The finite-width claim is read at the smallest measured depth; whether its verdict, by the same rule, would be
     the same at the deepest (``shallow``, ``deep``: ``(value, (lo, hi))`` of :func:`deviation_ci` there)."""
@@ -839,6 +851,7 @@ def numbers(arrays, cfg):
         "eoc-emp-setup": f"{cfg.emp_seeds} orthogonal and {cfg.emp_seeds} Gaussian erf networks of width "
                          f"{cfg.emp_width} on {cfg.emp_inputs} digits",
         **rate_numbers(arrays, cfg), "eoc-rate-differs": RATE_FIGURE.caption(cfg),
+        "eoc-tested-depth": tested_depth_words(arrays),
         **train_numbers(arrays, cfg),
     }
 
@@ -1079,6 +1092,12 @@ def _legend_entries(axes):
     return list(seen.values()), list(seen)
 
 
+QUADRATURE_TESTED_DEPTH = 1000
+"""The depth to which the tests hold the exact recursion of the quadrature activations (ELU, tanh) to an independent
+quadrature rule (``tests/test_meanfield.py``): below it the curves are checked, beyond it rounding accumulated over
+many layers is not excluded. ReLU's recursion is a closed form, checked to 100,000 layers."""
+
+
 def fig_exact_rate(arrays):
     r""":math:`L\,(K^L/\alpha_L - K_\infty)` against depth (log axis) by the exact recursion, one panel per Edge-of-
     Chaos activation, the three pairs (smallest, median, largest cosine) as dotted, dashed and solid lines; the last
@@ -1091,11 +1110,17 @@ def fig_exact_rate(arrays):
             ax.plot(L, y[:, j], ls, color="k", lw=1, label=f"cos = {arrays[f'exact_rho_{act}'][j]:.2f}")
         ax.axvspan(L[-1] / 100, L[-1] / 10, color="0.93", lw=0)
         ax.axvspan(L[-1] / 10, L[-1], color="0.86", lw=0)
+        if act != "relu" and L[-1] > QUADRATURE_TESTED_DEPTH:
+            ax.axvline(QUADRATURE_TESTED_DEPTH, color="C3", lw=0.8, ls=(0, (1, 1)),
+                       label="tested to here" if act == list(RATE_FORMS)[1] else None)
         ax.set(xscale="log", xlabel="depth L", title=f"{act} (paper: {RATE_FORMS[act]})")
         ax.title.set_fontsize(8)
         ax.tick_params(labelsize=7)
     axes[0, 0].set_ylabel(r"$L\,(K^L/\alpha_L - K_\infty)$")
     axes[0, 0].legend(fontsize=6)
+    tested = [h for h, lab in zip(*axes[0, 1].get_legend_handles_labels()) if lab == "tested to here"]
+    if tested:
+        axes[0, 1].legend(handles=tested, fontsize=6)
     return fig
 
 
