@@ -204,3 +204,18 @@ def test_deeper_networks_count_their_first_layer_and_the_1d_run_can_take_the_pap
     assert "paper: every parameter from N(0, 0.005²)" in cd.LINE_FIGURE.caption(cfg, cd.line_differences(cfg))
     paper = cd.Config.for_profile("paper", use_env=False)
     assert cd.LINE_FIGURE.caption(paper, cd.line_differences(paper)).endswith("Same settings as the paper.")
+
+
+def test_an_adam_bounds_reading_adds_the_count_at_the_papers_step_from_the_history():
+    cfg = cd.Config.for_profile("quick", use_env=False, n_seeds=4)
+    counts = [[2] * 4, [2] * 4, [2] * 4, [4] * 4, [6] * 4, [5] * 4]
+    arrays = _adam_arrays(counts)
+    # the history: two saved instants, the second (nearest the paper's step) with 4 orientations for every p = 1 run
+    later = [[4 if cd.MULTIPLICITY[a] == 1 else k for k in row] for a, row in zip(cd.ADAM_ACTIVATIONS, counts)]
+    u = np.array([[[_network(k0, seed=s), _network(k1, seed=s)] for s, (k0, k1) in enumerate(zip(r0, r1))]
+                  for r0, r1 in zip(counts, later)], np.float32)
+    arrays["adam_u"] = u
+    assert cd.history(arrays)[1][1] < cd.PAPER_STEP  # instants 0 and 2·ADAM_U_STRIDE: the second is the nearer
+    m = cd._with_paper_step(cd.bound_measurement("condensation-adam-p1", *cd._adam_bound(arrays, cfg, "adam", 1)),
+                            arrays, cfg)
+    assert m.detail["paper_step_ratio"] == 2.0 and m.detail["reading"].endswith("× 2p (above 2p)")

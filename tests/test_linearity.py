@@ -152,6 +152,7 @@ def test_a_flat_slope_whose_interval_excludes_zero_is_called_slow_shrinking():
     assert "does not shrink" in lin.flat_words((-0.05, 0.04), band)
     words = lin.flat_words((-0.14, -0.05), band)
     assert "excludes 0: the norm shrinks slowly" in words and "does not shrink" not in words
+    assert words.endswith("a band narrower than ±0.14 would not hold")
 
 
 def test_two_training_widths_are_called_a_two_point_line():

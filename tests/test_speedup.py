@@ -294,3 +294,12 @@ def test_the_cnn_edge_comparison_names_depths_where_delta_orthogonal_stops_first
                                                        "for orthogonal FCNs")
     edges[16]["delta-orthogonal"] = 0.2
     assert sp.cnn_edge_comparison(edges).startswith("Nowhere")
+
+
+def test_a_speed_verdict_carried_by_censored_cells_is_called_so():
+    a = grid(40.0, 10.0)  # Gaussian 4x slower everywhere: holds on every cell
+    m = {"speedup-deep": sp._speed(a, "deep"), "speedup-large-lr": sp._speed(a, "large-lr")}
+    assert sp.uncensored_words(a, m).endswith("the verdicts stand without the censored cells")
+    a["tau"][:, 0, 2:, 0] = np.nan  # one Gaussian seed fails across the large half: every large cell is censored
+    m = {"speedup-deep": sp._speed(a, "deep"), "speedup-large-lr": sp._speed(a, "large-lr")}
+    assert "speedup-large-lr changes without the censored cells" in sp.uncensored_words(a, m)

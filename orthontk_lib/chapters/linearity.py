@@ -433,8 +433,10 @@ def flat_words(ci, band):
     if lo <= 0 <= hi:
         return f"the interval lies inside {band} and holds 0: the norm does not shrink, as a Θ(1) rank-one term predicts"
     way = "shrinks" if hi < 0 else "grows"
+    flip = max(abs(lo), abs(hi))
     return (f"the interval lies inside {band} but excludes 0: the norm {way} slowly, far slower than n^(−1/2), as a "
-            f"Θ(1) rank-one term approached from {'above' if hi < 0 else 'below'} does; {allowance}")
+            f"Θ(1) rank-one term approached from {'above' if hi < 0 else 'below'} does; {allowance}, and the verdict "
+            f"rests on it: a band narrower than ±{flip:.2f} would not hold")
 
 
 def numbers(arrays, cfg):
@@ -476,7 +478,7 @@ def numbers(arrays, cfg):
                                  "does not hold": "it shrinks with width after all, against the paper",
                                  "inconclusive": "the data do not decide whether it shrinks"}[
             verdict["linearity-bottleneck-hessian"]],
-        "lin-grad-range": f"{grad.min():.2f} to {grad.max():.2f}",
+        "lin-grad-range": f"[{grad.min():.2f}, {grad.max():.2f}]",
         "lin-change-linear": f"{arrays['change'][0, -1, :, -1].mean():.3f}",
         "lin-change-nonlinear": fmt(m["linearity-kernel-change-nonlinear"]),
         "lin-change-bottleneck": f"{arrays['change'][2, -1, :, -1].mean():.3f}",

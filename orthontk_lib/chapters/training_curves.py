@@ -340,7 +340,7 @@ MARGIN_WHY = (f"'the same curves': over each half of training the orthogonal run
               "instead of moving the bar")
 CLAIMS = [
     Claim(f"curves-{name}", f"Huang, Du, Xu 2021, Sec. 4 ({s.figure})",
-          f"{'Full-batch GD' if s.batch_size is None else s.optimizer.upper() if s.optimizer != 'sgd' else 'SGD'} "
+          f"{'Full-batch GD' if s.batch_size is None else 'RMSProp' if s.optimizer == 'rmsprop' else 'SGD'} "
           f"of {s.activation} networks of depth {s.depth}: orthogonal and Gaussian initializations give the same "
           "training and test loss curves.",
           "largest |mean log loss ratio| (orthogonal over Gaussian, seed pairs sharing their data order) over the "
@@ -400,7 +400,7 @@ def numbers(arrays, cfg):
         verdict = CLAIMS[list(SETTINGS).index(name)].verdict(value, ci)
         verdicts.append(verdict)
         out[f"curves-{name}-setting"] = (f"depth {s.depth}, width {cfg.width(name)}, {s.activation}, "
-                                         f"σ_W² = {s.W_var:g}, σ_b² = {s.b_var:g}, {s.optimizer.upper()} "
+                                         f"σ_W² = {s.W_var:g}, σ_b² = {s.b_var:g}, {optimizer_name(s)} "
                                          f"η = {cfg.lr(name):.3g}, {'full batch' if s.batch_size is None else f'batch {s.batch_size}'}, "
                                          f"{'squared loss' if s.loss == 'mse' else 'cross-entropy'}, "
                                          f"{int(arrays[f'{name}_steps'][-1])} steps")
@@ -442,6 +442,13 @@ def _decide_sentence(undecided, cfg):
 
 YLABELS = {"train_loss": "training loss", "test_loss": "test loss", "train_accuracy": "training accuracy",
            "test_accuracy": "test accuracy"}
+
+
+def optimizer_name(s):
+    """The optimizer as the field writes it: gradient descent (GD) on the full batch, SGD on mini-batches, RMSProp."""
+    if s.optimizer == "rmsprop":
+        return "RMSProp"
+    return "GD" if s.batch_size is None else "SGD"
 
 
 def fig_curves(arrays, names):
