@@ -243,6 +243,7 @@ def test_a_curve_far_below_its_floor_is_not_called_at_it():
     assert eoc.floor_state(3e-16, eps) == "at its floor"
     assert eoc.floor_state(1e-12, eps).startswith("still falling")
     assert eoc.floor_state(1e-97, eps).startswith("far below the floor")  # the chaotic phase's correlations
+    assert eoc.floor_state(3.8e-16, 1.5e-8) == "at its floor"  # ReLU's ordered spread: rounding at ε, under √ε
 
 
 def test_the_accuracy_figures_name_their_chance_line():

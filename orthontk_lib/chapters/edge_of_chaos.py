@@ -893,14 +893,14 @@ def growth_reading(ci):
 
 
 def floor_state(end, floor):
-    """Where a curve that crossed below :data:`READ_ABOVE` times its floor ends: ``"at its floor"`` (within a factor
-    10 of it either way), ``"still falling, read no further"`` (above that), or, more than ten times below it,
-    ``"far below the floor"``: a quantity that goes to zero itself (the chaotic phase's off-diagonal correlations)
-    is carried by float64 to relative precision, so rounding of order-1 numbers does not limit it; the cut at
-    :data:`READ_ABOVE` times the floor is then conservative, not needed."""
+    """Where a curve that crossed below :data:`READ_ABOVE` times its floor ends: ``"still falling, read no further"``
+    (more than ten times above the floor), ``"at its floor"`` (down to a thousandth of float64's ε: rounding of
+    order-one numbers lands there), or ``"far below the floor"``: lower than any rounding of order-one numbers can
+    reach, so the quantity goes to zero itself (the chaotic phase's off-diagonal correlations), carried by float64 to
+    relative precision, and the cut at :data:`READ_ABOVE` times the floor is conservative, not needed."""
     if end > 10 * floor:
         return "still falling, read no further"
-    if end >= floor / 10:
+    if end >= np.finfo(np.float64).eps / 1000:
         return "at its floor"
     return "far below the floor: it goes to zero itself, which float64 carries to relative precision, so the cut is " \
            "conservative there"
