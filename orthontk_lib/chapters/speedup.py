@@ -490,6 +490,11 @@ def region(shape, corner):
     return rows(d)[:, None] & cols(l)[None, :]
 
 
+def every_trains(arrays, pair=(0, 1)):
+    """(depth, lr) bool: every seed of both inits of ``pair`` trains (no τ censored at the step budget)."""
+    return (failure_rate(arrays)[:, list(pair)] == 0).all(1)
+
+
 def both_train(arrays, pair=(0, 1)):
     """(depth, lr) bool: most seeds of both inits of ``pair`` train."""
     return (failure_rate(arrays)[:, list(pair)] < 0.5).all(1)
@@ -501,7 +506,7 @@ def region_speedup(arrays, corner, pair=(0, 1), n_boot=2000, seed=0, uncensored=
     over seeds. ``uncensored``: only the cells where *every* seed of both inits trains (no τ counted at the budget),
     the check that no bound drives the mean. Returns ``(value, (lo, hi), cells)``; NaN with no such cell."""
     tau = censored_tau(arrays)  # (D, I, L, S)
-    usable = ((failure_rate(arrays)[:, list(pair)] == 0).all(1) if uncensored else both_train(arrays, pair))
+    usable = every_trains(arrays, pair) if uncensored else both_train(arrays, pair)
     cells = np.argwhere(region((tau.shape[0], tau.shape[2]), corner) & usable)
     if not len(cells):
         return float("nan"), (float("nan"), float("nan")), 0
@@ -843,9 +848,14 @@ def edge_bound_words(edge, lrs):
     return f"≥ {edge:.2g}" if np.isclose(edge, lrs.max()) else f"= {edge:.2g}"
 
 
+def _cells(measurement):
+    """A speed claim's cells (where both inits mostly train), None for other measurements."""
+    return (getattr(measurement, "detail", None) or {}).get("cells")
+
+
 def _cells_change(main, alt):
     """`` (n → m cells)`` where a speed claim's cells (both inits mostly train) differ between the targets."""
-    a, b = ((getattr(x, "detail", None) or {}).get("cells") for x in (main, alt))
+    a, b = _cells(main), _cells(alt)
     return f" ({a} → {b} cells)" if a is not None and b is not None and a != b else ""
 
 
@@ -856,9 +866,8 @@ def target_words(main, check):
     differ = [cid for cid, (a, b, _) in check.items() if a != b]
     if not differ:
         return "the five verdicts are the same at both targets: the conclusions do not hinge on the target"
-    cells = lambda x: (getattr(x, "detail", None) or {}).get("cells")
-    thinned = [cid for cid in differ if None not in (cells(main[cid]), cells(check[cid][2]))
-               and cells(check[cid][2]) < cells(main[cid])]
+    thinned = [cid for cid in differ if None not in (_cells(main[cid]), _cells(check[cid][2]))
+               and _cells(check[cid][2]) < _cells(main[cid])]
     words = (f"{len(differ)} of the five verdicts change{'s' if len(differ) == 1 else ''} with the target "
              f"({', '.join(differ)})")
     if thinned == differ:
@@ -893,8 +902,7 @@ def _edge_words(arrays, sym):
 def uncensored_speedups(arrays, pair=(0, 1)):
     """:func:`speedup_map` where every seed of both inits of ``pair`` trains (no τ censored at the budget), NaN
     elsewhere: (depth, lr). A cell with a failed run holds a bound, not a speed (:func:`censoring_marks`)."""
-    every = (failure_rate(arrays)[:, list(pair)] == 0).all(1)
-    return np.where(every, speedup_map(arrays, pair), np.nan)
+    return np.where(every_trains(arrays, pair), speedup_map(arrays, pair), np.nan)
 
 
 def orthogonal_losses(arrays, limit=4):
