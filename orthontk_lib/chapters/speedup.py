@@ -949,13 +949,14 @@ def uncensored_words(arrays, claims_measured):
     the verdict its claim's rule gives there, and whether any verdict changes (a censored cell, a bound, carried it)."""
     claims = {c.id: c for c in CLAIMS}
     parts, changed = [], []
-    for cid, corner in (("speedup-deep", "deep"), ("speedup-large-lr", "large-lr")):
+    for cid, corner, where in (("speedup-deep", "deep", "in the deep half"),
+                               ("speedup-large-lr", "large-lr", "at the larger learning rates")):
         v, ci, n = region_speedup(arrays, corner, uncensored=True)
         ci = ci if n >= MIN_CELLS else (float("nan"), float("nan"))
         verdict = claims[cid].verdict(v, ci)
         shown = f"{v:.2f} [{ci[0]:.2f}, {ci[1]:.2f}]" if np.isfinite(ci[0]) else (
             f"{v:.2f} (no interval)" if np.isfinite(v) else "undefined")
-        parts.append(f"{corner} {shown} over {n} cell{'s' if n != 1 else ''}, {verdict}")
+        parts.append(f"{where} {shown} over {n} cell{'s' if n != 1 else ''} ({verdict})")
         if verdict != claims[cid].verdict(*claims_measured[cid][:2]):
             changed.append(cid)
     head = "On the uncensored cells alone (every seed of both initializations trains) the speed-up is " + "; ".join(parts)
