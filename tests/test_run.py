@@ -229,7 +229,8 @@ TINY_PAPER = {
     "book/08-edge-of-chaos.ipynb": [
         "-p", "max_depth", "12", "-p", "n_train", "8", "-p", "n_test", "8", "-p", "emp_depths", "[2, 3]", "-p",
         "emp_width", "16", "-p", "train_depths", "[4]", "-p", "train_lrs", "[0.01]", "-p",
-        "train_width", "8", "-p", "train_steps", "20", "-p", "train_seeds", "2"],
+        "train_width", "8", "-p", "train_steps", "20", "-p", "train_seeds", "2", "-p", "grid", "4", "-p",
+        "exact_max_depth", "100", "-p", "emp_seeds", "2", "-p", "emp_inputs", "4"],
     "book/09-condensation.ipynb": [
         "-p", "activations", '["tanh", "relu"]', "-p", "scales", "[1.0, 0.03, 0.01]", "-p", "width", "8", "-p", "steps",
         "200", "-p", "records", "20", "-p", "n_seeds", "2", "-p", "steps_1d", "40", "-p", "adam_activations",

@@ -95,3 +95,23 @@ def test_a_committed_paper_result_is_shown_instead_of_recomputing(tmp_path, monk
     assert registry.shown(shown).startswith("paper profile, run of ")
     paper_run = registry.summary("setting", paper_cfg, lambda cfg: pytest.fail("recomputed a saved paper run"))
     assert paper_run.meta["profile"] == "paper"
+
+
+def test_a_page_showing_the_paper_run_prints_that_runs_config(tmp_path, monkeypatch):
+    from IPython import display as ipd
+
+    from orthontk_lib import results
+    from orthontk_lib.book import page
+
+    monkeypatch.setattr(results, "REPO_DATA", tmp_path / "repo-data")
+    paper_cfg = setting.Config.for_profile("paper", use_env=False, widths=(8, 16))
+    results.save("setting/paper/summary", paper_cfg.asdict(), {"widths": [8, 16]}, profile="paper",
+                 seeds=paper_cfg.seeds, root=results.REPO_DATA)
+    shown_run = results.load("setting/paper/summary", paper_cfg.asdict(), root=results.REPO_DATA)
+    displayed = []
+    monkeypatch.setattr(ipd, "display", displayed.append)
+    quick_cfg = setting.Config.for_profile("quick", use_env=False)
+    shown = page.shown_config(setting, quick_cfg, shown_run)
+    assert shown.profile == "paper" and tuple(shown.widths) == (8, 16)
+    assert len(displayed) == 1 and "**paper** run" in displayed[0].data and "widths=(8, 16)" in displayed[0].data
+    assert page.shown_config(setting, shown, shown_run) is shown and len(displayed) == 1  # same run: nothing printed

@@ -93,8 +93,22 @@ def ledger_records(module, result, cfg):
 
 def shown_config(module, cfg, result):
     """The config of the run :func:`run` shows: ``cfg``, or the committed paper run's own config (its knobs, a
-    CPU-scale run's overrides included). Figures and tables read it, so that they describe the arrays they draw."""
-    return _shown_cfg(module, cfg, result)
+    CPU-scale run's overrides included). Figures and tables read it, so that they describe the arrays they draw.
+
+    Where the two differ, it displays the shown run's config under a line that says so, so that a page showing a
+    committed paper run never leaves the reader with only the notebook's own profile printed above it."""
+    shown = _shown_cfg(module, cfg, result)
+    if shown is not cfg:
+        from IPython.display import Markdown, display
+
+        display(Markdown(shown_config_note(shown)))
+    return shown
+
+
+def shown_config_note(shown):
+    """Markdown: the config of a shown run that is not the notebook's own profile (see :func:`shown_config`)."""
+    return (f"The figures and numbers below are the committed **{shown.profile}** run's, not a run of the "
+            f"configuration printed above. That run's knobs:\n\n```\n{shown!r}\n```")
 
 
 def _shown_cfg(module, cfg, result):
