@@ -74,6 +74,39 @@ def test_dual_activation_matches_nested_adaptive_quadrature(activation):
             assert float(ours) == pytest.approx(ref, rel=dual.TOLERANCE, abs=1e-15), (q1, q2, c, order)
 
 
+def _reference_gap(f, q, delta, n=80, T=12.0):
+    """E (f(u) - f(v))^2 for u, v of variance q and correlation 1 - delta, by a fixed rule in the coordinates
+    u = sqrt(q) z1, v = sqrt(q) (c z1 + s z2) (not the library's): z2 split at v's kink, z1 at u's and at 1, 4 and 16
+    times s either side, the scale on which the inner integral varies once v's kink crosses it."""
+    x, wx = np.polynomial.legendre.leggauss(n)
+    c, s = 1.0 - delta, math.sqrt(delta * (2.0 - delta))
+    cuts = np.unique(np.clip([-T, -16 * s, -4 * s, -s, 0.0, s, 4 * s, 16 * s, T], -T, T))
+    z1 = np.concatenate([(b - a) / 2 * x + (a + b) / 2 for a, b in zip(cuts[:-1], cuts[1:])])
+    w1 = np.concatenate([(b - a) / 2 * wx for a, b in zip(cuts[:-1], cuts[1:])]) * np.exp(-z1 * z1 / 2)
+    t = np.clip(-c * z1 / s, -T, T)[:, None]
+    lo, hi = (t + T) / 2 * x + (t - T) / 2, (T - t) / 2 * x + (T + t) / 2
+    z2 = np.concatenate([lo, hi], 1)
+    w2 = np.concatenate([(t + T) / 2 * wx * np.exp(-lo * lo / 2), (T - t) / 2 * wx * np.exp(-hi * hi / 2)], 1)
+    u, v = math.sqrt(q) * z1[:, None], math.sqrt(q) * (c * z1[:, None] + s * z2)
+    return float(((f(u) - f(v)) ** 2 * w2).sum(1) @ w1) / (2 * math.pi)
+
+
+@pytest.mark.parametrize("activation", [a for a in ACTIVATIONS if a not in dual.CLOSED_FORM])
+def test_near_correlation_one_the_gap_keeps_its_relative_digits(activation):
+    """Where deep kernels live (1 - c down to 1e-6), E(f(u) - f(v))^2 = 2 (E f^2 - E f(u) f(v)) carries 1 - c: its
+    relative error, not only the error on E f^2's scale, must stay small, or a recursion thousands of layers deep
+    drifts. The rule before the sum-and-difference coordinates missed ELU's derivative's gap by 1e-3 at 1e-5."""
+    phi, dphi = dual.activation_numpy(activation)
+    for q in (0.5, 3.0):
+        for delta in (1e-2, 1e-4, 1e-6):
+            k, kdot = dual.bivariate(activation, q, q, 1.0 - delta)
+            for f, e, ours in ((phi, dual.variance_map(activation, q), k),
+                               (dphi, dual.derivative_map(activation, q), kdot)):
+                gap = 2 * (float(e) - float(ours))
+                ref = _reference_gap(f, q, delta)
+                assert gap == pytest.approx(ref, rel=1e-9 + 1e-15 * float(e) / ref), (q, delta, f is dphi)
+
+
 def test_elu_moments_are_the_closed_form():
     # E[e^{a x} 1{x<0}] = exp(a^2 q / 2) Phi(-a sqrt(q)) for x ~ N(0, q), written with the normal CDF directly
     from scipy.stats import norm
