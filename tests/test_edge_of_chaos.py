@@ -261,8 +261,27 @@ def test_the_finite_width_claim_says_whether_the_depth_read_decides_it():
     assert "does not depend on which" in same
 
 
-def test_curves_deeper_than_the_tested_depth_say_so():
+def test_curves_deeper_than_the_checked_depth_say_so():
+    unchecked = (eoc.QUADRATURE_TESTED_DEPTH, None, None)
     shallow = {f"exact_depths_{a}": np.array([10, 100]) for a in eoc.RATE_FORMS}
-    assert eoc.tested_depth_words(shallow).startswith("every depth")
+    assert eoc.tested_depth_words(shallow, unchecked).endswith("every depth of the curves (to 100) is checked")
     deep = {**shallow, "exact_depths_elu": np.array([10, 30_000])}
-    assert "run to 30,000" in eoc.tested_depth_words(deep)
+    assert "run to 30,000" in eoc.tested_depth_words(deep, unchecked)
+    checked = eoc.tested_depth_words(deep, (30_000, 2e-4, "2026-12-01"))
+    assert "follows both rules to 30,000 layers" in checked and checked.endswith("(to 30,000) is checked")
+
+
+def test_the_checked_depth_is_the_deepest_within_tolerance_with_every_shallower_one(tmp_path):
+    import json
+
+    def check(elu, tanh):
+        path = tmp_path / "results.json"
+        path.write_text(json.dumps({"quadrature_depth": {"date": "d", **{
+            a: {"max_abs_diff_L_ratio": {str(k): v for k, v in diffs.items()}}
+            for a, diffs in (("elu", elu), ("tanh", tanh))}}}))
+        return eoc.quadrature_checked_depth(path)
+
+    assert check({1000: 1e-7, 30000: 1e-4}, {1000: 1e-9, 30000: 2e-4}) == (30000, 2e-4, "d")
+    assert check({1000: 1e-7, 3000: 0.5, 30000: 1e-4}, {1000: 1e-9, 3000: 0, 30000: 0})[0] == 1000  # a gap stops it
+    assert check({1000: float("nan")}, {1000: 0.0}) == (eoc.QUADRATURE_TESTED_DEPTH, None, None)
+    assert eoc.quadrature_checked_depth(tmp_path / "missing.json") == (eoc.QUADRATURE_TESTED_DEPTH, None, None)

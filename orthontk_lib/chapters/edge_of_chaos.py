@@ -24,6 +24,7 @@ at a few depths.
 import dataclasses
 import functools
 import math
+import pathlib
 
 import jax
 import numpy as np
@@ -591,15 +592,20 @@ def deviation_ci(arrays, depth_index=0, key="emp_spread"):
     return stats.bootstrap_ci(samples, lambda s: float((np.abs(s.mean(-1, keepdims=True) - ana) / ana).max()))
 
 
-def tested_depth_words(arrays):
-    """How deep the quadrature activations' exact curves are tested (:data:`QUADRATURE_TESTED_DEPTH`) against how deep
-    they run."""
+def tested_depth_words(arrays, checked=None):
+    """How deep the quadrature activations' exact curves are checked against an independent rule: in CI to
+    :data:`QUADRATURE_TESTED_DEPTH`, and deeper by the recorded check (``checked``: :func:`quadrature_checked_depth`'s
+    triple, read from ``bench/results.json`` when None), against how deep the curves run."""
+    depth, diff, date = quadrature_checked_depth() if checked is None else checked
     deepest = max(int(arrays[f"exact_depths_{a}"][-1]) for a in RATE_FORMS if a != "relu")
-    if deepest <= QUADRATURE_TESTED_DEPTH:
-        return (f"every depth of the ELU and tanh curves (to {deepest:,}) lies within the {QUADRATURE_TESTED_DEPTH:,} "
-                "layers to which the tests hold the recursion to an independent quadrature")
-    return (f"the tests hold the ELU and tanh recursions to an independent quadrature down to {QUADRATURE_TESTED_DEPTH:,} "
-            f"layers (the red dotted line); their curves run to {deepest:,}, and beyond the tested depth rounding "
+    ci = (f"the tests hold the ELU and tanh recursions to an independent quadrature rule down to "
+          f"{QUADRATURE_TESTED_DEPTH:,} layers")
+    if diff is not None:
+        ci += (f", and a one-off check (bench/quadrature_depth.py, {date}) follows both rules to {depth:,} layers, "
+               f"where L (K^L/α_L − K∞) differs by at most {diff:.1g}")
+    if deepest <= depth:
+        return f"{ci}: every depth of the curves (to {deepest:,}) is checked"
+    return (f"{ci} (the red dotted line); the curves run to {deepest:,}, and beyond the checked depth rounding "
             "accumulated over many layers is not excluded as a cause of how they bend")
 
 
@@ -1095,14 +1101,45 @@ def _legend_entries(axes):
 
 QUADRATURE_TESTED_DEPTH = 1000
 """The depth to which the tests hold the exact recursion of the quadrature activations (ELU, tanh) to an independent
-quadrature rule (``tests/test_meanfield.py``): below it the curves are checked, beyond it rounding accumulated over
-many layers is not excluded. ReLU's recursion is a closed form, checked to 100,000 layers."""
+quadrature rule (``tests/test_meanfield.py``, in CI). Deeper, :func:`quadrature_checked_depth` reads the one-off
+check of ``bench/quadrature_depth.py``. ReLU's recursion is a closed form, checked to 100,000 layers."""
+
+QUADRATURE_CHECK = pathlib.Path(__file__).resolve().parents[2] / "bench" / "results.json"
+"""Where ``bench/quadrature_depth.py`` records its check (key ``quadrature_depth``)."""
+
+CHECK_TOLERANCE = 1e-3
+r"""Largest difference of :math:`L\,(K^L/\alpha_L - K_\infty)` between the library's recursion and the independent
+rule at which a depth counts as checked: a thousandth of the unit-sized values the rate statistic fits."""
+
+
+def quadrature_checked_depth(path=QUADRATURE_CHECK):
+    r"""``(depth, difference, date)``: the deepest layer at which the recorded check found both quadrature
+    activations (ELU, tanh) within :data:`CHECK_TOLERANCE` of the independent rule, with every shallower recorded
+    depth within it too, and the largest difference of :math:`L\,(K^L/lpha_L - K_\infty)` up to there;
+    ``(QUADRATURE_TESTED_DEPTH, None, None)`` where no check is recorded or it does not reach deeper."""
+    import json
+
+    try:
+        entry = json.loads(pathlib.Path(path).read_text())["quadrature_depth"]
+        diffs = [{int(k): float(v) for k, v in entry[a]["max_abs_diff_L_ratio"].items()} for a in ("elu", "tanh")]
+    except (OSError, ValueError, KeyError, TypeError):
+        return QUADRATURE_TESTED_DEPTH, None, None
+    depth, worst = QUADRATURE_TESTED_DEPTH, None
+    for L in sorted(set(diffs[0]) & set(diffs[1])):
+        d = max(diffs[0][L], diffs[1][L])
+        if not d <= CHECK_TOLERANCE:
+            break
+        if L >= depth:
+            depth, worst = L, max(d, worst or 0.0)
+    return (depth, worst, entry.get("date")) if worst is not None else (QUADRATURE_TESTED_DEPTH, None, None)
 
 
 def fig_exact_rate(arrays):
     r""":math:`L\,(K^L/\alpha_L - K_\infty)` against depth (log axis) by the exact recursion, one panel per Edge-of-
     Chaos activation, the three pairs (smallest, median, largest cosine) as dotted, dashed and solid lines; the last
-    two decades shaded, where :func:`slope_ratio` reads the slopes."""
+    two decades shaded, where :func:`slope_ratio` reads the slopes; a red dotted line where the quadrature
+    activations' curves run deeper than they are checked (:func:`quadrature_checked_depth`)."""
+    checked = quadrature_checked_depth()[0]
     fig, axes = plots.figure(ncols=len(RATE_FORMS), width=2.5, height=2.4, squeeze=False)
     for ax, act in zip(axes[0], RATE_FORMS):
         L = arrays[f"exact_depths_{act}"].astype(float)
@@ -1111,8 +1148,8 @@ def fig_exact_rate(arrays):
             ax.plot(L, y[:, j], ls, color="k", lw=1, label=f"cos = {arrays[f'exact_rho_{act}'][j]:.2f}")
         ax.axvspan(L[-1] / 100, L[-1] / 10, color="0.93", lw=0)
         ax.axvspan(L[-1] / 10, L[-1], color="0.86", lw=0)
-        if act != "relu" and L[-1] > QUADRATURE_TESTED_DEPTH:
-            ax.axvline(QUADRATURE_TESTED_DEPTH, color="C3", lw=0.8, ls=(0, (1, 1)),
+        if act != "relu" and L[-1] > checked:
+            ax.axvline(checked, color="C3", lw=0.8, ls=(0, (1, 1)),
                        label="tested to here" if act == list(RATE_FORMS)[1] else None)
         ax.set(xscale="log", xlabel="depth L", title=f"{act} (paper: {RATE_FORMS[act]})")
         ax.title.set_fontsize(8)
