@@ -240,3 +240,13 @@ def test_a_failing_claim_carries_its_chapters_reading_into_the_list(tmp_path):
                   root=tmp_path)
     f = ledger.failing("quick", root=tmp_path, paper_root=tmp_path / "none")[0]
     assert f.finding.endswith(f"; the chapter's reading: {reading}.")
+
+
+def test_a_ledger_row_carries_its_chapters_reading(tmp_path):
+    reading = "each training slope is a line through 2 widths only"
+    ledger.record("linearity-linearization-slope", Measurement(-0.76, (-1.0, -0.5), {"reading": reading}),
+                  profile="quick", root=tmp_path)
+    html = ledger.page("quick", root=tmp_path, paper_root=tmp_path / "none")
+    row = html.split('id="claim-linearity-linearization-slope"')[1].split("</tr>")[0]
+    assert f"the chapter's reading: {reading}" in row
+    assert "the chapter's reading" not in html.split('id="claim-linearity-hessian-slope"')[1].split("</tr>")[0]

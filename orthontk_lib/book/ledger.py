@@ -299,5 +299,7 @@ def _cell(c, rec, missing="—"):
     ci = rec.get("ci")
     interval = f" [{ci[0]:.3g}, {ci[1]:.3g}]" if ci else ""
     decide = f"<br><small>would decide it: {html.escape(c.decide)}</small>" if v == "inconclusive" else ""
+    reading = (rec.get("detail") or {}).get("reading")
+    note = f"<br><small>the chapter's reading: {html.escape(reading)}</small>" if reading else ""
     return (f"{rec['value']:.3g}{interval}<br><small>{rec['created'][:10]}</small><br>"
-            f'<span style="color:{COLOUR[v]};font-weight:bold">{v}</span>{decide}')
+            f'<span style="color:{COLOUR[v]};font-weight:bold">{v}</span>{decide}{note}')

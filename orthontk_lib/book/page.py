@@ -105,6 +105,11 @@ def shown_config(module, cfg, result):
     return shown
 
 
+def shown_config_quiet(module, cfg, result):
+    """:func:`shown_config` without displaying anything (for tools outside a notebook)."""
+    return _shown_cfg(module, cfg, result)
+
+
 def shown_config_note(shown):
     """Markdown: the config of a shown run that is not the notebook's own profile (see :func:`shown_config`)."""
     return (f"The figures and numbers below are the committed **{shown.profile}** run's, not a run of the "

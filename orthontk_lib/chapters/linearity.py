@@ -392,6 +392,8 @@ def measure(arrays, cfg):
     """Each claim's statistic with its 95% interval."""
     hs, cs, ls = hessian_slopes(arrays), change_slopes(arrays), linearization_slopes(arrays)
     final = arrays["change"][:, -1, :, -1]  # (case, seed) at the largest width
+    n_train = len(arrays["train_widths"])
+    fit = {"reading": train_fit_words(n_train).lower()} if n_train < 3 else None  # the training slopes' caveat
     return {
         "linearity-hessian-slope": Measurement(*hs[0][:2]),
         "linearity-hessian-slope-orthogonal": Measurement(*orthogonal_hessian_slope(arrays)[:2]),
@@ -399,10 +401,10 @@ def measure(arrays, cfg):
         "linearity-bottleneck-hessian": Measurement(*hs[2][:2]),
         "linearity-kernel-change-nonlinear": Measurement(*stats.mean_ci(final[1]),
                                                          {"linear_output": float(final[0].mean())}),
-        "linearity-kernel-change-slope": Measurement(*cs[0][:2]),
-        "linearity-kernel-change-slope-nonlinear": Measurement(*cs[1][:2]),
-        "linearity-kernel-change-slope-bottleneck": Measurement(*cs[2][:2]),
-        "linearity-linearization-slope": Measurement(*ls[0][:2]),
+        "linearity-kernel-change-slope": Measurement(*cs[0][:2], fit),
+        "linearity-kernel-change-slope-nonlinear": Measurement(*cs[1][:2], fit),
+        "linearity-kernel-change-slope-bottleneck": Measurement(*cs[2][:2], fit),
+        "linearity-linearization-slope": Measurement(*ls[0][:2], fit),
     }
 
 

@@ -1,0 +1,86 @@
+r"""Every number and phrase the book glues into its prose, as one JSON, and the difference between two of them.
+
+A restructuring must change no number the book shows. Take the glued numbers before it and after it and compare::
+
+    python -m orthontk_lib.book.glued --profile quick > before.json     # at the old commit, after its build
+    python -m orthontk_lib.book.glued --profile quick > after.json      # at the new one
+    python -m orthontk_lib.book.glued --compare before.json after.json  # exit 1 on any difference
+
+Each chapter's glued values are ``module.numbers(arrays, cfg)`` of the run its page shows (the committed paper run
+where there is one, else the profile's saved run), which is what :func:`orthontk_lib.book.page.run` glues; nothing
+is computed: a chapter without a saved run is an error naming it (build the book at the profile first). Values are
+compared as the text the page shows (``str``), so a float that moves in its last digit shows up.
+"""
+
+import argparse
+import json
+import sys
+
+__all__ = ["glued", "compare", "main"]
+
+
+class NotSaved(RuntimeError):
+    """A chapter has no saved run at the profile (nothing is computed here)."""
+
+
+def glued(profile="quick", modules=None):
+    """``{slug: {name: text}}``: each chapter's glued numbers from the run its page shows.
+
+    Raises:
+      NotSaved: naming the chapter whose run at ``profile`` is not saved.
+    """
+    from orthontk_lib.book import ledger, page, registry
+
+    out = {}
+    for _, module in modules or ledger.chapter_modules():
+        cfg = module.Config.for_profile(profile, use_env=False)
+
+        def refuse(cfg, slug=module.SLUG):
+            raise NotSaved(f"{slug}: no saved {profile}-profile run; build the book at that profile first")
+
+        result = registry.summary(module.SLUG, cfg, refuse)
+        numbers = module.numbers(result.arrays, page.shown_config_quiet(module, cfg, result))
+        out[module.SLUG] = {name: _text(value) for name, value in sorted(numbers.items())}
+    return out
+
+
+def compare(before, after):
+    """Lines naming every glued value that changed, appeared or disappeared between two :func:`glued` dicts."""
+    lines = []
+    for slug in sorted(set(before) | set(after)):
+        a, b = before.get(slug, {}), after.get(slug, {})
+        for name in sorted(set(a) | set(b)):
+            if name not in b:
+                lines.append(f"{slug}/{name}: removed (was {a[name]!r})")
+            elif name not in a:
+                lines.append(f"{slug}/{name}: added ({b[name]!r})")
+            elif a[name] != b[name]:
+                lines.append(f"{slug}/{name}: {a[name]!r} -> {b[name]!r}")
+    return lines
+
+
+def _text(value):
+    """The text a glued value shows: Markdown's source, else ``str``."""
+    return getattr(value, "data", None) if hasattr(value, "_repr_markdown_") else str(value)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description="The book's glued numbers as JSON, or the difference of two.")
+    parser.add_argument("--profile", default="quick")
+    parser.add_argument("--compare", nargs=2, metavar=("BEFORE", "AFTER"))
+    args = parser.parse_args(argv)
+    if args.compare:
+        before, after = (json.loads(open(p).read()) for p in args.compare)
+        lines = compare(before, after)
+        print("\n".join(lines) if lines else f"no glued value differs ({sum(map(len, after.values()))} compared)")
+        return 1 if lines else 0
+    try:
+        json.dump(glued(args.profile), sys.stdout, indent=1, ensure_ascii=False)
+    except NotSaved as e:
+        print(f"glued: {e}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
