@@ -285,3 +285,15 @@ def test_the_checked_depth_is_the_deepest_within_tolerance_with_every_shallower_
     assert check({1000: 1e-7, 3000: 0.5, 30000: 1e-4}, {1000: 1e-9, 3000: 0, 30000: 0})[0] == 1000  # a gap stops it
     assert check({1000: float("nan")}, {1000: 0.0}) == (eoc.QUADRATURE_TESTED_DEPTH, None, None)
     assert eoc.quadrature_checked_depth(tmp_path / "missing.json") == (eoc.QUADRATURE_TESTED_DEPTH, None, None)
+
+
+def test_the_deep_finite_width_reading_says_what_each_phase_distance_is_made_of():
+    seeds = np.ones(8)
+    arrays = {"emp_analytic": np.array([[1e-16], [0.018], [1e-25]]),  # ordered, edge, chaotic at one depth
+              "emp_spread": np.stack([4e-8 * seeds, 0.036 * seeds + np.linspace(-1e-3, 1e-3, 8), 0.011 * seeds])[:, None],
+              "emp_spread_gaussian": np.stack([4e-8 * seeds, 0.05 * seeds, 0.013 * seeds])[:, None]}
+    words = eoc.deep_phase_words(arrays)
+    ordered, edge, chaotic = words.split("; ")
+    assert ordered.startswith("ordered") and ordered.endswith("at float32's resolution")
+    assert edge.startswith("edge 1 [") and edge.endswith("spread 0.036 against 0.018 analytic")
+    assert chaotic.endswith("the networks' spread stays at 0.011 while the analytic one falls to 1e-25")

@@ -609,16 +609,42 @@ def tested_depth_words(arrays, checked=None):
             "accumulated over many layers is not excluded as a cause of how they bend")
 
 
-def depth_read_words(claim, shallow, deep, depths):
+def depth_read_words(claim, shallow, deep, depths, per_phase=None):
     """The finite-width claim is read at the smallest measured depth; whether its verdict, by the same rule, would be
-    the same at the deepest (``shallow``, ``deep``: ``(value, (lo, hi))`` of :func:`deviation_ci` there)."""
+    the same at the deepest (``shallow``, ``deep``: ``(value, (lo, hi))`` of :func:`deviation_ci` there), and, with
+    ``per_phase`` (:func:`deep_phase_words`), what each phase's distance there is made of."""
     v0, v1 = claim.verdict(*shallow[:2]), claim.verdict(*deep[:2])
     same = ("so the verdict does not depend on which of the two depths is read" if v0 == v1 else
             "so the verdict depends on the depth read, as finite-width corrections that grow with depth/width "
             "predict: it is a statement about moderate depth only")
+    parts = f" ({per_phase})" if per_phase else ""
     return (f"The claim is read at depth {int(depths[0])}, the smallest measured ({v0}); by the same rule at depth "
-            f"{int(depths[-1])}, where the largest distance is {deep[0]:.2g} [{deep[1][0]:.2g}, {deep[1][1]:.2g}], it "
-            f"would read {v1}, {same}")
+            f"{int(depths[-1])}, where the largest distance is {deep[0]:.2g} [{deep[1][0]:.2g}, {deep[1][1]:.2g}]"
+            f"{parts}, it would read {v1}, {same}")
+
+
+SETTLED = 10.0
+"""A finite-width spread this many times its analytic value has stopped following the analytic curve down: it stays
+where the width's own fluctuations put it while the infinite-width spread keeps falling."""
+
+
+def deep_phase_words(arrays, depth_index=-1):
+    """Per phase at ``depth_index``: the relative distance of the orthogonal networks' spread from the analytic one
+    with its 95% bootstrap interval over seeds, and what it is made of where it is not a comparison of two signals:
+    a spread at float32's resolution (:func:`empirical_at_floor`), or one that has settled at :data:`SETTLED` times
+    the analytic value or more (the analytic curve has fallen below where the networks' kernels stay)."""
+    low = empirical_at_floor(arrays, depth_index)
+    words = []
+    for i, ph in enumerate(PHASES):
+        ana = float(arrays["emp_analytic"][i, depth_index])
+        samples = arrays["emp_spread"][i, depth_index]
+        v, (lo, hi) = stats.bootstrap_ci(samples, lambda x: float(abs(x.mean() - ana) / ana))
+        emp = float(samples.mean())
+        why = ("at float32's resolution" if low[i] else
+               f"the networks' spread stays at {emp:.2g} while the analytic one falls to {ana:.2g}"
+               if emp >= SETTLED * ana else f"spread {emp:.2g} against {ana:.2g} analytic")
+        words.append(f"{ph} {v:.2g} [{lo:.2g}, {hi:.2g}]: {why}")
+    return "; ".join(words)
 
 
 def exact_rate_point(cfg, x, activation, W_std, b_std):
@@ -854,7 +880,8 @@ def numbers(arrays, cfg):
                             "There, above that resolution, the orthogonal networks stay no closer to the analytic "
                             "curve than Gaussian ones") if above else "No point lies above that resolution to compare",
         "eoc-emp-compare0": f"{closer0} of {len(PHASES)}",
-        "eoc-emp-depth-words": depth_read_words(follows, deviation_ci(arrays, 0), deep, cfg.emp_depths),
+        "eoc-emp-depth-words": depth_read_words(follows, deviation_ci(arrays, 0), deep, cfg.emp_depths,
+                                                deep_phase_words(arrays)),
         "eoc-emp-setup": f"{cfg.emp_seeds} orthogonal and {cfg.emp_seeds} Gaussian erf networks of width "
                          f"{cfg.emp_width} on {cfg.emp_inputs} digits",
         **rate_numbers(arrays, cfg), "eoc-rate-differs": RATE_FIGURE.caption(cfg),
