@@ -2,18 +2,20 @@ r"""Every number and phrase the book glues into its prose, as one JSON, and the 
 
 A restructuring must change no number the book shows. Take the glued numbers before it and after it and compare::
 
-    python -m orthontk_lib.book.glued --profile quick > before.json     # at the old commit, after its build
-    python -m orthontk_lib.book.glued --profile quick > after.json      # at the new one
+    python -m orthontk_lib.book.glued --profile quick > before.json     # at the old commit, after `make book`
+    python -m orthontk_lib.book.glued --profile quick > after.json      # at the new one (same saved runs)
     python -m orthontk_lib.book.glued --compare before.json after.json  # exit 1 on any difference
 
 Each chapter's glued values are ``module.numbers(arrays, cfg)`` of the run its page shows (the committed paper run
-where there is one, else the profile's saved run), which is what :func:`orthontk_lib.book.page.run` glues; nothing
+where there is one, else the profile's run saved by the book build, in ``_build/data`` or ``--data``), which is what :func:`orthontk_lib.book.page.run` glues; nothing
 is computed: a chapter without a saved run is an error naming it (build the book at the profile first). Values are
 compared as the text the page shows (``str``), so a float that moves in its last digit shows up.
 """
 
 import argparse
 import json
+import os
+import pathlib
 import sys
 
 __all__ = ["glued", "compare", "main"]
@@ -68,7 +70,13 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description="The book's glued numbers as JSON, or the difference of two.")
     parser.add_argument("--profile", default="quick")
     parser.add_argument("--compare", nargs=2, metavar=("BEFORE", "AFTER"))
+    parser.add_argument("--data", help="the book build's results folder (default: _build/data of this checkout)")
     args = parser.parse_args(argv)
+    from orthontk_lib import results
+
+    data = pathlib.Path(args.data) if args.data else results.REPO_DATA.parent / "_build" / "data"
+    if args.data or data.is_dir():
+        os.environ[results.DATA_DIR_ENV] = str(data)
     if args.compare:
         before, after = (json.loads(open(p).read()) for p in args.compare)
         lines = compare(before, after)
