@@ -6,7 +6,7 @@ to an independent split Gauss-Legendre rule (``tests/test_meanfield.py``) down t
 ``edge_of_chaos.QUADRATURE_TESTED_DEPTH`` layers, all CI can afford. This runs both to the paper profile's
 ``exact_max_depth`` once, at the chapter's Edge points and input cosines, and records, per activation and depth, the
 largest difference of the distance to the limit the chapter reads, L (K^L/α_L - 1/3), in ``bench/results.json``
-(``quadrature_depth``). The chapter reads that record (:func:`orthontk_lib.chapters.edge_of_chaos.checked_depth`).
+(``quadrature_depth``). The chapter reads that record (:func:`orthontk_lib.chapters.edge_of_chaos.quadrature_checked_depth`).
 
 Run: python -m bench.quadrature_depth [--depths 1000 3000 10000 30000] [--activation tanh|elu]
 (about 40 ms a layer for the two rules together on one CPU core).

@@ -6,6 +6,7 @@ import pytest
 from orthontk_lib.book.claim_tests import chapter_tests
 from orthontk_lib.book.profiles import ConfigError
 from orthontk_lib.chapters import condensation as cd
+from orthontk_lib.data import load
 
 CASES = {  # claim id: (a measurement that satisfies the claim, one that violates it)
     "condensation-orientations": ((1.0, (1.0, 1.0)), (1.5, (1.5, 1.5))),
@@ -182,7 +183,7 @@ def test_adam_runs_draw_every_parameter_at_the_paper_scale():
     import jax
 
     cfg = cd.Config.for_profile("smoke", use_env=False, adam_steps=10, adam_lr=1e-9, n_seeds=1)
-    data = cd.load("sines", n_train=cfg.n_train, n_test=10, d=cfg.d, seed=0)
+    data = load("sines", n_train=cfg.n_train, n_test=10, d=cfg.d, seed=0)
     out = cd.adam_point(cfg, data, "tanh")
     u0 = out["u_end_stage"]  # no stage end at a vanishing learning rate: still the initial draw
     assert out["end"][0] == -1 and abs(float(np.std(u0)) - cfg.adam_std) < 0.3 * cfg.adam_std
@@ -191,7 +192,7 @@ def test_adam_runs_draw_every_parameter_at_the_paper_scale():
 
 def test_deeper_networks_count_their_first_layer_and_the_1d_run_can_take_the_papers_init():
     cfg = cd.Config.for_profile("smoke", use_env=False, adam_steps=10, adam_lr=1e-9, n_seeds=1, deep_depth=3)
-    data = cd.load("sines", n_train=cfg.n_train, n_test=10, d=cfg.d, seed=0)
+    data = load("sines", n_train=cfg.n_train, n_test=10, d=cfg.d, seed=0)
     out = cd.adam_point(cfg, data, "tanh", depth=3)
     assert out["u_end_stage"].shape == (1, cfg.width, cfg.d + 1)  # the first layer's (w, b)
     counts = np.array([[2, 2, 3], [5, 6, 6]])  # tanh: median 2 of 2p = 2; xtanh: median 6 of 2p = 4

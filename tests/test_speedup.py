@@ -6,6 +6,7 @@ import pytest
 from orthontk_lib.book.claim_tests import chapter_tests
 from orthontk_lib.book.profiles import ConfigError
 from orthontk_lib.chapters import speedup as sp
+from orthontk_lib.claims import Measurement
 
 CASES = {  # claim id: (a measurement that satisfies the claim, one that violates it)
     "speedup-deep": ((1.9, (1.4, 2.8)), (0.6, (0.5, 0.8))),
@@ -119,7 +120,8 @@ def test_the_control_sentence_flips_with_its_verdict(quick, monkeypatch):
     cfg, arrays = quick
     words = set()  # one stand-in per verdict: the quick run's own verdict depends on the CNN grid
     for value in ((3.0, (2.0, 4.0), 4), (0.5, (0.4, 0.6), 4), (1.2, (0.8, 1.6), 4)):
-        monkeypatch.setattr(sp, "region_speedup", lambda *a, v=value, **k: v)
+        for part in (sp.claims, sp.prose):  # where it is looked up: the claims' measure and the prose
+            monkeypatch.setattr(part, "region_speedup", lambda *a, v=value, **k: v)
         words.add(sp.numbers(arrays, cfg)["sp-cnn-control-reading"])
     assert len(words) == 3, words
 
@@ -184,9 +186,10 @@ def test_the_second_target_reads_its_own_tau_and_target():
 def test_the_target_sentence_says_which_verdicts_change(quick, monkeypatch):
     cfg, arrays = quick
     same = {cid: ("holds", "holds", None) for cid in sp.FCN_CLAIMS}
-    monkeypatch.setattr(sp, "target_check", lambda a, c, m=None: same)
+    monkeypatch.setattr(sp.prose, "target_check", lambda a, c, m=None: same)
     assert sp.numbers(arrays, cfg)["sp-target-words"].startswith("the five verdicts are the same")
-    monkeypatch.setattr(sp, "target_check", lambda a, c, m=None: {**same, "speedup-deep": ("holds", "inconclusive", None)})
+    monkeypatch.setattr(sp.prose, "target_check",
+                        lambda a, c, m=None: {**same, "speedup-deep": ("holds", "inconclusive", None)})
     assert sp.numbers(arrays, cfg)["sp-target-words"].startswith("1 of the five verdicts changes with the target "
                                                                  "(speedup-deep)")
 
@@ -240,7 +243,7 @@ def test_a_point_run_in_learning_rate_blocks_is_the_whole_point(monkeypatch, tmp
     whole_points = sweep.point_list(cfg)
     assert not any("lr_parts" in p for s in sp.SWEEPS.values() for p in s.point_list(cfg))
     whole = sp._whole_points(whole_points, sweep.results(cfg, root=tmp_path / "whole"))
-    monkeypatch.setattr(sp, "POINT_MINUTES", 1e-9)  # every point over the limit: one block per learning rate
+    monkeypatch.setattr(sp.sweeps, "POINT_MINUTES", 1e-9)  # every point over the limit: one block per learning rate
     points = sweep.point_list(cfg)
     assert {p["lr_parts"] for p in points} == {5} and len(points) == 5 * len(sp.INITS)
     assert max(sweep.estimate(cfg, p, "GPU") for p in points) < sweep.estimate(cfg, whole_points[0], "GPU")
@@ -279,7 +282,7 @@ def test_an_edge_at_the_grids_top_is_a_lower_bound():
 
 
 def test_a_verdict_lost_with_its_cells_at_the_second_target_is_called_power_lost():
-    M = sp.Measurement
+    M = Measurement
     main = {"speedup-deep": M(3.0, (2.0, 4.0), {"cells": 4}), "speedup-large-lr": M(2.0, (1.5, 2.5), {"cells": 3})}
     thinned = {"speedup-deep": ("holds", "inconclusive", M(3.0, (0.5, 9.0), {"cells": 1})),
                "speedup-large-lr": ("holds", "holds", M(2.0, (1.5, 2.5), {"cells": 3}))}

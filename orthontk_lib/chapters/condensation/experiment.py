@@ -1,0 +1,251 @@
+r"""The experiments: the chapter's knobs (:class:`Config`), the networks' training points (scales in 5-D, the 1-D
+lines, the paper's Adam runs and the deeper networks), the sweeps that save them and :func:`compute`."""
+
+import dataclasses
+import functools
+
+import jax
+import numpy as np
+
+from orthontk_lib import activations, results
+from orthontk_lib.book.profiles import ChapterConfig, ConfigError, Cost
+from orthontk_lib.data import load
+from orthontk_lib.models import FCN
+from orthontk_lib.reproduction import PaperFigure
+from orthontk_lib.train import TrainConfig, fit_grid
+
+from .orientations import condensed_orientations, initial_stage_end, input_weights, relative_change
+
+SLUG = "condensation"
+
+MULTIPLICITY = {name: a.multiplicity for name, a in activations.TABLE.items()}
+r"""Every activation of :data:`orthontk_lib.activations.TABLE`, with its multiplicity :math:`p`:
+:math:`\phi^{(k)}(0) = 0` for :math:`1 \le k < p`, :math:`\phi^{(p)}(0) \ne 0` (``x·tanh``: :math:`\phi''(0) = 2`).
+ReLU has no derivative at 0: the theorem does not cover it (``None``)."""
+
+
+ADAM_ACTIVATIONS = ("tanh", "sigmoid", "softplus", "xtanh", "x2tanh", "relu")
+"""The activations of the paper's main experiment (multiplicities 1, 1, 1, 2, 3, and ReLU)."""
+
+
+@dataclasses.dataclass(frozen=True)
+class Config(ChapterConfig):
+    """Knobs of the condensation experiments."""
+
+    activations: tuple[str, ...] = dataclasses.field(default=("tanh",))  # phi, from MULTIPLICITY
+    scales: tuple[float, ...] = dataclasses.field(default=(1.0, 0.01))  # init std in units of LeCun's, > 0
+    width: int = dataclasses.field(default=50, metadata={"min": 2})  # hidden neurons m
+    d: int = dataclasses.field(default=5, metadata={"min": 1})  # input dimension
+    n_train: int = dataclasses.field(default=80, metadata={"min": 2})  # training points
+    n_seeds: int = dataclasses.field(default=4, metadata={"min": 1})  # networks per (activation, scale)
+    steps: int = dataclasses.field(default=10000, metadata={"min": 10})  # full-batch GD steps
+    lr: float = dataclasses.field(default=5e-3, metadata={"min": 0.0})  # learning rate
+    records: int = dataclasses.field(default=1000, metadata={"min": 2})  # evaluations over training
+    loss_drop: float = dataclasses.field(default=0.05, metadata={"min": 0.0})  # end of the initial stage
+    threshold: float = dataclasses.field(default=0.95, metadata={"min": 0.0})  # cosine joining two orientations
+    cover: float = dataclasses.field(default=0.9, metadata={"min": 0.0})  # share of sum |u_k|^2 to account for
+    activations_1d: tuple[str, ...] = dataclasses.field(default=("tanh", "xtanh", "relu"))  # phi of the 1-D networks
+    width_1d: int = dataclasses.field(default=100, metadata={"min": 2})  # neurons of the 1-D networks
+    n_1d: int = dataclasses.field(default=40, metadata={"min": 2})  # 1-D training points
+    steps_1d: int = dataclasses.field(default=600, metadata={"min": 10})  # 1-D Adam steps (evaluated every 2)
+    lr_1d: float = dataclasses.field(default=5e-4, metadata={"min": 0.0})  # 1-D Adam learning rate
+    scale_1d: float = dataclasses.field(default=1e-3, metadata={"min": 0.0})  # 1-D init scale (x LeCun's std)
+    std_1d: float = dataclasses.field(default=0.0, metadata={"min": 0.0})  # if > 0: every 1-D parameter from N(0, std^2)
+    adam_activations: tuple[str, ...] = dataclasses.field(default=("tanh", "xtanh"))  # phi of the paper's Adam runs
+    adam_std: float = dataclasses.field(default=0.005, metadata={"min": 0.0})  # std of every parameter, Adam runs
+    adam_lr: float = dataclasses.field(default=1e-3, metadata={"min": 0.0})  # Adam learning rate
+    adam_steps: int = dataclasses.field(default=300, metadata={"min": 10})  # full-batch Adam steps (evaluated every 2)
+    deep_depth: int = dataclasses.field(default=3, metadata={"min": 2})  # hidden layers of the deeper Adam networks
+    deep_activations: tuple[str, ...] = dataclasses.field(default=("tanh", "xtanh"))  # phi of the deeper networks
+    seed: int = dataclasses.field(default=0, metadata={"min": 0})  # root seed
+
+    PROFILES = {
+        "smoke": dict(activations=("tanh", "relu"), scales=(1.0, 0.03, 0.01), n_seeds=2, steps=2000, records=200,
+                      steps_1d=300, width_1d=50, adam_activations=("tanh", "xtanh"), adam_steps=100),
+        "quick": dict(activations=("tanh", "xtanh", "relu"), scales=(1.0, 0.1, 0.03, 0.01, 0.003), n_seeds=4,
+                      steps=10000, records=1000, adam_activations=ADAM_ACTIVATIONS),
+        "paper": dict(adam_activations=ADAM_ACTIVATIONS, std_1d=0.005, activations=("tanh", "sigmoid", "softplus", "xtanh", "relu"),
+                      scales=(1.0, 0.3, 0.1, 0.03, 0.01, 0.003, 0.001), n_seeds=16, steps=100000, records=1000,
+                      steps_1d=2000),
+    }
+    COST = {"paper": Cost("CPU", 25, "measured 22 minutes on 2 CPU cores, 2026-11-28 (evaluated every 10 steps then; "
+                                     "now every 100, which keeps the committed arrays small)")}
+
+    def __post_init__(self):
+        bad = [a for a in self.activations + self.activations_1d + self.adam_activations + self.deep_activations
+               if a not in MULTIPLICITY]
+        if bad:
+            raise ConfigError(f"activations: each must be one of {', '.join(MULTIPLICITY)}; got {bad[0]!r}")
+        if min(self.scales) <= 0 or self.scale_1d <= 0:
+            raise ConfigError(f"scales: initialization scales must be > 0; got {list(self.scales)}, {self.scale_1d}")
+        if self.records > self.steps or self.steps % self.records:
+            raise ConfigError(f"records: must divide steps ({self.steps}); got {self.records}")
+        if self.steps_1d % 2 or self.adam_steps % 2:
+            raise ConfigError(f"steps_1d, adam_steps: must be even (evaluated every 2 steps); got {self.steps_1d}, "
+                              f"{self.adam_steps}")
+        if not (0 < self.loss_drop < 1 and 0 < self.threshold < 1 and 0 < self.cover <= 1):
+            raise ConfigError("loss_drop, threshold, cover: must lie in (0, 1) (cover may be 1); got "
+                              f"{self.loss_drop}, {self.threshold}, {self.cover}")
+
+    @property
+    def seeds(self):
+        return list(range(self.seed, self.seed + self.n_seeds))
+
+
+# EXPERIMENTS
+
+
+def train_point(spec, data, cfg_train, lr, keys, params=None):
+    """Train ``len(keys)`` networks (from ``params`` if given); their losses (G, R) and input weights (G, R, m, d + 1)."""
+    hist = fit_grid(spec, cfg_train, keys, np.full(len(keys), lr, np.float32), data, record_params=True,
+                    params=params)
+    return hist["train_loss"], input_weights(hist["params"])
+
+
+def stage_ends(cfg, loss, u):
+    """Per seed: the end of the initial stage (evaluation index, −1 if it never ended), the condensed orientations
+    there (−1 if it never ended) and the input weights there (at the last evaluation if it never ended)."""
+    ends = np.array([initial_stage_end(lg, cfg.loss_drop) for lg in loss])
+    at_end = np.stack([ug[e] for ug, e in zip(u, ends)])
+    counts = np.array([condensed_orientations(ur, cfg.threshold, cfg.cover) if e >= 0 else -1
+                       for ur, e in zip(at_end, ends)])
+    return ends, counts, at_end
+
+
+def scale_point(cfg, data, activation, scale):
+    """One (activation, scale) point of the main experiment, summarized per seed."""
+    spec = FCN(1, cfg.width, activation, W_std=scale, b_std=scale, parameterization="standard")
+    train_cfg = TrainConfig(steps=cfg.steps, record_every=cfg.steps // cfg.records)
+    keys = jax.random.split(jax.random.key(cfg.seed), cfg.n_seeds)  # the same draws at every scale, only rescaled
+    loss, u = train_point(spec, data, train_cfg, cfg.lr, keys)
+    count = lambda ur: condensed_orientations(ur, cfg.threshold, cfg.cover)
+    ends, count_end, at_end = stage_ends(cfg, loss, u)
+    return {"loss": loss, "end": ends, "rel_change": np.stack([relative_change(ug) for ug in u]),
+            "count": np.array([[count(ur) for ur in ug[:: count_stride(cfg)]] for ug in u]),
+            "count_end": count_end, "u0": u[:, 0], "u_end_stage": at_end}
+
+
+ADAM_FIGURE = PaperFigure(
+    "Zhou, Xu et al. (2022), Sec. 5: the main experiment (5–50–1 networks from N(0, 0.005²), full-batch Adam, "
+    "cosine similarity of the neurons' input weights, for activations of multiplicity 1, 2 and 3)",
+    settings=dict(adam_activations=ADAM_ACTIVATIONS, adam_std=0.005, adam_lr=1e-3, width=50, d=5, n_train=80),
+    labels=dict(adam_activations="activations", adam_std="init std", adam_lr="Adam learning rate", width="width",
+                n_train="training points"))
+
+
+LINE_FIGURE = PaperFigure(
+    "Zhou, Xu et al. (2022), Sec. 5: the 1-D experiment (y = sin 3x + sin(6x)/2 on [−1, 1.5], the input weights "
+    "(w, b) in polar coordinates)",
+    settings=dict(width_1d=100, n_1d=40, lr_1d=5e-4),
+    labels=dict(width_1d="width", n_1d="training points", lr_1d="Adam learning rate"))
+
+
+def line_differences(cfg):
+    """The 1-D experiment's initialization, where it is not the paper's N(0, 0.005²) for every parameter."""
+    if cfg.std_1d == 0.005:
+        return []
+    if cfg.std_1d > 0:
+        return [f"every parameter from N(0, {cfg.std_1d:g}²) (paper: N(0, 0.005²))"]
+    return [f"weights and biases at {cfg.scale_1d:g} times LeCun's standard deviation, the output layer's too "
+            f"(paper: every parameter from N(0, 0.005²))"]
+
+
+def adam_point(cfg, data, activation, depth=1):
+    """The paper's main experiment for one activation: every parameter drawn from N(0, ``adam_std``²), full-batch
+    Adam; per seed the stage end, its count of orientations, the input weights there and over training (every
+    ``ADAM_U_STRIDE``-th evaluation) (``depth`` hidden layers of ``width`` units; the first layer's input weights are
+    counted)."""
+    spec = FCN(depth, cfg.width, activation, parameterization="standard")
+    keys = jax.random.split(jax.random.fold_in(jax.random.key(cfg.seed), 7), cfg.n_seeds)
+    loss, u = train_point(spec, data, TrainConfig(steps=cfg.adam_steps, record_every=2, optimizer="adam"),
+                          cfg.adam_lr, keys, params=small_params(spec, keys, data.x_train, cfg.adam_std))
+    ends, count_end, at_end = stage_ends(cfg, loss, u)
+    return {"loss": loss, "end": ends, "count_end": count_end, "u_end_stage": at_end,
+            "u": u[:, ::ADAM_U_STRIDE].astype(np.float32)}
+
+
+ADAM_U_STRIDE = 2
+"""The Adam runs keep their input weights at every ``ADAM_U_STRIDE``-th evaluation (evaluated every 2 steps: every 4
+steps), for the count over training and the heat map at the paper's step."""
+
+
+def small_params(spec, keys, x, std):
+    """Every parameter of ``spec`` (weights and biases of every layer) drawn from N(0, ``std``²), one tree per key:
+    the paper's initialization (leaves of shape (len(keys), ...))."""
+    shapes = jax.eval_shape(lambda k: spec.initialize(k, x[:1])["params"], keys[0])
+    leaves, tree = jax.tree.flatten(shapes)
+    draw = lambda k: jax.tree.unflatten(tree, [std * jax.random.normal(kk, l.shape, l.dtype)
+                                               for kk, l in zip(jax.random.split(k, len(leaves)), leaves)])
+    return jax.vmap(draw)(keys)
+
+
+def count_stride(cfg):
+    """Evaluations between two counts of the orientations over training (about 100 counts a run)."""
+    return max(1, cfg.records // 100)
+
+
+def line_data(cfg):
+    """The 1-D task (the paper's): ``n_1d`` points on a grid of [−1, 1.5], y = sin 3x + sin(6x)/2."""
+    return load("sines", n_train=cfg.n_1d, n_test=100, d=1, seed=cfg.seed)
+
+
+def line_point(cfg, activation):
+    """The 1-D experiment (the paper's: full-batch Adam), ``n_seeds`` networks: losses, stage ends and their counts,
+    and the input weights (w, b) of the first network over training."""
+    data = line_data(cfg)
+    spec = FCN(1, cfg.width_1d, activation, W_std=cfg.scale_1d, b_std=cfg.scale_1d, parameterization="standard")
+    train_cfg = TrainConfig(steps=cfg.steps_1d, record_every=2, optimizer="adam")
+    keys = jax.random.split(jax.random.key(cfg.seed), cfg.n_seeds)
+    params = small_params(spec, keys, data.x_train, cfg.std_1d) if cfg.std_1d > 0 else None
+    loss, u = train_point(spec, data, train_cfg, cfg.lr_1d, keys, params=params)
+    ends, count_end, _ = stage_ends(cfg, loss, u)
+    return {"loss": loss, "u": u[0], "end": ends, "count_end": count_end}
+
+
+@functools.lru_cache(maxsize=2)
+def _data(cfg):
+    """The d-dimensional sines task of a sweep's view."""
+    return load("sines", n_train=cfg.n_train, n_test=200, d=cfg.d, seed=cfg.seed)
+
+
+_COUNTING = ("loss_drop", "threshold", "cover")  # how orientations are counted at the stage's end
+_ADAM = ("width", "d", "n_train", "n_seeds", "adam_std", "adam_lr", "adam_steps", "seed") + _COUNTING
+SWEEPS = {
+    "main": results.Sweep(
+        SLUG, "main", knobs=("width", "d", "n_train", "n_seeds", "steps", "lr", "records", "seed") + _COUNTING,
+        over=("activations", "scales"),
+        points=lambda cfg: [{"activation": a, "scale": s} for a in cfg.activations for s in cfg.scales],
+        run=lambda cfg, it: scale_point(cfg, _data(cfg), it["activation"], it["scale"]), desc="GD from each scale"),
+    "line": results.Sweep(
+        SLUG, "line", knobs=("n_1d", "width_1d", "scale_1d", "std_1d", "steps_1d", "lr_1d", "n_seeds", "seed")
+        + _COUNTING, over=("activations_1d",), points=lambda cfg: [{"activation": a} for a in cfg.activations_1d],
+        run=lambda cfg, it: line_point(cfg, it["activation"]), desc="1-D networks"),
+    "adam": results.Sweep(
+        SLUG, "adam", knobs=_ADAM, over=("adam_activations",),
+        points=lambda cfg: [{"activation": a} for a in cfg.adam_activations],
+        run=lambda cfg, it: adam_point(cfg, _data(cfg), it["activation"]), desc="Adam from N(0, std^2)"),
+    "deep": results.Sweep(
+        SLUG, "deep", knobs=_ADAM, over=("deep_activations", "deep_depth"),
+        points=lambda cfg: [{"activation": a, "depth": cfg.deep_depth} for a in cfg.deep_activations],
+        run=lambda cfg, it: adam_point(cfg, _data(cfg), it["activation"], it["depth"]), desc="Adam, deeper networks"),
+}
+"""The chapter's sweeps: GD from each (activation, scale), the 1-D networks, the paper's Adam runs and their deeper
+networks, one point per activation."""
+
+
+def compute(cfg):
+    """Every (activation, scale) point and the 1-D runs, saved point by point; stacked as (activation, scale, ...)."""
+    pts = SWEEPS["main"].results(cfg)
+    shape = (len(cfg.activations), len(cfg.scales))
+    out = {k: np.stack([p.arrays[k] for p in pts]).reshape(*shape, *pts[0].arrays[k].shape) for k in pts[0].arrays}
+    lines = SWEEPS["line"].results(cfg)
+    out.update({f"line_{k}": np.stack([p.arrays[k] for p in lines]) for k in lines[0].arrays})
+    adam = SWEEPS["adam"].results(cfg)
+    out.update({f"adam_{k}": np.stack([p.arrays[k] for p in adam]) for k in adam[0].arrays})
+    deep = SWEEPS["deep"].results(cfg)
+    out.update({f"deep_{k}": np.stack([p.arrays[k] for p in deep]) for k in deep[0].arrays})
+    out["scales"] = np.asarray(cfg.scales)
+    out["record_steps"] = np.arange(cfg.records + 1) * (cfg.steps // cfg.records)
+    out["count_steps"] = out["record_steps"][:: count_stride(cfg)]
+    out["line_steps"] = np.arange(out["line_loss"].shape[-1]) * 2  # u of the first seed at every evaluation
+    return out

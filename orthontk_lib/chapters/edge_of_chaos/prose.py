@@ -1,0 +1,205 @@
+r"""The numbers and phrases the chapter's prose glues (:func:`numbers`): each computed from the arrays, so that
+every sentence flips when the data do."""
+
+
+import numpy as np
+
+from orthontk_lib import meanfield
+
+from .claims import CLAIMS, GROWTH_RULE, measure_rates
+from .decay import EPS32, READ_ABOVE, decay_curves, floor_of, other_accuracy_words, phase_growth, rate_ratios
+from .experiment import PHASES, RATE_FIGURE, RATE_FORMS, TRAIN_FIGURE, TRAIN_POINTS, paper_points, points
+from .rates import (
+    RATE_READING,
+    deep_phase_words,
+    depth_read_words,
+    deviation_ci,
+    empirical_at_floor,
+    empirical_deviation,
+    pair_slope_ratios,
+    rate_reading,
+    tested_depth_words,
+    trainability_gap,
+)
+
+
+def numbers(arrays, cfg):
+    """The numbers and phrases of the chapter's prose."""
+    pts = list(points())
+    acc = arrays["accuracy"][:, -1]
+    dev, last = empirical_deviation(arrays), empirical_deviation(arrays, -1)
+    gdev, glast = (empirical_deviation(arrays, i, "emp_spread_gaussian") for i in (0, -1))
+    low = empirical_at_floor(arrays, -1)
+    above = [i for i in range(len(PHASES)) if not low[i]]
+    closer = sum(last[i] < glast[i] for i in above)
+    closer0 = sum(dev[i] < gdev[i] for i in range(len(PHASES)))
+    follows = next(c for c in CLAIMS if c.id == "eoc-orthogonal-follows")
+    deep = deviation_ci(arrays, -1)
+    return {
+        "eoc-max-depth": int(arrays["depths"][-1]),
+        "eoc-points": "; ".join(f"{act} {ph}: σ_W = {w:.3g}, σ_b = {b:.3g}, χ₁ = {c:.3g}"
+                                for (act, ph), (w, b), c in zip(pts, arrays["points"], arrays["chi1"])),
+        **growth_numbers(arrays),
+        "eoc-acc-edge": ", ".join(f"{acc[i]:.2f} ({act})" for i, (act, ph) in enumerate(pts) if ph == "edge"),
+        "eoc-acc-other": ", ".join(f"{acc[i]:.2f} ({act} {ph})" for i, (act, ph) in enumerate(pts) if ph != "edge"),
+        "eoc-acc-other-words": other_accuracy_words(acc, [ph for _, ph in pts]),
+        "eoc-train-test": f"{cfg.n_train} training and {cfg.n_test} test digits",
+        "eoc-emp-depth0": int(cfg.emp_depths[0]), "eoc-emp-depth1": int(cfg.emp_depths[-1]),
+        "eoc-emp-dev": ", ".join(f"{d:.3f} ({ph})" for d, ph in zip(dev, PHASES)),
+        "eoc-emp-dev-gauss": ", ".join(f"{d:.3f} ({ph})" for d, ph in zip(gdev, PHASES)),
+        "eoc-emp-dev-deep": ", ".join(f"{d:.2g} ({ph})" for d, ph in zip(last, PHASES)),
+        "eoc-emp-dev-deep-gauss": ", ".join(f"{d:.2g} ({ph})" for d, ph in zip(glast, PHASES)),
+        "eoc-emp-floor": empirical_floor_words(arrays, -1),
+        "eoc-emp-compare": (f"There, above that resolution, the orthogonal networks stay closer to the analytic curve "
+                            f"than Gaussian ones at {closer} of {len(above)} points" if closer else
+                            "There, above that resolution, the orthogonal networks stay no closer to the analytic "
+                            "curve than Gaussian ones") if above else "No point lies above that resolution to compare",
+        "eoc-emp-compare0": f"{closer0} of {len(PHASES)}",
+        "eoc-emp-depth-words": depth_read_words(follows, deviation_ci(arrays, 0), deep, cfg.emp_depths,
+                                                deep_phase_words(arrays)),
+        "eoc-emp-setup": f"{cfg.emp_seeds} orthogonal and {cfg.emp_seeds} Gaussian erf networks of width "
+                         f"{cfg.emp_width} on {cfg.emp_inputs} digits",
+        **rate_numbers(arrays, cfg), "eoc-rate-differs": RATE_FIGURE.caption(cfg),
+        "eoc-tested-depth": tested_depth_words(arrays),
+        **train_numbers(arrays, cfg),
+    }
+
+
+def growth_numbers(arrays):
+    """The decay section's numbers: floors, where each curve reaches its floor, the slope growth per phase and what
+    it reads as, the fitted over theoretical rates."""
+    claims = {c.id: c for c in CLAIMS}
+    words = []
+    for phase, cid in (("ordered", "eoc-ordered-exponential"), ("chaotic", "eoc-chaotic-exponential"),
+                       ("edge", "eoc-critical-polynomial")):
+        v, (lo, hi), detail = phase_growth(arrays, phase)
+        curves = ", ".join(f"{g:.3g} ({k})" for k, g in detail.items())
+        reading = growth_reading((lo, hi))
+        words.append(f"{phase}: {curves}; over the windows {lo:.3g} to {hi:.3g}, "
+                     f"{GROWTH_READING[reading]} ({claims[cid].verdict(v, (lo, hi))})" if np.isfinite(lo) else
+                     f"{phase}: {curves}; the windows cannot be formed on every curve (inconclusive)")
+    ratios = rate_ratios(arrays)
+    return {
+        "eoc-floor64": f"{floor_of('erf'):.0e}", "eoc-floor-relu": f"{floor_of('relu'):.1e}",
+        "eoc-read-above": f"{READ_ABOVE:.0e}",
+        "eoc-at-floor": floor_words(arrays),
+        "eoc-growth-words": "; ".join(words),
+        "eoc-ratios": ", ".join(f"{r[0]:.2f} ({k}; {r.min():.2f} to {r.max():.2f} over the windows)"
+                                for k, r in ratios.items()),
+    }
+
+
+GROWTH_READING = {"power": "a power law", "exp": "an exponential", None: "neither form"}
+
+
+def growth_reading(ci):
+    """What a slope-growth range reads as: ``"power"`` (all of it at most 3), ``"exp"`` (all at least 5), else None."""
+    lo, hi = ci
+    if not (np.isfinite(lo) and np.isfinite(hi)):
+        return None
+    return "power" if hi <= GROWTH_RULE[0] else "exp" if lo >= GROWTH_RULE[1] else None
+
+
+def floor_state(end, floor):
+    """Where a curve that crossed below :data:`READ_ABOVE` times its floor ends: ``"still falling, read no further"``
+    (more than ten times above the floor), ``"at its floor"`` (down to a thousandth of float64's ε: rounding of
+    order-one numbers lands there), or ``"far below the floor"``: lower than any rounding of order-one numbers can
+    reach, so the quantity goes to zero itself (the chaotic phase's off-diagonal correlations), carried by float64 to
+    relative precision, and the cut at :data:`READ_ABOVE` times the floor is conservative, not needed."""
+    if end > 10 * floor:
+        return "still falling, read no further"
+    if end >= np.finfo(np.float64).eps / 1000:
+        return "at its floor"
+    return "far below the floor: it goes to zero itself, which float64 carries to relative precision, so the cut is " \
+           "conservative there"
+
+
+def floor_words(arrays):
+    """For each curve that falls below :data:`READ_ABOVE` times its floor within its depths: the depth from which it
+    is not read, and where it ends (:func:`floor_state`)."""
+    out = []
+    for label, act, ph, depths, y, floor in decay_curves(arrays):
+        below = np.flatnonzero(~(np.asarray(y) >= READ_ABOVE * floor))
+        if len(below):
+            end = np.nanmin(y)
+            out.append(f"{label}, from depth {int(depths[below[0]])} (down to {end:.1e}: {floor_state(end, floor)})")
+    return "; ".join(out) if out else "no curve comes near its floor at these depths"
+
+
+def empirical_floor_words(arrays, depth_index=-1):
+    """Which finite-width spreads at ``depth_index`` are at float32's resolution (:func:`empirical_at_floor`)."""
+    low = empirical_at_floor(arrays, depth_index)
+    if not low.any():
+        return f"every spread lies more than ten times above float32's resolution ({EPS32:.1e})"
+    vals = ", ".join(f"{ph} {arrays['emp_spread'][i, depth_index].mean():.1e} (orthogonal), "
+                     f"{arrays['emp_spread_gaussian'][i, depth_index].mean():.1e} (Gaussian) against "
+                     f"{arrays['emp_analytic'][i, depth_index]:.1e} (analytic)" for i, ph in enumerate(PHASES) if low[i])
+    return (f"the {', '.join(ph for ph, l in zip(PHASES, low) if l)} spread lies within a factor 10 of float32's "
+            f"resolution ({EPS32:.1e}): {vals}; its distance from the analytic value is rounding, not a signal")
+
+
+def rate_numbers(arrays, cfg):
+    """The rate section's numbers: the points, the exact limits, and which rate the exact recursion follows."""
+    m = measure_rates(arrays, cfg)
+    reading = {act: rate_reading(ci) for act, (v, ci, _) in m.items()}
+    agree = [a for a, r in reading.items() if r == RATE_FORMS[a]]
+    differ = [f"{a} ({RATE_READING[r]})" for a, r in reading.items() if r is not None and r != RATE_FORMS[a]]
+    open_ = [a for a, r in reading.items() if r is None]
+    words = []
+    if agree:
+        words.append(f"the exact recursion follows the paper's rate for {', '.join(agree)}")
+    if differ:
+        words.append(f"it follows another rate for {', '.join(differ)}, against the paper's statement")
+    if open_:
+        words.append(f"for {', '.join(open_)} the ratio has not settled by these depths")
+    pts = paper_points()
+    relu = arrays["exact_ratios_relu"]
+    return {
+        "eoc-rate-points": "; ".join(
+            f"{a} {p}: σ_W = {w:.4f}, σ_b = {b:.4f}{' (paper: 0.2)' if p == 'edge' and b > 0 else ''}, χ₁ = {c:.4f}"
+            for (a, p), (w, b), c in zip(pts, arrays["rate_points"], arrays["rate_chi1"])),
+        "eoc-rate-pairs": int(arrays["rate_entries"].shape[-1]),
+        "eoc-rate-words": "; ".join(words),
+        "eoc-exact-depth": f"{int(cfg.exact_max_depth):,}",
+        "eoc-exact-depth-relu": f"{int(arrays['exact_depths_relu'][-1]):,}",
+        "eoc-relu-limit-gap": f"{np.abs(relu[-1] - meanfield.EDGE_LIMIT['relu']).max():.1e}",
+        "eoc-exact-vs-direct": f"{float(arrays['exact_check']):.0e}",
+        "eoc-rate-robust": rate_robustness_words(arrays, cfg),
+    }
+
+
+def rate_robustness_words(arrays, cfg):
+    """For each rate claim that does not hold: whether its reading survives taking each pair alone and each window."""
+    m, claims = measure_rates(arrays, cfg), {c.id: c for c in CLAIMS}
+    out = []
+    for act, (v, ci, _) in m.items():
+        if claims[f"eoc-rate-form-{act}"].verdict(v, ci) != "does not hold":
+            continue
+        per_pair = pair_slope_ratios(arrays, act)
+        readings = {rate_reading((r, r)) for r in per_pair} | {rate_reading(ci)}
+        pairs = ", ".join(f"{r:.2f} (cos {c:.2f})" for r, c in zip(per_pair, arrays[f"exact_rho_{act}"]))
+        verdict = (f"the reading, {RATE_READING[rate_reading(ci)]}, is the same for each pair alone and in every window"
+                   if len(readings) == 1 else "the reading changes with the pair or the window")
+        out.append(f"{act}: the slope ratio is {pairs} for the three pairs taken alone and {ci[0]:.2f} to {ci[1]:.2f} "
+                   f"over the windows, with the recursion run to depth {int(arrays[f'exact_depths_{act}'][-1]):,}: "
+                   f"{verdict}")
+    return "; ".join(out) if out else "no rate claim fails at this profile"
+
+
+def train_numbers(arrays, cfg):
+    """The trainability section's numbers."""
+    acc = arrays["train_accuracy"][:, :, :, -1].mean(-1)  # (depth, phase)
+    d, (lo, hi) = trainability_gap(arrays)
+    verdict = CLAIMS[[c.id for c in CLAIMS].index("eoc-trainability")].verdict(d, (lo, hi))
+    return {
+        "eoc-train-setup": f"{cfg.train_seeds} tanh networks of width {cfg.train_width} per depth and initialization",
+        "eoc-train-depths": ", ".join(f"{L} (lr {lr:g})" for L, lr in zip(cfg.train_depths, cfg.train_lrs)),
+        "eoc-train-steps": int(arrays["train_steps"][-1]),
+        "eoc-train-acc": "; ".join(f"depth {L}: " + ", ".join(f"{acc[i, j]:.2f} ({p})" for j, p in enumerate(TRAIN_POINTS))
+                                   for i, L in enumerate(cfg.train_depths)),
+        "eoc-train-gap": f"{d:.2f} [{lo:.2f}, {hi:.2f}]",
+        "eoc-train-words": {"holds": "the Edge of Chaos trains better, as the paper found",
+                            "does not hold": "an off-Edge initialization trains better, against the paper",
+                            "inconclusive": "the networks do not decide which initialization trains better"}[verdict],
+        "eoc-train-differs": TRAIN_FIGURE.caption(cfg),
+    }
