@@ -67,8 +67,7 @@ QUADRATURE_MAX_VARIANCE = 1e3
 """Largest variance for which the bivariate quadrature is tested to :data:`TOLERANCE`; beyond it an error."""
 
 NODES_2D = 48
-"""Gauss-Legendre nodes per piece and axis of bivariate expectations (two pieces on the outer axis, three on the
-inner): 96 x 144 per pair."""
+"""Gauss-Legendre nodes per piece and axis of bivariate expectations: 96 x 96 per pair (96 x 144 near c = 1)."""
 
 
 # ACTIVATIONS IN FLOAT64
@@ -193,29 +192,56 @@ def _pieces(bounds, n):
     return z.reshape(bounds.shape[:-1] + (-1,)), weights.reshape(bounds.shape[:-1] + (-1,))
 
 
+NEAR_ONE = 0.9
+"""Correlations above which the gap is taken in the pair's sum-and-difference coordinates (:func:`_gap_near_one`);
+below it the cheaper rule of :func:`_gap` holds its relative precision (1e-13 measured at 1 - c = 0.1)."""
+
+
 def _difference_form(f, q1, q2, c, e_u, e_v):
     r""":math:`\mathbb{E}[f(u)f(v)] = \frac12(e_u + e_v) - \frac12\mathbb{E}[(f(u) - f(v))^2]`, pairs (P,).
 
-    In the coordinates of the pair's sum and difference: :math:`u = \sqrt{q_1}(C w + S x)`,
-    :math:`v = \sqrt{q_2}(C w - S x)` with :math:`w, x` independent standard normals, :math:`C = \sqrt{(1 + c)/2}`,
-    :math:`S = \sqrt{(1 - c)/2}` (so :math:`\mathbb{E}uv = \sqrt{q_1 q_2}(C^2 - S^2) = \sqrt{q_1 q_2}\,c`).
-    The kinks u = 0 and v = 0 lie at :math:`w = \mp (S/C) x`: x is split at 0 and w at both, so every piece is
-    smooth however close c is to 1. (In the coordinates :math:`u \propto z_1`, :math:`v \propto c z_1 + s z_2`
-    the kink v = 0 makes the inner integral vary on the scale :math:`s = \sqrt{1 - c^2}` in :math:`z_1`, which a
-    fixed rule on :math:`z_1` does not resolve: ELU's derivative lost 3 of its digits on the gap's scale at
-    :math:`1 - c = 10^{-5}`, and an Edge-of-Chaos recursion thousands of layers deep, which lives there, drifted.)"""
+    The gap :math:`\mathbb{E}[(f(u) - f(v))^2]` carries :math:`1 - c` as c -> 1, where deep kernels live, so it must
+    keep its relative digits there: above :data:`NEAR_ONE` it is taken by :func:`_gap_near_one`, below by
+    :func:`_gap`."""
+    near = c > NEAR_ONE
+    gap = np.empty(c.shape)
+    for rule, pick in ((_gap, ~near), (_gap_near_one, near)):
+        if pick.any():
+            gap[pick] = rule(f, q1[pick], q2[pick], c[pick])
+    return 0.5 * (e_u + e_v) - 0.5 * gap
+
+
+def _gap(f, q1, q2, c):
+    r""":math:`\mathbb{E}[(f(u) - f(v))^2]` with :math:`u = \sqrt{q_1} z_1`, :math:`v = \sqrt{q_2}(c z_1 + s z_2)`,
+    :math:`s = \sqrt{1 - c^2}`; z_1 split at 0 (u's kink), z_2 at :math:`-c z_1 / s` (v's kink). As s -> 0 the
+    inner integral varies on the scale s in :math:`z_1`, which this fixed rule does not resolve (ELU's derivative
+    lost 3 digits of the gap at 1 - c = 1e-5): near c = 1, :func:`_gap_near_one`."""
+    z1, w1 = _split_rule(np.zeros(()), NODES_2D)  # (M,)
+    s = np.sqrt(np.clip(1.0 - c * c, 0.0, None))
+    with np.errstate(all="ignore"):
+        t = np.where(s[:, None] > 0, -c[:, None] * z1[None, :] / s[:, None], 0.0)  # (P, M)
+        z2, w2 = _split_rule(t, NODES_2D)  # (P, M, M)
+        u = np.sqrt(q1)[:, None, None] * z1[None, :, None]
+        v = np.sqrt(q2)[:, None, None] * (c[:, None, None] * z1[None, :, None] + s[:, None, None] * z2)
+        return ((f(u) - f(v)) ** 2 * w2).sum(-1) @ w1  # (P,)
+
+
+def _gap_near_one(f, q1, q2, c):
+    r""":math:`\mathbb{E}[(f(u) - f(v))^2]` in the coordinates of the pair's sum and difference:
+    :math:`u = \sqrt{q_1}(C w + S x)`, :math:`v = \sqrt{q_2}(C w - S x)` with :math:`w, x` independent standard
+    normals, :math:`C = \sqrt{(1 + c)/2}`, :math:`S = \sqrt{(1 - c)/2}` (so :math:`\mathbb{E}uv = \sqrt{q_1 q_2}\,c`).
+    The kinks u = 0 and v = 0 lie at :math:`w = \mp (S/C) x`: x is split at 0 and w at both, so every piece is smooth
+    however close c is to 1 (the gap to 1e-12 relative at 1 - c = 1e-6). Half again as costly as :func:`_gap`."""
     x, wx = _split_rule(np.zeros(()), NODES_2D)  # (M,)
     half = np.sqrt(np.clip((1.0 - c) / 2, 0.0, 1.0))  # S, exact near c = 1 (no 1 - c^2)
-    mean = np.sqrt(np.clip((1.0 + c) / 2, 0.0, 1.0))  # C
+    mean = np.sqrt(np.clip((1.0 + c) / 2, 0.0, 1.0))  # C > 0 here
     with np.errstate(all="ignore"):
-        slope = np.where(mean > 0, half / np.where(mean > 0, mean, 1.0), np.inf)  # S / C
-        k = np.minimum(slope[:, None] * np.abs(x)[None, :], TRUNCATION)  # (P, M): the kinks at w = -k, k
+        k = np.minimum((half / mean)[:, None] * np.abs(x)[None, :], TRUNCATION)  # (P, M): the kinks at w = -k, k
         w, ww = _pieces(np.stack([np.full_like(k, -TRUNCATION), -k, k, np.full_like(k, TRUNCATION)], -1),
                         NODES_2D)  # (P, M, 3 NODES_2D)
-        u = np.sqrt(q1)[:, None, None] * (mean[:, None, None] * w + half[:, None, None] * x[None, :, None])
-        v = np.sqrt(q2)[:, None, None] * (mean[:, None, None] * w - half[:, None, None] * x[None, :, None])
-        gap = ((f(u) - f(v)) ** 2 * ww).sum(-1) @ wx  # (P,)
-    return 0.5 * (e_u + e_v) - 0.5 * gap
+        cw, sx = mean[:, None, None] * w, (half[:, None] * x[None, :])[..., None]
+        u, v = np.sqrt(q1)[:, None, None] * (cw + sx), np.sqrt(q2)[:, None, None] * (cw - sx)
+        return ((f(u) - f(v)) ** 2 * ww).sum(-1) @ wx  # (P,)
 
 
 def _diagonal(activation, q, order, what):
