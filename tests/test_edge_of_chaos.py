@@ -218,9 +218,16 @@ def test_the_robustness_sentence_reads_each_pair_alone():
         return out
 
     same = eoc.rate_robustness_words(arrays("log L / L"), cfg)
-    assert same.startswith("relu: ") and same.endswith("the reading, log L / L, is the same for each pair alone and in "
-                                                       "every window"), same
+    assert same.startswith("relu (does not hold): ") and same.endswith(
+        "the reading, log L / L, is the same for each pair alone and in every window"), same
     assert "the reading changes with the pair or the window" in eoc.rate_robustness_words(arrays("1/L"), cfg)
+    RATES["turning"] = lambda L: -np.log(L / 3000.0) ** 2 / L  # L (K - K_inf) peaks at 3,000: not settled there
+    try:
+        open_ = eoc.rate_robustness_words(arrays("turning"), cfg)
+    finally:
+        del RATES["turning"]
+    assert "elu (inconclusive): the slope ratio is" in open_ and "(cos 0.90: not settled)" in open_, open_
+    assert "the pairs that are decided read log L / L, against the paper's log L / L" in open_, open_
 
 
 def test_the_phases_trained_in_one_program_are_the_phases_trained_one_by_one():
@@ -297,3 +304,25 @@ def test_the_deep_finite_width_reading_says_what_each_phase_distance_is_made_of(
     assert ordered.startswith("ordered") and ordered.endswith("at float32's resolution")
     assert edge.startswith("edge 1 [") and edge.endswith("spread 0.036 against 0.018 analytic")
     assert chaotic.endswith("the networks' spread stays at 0.011 while the analytic one falls to 1e-25")
+
+
+def test_the_depth_list_says_from_which_depth_a_spread_stays_at_its_finite_width_level():
+    seeds = np.ones(4)
+    ana = np.array([[0.04, 1e-3], [0.08, 0.06], [0.06, 1e-9]])  # (phase, depth): ordered, edge, chaotic
+    emp = np.array([[0.04, 1.1e-3], [0.08, 0.07], [0.06, 0.011]])[..., None] * seeds
+    arrays = {"emp_analytic": ana, "emp_spread": emp, "emp_spread_gaussian": emp}
+    words = eoc.by_depth_words(arrays, [4, 36])
+    assert words.startswith("The largest distance over the phases is 0 at depth 4, 1.1e+07 at depth 36"), words
+    assert "(the chaotic phase's from depth 36)" in words
+    calm = {**arrays, "emp_spread": ana[..., None] * seeds}
+    assert "each phase's spread is within a factor 10" in eoc.by_depth_words(calm, [4, 36])
+
+
+def test_the_recorded_check_is_read_at_the_tested_depth(tmp_path):
+    import json
+
+    path = tmp_path / "results.json"
+    path.write_text(json.dumps({"quadrature_depth": {"elu": {"max_abs_diff_L_ratio": {"1000": 9e-8}},
+                                                     "tanh": {"max_abs_diff_L_ratio": {"1000": 4e-9}}}}))
+    assert eoc.recorded_difference(1000, path).startswith("9e-08 (measured by")
+    assert eoc.recorded_difference(3000, path) == "not recorded at that depth"

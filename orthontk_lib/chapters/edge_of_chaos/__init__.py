@@ -109,6 +109,8 @@ from .prose import (  # noqa: F401
 )
 from .rates import (  # noqa: F401
     CHECK_TOLERANCE,
+    by_depth_words,
+    recorded_difference,
     QUADRATURE_CHECK,
     QUADRATURE_TESTED_DEPTH,
     RATE_READING,

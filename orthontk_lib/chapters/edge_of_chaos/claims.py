@@ -46,8 +46,8 @@ CLAIMS = [
           decide="deeper exact recursions"),
     Claim("eoc-orthogonal-follows", "Huang, Du, Xu 2021 (this book's link to the main paper)",
           "At the smallest measured depth, far below the width, an orthogonal finite-width network's "
-          "normalized NTK follows the analytic curve; deeper, finite-width corrections take it away (the page reads "
-          "the deepest depth too).",
+          "normalized NTK follows the analytic curve (the page reads the deepest depth too, and says what each phase's "
+          "distance there is made of).",
           "|spread_orth − spread_∞| / spread_∞ at the smallest measured depth, largest over the three erf points "
           "(95% bootstrap interval over seeds)",
           AtMost(0.2), why="finite-width corrections of order depth/width, plus seed noise",
