@@ -295,8 +295,21 @@ def test_the_cnn_edge_comparison_names_depths_where_delta_orthogonal_stops_first
     edges = {4: {"gaussian": 0.2, "delta-orthogonal": 0.2}, 16: {"gaussian": 0.2, "delta-orthogonal": 0.1}}
     assert sp.cnn_edge_comparison(edges).endswith("at L = 16, the reverse of the stability the paper reports "
                                                        "for orthogonal FCNs")
+    edges[16]["delta-gaussian"] = 0.1
+    words = sp.cnn_edge_comparison(edges, 2.0)
+    assert "at L = 16 by 1 grid step (×2 each), and the delta-Gaussian control stops there too" in words, words
+    assert words.endswith("so this is not resolved"), words
+    edges[16].update({"delta-orthogonal": 0.05, "delta-gaussian": 0.2})
+    assert "by 2 grid steps" in sp.cnn_edge_comparison(edges, 2.0) and "control" not in sp.cnn_edge_comparison(
+        edges, 2.0) and not sp.cnn_edge_comparison(edges, 2.0).endswith("not resolved")
     edges[16]["delta-orthogonal"] = 0.2
     assert sp.cnn_edge_comparison(edges).startswith("Nowhere")
+
+
+def test_a_stability_verdict_on_the_rule_boundary_says_so():
+    M = Measurement
+    assert "only just" in sp.boundary_words(M(3.51, (1.0, 6.58)))
+    assert sp.boundary_words(M(3.51, (1.2, 6.58))) == ""
 
 
 def test_a_speed_verdict_carried_by_censored_cells_is_called_so():

@@ -58,6 +58,7 @@ from .prose import (  # noqa: F401
     _edge_words,
     _speedup_range,
     bootstrap_caveat,
+    boundary_words,
     cnn_edge_comparison,
     edge_bound_words,
     large_vs_small_lr_words,

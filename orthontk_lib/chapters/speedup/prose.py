@@ -72,7 +72,7 @@ def numbers(arrays, cfg):
         "sp-boot-caveat": bootstrap_caveat(int(fcn["tau"].shape[-1])),
         "sp-stability": fmt(m["speedup-stability"]), "sp-stability-growth": fmt(m["speedup-stability-growth"]),
         "sp-stability-words": {"holds": "orthogonal networks keep training at larger learning rates than Gaussian "
-                                        "ones at depth",
+                                        "ones at depth" + boundary_words(m["speedup-stability"]),
                                "does not hold": "at depth, orthogonal networks stop training at smaller learning "
                                                 "rates than Gaussian ones",
                                "inconclusive": "whether orthogonal networks train at larger learning rates is not "
@@ -106,7 +106,7 @@ def numbers(arrays, cfg):
                              "not orthogonality, carries what speed-up there is.",
             "inconclusive": "At this profile the control does not separate the two: the interval of the speed-up "
                             "over delta-Gaussian kernels does not decide."}[v["speedup-cnn-orthogonality"]],
-        "sp-cnn-edge-compare": cnn_edge_comparison(cedge),
+        "sp-cnn-edge-compare": cnn_edge_comparison(cedge, grid_spacing(cnn["lrs"])),
         "sp-cnn-edge": "; ".join(f"L={L}: " + ", ".join("η " + edge_bound_words(e[i], cnn["lrs"])
                                                       for i in ("gaussian", "delta-orthogonal", "delta-gaussian"))
                                  for L, e in cedge.items()),
@@ -118,17 +118,43 @@ def numbers(arrays, cfg):
     return out
 
 
-def cnn_edge_comparison(cedge):
+def boundary_words(measured, bound=1.0):
+    """For a ratio that holds by an interval's lower end at exactly ``bound`` (an edge ratio widened by the grid's
+    step, whose end then lands on 1): that it holds only just, and what a strict rule would read."""
+    lo = measured.ci[0]
+    if not (np.isfinite(lo) and math.isclose(lo, bound, rel_tol=1e-9)):
+        return ""
+    return (f", though only just: the interval's lower end is exactly {bound:g} once widened by the grid's step, so a "
+            f"rule asking for a ratio above {bound:g} would read it as inconclusive")
+
+
+def cnn_edge_comparison(cedge, spacing=None):
     """Where delta-orthogonal kernels stop training at a smaller learning rate than Gaussian ones (both edges read off
-    the grid; a Gaussian edge at the grid's top is a lower bound, so it still counts as larger), as prose."""
+    the grid; a Gaussian edge at the grid's top is a lower bound, so it still counts as larger), as prose; with the
+    grid's ``spacing``, by how many grid steps, and whether the delta-Gaussian control stops where delta-orthogonal
+    kernels do (then the delta structure, not orthogonality, is what differs from Gaussian kernels)."""
     lower = [L for L, e in cedge.items()
              if np.isfinite(e["gaussian"]) and (not np.isfinite(e["delta-orthogonal"]) or
                                                 e["delta-orthogonal"] < e["gaussian"])]
     if not lower:
         return "Nowhere do delta-orthogonal kernels stop training at a smaller learning rate than Gaussian ones"
-    return ("Delta-orthogonal kernels stop training at a smaller learning rate than Gaussian ones at "
-            + ", ".join(f"L = {L}" for L in lower) + ", the reverse of the stability the paper reports for orthogonal "
-            "FCNs")
+    where = ", ".join(f"L = {L}" for L in lower)
+    if spacing is None:
+        return (f"Delta-orthogonal kernels stop training at a smaller learning rate than Gaussian ones at {where}, the "
+                "reverse of the stability the paper reports for orthogonal FCNs")
+    parts, gaps = [], []
+    for L in lower:
+        e = cedge[L]
+        steps = (round(math.log(e["gaussian"] / e["delta-orthogonal"]) / math.log(spacing))
+                 if np.isfinite(e["delta-orthogonal"]) else None)
+        gap = f"{steps} grid step{'s' if steps != 1 else ''} (×{spacing:.2g} each)" if steps else "the whole grid"
+        control = (", and the delta-Gaussian control stops there too: the delta structure, not orthogonality, is "
+                   "what differs" if e.get("delta-gaussian") == e["delta-orthogonal"] else "")
+        parts.append(f"at L = {L} by {gap}{control}")
+        gaps.append(steps)
+    resolved = "; one grid step is the grid's resolution, so this is not resolved" if set(gaps) == {1} else ""
+    return ("Delta-orthogonal kernels stop training at a smaller learning rate than Gaussian ones, the reverse of the "
+            "stability the paper reports for orthogonal FCNs, " + "; ".join(parts) + resolved)
 
 
 def edge_bound_words(edge, lrs):
