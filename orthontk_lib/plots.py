@@ -250,6 +250,16 @@ def variant_panels(x, err, variants, titles, *, xlabel, ylabel):
     return fig
 
 
+def text_colour(rgba):
+    """Black or white, whichever reads on a cell of colour ``rgba`` (its relative luminance, WCAG's weights).
+
+    >>> text_colour((0.27, 0.0, 0.33, 1.0)), text_colour((0.99, 0.91, 0.14, 1.0))  # viridis' ends
+    ('white', 'black')
+    """
+    r, g, b = (c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in rgba[:3])
+    return "white" if 0.2126 * r + 0.7152 * g + 0.0722 * b < 0.18 else "black"
+
+
 def grid_heatmaps(panels, x, y, *, xlabel, ylabel, marks=None, fmt="{:.0f}", prefixes=None):
     """Heat maps over a (y, x) grid, one panel per entry of ``panels`` (``{title: ((Y, X) values, cmap, norm)}``).
 
@@ -268,7 +278,8 @@ def grid_heatmaps(panels, x, y, *, xlabel, ylabel, marks=None, fmt="{:.0f}", pre
         for (i, j), v in np.ndenumerate(values):
             if np.isfinite(v):
                 pre = prefixes[title][i, j] if prefixes and title in prefixes else ""
-                ax.text(j, i, pre + fmt.format(v), ha="center", va="center", fontsize=6)
+                ax.text(j, i, pre + fmt.format(v), ha="center", va="center", fontsize=6,
+                        color=text_colour(im.cmap(im.norm(v))))
         if marks is not None and title in marks:
             for i, j in np.argwhere(marks[title]):
                 ax.add_patch(plt.Rectangle((j - 0.5, i - 0.5), 1, 1, fill=False, hatch="///", lw=0, color="0.4"))

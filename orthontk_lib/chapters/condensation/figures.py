@@ -69,7 +69,7 @@ def fig_adam_cosine(cfg, arrays, which="adam", step=None):
         axes[0, i].set(xticks=[], yticks=[])
         p = MULTIPLICITY[act]
         bound = "" if p is None else f", 2p = {2 * p}"
-        axes[0, i].set_title(f"{act}{bound}\n{n} orientations, {when}", fontsize=7)
+        axes[0, i].set_title(f"{act}{bound}\n{n} orientations\n{when}", fontsize=7)  # three short lines: no overlap
     fig.colorbar(im, ax=axes[0, :], label=r"$\hat u_j \cdot \hat u_k$", shrink=0.8)
     return fig
 
@@ -114,7 +114,8 @@ def fig_counts(cfg, arrays):
     for i, act in enumerate(acts):
         for j, s in enumerate(sc):
             axes[0, i].semilogx(np.maximum(arrays["count_steps"], 1), np.median(arrays["count"][i, j], 0),
-                                color=plots.sequential(j, len(sc)), label=f"s = {s:g}")
+                                color=plots.sequential(j, len(sc)), label=f"s = {s:g}", marker=".", ms=3,
+                                lw=0.8)  # markers: the recorded steps (the initialization drawn at step 1)
         if MULTIPLICITY[act]:
             axes[0, i].axhline(2 * MULTIPLICITY[act], color="k", ls=":", lw=1)
         axes[0, i].set(title=act, xlabel="step", yscale="log")

@@ -48,9 +48,12 @@ def fig_rate(cfg, arrays):
     L = arrays["depths"].astype(float)
     styles = {"relu": "-", "elu": "--", "tanh": "-."}
     edge = [i for i, (_, p) in enumerate(paper_points()) if p == "edge"]
+    markers = {"relu": None, "elu": "o", "tanh": "^"}  # ELU and tanh coincide in the ordered phase: markers tell them
     for i, (act, phase) in enumerate(paper_points()):
         ax = axes[0, 0] if phase == "edge" else axes[0, 1]
-        ax.plot(L, dist[i], styles[act], color=PHASE_COLOUR[phase], label=f"{act}, {phase}")
+        every = 0.1 if phase == "edge" else (0.05 + 0.05 * (act == "tanh"), 0.1)  # staggered: both visible
+        ax.plot(L, dist[i], styles[act], color=PHASE_COLOUR[phase], label=f"{act}, {phase}", marker=markers[act],
+                markevery=every, ms=3.5, mfc="none", mew=0.8)
     anchor = min(10, len(L)) - 1
     ref = dist[edge, anchor].max()
     g = np.log(L) / L
@@ -188,18 +191,30 @@ def fig_accuracy(arrays):
 
 
 def fig_empirical(cfg, arrays):
-    """Finite-width orthogonal (dots) and Gaussian (squares) spreads against the analytic values and curves; the
-    float32 resolution of the finite-width kernels (line; shaded up to ten times it, where they are rounding)."""
+    """Finite-width orthogonal (dots) and Gaussian (squares) spreads against the analytic values and curves, on a log
+    depth axis, the three side by side at each measured depth; an analytic value below the axis is a down-triangle at
+    its bottom, labelled with the value; the float32 resolution of the finite-width kernels (line; shaded up to ten
+    times it, where they are rounding)."""
     fig, ax = plots.figure(width=4.4)
+    bottom = 1e-10
+    depths = np.asarray(cfg.emp_depths, float)
     for p, ph in enumerate(PHASES):
         c = PHASE_COLOUR[ph]
-        ax.semilogy(arrays["depths"], arrays["spread"][p], color=c, lw=1, label=f"erf {ph}, analytic (all digits)")
-        for key, marker, init in (("emp_spread", "o", "orthogonal"), ("emp_spread_gaussian", "s", "Gaussian")):
-            ax.errorbar(cfg.emp_depths, arrays[key][p].mean(-1), yerr=arrays[key][p].std(-1), fmt=marker, color=c,
-                        mfc="none" if init == "Gaussian" else c, capsize=2, label=f"erf {ph}, {init} n = {cfg.emp_width}")
-        ax.plot(cfg.emp_depths, arrays["emp_analytic"][p], "x", color=c, label=f"erf {ph}, analytic (same inputs)")
-    ax.set(xlabel="depth L", ylabel=r"spread of $\hat\Theta^L$", xlim=(0, 2 * max(cfg.emp_depths)), ylim=(1e-10, 1))
-    ax.axhspan(1e-10, 10 * EPS32, color="0.85", alpha=0.5, lw=0, zorder=0)
+        ax.plot(arrays["depths"], arrays["spread"][p], color=c, lw=1, label=f"erf {ph}, analytic (all digits)")
+        for key, marker, init, shift in (("emp_spread", "o", "orthogonal", 1 / 1.12),
+                                         ("emp_spread_gaussian", "s", "Gaussian", 1.12)):
+            ax.errorbar(depths * shift, arrays[key][p].mean(-1), yerr=arrays[key][p].std(-1), fmt=marker, color=c,
+                        mfc="none" if init == "Gaussian" else c, capsize=2, ms=4,
+                        label=f"erf {ph}, {init} n = {cfg.emp_width}")
+        ana = np.asarray(arrays["emp_analytic"][p], float)
+        ax.plot(depths, np.where(ana >= bottom, ana, np.nan), "x", color=c, label=f"erf {ph}, analytic (same inputs)")
+        for L, v in zip(depths[ana < bottom], ana[ana < bottom]):
+            ax.plot(L, bottom * 1.6, "v", color=c, ms=4)
+            ax.annotate(f"{v:.0e}", (L, bottom * 1.6), xytext=(4, 2 + 8 * p), textcoords="offset points",
+                        fontsize=6, color=c)  # one line per phase: values clipped at one depth stay apart
+    ax.set(xscale="log", xlabel="depth L", ylabel=r"spread of $\hat\Theta^L$", yscale="log",
+           xlim=(depths.min() / 1.6, depths.max() * 1.6), ylim=(bottom, 1))
+    ax.axhspan(bottom, 10 * EPS32, color="0.85", alpha=0.5, lw=0, zorder=0)
     ax.axhline(EPS32, color="0.3", lw=0.8, ls=(0, (1, 2)), label="float32 resolution (finite width)")
     fig.legend(loc="outside right center", fontsize=6)
     return fig

@@ -98,7 +98,7 @@ def fig_learning_speed(arrays):
                             fontsize=5.5, color="0.3")
             ax.set(xscale="log", yscale="log", title=f"{title}: τ ({which})")
             plots.plain_log_ticks(ax.yaxis)
-            low.set(xscale="log", ylim=(-0.05, 1.05), xlabel="learning rate η" if key == "depths" else "η · n / n₀ (ηΘ fixed; n₀: the depth family's width)")
+            low.set(xscale="log", ylim=(-0.05, 1.05), xlabel="learning rate η" if key == "depths" else "η · n / n₀ (ηΘ fixed)")
             ax.title.set_fontsize(8)
             col += 1
         handles, labels = axes[0, col - 2].get_legend_handles_labels()
@@ -137,7 +137,7 @@ def fig_failure_edge(arrays):
         ax.title.set_fontsize(8)
         ax.tick_params(labelsize=7)
     axes[0, 0].set_ylabel("largest η that trains")
-    axes[0, 1].set_ylabel("largest η · n / n₀ that trains (n₀: depth family's width)")
+    axes[0, 1].set_ylabel("largest η · n / n₀ that trains")
     axes[0, 0].legend(fontsize=7)
     return fig
 
