@@ -1,5 +1,6 @@
-r"""The numbers and phrases the chapter's prose glues (:func:`numbers`): each computed from the arrays, so that
-every sentence flips when the data do."""
+r"""The Edge-of-Chaos chapter's glued numbers and phrases (:func:`numbers`): floors and growth readings, rate
+readings pair by pair, what the finite-width distances are made of, trainability; each computed from the arrays,
+so that every sentence flips when the data do."""
 
 
 import numpy as np
