@@ -167,3 +167,14 @@ def test_a_spectrum_width_at_the_float64_floor_is_a_lower_bound():
     words = fw.width_words({"iso": sv, "iso_depths": np.array([1, 256])}, 0, 0)
     assert words.startswith("0.00, ≥ 15.00") and "lower bound at L = 256" in words
     assert "≥" not in fw.width_words({"iso": sv, "iso_depths": np.array([1, 256])}, 1, 1)
+
+
+def test_the_spectra_words_give_the_tanh_to_linear_gap_and_every_floored_depth():
+    n = 8
+    lin = np.tile(np.linspace(0.5, 2.0, n), (2, 2, 1))  # (depth, init, n)
+    tanh = lin * np.array([1.0, 0.9])[:, None, None]  # depth 1: equal; depth 2: 10% below
+    lin[1, 0, :3] = 1e-15  # three values under the floor at depth 2, Gaussian linear
+    iso = np.stack([lin, tanh], 1)  # (depth, activation, init, n)
+    arrays = {"iso": iso, "iso_depths": np.array([4, 64])}
+    assert fw.tanh_linear_words(arrays).endswith("by at most 0.0%, 10.0% of their value at L = 4, 64")
+    assert fw._floor_words(arrays).endswith("at L = 64, 3 of 8 (linear, gaussian)")

@@ -120,6 +120,21 @@ def fluctuation_point(cfg, x, depth, point="q0"):
     return np.stack(out)
 
 
+def tanh_linear_words(arrays):
+    """How far the tanh networks' Jacobian singular values are from the linear networks' (same draws), per depth: the
+    largest relative difference over both inits and the values above 1e-6 (sorted, so value for value)."""
+    sv = np.sort(np.asarray(arrays["iso"], float), axis=-1)  # (depth, activation, init, n)
+    rel = []
+    for d in range(sv.shape[0]):
+        lin, tanh = sv[d, 0], sv[d, 1]
+        keep = lin > 1e-6
+        rel.append(float(np.max(np.abs(tanh - lin)[keep] / lin[keep])) if keep.any() else float("nan"))
+    per = ", ".join(f"{r:.1%}" for r in rel)
+    depths = ", ".join(str(int(L)) for L in arrays["iso_depths"])
+    return (f"the tanh networks' singular values differ from the linear ones' by at most {per} of their value at "
+            f"L = {depths}")
+
+
 def isometry_point(cfg, depth):
     """Singular values of ∂h^L/∂x for (linear, tanh) x (gaussian, orthogonal): (2, 2, width)."""
     n = cfg.iso_width
@@ -526,7 +541,8 @@ def numbers(arrays, cfg):
                    f"{arrays['fluct_depths'][-1]} the Gaussian statistic is {last[0] / last[1]:.3g} times the orthogonal one",
             FAILS: "orthogonal fluctuations grow faster with depth than Gaussian ones, against the claim",
             INCONCLUSIVE: "the interval does not decide which grows faster"}[verdict["finite-width-depth-growth"]],
-        "fw-iso-width": cfg.iso_width, "fw-iso-dev": f"{dev:.1e}",
+        "fw-iso-width": cfg.iso_width, "fw-iso-dev": f"{dev:.1e}", "fw-iso-q1": f"1/{cfg.iso_width}",
+        "fw-iso-tanh-linear": tanh_linear_words(arrays),
         "fw-iso-dev-words": (f"{'within' if dev <= depth_iso * eps32 else 'beyond'} the {depth_iso * eps32:.1e} that "
                              f"{depth_iso} factors, each orthogonal only to float32 resolution ({eps32:.1e}), can "
                              "accumulate"),
@@ -569,14 +585,19 @@ def _curve_words(arrays, key, init="orthogonal"):
 
 
 def _floor_words(arrays):
-    """How many singular values the spectra's leftmost bin collects from below :data:`SPECTRUM_FLOOR`."""
-    below = (arrays["iso"][-1] < SPECTRUM_FLOOR).sum(-1)  # (activation, init) at the deepest depth
+    """How many singular values the spectra's leftmost bin collects from below :data:`SPECTRUM_FLOOR`, at every depth
+    where any does."""
+    below = (np.asarray(arrays["iso"]) < SPECTRUM_FLOOR).sum(-1)  # (depth, activation, init)
     if not below.any():
         return f"no singular value falls below {SPECTRUM_FLOOR:.0e}"
-    parts = [f"{below[a, i]} of {arrays['iso'].shape[-1]} ({act}, {init})" for a, act in enumerate(("linear", "tanh"))
-             for i, init in enumerate(INITS) if below[a, i]]
-    return (f"the leftmost bin also counts the singular values below {SPECTRUM_FLOOR:.0e}: at L = "
-            f"{arrays['iso_depths'][-1]}, " + ", ".join(parts))
+    n = arrays["iso"].shape[-1]
+    by_depth = []
+    for d, L in enumerate(arrays["iso_depths"]):
+        parts = [f"{below[d, a, i]} of {n} ({act}, {init})" for a, act in enumerate(("linear", "tanh"))
+                 for i, init in enumerate(INITS) if below[d, a, i]]
+        if parts:
+            by_depth.append(f"at L = {L}, " + ", ".join(parts))
+    return f"the leftmost bin also counts the singular values below {SPECTRUM_FLOOR:.0e}: " + "; ".join(by_depth)
 
 
 # FIGURES
