@@ -1,0 +1,236 @@
+r"""The claims of the transition to linearity (:data:`CLAIMS`), each with its statistic, rule and tolerance; :func:`measure`, which measures
+them from the saved arrays, and :func:`numbers`, the prose's glued numbers, each computed so that it flips when the
+data do."""
+
+
+import numpy as np
+
+from orthontk_lib import stats
+from orthontk_lib.claims import FAILS, HOLDS, INCONCLUSIVE, AtLeast, AtMost, Claim, Measurement, Within, by_verdict
+from orthontk_lib.references import cite
+
+from .experiment import (
+    FIGURE,
+    bound_ratio,
+    change_slopes,
+    hessian_slopes,
+    linearization_error,
+    linearization_slopes,
+    orthogonal_hessian_slope,
+)
+
+# CLAIMS
+
+LZB = cite("liu2020linearity")
+NO_DECAY = ("no decay: the theory's Θ(1) part does not shrink; a slope of −0.15 or more over these widths is "
+            "what a non-vanishing quantity with seed noise gives")
+CLAIMS = [
+    Claim("linearity-hessian-slope", f"{LZB}, Thm. 3.2",
+          "The Hessian spectral norm of a network with a linear output scales as Õ(1/√width).",
+          "log-log slope of ||H||_2 (mean over seeds and inputs) against width (95% t-interval)",
+          Within(-0.5, 0.15),
+          why="Õ allows a factor (log n)^k, which raises a slope fitted over these widths by about k/log n, "
+              "0.1 to 0.15 for k = 1; seed noise adds a few hundredths",
+          decide="more widths, or wider networks (the paper profile)"),
+    Claim("linearity-hessian-slope-orthogonal", f"{LZB}, Thm. 3.2, with orthogonal weights (this book)",
+          "With orthogonal weights too, the Hessian spectral norm of a network with a linear output scales as "
+          "Õ(1/√width).",
+          "log-log slope of ||H||_2 of the orthogonal network (mean over seeds and inputs) against width (95% "
+          "t-interval)", Within(-0.5, 0.15),
+          why="as for Gaussian weights: Õ's log factor and seed noise", decide="more widths or seeds"),
+    Claim("linearity-nonlinear-output", f"{LZB}, Sec. 4",
+          "With a non-linear output layer the Hessian norm does not vanish with width.",
+          "log-log slope of ||H||_2 against width (95% t-interval)", Within(0.0, 0.15),
+          why="the rank-one term ψ''·∇f̃∇f̃ᵀ is Θ(1): slope 0, with the linear-output allowance",
+          decide="more widths"),
+    Claim("linearity-bottleneck-hessian", f"{LZB}, Sec. 5",
+          "With a bottleneck (one hidden layer of fixed width) the Hessian norm does not vanish with width.",
+          "log-log slope of ||H||_2 against width (95% t-interval)", Within(0.0, 0.15),
+          why="the Hessian block of the weights next to the narrow layer is Θ(1): slope 0, with the linear-output "
+              "allowance", decide="more widths"),
+    Claim("linearity-kernel-change-nonlinear", f"{LZB}, Sec. 4",
+          "With a non-linear output layer the NTK changes by O(1) during training, even for a wide network.",
+          "||Θ_T − Θ_0||_F/||Θ_0||_F after GD, largest width trained (seed mean, 95% t-interval)",
+          AtLeast(0.2), why="order one; the linear-output network of the same width moves by a few percent",
+          decide="more seeds"),
+    Claim("linearity-kernel-change-slope", f"{LZB}, Thm. 3.2 and Sec. 3",
+          "With a linear output the NTK's change over training is Õ(1/√width): it shrinks at least as fast as "
+          "width^(−1/2).",
+          "log-log slope of ||Θ_T − Θ_0||_F/||Θ_0||_F against width, every network a point (95% t-interval)",
+          AtMost(-0.35), why="the theorem bounds the change from above; Õ's log factor raises a fitted slope by up to "
+          "0.15", decide="more training widths or seeds"),
+    *(Claim(f"linearity-kernel-change-slope-{case}", f"{LZB}, Sec. {section}",
+            f"With a {name} the NTK's change over training does not decay with width.",
+            "log-log slope of ||Θ_T − Θ_0||_F/||Θ_0||_F against width, every network a point (95% t-interval)",
+            AtLeast(-0.15), why=NO_DECAY, decide="more training widths or seeds")
+      for case, name, section in (("nonlinear", "non-linear output", 4), ("bottleneck", "bottleneck", 5))),
+    Claim("linearity-linearization-slope", f"{LZB}, Sec. 3 (|f − f_lin| ≤ ½ sup‖H‖ R²)",
+          "With a linear output the network stays within Õ(1/√width) of its linearization along training: the "
+          "distance shrinks at least as fast as width^(−1/2).",
+          "log-log slope of max_t |f(θ_t) − f_lin(θ_t)| against width, every network a point (95% t-interval)",
+          AtMost(-0.35), why="R stays O(1) and ||H|| is Õ(1/√n), an upper bound; Õ's log factor raises a fitted slope "
+          "by up to 0.15", decide="more training widths or seeds"),
+]
+
+
+def measure(arrays, cfg):
+    """Each claim's statistic with its 95% interval."""
+    hs, cs, ls = hessian_slopes(arrays), change_slopes(arrays), linearization_slopes(arrays)
+    final = arrays["change"][:, -1, :, -1]  # (case, seed) at the largest width
+    n_train = len(arrays["train_widths"])
+    fit = {"reading": train_fit_words(n_train).lower()} if n_train < 3 else None  # the training slopes' caveat
+    return {
+        "linearity-hessian-slope": Measurement(*hs[0][:2]),
+        "linearity-hessian-slope-orthogonal": Measurement(*orthogonal_hessian_slope(arrays)[:2]),
+        "linearity-nonlinear-output": Measurement(*hs[1][:2]),
+        "linearity-bottleneck-hessian": Measurement(*hs[2][:2]),
+        "linearity-kernel-change-nonlinear": Measurement(*stats.mean_ci(final[1]),
+                                                         {"linear_output": float(final[0].mean())}),
+        "linearity-kernel-change-slope": Measurement(*cs[0][:2], fit),
+        "linearity-kernel-change-slope-nonlinear": Measurement(*cs[1][:2], fit),
+        "linearity-kernel-change-slope-bottleneck": Measurement(*cs[2][:2], fit),
+        "linearity-linearization-slope": Measurement(*ls[0][:2], fit),
+    }
+
+
+def loss_reduction(arrays):
+    """Per case: the seed-mean training loss at the start over the one at the end, at the largest width trained."""
+    loss = arrays["train_loss"][:, -1].mean(1)  # (case, record)
+    return loss[:, 0] / loss[:, -1]
+
+
+TRAINS = 10.0
+"""A case "trains" when gradient descent divides its loss by at least this factor (seed means, largest width)."""
+
+
+def train_fit_words(n_widths):
+    """What the training slopes rest on: the number of training widths, and a warning when a slope is a line through
+    two widths (its interval then holds the seeds' spread only, nothing of the curve's shape)."""
+    if n_widths >= 3:
+        return f"Each training slope is fitted over {n_widths} widths"
+    return (f"Each training slope is a line through {n_widths} width{'s' if n_widths != 1 else ''} only: its interval "
+            "holds the seeds' spread, and nothing tests whether the change follows a power law at all")
+
+
+def flat_words(ci, band):
+    """A slope held to ``band`` around 0 (the non-vanishing claims), read from its interval ``ci``: flat where the
+    interval holds 0; shrinking (or growing) slowly where it excludes 0, which is still far from n^(−1/2)."""
+    lo, hi = ci
+    allowance = ("the band's half-width is the linear-output claim's allowance for Õ's log factor and seed noise")
+    if lo <= 0 <= hi:
+        return f"the interval lies inside {band} and holds 0: the norm does not shrink, as a Θ(1) rank-one term predicts"
+    way = "shrinks" if hi < 0 else "grows"
+    flip = max(abs(lo), abs(hi))
+    return (f"the interval lies inside {band} but excludes 0: the norm {way} slowly, far slower than n^(−1/2), as a "
+            f"Θ(1) rank-one term approached from {'above' if hi < 0 else 'below'} does; {allowance}, and the verdict "
+            f"rests on it: a band narrower than ±{flip:.2f} would not hold")
+
+
+def numbers(arrays, cfg):
+    """The numbers and phrases of the chapter's prose."""
+    fmt = lambda f: f"{f[0]:.2f} [{f[1][0]:.2f}, {f[1][1]:.2f}]"
+    hs, cs, ls, m = hessian_slopes(arrays), change_slopes(arrays), linearization_slopes(arrays), measure(arrays, cfg)
+    by_width = arrays["change"][1, :, :, -1].mean(-1)
+    claim = {c.id: c for c in CLAIMS}
+    verdict = {c.id: c.verdict(*m[c.id][:2]) for c in CLAIMS}
+    ratio = bound_ratio(arrays)
+    err = linearization_error(arrays)
+    names = ("linear output", f"{cfg.output} output", "bottleneck")
+    grad = arrays["gradient"][0].mean((-1, -2))  # (width,) linear output
+    reduction = loss_reduction(arrays)
+    flat, slope_band = claim["linearity-nonlinear-output"].rule.band, claim["linearity-hessian-slope"].rule.band
+    return {
+        "lin-depth": int(cfg.depth), "lin-act": cfg.activation, "lin-output": cfg.output, "lin-iter": int(cfg.n_iter),
+        "lin-bottleneck": int(cfg.bottleneck), "lin-bottleneck-depth": int(cfg.depth + 1),
+        "lin-samples": f"{arrays['hessian'].shape[2]} networks x {arrays['hessian'].shape[3]} inputs",
+        "lin-slope-linear": fmt(hs[0]), "lin-slope-nonlinear": fmt(hs[1]), "lin-slope-bottleneck": fmt(hs[2]),
+        "lin-slope-orth": fmt(orthogonal_hessian_slope(arrays)),
+        "lin-linear-words": {
+            HOLDS: f"inside the ledger's {slope_band}, as the theory's Õ(n^(−1/2)) predicts",
+            FAILS: f"outside the ledger's {slope_band}, against the theory's Õ(n^(−1/2))",
+            INCONCLUSIVE: f"an interval reaching beyond the ledger's {slope_band}: the data do not decide whether it "
+                          "follows the theory's Õ(n^(−1/2))"}[
+            verdict["linearity-hessian-slope"]],
+        "lin-grad-orth": f"{arrays['gradient_orth'].mean():.2f}",
+        "lin-orth-words": {"holds": "with orthogonal weights too the Hessian shrinks at the theory's rate",
+                           "does not hold": "with orthogonal weights the Hessian does not shrink at the theory's rate",
+                           "inconclusive": "the data do not decide whether it shrinks at the same rate"}[
+            verdict["linearity-hessian-slope-orthogonal"]],
+        "lin-nonlinear-words": {
+            HOLDS: flat_words(m["linearity-nonlinear-output"][1], flat),
+            FAILS: f"the interval lies outside {flat}: the norm changes with width, against the paper",
+            INCONCLUSIVE: f"the interval reaches beyond {flat}, so the data do not decide whether the norm stays flat "
+                          "as the rank-one term predicts"}[verdict["linearity-nonlinear-output"]],
+        "lin-bottleneck-words": {"holds": "the narrow layer keeps it from shrinking",
+                                 "does not hold": "it shrinks with width after all, against the paper",
+                                 "inconclusive": "the data do not decide whether it shrinks"}[
+            verdict["linearity-bottleneck-hessian"]],
+        "lin-grad-range": f"[{grad.min():.2f}, {grad.max():.2f}]",
+        "lin-change-linear": f"{arrays['change'][0, -1, :, -1].mean():.3f}",
+        "lin-change-nonlinear": fmt(m["linearity-kernel-change-nonlinear"]),
+        "lin-change-bottleneck": f"{arrays['change'][2, -1, :, -1].mean():.3f}",
+        "lin-change-by-width": ", ".join(f"{c:.2f}" for c in by_width),
+        "lin-change-order": {"holds": "of order one", "does not hold": "well below order one",
+                             "inconclusive": "an interval too wide to say whether it is of order one"}[
+            verdict["linearity-kernel-change-nonlinear"]],
+        "lin-change-slope-linear": fmt(cs[0]), "lin-change-slope-nonlinear": fmt(cs[1]),
+        "lin-change-slope-bottleneck": fmt(cs[2]),
+        "lin-change-slope-words": _slope_words(verdict["linearity-kernel-change-slope"],
+                                               verdict["linearity-kernel-change-slope-nonlinear"],
+                                               verdict["linearity-kernel-change-slope-bottleneck"]),
+        "lin-err-slopes": "; ".join(f"{n} {fmt(f)}" for n, f in zip(names, ls)),
+        "lin-err-largest": "; ".join(f"{n} {e[-1].mean():.2g}" for n, e in zip(names, err)),
+        "lin-err-words": {"holds": "the linear-output network's distance to its linearization falls at least as "
+                                   "fast as n^(−1/2)",
+                          "does not hold": "the linear-output network's distance to its linearization falls more slowly "
+                                           "than n^(−1/2)",
+                          "inconclusive": "whether the linear-output network's distance to its linearization falls as "
+                                          "fast as n^(−1/2) is not decided at these widths"}[verdict["linearity-linearization-slope"]],
+        "lin-ratio": "; ".join(f"{n} {r.max():.2f}" for n, r in zip(names, ratio)),
+        "lin-ratio-words": _ratio_words(ratio, names),
+        "lin-train-width": int(arrays["train_widths"][-1]), "lin-train-widths": ", ".join(map(str, arrays["train_widths"])),
+        "lin-train-fit-words": train_fit_words(len(arrays["train_widths"])),
+        "lin-eta": ", ".join(f"{e:.3f} ({n})" for e, n in zip(np.atleast_1d(arrays["eta"]), names)),
+        "lin-loss": ", ".join(f"{arrays['train_loss'][o, -1, :, -1].mean():.4f} ({n})" for o, n in enumerate(names)),
+        "lin-loss-reduction": ", ".join(f"{r:.3g} ({n})" for r, n in zip(reduction, names)),
+        "lin-train-words": _train_words(reduction, arrays["change"][:, -1, :, -1].mean(-1), names,
+                                        claim["linearity-kernel-change-nonlinear"].rule.x),
+        "lin-differs": FIGURE.caption(cfg),
+    }
+
+
+def _train_words(reduction, change, names, moves=0.2):
+    """Whether gradient descent trains every case (divides its loss by :data:`TRAINS` or more), and whether a case
+    whose kernel moves (final relative change ``change`` of at least ``moves``) is among those that train."""
+    trained = [n for n, r in zip(names, reduction) if r >= TRAINS]
+    moved = [n for n, r, c in zip(names, reduction, change) if r >= TRAINS and c >= moves]
+    first = (f"gradient descent divides the loss by at least {TRAINS:g} in every case" if len(trained) == len(names)
+             else f"gradient descent divides the loss by less than {TRAINS:g} for the "
+                  + " and the ".join(n for n in names if n not in trained))
+    if moved:
+        return (f"{first}; the {' and the '.join(moved)} train{'s' if len(moved) == 1 else ''} although "
+                f"{'its' if len(moved) == 1 else 'their'} kernel moves by {moves:.0%} or more, so constancy of the "
+                "tangent kernel is not what makes a wide network trainable")
+    return f"{first}; no network that trains has a kernel moving by {moves:.0%} or more, so these runs do not show " \
+           "whether a network whose kernel moves trains as well"
+
+
+def _slope_words(linear, nonlinear, bottleneck):
+    """One sentence on the three change slopes' verdicts."""
+    first = {"holds": "falls at least as fast as the theory's n^(−1/2)",
+             "does not hold": "falls more slowly than the theory's n^(−1/2)",
+             "inconclusive": "falls at a rate these widths cannot compare with n^(−1/2)"}[linear]
+    others = (("non-linear output", nonlinear), ("bottleneck", bottleneck))
+    tail = by_verdict(dict(others), {HOLDS: "for the {who} it does not decay",
+                                     FAILS: "for the {who} it decays, against the paper",
+                                     INCONCLUSIVE: "for the {who} the data do not decide whether it decays"})
+    return f"with a linear output the change {first}; {tail}"
+
+
+def _ratio_words(ratio, names):
+    """Whether the measured errors stay under the bound drawn from the Hessian norm at initialization."""
+    over = [n for n, r in zip(names, ratio) if r.max() > 1]
+    if not over:
+        return "every measured error stays under its bound"
+    return (f"the error exceeds the bound drawn from the initial Hessian for the {' and the '.join(over)}: there the "
+            f"Hessian along the path is larger than at initialization, so the sup in the bound is not the initial norm")

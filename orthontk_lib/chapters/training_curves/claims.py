@@ -1,0 +1,115 @@
+r"""The claims of the training curves (:data:`CLAIMS`), each with its statistic, rule and tolerance; :func:`measure`, which measures
+them from the saved arrays, and :func:`numbers`, the prose's glued numbers, each computed so that it flips when the
+data do."""
+
+import math
+
+from orthontk_lib.claims import FAILS, HOLDS, INCONCLUSIVE, VERDICTS, AtMost, Claim, Measurement
+
+from .experiment import FIGURE, SETTINGS, Config, computed_differences
+from .statistics import MARGIN, YLABELS, final, loss_gap, optimizer_name, setting_losses
+
+# CLAIMS
+
+MARGIN_WHY = (f"'the same curves': over each half of training the orthogonal runs' loss is within a tenth of the "
+              f"Gaussian runs' (|mean log ratio| <= {MARGIN:g}); a fixed fraction of the loss, set before the runs and "
+              "the same at every profile and seed count, so more seeds narrow the intervals towards a verdict "
+              "instead of moving the bar")
+CLAIMS = [
+    Claim(f"curves-{name}", f"Huang, Du, Xu 2021, Sec. 4 ({s.figure})",
+          f"{'Full-batch GD' if s.batch_size is None else 'RMSProp' if s.optimizer == 'rmsprop' else 'SGD'} "
+          f"of {s.activation} networks of depth {s.depth}: orthogonal and Gaussian initializations give the same "
+          "training and test loss curves.",
+          "largest |mean log loss ratio| (orthogonal over Gaussian, seed pairs sharing their data order) over the "
+          "training and test loss and the two halves of the recorded steps; its 95% interval covers all four at "
+          "once (t-intervals over seeds, Bonferroni)",
+          AtMost(MARGIN), why=MARGIN_WHY, decide="more seeds (the paper uses 30); the page computes how many")
+    for name, s in SETTINGS.items()
+]
+
+
+def measure(arrays, cfg):
+    """Each setting's loss gap with its interval; detail: where the gap is, the seed spread, the seed count and
+    the seed count that would decide."""
+    return {f"curves-{name}": Measurement(*loss_gap(setting_losses(arrays, name))) for name in SETTINGS}
+
+
+def _decide_words(detail):
+    need = detail["seeds_to_decide"]
+    if need is None:
+        return "no seed count up to 10,000 would, as long as the gap sits on the margin"
+    return f"about {need} seeds per init would decide it, if the gap and the seed spread stay as measured"
+
+
+VERDICT_WORDS = {
+    HOLDS: "the whole interval lies below the margin: the two inits train alike",
+    FAILS: "the whole interval lies above the margin: the two inits train differently",
+    INCONCLUSIVE: "inconclusive at this profile: the interval straddles the margin",
+}
+
+
+def title(verdicts):
+    """The chapter's title after "Training curves: ", from the settings' verdicts."""
+    n = {v: verdicts.count(v) for v in VERDICTS}
+    total = len(verdicts)
+    if n[HOLDS] == total:
+        return "orthogonal and Gaussian networks train alike"
+    if n[FAILS] == total:
+        return "orthogonal and Gaussian networks train differently"
+    if n[INCONCLUSIVE] == total:
+        return "whether orthogonal and Gaussian networks train alike is undecided at this profile"
+    parts = [f"alike in {n[HOLDS]}", f"differently in {n[FAILS]}", f"undecided in {n[INCONCLUSIVE]}"]
+    return "orthogonal and Gaussian networks train " + ", ".join(
+        p for p, v in zip(parts, VERDICTS) if n[v]) + f" of {total} settings"
+
+
+def numbers(arrays, cfg):
+    """The numbers and phrases of the chapter's prose."""
+    m = measure(arrays, cfg)
+    out = {"curves-seeds": int(arrays["gd-shallow_train_loss"].shape[1]),
+           "curves-differs": FIGURE.caption(cfg, computed_differences(cfg)),
+           "curves-margin": f"{MARGIN:g}",
+           "curves-margin-ratio": f"{math.exp(-MARGIN):.2f} to {math.exp(MARGIN):.2f}"}
+    verdicts, undecided = [], []
+    for name, s in SETTINGS.items():
+        acc = final(arrays, name, "test_accuracy")
+        value, ci, detail = m[f"curves-{name}"]
+        verdict = CLAIMS[list(SETTINGS).index(name)].verdict(value, ci)
+        verdicts.append(verdict)
+        out[f"curves-{name}-setting"] = (f"depth {s.depth}, width {cfg.width(name)}, {s.activation}, "
+                                         f"σ_W² = {s.W_var:g}, σ_b² = {s.b_var:g}, {optimizer_name(s)} "
+                                         f"η = {cfg.lr(name):.3g}, {'full batch' if s.batch_size is None else f'batch {s.batch_size}'}, "
+                                         f"{'squared loss' if s.loss == 'mse' else 'cross-entropy'}, "
+                                         f"{int(arrays[f'{name}_steps'][-1])} steps")
+        where = "" if detail["curve"] is None else f", on the {YLABELS[detail['curve']]} over the {detail['window']}"
+        out[f"curves-{name}-gap"] = f"{value:.3f} [{ci[0]:.3f}, {ci[1]:.3f}]{where}"
+        out[f"curves-{name}-spread"] = "not measured" if detail["seed_spread"] is None else (
+            f"{detail['seed_spread']:.3f}")
+        out[f"curves-{name}-acc"] = f"{acc[0]:.3f} (Gaussian) and {acc[1]:.3f} (orthogonal)" + (
+            "; training has barely begun at this profile's step count, so the comparison says little"
+            if acc.max() < 0.3 else "")
+        out[f"curves-{name}-verdict"] = VERDICT_WORDS[verdict] + (
+            f"; {_decide_words(detail)}" if verdict == INCONCLUSIVE and math.isfinite(value) else
+            "; a run diverged, so the gap is not measured" if verdict == INCONCLUSIVE else "")
+        if verdict == INCONCLUSIVE:
+            undecided.append((name, detail))
+    counts = {v: verdicts.count(v) for v in VERDICTS}
+    out["curves-title"] = title(verdicts)
+    out["curves-summary"] = (f"Of the four settings, the two inits train alike in {counts[HOLDS]}, differently in "
+                             f"{counts[FAILS]}, and the data do not decide in {counts[INCONCLUSIVE]}")
+    out["curves-decide"] = _decide_sentence(undecided, cfg)
+    return out
+
+
+def _decide_sentence(undecided, cfg):
+    """What would decide the undecided settings, computed from their intervals."""
+    if not undecided:
+        return f"Every setting is decided at this profile's {cfg.n_seeds} seeds per init."
+    needs = [f"{'more than 10,000' if d['seeds_to_decide'] is None else d['seeds_to_decide']} ({name})"
+             for name, d in undecided]
+    needs = needs[0] if len(needs) == 1 else ", ".join(needs[:-1]) + " and " + needs[-1]
+    paper = Config.PROFILES["paper"]["n_seeds"]
+    return (f"Inconclusive at this profile ({cfg.n_seeds} seeds per init): "
+            f"{', '.join(name for name, _ in undecided)}. What would decide "
+            f"{'it' if len(undecided) == 1 else 'them'} is more seeds: about {needs} seeds per init, if the gaps "
+            f"and seed spreads stay as measured (the paper profile runs {paper}, the paper 30).")

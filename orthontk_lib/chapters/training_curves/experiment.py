@@ -1,0 +1,193 @@
+r"""The experiment of the training curves: the chapter's knobs (:class:`Config`), its measurement points, the sweeps that save
+them and :func:`compute`."""
+
+import dataclasses
+import math
+from typing import NamedTuple
+
+import jax
+import numpy as np
+
+from orthontk_lib import results
+from orthontk_lib.book.profiles import ChapterConfig, ConfigError, Cost
+from orthontk_lib.data import load
+from orthontk_lib.models import FCN
+from orthontk_lib.reproduction import PaperFigure
+
+SLUG = "training-curves"
+INITS = ("gaussian", "orthogonal")
+DATASETS = ("digits", "cifar10")
+METRICS = ("train_loss", "test_loss", "train_accuracy", "test_accuracy")
+
+
+class Setting(NamedTuple):
+    """One of the paper's training runs (widths, steps and seeds are the profile's)."""
+
+    depth: int
+    activation: str
+    W_var: float  # sigma_W^2
+    b_var: float  # sigma_b^2
+    optimizer: str  # "sgd" or "rmsprop"
+    lr: float  # the paper's learning rate at the paper's width
+    batch_size: int | None  # None: full batch
+    loss: str  # "mse" (one-hot targets) or "cross_entropy"
+    paper_width: int
+    paper_steps: int
+    figure: str  # which of the paper's figures
+
+
+SETTINGS = {
+    "gd-shallow": Setting(3, "tanh", 1.5, 0.01, "sgd", 1e-3, None, "mse", 400, 10_000, "full-batch GD figure"),
+    "gd-deep": Setting(7, "tanh", 1.5, 0.1, "sgd", 1e-4, None, "mse", 800, 10_000, "full-batch GD figure"),
+    "sgd-tanh": Setting(5, "tanh", 2.0, 0.1, "sgd", 1e-3, 1000, "cross_entropy", 800, 100_000, "NTK-regime SGD figure"),
+    "rmsprop-relu": Setting(9, "relu", 2.0, 0.01, "rmsprop", 1e-5, 1000, "mse", 1600, 100_000,
+                            "NTK-regime SGD figure"),
+}
+"""The paper's settings. ReLU's σ_W², σ_b² are not in the notes this book follows (2.0 and 0.01 are ours)."""
+
+
+@dataclasses.dataclass(frozen=True)
+class Config(ChapterConfig):
+    """Knobs of the four training runs; ``widths`` and ``steps`` list one value per setting, in SETTINGS order."""
+
+    widths: tuple[int, ...] = dataclasses.field(default=(16, 16, 16, 16), metadata={"min": 1})  # hidden widths
+    steps: tuple[int, ...] = dataclasses.field(default=(20, 20, 20, 20), metadata={"min": 2})  # optimizer steps
+    n_seeds: int = dataclasses.field(default=2, metadata={"min": 2})  # networks per (setting, init)
+    records: int = dataclasses.field(default=20, metadata={"min": 2})  # evaluations per run
+    dataset: str = dataclasses.field(default="digits", metadata={"choices": DATASETS})  # "digits" or "cifar10"
+    n_train_gd: int = dataclasses.field(default=256, metadata={"min": 1})  # training images, full-batch runs
+    n_train_sgd: int = dataclasses.field(default=1297, metadata={"min": 1})  # training images, mini-batch runs
+    n_test: int = dataclasses.field(default=256, metadata={"min": 1})  # test images
+    seed: int = dataclasses.field(default=0, metadata={"min": 0})  # root seed
+
+    PRECISION = "tensorfloat32"  # training curves over seeds; TF32 to be checked against "highest" on a GPU
+    PROFILES = {
+        "smoke": dict(widths=(16, 16, 16, 16), steps=(20, 20, 20, 20), n_seeds=2, records=5, n_train_gd=32,
+                      n_train_sgd=64, n_test=32),
+        "quick": dict(widths=(128, 128, 64, 64), steps=(1000, 1000, 300, 300), n_seeds=6, records=20),
+        # the paper's architectures, widths, batch, optimizers and learning rates; 10 seeds and 10^4 steps (the paper:
+        # 30 seeds, and 10^5 steps for the SGD figure, 98% of the cost), on digits (CIFAR-10 is on no machine here)
+        "paper": dict(widths=(400, 800, 800, 1600), steps=(10_000, 10_000, 10_000, 10_000), n_seeds=10, records=50,
+                      dataset="digits", n_train_gd=256, n_train_sgd=1297, n_test=256),
+    }
+    COST = {"paper": Cost("GPU", 8, "estimate: about 30 PFLOP of training (6 FLOP per weight per image, 10 seeds per "
+                                    "init, digits' 64 inputs), at 80 TFLOP/s, plus evaluations")}
+
+    def __post_init__(self):
+        for name in ("widths", "steps"):
+            if len(getattr(self, name)) != len(SETTINGS):
+                raise ConfigError(f"{name}: one value per setting ({', '.join(SETTINGS)}); got {getattr(self, name)}")
+        if self.records > min(self.steps):
+            raise ConfigError(f"records: at most the smallest step count ({min(self.steps)}); got {self.records}")
+
+    @property
+    def seeds(self):
+        return list(range(self.seed, self.seed + self.n_seeds))
+
+    def width(self, name):
+        return self.widths[list(SETTINGS).index(name)]
+
+    def n_steps(self, name):
+        return self.steps[list(SETTINGS).index(name)]
+
+    def lr(self, name, width=None):
+        """The paper's learning rate, times paper width / width for plain (S)GD (η Θ unchanged); ``width`` in place
+        of the setting's."""
+        s = SETTINGS[name]
+        return s.lr * (s.paper_width / (width or self.width(name)) if s.optimizer == "sgd" else 1.0)
+
+    def spec(self, name, init, width=None):
+        s = SETTINGS[name]
+        return FCN(s.depth, width or self.width(name), s.activation, math.sqrt(s.W_var), math.sqrt(s.b_var), init,
+                   parameterization="standard", out_dim=10)
+
+
+FIGURE = PaperFigure(
+    "Huang, Du, Xu (2021), Sec. 4 and supplement: the full-batch GD figure and the NTK-regime SGD figure "
+    "(training and test loss and accuracy against steps, orthogonal and Gaussian overlaid)",
+    settings=dict(widths=tuple(s.paper_width for s in SETTINGS.values()),
+                  steps=tuple(s.paper_steps for s in SETTINGS.values()), dataset="cifar10", n_train_gd=256,
+                  n_test=256),
+    always=("the RMSProp run used MNIST in the paper; here it uses the chapter's data set",
+            "the ReLU run's σ_W² = 2 and σ_b² = 0.01 are ours (not in the notes this book follows)"),
+    labels=dict(n_train_gd="full-batch training images", n_test="test images"))
+
+
+def computed_differences(cfg):
+    """Differences no single knob names: the seed count (the paper's GD runs use 30) and scaled learning rates."""
+    lrs = [f"{name} η = {cfg.lr(name):.3g} (paper: {s.lr:g})" for name, s in SETTINGS.items()
+           if not math.isclose(cfg.lr(name), s.lr)]
+    seeds = [] if cfg.n_seeds == 30 else [f"{cfg.n_seeds} seeds per init (paper: 30)"]
+    return seeds + (["learning rates scaled by paper width / width: " + ", ".join(lrs)] if lrs else [])
+
+
+# THE EXPERIMENT
+
+
+def training_data(cfg, name, n_train=None):
+    """Images flattened and scaled to [0, 1], one-hot labels; 256 (full batch) or ``n_train_sgd`` training images
+    (``n_train`` in place of the profile's)."""
+    if n_train is None:
+        n_train = cfg.n_train_gd if SETTINGS[name].batch_size is None else cfg.n_train_sgd
+    kwargs = dict(seed=cfg.seed) if cfg.dataset == "digits" else {}
+    return load(cfg.dataset, n_train=n_train, n_test=cfg.n_test, **kwargs)
+
+
+def run_setting(cfg, name, width=None, steps=None, n_train=None):
+    """Both inits, ``n_seeds`` networks each: every metric as (init, seed, record), and the record steps; ``width``,
+    ``steps`` and ``n_train`` in place of the config's for this setting."""
+    from orthontk_lib import train
+
+    s, steps = SETTINGS[name], steps or cfg.n_steps(name)
+    every = steps // cfg.records
+    data = training_data(cfg, name, n_train)
+    batch = None if s.batch_size is None else min(s.batch_size, data.x_train.shape[0])
+    config = train.TrainConfig(steps=every * cfg.records, batch_size=batch, loss=s.loss, optimizer=s.optimizer,
+                               record_every=every)
+    keys = jax.random.split(jax.random.fold_in(jax.random.key(cfg.seed), list(SETTINGS).index(name)), cfg.n_seeds)
+    out = {m: [] for m in METRICS + ("diverged",)}
+    lr = cfg.lr(name, width)
+    for init in INITS:
+        h = train.fit_grid(cfg.spec(name, init, width), config, keys, np.full(cfg.n_seeds, lr), data)
+        for m in METRICS + ("diverged",):
+            out[m].append(h[m])
+    return {**{m: np.stack(v) for m, v in out.items()}, "record_steps": h["record_steps"]}
+
+
+def _points(cfg):
+    """One point per setting, with the width, steps and training-set size it runs at."""
+    n_train = lambda name: cfg.n_train_gd if SETTINGS[name].batch_size is None else cfg.n_train_sgd
+    return [{"setting": name, "width": cfg.widths[i], "n_steps": cfg.steps[i], "n_train": n_train(name)}
+            for i, name in enumerate(SETTINGS)]
+
+
+def point_minutes(cfg, p, device):
+    """Estimated minutes of one setting's point (both inits): :func:`orthontk_lib.train.training_flops` of its
+    network at :data:`orthontk_lib.train.THROUGHPUT`."""
+    from orthontk_lib import train
+
+    s, n = SETTINGS[p["setting"]], p["width"]
+    d_in = 3072 if cfg.dataset == "cifar10" else 64
+    weights = d_in * n + (s.depth - 1) * n * n + n * 10
+    batch = p["n_train"] if s.batch_size is None else min(s.batch_size, p["n_train"])
+    flops = train.training_flops(weights, batch, p["n_steps"], 2 * cfg.n_seeds, cfg.records + 1, p["n_train"] + cfg.n_test)
+    return train.estimated_minutes(flops / 2, device) * 2  # one program per init
+
+
+SWEEPS = {"runs": results.Sweep(
+    SLUG, "runs", knobs=("n_seeds", "records", "dataset", "n_test", "seed"),
+    over=("widths", "steps", "n_train_gd", "n_train_sgd"), points=_points,
+    run=lambda cfg, p: run_setting(cfg, p["setting"], p["width"], p["n_steps"], p["n_train"]), device="GPU",
+    minutes=point_minutes,
+    desc="training runs by setting")}
+"""The chapter's sweep: one point per setting (its width, step count and training-set size in the point)."""
+
+
+def compute(cfg):
+    """One saved point per setting: ``<setting>_<metric>`` (init, seed, record) and ``<setting>_steps``."""
+    pts = SWEEPS["runs"].results(cfg)
+    out = {}
+    for name, p in zip(SETTINGS, pts):
+        out.update({f"{name}_{m}": p.arrays[m] for m in METRICS + ("diverged",)})
+        out[f"{name}_steps"] = p.arrays["record_steps"]
+    return out

@@ -1,0 +1,136 @@
+r"""Statistics of the training curves read from the saved arrays (slopes, gaps, growth rates, with their intervals)."""
+
+
+import numpy as np
+
+from orthontk_lib import stats
+
+# STATISTICS
+
+LOSSES = ("train_loss", "test_loss")
+"""The curves the claim compares: the training and the test loss (the accuracy curves are shown, not tested)."""
+
+WINDOWS = ("first half", "second half")
+"""The recorded steps are split in two, so that a gap of one sign early and the other late cannot cancel."""
+
+LEVEL = 1 - 0.05 / (len(LOSSES) * len(WINDOWS))
+"""Each of the four (curve, half) intervals is at this level (Bonferroni), so that all four cover their means together
+with probability at least 95%."""
+
+MARGIN = 0.1
+r"""δ, the equivalence margin: over each half of training, the orthogonal runs' loss is within a tenth of the
+Gaussian runs', :math:`|\overline{\log(\ell_{orth}/\ell_{gauss})}| \le 0.1` (a ratio between 0.90 and 1.11).
+
+A fixed fraction of the loss, set before any run and the same at every profile: it depends neither on the seed
+count nor on the seed spread, so more seeds narrow the intervals towards a verdict instead of moving the bar. It
+is our reading of "the same" for the paper's overlaid curves, a choice and not a measured quantity; each setting's
+seed spread is reported beside it (:func:`loss_gap`'s detail) to show how many seeds the margin asks for there."""
+
+
+def log_ratios(losses):
+    r"""Per seed pair, the mean log loss ratio over each half of the recorded steps:
+
+    .. math:: D_{c,w,s} = \frac{1}{|w|} \sum_{t \in w} \left(\log \ell_{orth,c,s}(t) - \log \ell_{gauss,c,s}(t)\right)
+
+    where :math:`c` is the curve (:data:`LOSSES`), :math:`w` a half of the records (:data:`WINDOWS`) and :math:`s`
+    the seed; the two inits' seed ``s`` share their data order, so they are compared as a pair.
+
+    Args:
+      losses: (curve, init, seed, record) positive losses, inits in :data:`INITS` order.
+
+    Returns:
+      (curve, window, seed).
+
+    >>> log_ratios(np.ones((2, 2, 3, 5))).shape
+    (2, 2, 3)
+    """
+    r = np.diff(np.log(np.asarray(losses, np.float64)), axis=1)[:, 0]  # (curve, seed, record)
+    half = r.shape[-1] // 2
+    return np.stack([r[..., :half].mean(-1), r[..., half:].mean(-1)], axis=1)
+
+
+def loss_gap(losses, margin=MARGIN):
+    r"""The largest mean log loss ratio over the curves and halves, :math:`A = \max_{c,w} |\bar D_{c,w}|`, with a
+    95% interval that covers all four at once.
+
+    Each :math:`\bar D_{c,w}` (the mean over seeds of :func:`log_ratios`) gets its t-interval at :data:`LEVEL`
+    (:func:`orthontk_lib.stats.mean_ci`; Bonferroni over the four). The interval for :math:`A` runs from the
+    largest distance of an interval from zero to the largest end in absolute value: it lies below ``margin`` when
+    every interval lies inside :math:`[-\delta, \delta]`, above it when one lies wholly outside. A t-interval is
+    exact for normal seeds at any seed count; a percentile bootstrap over 6 seeds covers well under 95%. A
+    non-finite loss (a diverged run) makes everything ``nan``.
+
+    Args:
+      losses: (curve, init, seed, record) positive losses, inits in :data:`INITS` order.
+      margin: δ, for the detail's seed count.
+
+    Returns:
+      ``(A, (lo, hi), detail)``; detail: ``curve`` and ``window`` of A, ``seed_spread`` (the largest s.d. over
+      seeds of :math:`D_{c,w,s}`), ``n_seeds`` and ``seeds_to_decide`` (:func:`seeds_to_decide`).
+
+    >>> ell = np.ones((2, 2, 4, 6)); ell[1, 1] *= 1.2  # the orthogonal test loss 20% above at every step
+    >>> a, (lo, hi), d = loss_gap(ell)
+    >>> round(a, 4), round(lo, 4), round(hi, 4), d["curve"]
+    (0.1823, 0.1823, 0.1823, 'test_loss')
+    """
+    d = log_ratios(losses)  # (curve, window, seed)
+    n = d.shape[-1]
+    flat = d.reshape(-1, n)
+    if not np.isfinite(flat).all():
+        return float("nan"), (float("nan"), float("nan")), {"curve": None, "window": None, "seed_spread": None,
+                                                            "n_seeds": n, "seeds_to_decide": None}
+    cis = [stats.mean_ci(x, LEVEL) for x in flat]
+    m = np.array([v for v, _ in cis])
+    lo, hi = np.array([ci for _, ci in cis]).T
+    k = int(np.argmax(np.abs(m)))
+    lower = np.where(lo > 0, lo, np.where(hi < 0, -hi, 0.0)).max()
+    upper = np.maximum(np.abs(lo), np.abs(hi)).max()
+    detail = {"curve": LOSSES[k // len(WINDOWS)], "window": WINDOWS[k % len(WINDOWS)],
+              "seed_spread": float(flat.std(-1, ddof=1).max()), "n_seeds": int(n),
+              "seeds_to_decide": seeds_to_decide(d, margin)}
+    return float(abs(m[k])), (float(lower), float(upper)), detail
+
+
+def seeds_to_decide(ratios, margin=MARGIN, most=10_000):
+    r"""The smallest seed count per init at which :func:`loss_gap` would decide, if every mean and seed spread of
+    ``ratios`` stayed as measured: the first :math:`n' \ge n` with every :math:`|\bar D_k| + h_k(n') \le \delta`
+    (holds) or some :math:`|\bar D_k| - h_k(n') > \delta` (does not hold), where
+    :math:`h_k(n') = t_{n'-1}\, s_k / \sqrt{n'}` is the half-width at :data:`LEVEL`.
+
+    Returns ``n`` when the present seeds decide already, ``None`` when no count up to ``most`` would (a gap on the
+    margin).
+
+    >>> r = np.zeros((2, 2, 6)); r[..., ::2] += 0.1; r[..., 1::2] -= 0.1  # means 0, spread 0.11
+    >>> seeds_to_decide(r)
+    12
+    """
+    from scipy import stats as st
+
+    x = np.asarray(ratios, np.float64).reshape(-1, np.shape(ratios)[-1])
+    n = x.shape[-1]
+    m, s = np.abs(x.mean(-1)), x.std(-1, ddof=1)
+    counts = np.arange(n, most + 1)
+    half = st.t.ppf(0.5 + LEVEL / 2, counts - 1)[:, None] * s / np.sqrt(counts)[:, None]  # (count, k)
+    decides = (m + half <= margin).all(-1) | (m - half > margin).any(-1)
+    return int(counts[np.argmax(decides)]) if decides.any() else None
+
+
+def setting_losses(arrays, name):
+    """The setting's loss curves: (curve, init, seed, record), curves in :data:`LOSSES` order."""
+    return np.stack([arrays[f"{name}_{m}"] for m in LOSSES])
+
+
+def final(arrays, name, metric):
+    """Seed-mean value of ``metric`` at the last record: (init,)."""
+    return arrays[f"{name}_{metric}"][:, :, -1].mean(1)
+
+
+YLABELS = {"train_loss": "training loss", "test_loss": "test loss", "train_accuracy": "training accuracy",
+           "test_accuracy": "test accuracy"}
+
+
+def optimizer_name(s):
+    """The optimizer as the field writes it: gradient descent (GD) on the full batch, SGD on mini-batches, RMSProp."""
+    if s.optimizer == "rmsprop":
+        return "RMSProp"
+    return "GD" if s.batch_size is None else "SGD"
