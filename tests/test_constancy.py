@@ -34,7 +34,7 @@ quick, test_each_claim_can_hold_and_fail, test_quick_profile_decides_with_a_clea
 def test_the_same_order_sentence_flips_when_the_ratio_does(quick, monkeypatch):
     cfg, arrays = quick
     assert con.numbers(arrays, cfg)["con-same-words"].startswith("The two inits drift by the same order")
-    monkeypatch.setattr(con, "init_ratio", lambda a, arch="fcn": (5.0, (4.0, 6.0)))  # orthogonal moves 5x more
+    monkeypatch.setattr(con.claims, "init_ratio", lambda a, arch="fcn": (5.0, (4.0, 6.0)))  # orthogonal moves 5x more
     assert con.numbers(arrays, cfg)["con-same-words"].startswith("The two inits drift by different orders")
 
 
@@ -99,11 +99,11 @@ def test_config_rejects_a_small_lr_above_the_stability_limit():
 
 def test_the_linearization_cnn_and_lazy_phrases_follow_their_verdicts(quick, monkeypatch):
     cfg, arrays = quick
-    monkeypatch.setattr(con, "common_slope", lambda a, v, arch="fcn": (0.1, (0.0, 0.2)))  # no decay at all
-    monkeypatch.setattr(con, "large_lr_samples", lambda a, arch="fcn": np.full((2, 4), 0.01))  # barely moves
+    monkeypatch.setattr(con.claims, "common_slope", lambda a, v, arch="fcn": (0.1, (0.0, 0.2)))  # no decay at all
+    monkeypatch.setattr(con.claims, "large_lr_samples", lambda a, arch="fcn": np.full((2, 4), 0.01))  # barely moves
     words = con.numbers(arrays, cfg)
     assert words["con-gap-words"].startswith("The gap to the linearization does not shrink")
     assert words["con-cnn-words"].startswith("CNNs do not")
     assert words["con-lazy-words"].startswith("At the widest networks the kernel moves little")
-    monkeypatch.setattr(con, "common_slope", lambda a, v, arch="fcn": (-1.0, (-1.2, -0.8)))
+    monkeypatch.setattr(con.claims, "common_slope", lambda a, v, arch="fcn": (-1.0, (-1.2, -0.8)))
     assert con.numbers(arrays, cfg)["con-gap-words"].startswith("The network stays close")

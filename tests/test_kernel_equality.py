@@ -66,13 +66,13 @@ def test_config_rejects_unknown_dataset():
 
 def test_the_delta_and_full_filter_phrases_follow_the_data(quick, monkeypatch):
     cfg, arrays = quick
-    monkeypatch.setattr(keq, "bias_ratios", lambda cfg, a, filt: np.array([0.8, 1.1, 0.9, 1.2]))  # seed noise
-    monkeypatch.setattr(keq, "bias_in_standard_errors", lambda cfg, a, filt: 6.0)
+    monkeypatch.setattr(keq.claims, "bias_ratios", lambda cfg, a, filt: np.array([0.8, 1.1, 0.9, 1.2]))  # seed noise
+    monkeypatch.setattr(keq.claims, "bias_in_standard_errors", lambda cfg, a, filt: 6.0)
     words = keq.numbers(arrays, cfg)
     assert words["equality-cnn-delta-words"].startswith("Delta filters are not measurably farther")
     assert words["equality-cnn-full-words"].startswith("more than seed noise")
-    monkeypatch.setattr(keq, "bias_ratios", lambda cfg, a, filt: np.array([5.0, 6.0, 5.5, 6.5]))
-    monkeypatch.setattr(keq, "bias_in_standard_errors", lambda cfg, a, filt: 0.5)
+    monkeypatch.setattr(keq.claims, "bias_ratios", lambda cfg, a, filt: np.array([5.0, 6.0, 5.5, 6.5]))
+    monkeypatch.setattr(keq.claims, "bias_in_standard_errors", lambda cfg, a, filt: 0.5)
     words = keq.numbers(arrays, cfg)
     assert words["equality-cnn-delta-words"] == "Delta filters converge somewhere else"
     assert words["equality-cnn-full-words"] == "seed noise alone"
@@ -82,9 +82,9 @@ def test_the_levelling_sentence_points_past_the_paper_profile_only_when_it_shows
     import dataclasses
 
     cfg, arrays = quick
-    monkeypatch.setattr(keq, "levelling_curves", lambda cfg, a: [("digits, relu, L=5, gaussian", -0.1)])
+    monkeypatch.setattr(keq.claims, "levelling_curves", lambda cfg, a: [("digits, relu, L=5, gaussian", -0.1)])
     words = lambda c: keq.numbers(arrays, c)["equality-levelling-words"]
     assert words(cfg).endswith("the paper profile's wider networks would settle")
     assert words(dataclasses.replace(cfg, profile="paper")).endswith("networks wider than the paper's would settle")
-    monkeypatch.setattr(keq, "levelling_curves", lambda cfg, a: [])
+    monkeypatch.setattr(keq.claims, "levelling_curves", lambda cfg, a: [])
     assert words(cfg).startswith("No curve shows")
