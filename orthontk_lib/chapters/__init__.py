@@ -1,8 +1,10 @@
-r"""The book's experiments, one module per chapter (``book/NN-<slug>.ipynb`` -> ``chapters/<slug>.py``).
+r"""The book's experiments, one package per chapter (``book/NN-<slug>.ipynb`` -> ``chapters/<slug>/``; the short
+``setting`` is one module).
 
-Each module reads top to bottom like a short paper: the claims in words, ``Config`` (knobs and
-profiles), ``CLAIMS`` (:class:`orthontk_lib.claims.Claim`), ``compute(cfg)`` (the experiment, saved
-point by point), ``measure(arrays, cfg)`` (every claim's value, 95% interval and detail),
-``numbers(arrays, cfg)`` (every number and comparative phrase the prose shows) and the figures.
-How a chapter is published (glue, ledger files, figure files) is :mod:`orthontk_lib.book`'s business.
+A chapter reads top to bottom like a short paper, in parts of at most 400 lines: ``experiment`` (the claims in
+words, ``Config`` with its knobs and profiles, the points and ``compute(cfg)``, saved point by point), the
+statistics it needs, ``claims`` (``CLAIMS``, :class:`orthontk_lib.claims.Claim`, and ``measure(arrays, cfg)``:
+every claim's value, 95% interval and detail; ``numbers(arrays, cfg)``, every number and comparative phrase the
+prose shows, here or in a ``prose`` part) and ``figures``. The package re-exports every name of its parts. How a
+chapter is published (glue, ledger files, figure files) is :mod:`orthontk_lib.book`'s business.
 """
