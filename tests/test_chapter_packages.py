@@ -1,7 +1,7 @@
 """A chapter that is a package of parts reads as one module: every name a part defines is the package's too."""
 
+import ast
 import importlib
-import inspect
 import pkgutil
 
 import pytest
@@ -15,17 +15,26 @@ def test_the_large_chapters_are_packages():
     assert {"condensation", "edge_of_chaos", "speedup"} <= set(PACKAGES)
 
 
+def _defined(path):
+    """Top-level names a source file defines itself (functions, classes, assignments), not those it imports."""
+    names = set()
+    for node in ast.parse(open(path).read()).body:
+        if isinstance(node, (ast.FunctionDef, ast.ClassDef)):
+            names.add(node.name)
+        elif isinstance(node, (ast.Assign, ast.AnnAssign)):
+            for target in node.targets if isinstance(node, ast.Assign) else [node.target]:
+                names |= {n.id for n in ast.walk(target) if isinstance(n, ast.Name)}
+    return names
+
+
 @pytest.mark.parametrize("name", PACKAGES)
 def test_every_name_a_part_defines_is_the_packages(name):
     package = importlib.import_module(f"orthontk_lib.chapters.{name}")
     missing = []
     for part in pkgutil.iter_modules(package.__path__):
         module = importlib.import_module(f"{package.__name__}.{part.name}")
-        for attr, value in vars(module).items():
-            defined_here = getattr(value, "__module__", module.__name__) == module.__name__
-            if attr.startswith("__") or inspect.ismodule(value) or not defined_here:
-                continue
-            if getattr(package, attr, None) is not value:
+        for attr in _defined(module.__file__):
+            if getattr(package, attr, None) is not getattr(module, attr):
                 missing.append(f"{part.name}.{attr}")
     assert not missing, f"{name}/__init__.py does not re-export {missing}"
 
