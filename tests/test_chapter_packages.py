@@ -1,12 +1,12 @@
 """A chapter that is a package of parts reads as one module: every name a part defines is the package's too."""
 
-import ast
 import importlib
 import pkgutil
 
 import pytest
 
 from orthontk_lib import chapters
+from orthontk_lib.chapters._parts import defined
 
 PACKAGES = [m.name for m in pkgutil.iter_modules(chapters.__path__) if m.ispkg]
 
@@ -15,25 +15,13 @@ def test_the_large_chapters_are_packages():
     assert {"condensation", "edge_of_chaos", "speedup"} <= set(PACKAGES)
 
 
-def _defined(path):
-    """Top-level names a source file defines itself (functions, classes, assignments), not those it imports."""
-    names = set()
-    for node in ast.parse(open(path).read()).body:
-        if isinstance(node, (ast.FunctionDef, ast.ClassDef)):
-            names.add(node.name)
-        elif isinstance(node, (ast.Assign, ast.AnnAssign)):
-            for target in node.targets if isinstance(node, ast.Assign) else [node.target]:
-                names |= {n.id for n in ast.walk(target) if isinstance(n, ast.Name)}
-    return names
-
-
 @pytest.mark.parametrize("name", PACKAGES)
 def test_every_name_a_part_defines_is_the_packages(name):
     package = importlib.import_module(f"orthontk_lib.chapters.{name}")
     missing = []
     for part in pkgutil.iter_modules(package.__path__):
         module = importlib.import_module(f"{package.__name__}.{part.name}")
-        for attr in _defined(module.__file__):
+        for attr in defined(module.__file__):
             if getattr(package, attr, None) is not getattr(module, attr):
                 missing.append(f"{part.name}.{attr}")
     assert not missing, f"{name}/__init__.py does not re-export {missing}"
@@ -45,3 +33,20 @@ def test_no_part_of_a_chapter_is_over_400_lines(name):
     for part in pkgutil.iter_modules(package.__path__):
         path = f"{package.__path__[0]}/{part.name}.py"
         assert sum(1 for _ in open(path)) <= 400, path
+
+
+def test_two_parts_defining_one_name_is_an_error(tmp_path, monkeypatch):
+    from orthontk_lib.chapters._parts import reexport
+
+    pkg = tmp_path / "twoparts"
+    pkg.mkdir()
+    (pkg / "__init__.py").write_text("")
+    (pkg / "a.py").write_text("X = 1\nY = 2\n")
+    (pkg / "b.py").write_text("from .a import Y\nX = 3\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    namespace = {"__name__": "twoparts"}
+    with pytest.raises(ValueError, match="X is defined in both a and b"):
+        reexport(namespace, ("a", "b"))
+    ok = {"__name__": "twoparts"}
+    reexport(ok, ("a",))
+    assert ok["X"] == 1 and ok["Y"] == 2

@@ -25,46 +25,7 @@ Measured, for both inits:
   kernel: the "catapult" of Lewkowycz et al. (2020).
 """
 
+from orthontk_lib.chapters._parts import reexport
 
-from .claims import BOUND_WHY, CLAIMS, HDX, WEIGHT_WHY, measure, numbers, same_slopes_sentence  # noqa: F401
-from .experiment import (  # noqa: F401
-    _DRIFT_KNOBS,
-    ARCHS,
-    B_STD,
-    DATASETS,
-    INITS,
-    SLUG,
-    SWEEPS,
-    W_STD,
-    WEIGHT_FIGURE,
-    Config,
-    _by_estimate,
-    _drift_point,
-    _drift_setup,
-    _weight_setup,
-    compute,
-    lambda_max,
-    layer_groups,
-    linearized_outputs,
-    relative_change,
-    training_data,
-    weight_change,
-    weight_minutes,
-    weight_ntk_slopes,
-    weight_point,
-    weight_slopes,
-    width_point,
-)
-from .figures import CHANGE, CHANGE_T, fig_cnn, fig_large_lr, fig_linearization, fig_weights, fig_width  # noqa: F401
-from .statistics import (  # noqa: F401
-    catapult_peak,
-    change_slopes,
-    common_slope,
-    final_change,
-    final_sharpness,
-    gap_slopes,
-    init_ratio,
-    large_lr_change,
-    large_lr_samples,
-    linearization_gap,
-)
+# every name a part defines, as if the chapter were one module, parts in reading order
+reexport(globals(), ("experiment", "statistics", "claims", "figures"))

@@ -1,8 +1,6 @@
-r"""The claims of the NTK's constancy during training (:data:`CLAIMS`), each with its statistic, rule and tolerance; :func:`measure`, which
-measures them from the saved arrays, and :func:`numbers`, the prose's glued numbers, each computed so that it flips
-when the data do."""
-
-
+r"""Constancy's claims: the relative NTK change and weight change shrink with width (FCNs and CNNs, both inits),
+orthogonal against Gaussian, the network against its linearization, and the catapult above the stability limit;
+:func:`measure` reads each from the saved arrays and :func:`numbers` writes the prose's numbers from them."""
 
 from orthontk_lib import stats
 from orthontk_lib.claims import AtLeast, AtMost, Between, Claim, Measurement, Within

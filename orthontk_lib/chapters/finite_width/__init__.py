@@ -20,49 +20,7 @@ Statistics over seeds are computed in ``n_groups`` disjoint groups of seeds, who
 spread gives the error bars.
 """
 
+from orthontk_lib.chapters._parts import reexport
 
-from .claims import CLAIMS, DKR, HDR, HDX, _curve_words, _floor_words, measure, numbers  # noqa: F401
-from .experiment import (  # noqa: F401
-    CRITICAL_POINTS,
-    INITS,
-    SLUG,
-    SWEEPS,
-    TRAIN_SPEC,
-    Config,
-    _by_estimate,
-    _fluctuation_sweep,
-    _keys,
-    _ntk_seeds_minutes,
-    _sphere,
-    _training_setup,
-    compute,
-    fluctuation_minutes,
-    fluctuation_point,
-    grouped_relative_variance,
-    isometry_minutes,
-    isometry_point,
-    linearized_losses,
-    record_every,
-    record_steps,
-    spread_minutes,
-    spread_point,
-    tanh_linear_words,
-    training_data,
-    training_minutes,
-    training_point,
-)
-from .figures import fig_depth, fig_spectra, fig_spread, fig_training  # noqa: F401
-from .statistics import (  # noqa: F401
-    SPECTRUM_FLOOR,
-    depth_factor,
-    depth_growth,
-    growth_difference,
-    isometry_deviation,
-    last_step_ratio,
-    spectrum_width,
-    spread_slopes,
-    training_gap_samples,
-    training_gap_slopes,
-    training_gaps,
-    width_words,
-)
+# every name a part defines, as if the chapter were one module, parts in reading order
+reexport(globals(), ("experiment", "statistics", "claims", "figures"))

@@ -20,47 +20,7 @@ delta-orthogonal kernels of Xiao et al. 2018). :math:`\Theta_\infty` is
 the analytic CNN kernel (:func:`kernels.analytic_ntk`), the limit of full-filter Gaussian weights.
 """
 
+from orthontk_lib.chapters._parts import reexport
 
-from .claims import (  # noqa: F401
-    CLAIMS,
-    GAP_WHY,
-    HDX,
-    SLOPE_WHY,
-    curve_verdicts,
-    levelling_curves,
-    measure,
-    non_monotone_cnn_curves,
-    numbers,
-)
-from .experiment import (  # noqa: F401
-    CNN_VARIANTS,
-    DATASETS,
-    FILTERS,
-    INITS,
-    SLUG,
-    SWEEPS,
-    Config,
-    _cnn_limit,
-    _cnn_point,
-    _deep,
-    _limit,
-    _point,
-    bias_in_standard_errors,
-    bias_ratios,
-    cnn_gap_slope,
-    cnn_point,
-    cnn_pooled_slope,
-    compute,
-    compute_cnn,
-    delta_slope,
-    depth_trend_words,
-    error_by_depth,
-    heatmap_config,
-    image_inputs,
-    inputs,
-    point,
-    pooled_slope,
-    seed_mean_distance,
-    slope_table,
-)
-from .figures import ERR_LABEL, fig_cnn, fig_errors, fig_gap, fig_kernels  # noqa: F401
+# every name a part defines, as if the chapter were one module, parts in reading order
+reexport(globals(), ("experiment", "claims", "figures"))

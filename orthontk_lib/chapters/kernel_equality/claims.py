@@ -1,7 +1,6 @@
-r"""The claims of the kernels' equality at infinite width (:data:`CLAIMS`), each with its statistic, rule and tolerance; :func:`measure`, which
-measures them from the saved arrays, and :func:`numbers`, the prose's glued numbers, each computed so that it flips
-when the data do."""
-
+r"""The kernels' equality claims: the empirical NTK of orthogonal and Gaussian networks converges to one Θ_∞ at
+the same rate, their gap vanishes, and the CNN's delta kernels have the limit of the full ones; :func:`measure`
+reads each from the saved arrays and :func:`numbers` writes the prose's numbers from them."""
 
 import numpy as np
 

@@ -22,49 +22,7 @@ beside the bound :math:`\tfrac12 \lVert H \rVert R_t^2`,
 initialization.
 """
 
+from orthontk_lib.chapters._parts import reexport
 
-from .claims import (  # noqa: F401
-    CLAIMS,
-    LZB,
-    NO_DECAY,
-    TRAINS,
-    _ratio_words,
-    _slope_words,
-    _train_words,
-    flat_words,
-    loss_reduction,
-    measure,
-    numbers,
-    train_fit_words,
-)
-from .experiment import (  # noqa: F401
-    _NETWORK,
-    FIGURE,
-    SLUG,
-    SWEEPS,
-    Config,
-    _by_estimate,
-    _hessian_inputs,
-    _layers,
-    _networks,
-    _norms,
-    _norms_cost,
-    _norms_program,
-    _per_network_fit,
-    _training_setup,
-    bound_ratio,
-    change_slopes,
-    compute,
-    digits_on_sphere,
-    hessian_memory,
-    hessian_minutes,
-    hessian_point,
-    hessian_slopes,
-    learning_rate,
-    linearization_error,
-    linearization_slopes,
-    orthogonal_hessian_slope,
-    training_minutes,
-    training_point,
-)
-from .figures import COLORS, _finish, fig_change, fig_hessian, fig_linearization  # noqa: F401
+# every name a part defines, as if the chapter were one module, parts in reading order
+reexport(globals(), ("experiment", "claims", "figures"))

@@ -1,7 +1,6 @@
-r"""The claims of the transition to linearity (:data:`CLAIMS`), each with its statistic, rule and tolerance; :func:`measure`, which measures
-them from the saved arrays, and :func:`numbers`, the prose's glued numbers, each computed so that it flips when the
-data do."""
-
+r"""The transition to linearity's claims: the Hessian's norm shrinks with width for a linear output and not for a
+non-linear one or a bottleneck, and with it the NTK's change and the distance to the linearization;
+:func:`measure` reads each from the saved arrays and :func:`numbers` writes the prose's numbers from them."""
 
 import numpy as np
 

@@ -19,45 +19,7 @@ are the same when the whole interval lies at or below a tenth (:data:`MARGIN`): 
 interval narrows as seeds are added and so can close.
 """
 
+from orthontk_lib.chapters._parts import reexport
 
-from .claims import (  # noqa: F401
-    CLAIMS,
-    MARGIN_WHY,
-    VERDICT_WORDS,
-    _decide_sentence,
-    _decide_words,
-    measure,
-    numbers,
-    title,
-)
-from .experiment import (  # noqa: F401
-    DATASETS,
-    FIGURE,
-    INITS,
-    METRICS,
-    SETTINGS,
-    SLUG,
-    SWEEPS,
-    Config,
-    Setting,
-    _points,
-    compute,
-    computed_differences,
-    point_minutes,
-    run_setting,
-    training_data,
-)
-from .figures import GAP_AXIS_TOP, _log_loss_axis, fig_curves, fig_gaps, fig_gd, fig_sgd  # noqa: F401
-from .statistics import (  # noqa: F401
-    LEVEL,
-    LOSSES,
-    MARGIN,
-    WINDOWS,
-    YLABELS,
-    final,
-    log_ratios,
-    loss_gap,
-    optimizer_name,
-    seeds_to_decide,
-    setting_losses,
-)
+# every name a part defines, as if the chapter were one module, parts in reading order
+reexport(globals(), ("experiment", "statistics", "claims", "figures"))
