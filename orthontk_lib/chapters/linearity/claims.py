@@ -76,8 +76,7 @@ def measure(arrays, cfg):
     """Each claim's statistic with its 95% interval."""
     hs, cs, ls = hessian_slopes(arrays), change_slopes(arrays), linearization_slopes(arrays)
     final = arrays["change"][:, -1, :, -1]  # (case, seed) at the largest width
-    n_train = len(arrays["train_widths"])
-    fit = {"reading": train_fit_words(n_train).lower()} if n_train < 3 else None  # the training slopes' caveat
+    fit = training_fit_detail(len(arrays["train_widths"]))  # the training slopes' caveat, if any
     return {
         "linearity-hessian-slope": Measurement(*hs[0][:2]),
         "linearity-hessian-slope-orthogonal": Measurement(*orthogonal_hessian_slope(arrays)[:2]),
@@ -100,6 +99,12 @@ def loss_reduction(arrays):
 
 TRAINS = 10.0
 """A case "trains" when gradient descent divides its loss by at least this factor (seed means, largest width)."""
+
+
+def training_fit_detail(n_widths):
+    """The training slopes' measurement detail: the chapter's reading (:func:`train_fit_words`) where a slope is a
+    line through fewer than three widths, which the ledger shows beside the verdict; None otherwise."""
+    return {"reading": train_fit_words(n_widths).lower()} if n_widths < 3 else None
 
 
 def train_fit_words(n_widths):
