@@ -50,3 +50,12 @@ def test_two_parts_defining_one_name_is_an_error(tmp_path, monkeypatch):
     ok = {"__name__": "twoparts"}
     reexport(ok, ("a",))
     assert ok["X"] == 1 and ok["Y"] == 2
+
+
+def test_every_chapter_package_is_a_package_of_the_distribution():
+    import pathlib
+    import tomllib
+
+    root = pathlib.Path(chapters.__file__).resolve().parents[2]
+    listed = set(tomllib.loads((root / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"])
+    assert {f"orthontk_lib.chapters.{name}" for name in PACKAGES} <= listed
