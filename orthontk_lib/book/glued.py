@@ -41,7 +41,7 @@ def glued(profile="quick", modules=None):
             raise NotSaved(f"{slug}: no saved {profile}-profile run; build the book at that profile first")
 
         result = registry.summary(module.SLUG, cfg, refuse)
-        numbers = module.numbers(result.arrays, page.shown_config_quiet(module, cfg, result))
+        numbers = module.numbers(result.arrays, page.shown_run_config(module, cfg, result))
         out[module.SLUG] = {name: _text(value) for name, value in sorted(numbers.items())}
     return out
 

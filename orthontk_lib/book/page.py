@@ -35,7 +35,7 @@ def run(module, cfg):
     from myst_nb import glue
 
     result = registry.summary(module.SLUG, cfg, module.compute)
-    glue_numbers(module.numbers(result.arrays, _shown_cfg(module, cfg, result)))
+    glue_numbers(module.numbers(result.arrays, shown_run_config(module, cfg, result)))
     glue_numbers({"shown": registry.shown(result)})
     glue("provenance", Markdown(registry.provenance_line(module.SLUG, result, _notebook(module))), display=False)
     return result
@@ -84,7 +84,7 @@ def record(module, result, cfg):
 
 def ledger_records(module, result, cfg):
     """Measure every claim of the chapter on ``result`` and write its ledger record: ``[(claim, record), ...]``."""
-    measured = module.measure(result.arrays, _shown_cfg(module, cfg, result))
+    measured = module.measure(result.arrays, shown_run_config(module, cfg, result))
     declared = [c.id for c in module.CLAIMS]
     if sorted(measured) != sorted(declared):
         raise ValueError(f"{module.SLUG}: measure() returned {sorted(measured)}, CLAIMS declare {sorted(declared)}")
@@ -97,17 +97,12 @@ def shown_config(module, cfg, result):
 
     Where the two differ, it displays the shown run's config under a line that says so, so that a page showing a
     committed paper run never leaves the reader with only the notebook's own profile printed above it."""
-    shown = _shown_cfg(module, cfg, result)
+    shown = shown_run_config(module, cfg, result)
     if shown is not cfg:
         from IPython.display import Markdown, display
 
         display(Markdown(shown_config_note(shown)))
     return shown
-
-
-def shown_config_quiet(module, cfg, result):
-    """:func:`shown_config` without displaying anything (for tools outside a notebook)."""
-    return _shown_cfg(module, cfg, result)
 
 
 def shown_config_note(shown):
@@ -116,8 +111,9 @@ def shown_config_note(shown):
             f"configuration printed above. That run's knobs:\n\n```\n{shown!r}\n```")
 
 
-def _shown_cfg(module, cfg, result):
-    """The config of the run shown: ``cfg``, or the committed paper run's own config."""
+def shown_run_config(module, cfg, result):
+    """The config of the run shown: ``cfg``, or the committed paper run's own config (:func:`shown_config` without
+    displaying anything, for tools outside a notebook)."""
     if result.meta.get("profile") == cfg.profile:
         return cfg
     return module.Config.for_profile(result.meta["profile"], use_env=False,

@@ -65,11 +65,10 @@ def by_depth_words(arrays, depths):
     """The largest relative distance over phases (orthogonal networks) at each measured depth, and from which depth each
     phase's spread has settled (:data:`SETTLED` times its analytic value or more, above float32's resolution)."""
     largest = ", ".join(f"{empirical_deviation(arrays, i).max():.2g} at depth {int(L)}" for i, L in enumerate(depths))
-    settled = []
+    settled, low = [], np.stack([empirical_at_floor(arrays, i) for i in range(len(depths))], 1)  # (phase, depth)
     for p, ph in enumerate(PHASES):
         emp, ana = arrays["emp_spread"][p].mean(-1), arrays["emp_analytic"][p]
-        low = [empirical_at_floor(arrays, i)[p] for i in range(len(depths))]
-        hits = [int(L) for i, L in enumerate(depths) if emp[i] >= SETTLED * ana[i] and not low[i]]
+        hits = [int(L) for i, L in enumerate(depths) if emp[i] >= SETTLED * ana[i] and not low[p, i]]
         if hits:
             settled.append(f"the {ph} phase's from depth {hits[0]}")
     return (f"The largest distance over the phases is {largest}. "
@@ -183,13 +182,6 @@ def trainability_gap(arrays):
     return stats.welch_ci(edge, best)
 
 
-def pair_slope_ratios(arrays, activation):
-    """:func:`slope_ratio`'s value for each pair alone (smallest, median, largest cosine), at shift 0: (3,)."""
-    depths, ratios = arrays[f"exact_depths_{activation}"], arrays[f"exact_ratios_{activation}"]
-    limit = meanfield.EDGE_LIMIT[activation]
-    return np.array([slope_ratio(depths, ratios[:, [j]], limit, shifts=(0.0,))[0] for j in range(ratios.shape[1])])
-
-
 def empirical_at_floor(arrays, depth_index=-1):
     """Per phase: whether the finite-width spread (seed mean, orthogonal or Gaussian) lies within a factor 10 of
     float32's resolution :data:`EPS32`, where rounding of the float32 kernel, not the network, sets it: (phases,)."""
@@ -210,36 +202,40 @@ r"""Largest difference of :math:`L\,(K^L/\alpha_L - K_\infty)` between the libra
 rule at which a depth counts as checked: a thousandth of the unit-sized values the rate statistic fits."""
 
 
-def recorded_difference(depth=QUADRATURE_TESTED_DEPTH, path=QUADRATURE_CHECK):
-    """The recorded check's largest difference of L (K^L/α_L - K∞) over ELU and tanh at ``depth``: words for the
-    prose (``"9e-08 (recorded by bench/quadrature_depth.py)"``), or a plain "not recorded"."""
-    import json
-
-    try:
-        entry = json.loads(pathlib.Path(path).read_text())["quadrature_depth"]
-        d = max(float(entry[a]["max_abs_diff_L_ratio"][str(depth)]) for a in ("elu", "tanh"))
-    except (OSError, ValueError, KeyError, TypeError):
-        return "not recorded at that depth"
-    return f"{d:.0e} (measured by bench/quadrature_depth.py)"
-
-
-def quadrature_checked_depth(path=QUADRATURE_CHECK):
-    r"""``(depth, difference, date)``: the deepest layer at which the recorded check found both quadrature
-    activations (ELU, tanh) within :data:`CHECK_TOLERANCE` of the independent rule, with every shallower recorded
-    depth within it too, and the largest difference of :math:`L\,(K^L/lpha_L - K_\infty)` up to there;
-    ``(QUADRATURE_TESTED_DEPTH, None, None)`` where no check is recorded or it does not reach deeper."""
+def _check_record(path):
+    """The recorded check: ``({depth: largest difference over ELU and tanh}, date)``, depths both recorded; None where
+    there is no readable record."""
     import json
 
     try:
         entry = json.loads(pathlib.Path(path).read_text())["quadrature_depth"]
         diffs = [{int(k): float(v) for k, v in entry[a]["max_abs_diff_L_ratio"].items()} for a in ("elu", "tanh")]
-    except (OSError, ValueError, KeyError, TypeError):
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None
+    return {L: max(diffs[0][L], diffs[1][L]) for L in sorted(set(diffs[0]) & set(diffs[1]))}, entry.get("date")
+
+
+def recorded_difference(depth=QUADRATURE_TESTED_DEPTH, path=QUADRATURE_CHECK):
+    """The recorded check's largest difference of L (K^L/α_L - K∞) over ELU and tanh at ``depth``: words for the
+    prose (``"9e-08 (measured by bench/quadrature_depth.py)"``), or a plain "not recorded"."""
+    record = _check_record(path)
+    if record is None or depth not in record[0]:
+        return "not recorded at that depth"
+    return f"{record[0][depth]:.0e} (measured by bench/quadrature_depth.py)"
+
+
+def quadrature_checked_depth(path=QUADRATURE_CHECK):
+    r"""``(depth, difference, date)``: the deepest layer at which the recorded check found both quadrature
+    activations (ELU, tanh) within :data:`CHECK_TOLERANCE` of the independent rule, with every shallower recorded
+    depth within it too, and the largest difference of :math:`L\,(K^L/\alpha_L - K_\infty)` up to there;
+    ``(QUADRATURE_TESTED_DEPTH, None, None)`` where no check is recorded or it does not reach deeper."""
+    record = _check_record(path)
+    if record is None:
         return QUADRATURE_TESTED_DEPTH, None, None
     depth, worst = QUADRATURE_TESTED_DEPTH, None
-    for L in sorted(set(diffs[0]) & set(diffs[1])):
-        d = max(diffs[0][L], diffs[1][L])
+    for L, d in record[0].items():
         if not d <= CHECK_TOLERANCE:
             break
         if L >= depth:
             depth, worst = L, max(d, worst or 0.0)
-    return (depth, worst, entry.get("date")) if worst is not None else (QUADRATURE_TESTED_DEPTH, None, None)
+    return (depth, worst, record[1]) if worst is not None else (QUADRATURE_TESTED_DEPTH, None, None)
