@@ -19,7 +19,18 @@ def test_committed_notebook_has_no_outputs_or_execution_counts(path):
     assert not dirty, f"{path.name}: cells {dirty} carry outputs; clear them before committing"
 
 
-EXPERIMENTS = [p for p in NOTEBOOKS if (pathlib.Path(chapter_modules.__file__).parent / f"{chapters.slug_of(p).replace('-', '_')}.py").exists()]
+def _is_experiment(path):
+    """A notebook driven by a chapter module (``setting.py``) or package (``speedup/``)."""
+    stem = pathlib.Path(chapter_modules.__file__).parent / chapters.slug_of(path).replace("-", "_")
+    return stem.with_suffix(".py").exists() or (stem / "__init__.py").exists()
+
+
+EXPERIMENTS = [p for p in NOTEBOOKS if _is_experiment(p)]
+
+
+def test_every_chapter_notebook_is_an_experiment():
+    # a chapter turned into a package must not drop out of the checks below
+    assert [p.name for p in NOTEBOOKS if p not in EXPERIMENTS] == ["90-ledger.ipynb", "index.ipynb"]
 
 
 @pytest.mark.parametrize("path", EXPERIMENTS, ids=lambda p: p.name)
