@@ -42,10 +42,11 @@ Example:
 
 import dataclasses
 import math
+from collections.abc import Mapping
 from typing import NamedTuple, Optional
 
 __all__ = ["Claim", "Measurement", "Within", "Between", "AtMost", "AtLeast", "Separated", "VERDICTS", "HOLDS", "FAILS",
-           "INCONCLUSIVE", "margin", "decided", "by_verdict"]
+           "INCONCLUSIVE", "Measured", "margin", "decided", "by_verdict"]
 
 HOLDS, FAILS, INCONCLUSIVE = "holds", "does not hold", "inconclusive"
 VERDICTS = (HOLDS, FAILS, INCONCLUSIVE)
@@ -219,6 +220,76 @@ class Claim:
     def tolerance(self):
         """The rule in words."""
         return str(self.rule)
+
+
+class Measured(Mapping):
+    """A chapter's claims with their measurements, checked to match: the one place a verdict is looked up.
+
+    ``measured[id]`` is the claim's :class:`Measurement`; :meth:`verdict` its verdict, :meth:`claim` the
+    :class:`Claim`, :meth:`words` the sentence written for that verdict. The book measures a shown run once
+    (:func:`orthontk_lib.book.page.measured`) and hands the same object to the chapter's ``numbers(arrays, cfg,
+    measured)`` and to the ledger, so the prose and the ledger read the same verdicts; a test feeds a chapter's
+    prose synthetic measurements the same way.
+
+    Args:
+      claims: the chapter's ``CLAIMS``.
+      measurements: ``{claim id: (value, ci[, detail])}``, as the chapter's ``measure(arrays, cfg)`` returns.
+
+    Raises:
+      ValueError: when the measured ids are not exactly the claims' ids (naming the missing and the extra ones).
+
+    >>> c = Claim("x-slope", "", "", "", AtMost(0.0))
+    >>> m = Measured([c], {"x-slope": (-0.4, (-0.6, -0.2))})
+    >>> m.verdict("x-slope"), m.words("x-slope", holds="it falls", fails="it rises", inconclusive="undecided")
+    ('holds', 'it falls')
+    >>> Measured([c], {})
+    Traceback (most recent call last):
+    ...
+    ValueError: measured claims differ from the declared ones: not measured ['x-slope']; measured but not declared []
+    """
+
+    def __init__(self, claims, measurements):
+        declared, got = [c.id for c in claims], set(measurements)
+        if set(declared) != got or len(declared) != len(set(declared)):
+            raise ValueError(f"measured claims differ from the declared ones: not measured "
+                             f"{sorted(set(declared) - got)}; measured but not declared {sorted(got - set(declared))}")
+        self._claims = {c.id: c for c in claims}
+        self._measurements = {i: Measurement(*measurements[i]) for i in declared}
+
+    @classmethod
+    def of(cls, chapter, arrays, cfg):
+        """A chapter's claims measured on ``arrays``: ``Measured(chapter.CLAIMS, chapter.measure(arrays, cfg))``,
+        with the chapter's slug in the error when the two do not match."""
+        try:
+            return cls(chapter.CLAIMS, chapter.measure(arrays, cfg))
+        except ValueError as err:
+            raise ValueError(f"{chapter.SLUG}: {err}") from err
+
+    def __getitem__(self, claim_id):
+        return self._measurements[claim_id]
+
+    def __iter__(self):
+        return iter(self._measurements)
+
+    def __len__(self):
+        return len(self._measurements)
+
+    def claim(self, claim_id):
+        """The :class:`Claim` ``claim_id``."""
+        return self._claims[claim_id]
+
+    def verdict(self, claim_id):
+        """``"holds"``, ``"does not hold"`` or ``"inconclusive"``: the claim's rule applied to its interval."""
+        m = self._measurements[claim_id]
+        return self._claims[claim_id].verdict(m.value, m.ci)
+
+    def verdicts(self, prefix=""):
+        """``{claim id: verdict}`` of the claims whose id starts with ``prefix``, in the claims' order."""
+        return {i: self.verdict(i) for i in self._measurements if i.startswith(prefix)}
+
+    def words(self, claim_id, *, holds, fails, inconclusive):
+        """The sentence for the claim's verdict: one of the three given, so that the prose follows the data."""
+        return {HOLDS: holds, FAILS: fails, INCONCLUSIVE: inconclusive}[self.verdict(claim_id)]
 
 
 def margin(claim, ci):

@@ -139,7 +139,7 @@ def test_page_record_refuses_a_chapter_whose_measure_misses_a_claim(monkeypatch)
     class Result:
         arrays, meta = {}, {"profile": "smoke"}
 
-    with pytest.raises(ValueError, match="measure\\(\\) returned"):
+    with pytest.raises(ValueError, match="^setting: measured claims differ from the declared ones: not measured"):
         page.record(setting, Result(), setting.Config.for_profile("smoke", use_env=False))
 
 

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from orthontk_lib.book.claim_tests import chapter_tests
+from orthontk_lib.book.claim_tests import chapter_tests, prose
 from orthontk_lib.book.profiles import ConfigError
 from orthontk_lib.chapters import condensation as cd
 from orthontk_lib.data import load
@@ -61,8 +61,8 @@ def test_weight_change_is_order_one_at_lecun_scale_and_order_one_over_s_at_small
 def test_the_lazy_sentence_follows_the_weight_change(quick):
     cfg, a = quick
     small = dict(a, rel_change=a["rel_change"] * 0.01)
-    assert "not lazy" in cd.numbers(a, cfg)["cd-lazy-words"]
-    assert "close to lazy" in cd.numbers(small, cfg)["cd-lazy-words"]
+    assert "not lazy" in prose(cd, a, cfg)["cd-lazy-words"]
+    assert "close to lazy" in prose(cd, small, cfg)["cd-lazy-words"]
 
 
 def test_condensed_orientations_counts_a_line_as_two_and_random_directions_as_many():

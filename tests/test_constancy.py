@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from orthontk_lib.book.claim_tests import chapter_tests
+from orthontk_lib.book.claim_tests import chapter_tests, prose
 from orthontk_lib.book.profiles import ConfigError
 from orthontk_lib.chapters import constancy as con
 
@@ -31,11 +31,11 @@ quick, test_each_claim_can_hold_and_fail, test_quick_profile_decides_with_a_clea
     con, CASES, ASSERTED)
 
 
-def test_the_same_order_sentence_flips_when_the_ratio_does(quick, monkeypatch):
+def test_the_same_order_sentence_flips_when_the_ratio_does(quick):
     cfg, arrays = quick
-    assert con.numbers(arrays, cfg)["con-same-words"].startswith("The two inits drift by the same order")
-    monkeypatch.setattr(con.claims, "init_ratio", lambda a, arch="fcn": (5.0, (4.0, 6.0)))  # orthogonal moves 5x more
-    assert con.numbers(arrays, cfg)["con-same-words"].startswith("The two inits drift by different orders")
+    assert prose(con, arrays, cfg)["con-same-words"].startswith("The two inits drift by the same order")
+    five_times = {"constancy-orth-over-gauss": (5.0, (4.0, 6.0))}  # orthogonal moves 5x more
+    assert prose(con, arrays, cfg, five_times)["con-same-words"].startswith("The two inits drift by different orders")
 
 
 def synthetic_weights(outer, inner, ntk, layers=4, seeds=5):
@@ -97,13 +97,13 @@ def test_config_rejects_a_small_lr_above_the_stability_limit():
         con.Config.for_profile("quick", use_env=False, lr_small=2.5)
 
 
-def test_the_linearization_cnn_and_lazy_phrases_follow_their_verdicts(quick, monkeypatch):
+def test_the_linearization_cnn_and_lazy_phrases_follow_their_verdicts(quick):
     cfg, arrays = quick
-    monkeypatch.setattr(con.claims, "common_slope", lambda a, v, arch="fcn": (0.1, (0.0, 0.2)))  # no decay at all
-    monkeypatch.setattr(con.claims, "large_lr_samples", lambda a, arch="fcn": np.full((2, 4), 0.01))  # barely moves
-    words = con.numbers(arrays, cfg)
+    flat = (0.1, (0.0, 0.2))  # no decay at all
+    words = prose(con, arrays, cfg, {"constancy-linearization": flat, "constancy-cnn-slope": flat,
+                                     "constancy-large-lr": (0.01, (0.01, 0.01))})  # the kernel barely moves
     assert words["con-gap-words"].startswith("The gap to the linearization does not shrink")
     assert words["con-cnn-words"].startswith("CNNs do not")
     assert words["con-lazy-words"].startswith("At the widest networks the kernel moves little")
-    monkeypatch.setattr(con.claims, "common_slope", lambda a, v, arch="fcn": (-1.0, (-1.2, -0.8)))
-    assert con.numbers(arrays, cfg)["con-gap-words"].startswith("The network stays close")
+    steep = prose(con, arrays, cfg, {"constancy-linearization": (-1.0, (-1.2, -0.8))})
+    assert steep["con-gap-words"].startswith("The network stays close")

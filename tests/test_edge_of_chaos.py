@@ -197,9 +197,10 @@ def test_the_rate_sentence_follows_the_rates_the_recursion_follows():
         out["exact_check"] = np.asarray(0.0)
         return out
 
-    paper = eoc.rate_numbers(arrays({"relu": "1/L", "elu": "log L / L", "tanh": "log L / L"}), cfg)["eoc-rate-words"]
+    numbers = lambda a: eoc.rate_numbers(a, cfg, eoc.measure_rates(a, cfg))["eoc-rate-words"]
+    paper = numbers(arrays({"relu": "1/L", "elu": "log L / L", "tanh": "log L / L"}))
     assert paper == "the exact recursion follows the paper's rate for relu, elu, tanh", paper
-    other = eoc.rate_numbers(arrays({"relu": "log L / L", "elu": "slower", "tanh": "log L / L"}), cfg)["eoc-rate-words"]
+    other = numbers(arrays({"relu": "log L / L", "elu": "slower", "tanh": "log L / L"}))
     assert ("paper's rate for tanh" in other and "another rate for relu (log L / L), elu (slower than log L / L), "
             "against the paper's statement" in other), other
 
@@ -217,13 +218,14 @@ def test_the_robustness_sentence_reads_each_pair_alone():
                         f"exact_ratios_{act}": meanfield.EDGE_LIMIT[act] + g})
         return out
 
-    same = eoc.rate_robustness_words(arrays("log L / L"), cfg)
+    words = lambda a: eoc.rate_robustness_words(a, eoc.measure_rates(a, cfg))
+    same = words(arrays("log L / L"))
     assert same.startswith("relu (does not hold): ") and same.endswith(
         "the reading, log L / L, is the same for each pair alone and in every window"), same
-    assert "the reading changes with the pair or the window" in eoc.rate_robustness_words(arrays("1/L"), cfg)
+    assert "the reading changes with the pair or the window" in words(arrays("1/L"))
     RATES["turning"] = lambda L: -np.log(L / 3000.0) ** 2 / L  # L (K - K_inf) peaks at 3,000: not settled there
     try:
-        open_ = eoc.rate_robustness_words(arrays("turning"), cfg)
+        open_ = words(arrays("turning"))
     finally:
         del RATES["turning"]
     assert "elu (inconclusive): the slope ratio is" in open_ and "(cos 0.90: not settled)" in open_, open_

@@ -4,7 +4,7 @@ import re
 
 import numpy as np
 
-from orthontk_lib.book.claim_tests import chapter_tests
+from orthontk_lib.book.claim_tests import chapter_tests, prose
 from orthontk_lib.chapters import finite_width as fw
 from orthontk_lib.references import cite
 
@@ -46,7 +46,7 @@ def test_depth_growth_and_its_sentence_flip_with_the_data():
     for (g, o), verdict in (((0.004, 0.0005), "holds"), ((0.0005, 0.004), "does not hold")):
         a = synthetic(g, o)
         assert claim.verdict(*fw.measure(a, cfg)[claim.id][:2]) == verdict
-        words = fw.numbers(a, cfg)
+        words = prose(fw, a, cfg)
         assert words["fw-growth-words"].startswith("Gaussian fluctuations grow faster") == (verdict == "holds"), words
         assert words["fw-growth-eoc-words"].startswith("there too") == (verdict == "holds"), words
 
@@ -82,11 +82,11 @@ def test_the_spread_sentence_follows_the_slope_verdicts():
     cfg = fw.Config.for_profile("smoke", use_env=False)
     for slope, phrase in ((-1.0, "the spread shrinks as 1/n"), (-0.4, "the spread does not shrink as 1/n")):
         a = dict(synthetic(0.004, 0.0005), spread=_spread_at(slope))
-        words = fw.numbers(a, cfg)["fw-spread-verdict"]
+        words = prose(fw, a, cfg)["fw-spread-verdict"]
         assert words.startswith("for Gaussian and orthogonal weights") and phrase in words, words
     a = synthetic(0.004, 0.0005)
     a["spread"] = np.concatenate([_spread_at(-1.0)[:1], _spread_at(-0.4)[1:]])
-    words = fw.numbers(a, cfg)["fw-spread-verdict"]
+    words = prose(fw, a, cfg)["fw-spread-verdict"]
     assert words.startswith("for Gaussian weights the interval lies inside −1 ± 0.2") and \
         "; for orthogonal weights it lies outside" in words, words
 
@@ -101,7 +101,7 @@ def test_the_orthogonal_curve_sentences_say_whether_it_still_moves():
                            (0.01 * noise, "the interval does not decide whether it has levelled off"),
                            (0.01 / depths[:, None] * noise, r"falls 3\d(\.\d)?-fold from depth 1 to 32 and still falls")):
         a["fluct_eoc"] = np.stack([a["fluct"][0], orth])
-        words = fw.numbers(a, cfg)["fw-eoc-orth-words"]
+        words = prose(fw, a, cfg)["fw-eoc-orth-words"]
         assert re.search(expected, words), words
     ratio, (lo, hi) = fw.last_step_ratio(a, "fluct_eoc")["orthogonal"]
     assert hi < 0.6 and lo < ratio < hi, (ratio, lo, hi)
@@ -113,25 +113,25 @@ def test_the_isometry_sentences_follow_the_spectra():
     iso = np.ones((2, 2, 2, 8))  # (depth, activation, init, n)
     iso[:, :, 0] = np.logspace(-28, 0, 8)  # Gaussian: wide, 4 values below 1e-12
     iso[1, 0, 1] += 1e-3  # the deep linear orthogonal network off by 1e-3
-    words = fw.numbers(dict(a, iso=iso), cfg)
+    words = prose(fw, dict(a, iso=iso), cfg)
     assert words["fw-iso-tanh-words"] == "narrower than the Gaussian one at every depth"
     assert words["fw-iso-dev-words"].startswith("beyond") and words["fw-iso-dev"] == "1.0e-03"
     assert "4 of 8 (linear, gaussian), 4 of 8 (tanh, gaussian)" in words["fw-iso-floor"], words["fw-iso-floor"]
     iso[:, 1, 1] = np.logspace(-30, 0, 8)  # orthogonal tanh wider than Gaussian tanh
     iso[1, 0, 1] = 1.0
-    words = fw.numbers(dict(a, iso=iso), cfg)
+    words = prose(fw, dict(a, iso=iso), cfg)
     assert words["fw-iso-tanh-words"] == "not narrower than the Gaussian one at every depth"
     assert words["fw-iso-dev-words"].startswith("within")
-    assert fw.numbers(a, cfg)["fw-iso-floor"] == "no singular value falls below 1e-12"
+    assert prose(fw, a, cfg)["fw-iso-floor"] == "no singular value falls below 1e-12"
 
 
 def test_the_training_gap_sentence_follows_the_verdicts():
     cfg = fw.Config.for_profile("smoke", use_env=False)
     a = synthetic(0.004, 0.0005)
-    assert fw.numbers(a, cfg)["fw-gap-words"].startswith("for Gaussian and orthogonal weights the interval lies below 0")
+    assert prose(fw, a, cfg)["fw-gap-words"].startswith("for Gaussian and orthogonal weights the interval lies below 0")
     tw = a["train_widths"]
     grows = a["linearized_loss"] * (1 + 0.1 * (tw / 64.0)[:, None, None, None] ** 1.0)  # the gap grows as n
-    words = fw.numbers(dict(a, train_loss=grows), cfg)["fw-gap-words"]
+    words = prose(fw, dict(a, train_loss=grows), cfg)["fw-gap-words"]
     assert words.startswith("for Gaussian and orthogonal weights it lies above 0"), words
 
 

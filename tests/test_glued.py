@@ -26,10 +26,11 @@ def test_the_numbers_come_from_the_saved_run_and_a_missing_one_is_named(tmp_path
         glued.glued("smoke", modules=[("01-setting", setting)])
     cfg = setting.Config.for_profile("smoke", use_env=False)
     seen = {}
-    monkeypatch.setattr(setting, "numbers", lambda arrays, c: seen.update(cfg=c) or {"n": 0.25, "w": "holds"})
+    monkeypatch.setattr(setting, "measure", lambda arrays, c: {k.id: (-0.5, (-0.6, -0.4)) for k in setting.CLAIMS})
+    monkeypatch.setattr(setting, "numbers", lambda arrays, c, m: seen.update(cfg=c, m=m) or {"n": 0.25, "w": "holds"})
     results.save("setting/smoke/summary", cfg.asdict(), {"widths": [1, 2]}, profile="smoke", seeds=cfg.seeds)
     assert glued.glued("smoke", modules=[("01-setting", setting)]) == {"setting": {"n": "0.25", "w": "holds"}}
-    assert seen["cfg"] == cfg
+    assert seen["cfg"] == cfg and set(seen["m"].verdicts().values()) == {"holds"}  # the claims measured, once
 
 
 def test_the_command_exits_nonzero_on_a_difference(tmp_path, capsys):

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from orthontk_lib.book.claim_tests import chapter_tests
+from orthontk_lib.book.claim_tests import chapter_tests, prose
 from orthontk_lib.book.profiles import ConfigError
 from orthontk_lib.chapters import kernel_equality as keq
 
@@ -50,7 +50,7 @@ def test_measure_tells_a_vanishing_gap_from_two_different_limits(gap_slope, verd
     m = keq.measure(synthetic(cfg, gap_slope), cfg)
     for claim_id in ("equality-fcn-orth-minus-gauss", "equality-cnn-gap-full", "equality-cnn-gap-delta"):
         assert keq.CLAIMS[[c.id for c in keq.CLAIMS].index(claim_id)].verdict(*m[claim_id][:2]) == verdict, m[claim_id]
-    words = keq.numbers(synthetic(cfg, gap_slope), cfg)["equality-gap-words"]
+    words = prose(keq, synthetic(cfg, gap_slope), cfg)["equality-gap-words"]
     assert ("the two limits differ" in words) == (verdict == "does not hold"), words
 
 
@@ -68,12 +68,12 @@ def test_the_delta_and_full_filter_phrases_follow_the_data(quick, monkeypatch):
     cfg, arrays = quick
     monkeypatch.setattr(keq.claims, "bias_ratios", lambda cfg, a, filt: np.array([0.8, 1.1, 0.9, 1.2]))  # seed noise
     monkeypatch.setattr(keq.claims, "bias_in_standard_errors", lambda cfg, a, filt: 6.0)
-    words = keq.numbers(arrays, cfg)
+    words = prose(keq, arrays, cfg)
     assert words["equality-cnn-delta-words"].startswith("Delta filters are not measurably farther")
     assert words["equality-cnn-full-words"].startswith("more than seed noise")
     monkeypatch.setattr(keq.claims, "bias_ratios", lambda cfg, a, filt: np.array([5.0, 6.0, 5.5, 6.5]))
     monkeypatch.setattr(keq.claims, "bias_in_standard_errors", lambda cfg, a, filt: 0.5)
-    words = keq.numbers(arrays, cfg)
+    words = prose(keq, arrays, cfg)
     assert words["equality-cnn-delta-words"] == "Delta filters converge somewhere else"
     assert words["equality-cnn-full-words"] == "seed noise alone"
 
@@ -83,7 +83,7 @@ def test_the_levelling_sentence_points_past_the_paper_profile_only_when_it_shows
 
     cfg, arrays = quick
     monkeypatch.setattr(keq.claims, "levelling_curves", lambda cfg, a: [("digits, relu, L=5, gaussian", -0.1)])
-    words = lambda c: keq.numbers(arrays, c)["equality-levelling-words"]
+    words = lambda c: prose(keq, arrays, c)["equality-levelling-words"]
     assert words(cfg).endswith("the paper profile's wider networks would settle")
     assert words(dataclasses.replace(cfg, profile="paper")).endswith("networks wider than the paper's would settle")
     monkeypatch.setattr(keq.claims, "levelling_curves", lambda cfg, a: [])

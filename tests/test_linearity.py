@@ -4,7 +4,7 @@ import jax
 import numpy as np
 import pytest
 
-from orthontk_lib.book.claim_tests import chapter_tests
+from orthontk_lib.book.claim_tests import chapter_tests, prose
 from orthontk_lib.chapters import linearity as lin
 
 CASES = {  # claim id: (a measurement that satisfies the claim, one that violates it)
@@ -100,16 +100,16 @@ def test_the_hessian_sentences_follow_the_verdicts():
                                             ((0.0, 1.5), "inconclusive", "the data do not decide whether the norm")):
         a = synthetic(slope, noise)
         assert claim.verdict(*lin.measure(a, cfg)[claim.id][:2]) == verdict
-        words = lin.numbers(a, cfg)
+        words = prose(lin, a, cfg)
         assert phrase in words["lin-nonlinear-words"], words["lin-nonlinear-words"]
         assert words["lin-linear-words"].startswith("inside the ledger's −0.5 ± 0.15") == (noise < 1), words
 
 
 def test_the_training_sentence_follows_the_loss_and_the_kernel_change():
     cfg = lin.Config.for_profile("smoke", use_env=False)
-    words = lin.numbers(synthetic(), cfg)["lin-train-words"]
+    words = prose(lin, synthetic(), cfg)["lin-train-words"]
     assert "in every case" in words and "not what makes a wide network trainable" in words, words
-    words = lin.numbers(synthetic(reduction=2.0), cfg)["lin-train-words"]
+    words = prose(lin, synthetic(reduction=2.0), cfg)["lin-train-words"]
     assert "by less than 10 for the linear output and the softplus output and the bottleneck" in words, words
     names = ("linear output", "softplus output", "bottleneck")
     assert "no network that trains" in lin._train_words(np.array([100, 100, 100]), np.array([0.01, 0.1, 0.1]), names)

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from orthontk_lib.book.claim_tests import chapter_tests
+from orthontk_lib.book.claim_tests import chapter_tests, prose
 from orthontk_lib.chapters import setting
 
 CASES = {  # claim id: (a measurement that satisfies the claim, one that violates it)
@@ -42,17 +42,17 @@ def test_measure_decides_synthetic_errors(slope, verdict):
 
 def test_the_verdict_sentence_and_the_constant_flip_with_the_data():
     cfg = setting.Config.for_profile("smoke", use_env=False)
-    good, bad = (setting.numbers(synthetic(s), cfg) for s in (-0.5, -0.2))
+    good, bad = (prose(setting, synthetic(s), cfg) for s in (-0.5, -0.2))
     assert good["setting-verdict"].startswith("all four intervals lie within")
     assert "outside the tolerance" in bad["setting-verdict"]
     lower = synthetic(-0.5)
     lower["err_ntk"][1] *= 0.7  # orthogonal NTK errors smaller at every width
-    words = setting.numbers(lower, cfg)
+    words = prose(setting, lower, cfg)
     assert words["setting-ntk-ratio-words"].startswith("orthogonal weights have the smaller")
     assert words["setting-nngp-ratio-words"].startswith("no difference is measurable")
     higher = synthetic(-0.5)
     higher["err_nngp"][1] *= 1.4
-    assert setting.numbers(higher, cfg)["setting-nngp-ratio-words"].startswith("orthogonal weights have the larger")
+    assert prose(setting, higher, cfg)["setting-nngp-ratio-words"].startswith("orthogonal weights have the larger")
 
 
 def test_monte_carlo_errors_use_disjoint_groups_and_fall_with_their_size():

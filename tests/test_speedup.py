@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from orthontk_lib.book.claim_tests import chapter_tests
+from orthontk_lib.book.claim_tests import chapter_tests, prose
 from orthontk_lib.book.profiles import ConfigError
 from orthontk_lib.chapters import speedup as sp
 from orthontk_lib.claims import Measurement
@@ -116,13 +116,11 @@ def test_the_width_family_claim_asks_the_speedup_to_shrink(speedups, verdict):
     assert CLAIM["speedup-small-lr-width"].verdict(*sp.width_shrinkage(a)) == verdict
 
 
-def test_the_control_sentence_flips_with_its_verdict(quick, monkeypatch):
+def test_the_control_sentence_flips_with_its_verdict(quick):
     cfg, arrays = quick
     words = set()  # one stand-in per verdict: the quick run's own verdict depends on the CNN grid
-    for value in ((3.0, (2.0, 4.0), 4), (0.5, (0.4, 0.6), 4), (1.2, (0.8, 1.6), 4)):
-        for part in (sp.claims, sp.prose):  # where it is looked up: the claims' measure and the prose
-            monkeypatch.setattr(part, "region_speedup", lambda *a, v=value, **k: v)
-        words.add(sp.numbers(arrays, cfg)["sp-cnn-control-reading"])
+    for value in ((3.0, (2.0, 4.0)), (0.5, (0.4, 0.6)), (1.2, (0.8, 1.6))):
+        words.add(prose(sp, arrays, cfg, {"speedup-cnn-orthogonality": value})["sp-cnn-control-reading"])
     assert len(words) == 3, words
 
 
@@ -187,10 +185,10 @@ def test_the_target_sentence_says_which_verdicts_change(quick, monkeypatch):
     cfg, arrays = quick
     same = {cid: ("holds", "holds", None) for cid in sp.FCN_CLAIMS}
     monkeypatch.setattr(sp.prose, "target_check", lambda a, c, m=None: same)
-    assert sp.numbers(arrays, cfg)["sp-target-words"].startswith("the five verdicts are the same")
+    assert prose(sp, arrays, cfg)["sp-target-words"].startswith("the five verdicts are the same")
     monkeypatch.setattr(sp.prose, "target_check",
                         lambda a, c, m=None: {**same, "speedup-deep": ("holds", "inconclusive", None)})
-    assert sp.numbers(arrays, cfg)["sp-target-words"].startswith("1 of the five verdicts changes with the target "
+    assert prose(sp, arrays, cfg)["sp-target-words"].startswith("1 of the five verdicts changes with the target "
                                                                  "(speedup-deep)")
 
 

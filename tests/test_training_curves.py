@@ -3,7 +3,8 @@
 import numpy as np
 import pytest
 
-from orthontk_lib.book.claim_tests import chapter_tests
+from orthontk_lib.book.claim_tests import chapter_tests, prose
+from orthontk_lib.claims import Measured
 from orthontk_lib.book.profiles import ConfigError
 from orthontk_lib.chapters import training_curves as tc
 
@@ -99,13 +100,13 @@ def synthetic_arrays(ratios, seeds=10):
 
 def test_the_title_and_summary_follow_the_verdicts():
     cfg = tc.Config.for_profile("smoke", use_env=False)
-    n = tc.numbers(synthetic_arrays([1.5, 1.0, 1.0, 1.0]), cfg)
+    n = prose(tc, synthetic_arrays([1.5, 1.0, 1.0, 1.0]), cfg)
     assert n["curves-title"] == "orthogonal and Gaussian networks train alike in 3, differently in 1 of 4 settings"
     assert "alike in 3, differently in 1, and the data do not decide in 0" in n["curves-summary"]
     assert n["curves-decide"].startswith("Every setting is decided")
-    assert tc.numbers(synthetic_arrays([1.0] * 4), cfg)["curves-title"] == (
+    assert prose(tc, synthetic_arrays([1.0] * 4), cfg)["curves-title"] == (
         "orthogonal and Gaussian networks train alike")
-    n = tc.numbers(synthetic_arrays([1.0] * 4, seeds=2), cfg)
+    n = prose(tc, synthetic_arrays([1.0] * 4, seeds=2), cfg)
     assert n["curves-title"] == "whether orthogonal and Gaussian networks train alike is undecided at this profile"
     assert "Inconclusive at this profile" in n["curves-decide"] and "seeds per init" in n["curves-decide"]
 
@@ -114,7 +115,7 @@ def test_an_inconclusive_page_says_how_many_seeds_would_decide():
     cfg = tc.Config.for_profile("smoke", use_env=False)
     arrays = synthetic_arrays([1.0] * 4, seeds=6)
     arrays["gd-deep_train_loss"] = losses(np.exp(tc.MARGIN), 6, seed_sd=0.5)[0]
-    n = tc.numbers(arrays, cfg)
+    n = prose(tc, arrays, cfg)
     assert n["curves-gd-deep-verdict"].startswith("inconclusive at this profile")
     assert "Inconclusive at this profile" in n["curves-decide"] and "gd-deep" in n["curves-decide"]
     assert "seeds per init" in n["curves-decide"]
@@ -123,7 +124,7 @@ def test_an_inconclusive_page_says_how_many_seeds_would_decide():
 def test_the_figures_draw_every_setting_with_losses_on_log_axes():
     cfg = tc.Config.for_profile("smoke", use_env=False)
     arrays = synthetic_arrays([1.5, 1.0, 1.0, 1.0], seeds=2)
-    assert len(tc.fig_gaps(arrays, cfg).axes[0].get_xticks()) == len(tc.SETTINGS)
+    assert len(tc.fig_gaps(Measured.of(tc, arrays, cfg)).axes[0].get_xticks()) == len(tc.SETTINGS)
     axes = tc.fig_gd(arrays).axes
     assert [ax.get_yscale() for ax in axes[:len(tc.METRICS)]] == ["log", "log", "linear", "linear"]
 

@@ -10,13 +10,24 @@ In a chapter's test file::
 * ``ASSERTED``: ``{claim id: verdict}`` for the claims whose quick-profile evidence has a clear margin
   (:func:`orthontk_lib.claims.decided`); a marginal claim is shown in the ledger, never asserted;
 * ``quick``: a module-scoped fixture, ``(cfg, arrays)`` of the chapter's quick profile, for the file's other tests.
+
+A test of a chapter's prose calls :func:`prose`, which measures the claims as the book does and hands them to the
+chapter's ``numbers``; a test that needs a given verdict feeds that claim's measurement in instead of patching the
+statistic behind it.
 """
 
 import pytest
 
-from orthontk_lib.claims import decided
+from orthontk_lib.claims import Measured, decided
 
-__all__ = ["chapter_tests"]
+__all__ = ["chapter_tests", "prose"]
+
+
+def prose(module, arrays, cfg, measurements=None):
+    """``module.numbers(arrays, cfg, measured)`` with the claims measured on ``arrays``, as the book glues them;
+    ``measurements`` (``{claim id: (value, ci[, detail])}``) replace the measured values of the claims they name."""
+    measured = module.measure(arrays, cfg)
+    return module.numbers(arrays, cfg, Measured(module.CLAIMS, {**measured, **(measurements or {})}))
 
 
 def chapter_tests(module, cases, asserted):

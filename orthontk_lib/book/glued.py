@@ -6,7 +6,7 @@ A restructuring must change no number the book shows. Take the glued numbers bef
     python -m orthontk_lib.book.glued --profile quick > after.json      # at the new one (same saved runs)
     python -m orthontk_lib.book.glued --compare before.json after.json  # exit 1 on any difference
 
-Each chapter's glued values are ``module.numbers(arrays, cfg)`` of the run its page shows (the committed paper run
+Each chapter's glued values are ``module.numbers(arrays, cfg, measured)`` of the run its page shows (the committed paper run
 where there is one, else the profile's run saved by the book build, in ``_build/data`` or ``--data``), which is what :func:`orthontk_lib.book.page.run` glues; nothing
 is computed: a chapter without a saved run is an error naming it (build the book at the profile first). Values are
 compared as the text the page shows (``str``), so a float that moves in its last digit shows up.
@@ -41,7 +41,8 @@ def glued(profile="quick", modules=None):
             raise NotSaved(f"{slug}: no saved {profile}-profile run; build the book at that profile first")
 
         result = registry.summary(module.SLUG, cfg, refuse)
-        numbers = module.numbers(result.arrays, page.shown_run_config(module, cfg, result))
+        shown = page.shown_run_config(module, cfg, result)
+        numbers = module.numbers(result.arrays, shown, page.measured(module, result.arrays, shown))
         out[module.SLUG] = {name: _text(value) for name, value in sorted(numbers.items())}
     return out
 

@@ -14,8 +14,9 @@ import html
 
 from orthontk_lib import plots
 from orthontk_lib.book import ledger, registry
+from orthontk_lib.claims import Measured
 
-__all__ = ["config", "run", "glue_numbers", "figure", "record"]
+__all__ = ["config", "run", "measured", "glue_numbers", "figure", "record"]
 
 
 def config(module, namespace):
@@ -27,7 +28,8 @@ def config(module, namespace):
 def run(module, cfg):
     """The result the chapter shows (a committed paper run, else ``cfg``'s), with its numbers glued.
 
-    Glues every entry of ``module.numbers(arrays, cfg)`` under its own name, ``shown`` (which run a figure shows,
+    Measures the chapter's claims on the shown run once (:func:`measured`) and glues every entry of
+    ``module.numbers(arrays, cfg, measured)`` under its own name, ``shown`` (which run a figure shows,
     for captions) and ``provenance`` (Markdown: the run, device, date, commit, compute time, seeds and the command
     that reproduces it; each chapter page opens with it through ``{glue:md}`provenance```).
     """
@@ -35,7 +37,8 @@ def run(module, cfg):
     from myst_nb import glue
 
     result = registry.summary(module.SLUG, cfg, module.compute)
-    glue_numbers(module.numbers(result.arrays, shown_run_config(module, cfg, result)))
+    shown = shown_run_config(module, cfg, result)
+    glue_numbers(module.numbers(result.arrays, shown, measured(module, result.arrays, shown)))
     glue_numbers({"shown": registry.shown(result)})
     glue("provenance", Markdown(registry.provenance_line(module.SLUG, result, _notebook(module))), display=False)
     return result
@@ -48,6 +51,27 @@ def _notebook(module):
     book = pathlib.Path(__file__).resolve().parents[2] / "book"
     found = sorted(book.glob(f"[0-9][0-9]-{module.SLUG}.ipynb"))
     return found[0] if found else book / f"{module.SLUG}.ipynb"
+
+
+_MEASURED = {}
+"""``{slug: (arrays, config, Measured)}``: the last shown run each chapter measured, for :func:`record` to reuse."""
+
+
+def measured(module, arrays, cfg):
+    """The chapter's claims measured on ``arrays`` (:class:`~orthontk_lib.claims.Measured`), once per run shown.
+
+    :func:`run` measures for the prose and :func:`record` reuses the same measurements for the ledger, so a chapter's
+    ``measure`` (bootstraps, fits) runs once per page and the two read the same verdicts.
+
+    Raises:
+      ValueError: naming the chapter when its ``measure`` and its ``CLAIMS`` do not name the same claims.
+    """
+    hit = _MEASURED.get(module.SLUG)
+    if hit is not None and hit[0] is arrays and hit[1] == cfg:
+        return hit[2]
+    m = Measured.of(module, arrays, cfg)
+    _MEASURED[module.SLUG] = (arrays, cfg, m)
+    return m
 
 
 def glue_numbers(numbers):
@@ -84,11 +108,8 @@ def record(module, result, cfg):
 
 def ledger_records(module, result, cfg):
     """Measure every claim of the chapter on ``result`` and write its ledger record: ``[(claim, record), ...]``."""
-    measured = module.measure(result.arrays, shown_run_config(module, cfg, result))
-    declared = [c.id for c in module.CLAIMS]
-    if sorted(measured) != sorted(declared):
-        raise ValueError(f"{module.SLUG}: measure() returned {sorted(measured)}, CLAIMS declare {sorted(declared)}")
-    return [(c, ledger.record(c.id, measured[c.id], profile=result.meta["profile"])) for c in module.CLAIMS]
+    m = measured(module, result.arrays, shown_run_config(module, cfg, result))
+    return [(c, ledger.record(c.id, m[c.id], profile=result.meta["profile"])) for c in module.CLAIMS]
 
 
 def shown_config(module, cfg, result):

@@ -4,7 +4,8 @@ r"""The book's experiments, one package per chapter (``book/NN-<slug>.ipynb`` ->
 A chapter reads top to bottom like a short paper, in parts of at most 400 lines: ``experiment`` (the claims in
 words, ``Config`` with its knobs and profiles, the points and ``compute(cfg)``, saved point by point), the
 statistics it needs, ``claims`` (``CLAIMS``, :class:`orthontk_lib.claims.Claim`, and ``measure(arrays, cfg)``:
-every claim's value, 95% interval and detail; ``numbers(arrays, cfg)``, every number and comparative phrase the
-prose shows, here or in a ``prose`` part) and ``figures``. The package re-exports every name of its parts. How a
+every claim's value, 95% interval and detail; ``numbers(arrays, cfg, measured)``, every number and comparative phrase
+the prose shows, here or in a ``prose`` part, reading the claims' verdicts from ``measured``, an
+:class:`orthontk_lib.claims.Measured` that the book builds once per page) and ``figures``. The package re-exports every name of its parts. How a
 chapter is published (glue, ledger files, figure files) is :mod:`orthontk_lib.book`'s business.
 """

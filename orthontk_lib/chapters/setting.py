@@ -185,10 +185,9 @@ def measure(arrays, cfg):
     return out
 
 
-def numbers(arrays, cfg):
-    """The numbers and phrases of the chapter's prose."""
-    m = measure(arrays, cfg)
-    verdicts = {c.id: c.verdict(*m[c.id][:2]) for c in CLAIMS}
+def numbers(arrays, cfg, measured):
+    """The numbers and phrases of the chapter's prose (``measured``: the claims measured on ``arrays``)."""
+    verdicts = measured.verdicts()
     out = {
         "setting-networks": int(arrays["err_ntk"].shape[-1]),
         "setting-largest-m": int(arrays["group_sizes"][-1]),

@@ -4,7 +4,7 @@ arrays, so that every sentence flips when the data do."""
 
 import numpy as np
 
-from .claims import CLAIM, CLAIMS, _median_range, measure
+from .claims import CLAIMS, _median_range
 from .experiment import ADAM_FIGURE, LINE_FIGURE, MULTIPLICITY, line_data, line_differences
 from .statistics import (
     GRID_COVERS,
@@ -86,14 +86,14 @@ def count_rows(cfg, arrays):
             + [_median_range(counts[i, j]) for j in range(len(arrays["scales"]))] for i, act in enumerate(cfg.activations)]
 
 
-def numbers(arrays, cfg):
-    """The numbers and phrases of the chapter's prose."""
+def numbers(arrays, cfg, measured):
+    """The numbers and phrases of the chapter's prose (``measured``: the claims measured on ``arrays``)."""
     sc = list(arrays["scales"])
     small, large = int(np.argmin(sc)), int(np.argmax(sc))
     final = np.median(arrays["rel_change"][..., -1], -1)
     acts = list(cfg.activations)
     lazy = final[:, large]
-    m = measure(arrays, cfg)
+    m = measured
     return {
         "cd-setup": f"{cfg.d}–{cfg.width}–1 networks, {cfg.n_train} training points, full-batch gradient descent "
                     f"with learning rate {cfg.lr:g} for {cfg.steps} steps, {cfg.n_seeds} seeds",
@@ -107,7 +107,7 @@ def numbers(arrays, cfg):
         "cd-collapse-words": (
             "the counts of the p = 1 activations reach the bound at the smallest s, where the weights grow by a large "
             "factor inside the initial stage"
-            if CLAIMS[0].verdict(*m["condensation-orientations"][:2]) == "holds" else
+            if m.verdict("condensation-orientations") == "holds" else
             "at the smallest s the counts of the p = 1 activations still exceed the bound for some seeds"),
         "cd-slopes": ", ".join(f"{s:.2f} ({act})" for s, act in zip(change_slope(arrays)[1], acts)),
         "cd-change-lazy": ", ".join(f"{final[i, large]:.2f} ({act})" for i, act in enumerate(acts)),
@@ -165,7 +165,7 @@ def _share_text(share):
 
 
 def bound_words(m, claim_ids):
-    """One sentence per bound claim: its verdict, the typical count / 2p with its interval, each activation's median
+    """One sentence per bound claim (``m``: the claims measured, :class:`~orthontk_lib.claims.Measured`): its verdict, the typical count / 2p with its interval, each activation's median
     and seeds above 2p, and the reading the counting rules support."""
     parts = []
     for cid in claim_ids:
@@ -176,7 +176,7 @@ def bound_words(m, claim_ids):
         acts = det["activations"]
         per = ", ".join(f"{a} {med:g} (seeds above 2p: {_share_text(sh)})" if med is not None else f"{a} —"
                         for a, med, sh in zip(acts, det["median"], det["above_2p"]))
-        text = (f"{cid} {CLAIM[cid].verdict(v, ci)}: a typical network's count / 2p is {v:.2f} [{ci[0]:.2f}, "
+        text = (f"{cid} {m.verdict(cid)}: a typical network's count / 2p is {v:.2f} [{ci[0]:.2f}, "
                 f"{ci[1]:.2f}]; medians {per}")
         parts.append(text + (f"; {det['reading']}" if "reading" in det else ""))
     return ". ".join(parts)
@@ -213,15 +213,16 @@ def grid_words(m):
 
 def robust_rows(m):
     """Rows of the robustness table, one per bound claim that does not hold or is inconclusive: claim, verdict, typical
-    count / 2p with interval, seeds above 2p (the activation with most), rules within 2p, the reading."""
+    count / 2p with interval, seeds above 2p (the activation with most), rules within 2p, the reading (``m``: the
+    claims measured, :class:`~orthontk_lib.claims.Measured`)."""
     rows = []
     for c in CLAIMS:
         v, ci, det = m[c.id]
-        if "median" not in (det or {}) or c.verdict(v, ci) == "holds":
+        if "median" not in (det or {}) or m.verdict(c.id) == "holds":
             continue
         worst = max(range(len(det["activations"])), key=lambda i: det["above_2p"][i][2] if det["above_2p"][i][1] else -1)
         rules = det.get("rules")
-        rows.append([c.id, c.verdict(v, ci), f"{v:.2f} [{ci[0]:.2f}, {ci[1]:.2f}]",
+        rows.append([c.id, m.verdict(c.id), f"{v:.2f} [{ci[0]:.2f}, {ci[1]:.2f}]",
                      f"{det['activations'][worst]}: {_share_text(det['above_2p'][worst])}",
                      f"{sum(x <= 1 for _, x in rules)} of {len(rules)}" if rules else "not saved for every seed",
                      det.get("reading", "—")])

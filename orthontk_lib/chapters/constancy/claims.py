@@ -90,22 +90,17 @@ def measure(arrays, cfg):
     return out
 
 
-def numbers(arrays, cfg):
-    """The numbers and phrases of the chapter's prose."""
+def numbers(arrays, cfg, measured):
+    """The numbers and phrases of the chapter's prose (``measured``: the claims measured on ``arrays``)."""
     fmt = lambda m: f"{m[0]:.2f} [{m[1][0]:.2f}, {m[1][1]:.2f}]"
-    m = measure(arrays, cfg)
-    same = {c.id: c.verdict(*m[c.id][:2]) for c in CLAIMS}
-    same_words = {"holds": "The two inits drift by the same order: in the lazy regime orthogonality changes nothing",
-                  "does not hold": "The two inits drift by different orders, against the paper's finding",
-                  "inconclusive": "Whether the two inits drift by the same order is not decided at these widths and "
-                                  "seeds"}
+    m = measured
     rs = arrays["record_steps"]
     sharp = final_sharpness(arrays)
     peak = catapult_peak(arrays)
     div = arrays["fcn_diverged"][:, :, 1]
     weights = {f"con-w-{key}": ", ".join(f"{fmt(m[f'constancy-weights-{key}-{init}'])} ({init})" for init in INITS)
                for key in ("outer", "inner", "ntk")}
-    w_verdicts = [c.verdict(*m[c.id][:2]) for c in CLAIMS if c.id.startswith("constancy-weights-")]
+    w_verdicts = list(measured.verdicts("constancy-weights-").values())
     return {
         **weights,
         "con-w-verdict": ("all six slopes are within their rules: the outer layers move as n^(-1/2), the inner ones as "
@@ -116,19 +111,18 @@ def numbers(arrays, cfg):
                           f"{sum(v == 'inconclusive' for v in w_verdicts)} inconclusive; the ledger says which)"),
         "con-w-seeds": int(arrays["weight_change"].shape[2]),
         "con-w-lr": f"{cfg.lr_small:g} N/λ = {float(arrays['weight_eta']):.3f}",
-        "con-gap-words": {"holds": "The network stays close to its linearization, and closer as it widens",
-                          "does not hold": "The gap to the linearization does not shrink with width as fast as "
-                                           "n^(-1/2)",
-                          "inconclusive": "Whether the gap to the linearization shrinks with width is not decided "
-                                          "at these widths"}[same["constancy-linearization"]],
-        "con-cnn-words": {"holds": "CNNs behave alike",
-                          "does not hold": "CNNs do not: their kernel's drift does not fall as fast as n^(-1/2)",
-                          "inconclusive": "For CNNs the decay is not decided at these channel counts"}[
-                              same["constancy-cnn-slope"]],
-        "con-lazy-words": {"holds": "Width does not make this regime lazy, and it",
-                           "does not hold": "At the widest networks the kernel moves little even here, and yet it",
-                           "inconclusive": "Whether width makes this regime lazy is not decided here; it"}[
-                               same["constancy-large-lr"]],
+        "con-gap-words": measured.words(
+            "constancy-linearization", holds="The network stays close to its linearization, and closer as it widens",
+            fails="The gap to the linearization does not shrink with width as fast as n^(-1/2)",
+            inconclusive="Whether the gap to the linearization shrinks with width is not decided at these widths"),
+        "con-cnn-words": measured.words(
+            "constancy-cnn-slope", holds="CNNs behave alike",
+            fails="CNNs do not: their kernel's drift does not fall as fast as n^(-1/2)",
+            inconclusive="For CNNs the decay is not decided at these channel counts"),
+        "con-lazy-words": measured.words(
+            "constancy-large-lr", holds="Width does not make this regime lazy, and it",
+            fails="At the widest networks the kernel moves little even here, and yet it",
+            inconclusive="Whether width makes this regime lazy is not decided here; it"),
         "con-w-same": same_slopes_sentence({key: [m[f"constancy-weights-{key}-{init}"][1] for init in INITS]
                                             for key in ("outer", "inner", "ntk")}),
         "con-w-differs": WEIGHT_FIGURE.caption(cfg),
@@ -138,7 +132,11 @@ def numbers(arrays, cfg):
         "con-lr-small": f"{cfg.lr_small:g} N/λ = {arrays['fcn_eta'][0]:.3f}",
         "con-lr-large": f"{cfg.lr_large:g} N/λ = {arrays['fcn_eta'][1]:.3f}",
         "con-slope-gauss": fmt(m["constancy-slope-gaussian"]), "con-slope-orth": fmt(m["constancy-slope-orthogonal"]),
-        "con-ratio": fmt(m["constancy-orth-over-gauss"]), "con-same-words": same_words[same["constancy-orth-over-gauss"]],
+        "con-ratio": fmt(m["constancy-orth-over-gauss"]), "con-same-words": measured.words(
+            "constancy-orth-over-gauss",
+            holds="The two inits drift by the same order: in the lazy regime orthogonality changes nothing",
+            fails="The two inits drift by different orders, against the paper's finding",
+            inconclusive="Whether the two inits drift by the same order is not decided at these widths and seeds"),
         "con-change-widest": ", ".join(f"{c:.3f} ({i})" for c, i in zip(final_change(arrays)[-1], INITS)),
         "con-widest": int(arrays["fcn_widths"][-1]),
         "con-gap-slope": fmt(m["constancy-linearization"]),

@@ -7,8 +7,8 @@ import numpy as np
 
 from orthontk_lib import meanfield
 
-from .claims import CLAIMS, GROWTH_RULE, measure_rates
-from .decay import EPS32, READ_ABOVE, decay_curves, floor_of, other_accuracy_words, phase_growth, rate_ratios
+from .claims import CLAIMS, GROWTH_RULE
+from .decay import EPS32, READ_ABOVE, decay_curves, floor_of, other_accuracy_words, rate_ratios
 from .experiment import PHASES, RATE_FIGURE, RATE_FORMS, TRAIN_FIGURE, TRAIN_POINTS, paper_points, points
 from .rates import (
     QUADRATURE_TESTED_DEPTH,
@@ -23,12 +23,11 @@ from .rates import (
     rate_reading,
     slope_ratio,
     tested_depth_words,
-    trainability_gap,
 )
 
 
-def numbers(arrays, cfg):
-    """The numbers and phrases of the chapter's prose."""
+def numbers(arrays, cfg, measured):
+    """The numbers and phrases of the chapter's prose (``measured``: the claims measured on ``arrays``)."""
     pts = list(points())
     acc = arrays["accuracy"][:, -1]
     dev, last = empirical_deviation(arrays), empirical_deviation(arrays, -1)
@@ -37,13 +36,14 @@ def numbers(arrays, cfg):
     above = [i for i in range(len(PHASES)) if not low[i]]
     closer = sum(last[i] < glast[i] for i in above)
     closer0 = sum(dev[i] < gdev[i] for i in range(len(PHASES)))
-    follows = next(c for c in CLAIMS if c.id == "eoc-orthogonal-follows")
+    follows = measured.claim("eoc-orthogonal-follows")
+    rates = {act: measured[f"eoc-rate-form-{act}"] for act in RATE_FORMS}
     deep = deviation_ci(arrays, -1)
     return {
         "eoc-max-depth": int(arrays["depths"][-1]),
         "eoc-points": "; ".join(f"{act} {ph}: σ_W = {w:.3g}, σ_b = {b:.3g}, χ₁ = {c:.3g}"
                                 for (act, ph), (w, b), c in zip(pts, arrays["points"], arrays["chi1"])),
-        **growth_numbers(arrays),
+        **growth_numbers(arrays, measured),
         "eoc-acc-edge": ", ".join(f"{acc[i]:.2f} ({act})" for i, (act, ph) in enumerate(pts) if ph == "edge"),
         "eoc-acc-other": ", ".join(f"{acc[i]:.2f} ({act} {ph})" for i, (act, ph) in enumerate(pts) if ph != "edge"),
         "eoc-acc-other-words": other_accuracy_words(acc, [ph for _, ph in pts]),
@@ -64,25 +64,24 @@ def numbers(arrays, cfg):
                                                 deep_phase_words(arrays)),
         "eoc-emp-setup": f"{cfg.emp_seeds} orthogonal and {cfg.emp_seeds} Gaussian erf networks of width "
                          f"{cfg.emp_width} on {cfg.emp_inputs} digits",
-        **rate_numbers(arrays, cfg), "eoc-rate-differs": RATE_FIGURE.caption(cfg),
+        **rate_numbers(arrays, cfg, rates), "eoc-rate-differs": RATE_FIGURE.caption(cfg),
         "eoc-tested-depth": tested_depth_words(arrays),
         "eoc-check-tested": f"within {recorded_difference()} at {QUADRATURE_TESTED_DEPTH:,} layers",
-        **train_numbers(arrays, cfg),
+        **train_numbers(arrays, cfg, measured),
     }
 
 
-def growth_numbers(arrays):
+def growth_numbers(arrays, measured):
     """The decay section's numbers: floors, where each curve reaches its floor, the slope growth per phase and what
-    it reads as, the fitted over theoretical rates."""
-    claims = {c.id: c for c in CLAIMS}
+    it reads as (from the phase claims in ``measured``), the fitted over theoretical rates."""
     words = []
     for phase, cid in (("ordered", "eoc-ordered-exponential"), ("chaotic", "eoc-chaotic-exponential"),
                        ("edge", "eoc-critical-polynomial")):
-        v, (lo, hi), detail = phase_growth(arrays, phase)
+        v, (lo, hi), detail = measured[cid]
         curves = ", ".join(f"{g:.3g} ({k})" for k, g in detail.items())
         reading = growth_reading((lo, hi))
         words.append(f"{phase}: {curves}; over the windows {lo:.3g} to {hi:.3g}, "
-                     f"{GROWTH_READING[reading]} ({claims[cid].verdict(v, (lo, hi))})" if np.isfinite(lo) else
+                     f"{GROWTH_READING[reading]} ({measured.verdict(cid)})" if np.isfinite(lo) else
                      f"{phase}: {curves}; the windows cannot be formed on every curve (inconclusive)")
     ratios = rate_ratios(arrays)
     return {
@@ -144,9 +143,10 @@ def empirical_floor_words(arrays, depth_index=-1):
             f"resolution ({EPS32:.1e}): {vals}; its distance from the analytic value is rounding, not a signal")
 
 
-def rate_numbers(arrays, cfg):
-    """The rate section's numbers: the points, the exact limits, and which rate the exact recursion follows."""
-    m = measure_rates(arrays, cfg)
+def rate_numbers(arrays, cfg, rates):
+    """The rate section's numbers: the points, the exact limits, and which rate the exact recursion follows
+    (``rates``: ``{activation: (slope ratio, range, detail)}``, the rate claims' measurements, :func:`measure_rates`)."""
+    m = rates
     reading = {act: rate_reading(ci) for act, (v, ci, _) in m.items()}
     agree = [a for a, r in reading.items() if r == RATE_FORMS[a]]
     differ = [f"{a} ({RATE_READING[r]})" for a, r in reading.items() if r is not None and r != RATE_FORMS[a]]
@@ -170,15 +170,15 @@ def rate_numbers(arrays, cfg):
         "eoc-exact-depth-relu": f"{int(arrays['exact_depths_relu'][-1]):,}",
         "eoc-relu-limit-gap": f"{np.abs(relu[-1] - meanfield.EDGE_LIMIT['relu']).max():.1e}",
         "eoc-exact-vs-direct": f"{float(arrays['exact_check']):.0e}",
-        "eoc-rate-robust": rate_robustness_words(arrays, cfg),
+        "eoc-rate-robust": rate_robustness_words(arrays, rates),
     }
 
 
-def rate_robustness_words(arrays, cfg):
-    """For each rate claim that does not hold or is inconclusive: what each pair of inputs reads taken alone (its
-    slope ratio over the same shifted windows), so that a verdict the pooled slope cannot decide says which pair
-    keeps it open and what the others read."""
-    m, claims = measure_rates(arrays, cfg), {c.id: c for c in CLAIMS}
+def rate_robustness_words(arrays, rates):
+    """For each rate claim that does not hold or is inconclusive (``rates``: as :func:`rate_numbers` takes them): what
+    each pair of inputs reads taken alone (its slope ratio over the same shifted windows), so that a verdict the pooled
+    slope cannot decide says which pair keeps it open and what the others read."""
+    m, claims = rates, {c.id: c for c in CLAIMS}
     out = []
     for act, (v, ci, _) in m.items():
         verdict = claims[f"eoc-rate-form-{act}"].verdict(v, ci)
@@ -208,11 +208,10 @@ def rate_robustness_words(arrays, cfg):
     return "; ".join(out) if out else "every rate claim holds at this profile"
 
 
-def train_numbers(arrays, cfg):
-    """The trainability section's numbers."""
+def train_numbers(arrays, cfg, measured):
+    """The trainability section's numbers (the trainability claim's measurement from ``measured``)."""
     acc = arrays["train_accuracy"][:, :, :, -1].mean(-1)  # (depth, phase)
-    d, (lo, hi) = trainability_gap(arrays)
-    verdict = CLAIMS[[c.id for c in CLAIMS].index("eoc-trainability")].verdict(d, (lo, hi))
+    d, (lo, hi) = measured["eoc-trainability"][:2]
     return {
         "eoc-train-setup": f"{cfg.train_seeds} tanh networks of width {cfg.train_width} per depth and initialization",
         "eoc-train-depths": ", ".join(f"{L} (lr {lr:g})" for L, lr in zip(cfg.train_depths, cfg.train_lrs)),
@@ -220,8 +219,9 @@ def train_numbers(arrays, cfg):
         "eoc-train-acc": "; ".join(f"depth {L}: " + ", ".join(f"{acc[i, j]:.2f} ({p})" for j, p in enumerate(TRAIN_POINTS))
                                    for i, L in enumerate(cfg.train_depths)),
         "eoc-train-gap": f"{d:.2f} [{lo:.2f}, {hi:.2f}]",
-        "eoc-train-words": {"holds": "the Edge of Chaos trains better, as the paper found",
-                            "does not hold": "an off-Edge initialization trains better, against the paper",
-                            "inconclusive": "the networks do not decide which initialization trains better"}[verdict],
+        "eoc-train-words": measured.words(
+            "eoc-trainability", holds="the Edge of Chaos trains better, as the paper found",
+            fails="an off-Edge initialization trains better, against the paper",
+            inconclusive="the networks do not decide which initialization trains better"),
         "eoc-train-differs": TRAIN_FIGURE.caption(cfg),
     }

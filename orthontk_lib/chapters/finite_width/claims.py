@@ -72,18 +72,16 @@ def measure(arrays, cfg):
     return out
 
 
-def numbers(arrays, cfg):
-    """The numbers and phrases of the chapter's prose."""
+def numbers(arrays, cfg, measured):
+    """The numbers and phrases of the chapter's prose (``measured``: the claims measured on ``arrays``)."""
     fmt = lambda s, ci: f"{s:.2f} [{ci[0]:.2f}, {ci[1]:.2f}]"
     g2 = lambda v, ci: f"{v:.2g} [{ci[0]:.2g}, {ci[1]:.2g}]"
-    m = measure(arrays, cfg)
-    claim = {c.id: c for c in CLAIMS}
-    verdict = {k: claim[k].verdict(*m[k][:2]) for k in claim}
+    m, verdict = measured, measured.verdicts()
     ratio = arrays["spread"][1].mean(-1) / arrays["spread"][0].mean(-1)
     spread_words = ("the orthogonal one fluctuates less at every width" if (ratio < 1).all() else
                     "the orthogonal one fluctuates more at every width" if (ratio > 1).all() else
                     "neither fluctuates less at every width")
-    band = claim["finite-width-spread-gaussian"].rule.band
+    band = measured.claim("finite-width-spread-gaussian").rule.band
     growth, growth_eoc = depth_growth(arrays), depth_growth(arrays, key="fluct_eoc")
     first, last = arrays["fluct"][:, 0].mean(-1), arrays["fluct"][:, -1].mean(-1)
     trend = lambda a, b: "rises" if b > a else "falls"
@@ -107,20 +105,22 @@ def numbers(arrays, cfg):
         "fw-growth-eoc-diff": g2(*m["finite-width-depth-growth-eoc"][:2]),
         "fw-eoc-b": f"{CRITICAL_POINTS['eoc'][1]:.3f}",
         "fw-eoc-qstar": f"{meanfield.q_star('tanh', *CRITICAL_POINTS['eoc']):.2f}",
-        "fw-growth-eoc-words": {
-            HOLDS: "there too the Gaussian statistic grows faster per layer than the orthogonal one",
-            FAILS: "there the orthogonal statistic grows faster per layer, so the ordering at q* = 0 does not carry over",
-            INCONCLUSIVE: "there the interval does not decide which grows faster"}[verdict["finite-width-depth-growth-eoc"]],
+        "fw-growth-eoc-words": measured.words(
+            "finite-width-depth-growth-eoc",
+            holds="there too the Gaussian statistic grows faster per layer than the orthogonal one",
+            fails="there the orthogonal statistic grows faster per layer, so the ordering at q* = 0 does not carry over",
+            inconclusive="there the interval does not decide which grows faster"),
         "fw-q0-orth-words": _curve_words(arrays, "fluct"),
         "fw-eoc-orth-words": _curve_words(arrays, "fluct_eoc"),
         "fw-fluct-gauss": f"{first[0]:.3g} to {last[0]:.3g}", "fw-fluct-orth": f"{first[1]:.3g} to {last[1]:.3g}",
         "fw-trend-gauss": trend(first[0], last[0]), "fw-trend-orth": trend(first[1], last[1]),
         "fw-depth-range": f"{arrays['fluct_depths'][0]} to {arrays['fluct_depths'][-1]}",
-        "fw-growth-words": {
-            HOLDS: "Gaussian fluctuations grow faster with depth than orthogonal ones; at depth "
-                   f"{arrays['fluct_depths'][-1]} the Gaussian statistic is {last[0] / last[1]:.3g} times the orthogonal one",
-            FAILS: "orthogonal fluctuations grow faster with depth than Gaussian ones, against the claim",
-            INCONCLUSIVE: "the interval does not decide which grows faster"}[verdict["finite-width-depth-growth"]],
+        "fw-growth-words": measured.words(
+            "finite-width-depth-growth",
+            holds="Gaussian fluctuations grow faster with depth than orthogonal ones; at depth "
+                  f"{arrays['fluct_depths'][-1]} the Gaussian statistic is {last[0] / last[1]:.3g} times the orthogonal one",
+            fails="orthogonal fluctuations grow faster with depth than Gaussian ones, against the claim",
+            inconclusive="the interval does not decide which grows faster"),
         "fw-iso-width": cfg.iso_width, "fw-iso-dev": f"{dev:.1e}", "fw-iso-q1": f"1/{cfg.iso_width}",
         "fw-iso-tanh-linear": tanh_linear_words(arrays),
         "fw-iso-dev-words": (f"{'within' if dev <= depth_iso * eps32 else 'beyond'} the {depth_iso * eps32:.1e} that "

@@ -115,18 +115,14 @@ def curve_verdicts(cfg, arrays):
     return out
 
 
-def numbers(arrays, cfg):
-    """The numbers and phrases of the chapter's prose."""
-    m = measure(arrays, cfg)
-    v = {c.id: c.verdict(*m[c.id][:2]) for c in CLAIMS}
+def numbers(arrays, cfg, measured):
+    """The numbers and phrases of the chapter's prose (``measured``: the claims measured on ``arrays``)."""
+    m = measured
     fmt = lambda ms: f"{ms.value:.2f} [{ms.ci[0]:.2f}, {ms.ci[1]:.2f}]"
     n = curve_verdicts(cfg, arrays)
     by_depth = error_by_depth(cfg, arrays)
     dataset, activation, depth = cfg.configs()[heatmap_config(cfg)]
-    gap_words = {"holds": "the gap shrinks with width, as seed noise does", "does not hold":
-                 "the gap does not shrink as seed noise would: the two limits differ",
-                 "inconclusive": "the interval does not decide whether the gap shrinks as seed noise or levels off"}
-    cnn_gaps = {f: v[f"equality-cnn-gap-{f}"] for f in FILTERS}
+    cnn_gaps = {f: measured.verdict(f"equality-cnn-gap-{f}") for f in FILTERS}
     both = ("the paper's equality holds for full and for delta filters alike" if set(cnn_gaps.values()) == {"holds"}
             else "; ".join(f"for {f} filters the verdict is: {w}" for f, w in cnn_gaps.items()))
     return {
@@ -147,7 +143,10 @@ def numbers(arrays, cfg):
         "equality-depth-errors": ", ".join(f"{e:.3f} at L={L}" for L, e in by_depth.items()),
         "equality-depth-trend": depth_trend_words(by_depth),
         "equality-gap-slope": fmt(m["equality-fcn-orth-minus-gauss"]),
-        "equality-gap-words": gap_words[v["equality-fcn-orth-minus-gauss"]],
+        "equality-gap-words": measured.words(
+            "equality-fcn-orth-minus-gauss", holds="the gap shrinks with width, as seed noise does",
+            fails="the gap does not shrink as seed noise would: the two limits differ",
+            inconclusive="the interval does not decide whether the gap shrinks as seed noise or levels off"),
         "equality-heat-config": f"{dataset} inputs, {activation}, depth {depth}",
         "equality-cnn-inputs": int(cfg.cnn_inputs),
         "equality-cnn-seeds": int(arrays["cnn_err"].shape[-1]),
@@ -156,11 +155,10 @@ def numbers(arrays, cfg):
         "equality-cnn-gap-words": both,
         "equality-cnn-se-delta": f"{bias_in_standard_errors(cfg, arrays, 'delta'):.1f}",
         "equality-cnn-se-full": f"{bias_in_standard_errors(cfg, arrays, 'full'):.1f}",
-        "equality-cnn-delta-words": {
-            "holds": "Delta filters converge somewhere else",
-            "does not hold": "Delta filters are not measurably farther from Θ_∞ than seed noise",
-            "inconclusive": "Whether delta filters converge somewhere else is not decided at this profile"}[
-                v["equality-cnn-delta-limit"]],
+        "equality-cnn-delta-words": measured.words(
+            "equality-cnn-delta-limit", holds="Delta filters converge somewhere else",
+            fails="Delta filters are not measurably farther from Θ_∞ than seed noise",
+            inconclusive="Whether delta filters converge somewhere else is not decided at this profile"),
         "equality-cnn-full-words": ("seed noise alone" if bias_in_standard_errors(cfg, arrays, "full") < 2 else
                                     "more than seed noise: the full filters too are measurably off Θ_∞ here"),
         **{f"equality-cnn-far-{f}": f"{seed_mean_distance(cfg, arrays, f):.3f}" for f in FILTERS},

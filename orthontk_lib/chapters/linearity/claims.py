@@ -130,53 +130,52 @@ def flat_words(ci, band):
             f"rests on it: a band narrower than ±{flip:.2f} would not hold")
 
 
-def numbers(arrays, cfg):
-    """The numbers and phrases of the chapter's prose."""
+def numbers(arrays, cfg, measured):
+    """The numbers and phrases of the chapter's prose (``measured``: the claims measured on ``arrays``)."""
     fmt = lambda f: f"{f[0]:.2f} [{f[1][0]:.2f}, {f[1][1]:.2f}]"
-    hs, cs, ls, m = hessian_slopes(arrays), change_slopes(arrays), linearization_slopes(arrays), measure(arrays, cfg)
+    hs, cs, ls, m = hessian_slopes(arrays), change_slopes(arrays), linearization_slopes(arrays), measured
     by_width = arrays["change"][1, :, :, -1].mean(-1)
-    claim = {c.id: c for c in CLAIMS}
-    verdict = {c.id: c.verdict(*m[c.id][:2]) for c in CLAIMS}
+    claim, verdict = measured.claim, measured.verdicts()
     ratio = bound_ratio(arrays)
     err = linearization_error(arrays)
     names = ("linear output", f"{cfg.output} output", "bottleneck")
     grad = arrays["gradient"][0].mean((-1, -2))  # (width,) linear output
     reduction = loss_reduction(arrays)
-    flat, slope_band = claim["linearity-nonlinear-output"].rule.band, claim["linearity-hessian-slope"].rule.band
+    flat, slope_band = claim("linearity-nonlinear-output").rule.band, claim("linearity-hessian-slope").rule.band
     return {
         "lin-depth": int(cfg.depth), "lin-act": cfg.activation, "lin-output": cfg.output, "lin-iter": int(cfg.n_iter),
         "lin-bottleneck": int(cfg.bottleneck), "lin-bottleneck-depth": int(cfg.depth + 1),
         "lin-samples": f"{arrays['hessian'].shape[2]} networks x {arrays['hessian'].shape[3]} inputs",
         "lin-slope-linear": fmt(hs[0]), "lin-slope-nonlinear": fmt(hs[1]), "lin-slope-bottleneck": fmt(hs[2]),
         "lin-slope-orth": fmt(orthogonal_hessian_slope(arrays)),
-        "lin-linear-words": {
-            HOLDS: f"inside the ledger's {slope_band}, as the theory's Õ(n^(−1/2)) predicts",
-            FAILS: f"outside the ledger's {slope_band}, against the theory's Õ(n^(−1/2))",
-            INCONCLUSIVE: f"an interval reaching beyond the ledger's {slope_band}: the data do not decide whether it "
-                          "follows the theory's Õ(n^(−1/2))"}[
-            verdict["linearity-hessian-slope"]],
+        "lin-linear-words": measured.words(
+            "linearity-hessian-slope", holds=f"inside the ledger's {slope_band}, as the theory's Õ(n^(−1/2)) predicts",
+            fails=f"outside the ledger's {slope_band}, against the theory's Õ(n^(−1/2))",
+            inconclusive=f"an interval reaching beyond the ledger's {slope_band}: the data do not decide whether it "
+                         "follows the theory's Õ(n^(−1/2))"),
         "lin-grad-orth": f"{arrays['gradient_orth'].mean():.2f}",
-        "lin-orth-words": {"holds": "with orthogonal weights too the Hessian shrinks at the theory's rate",
-                           "does not hold": "with orthogonal weights the Hessian does not shrink at the theory's rate",
-                           "inconclusive": "the data do not decide whether it shrinks at the same rate"}[
-            verdict["linearity-hessian-slope-orthogonal"]],
-        "lin-nonlinear-words": {
-            HOLDS: flat_words(m["linearity-nonlinear-output"][1], flat),
-            FAILS: f"the interval lies outside {flat}: the norm changes with width, against the paper",
-            INCONCLUSIVE: f"the interval reaches beyond {flat}, so the data do not decide whether the norm stays flat "
-                          "as the rank-one term predicts"}[verdict["linearity-nonlinear-output"]],
-        "lin-bottleneck-words": {"holds": "the narrow layer keeps it from shrinking",
-                                 "does not hold": "it shrinks with width after all, against the paper",
-                                 "inconclusive": "the data do not decide whether it shrinks"}[
-            verdict["linearity-bottleneck-hessian"]],
+        "lin-orth-words": measured.words(
+            "linearity-hessian-slope-orthogonal",
+            holds="with orthogonal weights too the Hessian shrinks at the theory's rate",
+            fails="with orthogonal weights the Hessian does not shrink at the theory's rate",
+            inconclusive="the data do not decide whether it shrinks at the same rate"),
+        "lin-nonlinear-words": measured.words(
+            "linearity-nonlinear-output", holds=flat_words(m["linearity-nonlinear-output"][1], flat),
+            fails=f"the interval lies outside {flat}: the norm changes with width, against the paper",
+            inconclusive=f"the interval reaches beyond {flat}, so the data do not decide whether the norm stays flat "
+                         "as the rank-one term predicts"),
+        "lin-bottleneck-words": measured.words(
+            "linearity-bottleneck-hessian", holds="the narrow layer keeps it from shrinking",
+            fails="it shrinks with width after all, against the paper",
+            inconclusive="the data do not decide whether it shrinks"),
         "lin-grad-range": f"[{grad.min():.2f}, {grad.max():.2f}]",
         "lin-change-linear": f"{arrays['change'][0, -1, :, -1].mean():.3f}",
         "lin-change-nonlinear": fmt(m["linearity-kernel-change-nonlinear"]),
         "lin-change-bottleneck": f"{arrays['change'][2, -1, :, -1].mean():.3f}",
         "lin-change-by-width": ", ".join(f"{c:.2f}" for c in by_width),
-        "lin-change-order": {"holds": "of order one", "does not hold": "well below order one",
-                             "inconclusive": "an interval too wide to say whether it is of order one"}[
-            verdict["linearity-kernel-change-nonlinear"]],
+        "lin-change-order": measured.words(
+            "linearity-kernel-change-nonlinear", holds="of order one", fails="well below order one",
+            inconclusive="an interval too wide to say whether it is of order one"),
         "lin-change-slope-linear": fmt(cs[0]), "lin-change-slope-nonlinear": fmt(cs[1]),
         "lin-change-slope-bottleneck": fmt(cs[2]),
         "lin-change-slope-words": _slope_words(verdict["linearity-kernel-change-slope"],
@@ -184,12 +183,12 @@ def numbers(arrays, cfg):
                                                verdict["linearity-kernel-change-slope-bottleneck"]),
         "lin-err-slopes": "; ".join(f"{n} {fmt(f)}" for n, f in zip(names, ls)),
         "lin-err-largest": "; ".join(f"{n} {e[-1].mean():.2g}" for n, e in zip(names, err)),
-        "lin-err-words": {"holds": "the linear-output network's distance to its linearization falls at least as "
-                                   "fast as n^(−1/2)",
-                          "does not hold": "the linear-output network's distance to its linearization falls more slowly "
-                                           "than n^(−1/2)",
-                          "inconclusive": "whether the linear-output network's distance to its linearization falls as "
-                                          "fast as n^(−1/2) is not decided at these widths"}[verdict["linearity-linearization-slope"]],
+        "lin-err-words": measured.words(
+            "linearity-linearization-slope",
+            holds="the linear-output network's distance to its linearization falls at least as fast as n^(−1/2)",
+            fails="the linear-output network's distance to its linearization falls more slowly than n^(−1/2)",
+            inconclusive="whether the linear-output network's distance to its linearization falls as fast as "
+                         "n^(−1/2) is not decided at these widths"),
         "lin-ratio": "; ".join(f"{n} {r.max():.2f}" for n, r in zip(names, ratio)),
         "lin-ratio-words": _ratio_words(ratio, names),
         "lin-train-width": int(arrays["train_widths"][-1]), "lin-train-widths": ", ".join(map(str, arrays["train_widths"])),
@@ -198,7 +197,7 @@ def numbers(arrays, cfg):
         "lin-loss": ", ".join(f"{arrays['train_loss'][o, -1, :, -1].mean():.4f} ({n})" for o, n in enumerate(names)),
         "lin-loss-reduction": ", ".join(f"{r:.3g} ({n})" for r, n in zip(reduction, names)),
         "lin-train-words": _train_words(reduction, arrays["change"][:, -1, :, -1].mean(-1), names,
-                                        claim["linearity-kernel-change-nonlinear"].rule.x),
+                                        claim("linearity-kernel-change-nonlinear").rule.x),
         "lin-differs": FIGURE.caption(cfg),
     }
 

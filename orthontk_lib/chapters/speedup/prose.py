@@ -8,7 +8,7 @@ import numpy as np
 
 from orthontk_lib import meanfield
 
-from .claims import CLAIMS, MIN_CELLS, measure, target_check
+from .claims import CLAIMS, MIN_CELLS, target_check
 from .experiment import FIGURE
 from .statistics import (
     at_alt_target,
@@ -29,11 +29,10 @@ from .statistics import (
 from .sweeps import view
 
 
-def numbers(arrays, cfg):
-    """The numbers and phrases of the chapter's prose."""
+def numbers(arrays, cfg, measured):
+    """The numbers and phrases of the chapter's prose (``measured``: the claims measured on ``arrays``)."""
     fcn, cnn, family = view(arrays, "fcn"), view(arrays, "cnn"), view(arrays, "family")
-    m = measure(arrays, cfg)
-    v = {c.id: c.verdict(*m[c.id][:2]) for c in CLAIMS}
+    m, v = measured, measured.verdicts()
     fmt = lambda ms: (f"{ms[0]:.2f} [{ms[1][0]:.2f}, {ms[1][1]:.2f}]" if np.isfinite(ms[1][0])
                       else f"{ms[0]:.2f} (no interval: {ms[2]['cells']} cell(s))" if ms[2] and "cells" in ms[2]
                       else f"{ms[0]:.2f} (no interval)")
@@ -72,19 +71,18 @@ def numbers(arrays, cfg):
             fcn["depths"], region((len(fcn["depths"]), len(fcn["lrs"])), "deep")[:, 0]) if deep),
         "sp-boot-caveat": bootstrap_caveat(int(fcn["tau"].shape[-1])),
         "sp-stability": fmt(m["speedup-stability"]), "sp-stability-growth": fmt(m["speedup-stability-growth"]),
-        "sp-stability-words": {"holds": "orthogonal networks keep training at larger learning rates than Gaussian "
-                                        "ones at depth" + boundary_words(m["speedup-stability"]),
-                               "does not hold": "at depth, orthogonal networks stop training at smaller learning "
-                                                "rates than Gaussian ones",
-                               "inconclusive": "whether orthogonal networks train at larger learning rates is not "
-                                               "decided at this profile: the edges lie within one grid step "
-                                               f"(×{grid_spacing(fcn['lrs']):.2g}) of each other, or the seeds "
-                                               "disagree"}[v["speedup-stability"]],
+        "sp-stability-words": measured.words(
+            "speedup-stability", holds="orthogonal networks keep training at larger learning rates than Gaussian ones at "
+                                       "depth" + boundary_words(m["speedup-stability"]),
+            fails="at depth, orthogonal networks stop training at smaller learning rates than Gaussian ones",
+            inconclusive="whether orthogonal networks train at larger learning rates is not decided at this profile: the "
+                         f"edges lie within one grid step (×{grid_spacing(fcn['lrs']):.2g}) of each other, or the seeds "
+                         "disagree"),
         "sp-grid-step": f"{grid_spacing(fcn['lrs']):.2g}",
-        "sp-growth-words": {"holds": "the advantage grows with depth by more than the grid can blur",
-                            "does not hold": "the advantage shrinks with depth",
-                            "inconclusive": "whether the advantage grows with depth is not decided at this profile"
-                            }[v["speedup-stability-growth"]],
+        "sp-growth-words": measured.words(
+            "speedup-stability-growth", holds="the advantage grows with depth by more than the grid can blur",
+            fails="the advantage shrinks with depth",
+            inconclusive="whether the advantage grows with depth is not decided at this profile"),
         "sp-edge": _edge_words(fcn, "L"),
         "sp-family-edge": _edge_words(family, "n"),
         "sp-eval-every": int(evaluation_interval(fcn)),
@@ -92,21 +90,22 @@ def numbers(arrays, cfg):
         "sp-family-depth": int(cfg.family_depth), "sp-family-widths": ", ".join(map(str, family["widths"])),
         "sp-family-speedups": ", ".join(f"{s[0]:.2f} (n={w})" for s, w in zip(speeds, family["widths"])),
         "sp-family-shrink": fmt(m["speedup-small-lr-width"]),
-        "sp-family-words": {"holds": "the speed-up shrinks towards 1 as the width grows: a finite-width effect",
-                            "does not hold": "the speed-up does not shrink as the width grows",
-                            "inconclusive": "the interval does not decide whether it shrinks"}[v["speedup-small-lr-width"]],
+        "sp-family-words": measured.words(
+            "speedup-small-lr-width", holds="the speed-up shrinks towards 1 as the width grows: a finite-width effect",
+            fails="the speed-up does not shrink as the width grows",
+            inconclusive="the interval does not decide whether it shrinks"),
         "sp-cnn-channels": cfg.channels, "sp-cnn-steps": int(cnn["steps"]), "sp-cnn-batch": cfg.cnn_batch_size,
         "sp-cnn-target": f"{float(cnn['target']):.0%}", "sp-cnn-seeds": int(cnn["tau"].shape[-1]),
         "sp-cnn-deepest": int(cnn["depths"][-1]),
         "sp-cnn-deep": fmt(m["speedup-cnn-deep"]), "sp-cnn-deep-cells": m["speedup-cnn-deep"].detail["cells"],
         "sp-cnn-control": fmt(m["speedup-cnn-orthogonality"]),
         "sp-cnn-deep-reading": reading[v["speedup-cnn-deep"]],
-        "sp-cnn-control-reading": {
-            "holds": "It is orthogonality, not the delta structure, that speeds deep CNNs up.",
-            "does not hold": "The control does not train slower than delta-orthogonal kernels: the delta structure, "
-                             "not orthogonality, carries what speed-up there is.",
-            "inconclusive": "At this profile the control does not separate the two: the interval of the speed-up "
-                            "over delta-Gaussian kernels does not decide."}[v["speedup-cnn-orthogonality"]],
+        "sp-cnn-control-reading": measured.words(
+            "speedup-cnn-orthogonality", holds="It is orthogonality, not the delta structure, that speeds deep CNNs up.",
+            fails="The control does not train slower than delta-orthogonal kernels: the delta structure, not "
+                  "orthogonality, carries what speed-up there is.",
+            inconclusive="At this profile the control does not separate the two: the interval of the speed-up over "
+                         "delta-Gaussian kernels does not decide."),
         "sp-cnn-edge-compare": cnn_edge_comparison(cedge, grid_spacing(cnn["lrs"])),
         "sp-cnn-edge": "; ".join(f"L={L}: " + ", ".join("η " + edge_bound_words(e[i], cnn["lrs"])
                                                       for i in ("gaussian", "delta-orthogonal", "delta-gaussian"))

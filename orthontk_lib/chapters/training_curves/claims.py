@@ -63,9 +63,8 @@ def title(verdicts):
         p for p, v in zip(parts, VERDICTS) if n[v]) + f" of {total} settings"
 
 
-def numbers(arrays, cfg):
-    """The numbers and phrases of the chapter's prose."""
-    m = measure(arrays, cfg)
+def numbers(arrays, cfg, measured):
+    """The numbers and phrases of the chapter's prose (``measured``: the claims measured on ``arrays``)."""
     out = {"curves-seeds": int(arrays["gd-shallow_train_loss"].shape[1]),
            "curves-differs": FIGURE.caption(cfg, computed_differences(cfg)),
            "curves-margin": f"{MARGIN:g}",
@@ -73,8 +72,8 @@ def numbers(arrays, cfg):
     verdicts, undecided = [], []
     for name, s in SETTINGS.items():
         acc = final(arrays, name, "test_accuracy")
-        value, ci, detail = m[f"curves-{name}"]
-        verdict = CLAIMS[list(SETTINGS).index(name)].verdict(value, ci)
+        value, ci, detail = measured[f"curves-{name}"]
+        verdict = measured.verdict(f"curves-{name}")
         verdicts.append(verdict)
         out[f"curves-{name}-setting"] = (f"depth {s.depth}, width {cfg.width(name)}, {s.activation}, "
                                          f"σ_W² = {s.W_var:g}, σ_b² = {s.b_var:g}, {optimizer_name(s)} "

@@ -4,7 +4,6 @@ import math
 
 from orthontk_lib import plots
 
-from .claims import measure
 from .experiment import INITS, METRICS, SETTINGS
 from .statistics import LOSSES, MARGIN, YLABELS
 
@@ -49,10 +48,11 @@ GAP_AXIS_TOP = 5.0
 value written beside them, so one large gap does not squash the others around δ."""
 
 
-def fig_gaps(arrays, cfg):
+def fig_gaps(measured):
     """Each setting's loss gap with its 95% interval against the margin δ, and the seed spread of a pair's log
-    ratio; an interval above the axis is cut at its top (an arrow)."""
-    m = [measure(arrays, cfg)[f"curves-{name}"] for name in SETTINGS]
+    ratio (``measured``: the claims measured, :class:`~orthontk_lib.claims.Measured`); an interval above the axis is
+    cut at its top (an arrow)."""
+    m = [measured[f"curves-{name}"] for name in SETTINGS]
     finite = [v for value, ci, d in m for v in (value, ci[0], d["seed_spread"]) if v is not None and math.isfinite(v)]
     top = min(1.5 * max(finite + [MARGIN]), GAP_AXIS_TOP * MARGIN)  # δ's neighbourhood stays readable
     fig, ax = plots.figure(width=4.6, height=2.4)
