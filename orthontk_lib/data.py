@@ -11,7 +11,11 @@ r"""Deterministic data sets: ``load(name, ...)`` returns a :class:`Dataset`.
   use, and nothing is ever unpickled. Pixels scaled to [0, 1].
 
 Labels are one-hot, shape (N, n_classes). Splits are fixed by ``seed``, so a
-data set is a pure function of its arguments.
+data set is a pure function of its arguments. Every loader takes ``n_train``,
+``n_test`` and ``seed``, so that a chapter calls any of them alike:
+``load(cfg.dataset, n_train=..., n_test=..., seed=cfg.seed, sphere=True)``, with
+``sphere=True`` putting the inputs on the sphere of radius :math:`\sqrt{d}`
+(:func:`on_sphere`), as NTK theory takes them.
 
 Example:
 
@@ -21,6 +25,7 @@ Example:
 """
 
 import hashlib
+import math
 import os
 import pathlib
 import shutil
@@ -31,7 +36,16 @@ from typing import NamedTuple
 import jax
 import numpy as np
 
-__all__ = ["Dataset", "load", "DataError", "CIFAR10_SHA256", "CIFAR10_DIR_ENV"]
+__all__ = ["Dataset", "load", "on_sphere", "DATASETS", "DIMENSION", "IMAGES", "DataError", "CIFAR10_SHA256", "CIFAR10_DIR_ENV"]
+
+DATASETS = ("digits", "cifar10")
+"""The real image data sets a chapter's ``dataset`` knob may name."""
+
+DIMENSION = {"digits": 64, "cifar10": 3072}
+"""Flattened input dimension d of each data set of :data:`DATASETS`."""
+
+IMAGES = {"digits": "digits", "cifar10": "CIFAR-10 images"}
+"""What the prose calls a number of images of each data set of :data:`DATASETS` ("64 digits")."""
 
 CIFAR10_SHA256 = "c4a38c50a1bc5f3a1c5537f2155ab9d68f9f25eb1ed8d9ddda3db29a59bca1dd"
 """Published SHA-256 of ``cifar-10-binary.tar.gz`` (170,052,171 bytes; MD5 c32a1d4ab5d03f1284b67883e8d87530)."""
@@ -60,25 +74,43 @@ class Dataset(NamedTuple):
     name: str  # "sphere", "normal", "digits", "cifar10" or "sines" (real targets (N, 1))
 
 
-def load(name, **kwargs):
+def load(name, *, sphere=False, **kwargs):
     """Load the data set ``name`` (``"sphere"``, ``"normal"``, ``"digits"``, ``"cifar10"`` or ``"sines"``).
 
     Keyword arguments go to the loader (``n_train``, ``n_test``, ``seed``,
-    ``flatten``, ...); see ``sphere``, ``digits``, ``cifar10`` and ``sines`` below.
+    ``flatten``, ...); see the loaders below.
+    ``sphere=True`` rescales the train and the test inputs onto the sphere (:func:`on_sphere`).
 
     Returns:
       A :class:`Dataset`.
+
+    Raises:
+      ValueError: an unknown name, or ``sphere=True`` on images that are not flattened.
     """
-    loaders = {"sphere": sphere, "normal": normal, "digits": digits, "cifar10": cifar10, "sines": sines}
+    loaders = {"sphere": _sphere, "normal": normal, "digits": digits, "cifar10": cifar10, "sines": sines}
     if name not in loaders:
         raise ValueError(f"name: unknown data set {name!r}; choose one of {', '.join(loaders)}")
-    return loaders[name](**kwargs)
+    data = loaders[name](**kwargs)
+    if not sphere:
+        return data
+    if data.x_train.ndim != 2:
+        raise ValueError(f"sphere: {name} inputs of shape {data.x_train.shape[1:]} are images; load them flattened")
+    return data._replace(x_train=on_sphere(data.x_train), x_test=on_sphere(data.x_test))
+
+
+def on_sphere(x):
+    r"""Each row of ``x`` (N, d) rescaled to norm :math:`\sqrt{d}` (entries of order one), in ``x``'s dtype.
+
+    >>> on_sphere(np.array([[3.0, 4.0]], np.float32))
+    array([[0.8485281, 1.1313708]], dtype=float32)
+    """
+    return x * math.sqrt(x.shape[-1]) / np.linalg.norm(x, axis=-1, keepdims=True)
 
 
 # LOADERS
 
 
-def sphere(n_train=20, n_test=0, d=1024, seed=0):
+def _sphere(n_train=20, n_test=0, d=1024, seed=0):
     r"""Inputs uniform on the sphere of radius sqrt(d); label = [x_1 > 0] (one-hot, 2 classes)."""
     x = np.asarray(jax.random.normal(jax.random.key(seed), (n_train + n_test, d)), np.float32)
     x = x * np.sqrt(d) / np.linalg.norm(x, axis=1, keepdims=True)
@@ -129,11 +161,13 @@ def sines(n_train=80, n_test=200, d=5, seed=0):
     return Dataset(f32(x_train), f32(target(x_train)), f32(x_test), f32(target(x_test)), "sines")
 
 
-def cifar10(n_train=256, n_test=256, root=None, flatten=True, sha256=CIFAR10_SHA256):
+def cifar10(n_train=256, n_test=256, seed=0, root=None, flatten=True, sha256=CIFAR10_SHA256):
     """The first ``n_train`` training and ``n_test`` test images of CIFAR-10 (binary version).
 
     Args:
       n_train, n_test: how many records to read, in file order (the paper used the first 256).
+      seed: taken so that every loader is called alike; the split is the official one, read in file order, so the
+        seed changes nothing.
       root: the folder holding ``cifar-10-binary.tar.gz`` or ``cifar-10-batches-bin/``;
         default ``$ORTHONTK_CIFAR10_DIR`` or ``data/cifar10``.
       flatten: (N, 3072) if True, else (N, 32, 32, 3) images.

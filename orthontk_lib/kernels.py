@@ -64,7 +64,7 @@ from orthontk_lib import dual
 from orthontk_lib.models import FCN, activation_fn, canonical
 
 __all__ = ["empirical_ntk", "empirical_ntk_seeds", "empirical_nngp", "empirical_nngp_seeds", "input_output_jacobian", "jacobian_ntk", "analytic_ntk", "analytic_ntk_by_depth", "analytic_nngp", "analytic_kernels",
-           "nt_empirical_ntk"]
+           "nt_empirical_ntk", "normalized", "spread", "kernel_regression_accuracy"]
 
 
 # EMPIRICAL NTK
@@ -272,6 +272,44 @@ def analytic_ntk_by_depth(activation, W_std, b_std, x, max_depth):
 
 
 # INTERNAL UTILITIES
+
+
+# WHAT IS MEASURED ON A KERNEL
+
+
+def normalized(theta):
+    r"""The normalized kernel :math:`\hat\Theta_{ij} = \Theta_{ij} / \sqrt{\Theta_{ii}\Theta_{jj}}` of (..., N, N)
+    kernels (Hayou, Doucet, Rousseau 2019, Sec. 3: :math:`K^L(x, x')/\alpha_L` for inputs of one norm); same shape."""
+    d = np.sqrt(np.diagonal(theta, axis1=-2, axis2=-1))
+    return theta / (d[..., :, None] * d[..., None, :])
+
+
+def spread(theta):
+    """Standard deviation of the off-diagonal entries of the normalized kernel (:func:`normalized`) of (..., N, N)
+    kernels: (...,). Zero for a kernel that no longer tells its inputs apart (a constant off-diagonal)."""
+    k = normalized(theta)
+    n = k.shape[-1]
+    iu = np.triu_indices(n, 1)
+    return k[..., iu[0], iu[1]].std(-1)
+
+
+def kernel_regression_accuracy(theta, n_train, y_train, y_test, ridge=1e-8):
+    """Test accuracy of kernel ridge regression on centred one-hot targets.
+
+    Args:
+      theta: (N + M, N + M) kernel on the train inputs followed by the test inputs.
+      n_train: N.
+      y_train, y_test: (N, K) and (M, K) one-hot labels.
+      ridge: the ridge, relative to the mean diagonal of the train kernel.
+
+    Returns:
+      The share of test inputs whose largest predicted output is their class.
+    """
+    k_tt = theta[:n_train, :n_train]
+    k_st = theta[n_train:, :n_train]
+    reg = ridge * np.trace(k_tt) / n_train
+    pred = k_st @ np.linalg.solve(k_tt + reg * np.eye(n_train), y_train - y_train.mean(0))
+    return float((pred.argmax(1) == y_test.argmax(1)).mean())
 
 
 def _by_layer(spec, variables):

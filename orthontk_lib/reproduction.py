@@ -32,7 +32,7 @@ class PaperFigure:
 
     source: str  # paper, section, and what the figure shows
     settings: dict  # {config field: the paper's value}
-    always: tuple = ()  # differences that hold at every profile (e.g. "digits instead of CIFAR-10")
+    always: tuple = ()  # differences at every profile ("digits instead of CIFAR-10"), or cfg -> str of a data knob
     labels: dict = dataclasses.field(default_factory=dict)  # {config field: words for it}; default the field name
 
     def differences(self, cfg, extra=()):
@@ -47,7 +47,7 @@ class PaperFigure:
                 out.append(f"{name} {_fmt(ours)} ({len(ours)} values; paper: {_fmt(paper)}, {len(paper)} values)")
             else:
                 out.append(f"{name} {_fmt(ours)} (paper: {_fmt(paper)})")
-        return out + list(self.always) + list(extra)
+        return out + [a(cfg) if callable(a) else a for a in self.always] + list(extra)
 
     def caption(self, cfg, extra=()):
         """``Reproduces <source>.`` and the list of differences (``extra``: ones the chapter computes), or none."""

@@ -191,6 +191,9 @@ class Sweep:
       device: ``"GPU"`` or ``"CPU"``, or ``(cfg, point) -> str``: where the queue runs the paper profile's point.
       seeds: ``cfg -> list of int`` recorded in each point's metadata (default: ``cfg.seeds`` if it has one).
       desc: the progress bar's label.
+      since: knobs declared after points were saved, ``{knob: the value those points were computed at}`` (a data
+        set knob added to a sweep that always ran on digits: ``{"dataset": "digits"}``); the key holds the knob like
+        any other, and :mod:`orthontk_lib.book.migrate_keys` moves an older point to the key with that value.
 
     Example:
 
@@ -221,6 +224,7 @@ class Sweep:
     device: object = "CPU"
     seeds: Callable | None = None
     desc: str = ""
+    since: dict = dataclasses.field(default_factory=dict)
 
     def folder(self, profile):
         """``<chapter>/<profile>/<name>``: where the sweep's points of ``profile`` are saved."""

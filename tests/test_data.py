@@ -121,3 +121,30 @@ def test_sines_are_the_condensation_papers_tasks():
                                atol=1e-6)
     with pytest.raises(ValueError, match="sines"):
         data.load("sines", d=0)
+
+
+@pytest.mark.parametrize("name, d", [("digits", 64), ("cifar10", 3072)])
+def test_every_loader_is_called_alike_and_sphere_puts_rows_at_norm_sqrt_d(cifar_dir, monkeypatch, name, d):
+    folder, _, _ = cifar_dir
+    monkeypatch.setenv(data.CIFAR10_DIR_ENV, str(folder.parent))
+    plain = data.load(name, n_train=5, n_test=2, seed=3)  # the same call for every data set: a seed is taken by all
+    on = data.load(name, n_train=5, n_test=2, seed=3, sphere=True)
+    assert on.x_train.shape == (5, data.DIMENSION[name]) == (5, d) and on.x_train.dtype == np.float32
+    for x, raw in ((on.x_train, plain.x_train), (on.x_test, plain.x_test)):
+        norms = np.sqrt((x.astype(np.float64) ** 2).sum(1))
+        np.testing.assert_allclose(norms, np.sqrt(d), rtol=1e-6)
+        # the same direction: each row is a positive multiple of the raw one
+        cos = (x * raw).sum(1) / (np.linalg.norm(x, axis=1) * np.linalg.norm(raw, axis=1))
+        np.testing.assert_allclose(cos, 1.0, rtol=1e-6)
+    np.testing.assert_array_equal(on.y_train, plain.y_train)
+
+
+def test_sphere_refuses_images_that_are_not_flattened():
+    with pytest.raises(ValueError, match="^sphere: digits inputs of shape .* are images; load them flattened"):
+        data.load("digits", n_train=4, n_test=1, flatten=False, sphere=True)
+
+
+def test_cifar10_ignores_the_seed_and_reads_the_file_order(cifar_dir):
+    folder, train, _ = cifar_dir
+    a, b = (data.load("cifar10", n_train=4, n_test=1, seed=s, root=folder.parent) for s in (0, 7))
+    np.testing.assert_array_equal(a.x_train, b.x_train)

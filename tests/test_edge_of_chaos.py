@@ -1,11 +1,14 @@
 """Chapter 08 (Edge of Chaos): its claims can hold and fail, and its quick run decides them with a clear margin."""
 
+import dataclasses
+
 import jax
 import numpy as np
 import pytest
 
 from orthontk_lib import kernels, meanfield
 from orthontk_lib.book.claim_tests import chapter_tests
+from orthontk_lib.book.profiles import ConfigError
 from orthontk_lib.chapters import edge_of_chaos as eoc
 from orthontk_lib.models import FCN
 
@@ -236,7 +239,7 @@ def test_the_phases_trained_in_one_program_are_the_phases_trained_one_by_one():
     from orthontk_lib import train
 
     cfg = eoc.Config.for_profile("smoke", use_env=False, train_seeds=2, train_steps=20)
-    data = eoc.digits_full(cfg)
+    data = eoc.training_task(cfg)
     depth, lr = cfg.train_depths[0], cfg.train_lrs[0]
     together = eoc.train_point(cfg, data, depth, lr)
     config = train.TrainConfig(steps=20, batch_size=64, loss="cross_entropy", record_every=1)
@@ -328,3 +331,18 @@ def test_the_recorded_check_is_read_at_the_tested_depth(tmp_path):
                                                      "tanh": {"max_abs_diff_L_ratio": {"1000": 4e-9}}}}))
     assert eoc.recorded_difference(1000, path).startswith("9e-08 (measured by")
     assert eoc.recorded_difference(3000, path) == "not recorded at that depth"
+
+
+def test_the_data_set_is_one_knob_the_captions_and_the_inputs_follow(monkeypatch):
+    cfg = eoc.Config.for_profile("smoke", use_env=False)
+    with pytest.raises(ConfigError, match="^dataset: must be one of digits, cifar10; got 'mnist'"):
+        eoc.Config.for_profile("smoke", use_env=False, dataset="mnist")
+    cifar = dataclasses.replace(cfg, dataset="cifar10")
+    assert "scikit-learn's digits instead of MNIST and CIFAR-10" in eoc.TRAIN_FIGURE.caption(cfg)
+    assert "CIFAR-10 only (the paper also trains on MNIST)" in eoc.TRAIN_FIGURE.caption(cifar)
+    assert "CIFAR-10 images on the sphere instead of the paper's inputs" in eoc.RATE_FIGURE.caption(cifar)
+    for sweep in eoc.SWEEPS.values():  # every sweep that reads data keys its points by the data set
+        assert sweep.name == "phase" or "dataset" in sweep.knobs, sweep.name
+    monkeypatch.setattr(eoc.experiment, "load", lambda name, **kw: (name, kw))
+    assert eoc.kernel_task(cifar) == ("cifar10", dict(n_train=cfg.n_train, n_test=cfg.n_test, seed=0, sphere=True))
+    assert eoc.training_task(cifar)[1]["n_train"] == cfg.train_n_train == 1497

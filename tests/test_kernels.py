@@ -156,3 +156,33 @@ def test_input_output_jacobian_is_the_float64_chain_rule(key, activation):
     assert jac.dtype == np.float64
     sv, sv_ref = (np.linalg.svd(j, compute_uv=False) for j in (jac, reference))
     np.testing.assert_allclose(sv, sv_ref, rtol=1e-9, atol=1e-12 * sv_ref.max())
+
+
+def test_normalized_kernel_and_spread_are_the_cosines_of_the_features():
+    """A linear kernel X X^T normalizes to the cosine matrix; its spread is the s.d. of the pairwise cosines."""
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(6, 5))
+    theta = x @ x.T
+    cos = [[float(np.dot(a, b) / (np.linalg.norm(a) * np.linalg.norm(b))) for b in x] for a in x]
+    np.testing.assert_allclose(kernels.normalized(theta), cos, rtol=1e-12)
+    pairs = [cos[i][j] for i in range(6) for j in range(i + 1, 6)]
+    assert kernels.spread(theta) == pytest.approx(np.std(pairs), rel=1e-12)
+    assert kernels.spread(np.full((4, 4), 3.0)) == 0.0  # a constant kernel tells no inputs apart
+    stacked = kernels.spread(np.stack([theta, 2 * theta]))  # (..., N, N): a scale does not change it
+    np.testing.assert_allclose(stacked, kernels.spread(theta), rtol=1e-12)
+
+
+def test_kernel_regression_accuracy_is_scikit_learns_kernel_ridge():
+    from sklearn.kernel_ridge import KernelRidge
+
+    rng = np.random.default_rng(1)
+    labels = np.tile(np.arange(3), 15)  # three clusters, ten training and five test points each
+    x = 3.0 * np.eye(3)[labels] + rng.normal(size=(45, 3))
+    y = np.eye(3)[labels]
+    theta = np.exp(-((x[:, None] - x[None]) ** 2).sum(-1) / 4)  # an RBF kernel
+    n, ridge = 30, 1e-2
+    acc = kernels.kernel_regression_accuracy(theta, n, y[:n], y[n:], ridge=ridge)
+    reg = ridge * np.trace(theta[:n, :n]) / n
+    model = KernelRidge(alpha=reg, kernel="precomputed").fit(theta[:n, :n], y[:n] - y[:n].mean(0))
+    expected = float((model.predict(theta[n:, :n]).argmax(1) == labels[n:]).mean())
+    assert acc == expected and 0.5 < acc <= 1.0

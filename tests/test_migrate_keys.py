@@ -1,5 +1,6 @@
 """Migrating saved points to their declared sweeps' keys: once, idempotent, refusing collisions, destroying nothing."""
 
+import dataclasses
 import json
 
 import numpy as np
@@ -87,3 +88,19 @@ def test_a_migration_cut_short_leaves_every_point_loadable_and_a_rerun_completes
         results._read(meta)  # both old and new load
     migrate_keys.migrate(tmp_path, log=lambda *a: None)
     assert [p.stem for p in path.parent.glob("*.json")] == [results.key_of(SWEEP.key(cfg, {"width": 16}))]
+
+
+def test_a_knob_declared_later_takes_the_value_the_sweep_gives_older_points(tmp_path):
+    """The finite-width training sweep declared ``dataset`` after its points were saved on digits (``since``)."""
+    from orthontk_lib.chapters import finite_width
+
+    sweep = finite_width.SWEEPS["training"]
+    assert sweep.since == {"dataset": "digits"} and "dataset" in sweep.knobs
+    cfg = finite_width.Config.for_profile("smoke", use_env=False)
+    params = {k: v for k, v in sweep.key(cfg, {"width": 16}).items() if k != "dataset"}  # saved before the knob
+    results.save(sweep.folder("smoke"), params, {"v": np.ones(2)}, profile="smoke", root=tmp_path)
+    assert results.load(sweep.folder("smoke"), sweep.key(cfg, {"width": 16}), root=tmp_path) is None
+    migrate_keys.migrate(tmp_path, log=lambda *a: None)
+    assert results.load(sweep.folder("smoke"), sweep.key(cfg, {"width": 16}), root=tmp_path).arrays["v"].tolist() == [1, 1]
+    cifar = dataclasses.replace(cfg, dataset="cifar10")  # another data set: another key, nothing found
+    assert results.load(sweep.folder("smoke"), sweep.key(cifar, {"width": 16}), root=tmp_path) is None

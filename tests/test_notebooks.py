@@ -85,3 +85,22 @@ def test_every_chapter_in_the_toc_exists_and_files_sort_in_book_order():
     for f in files:
         assert any((BOOK.parent / f"{f}{ext}").exists() for ext in (".md", ".ipynb")), f
     assert files == sorted(files), "Sphinx executes in name order; the ledger must come after every chapter"
+
+
+def test_the_parameters_command_writes_a_cell_from_the_config_and_checks_the_book(tmp_path, capsys):
+    import shutil
+
+    import nbformat
+
+    from orthontk_lib.book import parameters
+
+    assert parameters.main(["--check"]) == 0, capsys.readouterr().out  # the committed notebooks match
+    nb_path = tmp_path / "08-edge-of-chaos.ipynb"
+    shutil.copy(BOOK / nb_path.name, nb_path)
+    nb = nbformat.read(nb_path, as_version=4)
+    cell = next(c for c in nb.cells if "parameters" in c.metadata.get("tags", []))
+    cell.source = cell.source.replace("dataset = None", "")  # a knob missing from the cell
+    nbformat.write(nb, nb_path)
+    assert parameters.sync(nb_path, write=False) and parameters.sync(nb_path) and not parameters.sync(nb_path)
+    assert "dataset = None  # every kernel's and run's data" in nbformat.read(nb_path, as_version=4).cells[
+        nb.cells.index(cell)].source

@@ -8,8 +8,9 @@ Points saved before the sweeps were declared are keyed by every knob of their ch
 ``widths``, so a run over fewer widths never found it). For each saved point of a declared sweep, under
 ``<root>/<chapter>/<profile>/<sweep>/``, the new parameters are computed from the recorded ones:
 
-* the sweep's ``knobs``, taken from the recorded parameters (a knob the point did not record is an error: its value
-  is unknown);
+* the sweep's ``knobs``, taken from the recorded parameters; a knob the point did not record takes the value the
+  sweep declares for points saved before it existed (``Sweep.since``), and is otherwise an error: its value is
+  unknown;
 * the sweep's derived values, computed from the recorded parameters (e.g. ``lr_width``, the widest of the recorded
   ``widths``);
 * the point's own coordinates (``width``), as recorded; a coordinate the point did not record is found by
@@ -76,6 +77,7 @@ def new_params(config_cls, sweep, profile, params):
       MigrationError: a declared knob (or a value its derived values need) is not recorded, or the point's
         coordinates cannot be found.
     """
+    params = {**sweep.since, **params}  # a knob declared later: the value the older points were computed at
     missing = [k for k in sweep.knobs if k not in params]
     if missing:
         raise MigrationError(f"knob {missing[0]!r} of sweep {sweep.chapter}/{sweep.name} is not recorded")

@@ -10,7 +10,7 @@ import numpy as np
 
 from orthontk_lib import kernels, results, stats
 from orthontk_lib.book.profiles import ChapterConfig, ConfigError, Cost
-from orthontk_lib.data import load
+from orthontk_lib.data import DIMENSION, load
 from orthontk_lib.models import ACTIVATIONS, CNN, FCN
 from orthontk_lib.reproduction import PaperFigure
 
@@ -84,8 +84,7 @@ def training_data(cfg, n, images=False):
 
     ``images=True`` keeps the (H, W, C) layout (for the CNN). The test set is one image (unused).
     """
-    loader = dict(digits=dict(seed=cfg.seed), cifar10={})[cfg.dataset]
-    d = load(cfg.dataset, n_train=n, n_test=1, flatten=not images, **loader)
+    d = load(cfg.dataset, n_train=n, n_test=1, seed=cfg.seed, flatten=not images)
     x = d.x_train
     norms = np.sqrt(np.sum(x.reshape(n, -1) ** 2, axis=1) / x[0].size).reshape((n,) + (1,) * (x.ndim - 1))
     y = d.y_train.argmax(1)[:, None] / 9.0 - 0.5
@@ -256,8 +255,7 @@ def weight_minutes(cfg, p, device):
     Not counted: the parameters copied out at both records and elementwise work."""
     from orthontk_lib import train
 
-    d_in = 3072 if cfg.dataset == "cifar10" else 64
-    layers = train.dense_layers(d_in, cfg.weight_fcn(p["width"]).widths, 1)
+    layers = train.dense_layers(DIMENSION[cfg.dataset], cfg.weight_fcn(p["width"]).widths, 1)
     weights, n = sum(a * b for a, b in layers), cfg.n_train
     flops = sum(train.training_flops(weights, n, cfg.steps, cfg.weight_seeds, 2, n + 1)
                 + 2 * cfg.weight_seeds * train.ntk_flops(layers, n) + train.init_flops(layers, init, cfg.weight_seeds)

@@ -24,4 +24,4 @@ at a few depths.
 from orthontk_lib.chapters._parts import reexport
 
 # every name a part defines, as if the chapter were one module, parts in reading order
-reexport(globals(), ("measures", "experiment", "decay", "rates", "claims", "prose", "figures"))
+reexport(globals(), ("experiment", "decay", "rates", "claims", "prose", "figures"))

@@ -11,11 +11,11 @@ import numpy as np
 
 from orthontk_lib import kernels, meanfield, results
 from orthontk_lib.book.profiles import ChapterConfig, ConfigError, Cost
-from orthontk_lib.data import load
+from orthontk_lib.data import DATASETS, DIMENSION, IMAGES, load
+from orthontk_lib.kernels import kernel_regression_accuracy, normalized, spread
 from orthontk_lib.models import FCN
 from orthontk_lib.reproduction import PaperFigure
 
-from .measures import digits, kernel_regression_accuracy, normalized, spread
 
 SLUG = "edge-of-chaos"
 PHASES = ("ordered", "edge", "chaotic")
@@ -61,9 +61,10 @@ TRAIN_POINTS = {"edge": (1.302, None), "ordered": (1.0, 0.2), "chaotic": (2.0, 0
 class Config(ChapterConfig):
     """Knobs of the depth sweep."""
 
+    dataset: str = dataclasses.field(default="digits", metadata={"choices": DATASETS})  # every kernel's and run's data
     max_depth: int = dataclasses.field(default=50, metadata={"min": 4})  # deepest network (hidden layers)
-    n_train: int = dataclasses.field(default=32, metadata={"min": 4})  # digits for the spread and regression
-    n_test: int = dataclasses.field(default=64, metadata={"min": 1})  # digits to classify
+    n_train: int = dataclasses.field(default=32, metadata={"min": 4})  # images for the spread and regression
+    n_test: int = dataclasses.field(default=64, metadata={"min": 1})  # images to classify
     emp_depths: tuple[int, ...] = dataclasses.field(default=(4, 16), metadata={"min": 1})  # finite-width depths
     emp_width: int = dataclasses.field(default=256, metadata={"min": 1})  # finite-width network's width
     emp_seeds: int = dataclasses.field(default=2, metadata={"min": 1})  # finite-width networks per depth
@@ -75,6 +76,8 @@ class Config(ChapterConfig):
     train_lrs: tuple[float, ...] = dataclasses.field(default=(1e-2,), metadata={"min": 0.0})  # SGD lr per depth
     train_steps: int = dataclasses.field(default=400, metadata={"min": 10})  # SGD steps (batch 64)
     train_seeds: int = dataclasses.field(default=2, metadata={"min": 1})  # networks per depth and initialization
+    train_n_train: int = dataclasses.field(default=1497, metadata={"min": 64})  # trainability: training images
+    train_n_test: int = dataclasses.field(default=300, metadata={"min": 1})  # trainability: test images
     seed: int = dataclasses.field(default=0, metadata={"min": 0})  # root seed
 
     # float32 products: the finite-width NTK spreads are kernel measurements; the trainability runs (width 300,
@@ -184,15 +187,19 @@ def phase_diagram(cfg):
     return out
 
 
+def kernel_task(cfg):
+    """The spread's and kernel regression's inputs: ``n_train`` training and ``n_test`` test images on the sphere."""
+    return load(cfg.dataset, n_train=cfg.n_train, n_test=cfg.n_test, seed=cfg.seed, sphere=True)
+
+
 @functools.lru_cache(maxsize=2)
 def _kernel_inputs(cfg):
-    """The first ``emp_inputs`` digits on the sphere (those of :func:`digits`' training set), of a sweep's view."""
-    d = load("digits", n_train=cfg.emp_inputs, n_test=0, seed=cfg.seed)
-    return d.x_train * 8.0 / np.linalg.norm(d.x_train, axis=1, keepdims=True)
+    """The first ``emp_inputs`` images on the sphere (those of :func:`kernel_task`'s training set), of a sweep's view."""
+    return load(cfg.dataset, n_train=cfg.emp_inputs, n_test=0, seed=cfg.seed, sphere=True).x_train
 
 
 def _analytic_point(cfg, it):
-    return depth_point(cfg, digits(cfg), it["activation"], *points()[it["activation"], it["phase"]])
+    return depth_point(cfg, kernel_task(cfg), it["activation"], *points()[it["activation"], it["phase"]])
 
 
 def _empirical_point(cfg, it):
@@ -222,7 +229,7 @@ def empirical_minutes(cfg, p, device):
     draws (one network at a time past depth 16 at width 2048) and the ``"highest"`` precision's slower GPU products."""
     from orthontk_lib import train
 
-    layers = train.dense_layers(64, [cfg.emp_width] * p["depth"], 1)
+    layers = train.dense_layers(DIMENSION[cfg.dataset], [cfg.emp_width] * p["depth"], 1)
     flops = sum(train.init_flops(layers, init, cfg.emp_seeds) for init in ("orthogonal", "gaussian"))
     flops += 2 * cfg.emp_seeds * train.ntk_flops(layers, cfg.emp_inputs)
     return train.estimated_minutes(flops, device)  # one program: the inits share it
@@ -257,21 +264,25 @@ def trainability_minutes(cfg, p, device):
     every = max(1, cfg.train_steps // 20)
     steps = cfg.train_steps - cfg.train_steps % every
     records = steps // every + 1
-    layers = train.dense_layers(64, [cfg.train_width] * p["depth"], 10)
+    layers = train.dense_layers(DIMENSION[cfg.dataset], [cfg.train_width] * p["depth"], 10)
     weights = sum(a * b for a, b in layers)
     runs = len(TRAIN_POINTS) * cfg.train_seeds  # every phase in one program
-    flops = (train.training_flops(weights, 64, steps, runs, records, 1497 + 300)
+    flops = (train.training_flops(weights, 64, steps, runs, records, cfg.train_n_train + cfg.train_n_test)
              + train.init_flops(layers, "gaussian", runs))
     return train.estimated_minutes(flops, device, steps=(2 * steps + 2 * records) * p["depth"])
 
 
+_DIGITS = {"dataset": "digits"}
+"""Every point saved before the data set was a knob ran on digits."""
+
 SWEEPS = {
     "analytic": results.Sweep(
-        SLUG, "analytic", knobs=("max_depth", "n_train", "n_test", "seed"),
+        SLUG, "analytic", knobs=("dataset", "max_depth", "n_train", "n_test", "seed"), since=_DIGITS,
         points=lambda cfg: [{"activation": a, "phase": p} for a, p in points()], run=_analytic_point,
         desc="analytic NTK by depth"),
     "empirical": results.Sweep(
-        SLUG, "empirical", knobs=("emp_width", "emp_seeds", "emp_inputs", "seed"), over=("emp_depths",),
+        SLUG, "empirical", knobs=("dataset", "emp_width", "emp_seeds", "emp_inputs", "seed"), over=("emp_depths",),
+        since=_DIGITS,
         points=lambda cfg: [{"phase": p, "depth": L} for p in PHASES for L in cfg.emp_depths], run=_empirical_point,
         minutes=empirical_minutes, device=lambda cfg, p: _by_estimate(empirical_minutes)(cfg, p),
         desc="orthogonal and Gaussian NTK by depth"),
@@ -279,18 +290,19 @@ SWEEPS = {
         SLUG, "phase", knobs=("grid",), points=lambda cfg: [{}], run=lambda cfg, it: phase_diagram(cfg),
         desc="phase diagram"),
     "rates": results.Sweep(
-        SLUG, "rates", knobs=("max_depth", "emp_inputs", "seed"),
+        SLUG, "rates", knobs=("dataset", "max_depth", "emp_inputs", "seed"), since=_DIGITS,
         points=lambda cfg: [{"activation": a, "phase": p} for a, p in paper_points()], run=_rate_point,
         minutes=rates_minutes, desc="normalized NTK by depth at the paper's points"),
     "exact-rates": results.Sweep(
-        SLUG, "exact-rates", knobs=("exact_max_depth", "emp_inputs", "seed"),
+        SLUG, "exact-rates", knobs=("dataset", "exact_max_depth", "emp_inputs", "seed"), since=_DIGITS,
         points=lambda cfg: [{"activation": a} for a in RATE_FORMS], run=_exact_rate_point,
         desc="exact NTK recursion on the Edge of Chaos"),
     "trainability": results.Sweep(
-        SLUG, "trainability", knobs=("train_width", "train_steps", "train_seeds", "seed"),
+        SLUG, "trainability", knobs=("dataset", "train_width", "train_steps", "train_seeds", "train_n_train",
+                                     "train_n_test", "seed"), since={**_DIGITS, "train_n_train": 1497, "train_n_test": 300},
         over=("train_depths", "train_lrs"),
         points=lambda cfg: [{"depth": L, "lr": lr} for L, lr in zip(cfg.train_depths, cfg.train_lrs)],
-        run=lambda cfg, it: train_point(cfg, digits_full(cfg), it["depth"], it["lr"]),
+        run=lambda cfg, it: train_point(cfg, training_task(cfg), it["depth"], it["lr"]),
         minutes=trainability_minutes, device=lambda cfg, p: _by_estimate(trainability_minutes)(cfg, p),
         desc="SGD at and off the Edge of Chaos"),
 }
@@ -338,11 +350,10 @@ def compute(cfg):
     return out
 
 
-def digits_full(cfg):
-    """The trainability task: all of scikit-learn's digits, 1,497 for training and 300 for testing, on the sphere."""
-    d = load("digits", n_train=1497, n_test=300, seed=cfg.seed)
-    scale = lambda x: x * 8.0 / np.linalg.norm(x, axis=1, keepdims=True)
-    return d._replace(x_train=scale(d.x_train), x_test=scale(d.x_test))
+def training_task(cfg):
+    """The trainability task: ``train_n_train`` training and ``train_n_test`` test images on the sphere (by default
+    all of scikit-learn's digits, 1,497 and 300)."""
+    return load(cfg.dataset, n_train=cfg.train_n_train, n_test=cfg.train_n_test, seed=cfg.seed, sphere=True)
 
 
 def exact_rate_point(cfg, x, activation, W_std, b_std):
@@ -375,10 +386,13 @@ TRAIN_FIGURE = PaperFigure(
     "Hayou, Doucet, Rousseau (2019), Sec. 4: test accuracy against training steps at and off the Edge of Chaos",
     settings=dict(train_depths=(100, 200, 300), train_width=300, train_lrs=(1e-3, 1e-4, 1e-4)),
     labels=dict(train_depths="depths", train_width="width", train_lrs="learning rates"),
-    always=("scikit-learn's digits instead of MNIST and CIFAR-10", "tanh only (the paper also trains ReLU and ELU)",
+    always=(lambda cfg: ("scikit-learn's digits instead of MNIST and CIFAR-10" if cfg.dataset == "digits" else
+                         "CIFAR-10 only (the paper also trains on MNIST)"),
+            "tanh only (the paper also trains ReLU and ELU)",
             "the number of steps is this book's (the paper does not state it)"))
 RATE_FIGURE = PaperFigure(
     "Hayou, Doucet, Rousseau (2019), Sec. 3: |K^L/α_L − K_∞| against depth on and off the Edge of Chaos",
-    settings={}, always=("digits on the sphere instead of the paper's inputs", "α_L = Θ^L(x, x), the kernel's diagonal",
+    settings={}, always=(lambda cfg: f"{IMAGES[cfg.dataset]} on the sphere instead of the paper's inputs",
+                         "α_L = Θ^L(x, x), the kernel's diagonal",
                          "K_∞ exact: 1/4 (ReLU) or 1/3 on the Edge, 1 (ordered) and 0 (chaotic) off it",
                          "the Edge and the off-Edge curves in two panels"))

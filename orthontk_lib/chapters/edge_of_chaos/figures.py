@@ -4,6 +4,7 @@ r"""The chapter's figures, on the paper's axes where the paper drew them."""
 import numpy as np
 
 from orthontk_lib import meanfield, plots
+from orthontk_lib.data import IMAGES
 
 from .decay import (
     CHANCE,
@@ -200,7 +201,7 @@ def fig_empirical(cfg, arrays):
     depths = np.asarray(cfg.emp_depths, float)
     for p, ph in enumerate(PHASES):
         c = PHASE_COLOUR[ph]
-        ax.plot(arrays["depths"], arrays["spread"][p], color=c, lw=1, label=f"erf {ph}, analytic (all digits)")
+        ax.plot(arrays["depths"], arrays["spread"][p], color=c, lw=1, label=f"erf {ph}, analytic (all {IMAGES[cfg.dataset]})")
         for key, marker, init, shift in (("emp_spread", "o", "orthogonal", 1 / 1.12),
                                          ("emp_spread_gaussian", "s", "Gaussian", 1.12)):
             ax.errorbar(depths * shift, arrays[key][p].mean(-1), yerr=arrays[key][p].std(-1), fmt=marker, color=c,

@@ -6,6 +6,7 @@ so that every sentence flips when the data do."""
 import numpy as np
 
 from orthontk_lib import meanfield
+from orthontk_lib.data import IMAGES
 
 from .claims import CLAIMS, GROWTH_RULE
 from .decay import EPS32, READ_ABOVE, decay_curves, floor_of, other_accuracy_words, rate_ratios
@@ -47,7 +48,8 @@ def numbers(arrays, cfg, measured):
         "eoc-acc-edge": ", ".join(f"{acc[i]:.2f} ({act})" for i, (act, ph) in enumerate(pts) if ph == "edge"),
         "eoc-acc-other": ", ".join(f"{acc[i]:.2f} ({act} {ph})" for i, (act, ph) in enumerate(pts) if ph != "edge"),
         "eoc-acc-other-words": other_accuracy_words(acc, [ph for _, ph in pts]),
-        "eoc-train-test": f"{cfg.n_train} training and {cfg.n_test} test digits",
+        "eoc-train-test": f"{cfg.n_train} training and {cfg.n_test} test {IMAGES[cfg.dataset]}",
+        "eoc-data": IMAGES[cfg.dataset],
         "eoc-emp-depth0": int(cfg.emp_depths[0]), "eoc-emp-depth1": int(cfg.emp_depths[-1]),
         "eoc-emp-dev": ", ".join(f"{d:.3f} ({ph})" for d, ph in zip(dev, PHASES)),
         "eoc-emp-dev-gauss": ", ".join(f"{d:.3f} ({ph})" for d, ph in zip(gdev, PHASES)),
@@ -63,7 +65,7 @@ def numbers(arrays, cfg, measured):
         "eoc-emp-depth-words": depth_read_words(follows, deviation_ci(arrays, 0), deep, cfg.emp_depths,
                                                 deep_phase_words(arrays)),
         "eoc-emp-setup": f"{cfg.emp_seeds} orthogonal and {cfg.emp_seeds} Gaussian erf networks of width "
-                         f"{cfg.emp_width} on {cfg.emp_inputs} digits",
+                         f"{cfg.emp_width} on {cfg.emp_inputs} {IMAGES[cfg.dataset]}",
         **rate_numbers(arrays, cfg, rates), "eoc-rate-differs": RATE_FIGURE.caption(cfg),
         "eoc-tested-depth": tested_depth_words(arrays),
         "eoc-check-tested": f"within {recorded_difference()} at {QUADRATURE_TESTED_DEPTH:,} layers",

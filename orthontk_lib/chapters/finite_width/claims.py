@@ -6,6 +6,7 @@ import numpy as np
 
 from orthontk_lib import meanfield, stats
 from orthontk_lib.claims import FAILS, HOLDS, INCONCLUSIVE, AtLeast, AtMost, Claim, Measurement, Within, by_verdict
+from orthontk_lib.data import IMAGES
 from orthontk_lib.references import cite
 
 from .experiment import CRITICAL_POINTS, INITS, tanh_linear_words
@@ -134,7 +135,7 @@ def numbers(arrays, cfg, measured):
                               "not narrower than the Gaussian one at every depth"),
         "fw-iso-floor": _floor_words(arrays),
         "fw-iso-depths": ", ".join(str(d) for d in arrays["iso_depths"]),
-        "fw-train-seeds": cfg.train_seeds, "fw-n-train": cfg.n_train, "fw-eta": f"{float(arrays['eta']):.3g}",
+        "fw-train-seeds": cfg.train_seeds, "fw-n-train": cfg.n_train, "fw-data": IMAGES[cfg.dataset], "fw-eta": f"{float(arrays['eta']):.3g}",
         **{f"fw-gap-{i}": fmt(*m[f"finite-width-training-gap-{i}"][:2]) for i in INITS},
         "fw-gap-last": ", ".join(f"{g:.4f}" for g in training_gaps(arrays)[-1]),
         "fw-gap-words": by_verdict(

@@ -9,7 +9,7 @@ import numpy as np
 
 from orthontk_lib import kernels, meanfield, results
 from orthontk_lib.book.profiles import ChapterConfig, Cost
-from orthontk_lib.data import load
+from orthontk_lib.data import DATASETS, DIMENSION, load
 from orthontk_lib.models import FCN
 
 SLUG = "finite-width"
@@ -35,7 +35,8 @@ class Config(ChapterConfig):
     train_widths: tuple[int, ...] = dataclasses.field(default=(64,), metadata={"min": 1})  # training: widths
     train_seeds: int = dataclasses.field(default=4, metadata={"min": 2})  # training: networks per width and init
     train_steps: int = dataclasses.field(default=400, metadata={"min": 10})  # training: full-batch GD steps
-    n_train: int = dataclasses.field(default=64, metadata={"min": 2})  # training: digits images
+    dataset: str = dataclasses.field(default="digits", metadata={"choices": DATASETS})  # training: data set
+    n_train: int = dataclasses.field(default=64, metadata={"min": 2})  # training: images
     n_inputs: int = dataclasses.field(default=8, metadata={"min": 1})  # inputs on the sphere
     n_groups: int = dataclasses.field(default=4, metadata={"min": 2})  # disjoint seed groups for error bars
     seed: int = dataclasses.field(default=0, metadata={"min": 0})  # root seed
@@ -131,10 +132,8 @@ TRAIN_SPEC = dict(depth=2, activation="erf", W_std=1.5, b_std=0.1)
 
 
 def training_data(cfg):
-    """``n_train`` digits on the sphere of radius sqrt(64), one-hot targets; test set unused (1 image)."""
-    d = load("digits", n_train=cfg.n_train, n_test=1, seed=cfg.seed)
-    scale = lambda x: x * 8.0 / np.linalg.norm(x, axis=1, keepdims=True)
-    return d._replace(x_train=scale(d.x_train), x_test=scale(d.x_test))
+    """``n_train`` images of ``dataset`` on the sphere of radius sqrt(d), one-hot targets; test set unused (1 image)."""
+    return load(cfg.dataset, n_train=cfg.n_train, n_test=1, seed=cfg.seed, sphere=True)
 
 
 def record_every(cfg):
@@ -254,7 +253,7 @@ def training_minutes(cfg, p, device):
 
     every = record_every(cfg)
     steps = cfg.train_steps - cfg.train_steps % every
-    layers = train.dense_layers(64, [p["width"]] * TRAIN_SPEC["depth"], 10)
+    layers = train.dense_layers(DIMENSION[cfg.dataset], [p["width"]] * TRAIN_SPEC["depth"], 10)
     weights = sum(a * b for a, b in layers)
     flops = sum(train.training_flops(weights, cfg.n_train, steps, cfg.train_seeds, steps // every + 1, cfg.n_train + 1)
                 + train.init_flops(layers, init, cfg.train_seeds) for init in INITS)
@@ -283,7 +282,8 @@ SWEEPS = {
         run=lambda cfg, p: {"sv": isometry_point(cfg, p["depth"])}, minutes=isometry_minutes,
         device=lambda cfg, p: _by_estimate(isometry_minutes)(cfg, p), desc="Jacobian spectra by depth"),
     "training": results.Sweep(
-        SLUG, "training", knobs=("train_seeds", "train_steps", "n_train", "seed"), over=("train_widths",),
+        SLUG, "training", knobs=("dataset", "train_seeds", "train_steps", "n_train", "seed"), over=("train_widths",),
+        since={"dataset": "digits"},  # every point saved before the data set was a knob ran on digits
         points=lambda cfg: [{"width": w} for w in cfg.train_widths],
         run=lambda cfg, p: training_point(cfg, *_training_setup(cfg), p["width"]),
         minutes=training_minutes, device=lambda cfg, p: _by_estimate(training_minutes)(cfg, p),

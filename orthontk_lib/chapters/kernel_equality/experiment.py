@@ -84,6 +84,7 @@ def inputs(cfg, dataset):
         x = load("sphere", n_train=cfg.n_inputs, d=64, seed=cfg.seed).x_train
     else:
         x = load(dataset, n_train=cfg.n_inputs, n_test=0).x_train
+    # not data.on_sphere, which keeps float32: float64 inputs with float32 row norms, as the saved points were made
     return x * np.sqrt(x.shape[1]) / np.linalg.norm(x, axis=1, keepdims=True)
 
 

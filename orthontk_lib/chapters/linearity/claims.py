@@ -2,14 +2,18 @@ r"""The transition to linearity's claims: the Hessian's norm shrinks with width 
 non-linear one or a bottleneck, and with it the NTK's change and the distance to the linearization;
 :func:`measure` reads each from the saved arrays and :func:`numbers` writes the prose's numbers from them."""
 
+import math
+
 import numpy as np
 
 from orthontk_lib import stats
 from orthontk_lib.claims import FAILS, HOLDS, INCONCLUSIVE, AtLeast, AtMost, Claim, Measurement, Within, by_verdict
+from orthontk_lib.data import DIMENSION
 from orthontk_lib.references import cite
 
 from .experiment import (
     FIGURE,
+    data_words,
     bound_ratio,
     change_slopes,
     hessian_slopes,
@@ -143,7 +147,8 @@ def numbers(arrays, cfg, measured):
     reduction = loss_reduction(arrays)
     flat, slope_band = claim("linearity-nonlinear-output").rule.band, claim("linearity-hessian-slope").rule.band
     return {
-        "lin-depth": int(cfg.depth), "lin-act": cfg.activation, "lin-output": cfg.output, "lin-iter": int(cfg.n_iter),
+        "lin-depth": int(cfg.depth), "lin-act": cfg.activation, "lin-output": cfg.output,
+        "lin-data": f"{data_words(cfg)} scaled to the sphere of radius {math.sqrt(DIMENSION[cfg.dataset]):g}", "lin-iter": int(cfg.n_iter),
         "lin-bottleneck": int(cfg.bottleneck), "lin-bottleneck-depth": int(cfg.depth + 1),
         "lin-samples": f"{arrays['hessian'].shape[2]} networks x {arrays['hessian'].shape[3]} inputs",
         "lin-slope-linear": fmt(hs[0]), "lin-slope-nonlinear": fmt(hs[1]), "lin-slope-bottleneck": fmt(hs[2]),

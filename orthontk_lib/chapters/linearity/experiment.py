@@ -9,7 +9,7 @@ import numpy as np
 
 from orthontk_lib import hessian, kernels, results, stats
 from orthontk_lib.book.profiles import ChapterConfig, Cost
-from orthontk_lib.data import load
+from orthontk_lib.data import DATASETS, DIMENSION, IMAGES, load
 from orthontk_lib.models import ACTIVATIONS, FCN, canonical
 from orthontk_lib.reproduction import PaperFigure
 
@@ -30,7 +30,8 @@ class Config(ChapterConfig):
     n_iter: int = dataclasses.field(default=30, metadata={"min": 2})  # power-iteration steps
     train_widths: tuple[int, ...] = dataclasses.field(default=(64,), metadata={"min": 1})  # training widths
     train_steps: int = dataclasses.field(default=100, metadata={"min": 10})  # full-batch GD steps
-    n_train: int = dataclasses.field(default=32, metadata={"min": 2})  # digits images for training
+    dataset: str = dataclasses.field(default="digits", metadata={"choices": DATASETS})  # inputs of every network
+    n_train: int = dataclasses.field(default=32, metadata={"min": 2})  # images for training
     seed: int = dataclasses.field(default=0, metadata={"min": 0})  # root seed
 
     PROFILES = {
@@ -63,18 +64,23 @@ class Config(ChapterConfig):
 FIGURE = PaperFigure(
     "Liu, Zhu, Belkin (2020), Sec. 4–5: the Hessian norm and the tangent kernel's change against width for a linear "
     "output, a non-linear output and a bottleneck", settings={},
-    always=("the paper publishes neither experiment code nor the settings of its figures; the architecture (tanh, "
-            "NTK parameterization, σ_W 1.5, σ_b 0.1), the data (digit images on a sphere), the bottleneck's place "
-            "(the middle one of three hidden layers) and the widths are this book's",))
+    always=(lambda cfg: "the paper publishes neither experiment code nor the settings of its figures; the architecture "
+            f"(tanh, NTK parameterization, σ_W 1.5, σ_b 0.1), the data ({data_words(cfg)} on a sphere), the "
+            "bottleneck's place (the middle one of three hidden layers) and the widths are this book's",))
 
 
-def digits_on_sphere(cfg, n):
-    """``n`` digit images scaled to norm sqrt(64), and scalar targets label / 9 + 1/2 in [0.5, 1.5].
+def data_words(cfg):
+    """The prose's name for the chapter's images: "digit images" or "CIFAR-10 images"."""
+    return "digit images" if cfg.dataset == "digits" else IMAGES[cfg.dataset]
+
+
+def images_on_sphere(cfg, n):
+    """``n`` images of ``dataset`` scaled to norm sqrt(d), and scalar targets label / 9 + 1/2 in [0.5, 1.5].
 
     The targets are positive so that an output activation with range (0, inf), like softplus, can fit them.
     """
-    d = load("digits", n_train=n, n_test=1, seed=cfg.seed)
-    x = d.x_train * 8.0 / np.linalg.norm(d.x_train, axis=1, keepdims=True)
+    d = load(cfg.dataset, n_train=n, n_test=1, seed=cfg.seed, sphere=True)
+    x = d.x_train
     y = d.y_train.argmax(1)[:, None] / 9.0 + 0.5
     return d._replace(x_train=x, y_train=y, x_test=x[:1], y_test=y[:1])
 
@@ -157,13 +163,13 @@ def training_point(cfg, data, etas, width):
 @functools.lru_cache(maxsize=2)
 def _hessian_inputs(cfg):
     """The inputs at which the Hessian is measured, of a sweep's view."""
-    return digits_on_sphere(cfg, max(cfg.n_inputs, 2)).x_train
+    return images_on_sphere(cfg, max(cfg.n_inputs, 2)).x_train
 
 
 @functools.lru_cache(maxsize=2)
 def _training_setup(cfg):
     """The training set and each case's learning rate (set at ``lr_width``, the narrowest width) of a sweep's view."""
-    data = digits_on_sphere(cfg, max(cfg.n_train, cfg.n_inputs))
+    data = images_on_sphere(cfg, max(cfg.n_train, cfg.n_inputs))
     return data, [learning_rate(cfg, data, case, cfg.lr_width) for case in cfg.cases]
 
 
@@ -188,7 +194,7 @@ def _by_estimate(minutes, memory=None):
 def _layers(cfg, width, case):
     from orthontk_lib import train
 
-    return train.dense_layers(64, cfg.spec(width, case).widths, 1)  # digits: 64 features
+    return train.dense_layers(DIMENSION[cfg.dataset], cfg.spec(width, case).widths, 1)
 
 
 def hessian_minutes(cfg, p, device):
@@ -234,14 +240,16 @@ def training_minutes(cfg, p, device):
     return train.estimated_minutes(flops, device, nbytes, steps=3 * steps, programs=6)  # GD and norms, per case
 
 
-_NETWORK = ("depth", "activation", "output", "bottleneck", "n_seeds", "n_inputs", "n_iter", "seed")
+_NETWORK = ("dataset", "depth", "activation", "output", "bottleneck", "n_seeds", "n_inputs", "n_iter", "seed")
+_DIGITS = {"dataset": "digits"}
+"""Every point saved before the data set was a knob ran on digits."""
 SWEEPS = {
     "hessian": results.Sweep(
-        SLUG, "hessian", knobs=_NETWORK, over=("widths",), points=lambda cfg: [{"width": w} for w in cfg.widths],
+        SLUG, "hessian", knobs=_NETWORK, over=("widths",), since=_DIGITS, points=lambda cfg: [{"width": w} for w in cfg.widths],
         run=lambda cfg, p: hessian_point(cfg, _hessian_inputs(cfg), p["width"]), minutes=hessian_minutes,
         device=lambda cfg, p: _by_estimate(hessian_minutes, hessian_memory)(cfg, p), desc="Hessian norm by width"),
     "training": results.Sweep(
-        SLUG, "training", knobs=_NETWORK + ("train_steps", "n_train"), over=("train_widths",),
+        SLUG, "training", knobs=_NETWORK + ("train_steps", "n_train"), over=("train_widths",), since=_DIGITS,
         points=lambda cfg: [{"width": w} for w in cfg.train_widths],
         derived=lambda cfg: {"lr_width": cfg.train_widths[0]},
         run=lambda cfg, p: training_point(cfg, *_training_setup(cfg), p["width"]), minutes=training_minutes,

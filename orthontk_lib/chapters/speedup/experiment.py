@@ -178,9 +178,7 @@ def training_data(cfg, arch="fcn"):
     """The chapter's data: pixels in [0, 1], one-hot labels (the paper's CIFAR-10 preprocessing);
     flattened for the FCN, images (N, H, W, C) for the CNN."""
     flatten = arch != "cnn"
-    if cfg.dataset == "digits":
-        return load("digits", n_train=cfg.n_train, n_test=cfg.n_test, seed=cfg.seed, flatten=flatten)
-    return load("cifar10", n_train=cfg.n_train, n_test=cfg.n_test, flatten=flatten)
+    return load(cfg.dataset, n_train=cfg.n_train, n_test=cfg.n_test, seed=cfg.seed, flatten=flatten)
 
 
 def first_hit(accuracy, target):

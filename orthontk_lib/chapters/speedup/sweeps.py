@@ -7,6 +7,7 @@ import math
 import numpy as np
 
 from orthontk_lib import results
+from orthontk_lib.data import DIMENSION
 
 from .experiment import (
     ARCHS,
@@ -39,7 +40,7 @@ def point_flops(cfg, arch, depth, width=None):
     from orthontk_lib import train
 
     grid = cfg.grid(arch, depths=(depth,))
-    d_in, pixels = (3072, 1024) if cfg.dataset == "cifar10" else (64, 64)
+    d_in, pixels = DIMENSION[cfg.dataset], (1024 if cfg.dataset == "cifar10" else 64)
     if arch == "cnn":
         c_in = d_in // pixels
         weights = pixels * 9 * (c_in * cfg.channels + (depth - 1) * cfg.channels**2) + pixels * cfg.channels * 10

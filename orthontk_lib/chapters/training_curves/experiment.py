@@ -10,7 +10,7 @@ import numpy as np
 
 from orthontk_lib import results
 from orthontk_lib.book.profiles import ChapterConfig, ConfigError, Cost
-from orthontk_lib.data import load
+from orthontk_lib.data import DIMENSION, load
 from orthontk_lib.models import FCN
 from orthontk_lib.reproduction import PaperFigure
 
@@ -129,8 +129,7 @@ def training_data(cfg, name, n_train=None):
     (``n_train`` in place of the profile's)."""
     if n_train is None:
         n_train = cfg.n_train_gd if SETTINGS[name].batch_size is None else cfg.n_train_sgd
-    kwargs = dict(seed=cfg.seed) if cfg.dataset == "digits" else {}
-    return load(cfg.dataset, n_train=n_train, n_test=cfg.n_test, **kwargs)
+    return load(cfg.dataset, n_train=n_train, n_test=cfg.n_test, seed=cfg.seed)
 
 
 def run_setting(cfg, name, width=None, steps=None, n_train=None):
@@ -167,8 +166,7 @@ def point_minutes(cfg, p, device):
     from orthontk_lib import train
 
     s, n = SETTINGS[p["setting"]], p["width"]
-    d_in = 3072 if cfg.dataset == "cifar10" else 64
-    weights = d_in * n + (s.depth - 1) * n * n + n * 10
+    weights = DIMENSION[cfg.dataset] * n + (s.depth - 1) * n * n + n * 10
     batch = p["n_train"] if s.batch_size is None else min(s.batch_size, p["n_train"])
     flops = train.training_flops(weights, batch, p["n_steps"], 2 * cfg.n_seeds, cfg.records + 1, p["n_train"] + cfg.n_test)
     return train.estimated_minutes(flops / 2, device) * 2  # one program per init
