@@ -23,7 +23,7 @@ $(STAMP): requirements-lock.txt pyproject.toml
 book: setup
 	$(PY) -m orthontk_lib.book --profile $(PROFILE)
 
-## ruff (fails the run), then the test suite, including every notebook (smoke profile) and the site in headless Chromium.
+## ruff (fails the run), then the test suite, including the site built at the smoke profile (every notebook executed) in headless Chromium.
 test: setup browser-deps
 	$(PY) -m ruff check .
 	$(PY) -m pytest
