@@ -111,12 +111,14 @@ class Config(ChapterConfig):
             lrs = self.lrs if arch == "fcn" else self.lrs[: max(2, self.n_lrs // 2)]
             if depths is None:
                 depths = self.depths if arch == "fcn" else (self.family_depth,)
-            return Grid(tuple(depths), lrs, self.n_seeds, self.steps, self.batch_size, self.target, INITS,
-                        max(1, self.steps // 20), self.target_alt)
+            return Grid(depths=tuple(depths), lrs=lrs, n_seeds=self.n_seeds, steps=self.steps,
+                        batch_size=self.batch_size, target=self.target, inits=INITS,
+                        record_every=max(1, self.steps // 20), target_alt=self.target_alt)
         lrs = np.geomspace(self.cnn_lr_min, self.cnn_lr_max, self.cnn_n_lrs)
         # evaluated on the full sets at the start and the end only: on a CPU that costs more than training
-        return Grid(tuple(self.cnn_depths if depths is None else depths), lrs, self.n_seeds, self.cnn_steps,
-                    self.cnn_batch_size, self.cnn_target, CNN_INITS, self.cnn_steps)
+        return Grid(depths=tuple(self.cnn_depths if depths is None else depths), lrs=lrs, n_seeds=self.n_seeds,
+                    steps=self.cnn_steps, batch_size=self.cnn_batch_size, target=self.cnn_target, inits=CNN_INITS,
+                    record_every=self.cnn_steps)
 
     def spec(self, depth, init, arch="fcn", width=None):
         """The network of ``arch`` at ``depth`` (and ``width``, default the grid's) drawn by ``init``; its equal
