@@ -297,6 +297,43 @@ def grid_heatmaps(panels, x, y, *, xlabel, ylabel, marks=None, fmt="{:.0f}", pre
     return fig
 
 
+class TableFiles(NamedTuple):
+    """A table shown as HTML with a download link to the CSV :func:`savetable` wrote."""
+
+    name: str
+    path: object
+    html: str
+
+    def _repr_html_(self):
+        return (f'{self.html}<p class="figure-files">Download table <code>{self.name}</code>: '
+                f'<a href="../figures/{self.path.name}" download>CSV</a></p>')
+
+
+def savetable(columns, rows, name, *, profile=None, seeds=None, folder=None, floatfmt=".3f"):
+    """Write a table as ``<name>.csv`` (a first ``#`` line holds its provenance, as a figure's metadata does) beside
+    the figures, atomically; returns :class:`TableFiles`, which displays it as HTML with the download link.
+
+    Raises:
+      ValueError: a name that is not lowercase words joined by '-', or a row of the wrong length.
+    """
+    import csv
+    import io
+
+    if not re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", name):
+        raise ValueError(f"name: table names are lowercase words joined by '-', got {name!r}")
+    rows = [list(r) for r in rows]
+    if any(len(r) != len(columns) for r in rows):
+        raise ValueError(f"rows: table {name} has {len(columns)} columns; a row has {[len(r) for r in rows]}")
+    out = figure_dir(folder)
+    out.mkdir(parents=True, exist_ok=True)
+    buf = io.StringIO()
+    buf.write("# " + json.dumps(results.provenance(profile=profile, seeds=seeds), sort_keys=True) + "\n")
+    csv.writer(buf, lineterminator="\n").writerows([columns, *rows])
+    path = out / f"{name}.csv"
+    results.atomic_write(path, buf.getvalue().encode())
+    return TableFiles(name, path, html_table(columns, rows, floatfmt))
+
+
 def html_table(columns, rows, floatfmt=".3f"):
     """A plain HTML table (for notebook outputs: myst-nb renders markdown outputs as CommonMark, without tables)."""
     import html

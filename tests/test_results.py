@@ -110,6 +110,26 @@ def test_a_saved_figure_carries_a_bibtex_entry_with_label_and_commit(tmp_path):
     assert "Cite this figure (BibTeX)" in files._repr_html_()
 
 
+def test_a_table_is_shown_and_written_as_csv_with_its_provenance(tmp_path):
+    import csv
+    import json
+
+    from orthontk_lib import plots
+
+    files = plots.savetable(["φ", "slope"], [["tanh", -0.512], ["relu, x", 1]], "demo-table", folder=tmp_path,
+                            profile="quick", seeds=[0, 1])
+    lines = (tmp_path / "demo-table.csv").read_text().splitlines()
+    made = json.loads(lines[0].removeprefix("# "))
+    assert made["profile"] == "quick" and made["seeds"] == [0, 1]
+    assert list(csv.reader(lines[1:])) == [["φ", "slope"], ["tanh", "-0.512"], ["relu, x", "1"]]
+    shown = files._repr_html_()
+    assert "<td>-0.512</td>" in shown and 'href="../figures/demo-table.csv" download' in shown
+    with pytest.raises(ValueError, match="^rows: table demo-table has 2 columns"):
+        plots.savetable(["a", "b"], [[1]], "demo-table", folder=tmp_path)
+    with pytest.raises(ValueError, match="^name: table names are lowercase words"):
+        plots.savetable(["a"], [[1]], "Demo table", folder=tmp_path)
+
+
 def test_the_reproduce_command_names_the_knobs_a_run_changed_and_every_device_it_ran_on(tmp_path, monkeypatch):
     from orthontk_lib.book import registry
     from orthontk_lib.chapters import constancy

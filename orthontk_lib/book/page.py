@@ -16,7 +16,7 @@ from orthontk_lib import plots
 from orthontk_lib.book import ledger, registry
 from orthontk_lib.claims import Measured
 
-__all__ = ["config", "run", "measured", "glue_numbers", "figure", "record"]
+__all__ = ["config", "run", "measured", "glue_numbers", "figure", "table", "record"]
 
 
 def config(module, namespace):
@@ -82,14 +82,23 @@ def glue_numbers(numbers):
         glue(name, value, display=False)
 
 
-def figure(result, fig, file, label, seeds=None):
-    """Glue ``fig`` as ``label`` and write ``<file>.pdf``/``.png`` with the run's provenance."""
+def figure(result, fig, file, label=None, seeds=None):
+    """Glue ``fig`` as ``label`` (default ``fig-<file>``) and write ``<file>.pdf``/``.png`` with the run's
+    provenance."""
     from myst_nb import glue
 
+    label = label or f"fig-{file}"
     glue(label, fig, display=False)
     meta = result.meta
     return plots.savefig(fig, file, profile=meta["profile"], seeds=meta["seeds"] if seeds is None else seeds,
                          label=label)
+
+
+def table(result, columns, rows, file):
+    """Show a table (``rows`` of ``columns``) and write it as ``<file>.csv`` with the run's provenance, for download
+    beside the figures."""
+    meta = result.meta
+    return plots.savetable(columns, rows, file, profile=meta["profile"], seeds=meta["seeds"])
 
 
 def record(module, result, cfg):
