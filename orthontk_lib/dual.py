@@ -156,13 +156,12 @@ def bivariate(activation, q1, q2, c, chunk=256):
         k, kdot = np.empty(q1.shape), np.empty(q1.shape)
         flat = [a.reshape(-1) for a in (q1, q2, c)]
         k_flat, kdot_flat = k.reshape(-1), kdot.reshape(-1)
-        phi, dphi = activation_numpy(activation)
+        fs = activation_numpy(activation)  # (phi, phi'): one set of quadrature nodes serves both
         for i in range(0, flat[0].size, chunk):
             part = [a[i:i + chunk] for a in flat]
-            k_flat[i:i + chunk] = _difference_form(phi, *part, variance_map(activation, part[0]),
-                                                   variance_map(activation, part[1]))
-            kdot_flat[i:i + chunk] = _difference_form(dphi, *part, derivative_map(activation, part[0]),
-                                                      derivative_map(activation, part[1]))
+            k_flat[i:i + chunk], kdot_flat[i:i + chunk] = _difference_form(
+                fs, *part, (variance_map(activation, part[0]), derivative_map(activation, part[0])),
+                (variance_map(activation, part[1]), derivative_map(activation, part[1])))
     return _finite(k, activation, "dual activation"), _finite(kdot, activation, "derivative's dual")
 
 
@@ -197,21 +196,23 @@ NEAR_ONE = 0.9
 below it the cheaper rule of :func:`_gap` holds its relative precision (1e-13 measured at 1 - c = 0.1)."""
 
 
-def _difference_form(f, q1, q2, c, e_u, e_v):
-    r""":math:`\mathbb{E}[f(u)f(v)] = \frac12(e_u + e_v) - \frac12\mathbb{E}[(f(u) - f(v))^2]`, pairs (P,).
+def _difference_form(fs, q1, q2, c, e_u, e_v):
+    r""":math:`\mathbb{E}[f(u)f(v)] = \frac12(e_u + e_v) - \frac12\mathbb{E}[(f(u) - f(v))^2]` for each f of ``fs``
+    (with its ``e_u[i]``, ``e_v[i]``), pairs (P,) each; the functions share the quadrature nodes.
 
     The gap :math:`\mathbb{E}[(f(u) - f(v))^2]` carries :math:`1 - c` as c -> 1, where deep kernels live, so it must
     keep its relative digits there: above :data:`NEAR_ONE` it is taken by :func:`_gap_near_one`, below by
     :func:`_gap`."""
     near = c > NEAR_ONE
-    gap = np.empty(c.shape)
+    gaps = [np.empty(c.shape) for _ in fs]
     for rule, pick in ((_gap, ~near), (_gap_near_one, near)):
         if pick.any():
-            gap[pick] = rule(f, q1[pick], q2[pick], c[pick])
-    return 0.5 * (e_u + e_v) - 0.5 * gap
+            for gap, part in zip(gaps, rule(fs, q1[pick], q2[pick], c[pick])):
+                gap[pick] = part
+    return [0.5 * (eu + ev) - 0.5 * gap for gap, eu, ev in zip(gaps, e_u, e_v)]
 
 
-def _gap(f, q1, q2, c):
+def _gap(fs, q1, q2, c):
     r""":math:`\mathbb{E}[(f(u) - f(v))^2]` with :math:`u = \sqrt{q_1} z_1`, :math:`v = \sqrt{q_2}(c z_1 + s z_2)`,
     :math:`s = \sqrt{1 - c^2}`; z_1 split at 0 (u's kink), z_2 at :math:`-c z_1 / s` (v's kink). As s -> 0 the
     inner integral varies on the scale s in :math:`z_1`, which this fixed rule does not resolve (ELU's derivative
@@ -223,10 +224,10 @@ def _gap(f, q1, q2, c):
         z2, w2 = _split_rule(t, NODES_2D)  # (P, M, M)
         u = np.sqrt(q1)[:, None, None] * z1[None, :, None]
         v = np.sqrt(q2)[:, None, None] * (c[:, None, None] * z1[None, :, None] + s[:, None, None] * z2)
-        return ((f(u) - f(v)) ** 2 * w2).sum(-1) @ w1  # (P,)
+        return [((f(u) - f(v)) ** 2 * w2).sum(-1) @ w1 for f in fs]  # (P,) each
 
 
-def _gap_near_one(f, q1, q2, c):
+def _gap_near_one(fs, q1, q2, c):
     r""":math:`\mathbb{E}[(f(u) - f(v))^2]` in the coordinates of the pair's sum and difference:
     :math:`u = \sqrt{q_1}(C w + S x)`, :math:`v = \sqrt{q_2}(C w - S x)` with :math:`w, x` independent standard
     normals, :math:`C = \sqrt{(1 + c)/2}`, :math:`S = \sqrt{(1 - c)/2}` (so :math:`\mathbb{E}uv = \sqrt{q_1 q_2}\,c`).
@@ -241,7 +242,7 @@ def _gap_near_one(f, q1, q2, c):
                         NODES_2D)  # (P, M, 3 NODES_2D)
         cw, sx = mean[:, None, None] * w, (half[:, None] * x[None, :])[..., None]
         u, v = np.sqrt(q1)[:, None, None] * (cw + sx), np.sqrt(q2)[:, None, None] * (cw - sx)
-        return ((f(u) - f(v)) ** 2 * ww).sum(-1) @ wx  # (P,)
+        return [((f(u) - f(v)) ** 2 * ww).sum(-1) @ wx for f in fs]  # (P,) each
 
 
 def _diagonal(activation, q, order, what):
