@@ -7,7 +7,7 @@ r"""Statistics the chapters report: fitted slopes with intervals.
 
 import numpy as np
 
-__all__ = ["loglog_fit", "common_loglog_slope", "bootstrap_ci", "mean_ci", "welch_ci", "side"]
+__all__ = ["loglog_fit", "common_loglog_slope", "limit_fit", "bootstrap_ci", "mean_ci", "welch_ci", "side"]
 
 
 def loglog_fit(x, y):
@@ -61,6 +61,42 @@ def common_loglog_slope(xs, ys):
     se = np.sqrt(np.sum((dy - s * dx) ** 2) / dof / (dx @ dx))
     t = stats.t.ppf(0.975, dof)
     return s, (float(s - t * se), float(s + t * se))
+
+
+def limit_fit(x, y, power=-0.5):
+    r"""Least-squares fit of a quantity that approaches a limit as a known power of ``x``: the limit with its 95%
+    t-interval.
+
+    .. math:: y_i = c + a\, x_i^{p} + \varepsilon_i, \qquad p < 0,
+
+    so :math:`c` is the value as :math:`x \to \infty` (Liu, Zhu, Belkin 2020 write a Hessian norm this way:
+    a :math:`\Theta(1)` part plus an :math:`O(n^{-1/2})` part).
+
+    Args:
+      x, y: arrays of equal length n >= 3 (x > 0): several points may share an x (one per seed).
+      power: the known exponent p < 0.
+
+    Returns:
+      ``(c, (c_lo, c_hi), a)``: the limit, its 95% t-interval (n − 2 degrees of freedom), and the coefficient.
+
+    Raises:
+      ValueError: if ``power`` is not negative, or fewer than three points or two distinct x are given.
+
+    >>> c, ci, a = limit_fit([1, 4, 16, 64], [3.0, 2.5, 2.25, 2.125])
+    >>> round(c, 6), round(a, 6)
+    (2.0, 1.0)
+    """
+    from scipy import stats
+
+    x, y = np.asarray(x, float).ravel(), np.asarray(y, float).ravel()
+    if not power < 0:
+        raise ValueError(f"limit_fit: power must be negative (a part that vanishes as x grows), got {power}")
+    if x.size < 3 or np.unique(x).size < 2 or x.size != y.size:
+        raise ValueError(f"limit_fit: needs n >= 3 points (x, y) of equal length at two x or more, got {x.size}, {y.size}")
+    fit = stats.linregress(x ** power, y)
+    half = float(stats.t.ppf(0.975, x.size - 2) * fit.intercept_stderr)
+    c = float(fit.intercept)
+    return c, (c - half, c + half), float(fit.slope)
 
 
 def bootstrap_ci(samples, stat, n_boot=2000, seed=0, level=0.95):

@@ -10,9 +10,9 @@ from orthontk_lib.chapters import linearity as lin
 CASES = {  # claim id: (a measurement that satisfies the claim, one that violates it)
     "linearity-hessian-slope": ((-0.45, (-0.46, -0.43)), (0.0, (-0.1, 0.1))),
     "linearity-hessian-slope-orthogonal": ((-0.5, (-0.6, -0.4)), (-0.1, (-0.2, 0.0))),
-    "linearity-nonlinear-output": ((0.02, (-0.05, 0.08)), (-0.5, (-0.6, -0.4))),
+    "linearity-nonlinear-output": ((0.9, (0.8, 1.0)), (0.05, (-0.1, 0.2))),
     "linearity-kernel-change-nonlinear": ((0.9, (0.5, 1.3)), (0.03, (0.02, 0.04))),
-    "linearity-bottleneck-hessian": ((0.02, (-0.05, 0.08)), (-0.5, (-0.6, -0.4))),
+    "linearity-bottleneck-hessian": ((0.95, (0.85, 1.05)), (0.0, (-0.2, 0.2))),
     "linearity-kernel-change-slope": ((-0.8, (-1.0, -0.6)), (0.0, (-0.2, 0.2))),
     "linearity-kernel-change-slope-nonlinear": ((0.1, (-0.1, 0.3)), (-0.8, (-1.0, -0.6))),
     "linearity-kernel-change-slope-bottleneck": ((0.1, (-0.1, 0.3)), (-0.8, (-1.0, -0.6))),
@@ -95,9 +95,9 @@ def synthetic(nonlinear_slope=0.0, noise=0.02, reduction=100.0):
 def test_the_hessian_sentences_follow_the_verdicts():
     cfg = lin.Config.for_profile("smoke", use_env=False)
     claim = next(c for c in lin.CLAIMS if c.id == "linearity-nonlinear-output")
-    for (slope, noise), verdict, phrase in (((0.0, 0.02), "holds", "the norm does not shrink"),
-                                            ((-0.5, 0.02), "does not hold", "the norm changes with width"),
-                                            ((0.0, 1.5), "inconclusive", "the data do not decide whether the norm")):
+    for (slope, noise), verdict, phrase in (((0.0, 0.02), "holds", "the norm does not vanish"),
+                                            ((-0.5, 0.02), "does not hold", "it vanishes with width, against"),
+                                            ((0.0, 1.5), "inconclusive", "the data do not decide whether a part")):
         a = synthetic(slope, noise)
         assert claim.verdict(*lin.measure(a, cfg)[claim.id][:2]) == verdict
         words = prose(lin, a, cfg)
@@ -147,12 +147,19 @@ def test_figures_keep_bars_above_zero_and_legends_off_the_data(name):
     assert not any(legend.overlaps(ax.get_window_extent()) for ax in fig.axes), f"{name}: the legend covers a panel"
 
 
-def test_a_flat_slope_whose_interval_excludes_zero_is_called_slow_shrinking():
-    band = "0 ± 0.15"
-    assert "does not shrink" in lin.flat_words((-0.05, 0.04), band)
-    words = lin.flat_words((-0.14, -0.05), band)
-    assert "excludes 0: the norm shrinks slowly" in words and "does not shrink" not in words
-    assert words.endswith("a band narrower than ±0.14 would not hold")
+def test_a_slope_whose_interval_excludes_zero_is_called_slowly_approaching_the_limit():
+    assert "the norm is flat" in lin.slope_words((-0.05, 0.04))
+    words = lin.slope_words((-0.14, -0.05))
+    assert "still shrinks slowly, approaching its limit from above" in words and "flat" not in words
+    assert "grows slowly, approaching its limit from below" in lin.slope_words((0.02, 0.1))
+
+
+def test_the_limit_fit_tells_a_vanishing_norm_from_one_that_stays():
+    """On the synthetic arrays the linear output's norm is exactly n^(-1/2) (limit 0), the others flat (limit 1)."""
+    linear, nonlinear, bottleneck = lin.hessian_limits(synthetic())
+    assert abs(linear[0]) < 0.05 and nonlinear[0] > 0.95 and bottleneck[0] > 0.95, (linear, nonlinear, bottleneck)
+    assert "tells a norm that vanishes" in lin.limit_contrast_words(linear, (nonlinear, bottleneck))
+    assert "does not separate" in lin.limit_contrast_words((0.5, (0.3, 1.2)), (nonlinear, bottleneck))
 
 
 def test_two_training_widths_are_called_a_two_point_line():

@@ -292,6 +292,24 @@ def orthogonal_hessian_slope(arrays):
     return stats.loglog_fit(arrays["widths"], arrays["hessian_orth"].mean((-1, -2)))
 
 
+def hessian_limits(arrays, key="hessian"):
+    r"""Per case: (share, 95% CI, detail) of the Hessian norm's limit at infinite width (Liu, Zhu, Belkin 2020, Sec. 4-5).
+
+    Fits :math:`\lVert H \rVert_2 = c + a\, n^{-1/2}` over every network (its norm averaged over the inputs) with
+    :func:`~orthontk_lib.stats.limit_fit`, and reports the limit :math:`c` as a share of the mean norm at the widest
+    network: about 0 for a norm that vanishes as :math:`n^{-1/2}`, about 1 for a :math:`\Theta(1)` norm. ``detail``
+    holds the limit and the widest mean. ``key``: ``"hessian"`` (case, width, seed, input) or ``"hessian_orth"``.
+    """
+    widths, hs = arrays["widths"], arrays[key]
+    out = []
+    for h in (hs if key == "hessian" else hs[None]):
+        per_net = h.mean(-1)  # (width, seed)
+        c, (lo, hi), _ = stats.limit_fit(np.repeat(widths, per_net.shape[-1]), per_net.reshape(-1), -0.5)
+        top = float(per_net[-1].mean())
+        out.append((c / top, (lo / top, hi / top), {"limit": c, "widest": top}))
+    return out
+
+
 def _per_network_fit(widths, values):
     """Log-log fit of (width, seed) values against width, every network a point: more points than widths."""
     return stats.loglog_fit(np.repeat(widths, values.shape[-1]), values.reshape(-1))
