@@ -52,9 +52,9 @@ CLAIMS = [
     *(Claim(f"finite-width-training-gap-{init}", f"{HDX}, Sec. 4; {cite('lee2019wide')}",
             f"At small learning rate, {'a' if init == 'gaussian' else 'an'} {init} network's GD loss curve "
             "approaches its infinite-width linearization as width grows.",
-            "log-log slope of max_t |L_t − L_t^lin| / L_0^lin (seed mean) against width (95% t-interval)",
+            "log-log slope of max_t |L_t − L_t^lin| / L_0^lin against width, every network a point (95% t-interval)",
             AtMost(0.0), why="the claim is that the deviation falls with width, at any rate",
-            decide="more widths: the interval is a line through one seed mean a width, so more seeds do not narrow it")
+            decide="more widths or seeds")
       for init in INITS),
 ]
 
