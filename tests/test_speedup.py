@@ -310,10 +310,37 @@ def test_a_stability_verdict_on_the_rule_boundary_says_so():
     assert sp.boundary_words(M(3.51, (1.2, 6.58))) == ""
 
 
-def test_a_speed_verdict_carried_by_censored_cells_is_called_so():
+def test_a_speed_verdict_carried_by_censored_cells_is_left_inconclusive():
+    """A seed counted at the step budget holds a bound: the verdict needs the uncensored cells to agree."""
+    claim = next(c for c in sp.CLAIMS if c.id == "speedup-large-lr")
     a = grid(40.0, 10.0)  # Gaussian 4x slower everywhere: holds on every cell
     m = {"speedup-deep": sp._speed(a, "deep"), "speedup-large-lr": sp._speed(a, "large-lr")}
-    assert sp.uncensored_words(a, m).endswith("the verdicts stand without the censored cells")
+    assert claim.verdict(*m["speedup-large-lr"][:2]) == "holds"
+    assert "left inconclusive" not in sp.uncensored_words(a, m)
     a["tau"][:, 0, 2:, 0] = np.nan  # one Gaussian seed fails across the large half: every large cell is censored
     m = {"speedup-deep": sp._speed(a, "deep"), "speedup-large-lr": sp._speed(a, "large-lr")}
-    assert "speedup-large-lr changes without the censored cells" in sp.uncensored_words(a, m)
+    assert m["speedup-large-lr"].detail["cells"] >= sp.MIN_CELLS and m["speedup-large-lr"].detail["uncensored_cells"] == 0
+    assert claim.verdict(*m["speedup-large-lr"][:2]) == "inconclusive"
+    assert "a bound, not a measured speed" in m["speedup-large-lr"].detail["reading"]
+    assert "speedup-large-lr has fewer than 2 uncensored cells and is left inconclusive" in sp.uncensored_words(a, m)
+    assert sp.measurement_text(m["speedup-large-lr"]).endswith("(no interval: 0 uncensored cells)")
+
+
+def test_the_speed_interval_spans_the_censored_and_the_uncensored_readings():
+    a = grid(40.0, 10.0)
+    a["tau"][0, 0, 0, 0] = np.nan  # one failed Gaussian seed in one cell: a bound there
+    v, ci, cells = sp.region_speedup(a, "deep")
+    _, uci, ucells = sp.region_speedup(a, "deep", uncensored=True)
+    m = sp._speed(a, "deep")
+    assert m.ci == (min(ci[0], uci[0]), max(ci[1], uci[1])) and m.detail["uncensored_cells"] == ucells
+
+
+def test_the_first_hit_reading_of_the_stability_claims_says_whether_a_verdict_turns_on_it():
+    M = Measurement
+    a = grid(40.0, 10.0)
+    same = {cid: M(*f(a)) for cid, f in (("speedup-stability", sp.stability),
+                                         ("speedup-stability-growth", sp.stability_growth))}
+    assert sp.first_hit_words(a, same).endswith("neither verdict turns on how a collapse after a first hit is counted")
+    other = {cid: M(0.8, (0.5, 0.9)) for cid in same}  # as if the stricter reading had failed both
+    words = sp.first_hit_words(a, other)
+    assert "turns on that choice" in words and "speedup-stability and speedup-stability-growth" in words, words

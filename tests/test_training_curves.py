@@ -150,3 +150,20 @@ def test_quick_runs_train_and_do_not_diverge(quick):
     for name in ("gd-shallow", "sgd-tanh"):
         assert not a[f"{name}_diverged"].any()
         assert (tc.final(a, name, "test_accuracy") > 0.6).all()  # from chance (0.1)
+
+
+def test_the_margin_words_say_where_the_verdict_would_flip():
+    from orthontk_lib.chapters.training_curves.statistics import MARGIN
+
+    assert tc.margin_words((-0.02, MARGIN + 0.012)) == f"a margin of {MARGIN + 0.012:.3f} or more would read it as holding"
+    assert "one below 0.050 as failing" in tc.margin_words((0.05, MARGIN + 0.1))
+    assert tc.margin_words((0.01, MARGIN - 0.02)).startswith("a margin below")
+    assert tc.margin_words((MARGIN + 0.01, MARGIN + 0.2)).startswith("only a margin of")
+
+
+def test_a_setting_that_has_barely_begun_to_train_asks_for_steps_before_seeds():
+    words = tc._decide_words({"seeds_to_decide": 469}, early=True)
+    assert words.startswith("more steps first") and "about 469 per init" in words, words
+    sentence = tc._decide_sentence([("a", {"seeds_to_decide": 7}), ("b", {"seeds_to_decide": 469, "early": True})],
+                                   tc.Config.for_profile("quick", use_env=False))
+    assert "For b training has barely begun" in sentence and "the others is more seeds: about 7 (a)" in sentence

@@ -18,6 +18,12 @@ def trained(arrays):
     return np.isfinite(arrays["tau"]) & (final >= float(arrays["target"]))
 
 
+def reached(arrays):
+    """(..., init, lr, seed) bool: the run reached the target at some step, whatever came after (the paper's reading
+    of a learning-speed run; :func:`trained` also asks that it be there at the end)."""
+    return np.isfinite(arrays["tau"])
+
+
 def censored_tau(arrays):
     """tau of trained runs, the step budget for the others: (depth, init, lr, seed)."""
     return np.where(trained(arrays), arrays["tau"], float(arrays["steps"]))
@@ -177,7 +183,7 @@ def _resolved(value, ci, spacing, steps):
     return value, (widen(ci[0], -1), widen(ci[1], 1))
 
 
-def stability(arrays, half="deep", pair=(0, 1), n_boot=2000, seed=0):
+def stability(arrays, half="deep", pair=(0, 1), n_boot=2000, seed=0, runs=trained):
     """Geometric mean over the deep (or shallow) half of depths of :func:`edge_ratios`, with a 95% bootstrap
     interval over seeds widened by one grid step on each side: how much larger a learning rate the faster init
     still trains at.
@@ -185,7 +191,8 @@ def stability(arrays, half="deep", pair=(0, 1), n_boot=2000, seed=0):
     Each edge lies between the last learning rate that trains and the next one up, so a measured ratio r of two
     edges bounds the true one to (r/s, r·s), s the grid's spacing (:func:`grid_spacing`). The interval returned
     is the bootstrap interval (lo, hi) over seeds so widened, (lo/s, hi·s): equal edges on the grid say the true
-    ratio lies within a factor s of 1, not that it is 1."""
+    ratio lies within a factor s of 1, not that it is 1. ``runs``: which runs count as trained (:func:`trained`, or
+    :func:`reached` for the paper's first-hit reading)."""
     n = len(arrays["depths"])
     rows = region((n, 1), "deep")[:, 0] if half == "deep" else np.arange(n) < n // 2
 
@@ -193,11 +200,11 @@ def stability(arrays, half="deep", pair=(0, 1), n_boot=2000, seed=0):
         r = edge_ratios(arrays, t.astype(bool), pair)[rows]
         return float(np.exp(np.nanmean(np.log(r)))) if np.isfinite(r).any() else float("nan")
 
-    value, ci = stats.bootstrap_ci(trained(arrays).astype(float), stat, n_boot=n_boot, seed=seed)
+    value, ci = stats.bootstrap_ci(runs(arrays).astype(float), stat, n_boot=n_boot, seed=seed)
     return _resolved(value, ci, grid_spacing(arrays["lrs"]), 1)
 
 
-def stability_growth(arrays, pair=(0, 1), n_boot=2000, seed=0):
+def stability_growth(arrays, pair=(0, 1), n_boot=2000, seed=0, runs=trained):
     """The deep half's :func:`stability` over the shallow half's, with a 95% bootstrap interval over seeds widened
     by two grid steps on each side (each of the two ratios is known to one step, :func:`stability`)."""
     deep = region((len(arrays["depths"]), 1), "deep")[:, 0]
@@ -208,7 +215,7 @@ def stability_growth(arrays, pair=(0, 1), n_boot=2000, seed=0):
         d, s = r[deep][np.isfinite(r[deep])], r[shallow][np.isfinite(r[shallow])]
         return float(np.exp(d.mean() - s.mean())) if d.size and s.size else float("nan")
 
-    value, ci = stats.bootstrap_ci(trained(arrays).astype(float), stat, n_boot=n_boot, seed=seed)
+    value, ci = stats.bootstrap_ci(runs(arrays).astype(float), stat, n_boot=n_boot, seed=seed)
     return _resolved(value, ci, grid_spacing(arrays["lrs"]), 2)
 
 

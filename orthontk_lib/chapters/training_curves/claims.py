@@ -34,11 +34,32 @@ def measure(arrays, cfg):
     return {f"curves-{name}": Measurement(*loss_gap(setting_losses(arrays, name))) for name in SETTINGS}
 
 
-def _decide_words(detail):
+EARLY = 0.3
+"""A setting whose final test accuracy stays below this for both inits has barely begun to train at its profile's step
+count: its curves compare first steps, and more steps, not more seeds, are what would make the comparison the
+paper's."""
+
+
+def _decide_words(detail, early=False):
     need = detail["seeds_to_decide"]
+    if early:
+        many = "more than 10,000" if need is None else f"about {need}"
+        return (f"more steps first: training has barely begun at this profile's step count, and more seeds ({many} "
+                "per init) would decide only how alike the first steps are")
     if need is None:
         return "no seed count up to 10,000 would, as long as the gap sits on the margin"
     return f"about {need} seeds per init would decide it, if the gap and the seed spread stay as measured"
+
+
+def margin_words(ci):
+    """Where the verdict of an interval ``ci`` would flip if the margin were another: the margin is a declared choice."""
+    lo, hi = ci
+    if lo > MARGIN:
+        return f"only a margin of {lo:.3f} or more would not read it as failing"
+    if hi <= MARGIN:
+        return f"a margin below {hi:.3f} would no longer read it as holding"
+    return f"a margin of {hi:.3f} or more would read it as holding" + (
+        f", one below {lo:.3f} as failing" if lo > 0 else "")
 
 
 VERDICT_WORDS = {
@@ -84,14 +105,15 @@ def numbers(arrays, cfg, measured):
         out[f"curves-{name}-gap"] = f"{value:.3f} [{ci[0]:.3f}, {ci[1]:.3f}]{where}"
         out[f"curves-{name}-spread"] = "not measured" if detail["seed_spread"] is None else (
             f"{detail['seed_spread']:.3f}")
+        early = bool(acc.max() < EARLY)
         out[f"curves-{name}-acc"] = f"{acc[0]:.3f} (Gaussian) and {acc[1]:.3f} (orthogonal)" + (
-            "; training has barely begun at this profile's step count, so the comparison says little"
-            if acc.max() < 0.3 else "")
+            "; training has barely begun at this profile's step count, so the comparison says little" if early else "")
         out[f"curves-{name}-verdict"] = VERDICT_WORDS[verdict] + (
-            f"; {_decide_words(detail)}" if verdict == INCONCLUSIVE and math.isfinite(value) else
-            "; a run diverged, so the gap is not measured" if verdict == INCONCLUSIVE else "")
+            f"; {_decide_words(detail, early)}" if verdict == INCONCLUSIVE and math.isfinite(value) else
+            "; a run diverged, so the gap is not measured" if verdict == INCONCLUSIVE else "") + (
+            f" (the margin is a declared choice: {margin_words(ci)})" if math.isfinite(ci[1]) else "")
         if verdict == INCONCLUSIVE:
-            undecided.append((name, detail))
+            undecided.append((name, dict(detail, early=early)))
     counts = {v: verdicts.count(v) for v in VERDICTS}
     out["curves-title"] = title(verdicts)
     out["curves-summary"] = (f"Of the four settings, the two inits train alike in {counts[HOLDS]}, differently in "
@@ -104,11 +126,19 @@ def _decide_sentence(undecided, cfg):
     """What would decide the undecided settings, computed from their intervals."""
     if not undecided:
         return f"Every setting is decided at this profile's {cfg.n_seeds} seeds per init."
-    needs = [f"{'more than 10,000' if d['seeds_to_decide'] is None else d['seeds_to_decide']} ({name})"
-             for name, d in undecided]
-    needs = needs[0] if len(needs) == 1 else ", ".join(needs[:-1]) + " and " + needs[-1]
+    join = lambda xs: xs[0] if len(xs) == 1 else ", ".join(xs[:-1]) + " and " + xs[-1]
+    early = [name for name, d in undecided if d.get("early")]
+    seeds = [(name, d) for name, d in undecided if not d.get("early")]
     paper = Config.PROFILES["paper"]["n_seeds"]
-    return (f"Inconclusive at this profile ({cfg.n_seeds} seeds per init): "
-            f"{', '.join(name for name, _ in undecided)}. What would decide "
-            f"{'it' if len(undecided) == 1 else 'them'} is more seeds: about {needs} seeds per init, if the gaps "
-            f"and seed spreads stay as measured (the paper profile runs {paper}, the paper 30).")
+    out = (f"Inconclusive at this profile ({cfg.n_seeds} seeds per init): "
+           f"{', '.join(name for name, _ in undecided)}.")
+    if early:
+        out += (f" For {join(early)} training has barely begun at this profile's step count: more steps, not more "
+                "seeds, would make the comparison the paper's.")
+    if seeds:
+        needs = [f"{'more than 10,000' if d['seeds_to_decide'] is None else d['seeds_to_decide']} ({name})"
+                 for name, d in seeds]
+        out += (f" What would decide {'the others' if early else 'it' if len(seeds) == 1 else 'them'} is more "
+                f"seeds: about {join(needs)} seeds per init, if the gaps and seed spreads stay as measured (the paper "
+                f"profile runs {paper}, the paper 30).")
+    return out
