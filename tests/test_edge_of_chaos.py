@@ -346,3 +346,32 @@ def test_the_data_set_is_one_knob_the_captions_and_the_inputs_follow(monkeypatch
     monkeypatch.setattr(eoc.experiment, "load", lambda name, **kw: (name, kw))
     assert eoc.kernel_task(cifar) == ("cifar10", dict(n_train=cfg.n_train, n_test=cfg.n_test, seed=0, sphere=True))
     assert eoc.training_task(cifar)[1]["n_train"] == cfg.train_n_train == 1497
+
+
+def test_an_accuracy_read_from_a_kernel_on_its_floor_is_named_as_rounding():
+    phases, labels = ["ordered", "edge", "chaotic", "ordered"], ["erf ordered", "erf edge", "erf chaotic", "relu ordered"]
+    words = eoc.other_accuracy_words([0.1, 0.9, 0.09, 0.73], phases, [60, None, None, 57], labels)
+    assert words.startswith("the others are at chance but for a kernel on its float64 floor"), words
+    assert "the relu ordered kernel's 0.73 is not a depth effect" in words and "since depth 57" in words
+    words = eoc.other_accuracy_words([0.5, 0.9, 0.09, 0.73], phases, [None, None, None, 57], labels)
+    assert words.startswith("the others have fallen toward chance") and "relu ordered" in words
+
+
+def test_the_spread_floor_depth_is_where_a_spread_ends_on_its_floor_not_where_it_goes_to_zero():
+    depths = np.arange(1, 101)
+    spread = {("erf", "ordered"): np.maximum(np.exp(-0.5 * depths), 3e-16),  # ends on float64's floor
+              ("erf", "chaotic"): np.exp(-2.0 * depths)}  # goes to zero itself
+    rows = [spread.get(p, np.full(len(depths), 0.1)) for p in eoc.points()]
+    floors = eoc.spread_floor_depths({"depths": depths, "spread": np.array(rows)})
+    got = dict(zip(eoc.points(), floors))
+    assert got[("erf", "chaotic")] is None and got[("erf", "edge")] is None
+    first = int(depths[np.flatnonzero(spread[("erf", "ordered")] < eoc.READ_ABOVE * eoc.floor_of("erf"))[0]])
+    assert got[("erf", "ordered")] == first
+
+
+def test_spreads_are_compared_only_where_both_follow_the_analytic_value():
+    ana = np.array([[0.5, 1e-25], [0.02, 0.018], [0.3, 1e-25]])  # (phase, depth): ordered, edge, chaotic
+    emp = lambda deep: np.stack([np.broadcast_to(np.array(v)[:, None], (2, 4)) for v in ([0.5, 4e-8], [0.02, 0.038], [0.3, deep])])
+    arrays = {"emp_analytic": ana, "emp_spread": emp(0.011), "emp_spread_gaussian": emp(0.012)}
+    assert eoc.compared_points(arrays, -1) == [1]  # ordered at float32's floor, chaotic settled on a vanished value
+    assert eoc.compared_points(arrays, 0) == [0, 1, 2]

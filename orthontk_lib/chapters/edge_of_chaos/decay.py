@@ -31,8 +31,8 @@ def floor_of(activation):
     Entries of order 1 are carried to a few times :math:`\varepsilon = 2.2 \cdot 10^{-16}` (taken as
     :math:`10\varepsilon`). ReLU's derivative kernel :math:`1 - \arccos(c)/\pi` moves as :math:`\sqrt{1 - c}`, so once
     the recursion carries :math:`1 - c` at :math:`\varepsilon` (the ordered phase, deep down) its kernel stops at
-    :math:`\sqrt\varepsilon \approx 1.5 \cdot 10^{-8}`: the ordered ReLU curves bend there (the spread then falls at
-    another rate, the distance to the limit stays)."""
+    :math:`\sqrt\varepsilon \approx 1.5 \cdot 10^{-8}`: the ordered ReLU distance to the limit stays there, while the
+    spread, a difference of entries that now round alike, falls on through it to :math:`\varepsilon`, rounding too."""
     return math.sqrt(EPS64) if activation == "relu" else 10 * EPS64
 
 
@@ -166,13 +166,51 @@ CHANCE = 0.1
 CHANCE_LABEL = "chance (10 classes)"
 
 
-def other_accuracy_words(acc, phases, chance=CHANCE, margin=0.1):
+def floor_state(end, floor):
+    """Where a curve that crossed below :data:`READ_ABOVE` times its floor ends: ``"still falling, read no further"``
+    (more than ten times above the floor), ``"at its floor"`` (down to a thousandth of float64's ε: rounding of
+    order-one numbers lands there), or ``"far below the floor"``: lower than any rounding of order-one numbers can
+    reach, so the quantity goes to zero itself (the chaotic phase's off-diagonal correlations), carried by float64 to
+    relative precision, and the cut at :data:`READ_ABOVE` times the floor is conservative, not needed."""
+    if end > 10 * floor:
+        return "still falling, read no further"
+    if end >= np.finfo(np.float64).eps / 1000:
+        return "at its floor"
+    return "far below the floor: it goes to zero itself, which float64 carries to relative precision, so the cut is " \
+           "conservative there"
+
+
+def spread_floor_depths(arrays):
+    """Per point of :func:`points`: the first depth at which its spread falls below :data:`READ_ABOVE` times its float64
+    floor and ends there (:func:`floor_state` "at its floor": rounding, not depth, sets the kernel from then on), or
+    None where it never does or goes to zero itself (the chaotic phase, which float64 carries)."""
+    out = []
+    for i, (act, _) in enumerate(points()):
+        y, floor = np.asarray(arrays["spread"][i], float), floor_of(act)
+        below = np.flatnonzero(~(y >= READ_ABOVE * floor))
+        at = len(below) and floor_state(float(y[-1]), floor) == "at its floor"
+        out.append(int(arrays["depths"][below[0]]) if at else None)
+    return out
+
+
+def other_accuracy_words(acc, phases, floored=None, labels=None, chance=CHANCE, margin=0.1):
     """How the off-Edge points' kernel-regression accuracies ``acc`` (per point, at the largest depth) stand against
-    ``chance`` (ten classes): all within ``margin`` of it, or not all."""
-    other = [a for a, ph in zip(acc, phases) if ph != "edge"]
-    if all(a < chance + margin for a in other):
+    ``chance`` (ten classes): all within ``margin`` of it, or not all; a point off chance whose kernel sits at its
+    float64 floor (``floored``: :func:`spread_floor_depths`, named by ``labels``) is named, its accuracy set by
+    rounding, not by depth."""
+    floored = floored or [None] * len(acc)
+    off = [(a, f, lab) for a, ph, f, lab in zip(acc, phases, floored, labels or phases) if ph != "edge"]
+    if all(a < chance + margin for a, _, _ in off):
         return "the others are at chance"
-    return "the others have fallen toward chance, not all of them to it"
+    rounding = [(a, f, lab) for a, f, lab in off if a >= chance + margin and f is not None]
+    rest = [a for a, f, _ in off if a >= chance + margin and f is None]
+    words = "the others have fallen toward chance, not all of them to it" if rest else \
+        "the others are at chance but for a kernel on its float64 floor"
+    if rounding:
+        words += "; " + "; ".join(f"the {lab} kernel's {a:.2f} is not a depth effect: its spread has sat on float64's "
+                                  f"floor since depth {f}, so rounding sets its entries' differences and the accuracy "
+                                  "read from them" for a, f, lab in rounding)
+    return words
 
 
 def theory_rate(activation, phase, chi1, chi_c=None):

@@ -7,6 +7,7 @@ from orthontk_lib import meanfield, plots
 from orthontk_lib.data import IMAGES
 
 from .decay import (
+    spread_floor_depths,
     CHANCE,
     CHANCE_LABEL,
     DECIDING,
@@ -180,11 +181,17 @@ def growth_rows(arrays):
 
 
 def fig_accuracy(arrays):
-    """Kernel-regression test accuracy against depth."""
+    """Kernel-regression test accuracy against depth; faint from the depth at which a point's spread sits on its float64
+    floor (:func:`spread_floor_depths`), where rounding sets the accuracy."""
     fig, ax = plots.figure()
+    floors = spread_floor_depths(arrays) if "spread" in arrays else [None] * len(points())
+    L = np.asarray(arrays["depths"])
     for i, (act, ph) in enumerate(points()):
-        ax.semilogx(arrays["depths"], arrays["accuracy"][i], "-" if act == "erf" else "--", color=PHASE_COLOUR[ph],
-                    label=f"{act}, {ph}")
+        ls, colour, y = "-" if act == "erf" else "--", PHASE_COLOUR[ph], np.asarray(arrays["accuracy"][i])
+        cut = len(L) if floors[i] is None else int(np.searchsorted(L, floors[i])) + 1
+        ax.semilogx(L[:cut], y[:cut], ls, color=colour, label=f"{act}, {ph}")
+        if cut < len(L):
+            ax.semilogx(L[cut - 1:], y[cut - 1:], ls, color=colour, alpha=0.3, lw=0.8)
     ax.axhline(CHANCE, color="grey", lw=0.8, ls=":", label=CHANCE_LABEL)
     ax.set(xlabel="depth L", ylabel="test accuracy")
     ax.legend(fontsize=6)

@@ -9,13 +9,23 @@ from orthontk_lib import meanfield
 from orthontk_lib.data import IMAGES
 
 from .claims import CLAIMS, GROWTH_RULE
-from .decay import EPS32, READ_ABOVE, decay_curves, floor_of, other_accuracy_words, rate_ratios
+from .decay import (
+    EPS32,
+    READ_ABOVE,
+    decay_curves,
+    floor_of,
+    floor_state,
+    other_accuracy_words,
+    rate_ratios,
+    spread_floor_depths,
+)
 from .experiment import PHASES, RATE_FIGURE, RATE_FORMS, TRAIN_FIGURE, TRAIN_POINTS, paper_points, points
 from .rates import (
     QUADRATURE_TESTED_DEPTH,
     RATE_READING,
     recorded_difference,
     by_depth_words,
+    compared_points,
     deep_phase_words,
     depth_read_words,
     deviation_ci,
@@ -33,8 +43,7 @@ def numbers(arrays, cfg, measured):
     acc = arrays["accuracy"][:, -1]
     dev, last = empirical_deviation(arrays), empirical_deviation(arrays, -1)
     gdev, glast = (empirical_deviation(arrays, i, "emp_spread_gaussian") for i in (0, -1))
-    low = empirical_at_floor(arrays, -1)
-    above = [i for i in range(len(PHASES)) if not low[i]]
+    above = compared_points(arrays, -1)
     closer = sum(last[i] < glast[i] for i in above)
     closer0 = sum(dev[i] < gdev[i] for i in range(len(PHASES)))
     follows = measured.claim("eoc-orthogonal-follows")
@@ -47,7 +56,8 @@ def numbers(arrays, cfg, measured):
         **growth_numbers(arrays, measured),
         "eoc-acc-edge": ", ".join(f"{acc[i]:.2f} ({act})" for i, (act, ph) in enumerate(pts) if ph == "edge"),
         "eoc-acc-other": ", ".join(f"{acc[i]:.2f} ({act} {ph})" for i, (act, ph) in enumerate(pts) if ph != "edge"),
-        "eoc-acc-other-words": other_accuracy_words(acc, [ph for _, ph in pts]),
+        "eoc-acc-other-words": other_accuracy_words(acc, [ph for _, ph in pts], spread_floor_depths(arrays),
+                                                    [f"{act} {ph}" for act, ph in pts]),
         "eoc-train-test": f"{cfg.n_train} training and {cfg.n_test} test {IMAGES[cfg.dataset]}",
         "eoc-data": IMAGES[cfg.dataset],
         "eoc-emp-depth0": int(cfg.emp_depths[0]), "eoc-emp-depth1": int(cfg.emp_depths[-1]),
@@ -56,10 +66,13 @@ def numbers(arrays, cfg, measured):
         "eoc-emp-dev-deep": ", ".join(f"{d:.2g} ({ph})" for d, ph in zip(last, PHASES)),
         "eoc-emp-dev-deep-gauss": ", ".join(f"{d:.2g} ({ph})" for d, ph in zip(glast, PHASES)),
         "eoc-emp-floor": empirical_floor_words(arrays, -1),
-        "eoc-emp-compare": (f"There, above that resolution, the orthogonal networks stay closer to the analytic curve "
-                            f"than Gaussian ones at {closer} of {len(above)} points" if closer else
-                            "There, above that resolution, the orthogonal networks stay no closer to the analytic "
-                            "curve than Gaussian ones") if above else "No point lies above that resolution to compare",
+        "eoc-emp-compare": (f"There, where both spreads lie above that resolution and still follow the analytic "
+                            f"value ({', '.join(PHASES[i] for i in above)}), the orthogonal networks stay closer to it "
+                            f"than Gaussian ones at {closer} of {len(above)} point{'s' if len(above) != 1 else ''}"
+                            if closer else "There, where both spreads lie above that resolution and still follow the "
+                            "analytic value, the orthogonal networks stay no closer to it than Gaussian ones")
+        if above else "No point there has both spreads above that resolution and following the analytic value, so none "
+                      "is compared",
         "eoc-emp-compare0": f"{closer0} of {len(PHASES)}",
         "eoc-emp-by-depth": by_depth_words(arrays, cfg.emp_depths),
         "eoc-emp-depth-words": depth_read_words(follows, deviation_ci(arrays, 0), deep, cfg.emp_depths,
@@ -105,20 +118,6 @@ def growth_reading(ci):
     if not (np.isfinite(lo) and np.isfinite(hi)):
         return None
     return "power" if hi <= GROWTH_RULE[0] else "exp" if lo >= GROWTH_RULE[1] else None
-
-
-def floor_state(end, floor):
-    """Where a curve that crossed below :data:`READ_ABOVE` times its floor ends: ``"still falling, read no further"``
-    (more than ten times above the floor), ``"at its floor"`` (down to a thousandth of float64's ε: rounding of
-    order-one numbers lands there), or ``"far below the floor"``: lower than any rounding of order-one numbers can
-    reach, so the quantity goes to zero itself (the chaotic phase's off-diagonal correlations), carried by float64 to
-    relative precision, and the cut at :data:`READ_ABOVE` times the floor is conservative, not needed."""
-    if end > 10 * floor:
-        return "still falling, read no further"
-    if end >= np.finfo(np.float64).eps / 1000:
-        return "at its floor"
-    return "far below the floor: it goes to zero itself, which float64 carries to relative precision, so the cut is " \
-           "conservative there"
 
 
 def floor_words(arrays):

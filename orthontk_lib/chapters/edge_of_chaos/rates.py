@@ -189,6 +189,17 @@ def empirical_at_floor(arrays, depth_index=-1):
     return (emp < 10 * EPS32).any(0)
 
 
+def compared_points(arrays, depth_index=-1):
+    """The phases at ``depth_index`` where an orthogonal and a Gaussian spread can be compared as signals: neither at
+    float32's resolution (:func:`empirical_at_floor`), and neither settled at :data:`SETTLED` times an analytic value
+    that has fallen away (a fluctuation against a vanishing value): a list of phase indices."""
+    low = empirical_at_floor(arrays, depth_index)
+    ana = arrays["emp_analytic"][:, depth_index]
+    settled = np.stack([arrays[k][:, depth_index].mean(-1) >= SETTLED * ana
+                        for k in ("emp_spread", "emp_spread_gaussian")]).any(0)
+    return [i for i in range(len(ana)) if not low[i] and not settled[i]]
+
+
 QUADRATURE_TESTED_DEPTH = 1000
 """The depth to which the tests hold the exact recursion of the quadrature activations (ELU, tanh) to an independent
 quadrature rule (``tests/test_meanfield.py``, in CI). Deeper, :func:`quadrature_checked_depth` reads the one-off
