@@ -223,8 +223,8 @@ def test_the_robustness_sentence_reads_each_pair_alone():
 
     words = lambda a: eoc.rate_robustness_words(a, eoc.measure_rates(a, cfg))
     same = words(arrays("log L / L"))
-    assert same.startswith("relu (does not hold): ") and same.endswith(
-        "the reading, log L / L, is the same for each pair alone and in every window"), same
+    assert same.startswith("relu (does not hold): ") and (
+        "the reading, log L / L, is the same for each pair alone and in every window. A second side: " in same), same
     assert "the reading changes with the pair or the window" in words(arrays("1/L"))
     RATES["turning"] = lambda L: -np.log(L / 3000.0) ** 2 / L  # L (K - K_inf) peaks at 3,000: not settled there
     try:
@@ -232,7 +232,8 @@ def test_the_robustness_sentence_reads_each_pair_alone():
     finally:
         del RATES["turning"]
     assert "elu (inconclusive): the slope ratio is" in open_ and "(cos 0.90: not settled)" in open_, open_
-    assert "the pairs that are decided read log L / L, against the paper's log L / L" in open_, open_
+    assert "the pairs that are decided read log L / L, as the paper's log L / L" in open_, open_
+    assert "the pairs that are decided read log L / L, against the paper's 1/L" in open_, open_  # ReLU
 
 
 def test_the_phases_trained_in_one_program_are_the_phases_trained_one_by_one():
@@ -375,3 +376,16 @@ def test_spreads_are_compared_only_where_both_follow_the_analytic_value():
     arrays = {"emp_analytic": ana, "emp_spread": emp(0.011), "emp_spread_gaussian": emp(0.012)}
     assert eoc.compared_points(arrays, -1) == [1]  # ordered at float32's floor, chaotic settled on a vanished value
     assert eoc.compared_points(arrays, 0) == [0, 1, 2]
+
+
+def test_the_sqrt_term_fit_finds_an_inverse_square_root_approach_and_nothing_in_a_log_l_over_l_one():
+    L = np.geomspace(1, 30000, 103)
+    log_l_over_l = 1 / 3 + np.stack([(0.7 * np.log(L) + 0.2 + 0.5 / L) / L] * 2, 1)  # (depth, pair)
+    slow = 1 / 3 + np.stack([(0.5 * np.log(L) + 1.0) / L - 0.41 / np.sqrt(L)] * 2, 1)
+    for c, r0, r1 in eoc.sqrt_term_fit(L, slow, 1 / 3):
+        assert c == pytest.approx(-0.41, rel=1e-6) and r1 < 1e-9 < r0
+    assert "approaches its limit as c/√L" in eoc.sqrt_term_words(L, slow, 1 / 3, "elu")
+    assert "ELU's second derivative jumps" in eoc.sqrt_term_words(L, slow, 1 / 3, "elu")
+    assert "no account" in eoc.sqrt_term_words(L, slow, 1 / 3, "gelu")
+    assert all(abs(c) < 1e-3 for c, _, _ in eoc.sqrt_term_fit(L, log_l_over_l, 1 / 3))
+    assert "finds no √L term" in eoc.sqrt_term_words(L, log_l_over_l, 1 / 3, "tanh")

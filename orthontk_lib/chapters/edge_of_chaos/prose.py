@@ -33,6 +33,7 @@ from .rates import (
     empirical_deviation,
     rate_reading,
     slope_ratio,
+    sqrt_term_words,
     tested_depth_words,
 )
 
@@ -195,9 +196,11 @@ def rate_robustness_words(arrays, rates):
         if len(set(readings) | {rate_reading(ci)}) == 1:
             then = f"the reading, {pooled}, is the same for each pair alone and in every window"
         elif verdict == "inconclusive" and any(readings):
+            decided = {r for r in readings if r}
+            side = "as" if decided == {RATE_FORMS[act]} else "against"
             then = ("the slope common to the pairs is not decided, because of the pairs that are not; the pairs that "
-                    "are decided read " + " and ".join(sorted({RATE_READING[r] for r in readings if r})) +
-                    ", against the paper's " + RATE_FORMS[act] + ": the verdict depends on which pairs are pooled")
+                    "are decided read " + " and ".join(sorted(RATE_READING[r] for r in decided)) +
+                    f", {side} the paper's " + RATE_FORMS[act] + ": the verdict depends on which pairs are pooled")
         else:
             then = "the reading changes with the pair or the window"
         together = (f"is {ci[0]:.2f} to {ci[1]:.2f} over the windows for the pairs together ({pooled})"
@@ -205,7 +208,8 @@ def rate_robustness_words(arrays, rates):
                     "sign in a shifted window)")
         out.append(f"{act} ({verdict}): the slope ratio {together} and, at the last window, {pairs} taken alone, "
                    f"with the recursion run to depth "
-                   f"{int(depths[-1]):,}: {then}")
+                   f"{int(depths[-1]):,}: {then}. A second side: "
+                   f"{sqrt_term_words(depths, ratios, meanfield.EDGE_LIMIT[act], act)}")
     return "; ".join(out) if out else "every rate claim holds at this profile"
 
 

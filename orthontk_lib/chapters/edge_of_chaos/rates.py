@@ -136,6 +136,63 @@ def slope_ratio(depths, ratios, limit, shifts=(0.0, 0.25, 0.5)):
     return float(r[0]), (float(r.min()), float(r.max())), values[0][1]
 
 
+def sqrt_term_fit(depths, ratios, limit, decades=1.0):
+    r"""Whether :math:`L\,(K^L/\alpha_L - K_\infty)` carries a :math:`\sqrt L` term, pair by pair, over the last
+    ``decades`` of depths: least squares of :math:`y = a \ln L + b` and of :math:`y = a \ln L + b + c \sqrt L`.
+
+    A :math:`\log L / L` (or :math:`1/L`) approach leaves :math:`c` at the size of the next order's leftovers and the
+    fit barely better; an :math:`L^{-1/2}` approach (the leading term :math:`c/\sqrt L`) makes :math:`c` the
+    curve's own coefficient and the first form's residual orders of magnitude larger. Deterministic curves: the
+    residuals are the forms' misfit, not noise.
+
+    Returns:
+      ``[(c, rms without the term, rms with it)]``, one per pair (column of ``ratios``).
+    """
+    L = np.asarray(depths, float)
+    keep = L >= L.max() / 10**decades
+    x = L[keep]
+    base = np.stack([np.log(x), np.ones_like(x)], 1)
+    out = []
+    for y in (x[:, None] * (np.asarray(ratios)[keep] - limit)).T:
+        rms = []
+        for X in (base, np.concatenate([base, np.sqrt(x)[:, None]], 1)):
+            coef = np.linalg.lstsq(X, y, rcond=None)[0]
+            rms.append(float(np.sqrt(np.mean((y - X @ coef) ** 2))))
+        out.append((float(coef[2]), rms[0], rms[1]))
+    return out
+
+
+SQRT_TERM = 10.0
+"""A :math:`\sqrt L` term is read as the curve's leading behaviour where adding it divides the fit's residual by at
+least this factor at every pair: then the approach is :math:`L^{-1/2}`, slower than :math:`\log L / L`. (Where the
+curve has no such term, adding a fourth function to a three-parameter fit of a smooth curve divides the residual by a
+small factor: about 3 for ReLU and tanh.)"""
+
+SQRT_TERM_CAUSE = {
+    "elu": "ELU's second derivative jumps at 0 (1 just below, 0 above), which gives the derivative kernel a "
+           "(1 − c)^(3/2) term, as ReLU's jumping first derivative gives it √(1 − c); with 1 − c falling as 1/L on the "
+           "Edge, that term, summed over the layers, leaves an L^(−1/2) correction. The paper states log L / L for ELU "
+           "among the smooth activations; ELU is not twice differentiable at 0, and its exact recursion approaches "
+           "the limit more slowly",
+}
+"""Where a :math:`\sqrt L` term comes from, for the activations the book has an account of."""
+
+
+def sqrt_term_words(depths, ratios, limit, activation="the activation"):
+    """:func:`sqrt_term_fit` in words: the coefficient and the residuals without and with the term, per pair, and what
+    they say (an L^(−1/2) approach where adding the term divides every residual by :data:`SQRT_TERM` or more, with
+    where such a term comes from)."""
+    fits = sqrt_term_fit(depths, ratios, limit)
+    per = ", ".join(f"c = {c:.2g}, residual {r0:.2g} → {r1:.2g}" for c, r0, r1 in fits)
+    head = (f"a fit of L·(K/α − K∞) = a ln L + b + c√L over the last decade of depths ({per}, pair by pair)")
+    if all(r0 >= SQRT_TERM * r1 for _, r0, r1 in fits):
+        cause = SQRT_TERM_CAUSE.get(activation, "the book has no account of where the term comes from")
+        return (head + " says the curve approaches its limit as c/√L, slower than log L / L, at every pair, the "
+                f"largest-cosine one included. {cause[0].upper() + cause[1:]}")
+    return head + " finds no √L term that the curve needs: the fit is not better by a factor " \
+                  f"{SQRT_TERM:g} at every pair"
+
+
 RATE_READING = {"1/L": "1/L", "log L / L": "log L / L", "slower": "slower than log L / L"}
 
 
