@@ -91,6 +91,17 @@ def test_records_are_written_with_their_interval_and_verdict(tmp_path):
     assert saved["value"] == -0.4 and saved["verdict"] == "inconclusive"
 
 
+def test_a_record_keeps_the_provenance_of_the_run_it_measured(tmp_path):
+    """Measured on another machine than the run's: the record's device and precision are the run's, its commit the
+    measuring code's, and the run's own commit is kept beside it."""
+    run = {"git_commit": "abc", "device": "1 x gpu:NVIDIA H200", "matmul_precision": "tensorfloat32",
+           "created": "2026-11-01T00:00:00+00:00", "key": "k", "wall_time_s": 3.0}
+    rec = ledger.record("speedup-deep", Measurement(2.0, (1.5, 3.0)), profile="quick", root=tmp_path, run=run)
+    assert rec["device"] == "1 x gpu:NVIDIA H200" and rec["matmul_precision"] == "tensorfloat32"
+    assert rec["run"] == {k: run[k] for k in ("git_commit", "device", "matmul_precision", "created", "key")}
+    assert rec["git_commit"] != "abc"
+
+
 def test_an_unknown_claim_cannot_be_recorded(tmp_path):
     with pytest.raises(KeyError, match="no chapter declares"):
         ledger.record("no-such-claim", Measurement(1.0, (1.0, 1.0)), profile="quick", root=tmp_path)

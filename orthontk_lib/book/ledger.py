@@ -88,8 +88,17 @@ def chapter_of(claim_id):
 # RECORDING
 
 
-def record(claim_id, measurement, *, profile, root=None):
-    """Write a claim's :class:`~orthontk_lib.claims.Measurement`; returns the record written."""
+RUN_FIELDS = ("git_commit", "device", "matmul_precision", "created", "key")
+"""What a record keeps of the run it measured (its summary's provenance), beside the provenance of the measuring."""
+
+
+def record(claim_id, measurement, *, profile, root=None, run=None):
+    """Write a claim's :class:`~orthontk_lib.claims.Measurement`; returns the record written.
+
+    ``run``: the measured run's metadata (a :class:`~orthontk_lib.results.Result`'s ``meta``). The record then keeps
+    that run's commit, device, matmul precision, date and key under ``"run"``, and its top-level ``device`` and
+    ``matmul_precision`` are the run's, the machine and precision the numbers were computed with; ``git_commit`` stays
+    the commit of the code that measured them."""
     c = claim(claim_id)
     m = Measurement(*measurement)
     ci = None if m.ci is None else [float(m.ci[0]), float(m.ci[1])]
@@ -101,6 +110,9 @@ def record(claim_id, measurement, *, profile, root=None):
         "detail": m.detail,
         **results.provenance(profile=profile),
     }
+    if run is not None:
+        rec["run"] = {k: run.get(k) for k in RUN_FIELDS}
+        rec.update({k: run[k] for k in ("device", "matmul_precision") if run.get(k) is not None})
     folder = results.data_dir(root) / "ledger" / profile
     folder.mkdir(parents=True, exist_ok=True)
     results.atomic_write(folder / f"{claim_id}.json", json.dumps(rec, indent=1, sort_keys=True, allow_nan=True).encode())

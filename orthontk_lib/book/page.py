@@ -118,7 +118,7 @@ def record(module, result, cfg):
 def ledger_records(module, result, cfg):
     """Measure every claim of the chapter on ``result`` and write its ledger record: ``[(claim, record), ...]``."""
     m = measured(module, result.arrays, shown_run_config(module, cfg, result))
-    return [(c, ledger.record(c.id, m[c.id], profile=result.meta["profile"])) for c in module.CLAIMS]
+    return [(c, ledger.record(c.id, m[c.id], profile=result.meta["profile"], run=result.meta)) for c in module.CLAIMS]
 
 
 def shown_config(module, cfg, result):
