@@ -344,3 +344,25 @@ def test_the_first_hit_reading_of_the_stability_claims_says_whether_a_verdict_tu
     other = {cid: M(0.8, (0.5, 0.9)) for cid in same}  # as if the stricter reading had failed both
     words = sp.first_hit_words(a, other)
     assert "turns on that choice" in words and "speedup-stability and speedup-stability-growth" in words, words
+
+
+def test_a_family_whose_edges_all_lie_beyond_the_grid_says_so_instead_of_drawing_bounds():
+    a = grid(20.0, 10.0)
+    a["tau"][:, 0, 2:] = np.nan  # the depth family has edges to draw; the width family trains everywhere
+    family = grid(20.0, 10.0)
+    arrays = {**a, **{f"family_{k}": v for k, v in family.items()}, "family_widths": np.asarray([32, 64, 128, 256])}
+    fig = sp.fig_failure_edge(arrays)
+    depth, width = fig.axes
+    assert "the edge lies beyond the grid" in " ".join(t.get_text() for t in width.texts)
+    assert depth.lines and not width.lines and not depth.texts
+
+
+def test_a_cell_where_half_the_seeds_fail_is_hatched_as_not_training():
+    from matplotlib.patches import Rectangle
+
+    a = grid(20.0, 10.0, seeds=4)
+    a["tau"][0, 0, 0, :2] = np.nan  # exactly half the Gaussian seeds fail in one cell: not "most train"
+    arrays = {**a, **{f"family_{k}": v for k, v in a.items()}, "family_widths": np.asarray([32, 64])}
+    fig = sp.fig_grid(arrays)
+    hatched = [p for p in fig.axes[0].patches if isinstance(p, Rectangle) and p.get_hatch()]
+    assert len(hatched) == 1

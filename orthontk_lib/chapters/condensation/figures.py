@@ -76,7 +76,8 @@ def fig_adam_cosine(cfg, arrays, which="adam", step=None):
 
 def fig_adam_counts(cfg, arrays):
     """Condensed orientations of the Adam runs against the step: seed median and quartile band, the bound 2p dotted,
-    the paper's step dashed, the median end of the initial stage grey. Without a history over training: each seed's
+    the paper's step dashed, the median end of the initial stage grey, each seed's count at its own stage end a dot.
+    Without a history over training: each seed's
     count at the end of its initial stage against that step."""
     acts = list(cfg.adam_activations)
     ct = counts_over_training(arrays, "adam", cfg.threshold, cfg.cover)
@@ -96,6 +97,9 @@ def fig_adam_counts(cfg, arrays):
             end = arrays["adam_end"][i]
             if (end >= 0).any():
                 ax.axvline(2 * np.median(end[end >= 0]), color="0.6", lw=0.8)
+                # each seed's count at its own stage end, which the records' spacing may step over
+                ax.plot(2 * end[end >= 0], np.asarray(arrays["adam_count_end"][i])[end >= 0], "o", ms=2.5,
+                        color=f"C{i}", mec="k", mew=0.3, alpha=0.8)
         if MULTIPLICITY[act]:
             ax.axhline(2 * MULTIPLICITY[act], color="k", ls=":", lw=1)
         ax.set(title=act, xlabel="Adam step", yscale="log", ylim=(1, 60))
@@ -136,7 +140,7 @@ def fig_change(cfg, arrays):
     for i, act in enumerate(acts):
         ax.loglog(sc, stage[i], "o-", color=f"C{i}", label=f"{act}, end of initial stage")
         ax.loglog(sc, final[i], "s--", color=f"C{i}", mfc="none", label=f"{act}, end of training")
-    ax.loglog(sc, 1 / np.asarray(sc), "k:", lw=1, label="1/s")
+    ax.loglog(sc, 1 / np.asarray(sc), color="0.5", lw=4, alpha=0.35, solid_capstyle="butt", label="1/s (guide)")
     ax.set(xlabel="initialization scale s", ylabel=r"$\|U_t - U_0\|_F / \|U_0\|_F$")
     fig.legend(loc="outside right center", fontsize=6)
     return fig

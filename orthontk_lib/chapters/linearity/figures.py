@@ -1,6 +1,6 @@
 r"""The figures of the transition to linearity, on the paper's axes where the paper drew them."""
 
-
+import numpy as np
 
 from orthontk_lib import plots
 
@@ -41,9 +41,10 @@ def fig_change(cfg, arrays):
     for o, (label, fit) in enumerate(zip(labels, change_slopes(arrays))):
         plots.errorbar(axes[0, 0], widths, arrays["change"][o, :, :, -1], log=True, marker="o", color=COLORS[o],
                        label=f"{label}: slope {fit[0]:.2f}")
+        moved = np.asarray(arrays["record_steps"]) > 0  # the change is 0 at step 0, which a log axis cannot draw
         for w, width in enumerate(widths):
-            axes[0, 1].plot(arrays["record_steps"], arrays["change"][o, w].mean(0), color=COLORS[o],
-                            alpha=0.4 + 0.6 * w / max(1, len(widths) - 1), label=f"{label}, n={width}")
+            axes[0, 1].plot(np.asarray(arrays["record_steps"])[moved], arrays["change"][o, w].mean(0)[moved],
+                            color=COLORS[o], alpha=0.4 + 0.6 * w / max(1, len(widths) - 1), label=f"{label}, n={width}")
     axes[0, 0].plot(widths, arrays["change"][0, 0, :, -1].mean() * (widths / widths[0]) ** -0.5, "k:", lw=1,
                     label=r"$\propto n^{-1/2}$")
     axes[0, 0].set(xscale="log", yscale="log", xlabel="width n", ylabel=r"$\|\Theta_T - \Theta_0\|_F / \|\Theta_0\|_F$")
