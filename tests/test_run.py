@@ -241,23 +241,9 @@ TINY_PAPER = {
 }
 
 
-@pytest.fixture(scope="module")
-def tiny_paper_runs(tmp_path_factory):
-    """Every chapter's tiny paper run through the runner, two at a time (a run is mostly one core's imports, kernel
-    start and compilation): ``{notebook: (completed process, its data folder)}``."""
-    from concurrent.futures import ThreadPoolExecutor
-
-    def one(notebook):
-        data = tmp_path_factory.mktemp(pathlib.Path(notebook).stem)
-        return notebook, (run([notebook, "--profile", "paper", *TINY_PAPER[notebook]], data, timeout=900), data)
-
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        return dict(pool.map(one, sorted(TINY_PAPER)))
-
-
 @pytest.mark.parametrize("notebook", sorted(TINY_PAPER))
-def test_paper_profile_runs_through_the_runner_at_a_tiny_size(tiny_paper_runs, notebook):
-    out, tmp_path = tiny_paper_runs[notebook]
+def test_paper_profile_runs_through_the_runner_at_a_tiny_size(tmp_path, notebook):
+    out = run([notebook, "--profile", "paper", *TINY_PAPER[notebook]], tmp_path, timeout=900)
     assert out.returncode == 0, out.stderr[-2000:]
     assert "orthontk run: expected cost: " in out.stdout and "minutes" in out.stdout, out.stdout[-2000:]
     slug = notebook.split("/")[-1].split("-", 1)[1].removesuffix(".ipynb")
