@@ -48,8 +48,14 @@ late-window rate, were checked at the quick profile's seed 0, with margins of 0.
 check is inconclusive at seed 1, trainability compares three networks per initialization, and the tanh and ELU rates
 are not settled at the quick profile's depth (their slopes change sign between decades there)."""
 
-quick, test_each_claim_can_hold_and_fail, test_quick_profile_decides_with_a_clear_margin = chapter_tests(
-    eoc, CASES, ASSERTED)
+UNREAD = dict(emp_depths=(2, 4), emp_width=64, emp_seeds=2, grid=5, train_depths=(6,), train_width=16, train_steps=20,
+              train_seeds=1)
+"""The quick profile's finite-width, phase-diagram and trainability parts at smoke size: no asserted claim reads them
+(the asserted ones read the analytic, rate and exact-rate sweeps, which these knobs do not reach)."""
+SHRUNK = ("empirical", "phase", "trainability")
+
+(quick, test_each_claim_can_hold_and_fail, test_quick_profile_decides_with_a_clear_margin,
+ test_the_shrunk_parts_are_the_declared_sweeps) = chapter_tests(eoc, CASES, ASSERTED, UNREAD, SHRUNK)
 
 
 CURVES = {"1/L": (1.0 + 2.0 / DEPTHS) / DEPTHS, "log L / L": POWER, "L^-1/2": 0.4 / np.sqrt(DEPTHS),

@@ -22,8 +22,13 @@ the quick profile, the quick profile with seed 1 (another data split and other n
 XLA forced to one thread on one core. The others are shown in the ledger, never asserted here: each straddles an
 edge on one of the three runs (spread, training gap), or reaches it only just (depth growth)."""
 
-quick, test_each_claim_can_hold_and_fail, test_quick_profile_decides_with_a_clear_margin = chapter_tests(
-    fw, CASES, ASSERTED)
+UNREAD = dict(widths=(64, 128, 256), fluct_depths=(1, 2, 4), fluct_seeds=8)
+"""The spread and fluctuation parts shrunk: no claim is asserted here, and the file's tests read the isometry and
+training parts."""
+SHRUNK = ("spread", "fluctuations-q0", "fluctuations-eoc")
+
+(quick, test_each_claim_can_hold_and_fail, test_quick_profile_decides_with_a_clear_margin,
+ test_the_shrunk_parts_are_the_declared_sweeps) = chapter_tests(fw, CASES, ASSERTED, UNREAD, SHRUNK)
 
 
 def synthetic(gauss_growth, orth_growth, groups=4):

@@ -24,8 +24,13 @@ XLA forced to one thread on one core. The others are shown in the ledger, never 
 at seed 1, stability on every run, and the CNN claims, whose deep corner has one or two cells where both
 initializations train (a fresh clone on another machine put their intervals across 1)."""
 
-quick, test_each_claim_can_hold_and_fail, test_quick_profile_decides_with_a_clear_margin = chapter_tests(
-    sp, CASES, ASSERTED)
+UNREAD = dict(cnn_depths=(2,), channels=4, cnn_n_lrs=2, cnn_steps=20, cnn_batch_size=16)
+"""The quick profile's CNN grid at smoke size: no asserted claim reads it (they read the FCN grid and the width
+family), and the file's CNN sentence tests feed their measurements in."""
+SHRUNK = ("cnn",)
+
+(quick, test_each_claim_can_hold_and_fail, test_quick_profile_decides_with_a_clear_margin,
+ test_the_shrunk_parts_are_the_declared_sweeps) = chapter_tests(sp, CASES, ASSERTED, UNREAD, SHRUNK)
 
 CLAIM = {c.id: c for c in sp.CLAIMS}
 

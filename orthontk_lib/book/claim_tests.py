@@ -11,7 +11,12 @@ In a chapter's test file::
   (:func:`orthontk_lib.claims.decided`); a marginal claim is shown in the ledger, never asserted; every claim,
   asserted or not, must be measured on the quick run (a claim added to ``CLAIMS`` without its line in
   ``measure`` fails here, not first in the book build);
-* ``quick``: a module-scoped fixture, ``(cfg, arrays)`` of the chapter's quick profile, for the file's other tests.
+* ``quick``: a module-scoped fixture, ``(cfg, arrays)`` of the chapter's quick profile, for the file's other tests;
+* ``unread`` (optional): config overrides that shrink the parts of the quick profile no asserted claim and no test
+  of the file reads (a sweep whose knobs no asserted claim's arrays depend on), to spare CI their cost. The asserted
+  claims are still measured on the quick profile's own arrays: ``shrunk`` names the sweeps the overrides reach, a
+  test holds that they reach exactly those (a sweep reads nothing but its declared knobs), and the caller states
+  that no asserted claim reads them.
 
 A test of a chapter's prose calls :func:`prose`, which measures the claims as the book does and hands them to the
 chapter's ``numbers``; a test that needs a given verdict feeds that claim's measurement in instead of patching the
@@ -32,14 +37,16 @@ def prose(module, arrays, cfg, measurements=None):
     return module.numbers(arrays, cfg, Measured(module.CLAIMS, {**measured, **(measurements or {})}))
 
 
-def chapter_tests(module, cases, asserted):
-    """The ``quick`` fixture and the two claim tests of ``module``'s ``CLAIMS``."""
+def chapter_tests(module, cases, asserted, unread=None, shrunk=()):
+    """The ``quick`` fixture and the two claim tests of ``module``'s ``CLAIMS`` (``unread``, ``shrunk``: see the
+    module's docstring); with ``unread``, a third test returned last: the overrides touch exactly the sweeps named in
+    ``shrunk``."""
 
     @pytest.fixture(scope="module", name="quick")
     def quick():
         from orthontk_lib.book.registry import matmul_precision
 
-        cfg = module.Config.for_profile("quick", use_env=False)
+        cfg = module.Config.for_profile("quick", use_env=False, **(unread or {}))
         with matmul_precision(cfg):  # as the book runs it
             return cfg, module.compute(cfg)
 
@@ -63,4 +70,12 @@ def chapter_tests(module, cases, asserted):
     unknown = set(asserted) - {c.id for c in module.CLAIMS}
     if unknown:
         raise ValueError(f"ASSERTED names claims {module.__name__} does not declare: {sorted(unknown)}")
-    return quick, test_each_claim_can_hold_and_fail, test_quick_profile_decides_with_a_clear_margin
+    if not unread:
+        return quick, test_each_claim_can_hold_and_fail, test_quick_profile_decides_with_a_clear_margin
+
+    def test_the_shrunk_parts_are_the_declared_sweeps():
+        touched = {name for name, sweep in module.SWEEPS.items() if set(unread) & set(sweep.knobs + sweep.over)}
+        assert touched == set(shrunk), f"the overrides {sorted(unread)} reach the sweeps {sorted(touched)}"
+
+    return (quick, test_each_claim_can_hold_and_fail, test_quick_profile_decides_with_a_clear_margin,
+            test_the_shrunk_parts_are_the_declared_sweeps)
