@@ -13,8 +13,13 @@ ASSERTED = {}
 """None is asserted at quick: with its 6 seeds per init every interval straddles the margin (the page computes how
 many seeds would decide each), and an inconclusive verdict is shown in the ledger, never asserted."""
 
-quick, test_each_claim_can_hold_and_fail, test_quick_profile_decides_with_a_clear_margin = chapter_tests(
-    tc, CASES, ASSERTED)
+UNREAD = dict(steps=(1000, 100, 300, 30))
+"""The deep GD and the RMSProp settings cut to a tenth of their steps: no claim is asserted here, and the file's test
+of the quick runs reads the shallow GD and the SGD settings, whose points these steps leave alone."""
+SHRUNK = ("runs",)
+
+(quick, test_each_claim_can_hold_and_fail, test_quick_profile_decides_with_a_clear_margin,
+ test_the_shrunk_parts_are_the_declared_sweeps) = chapter_tests(tc, CASES, ASSERTED, UNREAD, SHRUNK)
 
 SEEDS = {p: tc.Config.for_profile(p, use_env=False).n_seeds for p in ("quick", "paper")}
 
