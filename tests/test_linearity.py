@@ -165,6 +165,13 @@ def test_the_limit_fit_tells_a_vanishing_norm_from_one_that_stays():
     assert abs(linear[0]) < 0.05 and nonlinear[0] > 0.95 and bottleneck[0] > 0.95, (linear, nonlinear, bottleneck)
     assert "tells a norm that vanishes" in lin.limit_contrast_words(linear, (nonlinear, bottleneck))
     assert "does not separate" in lin.limit_contrast_words((0.5, (0.3, 1.2)), (nonlinear, bottleneck))
+    cfg = lin.Config.for_profile("smoke", use_env=False)
+    for shift, start in ((0.15, "its interval lies above 0"), (-0.15, "its interval lies below 0")):
+        a = synthetic()
+        a["hessian"][0] = a["hessian"][0] + shift * a["hessian"][0][-1].mean()  # a limit of ±15% of the widest norm
+        words = prose(lin, a, cfg)
+        assert words["lin-limit-linear-words"].startswith(start), (shift, words["lin-limit-linear-words"])
+    assert lin.linear_limit_words((-0.1, 0.2)).startswith("its interval reaches 0") and words["lin-limit-rule"] == "50%"
 
 
 def test_two_training_widths_are_called_a_two_point_line():

@@ -135,6 +135,16 @@ def slope_words(ci):
             f"{side}, far slower than n^(−1/2)")
 
 
+def linear_limit_words(ci):
+    """What the limit fit's interval ``ci`` says of the linear output's norm, which the theory sends to 0."""
+    lo, hi = ci
+    if lo > 0:
+        return "its interval lies above 0: Õ's log factor reads as a small positive limit over these widths"
+    if hi < 0:
+        return "its interval lies below 0, where no norm can end: c + a·n^(−1/2) is not the norm's form at these widths"
+    return "its interval reaches 0, as a norm that vanishes gives"
+
+
 def limit_contrast_words(linear, others):
     """Whether the limit fit tells the vanishing linear-output norm from the others: ``linear`` and ``others`` are
     (share, (lo, hi)) of :func:`hessian_limits`."""
@@ -179,6 +189,8 @@ def numbers(arrays, cfg, measured):
         "lin-limit-nonlinear": pct(limits[1]), "lin-limit-bottleneck": pct(limits[2]),
         "lin-limit-linear": pct(limits[0]), "lin-limit-orth": pct(hessian_limits(arrays, "hessian_orth")[0]),
         "lin-limit-contrast": limit_contrast_words(limits[0], limits[1:]),
+        "lin-limit-linear-words": linear_limit_words(limits[0][1]),
+        "lin-limit-rule": f"{claim('linearity-nonlinear-output').rule.x:.0%}",
         "lin-nonlinear-words": measured.words(
             "linearity-nonlinear-output",
             holds=f"the norm does not vanish, as a Θ(1) rank-one term predicts; {slope_words(hs[1][1])}",
