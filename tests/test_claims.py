@@ -261,3 +261,9 @@ def test_a_ledger_row_carries_its_chapters_reading(tmp_path):
     row = html.split('id="claim-linearity-linearization-slope"')[1].split("</tr>")[0]
     assert f"the chapter's reading: {reading}" in row
     assert "the chapter's reading" not in html.split('id="claim-linearity-hessian-slope"')[1].split("</tr>")[0]
+
+
+def test_a_record_without_an_interval_says_so_instead_of_printing_nan(tmp_path):
+    ledger.record("speedup-large-lr", Measurement(3.0, (float("nan"), float("nan"))), profile="quick", root=tmp_path)
+    html = ledger.page("quick", root=tmp_path, paper_root=tmp_path / "none")
+    assert "no interval: the statistic could not be formed" in html and "[nan, nan]" not in html

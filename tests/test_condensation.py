@@ -220,3 +220,17 @@ def test_an_adam_bounds_reading_adds_the_count_at_the_papers_step_from_the_histo
     m = cd._with_paper_step(cd.bound_measurement("condensation-adam-p1", *cd._adam_bound(arrays, cfg, "adam", 1)),
                             arrays, cfg)
     assert m.detail["paper_step_ratio"] == 2.0 and m.detail["reading"].endswith("× 2p (above 2p)")
+
+
+def test_the_1d_claims_say_they_are_read_under_one_rule_and_count_the_kept_seed_under_every_rule():
+    import types
+
+    rng = np.random.default_rng(0)
+    directions = lambda *angles: np.concatenate([np.stack([np.cos(a), np.sin(a)], 1) * (1 + 0.01 * rng.standard_normal(
+        (40, 1))) for a in np.radians(angles)[:, None] * np.ones((1, 40))])
+    cfg = types.SimpleNamespace(activations_1d=("tanh",))
+    two = {"line_end": np.array([[1]]), "line_u": np.stack([np.stack([directions(0, 180)] * 2)])}
+    words = cd.line_rule_words(two, cfg)
+    assert "read under the chapter's rule alone" in words and "tanh (2p = 2) within it at 15 of 15 rules" in words, words
+    three = {"line_end": np.array([[1]]), "line_u": np.stack([np.stack([directions(0, 90, 180)] * 2)])}
+    assert "within it at 0 of 15 rules, above it at 3 at cosine 0.7" in cd.line_rule_words(three, cfg)

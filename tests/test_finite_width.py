@@ -183,3 +183,13 @@ def test_the_spectra_words_give_the_tanh_to_linear_gap_and_every_floored_depth()
     arrays = {"iso": iso, "iso_depths": np.array([4, 64])}
     assert fw.tanh_linear_words(arrays).endswith("by at most 0.0%, 10.0% of their value at L = 4, 64")
     assert fw._floor_words(arrays).endswith("at L = 64, 3 of 8 (linear, gaussian)")
+
+
+def test_the_relative_growth_reading_says_when_the_verdict_turns_on_absolute_growth():
+    a = synthetic(0.004, 0.0005)  # Gaussian grows faster both absolutely and relative to its level
+    assert fw.relative_growth_words(a, "fluct", "holds").endswith("the same reading")
+    a["fluct"][0] = 5 * a["fluct"][1]  # five times the orthogonal level, the same relative growth
+    d, ci = fw.growth_difference(fw.depth_growth(a, log=True))
+    assert ci[0] < 0 < ci[1] and fw.depth_growth(a)["gaussian"][0] > fw.depth_growth(a)["orthogonal"][0]
+    words = fw.relative_growth_words(a, "fluct", "holds")
+    assert "which reads inconclusive where the absolute growth reads holds" in words and "turns on that choice" in words

@@ -28,6 +28,7 @@ import functools
 import html
 import importlib
 import json
+import math
 import re
 from typing import NamedTuple
 
@@ -309,7 +310,9 @@ def _cell(c, rec, missing="—"):
     if rec is None:
         return f'<span style="color:{COLOUR[v]}">{missing}</span>'
     ci = rec.get("ci")
-    interval = f" [{ci[0]:.3g}, {ci[1]:.3g}]" if ci else ""
+    interval = ((f" [{ci[0]:.3g}, {ci[1]:.3g}]" if all(math.isfinite(x) for x in ci) else
+                 " (no interval: the statistic could not be formed at this run; see its reading and chapter)")
+                if ci else "")
     decide = f"<br><small>would decide it: {html.escape(c.decide)}</small>" if v == "inconclusive" else ""
     reading = (rec.get("detail") or {}).get("reading")
     note = f"<br><small>the chapter's reading: {html.escape(reading)}</small>" if reading else ""

@@ -124,15 +124,47 @@ DECIDING = {"ordered": "all", "chaotic": "all", "edge": "exact"}
 enough (decades past the first layers' transient, where the distance's slope is still settling)."""
 
 
+def envelope_switch(arrays, activation, fit_detail, shifts=WINDOW_SHIFTS):
+    """Where the exact Edge curve of ``activation`` (the largest distance over its pairs of inputs) changes pair inside
+    the windows :func:`slope_growth` read (``fit_detail``: its detail): ``(depth, cosine before, cosine after)`` of the
+    first change, or None. A log-log slope across such a change splices two curves and measures neither."""
+    w = fit_detail.get("window")
+    if not w:
+        return None
+    last = fit_detail["depths"][1]
+    L = np.asarray(arrays[f"exact_depths_{activation}"], float)
+    dist = np.abs(np.asarray(arrays[f"exact_ratios_{activation}"]) - meanfield.EDGE_LIMIT[activation])
+    inside = (L >= last / w ** (2 + max(shifts)) * (1 - 1e-9)) & (L <= last * (1 + 1e-9))
+    top = np.argmax(dist[inside], axis=1)
+    change = np.flatnonzero(np.diff(top))
+    if not len(change):
+        return None
+    rho = np.asarray(arrays[f"exact_rho_{activation}"], float)
+    i = change[0]
+    return float(L[inside][i + 1]), float(rho[top[i]]), float(rho[top[i + 1]])
+
+
 def phase_growth(arrays, phase):
     """:func:`slope_growth` of the curves of ``phase`` that decide its claim (:data:`DECIDING`), at each window the
     weakest evidence for the claim: the smallest growth off the Edge, the largest on it. ``(value, (lo, hi), detail)``,
-    NaN where any deciding curve cannot be read; ``detail`` maps each curve's label to its value."""
+    NaN where any deciding curve cannot be read; ``detail`` maps each curve's label to its value, and under
+    ``"switches"`` each exact Edge curve whose largest pair changes inside its windows (:func:`envelope_switch`), which
+    is then not read."""
     rows = [r for r in decay_curves(arrays) if r[2] == phase and (DECIDING[phase] == "all" or "exact" in r[0])]
     fits = {r[0]: slope_growth(*r[3:]) for r in rows}
+    switches = {}
+    for label, act, *_ in rows:
+        if "exact" in label:
+            at = envelope_switch(arrays, act, fits[label][2])
+            if at is not None:
+                switches[label] = list(at)
+                nan = float("nan")
+                fits[label] = (nan, (nan, nan), {**fits[label][2], "by_shift": [nan] * len(fits[label][2]["by_shift"])})
     by_shift = np.array([f[2]["by_shift"] for f in fits.values()])  # (curve, shift)
     weakest = (by_shift.max(0) if phase == "edge" else by_shift.min(0))
     detail = {k: f[0] for k, f in fits.items()}
+    if switches:
+        detail["switches"] = switches
     if not np.isfinite(by_shift).all():
         return float(weakest[0]), (float("nan"), float("nan")), detail
     return float(weakest[0]), (float(weakest.min()), float(weakest.max())), detail

@@ -7,6 +7,7 @@ from orthontk_lib import meanfield, plots
 from orthontk_lib.data import IMAGES
 
 from .decay import (
+    envelope_switch,
     spread_floor_depths,
     CHANCE,
     CHANCE_LABEL,
@@ -172,6 +173,10 @@ def growth_rows(arrays):
     rows = []
     for label, act, ph, depths, y, floor in decay_curves(arrays):
         v, (lo, hi), d = slope_growth(depths, y, floor)
+        if "exact" in label and envelope_switch(arrays, act, d) is not None:
+            rows.append([label, f"{floor:.0e}", "—", "—", "—", "—", "—", "not read: its largest pair changes inside "
+                         "the windows", "yes"])
+            continue
         read = f"{d['depths'][0]:.0f}–{d['depths'][1]:.0f}" if d["depths"] else "none"
         window = f"{d['window']:.2g}" if d["window"] else "—"
         rows.append([label, f"{floor:.0e}", read, window, f"{d['slopes'][0]:.3g}", f"{d['slopes'][1]:.3g}",

@@ -94,11 +94,17 @@ def growth_numbers(arrays, measured):
     for phase, cid in (("ordered", "eoc-ordered-exponential"), ("chaotic", "eoc-chaotic-exponential"),
                        ("edge", "eoc-critical-polynomial")):
         v, (lo, hi), detail = measured[cid]
-        curves = ", ".join(f"{g:.3g} ({k})" for k, g in detail.items())
+        switches = detail.get("switches", {})
+        curves = ", ".join(f"{g:.3g} ({k})" if k not in switches else f"not read ({k})"
+                           for k, g in detail.items() if k != "switches")
         reading = growth_reading((lo, hi))
+        why = ("; ".join(f"the {k} curve is the largest of its pairs' distances, and that pair changes inside the "
+                         f"windows read (from cosine {a:.2f} to {b:.2f} at depth {d:,.0f}): a slope across the change "
+                         "splices two curves and measures neither, so it is not read" for k, (d, a, b) in switches.items())
+               or "the windows cannot be formed on every curve")
         words.append(f"{phase}: {curves}; over the windows {lo:.3g} to {hi:.3g}, "
                      f"{GROWTH_READING[reading]} ({measured.verdict(cid)})" if np.isfinite(lo) else
-                     f"{phase}: {curves}; the windows cannot be formed on every curve (inconclusive)")
+                     f"{phase}: {curves}; {why} (inconclusive)")
     ratios = rate_ratios(arrays)
     return {
         "eoc-floor64": f"{floor_of('erf'):.0e}", "eoc-floor-relu": f"{floor_of('relu'):.1e}",

@@ -73,6 +73,18 @@ def measure(arrays, cfg):
     return out
 
 
+def relative_growth_words(arrays, key, verdict):
+    """The depth-growth comparison read on the statistic's logarithm (growth relative to its level) beside the claim's
+    absolute growth per layer (``verdict``): the difference with its interval, and whether the reading agrees."""
+    d, (lo, hi) = growth_difference(depth_growth(arrays, key=key, log=True))
+    side = "holds" if lo > 0 else "does not hold" if hi < 0 else "inconclusive"
+    text = f"read on its logarithm, growth relative to its level, the difference is {d:.2g} [{lo:.2g}, {hi:.2g}] per layer"
+    if side == verdict:
+        return text + ", the same reading"
+    return (text + f", which reads {side} where the absolute growth reads {verdict}: 'faster' in the ledger means "
+            "faster in absolute terms, and the verdict turns on that choice")
+
+
 def numbers(arrays, cfg, measured):
     """The numbers and phrases of the chapter's prose (``measured``: the claims measured on ``arrays``)."""
     fmt = lambda s, ci: f"{s:.2f} [{ci[0]:.2f}, {ci[1]:.2f}]"
@@ -111,6 +123,8 @@ def numbers(arrays, cfg, measured):
             holds="there too the Gaussian statistic grows faster per layer than the orthogonal one",
             fails="there the orthogonal statistic grows faster per layer, so the ordering at q* = 0 does not carry over",
             inconclusive="there the interval does not decide which grows faster"),
+        "fw-relative-q0": relative_growth_words(arrays, "fluct", verdict["finite-width-depth-growth"]),
+        "fw-relative-eoc": relative_growth_words(arrays, "fluct_eoc", verdict["finite-width-depth-growth-eoc"]),
         "fw-q0-orth-words": _curve_words(arrays, "fluct"),
         "fw-eoc-orth-words": _curve_words(arrays, "fluct_eoc"),
         "fw-fluct-gauss": f"{first[0]:.3g} to {last[0]:.3g}", "fw-fluct-orth": f"{first[1]:.3g} to {last[1]:.3g}",

@@ -14,9 +14,10 @@ def spread_slopes(arrays):
     return {init: stats.loglog_fit(arrays["widths"], arrays["spread"][i].mean(-1)) for i, init in enumerate(INITS)}
 
 
-def depth_growth(arrays, min_depth=8, key="fluct"):
+def depth_growth(arrays, min_depth=8, key="fluct", log=False):
     """Per init: least-squares growth per layer (95% CI) of the fluctuation statistic over depths >= ``min_depth``
-    (``key``: ``"fluct"`` at q* = 0, ``"fluct_eoc"`` at the Edge-of-Chaos point).
+    (``key``: ``"fluct"`` at q* = 0, ``"fluct_eoc"`` at the Edge-of-Chaos point); ``log``: of its logarithm, the
+    growth relative to its level.
 
     Profiles with fewer than two such depths fit the two deepest.
     """
@@ -27,6 +28,7 @@ def depth_growth(arrays, min_depth=8, key="fluct"):
     out = {}
     for i, init in enumerate(INITS):
         y = arrays[key][i][keep]  # (depths kept, groups)
+        y = np.log(np.maximum(y, np.finfo(float).tiny)) if log else y
         fit = sstats.linregress(np.repeat(depths[keep], y.shape[1]), y.reshape(-1))
         t = sstats.t.ppf(0.975, y.size - 2)
         out[init] = (float(fit.slope), (float(fit.slope - t * fit.stderr), float(fit.slope + t * fit.stderr)))

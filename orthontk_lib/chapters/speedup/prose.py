@@ -43,6 +43,8 @@ def numbers(arrays, cfg, measured):
     d = len(fcn["depths"]) - 1
     speeds = width_speedups(family)
     reading = {"holds": "faster", "does not hold": "not faster", "inconclusive": "not measurably faster or slower"}
+    reading_of = lambda cid: ("too few measured cells to say" if v[cid] == "inconclusive" and not np.isfinite(m[cid].ci[0])
+                              else reading[v[cid]])
     span = tau_span(fcn)
     check = target_check(arrays, cfg, m)
     out = {
@@ -65,7 +67,7 @@ def numbers(arrays, cfg, measured):
         "sp-collapsed": f"{int(collapsed.sum())} of {collapsed.size}",
         "sp-deep": fmt(m["speedup-deep"]), "sp-deep-cells": m["speedup-deep"].detail["cells"],
         "sp-large-lr": fmt(m["speedup-large-lr"]), "sp-large-lr-cells": m["speedup-large-lr"].detail["cells"],
-        "sp-deep-reading": reading[v["speedup-deep"]], "sp-large-lr-reading": reading[v["speedup-large-lr"]],
+        "sp-deep-reading": reading_of("speedup-deep"), "sp-large-lr-reading": reading_of("speedup-large-lr"),
         "sp-large-vs-small": large_vs_small_lr_words(fcn),
         "sp-uncensored-check": uncensored_words(fcn, m),
         "sp-deep-depths": "L = " + ", ".join(str(int(L)) for L, deep in zip(
@@ -74,7 +76,7 @@ def numbers(arrays, cfg, measured):
         "sp-stability": fmt(m["speedup-stability"]), "sp-stability-growth": fmt(m["speedup-stability-growth"]),
         "sp-stability-words": measured.words(
             "speedup-stability", holds="orthogonal networks keep training at larger learning rates than Gaussian ones at "
-                                       "depth" + boundary_words(m["speedup-stability"]),
+                                       "depth" + boundary_words(m["speedup-stability"], n_seeds=int(fcn["tau"].shape[-1])),
             fails="at depth, orthogonal networks stop training at smaller learning rates than Gaussian ones",
             inconclusive="whether orthogonal networks train at larger learning rates is not decided at this profile: the "
                          f"edges lie within one grid step (×{grid_spacing(fcn['lrs']):.2g}) of each other, or the seeds "
@@ -101,7 +103,7 @@ def numbers(arrays, cfg, measured):
         "sp-cnn-deepest": int(cnn["depths"][-1]),
         "sp-cnn-deep": fmt(m["speedup-cnn-deep"]), "sp-cnn-deep-cells": m["speedup-cnn-deep"].detail["cells"],
         "sp-cnn-control": fmt(m["speedup-cnn-orthogonality"]),
-        "sp-cnn-deep-reading": reading[v["speedup-cnn-deep"]],
+        "sp-cnn-deep-reading": reading_of("speedup-cnn-deep"),
         "sp-cnn-control-reading": measured.words(
             "speedup-cnn-orthogonality", holds="It is orthogonality, not the delta structure, that speeds deep CNNs up.",
             fails="The control does not train slower than delta-orthogonal kernels: the delta structure, not "
@@ -120,15 +122,26 @@ def numbers(arrays, cfg, measured):
     return out
 
 
-def boundary_words(measured, bound=1.0):
+def boundary_words(measured, bound=1.0, n_seeds=None):
     """For a ratio that holds by an interval's lower end at exactly ``bound`` (an edge ratio widened by the grid's
-    step, whose end then lands on 1): that it holds only just, and what a strict rule would read."""
+    step, whose end then lands on 1): that it holds only just, what that end decides, and which rules would read it
+    as inconclusive (a strict one; with ``n_seeds``, an exact per-cell interval: a cell where every seed trains has a
+    Clopper–Pearson interval reaching below one half, the "most seeds" bar)."""
     lo = measured.ci[0]
     if not (np.isfinite(lo) and math.isclose(lo, bound, rel_tol=1e-9)):
         return ""
+    from scipy.stats import binomtest
+
+    exact = ""
+    if n_seeds:
+        low = binomtest(n_seeds, n_seeds).proportion_ci(0.95, "exact").low
+        exact = (f", or an exact interval per cell (all {n_seeds} of {n_seeds} seeds training has a 95% interval "
+                 f"reaching {low:.2f}, below the 'most seeds' bar; a bootstrap over {n_seeds} seeds never moves such "
+                 "a cell)")
     return (", though only just: the widened interval ends at exactly 1, that is, in at least 97.5% of the seeds' "
             "resamplings the orthogonal edges sit (geometric mean over the deep depths) at least one grid step above "
-            "the Gaussian ones, which bounds the true ratio above 1 and no further")
+            f"the Gaussian ones, which bounds the true ratio above 1 and no further. A rule asking for a ratio above 1{exact} "
+            "would read it as inconclusive")
 
 
 def cnn_edge_comparison(cedge, spacing=None):
@@ -275,7 +288,8 @@ def first_hit_words(arrays, claims_measured):
                          ("speedup-stability-growth", "its growth", stability_growth)):
         v, ci = f(arrays, runs=reached)
         verdict = claims[cid].verdict(v, ci)
-        parts.append(f"{what} is {v:.2f} [{ci[0]:.2f}, {ci[1]:.2f}] ({verdict})")
+        edge = " only just, its lower end exactly 1" if verdict == "holds" and math.isclose(ci[0], 1.0, rel_tol=1e-9) else ""
+        parts.append(f"{what} is {v:.2f} [{ci[0]:.2f}, {ci[1]:.2f}] ({verdict}{edge})")
         if verdict != claims[cid].verdict(*claims_measured[cid][:2]):
             changed.append(cid)
     head = ("Counted the paper's way, a run trained once it first reaches the target whatever follows, "
@@ -293,8 +307,10 @@ def measurement_text(ms):
     if np.isfinite(ci[0]):
         return f"{v:.2f} [{ci[0]:.2f}, {ci[1]:.2f}]"
     if detail.get("cells", 0) >= MIN_CELLS and "uncensored_cells" in detail:
-        n = detail["uncensored_cells"]
-        return f"{v:.2f} (no interval: {n} uncensored cell{'s' if n != 1 else ''})"
+        n, u = detail["uncensored_cells"], detail.get("uncensored", float("nan"))
+        only = f", {u:.2f} alone" if n and np.isfinite(u) else ""
+        return (f"{v:.2f} over {detail['cells']} cells where most seeds train, {n} of them uncensored{only}: no "
+                "interval, too few cells without a seed counted at the budget")
     if "cells" in detail:
         return f"{v:.2f} (no interval: {detail['cells']} cell(s))"
     return f"{v:.2f} (no interval)"

@@ -40,15 +40,18 @@ count: its curves compare first steps, and more steps, not more seeds, are what 
 paper's."""
 
 
-def _decide_words(detail, early=False):
+def _decide_words(detail, early=False, value=None):
+    """What would decide an undecided setting: more steps first where training has barely begun (``early``), else
+    the seed count, and which way it would decide if the gap stays at ``value`` (above the margin: differently)."""
     need = detail["seeds_to_decide"]
+    way = "" if value is None else (" as training differently" if value > MARGIN else " as training alike")
     if early:
         many = "more than 10,000" if need is None else f"about {need}"
         return (f"more steps first: training has barely begun at this profile's step count, and more seeds ({many} "
                 "per init) would decide only how alike the first steps are")
     if need is None:
         return "no seed count up to 10,000 would, as long as the gap sits on the margin"
-    return f"about {need} seeds per init would decide it, if the gap and the seed spread stay as measured"
+    return f"about {need} seeds per init would decide it{way}, if the gap and the seed spread stay as measured"
 
 
 def margin_words(ci):
@@ -109,7 +112,7 @@ def numbers(arrays, cfg, measured):
         out[f"curves-{name}-acc"] = f"{acc[0]:.3f} (Gaussian) and {acc[1]:.3f} (orthogonal)" + (
             "; training has barely begun at this profile's step count, so the comparison says little" if early else "")
         out[f"curves-{name}-verdict"] = VERDICT_WORDS[verdict] + (
-            f"; {_decide_words(detail, early)}" if verdict == INCONCLUSIVE and math.isfinite(value) else
+            f"; {_decide_words(detail, early, value)}" if verdict == INCONCLUSIVE and math.isfinite(value) else
             "; a run diverged, so the gap is not measured" if verdict == INCONCLUSIVE else "") + (
             f" (the margin is a declared choice: {margin_words(ci)})" if math.isfinite(ci[1]) else "")
         if verdict == INCONCLUSIVE:
