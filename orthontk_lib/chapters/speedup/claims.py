@@ -18,6 +18,8 @@ SPEED_WHY = (f"a speed-up means the interval lies above 1; fewer than {MIN_CELLS
              "holds a bound, not a speed, and must not decide alone")
 UNCENSORED = ("; the interval spans that one and the same statistic's over the cells where every seed of both trains "
               "(no τ censored)")
+CNN_DECIDE = ("a target that takes more than a few steps to reach (where every kernel reaches it within a few steps, "
+              "more seeds only repeat a ratio of small step counts), then more seeds")
 STEP_WHY = ("any advantage at all; the interval already includes the grid's resolution (an edge is known to one "
             "grid step), so equal edges are inconclusive, one step apart at every resampling decides")
 CLAIMS = [
@@ -57,8 +59,7 @@ CLAIMS = [
           "over the deep half of the CNN depths and every learning rate where most seeds of both train (95% "
           "bootstrap interval over seeds)" + UNCENSORED,
           AtLeast(1.0), why=SPEED_WHY,
-          decide="a target that takes more than a few steps to reach (where every kernel reaches it within a few "
-                 "steps, more seeds only repeat a ratio of small step counts), then more seeds"),
+          decide=CNN_DECIDE),
     Claim("speedup-cnn-orthogonality", "this book (the kernels of Xiao et al. 2018)",
           "The CNN speed-up comes from orthogonality, not from the delta structure: delta kernels with a Gaussian "
           "centre train slower than delta-orthogonal ones.",
@@ -66,8 +67,7 @@ CLAIMS = [
           "mean over the deep half of the CNN depths and every learning rate where most seeds of both train (95% "
           "bootstrap interval over seeds)" + UNCENSORED,
           AtLeast(1.0), why=SPEED_WHY,
-          decide="a target that takes more than a few steps to reach (where every kernel reaches it within a few "
-                 "steps, more seeds only repeat a ratio of small step counts), then more seeds"),
+          decide=CNN_DECIDE),
 ]
 
 
