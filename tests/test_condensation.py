@@ -234,3 +234,9 @@ def test_the_1d_claims_say_they_are_read_under_one_rule_and_count_the_kept_seed_
     assert "read under the chapter's rule alone" in words and "tanh (2p = 2) within it at 15 of 15 rules" in words, words
     three = {"line_end": np.array([[1]]), "line_u": np.stack([np.stack([directions(0, 90, 180)] * 2)])}
     assert "within it at 0 of 15 rules, above it at 3 at cosine 0.7" in cd.line_rule_words(three, cfg)
+    both = types.SimpleNamespace(activations_1d=("tanh", "xtanh"))
+    tanh, xtanh = directions(0, 180, 0, 180), directions(0, 90, 180, 270)  # 2 and 4 orientations: a gap of 2
+    gap = {"line_end": np.array([[1], [1]]), "line_u": np.stack([np.stack([tanh] * 2), np.stack([xtanh] * 2)])}
+    assert cd.line_rule_words(gap, both).endswith("the multiplicity gap (x·tanh minus tanh) is at least 1 under every rule")
+    assert "is 2 at cosine 0.7, cover 0.8;" in cd.line_rule_words(gap, both, 3)
+    assert cd.line_rule_words(gap, both, 2).endswith("at least 2 under every rule, and exactly 2 at 15 rules")

@@ -182,3 +182,12 @@ def test_two_training_widths_are_called_a_two_point_line():
 def test_training_slopes_through_two_widths_carry_the_caveat_into_the_ledger():
     assert "a line through 2 widths only" in lin.training_fit_detail(2)["reading"]
     assert lin.training_fit_detail(3) is None
+
+
+def test_the_limit_verdict_says_when_it_rests_on_the_theorys_form():
+    """A slow power law and c + a n^(-1/2) fit the same widths alike: the page says the verdict rests on the form."""
+    a = synthetic(nonlinear_slope=-0.09)  # the non-linear output's norm a power law that vanishes slowly
+    assert lin.form_words(a, 1).startswith("the verdict rests on the theory's form c + a·n^(−1/2): a power law n^(-0.09)")
+    assert "does not vanish either" in lin.form_words(a, 2)  # the bottleneck is flat: the form does not matter
+    rss_limit, rss_power, s, _ = lin.form_comparison(a, 1)
+    assert rss_power <= rss_limit and s == pytest.approx(-0.09, abs=0.02)

@@ -10,6 +10,7 @@ from .experiment import MULTIPLICITY
 from .statistics import (
     PAPER_STEP,
     _line_counts,
+    line_rule_words,
     change_slope,
     change_slope_ci,
     counts_at_stage_end,
@@ -89,17 +90,27 @@ def measure(arrays, cfg):
     rule of the grid and the reading it supports."""
     return {
         "condensation-orientations": bound_measurement("condensation-orientations", *_main_bound(arrays, cfg)),
-        "condensation-1d-bound": bound_measurement("condensation-1d-bound", *_line_bound(arrays, cfg)),
+        "condensation-1d-bound": _with_reading(bound_measurement("condensation-1d-bound", *_line_bound(arrays, cfg)),
+                                               line_rule_words(arrays, cfg)),
         **{f"condensation-adam-p{p}": _with_paper_step(
             bound_measurement(f"condensation-adam-p{p}", *_adam_bound(arrays, cfg, "adam", p)), arrays, cfg)
            for p in (1, 2, 3)},
         **{f"condensation-deep-{act}": bound_measurement(f"condensation-deep-{act}",
                                                          *_adam_bound(arrays, cfg, "deep", MULTIPLICITY[act], act))
            for act in ("tanh", "xtanh")},
-        "condensation-multiplicity": Measurement(*multiplicity_gap_ci(arrays, cfg.activations_1d)),
+        "condensation-multiplicity": _with_reading(Measurement(*multiplicity_gap_ci(arrays, cfg.activations_1d)),
+                                                   line_rule_words(arrays, cfg, CLAIM["condensation-multiplicity"].rule.x)),
         "condensation-lazy-none": Measurement(*lazy_orientations_ci(arrays)),
         "condensation-weight-change": Measurement(*change_slope_ci(arrays), {"slopes": change_slope(arrays)[1]}),
     }
+
+
+def _with_reading(m, reading):
+    """``m`` with ``reading`` added to its detail (the ledger shows it beside the verdict); a reading already there
+    comes first."""
+    detail = dict(m.detail or {})
+    detail["reading"] = f"{detail['reading']}; {reading}" if detail.get("reading") else reading
+    return Measurement(m.value, m.ci, detail)
 
 
 def bound_measurement(claim_id, acts, counts, u=None, end=None):

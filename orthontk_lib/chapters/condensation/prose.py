@@ -18,8 +18,8 @@ from .statistics import (
     counts_over_training,
     history,
     line_angles,
+    line_rule_words,
     predicted_line_angles,
-    recount,
     share_above,
     stage_counts,
 )
@@ -238,26 +238,6 @@ def robust_rows(m):
                      f"{sum(x <= 1 for _, x in rules)} of {len(rules)}" if rules else "not saved for every seed",
                      det.get("reading", "—")])
     return rows
-
-
-def line_rule_words(arrays, cfg):
-    """The 1-D claims under the counting rules: the 1-D run keeps its input weights for its first seed only, so its
-    claims are read under the chapter's rule; in that seed, at how many of the grid's rules each activation with a
-    multiplicity stays within 2p, and where it does not."""
-    parts = []
-    rules = [(t, c) for t in GRID_THRESHOLDS for c in GRID_COVERS]
-    for i, act in enumerate(cfg.activations_1d):
-        p, end = MULTIPLICITY[act], int(arrays["line_end"][i, 0])
-        if not p or end < 0:
-            continue
-        u = np.asarray(arrays["line_u"][i][end])
-        counts = [float(recount(u, 0, t, c)) for t, c in rules]
-        over = [f"{n:g} at cosine {t:g}, cover {c:g}" for n, (t, c) in zip(counts, rules) if n > 2 * p]
-        parts.append(f"{act} (2p = {2 * p}) within it at {len(rules) - len(over)} of {len(rules)} rules"
-                     + (f", above it at {'; '.join(over)}" if over else ""))
-    head = ("The 1-D run keeps its input weights for its first seed only, so condensation-1d-bound and "
-            "condensation-multiplicity are read under the chapter's rule alone")
-    return head + ("; in that seed, " + "; ".join(parts) if parts else "")
 
 
 def robust_words(m):

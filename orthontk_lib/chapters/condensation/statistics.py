@@ -7,7 +7,7 @@ import numpy as np
 
 from orthontk_lib import stats
 
-from .experiment import ADAM_U_STRIDE
+from .experiment import ADAM_U_STRIDE, MULTIPLICITY
 from .orientations import _largest_holding, condensed_orientations, cosine_similarity, orientation_clusters
 
 # STATISTICS
@@ -283,3 +283,44 @@ def bias_split(u, threshold=0.95, cover=0.9):
 
 def _span(x, fmt=".3f"):
     return f"{min(x):{fmt}}" if f"{min(x):{fmt}}" == f"{max(x):{fmt}}" else f"{min(x):{fmt}}–{max(x):{fmt}}"
+
+
+def line_rule_counts(arrays, activations_1d):
+    """The 1-D run's kept seed (its first; the run keeps no other's weights) counted under every (threshold, cover)
+    of the grid at the end of its initial stage: ``(rules, {activation: counts})``, activations that never ended left
+    out."""
+    rules = [(t, c) for t in GRID_THRESHOLDS for c in GRID_COVERS]
+    out = {}
+    for i, act in enumerate(activations_1d):
+        end = int(arrays["line_end"][i, 0])
+        if end >= 0:
+            u = np.asarray(arrays["line_u"][i][end])
+            out[act] = [float(recount(u, 0, t, c)) for t, c in rules]
+    return rules, out
+
+
+def line_rule_words(arrays, cfg, gap_rule=1.0):
+    """The 1-D claims under the counting rules: read under the chapter's rule (the run keeps one seed's weights); in
+    that seed, at how many rules each activation with a multiplicity stays within 2p, and where the multiplicity gap
+    (x·tanh minus tanh) falls below ``gap_rule`` (the multiplicity claim's bar) or sits on it."""
+    rules, counts = line_rule_counts(arrays, cfg.activations_1d)
+    name = lambda r: f"cosine {r[0]:g}, cover {r[1]:g}"
+    parts = []
+    for act, cs in counts.items():
+        p = MULTIPLICITY[act]
+        if not p:
+            continue
+        over = [f"{n:g} at {name(r)}" for n, r in zip(cs, rules) if n > 2 * p]
+        parts.append(f"{act} (2p = {2 * p}) within it at {len(rules) - len(over)} of {len(rules)} rules"
+                     + (f", above it at {'; '.join(over)}" if over else ""))
+    if "tanh" in counts and "xtanh" in counts:
+        gaps = [x - t for x, t in zip(counts["xtanh"], counts["tanh"])]
+        below = [f"{g:g} at {name(r)}" for g, r in zip(gaps, rules) if g < gap_rule]
+        on = sum(g == gap_rule for g in gaps)
+        parts.append("the multiplicity gap (x·tanh minus tanh) is "
+                     + (f"{'; '.join(below)}, below {gap_rule:g}, where condensation-multiplicity would not hold in "
+                        "this seed" if below else f"at least {gap_rule:g} under every rule")
+                     + (f", and exactly {gap_rule:g} at {on} rules" if on else ""))
+    head = ("The 1-D run keeps its input weights for its first seed only, so condensation-1d-bound and "
+            "condensation-multiplicity are read under the chapter's rule alone")
+    return head + ("; in that seed, " + "; ".join(parts) if parts else "")

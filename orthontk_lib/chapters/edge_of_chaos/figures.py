@@ -175,7 +175,7 @@ def growth_rows(arrays):
         v, (lo, hi), d = slope_growth(depths, y, floor)
         if "exact" in label and envelope_switch(arrays, act, d) is not None:
             rows.append([label, f"{floor:.0e}", "—", "—", "—", "—", "—", "not read: its largest pair changes inside "
-                         "the windows", "yes"])
+                         "the windows", "yes, so the claim is inconclusive"])
             continue
         read = f"{d['depths'][0]:.0f}–{d['depths'][1]:.0f}" if d["depths"] else "none"
         window = f"{d['window']:.2g}" if d["window"] else "—"

@@ -59,6 +59,9 @@ CLAIMS = [
 ]
 
 
+CLAIM = {c.id: c for c in CLAIMS}
+
+
 def measure(arrays, cfg):
     """Each claim's statistic with its 95% interval."""
     out = {}
@@ -66,8 +69,13 @@ def measure(arrays, cfg):
         out[f"finite-width-spread-{init}"] = Measurement(s, ci)
     for suffix, key in (("", "fluct"), ("-eoc", "fluct_eoc")):
         growth = depth_growth(arrays, key=key)
-        out[f"finite-width-depth-growth{suffix}"] = Measurement(*growth_difference(growth),
-                                                                {k: v[0] for k, v in growth.items()})
+        d, ci = growth_difference(growth)
+        detail = {k: v[0] for k, v in growth.items()}
+        verdict = CLAIM[f"finite-width-depth-growth{suffix}"].verdict(d, ci)
+        words = relative_growth_words(arrays, key, verdict)
+        if not words.endswith("the same reading"):
+            detail["reading"] = words
+        out[f"finite-width-depth-growth{suffix}"] = Measurement(d, ci, detail)
     for init, (s, ci, _) in training_gap_slopes(arrays).items():
         out[f"finite-width-training-gap-{init}"] = Measurement(s, ci)
     return out

@@ -12,6 +12,7 @@ from orthontk_lib.data import DIMENSION
 from orthontk_lib.references import cite
 
 from .experiment import (
+    form_comparison,
     FIGURE,
     data_words,
     bound_ratio,
@@ -88,8 +89,9 @@ def measure(arrays, cfg):
     return {
         "linearity-hessian-slope": Measurement(*hs[0][:2]),
         "linearity-hessian-slope-orthogonal": Measurement(*orthogonal_hessian_slope(arrays)[:2]),
-        "linearity-nonlinear-output": Measurement(*limits[1][:2], {"slope": hs[1][0]}),
-        "linearity-bottleneck-hessian": Measurement(*limits[2][:2], {"slope": hs[2][0]}),
+        "linearity-nonlinear-output": Measurement(*limits[1][:2], {"slope": hs[1][0], "reading": form_words(arrays, 1)}),
+        "linearity-bottleneck-hessian": Measurement(*limits[2][:2], {"slope": hs[2][0],
+                                                                     "reading": form_words(arrays, 2)}),
         "linearity-kernel-change-nonlinear": Measurement(*stats.mean_ci(final[1]),
                                                          {"linear_output": float(final[0].mean())}),
         "linearity-kernel-change-slope": Measurement(*cs[0][:2], fit),
@@ -135,6 +137,26 @@ def slope_words(ci):
             f"{side}, far slower than n^(−1/2)")
 
 
+ABOUT_AS_WELL = 1.25
+"""A power law fits "about as well" as the limit form when its residual sum of squares is at most this many times the
+limit form's."""
+
+
+def form_words(arrays, case):
+    """What a limit verdict rests on: whether a power law, under which the norm vanishes, fits the widths about as well
+    as c + a·n^(−1/2) (:func:`form_comparison`)."""
+    rss_limit, rss_power, s, s_ci = form_comparison(arrays, case)
+    if rss_power <= ABOUT_AS_WELL * rss_limit and s_ci[1] >= 0:  # a power law whose exponent may be 0 or above
+        return (f"a power law n^({s:.2f}), which does not vanish either, fits these widths about as well (residual "
+                f"sums of squares {rss_power:.3g} against {rss_limit:.3g}): the reading does not rest on the form")
+    if rss_power <= ABOUT_AS_WELL * rss_limit:
+        return (f"the verdict rests on the theory's form c + a·n^(−1/2): a power law n^({s:.2f}), under which the "
+                f"norm vanishes, fits these widths about as well (residual sums of squares {rss_power:.3g} against "
+                f"{rss_limit:.3g})")
+    return (f"c + a·n^(−1/2) fits these widths better than a power law n^({s:.2f}) does (residual sums of squares "
+            f"{rss_limit:.3g} against {rss_power:.3g})")
+
+
 def linear_limit_words(ci):
     """What the limit fit's interval ``ci`` says of the linear output's norm, which the theory sends to 0."""
     lo, hi = ci
@@ -166,6 +188,7 @@ def numbers(arrays, cfg, measured):
     grad = arrays["gradient"][0].mean((-1, -2))  # (width,) linear output
     reduction = loss_reduction(arrays)
     slope_band = claim("linearity-hessian-slope").rule.band
+    err_bound = claim("linearity-linearization-slope").rule.x
     limits = hessian_limits(arrays)
     pct = lambda f: f"{f[0]:.0%} [{f[1][0]:.0%}, {f[1][1]:.0%}]"
     return {
@@ -190,6 +213,7 @@ def numbers(arrays, cfg, measured):
         "lin-limit-linear": pct(limits[0]), "lin-limit-orth": pct(hessian_limits(arrays, "hessian_orth")[0]),
         "lin-limit-contrast": limit_contrast_words(limits[0], limits[1:]),
         "lin-limit-linear-words": linear_limit_words(limits[0][1]),
+        "lin-form-nonlinear": form_words(arrays, 1), "lin-form-bottleneck": form_words(arrays, 2),
         "lin-limit-rule": f"{claim('linearity-nonlinear-output').rule.x:.0%}",
         "lin-nonlinear-words": measured.words(
             "linearity-nonlinear-output",
@@ -214,15 +238,18 @@ def numbers(arrays, cfg, measured):
         "lin-change-slope-bottleneck": fmt(cs[2]),
         "lin-change-slope-words": _slope_words(verdict["linearity-kernel-change-slope"],
                                                verdict["linearity-kernel-change-slope-nonlinear"],
-                                               verdict["linearity-kernel-change-slope-bottleneck"]),
+                                               verdict["linearity-kernel-change-slope-bottleneck"],
+                                               claim("linearity-kernel-change-slope").rule.x),
         "lin-err-slopes": "; ".join(f"{n} {fmt(f)}" for n, f in zip(names, ls)),
         "lin-err-largest": "; ".join(f"{n} {e[-1].mean():.2g}" for n, e in zip(names, err)),
         "lin-err-words": measured.words(
             "linearity-linearization-slope",
-            holds="the linear-output network's distance to its linearization falls at least as fast as n^(−1/2)",
-            fails="the linear-output network's distance to its linearization falls more slowly than n^(−1/2)",
-            inconclusive="whether the linear-output network's distance to its linearization falls as fast as "
-                         "n^(−1/2) is not decided at these widths"),
+            holds="the linear-output network's distance to its linearization falls at least as fast as "
+                  f"n^({err_bound:g}), the ledger's bound (the theory's n^(−1/2) less Õ's log factor)",
+            fails="the linear-output network's distance to its linearization falls more slowly than "
+                  f"n^({err_bound:g}), the ledger's bound",
+            inconclusive="whether the linear-output network's distance to its linearization falls as fast as the "
+                         f"ledger's bound n^({err_bound:g}) is not decided at these widths"),
         "lin-ratio": "; ".join(f"{n} {r.max():.2f}" for n, r in zip(names, ratio)),
         "lin-ratio-words": _ratio_words(ratio, names),
         "lin-train-width": int(arrays["train_widths"][-1]), "lin-train-widths": ", ".join(map(str, arrays["train_widths"])),
@@ -252,11 +279,13 @@ def _train_words(reduction, change, names, moves=0.2):
            "whether a network whose kernel moves trains as well"
 
 
-def _slope_words(linear, nonlinear, bottleneck):
-    """One sentence on the three change slopes' verdicts."""
-    first = {"holds": "falls at least as fast as the theory's n^(−1/2)",
-             "does not hold": "falls more slowly than the theory's n^(−1/2)",
-             "inconclusive": "falls at a rate these widths cannot compare with n^(−1/2)"}[linear]
+def _slope_words(linear, nonlinear, bottleneck, bound=-0.35):
+    """One sentence on the three change slopes' verdicts (``bound``: the linear-output claim's largest slope)."""
+    first = {"holds": f"falls at least as fast as n^({bound:g}), the ledger's bound (the theory's n^(−1/2) less Õ's log "
+                      "factor)",
+             "does not hold": f"falls more slowly than n^({bound:g}), the ledger's bound (the theory's n^(−1/2) less "
+                              "Õ's log factor)",
+             "inconclusive": f"falls at a rate these widths cannot compare with the ledger's bound n^({bound:g})"}[linear]
     others = (("non-linear output", nonlinear), ("bottleneck", bottleneck))
     tail = by_verdict(dict(others), {HOLDS: "for the {who} it does not decay",
                                      FAILS: "for the {who} it decays, against the paper",

@@ -267,8 +267,8 @@ def large_vs_small_lr_words(arrays):
     if blo > shi:
         n_uncensored = region_speedup(arrays, "large-lr", uncensored=True)[2]
         if n_uncensored < MIN_CELLS:
-            return (f"it is larger there than at small learning rates ({ref}), as the paper places it, but only with "
-                    f"the censored cells counted: the large half has {n_uncensored} uncensored cell"
+            return (f"it is not compared with the smaller half at this profile ({ref}): it exceeds that only with the "
+                    f"censored cells counted, and the large half has {n_uncensored} uncensored cell"
                     f"{'s' if n_uncensored != 1 else ''}, too few to compare")
         return f"it is larger there than at small learning rates ({ref}), as the paper places it"
     if bhi < slo:
