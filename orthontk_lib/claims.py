@@ -45,7 +45,7 @@ import math
 from collections.abc import Mapping
 from typing import NamedTuple, Optional
 
-__all__ = ["Claim", "Measurement", "Within", "Between", "AtMost", "AtLeast", "Separated", "VERDICTS", "HOLDS", "FAILS",
+__all__ = ["Claim", "Measurement", "with_reading", "on_the_bound", "Within", "Between", "AtMost", "AtLeast", "Separated", "VERDICTS", "HOLDS", "FAILS",
            "INCONCLUSIVE", "Measured", "margin", "decided", "by_verdict"]
 
 HOLDS, FAILS, INCONCLUSIVE = "holds", "does not hold", "inconclusive"
@@ -59,6 +59,20 @@ class Measurement(NamedTuple):
     value: float
     ci: tuple
     detail: Optional[dict] = None
+
+
+
+def with_reading(m, reading):
+    """``m`` with ``reading`` added to its detail's ``"reading"`` (what the ledger shows beside the verdict); a reading
+    already there comes first, joined by "; "."""
+    detail = dict(m.detail or {})
+    detail["reading"] = f"{detail['reading']}; {reading}" if detail.get("reading") else reading
+    return Measurement(m.value, m.ci, detail)
+
+
+def on_the_bound(ci, bound=1.0):
+    """Whether an interval's lower end is exactly ``bound`` (to 1e-9 relative): a verdict it holds only just."""
+    return bool(math.isfinite(ci[0]) and math.isclose(ci[0], bound, rel_tol=1e-9))
 
 
 # RULES

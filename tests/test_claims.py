@@ -267,3 +267,11 @@ def test_a_record_without_an_interval_says_so_instead_of_printing_nan(tmp_path):
     ledger.record("speedup-large-lr", Measurement(3.0, (float("nan"), float("nan"))), profile="quick", root=tmp_path)
     html = ledger.page("quick", root=tmp_path, paper_root=tmp_path / "none")
     assert "no interval: the statistic could not be formed" in html and "[nan, nan]" not in html
+
+
+def test_a_reading_is_added_after_the_one_already_there_and_a_lower_end_on_the_bound_is_told_apart():
+    from orthontk_lib.claims import on_the_bound, with_reading
+
+    m = with_reading(Measurement(2.0, (1.0, 3.0), {"cells": 3}), "first")
+    assert with_reading(m, "second").detail == {"cells": 3, "reading": "first; second"}
+    assert on_the_bound((1.0 + 1e-12, 3.0)) and not on_the_bound((1.01, 3.0)) and not on_the_bound((float("nan"), 1.0))

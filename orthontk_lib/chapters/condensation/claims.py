@@ -4,7 +4,7 @@ r"""The claims the chapter tests (:data:`CLAIMS`), each with its statistic, rule
 
 import numpy as np
 
-from orthontk_lib.claims import AtLeast, AtMost, Claim, Measurement, Within
+from orthontk_lib.claims import AtLeast, AtMost, Claim, Measurement, with_reading, Within
 
 from .experiment import MULTIPLICITY
 from .statistics import (
@@ -90,7 +90,7 @@ def measure(arrays, cfg):
     rule of the grid and the reading it supports."""
     return {
         "condensation-orientations": bound_measurement("condensation-orientations", *_main_bound(arrays, cfg)),
-        "condensation-1d-bound": _with_reading(bound_measurement("condensation-1d-bound", *_line_bound(arrays, cfg)),
+        "condensation-1d-bound": with_reading(bound_measurement("condensation-1d-bound", *_line_bound(arrays, cfg)),
                                                line_rule_words(arrays, cfg)),
         **{f"condensation-adam-p{p}": _with_paper_step(
             bound_measurement(f"condensation-adam-p{p}", *_adam_bound(arrays, cfg, "adam", p)), arrays, cfg)
@@ -98,19 +98,11 @@ def measure(arrays, cfg):
         **{f"condensation-deep-{act}": bound_measurement(f"condensation-deep-{act}",
                                                          *_adam_bound(arrays, cfg, "deep", MULTIPLICITY[act], act))
            for act in ("tanh", "xtanh")},
-        "condensation-multiplicity": _with_reading(Measurement(*multiplicity_gap_ci(arrays, cfg.activations_1d)),
+        "condensation-multiplicity": with_reading(Measurement(*multiplicity_gap_ci(arrays, cfg.activations_1d)),
                                                    line_rule_words(arrays, cfg, CLAIM["condensation-multiplicity"].rule.x)),
         "condensation-lazy-none": Measurement(*lazy_orientations_ci(arrays)),
         "condensation-weight-change": Measurement(*change_slope_ci(arrays), {"slopes": change_slope(arrays)[1]}),
     }
-
-
-def _with_reading(m, reading):
-    """``m`` with ``reading`` added to its detail (the ledger shows it beside the verdict); a reading already there
-    comes first."""
-    detail = dict(m.detail or {})
-    detail["reading"] = f"{detail['reading']}; {reading}" if detail.get("reading") else reading
-    return Measurement(m.value, m.ci, detail)
 
 
 def bound_measurement(claim_id, acts, counts, u=None, end=None):
@@ -144,8 +136,8 @@ def _with_paper_step(m, arrays, cfg):
     idx = [list(cfg.adam_activations).index(a) for a in acts]
     ratio = median_ratio(np.asarray(c, float)[idx, :, j], [MULTIPLICITY[a] for a in acts])
     where = "within 2p" if ratio <= 1 else "above 2p"
-    reading = f"{m.detail['reading']}; at the paper's step {int(steps[j])} a typical network has {ratio:.3g} × 2p ({where})"
-    return Measurement(m.value, m.ci, {**m.detail, "reading": reading, "paper_step_ratio": float(ratio)})
+    m = with_reading(m, f"at the paper's step {int(steps[j])} a typical network has {ratio:.3g} × 2p ({where})")
+    return Measurement(m.value, m.ci, {**m.detail, "paper_step_ratio": float(ratio)})
 
 
 def _main_bound(arrays, cfg):

@@ -36,11 +36,16 @@ def floor_of(activation):
     return math.sqrt(EPS64) if activation == "relu" else 10 * EPS64
 
 
+def below_floor(values, floor):
+    """Indices at which ``values`` lie below :data:`READ_ABOVE` times ``floor`` (NaN counts as below)."""
+    return np.flatnonzero(~(np.asarray(values, float) >= READ_ABOVE * floor))
+
+
 def readable(depths, values, floor, min_depth=MIN_DEPTH):
     """The depths from ``min_depth`` until ``values`` first falls below :data:`READ_ABOVE` times ``floor``, and their
     values: ``(L, y)``, float arrays."""
     L, y = np.asarray(depths, float), np.asarray(values, float)
-    below = np.flatnonzero(~(y >= READ_ABOVE * floor))  # NaN counts as below
+    below = below_floor(y, floor)
     end = below[0] if len(below) else len(y)
     keep = L[:end] >= min_depth
     return L[:end][keep], y[:end][keep]
@@ -219,7 +224,7 @@ def spread_floor_depths(arrays):
     out = []
     for i, (act, _) in enumerate(points()):
         y, floor = np.asarray(arrays["spread"][i], float), floor_of(act)
-        below = np.flatnonzero(~(y >= READ_ABOVE * floor))
+        below = below_floor(y, floor)
         at = len(below) and floor_state(float(y[-1]), floor) == "at its floor"
         out.append(int(arrays["depths"][below[0]]) if at else None)
     return out

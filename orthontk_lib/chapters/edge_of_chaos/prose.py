@@ -12,6 +12,7 @@ from .claims import CLAIMS, GROWTH_RULE
 from .decay import (
     EPS32,
     READ_ABOVE,
+    below_floor,
     decay_curves,
     floor_of,
     floor_state,
@@ -132,7 +133,7 @@ def floor_words(arrays):
     is not read, and where it ends (:func:`floor_state`)."""
     out = []
     for label, act, ph, depths, y, floor in decay_curves(arrays):
-        below = np.flatnonzero(~(np.asarray(y) >= READ_ABOVE * floor))
+        below = below_floor(y, floor)
         if len(below):
             end = np.nanmin(y)
             out.append(f"{label}, from depth {int(depths[below[0]])} (down to {end:.1e}: {floor_state(end, floor)})")

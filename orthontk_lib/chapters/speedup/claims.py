@@ -1,11 +1,7 @@
 r"""The claims the chapter tests (:data:`CLAIMS`), each with its statistic, rule and tolerance, and
 :func:`measure`, which measures every one of them from the saved arrays."""
 
-import math
-
-import numpy as np
-
-from orthontk_lib.claims import AtLeast, AtMost, Claim, Measurement
+from orthontk_lib.claims import AtLeast, AtMost, Claim, Measurement, on_the_bound, with_reading
 
 from .statistics import at_alt_target, region_speedup, stability, stability_growth, width_shrinkage, width_speedups
 from .sweeps import view
@@ -76,11 +72,11 @@ CLAIMS = [
 def _on_the_bound(m, bound=1.0):
     """An edge ratio whose widened interval ends at exactly ``bound`` carries that in its reading: it holds only just,
     and a strict rule or an exact per-cell interval would read it as inconclusive."""
-    if not (np.isfinite(m.ci[0]) and math.isclose(m.ci[0], bound, rel_tol=1e-9)):
+    if not on_the_bound(m.ci, bound):
         return m
-    return Measurement(m.value, m.ci, {**(m.detail or {}), "reading": (
-        "holds only just: the interval widened by the grid's step ends at exactly 1; a rule asking for a ratio above 1, "
-        "or an exact interval per cell over the seeds, would read it as inconclusive")})
+    return with_reading(m, "holds only just: the interval widened by the grid's step ends at exactly 1; a rule asking "
+                           "for a ratio above 1, or an exact interval per cell over the seeds, would read it as "
+                           "inconclusive")
 
 
 def _speed(arrays, corner, pair=(0, 1)):

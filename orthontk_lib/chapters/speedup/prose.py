@@ -7,6 +7,7 @@ import math
 import numpy as np
 
 from orthontk_lib import meanfield
+from orthontk_lib.claims import on_the_bound
 
 from .claims import CLAIMS, MIN_CELLS, target_check
 from .experiment import FIGURE
@@ -127,8 +128,7 @@ def boundary_words(measured, bound=1.0, n_seeds=None):
     step, whose end then lands on 1): that it holds only just, what that end decides, and which rules would read it
     as inconclusive (a strict one; with ``n_seeds``, an exact per-cell interval: a cell where every seed trains has a
     Clopper–Pearson interval reaching below one half, the "most seeds" bar)."""
-    lo = measured.ci[0]
-    if not (np.isfinite(lo) and math.isclose(lo, bound, rel_tol=1e-9)):
+    if not on_the_bound(measured.ci, bound):
         return ""
     from scipy.stats import binomtest
 
@@ -288,7 +288,7 @@ def first_hit_words(arrays, claims_measured):
                          ("speedup-stability-growth", "its growth", stability_growth)):
         v, ci = f(arrays, runs=reached)
         verdict = claims[cid].verdict(v, ci)
-        edge = " only just, its lower end exactly 1" if verdict == "holds" and math.isclose(ci[0], 1.0, rel_tol=1e-9) else ""
+        edge = " only just, its lower end exactly 1" if verdict == "holds" and on_the_bound(ci) else ""
         parts.append(f"{what} is {v:.2f} [{ci[0]:.2f}, {ci[1]:.2f}] ({verdict}{edge})")
         if verdict != claims[cid].verdict(*claims_measured[cid][:2]):
             changed.append(cid)
