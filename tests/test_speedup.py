@@ -189,9 +189,9 @@ def test_the_second_target_reads_its_own_tau_and_target():
 def test_the_target_sentence_says_which_verdicts_change(quick, monkeypatch):
     cfg, arrays = quick
     same = {cid: ("holds", "holds", None) for cid in sp.FCN_CLAIMS}
-    monkeypatch.setattr(sp.prose, "target_check", lambda a, c, m=None: same)
+    monkeypatch.setattr(sp.chapter, "target_check", lambda a, c, m=None: same)
     assert prose(sp, arrays, cfg)["sp-target-words"].startswith("the five verdicts are the same")
-    monkeypatch.setattr(sp.prose, "target_check",
+    monkeypatch.setattr(sp.chapter, "target_check",
                         lambda a, c, m=None: {**same, "speedup-deep": ("holds", "inconclusive", None)})
     assert prose(sp, arrays, cfg)["sp-target-words"].startswith("1 of the five verdicts changes with the target "
                                                                  "(speedup-deep)")

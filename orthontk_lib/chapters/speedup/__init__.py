@@ -25,5 +25,6 @@ reaches it within ``steps`` counts as failed; for the speed-up
 
 from orthontk_lib.chapters._parts import reexport
 
-# every name a part defines, as if the chapter were one module, parts in reading order
-reexport(globals(), ("experiment", "sweeps", "statistics", "claims", "prose", "figures"))
+# every name a part defines, as if the chapter were one module, parts in reading order: the setting and its sweeps, the
+# statistics the three experiments share, each experiment (its claims, words and figures), then the chapter as one
+reexport(globals(), ("experiment", "sweeps", "statistics", "fcn_grid", "width_family", "cnn_grid", "chapter"))

@@ -1,5 +1,6 @@
-r"""The experiment: the chapter's knobs (:class:`Config`), the paper's figure it reproduces, the learning-rate by depth
-grid on the critical line, and one training point (every learning rate and seed of one depth and initialization)."""
+r"""The chapter's setting, shared by its three experiments (:mod:`.fcn_grid`, :mod:`.width_family`, :mod:`.cnn_grid`):
+the knobs (:class:`Config`), the paper's figure it reproduces, the learning-rate by depth grid on the critical line,
+and one training point (every learning rate and seed of one depth and initialization)."""
 
 import dataclasses
 import math

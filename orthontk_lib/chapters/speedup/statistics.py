@@ -1,12 +1,15 @@
-r"""Statistics of the saved grids: which runs train, τ (steps to the target) and its censoring, the speed-up per cell
-and per region with bootstrap intervals, failure edges and their ratios, the width family's shrinkage."""
+r"""Statistics of the saved grids, shared by the three experiments: which runs train, τ (steps to the target) and its
+censoring, the speed-up per cell and per region with bootstrap intervals, failure edges and their ratios, the width
+family's shrinkage; and the speed claims' measurement (:func:`_speed`) with its words."""
 
 
 import numpy as np
 
 from orthontk_lib import stats
+from orthontk_lib.claims import Measurement
 
 from .experiment import INITS, first_hit
+
 
 # STATISTICS
 
@@ -246,3 +249,51 @@ def evaluation_interval(arrays):
     """Steps between evaluations on the full sets: the resolution of the test-set τ (:func:`test_tau`)."""
     steps = np.asarray(arrays["record_steps"], float)
     return float(steps[1] - steps[0]) if steps.size > 1 else float(arrays["steps"])
+
+
+# THE SPEED CLAIMS' STATISTIC, as the FCN and CNN grids' claims read it
+
+MIN_CELLS = 2
+"""Fewer (depth, lr) cells than this where both inits train leave a speed claim inconclusive."""
+
+
+def _speed(arrays, corner, pair=(0, 1)):
+    """A speed claim's measurement: the speed-up over the cells where most seeds of both inits train, its interval
+    spanning that one and the uncensored cells' (every seed of both trains), so that a bound cannot decide alone."""
+    v, ci, cells = region_speedup(arrays, corner, pair)
+    uv, uci, ucells = region_speedup(arrays, corner, pair, uncensored=True)
+    detail = {"cells": cells, "uncensored": uv, "uncensored_cells": ucells}
+    if cells < MIN_CELLS or ucells < MIN_CELLS:
+        if cells >= MIN_CELLS:
+            detail["reading"] = (f"{ucells} cell{'s' if ucells != 1 else ''} without a seed counted at the budget: "
+                                 "a bound, not a measured speed, would carry the verdict")
+        return Measurement(v, (float("nan"), float("nan")), detail)
+    return Measurement(v, (min(ci[0], uci[0]), max(ci[1], uci[1])), detail)
+
+
+SPEED_READING = {"holds": "faster", "does not hold": "not faster", "inconclusive": "not measurably faster or slower"}
+"""A speed claim's verdict as the prose reads it (:func:`speed_reading`)."""
+
+
+def speed_reading(measured, cid):
+    """The speed claim ``cid``'s verdict in words (:data:`SPEED_READING`), or "too few measured cells to say" where it
+    is inconclusive for want of an interval (:func:`_speed`)."""
+    v = measured.verdicts()[cid]
+    return ("too few measured cells to say" if v == "inconclusive" and not np.isfinite(measured[cid].ci[0])
+            else SPEED_READING[v])
+
+
+def measurement_text(ms):
+    """A measurement as the page shows it: ``value [lo, hi]``, or why it has no interval (too few cells where both
+    inits train, or too few without a censored seed)."""
+    v, ci, detail = ms[0], ms[1], ms[2] or {}
+    if np.isfinite(ci[0]):
+        return f"{v:.2f} [{ci[0]:.2f}, {ci[1]:.2f}]"
+    if detail.get("cells", 0) >= MIN_CELLS and "uncensored_cells" in detail:
+        n, u = detail["uncensored_cells"], detail.get("uncensored", float("nan"))
+        only = f", {u:.2f} alone" if n and np.isfinite(u) else ""
+        return (f"{v:.2f} over {detail['cells']} cells where most seeds train, {n} of them uncensored{only}: no "
+                "interval, too few cells without a seed counted at the budget")
+    if "cells" in detail:
+        return f"{v:.2f} (no interval: {detail['cells']} cell(s))"
+    return f"{v:.2f} (no interval)"

@@ -1,74 +1,126 @@
-r"""The learning-speed chapter's glued numbers and phrases (:func:`numbers`): speed-ups and their readings, the
-failure edges in words, what the uncensored cells and the second target say; each computed from the arrays, so that
-every sentence flips when the data do."""
-
-import math
+r"""The FCN grid: tanh networks on the critical line, Gaussian against orthogonal, over (learning rate × depth), the
+paper's depth family. Its claims (speed at depth and at large learning rate, the failure edge and its growth with
+depth), their measurement and words, and its figures (training curves, the τ and speed-up maps)."""
 
 import numpy as np
 
-from orthontk_lib import meanfield
-from orthontk_lib.claims import on_the_bound
+from orthontk_lib import plots
+from orthontk_lib.claims import AtLeast, Claim, Measurement, on_the_bound, with_reading
 
-from .claims import CLAIMS, MIN_CELLS, target_check
-from .experiment import FIGURE
+from .experiment import INITS
 from .statistics import (
+    MIN_CELLS,
+    _speed,
     at_alt_target,
+    censored_tau,
     censoring_marks,
     evaluation_interval,
     every_trains,
-    failure_edge,
     failure_edges,
     failure_rate,
     grid_spacing,
     mean_tau,
-    region,
+    measurement_text,
     reached,
+    region,
     region_speedup,
+    speed_reading,
     speedup_map,
     stability,
     stability_growth,
     trained,
-    width_speedups,
 )
 from .sweeps import view
 
 
-def numbers(arrays, cfg, measured):
-    """The numbers and phrases of the chapter's prose (``measured``: the claims measured on ``arrays``)."""
-    fcn, cnn, family = view(arrays, "fcn"), view(arrays, "cnn"), view(arrays, "family")
-    m, v = measured, measured.verdicts()
-    fmt = measurement_text
-    q_star = meanfield.q_star("tanh", math.sqrt(cfg.W_var), cfg.b_std)
+# CLAIMS
+
+HDX = "Huang, Du, Xu 2021"
+
+
+SPEED_WHY = (f"a speed-up means the interval lies above 1; fewer than {MIN_CELLS} cells where both inits train, or "
+             f"fewer than {MIN_CELLS} where every seed of both does, leave it inconclusive: a seed counted at the budget "
+             "holds a bound, not a speed, and must not decide alone")
+
+
+UNCENSORED = ("; the interval spans that one and the same statistic's over the cells where every seed of both trains "
+              "(no τ censored)")
+
+
+STEP_WHY = ("any advantage at all; the interval already includes the grid's resolution (an edge is known to one "
+            "grid step), so equal edges are inconclusive, one step apart at every resampling decides")
+
+
+GRID_CLAIMS = [
+    Claim("speedup-deep", f"{HDX}, abstract and Sec. 5",
+          "In the linear regime of tanh, orthogonal initialization trains faster at large depth.",
+          "τ_gauss/τ_orth, a seed that never reaches the target counted at the step budget, geometric mean over "
+          "the deep half of depths and every learning rate where most seeds of both inits train (95% bootstrap "
+          "interval over seeds)" + UNCENSORED,
+          AtLeast(1.0), why=SPEED_WHY, decide="more seeds, or more learning rates where both inits train"),
+    Claim("speedup-large-lr", f"{HDX}, abstract and Sec. 5",
+          "In the linear regime of tanh, orthogonal initialization trains faster at large learning rate.",
+          "τ_gauss/τ_orth, a seed that never reaches the target counted at the step budget, geometric mean over "
+          "the larger half of learning rates and every depth where most seeds of both inits train (95% bootstrap "
+          "interval over seeds)" + UNCENSORED,
+          AtLeast(1.0), why=SPEED_WHY, decide="more seeds, or more depths where both inits train"),
+    Claim("speedup-stability", f"{HDX}, Sec. 5 (the failure boundary of the learning-speed figure)",
+          "Orthogonal networks still train at learning rates where Gaussian ones no longer do, at large depth.",
+          "failure edge (largest η at which most seeds train) orthogonal over Gaussian, geometric mean over the "
+          "deep half of depths (95% bootstrap interval over seeds, widened by one grid step each way)",
+          AtLeast(1.0), why=STEP_WHY, decide="more seeds, or a finer learning-rate grid"),
+    Claim("speedup-stability-growth", f"{HDX}, Sec. 5 (the depth family of the learning-speed figure)",
+          "The stability advantage of orthogonal initialization grows with depth.",
+          "the failure-edge ratio of the deep half of depths over that of the shallow half (95% bootstrap "
+          "interval over seeds, widened by two grid steps each way)", AtLeast(1.0), why=STEP_WHY,
+          decide="more depths, or a finer learning-rate grid"),
+]
+
+
+def _on_the_bound(m, bound=1.0):
+    """An edge ratio whose widened interval ends at exactly ``bound`` carries that in its reading: it holds only just,
+    and a strict rule or an exact per-cell interval would read it as inconclusive."""
+    if not on_the_bound(m.ci, bound):
+        return m
+    return with_reading(m, "holds only just: the interval widened by the grid's step ends at exactly 1; a rule asking "
+                           "for a ratio above 1, or an exact interval per cell over the seeds, would read it as "
+                           "inconclusive")
+
+
+def measure_grid(arrays, cfg):
+    """The FCN grid's claims, each one's statistic with its 95% interval."""
+    fcn = view(arrays, "fcn")
+    return {
+        "speedup-deep": _speed(fcn, "deep"),
+        "speedup-large-lr": _speed(fcn, "large-lr"),
+        "speedup-stability": _on_the_bound(Measurement(*stability(fcn))),
+        "speedup-stability-growth": _on_the_bound(Measurement(*stability_growth(fcn))),
+    }
+
+
+# WORDS
+
+
+def grid_numbers(arrays, cfg, measured):
+    """The FCN grid's numbers and phrases (``measured``: the chapter's claims measured on ``arrays``)."""
+    fcn = view(arrays, "fcn")
+    m, fmt = measured, measurement_text
     collapsed = np.isfinite(fcn["tau"]) & ~trained(fcn)
-    cedge = failure_edge(cnn)
     d = len(fcn["depths"]) - 1
-    speeds = width_speedups(family)
-    reading = {"holds": "faster", "does not hold": "not faster", "inconclusive": "not measurably faster or slower"}
-    reading_of = lambda cid: ("too few measured cells to say" if v[cid] == "inconclusive" and not np.isfinite(m[cid].ci[0])
-                              else reading[v[cid]])
     span = tau_span(fcn)
-    check = target_check(arrays, cfg, m)
-    out = {
-        "sp-target-alt": f"{float(fcn['target_alt']):.0%}",
+    return {
         "sp-tau-span-alt": f"{tau_span(at_alt_target(fcn)):.1f}",
-        "sp-target-check": "; ".join(f"{cid}: {a} → {b}{_cells_change(m[cid], alt)}"
-                                     for cid, (a, b, alt) in check.items()),
-        "sp-target-words": target_words(m, check),
-        "sp-differs": FIGURE.caption(cfg),
         "sp-tau-span": f"{span:.1f}",
         "sp-tau-span-words": ("at least two decades, as the paper's figure needs" if span >= 2 else
                               "less than the two decades the paper's figure spans: this profile's learning rates and step budget "
                               "are too narrow for more (the paper profile's are wider)"),
-        "sp-wvar": f"{cfg.W_var:g}", "sp-bvar": f"{cfg.b_std ** 2:.3g}", "sp-qstar": f"{q_star:.4f}",
-        "sp-chi": f"{meanfield.chi('tanh', math.sqrt(cfg.W_var), cfg.b_std):.6f}",
-        "sp-tanh-slope": f"{1 - math.tanh(math.sqrt(q_star)) ** 2:.3f}",
         "sp-width": int(cfg.width), "sp-batch": int(cfg.batch_size), "sp-steps": int(fcn["steps"]),
-        "sp-data": f"{cfg.n_train} {cfg.dataset} training images", "sp-target": f"{cfg.target:.0%}",
+        "sp-target": f"{cfg.target:.0%}",
         "sp-seeds": int(fcn["tau"].shape[-1]), "sp-curve-depth": int(fcn["depths"][d]),
         "sp-collapsed": f"{int(collapsed.sum())} of {collapsed.size}",
         "sp-deep": fmt(m["speedup-deep"]), "sp-deep-cells": m["speedup-deep"].detail["cells"],
         "sp-large-lr": fmt(m["speedup-large-lr"]), "sp-large-lr-cells": m["speedup-large-lr"].detail["cells"],
-        "sp-deep-reading": reading_of("speedup-deep"), "sp-large-lr-reading": reading_of("speedup-large-lr"),
+        "sp-deep-reading": speed_reading(m, "speedup-deep"), "sp-large-lr-reading": speed_reading(m, "speedup-large-lr"),
         "sp-large-vs-small": large_vs_small_lr_words(fcn),
         "sp-uncensored-check": uncensored_words(fcn, m),
         "sp-deep-depths": "L = " + ", ".join(str(int(L)) for L, deep in zip(
@@ -89,38 +141,9 @@ def numbers(arrays, cfg, measured):
             fails="the advantage shrinks with depth",
             inconclusive="whether the advantage grows with depth is not decided at this profile"),
         "sp-edge": _edge_words(fcn, "L"),
-        "sp-family-edge": _edge_words(family, "n"),
         "sp-eval-every": int(evaluation_interval(fcn)),
         **_speedup_range(fcn),
-        "sp-family-depth": int(cfg.family_depth), "sp-family-widths": ", ".join(map(str, family["widths"])),
-        "sp-family-speedups": ", ".join(f"{s[0]:.2f} (n={w})" for s, w in zip(speeds, family["widths"])),
-        "sp-family-shrink": fmt(m["speedup-small-lr-width"]),
-        "sp-family-words": measured.words(
-            "speedup-small-lr-width", holds="the speed-up shrinks towards 1 as the width grows: a finite-width effect",
-            fails="the speed-up does not shrink as the width grows",
-            inconclusive="the interval does not decide whether it shrinks"),
-        "sp-cnn-channels": cfg.channels, "sp-cnn-steps": int(cnn["steps"]), "sp-cnn-batch": cfg.cnn_batch_size,
-        "sp-cnn-target": f"{float(cnn['target']):.0%}", "sp-cnn-seeds": int(cnn["tau"].shape[-1]),
-        "sp-cnn-deepest": int(cnn["depths"][-1]),
-        "sp-cnn-deep": fmt(m["speedup-cnn-deep"]), "sp-cnn-deep-cells": m["speedup-cnn-deep"].detail["cells"],
-        "sp-cnn-control": fmt(m["speedup-cnn-orthogonality"]),
-        "sp-cnn-deep-reading": reading_of("speedup-cnn-deep"),
-        "sp-cnn-control-reading": measured.words(
-            "speedup-cnn-orthogonality", holds="It is orthogonality, not the delta structure, that speeds deep CNNs up.",
-            fails="The control does not train slower than delta-orthogonal kernels: the delta structure, not "
-                  "orthogonality, carries what speed-up there is.",
-            inconclusive="At this profile the control does not separate the two: the interval of the speed-up over "
-                         "delta-Gaussian kernels does not decide."),
-        "sp-cnn-edge-compare": cnn_edge_comparison(cedge, grid_spacing(cnn["lrs"])),
-        "sp-cnn-edge": "; ".join(f"L={L}: " + ", ".join("η " + edge_bound_words(e[i], cnn["lrs"])
-                                                      for i in ("gaussian", "delta-orthogonal", "delta-gaussian"))
-                                 for L, e in cedge.items()),
     }
-    for k, pair in {"": (0, 1), "-control": (2, 1)}.items():
-        deepest = speedup_map(cnn, pair)[-1]
-        out[f"sp-cnn-deepest-range{k}"] = (f"{np.nanmin(deepest):.2f} to {np.nanmax(deepest):.2f}"
-                                           if np.isfinite(deepest).any() else "undefined (no run trains)")
-    return out
 
 
 def boundary_words(measured, bound=1.0, n_seeds=None):
@@ -142,72 +165,6 @@ def boundary_words(measured, bound=1.0, n_seeds=None):
             "resamplings the orthogonal edges sit (geometric mean over the deep depths) at least one grid step above "
             f"the Gaussian ones, which bounds the true ratio above 1 and no further. A rule asking for a ratio above 1{exact} "
             "would read it as inconclusive")
-
-
-def cnn_edge_comparison(cedge, spacing=None):
-    """Where delta-orthogonal kernels stop training at a smaller learning rate than Gaussian ones (both edges read off
-    the grid; a Gaussian edge at the grid's top is a lower bound, so it still counts as larger), as prose; with the
-    grid's ``spacing``, by how many grid steps, and whether the delta-Gaussian control stops where delta-orthogonal
-    kernels do (then the delta structure, not orthogonality, is what differs from Gaussian kernels)."""
-    lower = [L for L, e in cedge.items()
-             if np.isfinite(e["gaussian"]) and (not np.isfinite(e["delta-orthogonal"]) or
-                                                e["delta-orthogonal"] < e["gaussian"])]
-    if not lower:
-        return "Nowhere do delta-orthogonal kernels stop training at a smaller learning rate than Gaussian ones"
-    where = ", ".join(f"L = {L}" for L in lower)
-    if spacing is None:
-        return (f"Delta-orthogonal kernels stop training at a smaller learning rate than Gaussian ones at {where}, the "
-                "reverse of the stability the paper reports for orthogonal FCNs")
-    parts, gaps = [], []
-    for L in lower:
-        e = cedge[L]
-        steps = (round(math.log(e["gaussian"] / e["delta-orthogonal"]) / math.log(spacing))
-                 if np.isfinite(e["delta-orthogonal"]) else None)
-        gap = f"{steps} grid step{'s' if steps != 1 else ''} (×{spacing:.2g} each)" if steps else "the whole grid"
-        control = (", and the delta-Gaussian control stops there too: the delta structure, not orthogonality, is "
-                   "what differs" if e.get("delta-gaussian") == e["delta-orthogonal"] else "")
-        parts.append(f"at L = {L} by {gap}{control}")
-        gaps.append(steps)
-    resolved = "; one grid step is the grid's resolution, so this is not resolved" if set(gaps) == {1} else ""
-    return ("Delta-orthogonal kernels stop training at a smaller learning rate than Gaussian ones, the reverse of the "
-            "stability the paper reports for orthogonal FCNs, " + "; ".join(parts) + resolved)
-
-
-def edge_bound_words(edge, lrs):
-    """A failure edge read off a learning-rate grid, as prose: ``≥`` where it is the grid's top (the edge lies there
-    or beyond), ``<`` the smallest where no learning rate trains (NaN), else ``=``."""
-    lrs = np.asarray(lrs, float)
-    if not np.isfinite(edge):
-        return f"< {lrs.min():.2g}"
-    return f"≥ {edge:.2g}" if np.isclose(edge, lrs.max()) else f"= {edge:.2g}"
-
-
-def _cells(measurement):
-    """A speed claim's cells (where both inits mostly train), None for other measurements."""
-    return (getattr(measurement, "detail", None) or {}).get("cells")
-
-
-def _cells_change(main, alt):
-    """`` (n → m cells)`` where a speed claim's cells (both inits mostly train) differ between the targets."""
-    a, b = _cells(main), _cells(alt)
-    return f" ({a} → {b} cells)" if a is not None and b is not None and a != b else ""
-
-
-def target_words(main, check):
-    """The second target's verdicts in words: the same, or which change and whether because the cells where both
-    inits train thin out there (power lost, not an effect reversed) or with the cells kept (the conclusion hinges on
-    the target)."""
-    differ = [cid for cid, (a, b, _) in check.items() if a != b]
-    if not differ:
-        return "the five verdicts are the same at both targets: the conclusions do not hinge on the target"
-    thinned = [cid for cid in differ if None not in (_cells(main[cid]), _cells(check[cid][2]))
-               and _cells(check[cid][2]) < _cells(main[cid])]
-    words = (f"{len(differ)} of the five verdicts change{'s' if len(differ) == 1 else ''} with the target "
-             f"({', '.join(differ)})")
-    if thinned == differ:
-        return (words + ": because fewer cells have most seeds of both inits reaching the higher target (runs that "
-                "reach one target miss the other), so the change is power lost, not an effect reversed")
-    return words + ": those conclusions hinge on the target"
 
 
 def tau_span(arrays):
@@ -282,7 +239,7 @@ def first_hit_words(arrays, claims_measured):
     """The two stability claims again with a run counted as trained at its first hit (:func:`reached`, the paper's
     reading) rather than only if it is still at the target at the end: each value and verdict, and whether a verdict
     turns on that choice."""
-    claims = {c.id: c for c in CLAIMS}
+    claims = {c.id: c for c in GRID_CLAIMS}
     parts, changed = [], []
     for cid, what, f in (("speedup-stability", "the edge ratio", stability),
                          ("speedup-stability-growth", "its growth", stability_growth)):
@@ -298,22 +255,6 @@ def first_hit_words(arrays, claims_measured):
         return head + ": neither verdict turns on how a collapse after a first hit is counted"
     return (head + f": the verdict of {' and '.join(changed)} turns on that choice. The page keeps the stricter "
             "reading, in which a run that collapses after its first hit has not trained at that learning rate")
-
-
-def measurement_text(ms):
-    """A measurement as the page shows it: ``value [lo, hi]``, or why it has no interval (too few cells where both
-    inits train, or too few without a censored seed)."""
-    v, ci, detail = ms[0], ms[1], ms[2] or {}
-    if np.isfinite(ci[0]):
-        return f"{v:.2f} [{ci[0]:.2f}, {ci[1]:.2f}]"
-    if detail.get("cells", 0) >= MIN_CELLS and "uncensored_cells" in detail:
-        n, u = detail["uncensored_cells"], detail.get("uncensored", float("nan"))
-        only = f", {u:.2f} alone" if n and np.isfinite(u) else ""
-        return (f"{v:.2f} over {detail['cells']} cells where most seeds train, {n} of them uncensored{only}: no "
-                "interval, too few cells without a seed counted at the budget")
-    if "cells" in detail:
-        return f"{v:.2f} (no interval: {detail['cells']} cell(s))"
-    return f"{v:.2f} (no interval)"
 
 
 def uncensored_words(arrays, claims_measured):
@@ -359,3 +300,49 @@ def _speedup_range(arrays):
     best, worst = (np.unravel_index(f(s), s.shape) for f in (np.nanargmax, np.nanargmin))
     return {**out, "sp-best": f"{s[best]:.2f}", "sp-best-where": where(best), "sp-worst": f"{s[worst]:.2f}",
             "sp-worst-where": where(worst)}
+
+
+# FIGURES
+
+
+def fig_curves(cfg, arrays):
+    """Training accuracy of every seed at the deepest FCN, both inits, at up to three learning rates."""
+    fcn = view(arrays, "fcn")
+    d = len(fcn["depths"]) - 1
+    usable = np.flatnonzero(failure_rate(fcn)[d].min(0) < 1)
+    picks = usable[np.linspace(0, len(usable) - 1, min(3, len(usable))).round().astype(int)] if len(usable) else [0]
+    fig, axes = plots.figure(ncols=len(picks), width=2.6, height=2.3, sharey=True, squeeze=False)
+    for ax, l in zip(axes[0], picks):
+        for i, init in enumerate(INITS):
+            for s in range(fcn["train_accuracy"].shape[-2]):
+                ax.plot(fcn["record_steps"], fcn["train_accuracy"][d, i, l, s], color=plots.COLORS[init], lw=1,
+                        alpha=0.7, label=init if s == 0 else None)
+        ax.axhline(cfg.target, color="k", ls=":", lw=1)
+        ax.set(title=f"η = {fcn['lrs'][l]:.2g}", xlabel="SGD step")
+    axes[0, 0].set_ylabel("training accuracy")
+    axes[0, 0].legend(fontsize=7)
+    return fig
+
+
+def _tau_norm(tau, steps):
+    from matplotlib import colors
+
+    return colors.LogNorm(vmin=max(1, float(np.nanmin(tau))), vmax=float(steps))
+
+
+def fig_grid(arrays):
+    """Mean censored τ of both inits over (depth, lr), failures hatched, and the speed-up map with censored
+    ratios marked."""
+    from matplotlib import colors
+
+    fcn = view(arrays, "fcn")
+    tau, fail = censored_tau(fcn).mean(-1), failure_rate(fcn) >= 0.5  # not "most seeds train"
+    norm = _tau_norm(tau, fcn["steps"])
+    title = "speed-up τ_gauss/τ_orth"
+    return plots.grid_heatmaps(
+        {"τ Gaussian": (np.where(fail[:, 0], np.nan, tau[:, 0]), "viridis", norm),
+         "τ orthogonal": (np.where(fail[:, 1], np.nan, tau[:, 1]), "viridis", norm),
+         title: (speedup_map(fcn), "RdBu_r", colors.LogNorm(vmin=1 / 8, vmax=8))},
+        fcn["lrs"], fcn["depths"], xlabel="learning rate η", ylabel="depth L",
+        marks={"τ Gaussian": fail[:, 0], "τ orthogonal": fail[:, 1]}, fmt="{:.3g}",
+        prefixes={title: censoring_marks(fcn)})

@@ -1,70 +1,69 @@
-r"""The chapter's figures: the paper's learning-speed figure on its axes, the failure edges, the speed-up maps and
-the CNN grid."""
-
+r"""The width family: the FCN grid's training at one depth (``family_depth``) and several widths, at the smaller half
+of its learning rates scaled so that ηΘ is the same at every width. Its claim (the small-learning-rate speed-up is a
+finite-width effect), its words, and the paper's learning-speed figure and the failure edges, which draw it beside
+the depth family (the FCN grid) as the paper does."""
 
 import numpy as np
 
 from orthontk_lib import plots
+from orthontk_lib.claims import AtMost, Claim, Measurement
 
+from .fcn_grid import HDX, _edge_words
 from .experiment import INITS
 from .statistics import (
-    censored_tau,
-    censoring_marks,
     evaluation_interval,
     failure_edges,
-    failure_rate,
     mean_tau,
-    speedup_map,
+    measurement_text,
     test_tau,
     trained,
+    width_shrinkage,
+    width_speedups,
 )
 from .sweeps import view
 
+
+# CLAIMS
+
+FAMILY_CLAIMS = [
+    Claim("speedup-small-lr-width", f"{HDX}, abstract ('a finite-width effect in the small learning rate regime')",
+          "At small learning rate the speed-up of orthogonal initialization is a finite-width effect: it shrinks "
+          "towards 1 as the width grows.",
+          "|log τ_gauss/τ_orth| at the largest width of the width family minus at the smallest (smaller half of "
+          "the learning rates, η ∝ 1/n so that ηΘ is the same at every width; runs that train; 95% bootstrap "
+          "interval over seeds)",
+          AtMost(0.0), why="shrinking means the difference is negative",
+          decide="more seeds, or widths further apart (the paper profile: 400 to 1600 at depth 50)"),
+]
+
+
+def measure_family(arrays, cfg):
+    """The width family's claim, its statistic with its 95% interval."""
+    family = view(arrays, "family")
+    return {"speedup-small-lr-width": Measurement(*width_shrinkage(family),
+                                                  {"speedups": [s[0] for s in width_speedups(family)]})}
+
+
+# WORDS
+
+
+def family_numbers(arrays, cfg, measured):
+    """The width family's numbers and phrases (``measured``: the chapter's claims measured on ``arrays``)."""
+    family = view(arrays, "family")
+    speeds = width_speedups(family)
+    return {
+        "sp-family-edge": _edge_words(family, "n"),
+        "sp-family-depth": int(cfg.family_depth), "sp-family-widths": ", ".join(map(str, family["widths"])),
+        "sp-family-speedups": ", ".join(f"{s[0]:.2f} (n={w})" for s, w in zip(speeds, family["widths"])),
+        "sp-family-shrink": measurement_text(measured["speedup-small-lr-width"]),
+        "sp-family-words": measured.words(
+            "speedup-small-lr-width", holds="the speed-up shrinks towards 1 as the width grows: a finite-width effect",
+            fails="the speed-up does not shrink as the width grows",
+            inconclusive="the interval does not decide whether it shrinks"),
+    }
+
+
 # FIGURES
-
-
-def fig_curves(cfg, arrays):
-    """Training accuracy of every seed at the deepest FCN, both inits, at up to three learning rates."""
-    fcn = view(arrays, "fcn")
-    d = len(fcn["depths"]) - 1
-    usable = np.flatnonzero(failure_rate(fcn)[d].min(0) < 1)
-    picks = usable[np.linspace(0, len(usable) - 1, min(3, len(usable))).round().astype(int)] if len(usable) else [0]
-    fig, axes = plots.figure(ncols=len(picks), width=2.6, height=2.3, sharey=True, squeeze=False)
-    for ax, l in zip(axes[0], picks):
-        for i, init in enumerate(INITS):
-            for s in range(fcn["train_accuracy"].shape[-2]):
-                ax.plot(fcn["record_steps"], fcn["train_accuracy"][d, i, l, s], color=plots.COLORS[init], lw=1,
-                        alpha=0.7, label=init if s == 0 else None)
-        ax.axhline(cfg.target, color="k", ls=":", lw=1)
-        ax.set(title=f"η = {fcn['lrs'][l]:.2g}", xlabel="SGD step")
-    axes[0, 0].set_ylabel("training accuracy")
-    axes[0, 0].legend(fontsize=7)
-    return fig
-
-
-def _tau_norm(tau, steps):
-    from matplotlib import colors
-
-    return colors.LogNorm(vmin=max(1, float(np.nanmin(tau))), vmax=float(steps))
-
-
-def fig_grid(arrays):
-    """Mean censored τ of both inits over (depth, lr), failures hatched, and the speed-up map with censored
-    ratios marked."""
-    from matplotlib import colors
-
-    fcn = view(arrays, "fcn")
-    tau, fail = censored_tau(fcn).mean(-1), failure_rate(fcn) >= 0.5  # not "most seeds train"
-    norm = _tau_norm(tau, fcn["steps"])
-    title = "speed-up τ_gauss/τ_orth"
-    return plots.grid_heatmaps(
-        {"τ Gaussian": (np.where(fail[:, 0], np.nan, tau[:, 0]), "viridis", norm),
-         "τ orthogonal": (np.where(fail[:, 1], np.nan, tau[:, 1]), "viridis", norm),
-         title: (speedup_map(fcn), "RdBu_r", colors.LogNorm(vmin=1 / 8, vmax=8))},
-        fcn["lrs"], fcn["depths"], xlabel="learning rate η", ylabel="depth L",
-        marks={"τ Gaussian": fail[:, 0], "τ orthogonal": fail[:, 1]}, fmt="{:.3g}",
-        prefixes={title: censoring_marks(fcn)})
-
 
 FAMILY_CMAPS = {"depths": "viridis", "widths": "autumn"}
 """Colour maps of the depth family and of the width family: a member of one never shares a colour with the other."""
@@ -148,19 +147,3 @@ def fig_failure_edge(arrays):
         axes[0, 1].set_ylabel("largest η·n/n₀ that trains", fontsize=8)
     axes[0, 0].legend(fontsize=7)
     return fig
-
-
-def fig_cnn_grid(arrays):
-    """The CNN grid: delta-orthogonal τ, and its speed-up over Gaussian and over delta-Gaussian kernels."""
-    from matplotlib import colors
-
-    cnn = view(arrays, "cnn")
-    tau, fail = censored_tau(cnn).mean(-1), failure_rate(cnn) >= 0.5  # not "most seeds train"
-    ratio = colors.LogNorm(vmin=1 / 8, vmax=8)
-    over_g, over_dg = "speed-up over Gaussian", "speed-up over delta-Gaussian"
-    return plots.grid_heatmaps(
-        {"τ delta-orthogonal": (np.where(fail[:, 1], np.nan, tau[:, 1]), "viridis", _tau_norm(tau, cnn["steps"])),
-         over_g: (speedup_map(cnn, (0, 1)), "RdBu_r", ratio), over_dg: (speedup_map(cnn, (2, 1)), "RdBu_r", ratio)},
-        cnn["lrs"], cnn["depths"], xlabel="learning rate η", ylabel="depth L (conv layers)",
-        marks={"τ delta-orthogonal": fail[:, 1], over_g: fail[:, 0], over_dg: fail[:, 2]}, fmt="{:.3g}",
-        prefixes={over_g: censoring_marks(cnn, (0, 1)), over_dg: censoring_marks(cnn, (2, 1))})

@@ -1,0 +1,145 @@
+r"""The CNN grid: 3x3 tanh convolutions on the critical line, Gaussian, delta-orthogonal and the delta-Gaussian
+control, over (learning rate × depth). Its claims (delta-orthogonal kernels train faster at depth, and it is
+orthogonality that does it), their words, and the CNN grid's figure."""
+
+import math
+
+import numpy as np
+
+from orthontk_lib import plots
+from orthontk_lib.claims import AtLeast, Claim
+
+from .fcn_grid import SPEED_WHY, UNCENSORED, _tau_norm
+from .statistics import (
+    _speed,
+    censored_tau,
+    censoring_marks,
+    failure_edge,
+    failure_rate,
+    grid_spacing,
+    measurement_text,
+    speed_reading,
+    speedup_map,
+)
+from .sweeps import view
+
+
+# CLAIMS
+
+CNN_DECIDE = ("a target that takes more than a few steps to reach (where every kernel reaches it within a few steps, "
+              "more seeds only repeat a ratio of small step counts), then more seeds")
+
+
+CNN_CLAIMS = [
+    Claim("speedup-cnn-deep", "Xiao et al. 2018; Huang, Du, Xu 2021, Sec. 5",
+          "Deep tanh CNNs on the critical line train faster from delta-orthogonal kernels than from Gaussian ones.",
+          "τ_gauss/τ_delta-orth, a seed that never reaches the target counted at the step budget, geometric mean "
+          "over the deep half of the CNN depths and every learning rate where most seeds of both train (95% "
+          "bootstrap interval over seeds)" + UNCENSORED,
+          AtLeast(1.0), why=SPEED_WHY,
+          decide=CNN_DECIDE),
+    Claim("speedup-cnn-orthogonality", "this book (the kernels of Xiao et al. 2018)",
+          "The CNN speed-up comes from orthogonality, not from the delta structure: delta kernels with a Gaussian "
+          "centre train slower than delta-orthogonal ones.",
+          "τ_delta-gauss/τ_delta-orth, a seed that never reaches the target counted at the step budget, geometric "
+          "mean over the deep half of the CNN depths and every learning rate where most seeds of both train (95% "
+          "bootstrap interval over seeds)" + UNCENSORED,
+          AtLeast(1.0), why=SPEED_WHY,
+          decide=CNN_DECIDE),
+]
+
+
+def measure_cnn(arrays, cfg):
+    """The CNN grid's claims, each one's statistic with its 95% interval."""
+    cnn = view(arrays, "cnn")
+    return {"speedup-cnn-deep": _speed(cnn, "deep"), "speedup-cnn-orthogonality": _speed(cnn, "deep", (2, 1))}
+
+
+# WORDS
+
+
+def cnn_numbers(arrays, cfg, measured):
+    """The CNN grid's numbers and phrases (``measured``: the chapter's claims measured on ``arrays``)."""
+    cnn = view(arrays, "cnn")
+    m, fmt = measured, measurement_text
+    cedge = failure_edge(cnn)
+    out = {
+        "sp-cnn-channels": cfg.channels, "sp-cnn-steps": int(cnn["steps"]), "sp-cnn-batch": cfg.cnn_batch_size,
+        "sp-cnn-target": f"{float(cnn['target']):.0%}", "sp-cnn-seeds": int(cnn["tau"].shape[-1]),
+        "sp-cnn-deepest": int(cnn["depths"][-1]),
+        "sp-cnn-deep": fmt(m["speedup-cnn-deep"]), "sp-cnn-deep-cells": m["speedup-cnn-deep"].detail["cells"],
+        "sp-cnn-control": fmt(m["speedup-cnn-orthogonality"]),
+        "sp-cnn-deep-reading": speed_reading(m, "speedup-cnn-deep"),
+        "sp-cnn-control-reading": measured.words(
+            "speedup-cnn-orthogonality", holds="It is orthogonality, not the delta structure, that speeds deep CNNs up.",
+            fails="The control does not train slower than delta-orthogonal kernels: the delta structure, not "
+                  "orthogonality, carries what speed-up there is.",
+            inconclusive="At this profile the control does not separate the two: the interval of the speed-up over "
+                         "delta-Gaussian kernels does not decide."),
+        "sp-cnn-edge-compare": cnn_edge_comparison(cedge, grid_spacing(cnn["lrs"])),
+        "sp-cnn-edge": "; ".join(f"L={L}: " + ", ".join("η " + edge_bound_words(e[i], cnn["lrs"])
+                                                      for i in ("gaussian", "delta-orthogonal", "delta-gaussian"))
+                                 for L, e in cedge.items()),
+    }
+    for k, pair in {"": (0, 1), "-control": (2, 1)}.items():
+        deepest = speedup_map(cnn, pair)[-1]
+        out[f"sp-cnn-deepest-range{k}"] = (f"{np.nanmin(deepest):.2f} to {np.nanmax(deepest):.2f}"
+                                           if np.isfinite(deepest).any() else "undefined (no run trains)")
+    return out
+
+
+def cnn_edge_comparison(cedge, spacing=None):
+    """Where delta-orthogonal kernels stop training at a smaller learning rate than Gaussian ones (both edges read off
+    the grid; a Gaussian edge at the grid's top is a lower bound, so it still counts as larger), as prose; with the
+    grid's ``spacing``, by how many grid steps, and whether the delta-Gaussian control stops where delta-orthogonal
+    kernels do (then the delta structure, not orthogonality, is what differs from Gaussian kernels)."""
+    lower = [L for L, e in cedge.items()
+             if np.isfinite(e["gaussian"]) and (not np.isfinite(e["delta-orthogonal"]) or
+                                                e["delta-orthogonal"] < e["gaussian"])]
+    if not lower:
+        return "Nowhere do delta-orthogonal kernels stop training at a smaller learning rate than Gaussian ones"
+    where = ", ".join(f"L = {L}" for L in lower)
+    if spacing is None:
+        return (f"Delta-orthogonal kernels stop training at a smaller learning rate than Gaussian ones at {where}, the "
+                "reverse of the stability the paper reports for orthogonal FCNs")
+    parts, gaps = [], []
+    for L in lower:
+        e = cedge[L]
+        steps = (round(math.log(e["gaussian"] / e["delta-orthogonal"]) / math.log(spacing))
+                 if np.isfinite(e["delta-orthogonal"]) else None)
+        gap = f"{steps} grid step{'s' if steps != 1 else ''} (×{spacing:.2g} each)" if steps else "the whole grid"
+        control = (", and the delta-Gaussian control stops there too: the delta structure, not orthogonality, is "
+                   "what differs" if e.get("delta-gaussian") == e["delta-orthogonal"] else "")
+        parts.append(f"at L = {L} by {gap}{control}")
+        gaps.append(steps)
+    resolved = "; one grid step is the grid's resolution, so this is not resolved" if set(gaps) == {1} else ""
+    return ("Delta-orthogonal kernels stop training at a smaller learning rate than Gaussian ones, the reverse of the "
+            "stability the paper reports for orthogonal FCNs, " + "; ".join(parts) + resolved)
+
+
+def edge_bound_words(edge, lrs):
+    """A failure edge read off a learning-rate grid, as prose: ``≥`` where it is the grid's top (the edge lies there
+    or beyond), ``<`` the smallest where no learning rate trains (NaN), else ``=``."""
+    lrs = np.asarray(lrs, float)
+    if not np.isfinite(edge):
+        return f"< {lrs.min():.2g}"
+    return f"≥ {edge:.2g}" if np.isclose(edge, lrs.max()) else f"= {edge:.2g}"
+
+
+# FIGURES
+
+
+def fig_cnn_grid(arrays):
+    """The CNN grid: delta-orthogonal τ, and its speed-up over Gaussian and over delta-Gaussian kernels."""
+    from matplotlib import colors
+
+    cnn = view(arrays, "cnn")
+    tau, fail = censored_tau(cnn).mean(-1), failure_rate(cnn) >= 0.5  # not "most seeds train"
+    ratio = colors.LogNorm(vmin=1 / 8, vmax=8)
+    over_g, over_dg = "speed-up over Gaussian", "speed-up over delta-Gaussian"
+    return plots.grid_heatmaps(
+        {"τ delta-orthogonal": (np.where(fail[:, 1], np.nan, tau[:, 1]), "viridis", _tau_norm(tau, cnn["steps"])),
+         over_g: (speedup_map(cnn, (0, 1)), "RdBu_r", ratio), over_dg: (speedup_map(cnn, (2, 1)), "RdBu_r", ratio)},
+        cnn["lrs"], cnn["depths"], xlabel="learning rate η", ylabel="depth L (conv layers)",
+        marks={"τ delta-orthogonal": fail[:, 1], over_g: fail[:, 0], over_dg: fail[:, 2]}, fmt="{:.3g}",
+        prefixes={over_g: censoring_marks(cnn, (0, 1)), over_dg: censoring_marks(cnn, (2, 1))})
