@@ -139,7 +139,7 @@ def test_adam_bounds_read_hand_counted_networks(counts, verdicts):
     cfg = cd.Config.for_profile("quick", use_env=False, n_seeds=16)
     arrays = _adam_arrays(counts)
     got = [cd.CLAIM[f"condensation-adam-p{p}"].verdict(*cd.bound_measurement(
-        f"condensation-adam-p{p}", *cd._adam_bound(arrays, cfg, "adam", p))[:2]) for p in (1, 2, 3)]
+        cd.CLAIM[f"condensation-adam-p{p}"], *cd._adam_bound(arrays, cfg, "adam", p))[:2]) for p in (1, 2, 3)]
     assert got == verdicts
 
 
@@ -217,7 +217,7 @@ def test_an_adam_bounds_reading_adds_the_count_at_the_papers_step_from_the_histo
                   for r0, r1 in zip(counts, later)], np.float32)
     arrays["adam_u"] = u
     assert cd.history(arrays)[1][1] < cd.PAPER_STEP  # instants 0 and 2·ADAM_U_STRIDE: the second is the nearer
-    m = cd._with_paper_step(cd.bound_measurement("condensation-adam-p1", *cd._adam_bound(arrays, cfg, "adam", 1)),
+    m = cd._with_paper_step(cd.bound_measurement(cd.CLAIM["condensation-adam-p1"], *cd._adam_bound(arrays, cfg, "adam", 1)),
                             arrays, cfg)
     assert m.detail["paper_step_ratio"] == 2.0 and m.detail["reading"].endswith("× 2p (above 2p)")
 

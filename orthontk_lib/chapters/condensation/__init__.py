@@ -29,5 +29,7 @@ weights, :math:`\lVert U_t - U_0\rVert_F / \lVert U_0 \rVert_F`.
 
 from orthontk_lib.chapters._parts import reexport
 
-# every name a part defines, as if the chapter were one module, parts in reading order
-reexport(globals(), ("orientations", "experiment", "statistics", "claims", "prose", "figures"))
+# every name a part defines, as if the chapter were one module, parts in reading order: counting orientations, the
+# setting, the reading against 2p that every experiment shares, each experiment (its points, statistics, claims, words
+# and figures, in the page's order), then the chapter as one
+reexport(globals(), ("orientations", "experiment", "counting", "adam", "deep", "line", "scales", "chapter"))

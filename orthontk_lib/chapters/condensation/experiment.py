@@ -1,5 +1,6 @@
-r"""The experiments: the chapter's knobs (:class:`Config`), the networks' training points (scales in 5-D, the 1-D
-lines, the paper's Adam runs and the deeper networks), the sweeps that save them and :func:`compute`."""
+r"""The chapter's setting, shared by its four experiments: the knobs (:class:`Config`), the activations' multiplicities,
+the training of a point's networks and the end of their initial stage; each experiment (:mod:`.scales`, :mod:`.line`,
+:mod:`.adam`, :mod:`.deep`) has its points, sweep and arrays in its own part."""
 
 import dataclasses
 import functools
@@ -7,16 +8,15 @@ import functools
 import jax
 import numpy as np
 
-from orthontk_lib import activations, results
+from orthontk_lib import activations
 from orthontk_lib.book.profiles import ChapterConfig, ConfigError, Cost
 from orthontk_lib.data import load
-from orthontk_lib.models import FCN
-from orthontk_lib.reproduction import PaperFigure
-from orthontk_lib.train import TrainConfig, fit_grid
+from orthontk_lib.train import fit_grid
 
-from .orientations import condensed_orientations, initial_stage_end, input_weights, relative_change
+from .orientations import condensed_orientations, initial_stage_end, input_weights
 
 SLUG = "condensation"
+
 
 MULTIPLICITY = {name: a.multiplicity for name, a in activations.TABLE.items()}
 r"""Every activation of :data:`orthontk_lib.activations.TABLE`, with its multiplicity :math:`p`:
@@ -92,7 +92,7 @@ class Config(ChapterConfig):
         return list(range(self.seed, self.seed + self.n_seeds))
 
 
-# EXPERIMENTS
+# TRAINING
 
 
 def train_point(spec, data, cfg_train, lr, keys, params=None):
@@ -112,63 +112,6 @@ def stage_ends(cfg, loss, u):
     return ends, counts, at_end
 
 
-def scale_point(cfg, data, activation, scale):
-    """One (activation, scale) point of the main experiment, summarized per seed."""
-    spec = FCN(1, cfg.width, activation, W_std=scale, b_std=scale, parameterization="standard")
-    train_cfg = TrainConfig(steps=cfg.steps, record_every=cfg.steps // cfg.records)
-    keys = jax.random.split(jax.random.key(cfg.seed), cfg.n_seeds)  # the same draws at every scale, only rescaled
-    loss, u = train_point(spec, data, train_cfg, cfg.lr, keys)
-    count = lambda ur: condensed_orientations(ur, cfg.threshold, cfg.cover)
-    ends, count_end, at_end = stage_ends(cfg, loss, u)
-    return {"loss": loss, "end": ends, "rel_change": np.stack([relative_change(ug) for ug in u]),
-            "count": np.array([[count(ur) for ur in ug[:: count_stride(cfg)]] for ug in u]),
-            "count_end": count_end, "u0": u[:, 0], "u_end_stage": at_end}
-
-
-ADAM_FIGURE = PaperFigure(
-    "Zhou, Xu et al. (2022), Sec. 5: the main experiment (5–50–1 networks from N(0, 0.005²), full-batch Adam, "
-    "cosine similarity of the neurons' input weights, for activations of multiplicity 1, 2 and 3)",
-    settings=dict(adam_activations=ADAM_ACTIVATIONS, adam_std=0.005, adam_lr=1e-3, width=50, d=5, n_train=80),
-    labels=dict(adam_activations="activations", adam_std="init std", adam_lr="Adam learning rate", width="width",
-                n_train="training points"))
-
-
-LINE_FIGURE = PaperFigure(
-    "Zhou, Xu et al. (2022), Sec. 5: the 1-D experiment (y = sin 3x + sin(6x)/2 on [−1, 1.5], the input weights "
-    "(w, b) in polar coordinates)",
-    settings=dict(width_1d=100, n_1d=40, lr_1d=5e-4),
-    labels=dict(width_1d="width", n_1d="training points", lr_1d="Adam learning rate"))
-
-
-def line_differences(cfg):
-    """The 1-D experiment's initialization, where it is not the paper's N(0, 0.005²) for every parameter."""
-    if cfg.std_1d == 0.005:
-        return []
-    if cfg.std_1d > 0:
-        return [f"every parameter from N(0, {cfg.std_1d:g}²) (paper: N(0, 0.005²))"]
-    return [f"weights and biases at {cfg.scale_1d:g} times LeCun's standard deviation, the output layer's too "
-            f"(paper: every parameter from N(0, 0.005²))"]
-
-
-def adam_point(cfg, data, activation, depth=1):
-    """The paper's main experiment for one activation: every parameter drawn from N(0, ``adam_std``²), full-batch
-    Adam; per seed the stage end, its count of orientations, the input weights there and over training (every
-    ``ADAM_U_STRIDE``-th evaluation) (``depth`` hidden layers of ``width`` units; the first layer's input weights are
-    counted)."""
-    spec = FCN(depth, cfg.width, activation, parameterization="standard")
-    keys = jax.random.split(jax.random.fold_in(jax.random.key(cfg.seed), 7), cfg.n_seeds)
-    loss, u = train_point(spec, data, TrainConfig(steps=cfg.adam_steps, record_every=2, optimizer="adam"),
-                          cfg.adam_lr, keys, params=small_params(spec, keys, data.x_train, cfg.adam_std))
-    ends, count_end, at_end = stage_ends(cfg, loss, u)
-    return {"loss": loss, "end": ends, "count_end": count_end, "u_end_stage": at_end,
-            "u": u[:, ::ADAM_U_STRIDE].astype(np.float32)}
-
-
-ADAM_U_STRIDE = 2
-"""The Adam runs keep their input weights at every ``ADAM_U_STRIDE``-th evaluation (evaluated every 2 steps: every 4
-steps), for the count over training and the heat map at the paper's step."""
-
-
 def small_params(spec, keys, x, std):
     """Every parameter of ``spec`` (weights and biases of every layer) drawn from N(0, ``std``²), one tree per key:
     the paper's initialization (leaves of shape (len(keys), ...))."""
@@ -184,24 +127,6 @@ def count_stride(cfg):
     return max(1, cfg.records // 100)
 
 
-def line_data(cfg):
-    """The 1-D task (the paper's): ``n_1d`` points on a grid of [−1, 1.5], y = sin 3x + sin(6x)/2."""
-    return load("sines", n_train=cfg.n_1d, n_test=100, d=1, seed=cfg.seed)
-
-
-def line_point(cfg, activation):
-    """The 1-D experiment (the paper's: full-batch Adam), ``n_seeds`` networks: losses, stage ends and their counts,
-    and the input weights (w, b) of the first network over training."""
-    data = line_data(cfg)
-    spec = FCN(1, cfg.width_1d, activation, W_std=cfg.scale_1d, b_std=cfg.scale_1d, parameterization="standard")
-    train_cfg = TrainConfig(steps=cfg.steps_1d, record_every=2, optimizer="adam")
-    keys = jax.random.split(jax.random.key(cfg.seed), cfg.n_seeds)
-    params = small_params(spec, keys, data.x_train, cfg.std_1d) if cfg.std_1d > 0 else None
-    loss, u = train_point(spec, data, train_cfg, cfg.lr_1d, keys, params=params)
-    ends, count_end, _ = stage_ends(cfg, loss, u)
-    return {"loss": loss, "u": u[0], "end": ends, "count_end": count_end}
-
-
 @functools.lru_cache(maxsize=2)
 def _data(cfg):
     """The d-dimensional sines task of a sweep's view."""
@@ -209,43 +134,6 @@ def _data(cfg):
 
 
 _COUNTING = ("loss_drop", "threshold", "cover")  # how orientations are counted at the stage's end
+
+
 _ADAM = ("width", "d", "n_train", "n_seeds", "adam_std", "adam_lr", "adam_steps", "seed") + _COUNTING
-SWEEPS = {
-    "main": results.Sweep(
-        SLUG, "main", knobs=("width", "d", "n_train", "n_seeds", "steps", "lr", "records", "seed") + _COUNTING,
-        over=("activations", "scales"),
-        points=lambda cfg: [{"activation": a, "scale": s} for a in cfg.activations for s in cfg.scales],
-        run=lambda cfg, it: scale_point(cfg, _data(cfg), it["activation"], it["scale"]), desc="GD from each scale"),
-    "line": results.Sweep(
-        SLUG, "line", knobs=("n_1d", "width_1d", "scale_1d", "std_1d", "steps_1d", "lr_1d", "n_seeds", "seed")
-        + _COUNTING, over=("activations_1d",), points=lambda cfg: [{"activation": a} for a in cfg.activations_1d],
-        run=lambda cfg, it: line_point(cfg, it["activation"]), desc="1-D networks"),
-    "adam": results.Sweep(
-        SLUG, "adam", knobs=_ADAM, over=("adam_activations",),
-        points=lambda cfg: [{"activation": a} for a in cfg.adam_activations],
-        run=lambda cfg, it: adam_point(cfg, _data(cfg), it["activation"]), desc="Adam from N(0, std^2)"),
-    "deep": results.Sweep(
-        SLUG, "deep", knobs=_ADAM, over=("deep_activations", "deep_depth"),
-        points=lambda cfg: [{"activation": a, "depth": cfg.deep_depth} for a in cfg.deep_activations],
-        run=lambda cfg, it: adam_point(cfg, _data(cfg), it["activation"], it["depth"]), desc="Adam, deeper networks"),
-}
-"""The chapter's sweeps: GD from each (activation, scale), the 1-D networks, the paper's Adam runs and their deeper
-networks, one point per activation."""
-
-
-def compute(cfg):
-    """Every (activation, scale) point and the 1-D runs, saved point by point; stacked as (activation, scale, ...)."""
-    pts = SWEEPS["main"].results(cfg)
-    shape = (len(cfg.activations), len(cfg.scales))
-    out = {k: np.stack([p.arrays[k] for p in pts]).reshape(*shape, *pts[0].arrays[k].shape) for k in pts[0].arrays}
-    lines = SWEEPS["line"].results(cfg)
-    out.update({f"line_{k}": np.stack([p.arrays[k] for p in lines]) for k in lines[0].arrays})
-    adam = SWEEPS["adam"].results(cfg)
-    out.update({f"adam_{k}": np.stack([p.arrays[k] for p in adam]) for k in adam[0].arrays})
-    deep = SWEEPS["deep"].results(cfg)
-    out.update({f"deep_{k}": np.stack([p.arrays[k] for p in deep]) for k in deep[0].arrays})
-    out["scales"] = np.asarray(cfg.scales)
-    out["record_steps"] = np.arange(cfg.records + 1) * (cfg.steps // cfg.records)
-    out["count_steps"] = out["record_steps"][:: count_stride(cfg)]
-    out["line_steps"] = np.arange(out["line_loss"].shape[-1]) * 2  # u of the first seed at every evaluation
-    return out

@@ -1,0 +1,369 @@
+r"""The paper's main experiment: 5–50–1 networks, every parameter from N(0, 0.005²), full-batch Adam, for activations of
+multiplicity 1, 2 and 3. Its points and arrays (the input weights kept over training), the count over training and at
+the paper's step, its claims, words (the counting rules, softplus's extra orientation) and figures."""
+
+import jax
+import numpy as np
+
+from orthontk_lib import plots, results
+from orthontk_lib.claims import AtMost, Claim, Measurement, with_reading
+from orthontk_lib.models import FCN
+from orthontk_lib.reproduction import PaperFigure
+from orthontk_lib.train import TrainConfig
+
+from .counting import (
+    GRID_COVERS,
+    GRID_THRESHOLDS,
+    ROBUST,
+    RULE_WHY,
+    TYPICAL,
+    ZX,
+    _median_range,
+    bound_measurement,
+    bound_words,
+    dominant_neurons,
+    median_ratio,
+    orientation_order,
+    recount,
+    share_above,
+    stage_counts,
+)
+from .experiment import _ADAM, ADAM_ACTIVATIONS, MULTIPLICITY, SLUG, _data, small_params, stage_ends, train_point
+from .orientations import _largest_holding, condensed_orientations, cosine_similarity, orientation_clusters
+
+
+# THE POINTS
+
+ADAM_FIGURE = PaperFigure(
+    "Zhou, Xu et al. (2022), Sec. 5: the main experiment (5–50–1 networks from N(0, 0.005²), full-batch Adam, "
+    "cosine similarity of the neurons' input weights, for activations of multiplicity 1, 2 and 3)",
+    settings=dict(adam_activations=ADAM_ACTIVATIONS, adam_std=0.005, adam_lr=1e-3, width=50, d=5, n_train=80),
+    labels=dict(adam_activations="activations", adam_std="init std", adam_lr="Adam learning rate", width="width",
+                n_train="training points"))
+
+
+def adam_point(cfg, data, activation, depth=1):
+    """The paper's main experiment for one activation: every parameter drawn from N(0, ``adam_std``²), full-batch
+    Adam; per seed the stage end, its count of orientations, the input weights there and over training (every
+    ``ADAM_U_STRIDE``-th evaluation) (``depth`` hidden layers of ``width`` units; the first layer's input weights are
+    counted)."""
+    spec = FCN(depth, cfg.width, activation, parameterization="standard")
+    keys = jax.random.split(jax.random.fold_in(jax.random.key(cfg.seed), 7), cfg.n_seeds)
+    loss, u = train_point(spec, data, TrainConfig(steps=cfg.adam_steps, record_every=2, optimizer="adam"),
+                          cfg.adam_lr, keys, params=small_params(spec, keys, data.x_train, cfg.adam_std))
+    ends, count_end, at_end = stage_ends(cfg, loss, u)
+    return {"loss": loss, "end": ends, "count_end": count_end, "u_end_stage": at_end,
+            "u": u[:, ::ADAM_U_STRIDE].astype(np.float32)}
+
+
+ADAM_U_STRIDE = 2
+"""The Adam runs keep their input weights at every ``ADAM_U_STRIDE``-th evaluation (evaluated every 2 steps: every 4
+steps), for the count over training and the heat map at the paper's step."""
+
+
+ADAM_SWEEP = results.Sweep(
+    SLUG, "adam", knobs=_ADAM, over=("adam_activations",),
+    points=lambda cfg: [{"activation": a} for a in cfg.adam_activations],
+    run=lambda cfg, it: adam_point(cfg, _data(cfg), it["activation"]), desc="Adam from N(0, std^2)")
+"""The paper's Adam runs, one point per activation."""
+
+
+def adam_arrays(cfg):
+    """The paper's Adam runs, one point per activation, stacked as (activation, ...) with the prefix ``adam_``."""
+    adam = ADAM_SWEEP.results(cfg)
+    return {f"adam_{k}": np.stack([p.arrays[k] for p in adam]) for k in adam[0].arrays}
+
+
+# STATISTICS
+
+PAPER_STEP = 100
+"""The step of the paper's heat maps: after its 100 epochs of full-batch Adam, one step each."""
+
+
+def history(arrays, which="adam"):
+    """The Adam runs' input weights over training and their steps: ((activation, seed, T, m, d + 1), (T,)); None when
+    the run kept the weights at the stage end only (the committed paper run did)."""
+    if f"{which}_u" not in arrays:
+        return None
+    u = np.asarray(arrays[f"{which}_u"])
+    return u, np.arange(u.shape[2]) * 2 * ADAM_U_STRIDE
+
+
+def counts_over_training(arrays, which="adam", threshold=0.95, cover=0.9):
+    """Condensed orientations at every saved instant: ((activation, seed, T), steps (T,)); None without a history."""
+    h = history(arrays, which)
+    if h is None:
+        return None
+    return recount(h[0], np.zeros(h[0].shape[:3]), threshold, cover), h[1]
+
+
+def bias_split(u, threshold=0.95, cover=0.9):
+    r"""Does the bias split an orientation? For one network's input weights ``u`` (m, d + 1): the condensed
+    orientations counted on (w, b) and on w alone, and for each pair of condensed clusters whose neurons agree in w
+    (mean cosine of their :math:`\hat w` at least ``threshold``, the clustering's own criterion), the mean cosine of their
+    :math:`\hat u = (w, b)/\lVert(w, b)\rVert` and the smaller cluster's mean :math:`\lVert u_k\rVert` relative to the
+    other condensed neurons'.
+
+    Returns:
+      ``{"wb": int, "w": int, "pairs": [(cos_w, cos_wb, norm_ratio)]}``.
+    """
+    labels = orientation_clusters(u, threshold)
+    keep = _largest_holding(np.bincount(labels, weights=np.sum(u**2, axis=-1)), cover)
+    cos_wb, cos_w = cosine_similarity(u), cosine_similarity(u[:, :-1])
+    norms = np.linalg.norm(u, axis=-1)
+    pairs = []
+    for i in range(len(keep)):
+        for j in range(i + 1, len(keep)):
+            a, b = labels == keep[i], labels == keep[j]
+            cw = float(cos_w[np.ix_(a, b)].mean())
+            if cw >= threshold:
+                small = a if a.sum() < b.sum() else b
+                rest = np.isin(labels, keep) & ~small
+                pairs.append((cw, float(cos_wb[np.ix_(a, b)].mean()), float(norms[small].mean() / norms[rest].mean())))
+    return {"wb": len(keep), "w": condensed_orientations(u[:, :-1], threshold, cover), "pairs": pairs}
+
+
+def _span(x, fmt=".3f"):
+    return f"{min(x):{fmt}}" if f"{min(x):{fmt}}" == f"{max(x):{fmt}}" else f"{min(x):{fmt}}–{max(x):{fmt}}"
+
+
+# CLAIMS
+
+ADAM_CLAIMS = [
+    *(Claim(f"condensation-adam-p{p}", f"{ZX}, Sec. 5 (main experiment; " + (
+        "Thm. 1)" if p == 1 else "for p > 1 in d = 5 an experimental finding, not a theorem)"),
+        f"In the paper's main experiment (5–50–1, N(0, 0.005²), Adam) neurons of multiplicity {p} condense onto at "
+        f"most {2 * p} orientations ({p} line{'s' if p > 1 else ''}) in the initial stage.",
+        f"condensed orientations / {2 * p} at the end of the initial stage, largest over the activations of "
+        f"multiplicity {p} of the {TYPICAL}", AtMost(1.0), why=RULE_WHY, decide="more seeds",
+        robustness=ROBUST)
+      for p in (1, 2, 3)),
+]
+
+
+def _adam_bound(arrays, cfg, which, p, activation=None):
+    acts = list(cfg.adam_activations if which == "adam" else cfg.deep_activations)
+    idx = [i for i, a in enumerate(acts) if MULTIPLICITY[a] == p and activation in (None, a)]
+    end = np.asarray(arrays[f"{which}_end"])[idx]
+    counts = np.where(end >= 0, np.asarray(arrays[f"{which}_count_end"], float)[idx], np.nan)
+    return [acts[i] for i in idx], counts, np.asarray(arrays[f"{which}_u_end_stage"])[idx], end
+
+
+def _with_paper_step(m, arrays, cfg):
+    """An Adam bound's measurement with the instant added to its reading, where the run kept its weights over
+    training: a typical network's count / 2p at the paper's step (:data:`PAPER_STEP`) beside the stage end's."""
+    ct = counts_over_training(arrays, "adam", cfg.threshold, cfg.cover)
+    acts = (m.detail or {}).get("activations") or []
+    if ct is None or not acts or "reading" not in m.detail:
+        return m
+    c, steps = ct
+    j = int(np.argmin(np.abs(steps - PAPER_STEP)))
+    idx = [list(cfg.adam_activations).index(a) for a in acts]
+    ratio = median_ratio(np.asarray(c, float)[idx, :, j], [MULTIPLICITY[a] for a in acts])
+    where = "within 2p" if ratio <= 1 else "above 2p"
+    m = with_reading(m, f"at the paper's step {int(steps[j])} a typical network has {ratio:.3g} × 2p ({where})")
+    return Measurement(m.value, m.ci, {**m.detail, "paper_step_ratio": float(ratio)})
+
+
+def measure_adam(arrays, cfg):
+    """The Adam claims, each one's statistic with its 95% interval, the count at the paper's step in its reading."""
+    return {f"condensation-adam-p{p}": _with_paper_step(
+        bound_measurement(claim, *_adam_bound(arrays, cfg, "adam", p)), arrays, cfg)
+        for p, claim in zip((1, 2, 3), ADAM_CLAIMS)}
+
+
+# WORDS
+
+
+def adam_numbers(arrays, cfg, measured):
+    """The Adam experiment's numbers and phrases (``measured``: the chapter's claims measured on ``arrays``)."""
+    m = measured
+    return {
+        "cd-adam-setup": f"{cfg.d}–{cfg.width}–1 networks, every parameter from N(0, {cfg.adam_std:g}²), full-batch Adam "
+                         f"with learning rate {cfg.adam_lr:g} for {cfg.adam_steps} steps, {cfg.n_seeds} seeds",
+        "cd-adam-differs": ADAM_FIGURE.caption(cfg, [adam_stage_difference(arrays, cfg.loss_drop)]),
+        "cd-adam-words": bound_words(m, [f"condensation-adam-p{p}" for p in (1, 2, 3)]),
+        "cd-adam-history-words": history_words(arrays, cfg),
+        "cd-adam-heat-when": heat_when(arrays),
+        "cd-paper-step": str(PAPER_STEP),
+        "cd-softplus-words": softplus_words(arrays, cfg),
+        "cd-grid-words": grid_words(m),
+        "cd-grid-size": f"{len(GRID_THRESHOLDS)} cosine thresholds ({', '.join(f'{t:g}' for t in GRID_THRESHOLDS)}) by "
+                        f"{len(GRID_COVERS)} covers ({', '.join(f'{c:g}' for c in GRID_COVERS)})",
+    }
+
+
+def adam_stage_difference(arrays, loss_drop=0.05):
+    """The one difference from the paper's figure that the data set: the instant of the count the claims read (the
+    end of each run's initial stage, and when the stages ended) and of the heat map (the paper's step where the run
+    kept its weights over training, else the stage end too)."""
+    ends = 2 * np.asarray(arrays["adam_end"])
+    ended = ends[ends >= 0]
+    when = f"{ended.min()} to {ended.max()} steps" if ended.size else "never, within the run"
+    stage = (f"the end of each run's initial stage (the first evaluation where the training loss has fallen by "
+             f"{loss_drop:.0%}), not the paper's step {PAPER_STEP}: here the stages end after {when}")
+    if history(arrays) is None:
+        return f"the heat map and the count are taken at {stage}"
+    return f"the heat map is taken at the paper's step {PAPER_STEP}, but the count the claims read is taken at {stage}"
+
+
+def adam_rows(cfg, arrays):
+    """Rows of the Adam table: φ, p, 2p, orientations (median [range]), stage end in steps (median [range])."""
+    rows = []
+    for i, act in enumerate(cfg.adam_activations):
+        p, c, e = MULTIPLICITY[act], np.asarray(arrays["adam_count_end"][i], float), arrays["adam_end"][i]
+        rows.append([act, "—" if p is None else str(p), "—" if p is None else str(2 * p),
+                     _median_range(np.where(c < 0, np.nan, c)), _median_range(2.0 * e[e >= 0])])
+    return rows
+
+
+def grid_rows(cfg, arrays):
+    """Rows of the sensitivity table of the Adam runs: the counting rule, then per activation the seed median at the end
+    of the initial stage and the seeds above 2p."""
+    acts = list(cfg.adam_activations)
+    rules = [(t, c, "wb") for t in GRID_THRESHOLDS for c in GRID_COVERS] + [(0.95, 0.9, "w")]
+    rows = []
+    for t, c, w in rules:
+        counts = stage_counts(arrays, "adam", t, c, w)
+        cells = []
+        for i, act in enumerate(acts):
+            med, p = np.nanmedian(counts[i]), MULTIPLICITY[act]
+            k, n = share_above(counts[i], p)[:2] if p else (None, None)
+            cells.append(f"{med:g}" + ("" if p is None else f" ({k}/{n})"))
+        rows.append([f"{t:g}", f"{c:g}", "w" if w == "w" else "(w, b)"] + cells)
+    return rows
+
+
+def grid_words(m):
+    """Per Adam claim: at how many of the rules tried a typical network stays within 2p."""
+    parts = []
+    for p in (1, 2, 3):
+        det = m[f"condensation-adam-p{p}"].detail
+        if "rules" not in det:
+            continue
+        within = sum(x <= 1 for _, x in det["rules"])
+        parts.append(f"p = {p}: within 2p at {within} of the {len(det['rules'])} rules")
+    return "; ".join(parts) if parts else "no Adam activation with a multiplicity was run"
+
+
+def history_words(arrays, cfg):
+    """The count over training in words: per activation the seed median at the paper's step and its smallest value over
+    the run; or that this run kept the weights at the stage ends only."""
+    ct = counts_over_training(arrays, "adam", cfg.threshold, cfg.cover)
+    if ct is None:
+        return ("this run kept the input weights at the end of each initial stage only (it was made before the chapter "
+                "saved them over training), so the count over training and at the paper's step are not available here; "
+                "the quick profile shows them")
+    c, steps = ct
+    j = int(np.argmin(np.abs(steps - PAPER_STEP)))
+    med = np.median(c, 1)  # (activation, T)
+    parts = []
+    for i, act in enumerate(cfg.adam_activations):
+        p = MULTIPLICITY[act]
+        bound = "" if p is None else f", 2p = {2 * p}"
+        parts.append(f"{act} {med[i, j]:g} at step {steps[j]} (fewest over the run {med[i].min():g}, at step "
+                     f"{steps[int(np.argmin(med[i]))]}{bound})")
+    return "seed medians: " + "; ".join(parts)
+
+
+def heat_when(arrays):
+    """Which instant the Adam heat maps show."""
+    h = history(arrays)
+    if h is None:
+        return ("at the end of the initial stage (this run did not keep the weights at the paper's step "
+                f"{PAPER_STEP})")
+    return f"at step {h[1][int(np.argmin(np.abs(h[1] - PAPER_STEP)))]}, the paper's"
+
+
+def softplus_words(arrays, cfg):
+    """Softplus's extra orientation, tested: counted on (w, b) and on w alone; in the networks with more than 2, the
+    pair of clusters that share their w-orientation, their (w, b) cosine and the smaller one's size; sigmoid beside it."""
+    acts = list(cfg.adam_activations)
+    if "softplus" not in acts:
+        return "softplus was not run"
+    i = acts.index("softplus")
+    wb, w = (stage_counts(arrays, "adam", cfg.threshold, cfg.cover, x)[i] for x in ("wb", "w"))
+    n = int(np.sum(~np.isnan(wb)))
+    text = (f"Counted on (w, b), softplus has more than 2 orientations in {int(np.sum(wb > 2))} of {n} seeds; "
+            f"counted on w alone, in {int(np.sum(w > 2))} of {n}")
+    splits = [bias_split(u, cfg.threshold, cfg.cover) for u, c in zip(arrays["adam_u_end_stage"][i], wb) if c > 2]
+    pairs = [pr for sp in splits for pr in sp["pairs"]]
+    if splits:
+        if pairs:
+            cw, cwb, nr = (np.array([pr[k] for pr in pairs]) for k in range(3))
+            text += (f". In {sum(bool(sp['pairs']) for sp in splits)} of the {len(splits)} networks with more, two of "
+                     f"the clusters point the same way in w (mean cosine of their neurons' w {_span(cw)}) and part in "
+                     f"the bias alone (mean cosine of their (w, b) {_span(cwb)}, below the threshold "
+                     f"{cfg.threshold:g} that would merge them); the smaller one's neurons are {_span(nr, '.2f')} times "
+                     f"as large as the other condensed neurons, so they are not neurons that failed to grow")
+        else:
+            text += ". No two of its clusters share their w-orientation: the extra one is not a split in the bias"
+    if "sigmoid" in acts:
+        sg = stage_counts(arrays, "adam", cfg.threshold, cfg.cover)[acts.index("sigmoid")]
+        text += (f". Sigmoid(0) = 1/2 is not 0 either, yet sigmoid has more than 2 in {int(np.sum(sg > 2))} of "
+                 f"{int(np.sum(~np.isnan(sg)))} seeds")
+    return text
+
+
+# FIGURES
+
+
+def fig_adam_cosine(cfg, arrays, which="adam", step=None):
+    """The paper's figure: cosine similarities of the input weights of the Adam runs (first seed, the neurons that hold
+    ``cover`` of the weight), ordered by cluster; one panel per activation. At ``step`` where the run kept its weights
+    over training, else at the end of the initial stage. ``which="deep"``: the first hidden layer of the deeper
+    networks."""
+    acts = list(cfg.adam_activations if which == "adam" else cfg.deep_activations)
+    h = history(arrays, which) if step is not None else None
+    fig, axes = plots.figure(ncols=len(acts), width=2.1, height=2.3, squeeze=False)
+    for i, act in enumerate(acts):
+        if h is None:
+            u, when = arrays[f"{which}_u_end_stage"][i, 0], "end of initial stage"
+        else:
+            j = int(np.argmin(np.abs(h[1] - step)))
+            u, when = h[0][i, 0, j], f"step {h[1][j]}"
+        n = condensed_orientations(u, cfg.threshold, cfg.cover)
+        u = u[dominant_neurons(u, cfg.cover)]
+        order = orientation_order(u, cfg.threshold)
+        im = axes[0, i].imshow(cosine_similarity(u)[np.ix_(order, order)], cmap="RdBu_r", vmin=-1, vmax=1)
+        axes[0, i].set(xticks=[], yticks=[])
+        p = MULTIPLICITY[act]
+        bound = "" if p is None else f", 2p = {2 * p}"
+        axes[0, i].set_title(f"{act}{bound}\n{n} orientations\n{when}", fontsize=7)  # three short lines: no overlap
+    fig.colorbar(im, ax=axes[0, :], label=r"$\hat u_j \cdot \hat u_k$", shrink=0.8)
+    return fig
+
+
+def fig_adam_counts(cfg, arrays):
+    """Condensed orientations of the Adam runs against the step: seed median and quartile band, the bound 2p dotted,
+    the paper's step dashed, the median end of the initial stage grey, each seed's count at its own stage end a dot.
+    Without a history over training: each seed's
+    count at the end of its initial stage against that step."""
+    acts = list(cfg.adam_activations)
+    ct = counts_over_training(arrays, "adam", cfg.threshold, cfg.cover)
+    fig, axes = plots.figure(ncols=len(acts), width=2.0, height=2.2, squeeze=False, sharey=True)
+    for i, act in enumerate(acts):
+        ax = axes[0, i]
+        if ct is None:
+            end = arrays["adam_end"][i]
+            ax.plot(2 * end[end >= 0], np.asarray(arrays["adam_count_end"][i])[end >= 0], "o", ms=3, color=f"C{i}",
+                    alpha=0.6)
+        else:
+            c, steps = ct
+            q1, med, q3 = np.percentile(c[i], [25, 50, 75], axis=0)
+            ax.fill_between(steps, q1, q3, color=f"C{i}", alpha=0.3, lw=0)
+            ax.plot(steps, med, color=f"C{i}", lw=1.2)
+            ax.axvline(PAPER_STEP, color="k", ls="--", lw=0.8)
+            end = arrays["adam_end"][i]
+            if (end >= 0).any():
+                ax.axvline(2 * np.median(end[end >= 0]), color="0.6", lw=0.8)
+                # each seed's count at its own stage end, which the records' spacing may step over
+                ax.plot(2 * end[end >= 0], np.asarray(arrays["adam_count_end"][i])[end >= 0], "o", ms=2.5,
+                        color=f"C{i}", mec="k", mew=0.3, alpha=0.8)
+        if MULTIPLICITY[act]:
+            ax.axhline(2 * MULTIPLICITY[act], color="k", ls=":", lw=1)
+        ax.set(title=act, xlabel="Adam step", yscale="log", ylim=(1, 60))
+        ax.set_yticks([1, 2, 4, 6, 10, 20, 40], labels=["1", "2", "4", "6", "10", "20", "40"])
+        ax.minorticks_off()
+    axes[0, 0].set_ylabel("condensed orientations")
+    return fig

@@ -1,0 +1,72 @@
+r"""Beyond one hidden layer: the paper's Adam experiment with ``deep_depth`` hidden layers, the first layer's input weights
+counted. Its points and arrays, claims and words; its figure is the Adam one's (:func:`fig_adam_cosine` with
+``which="deep"``)."""
+
+import numpy as np
+
+from orthontk_lib import results
+from orthontk_lib.claims import AtMost, Claim
+
+from .adam import _adam_bound, adam_point
+from .counting import ROBUST, RULE_WHY, TYPICAL, ZX, _median_range, bound_measurement, bound_words
+from .experiment import _ADAM, MULTIPLICITY, SLUG, _data
+
+
+# THE POINTS
+
+DEEP_SWEEP = results.Sweep(
+    SLUG, "deep", knobs=_ADAM, over=("deep_activations", "deep_depth"),
+    points=lambda cfg: [{"activation": a, "depth": cfg.deep_depth} for a in cfg.deep_activations],
+    run=lambda cfg, it: adam_point(cfg, _data(cfg), it["activation"], it["depth"]), desc="Adam, deeper networks")
+"""The deeper networks' Adam runs, one point per activation."""
+
+
+def deep_arrays(cfg):
+    """The deeper networks' runs, one point per activation, stacked as (activation, ...) with the prefix ``deep_``."""
+    deep = DEEP_SWEEP.results(cfg)
+    return {f"deep_{k}": np.stack([p.arrays[k] for p in deep]) for k in deep[0].arrays}
+
+
+# CLAIMS
+
+DEEP_CLAIMS = [
+    *(Claim(f"condensation-deep-{act}", f"{ZX}, Sec. 5 (condensation beyond one hidden layer)",
+            f"In a network with several hidden layers, the first layer's neurons ({act}, multiplicity "
+            f"{MULTIPLICITY[act]}) condense onto at most {2 * MULTIPLICITY[act]} orientations in the initial stage.",
+            f"condensed orientations of the first hidden layer / {2 * MULTIPLICITY[act]} at the end of the initial "
+            f"stage, {TYPICAL}", AtMost(1.0),
+            why="the one-layer bound 2p, which the paper's deeper experiments show for the first layer too; " + RULE_WHY,
+            decide="more seeds", robustness=ROBUST)
+      for act in ("tanh", "xtanh")),
+]
+
+
+def measure_deep(arrays, cfg):
+    """The deeper networks' claims, each one's statistic with its 95% interval."""
+    return {f"condensation-deep-{act}": bound_measurement(claim, *_adam_bound(arrays, cfg, "deep", MULTIPLICITY[act], act))
+            for act, claim in zip(("tanh", "xtanh"), DEEP_CLAIMS)}
+
+
+# WORDS
+
+
+def deep_numbers(arrays, cfg, measured):
+    """The deeper networks' numbers and phrases (``measured``: the chapter's claims measured on ``arrays``)."""
+    return {
+        "cd-deep-setup": f"{cfg.d}–{'–'.join([str(cfg.width)] * cfg.deep_depth)}–1 networks ({cfg.deep_depth} hidden "
+                         f"layers), otherwise as above",
+        "cd-deep-words": bound_words(measured, ["condensation-deep-tanh", "condensation-deep-xtanh"]),
+    }
+
+
+def deep_rows(cfg, arrays):
+    """Rows of the deeper networks' table: φ, 2p, orientations at the stage end (median [range] over seeds), and the
+    stage end (Adam steps, median)."""
+    rows = []
+    for i, act in enumerate(cfg.deep_activations):
+        c, e = np.asarray(arrays["deep_count_end"][i], float), arrays["deep_end"][i]
+        c = np.where(c < 0, np.nan, c)
+        p = MULTIPLICITY[act]
+        rows.append([act, "—" if p is None else str(2 * p), _median_range(c),
+                     "never" if (e < 0).all() else f"{2 * np.median(e[e >= 0]):.0f}"])
+    return rows
