@@ -351,7 +351,8 @@ def test_the_data_set_is_one_knob_the_captions_and_the_inputs_follow(monkeypatch
     assert "CIFAR-10 images on the sphere instead of the paper's inputs" in eoc.RATE_FIGURE.caption(cifar)
     for sweep in eoc.SWEEPS.values():  # every sweep that reads data keys its points by the data set
         assert sweep.name == "phase" or "dataset" in sweep.knobs, sweep.name
-    monkeypatch.setattr(eoc.experiment, "load", lambda name, **kw: (name, kw))
+    for part in (eoc.experiment, eoc.trainability):  # the kernels' inputs and the trainability task
+        monkeypatch.setattr(part, "load", lambda name, **kw: (name, kw))
     assert eoc.kernel_task(cifar) == ("cifar10", dict(n_train=cfg.n_train, n_test=cfg.n_test, seed=0, sphere=True))
     assert eoc.training_task(cifar)[1]["n_train"] == cfg.train_n_train == 1497
 

@@ -23,5 +23,8 @@ at a few depths.
 
 from orthontk_lib.chapters._parts import reexport
 
-# every name a part defines, as if the chapter were one module, parts in reading order
-reexport(globals(), ("experiment", "decay", "rates", "claims", "prose", "figures"))
+# every name a part defines, as if the chapter were one module, parts in reading order: the setting and the floors
+# every experiment reads against, each experiment (its points, statistics, claims, words and figures), then the
+# chapter as one
+reexport(globals(), ("experiment", "floors", "phase_diagram", "depth", "rates", "quadrature_check", "exact_rates",
+                     "decay", "finite_width", "trainability", "chapter"))

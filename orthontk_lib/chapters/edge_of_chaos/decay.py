@@ -1,44 +1,29 @@
-r"""How the distance to the limit decays with depth off and on the Edge: float64 floors, the readable depths, the
-growth of the local log-log slope over windows, the local exponential rate against mean-field theory's."""
+r"""How the distance to the limit decays with depth off and on the Edge: the readable depths above the floors, the growth
+of the local log-log slope over windows, the local exponential rate against mean-field theory's; read on the curves
+of the depth sweep (:mod:`.depth`), the direct recursion (:mod:`.rates`) and the exact one (:mod:`.exact_rates`). The
+decay claims, their words, table and figure."""
 
 import math
 
 import numpy as np
 
-from orthontk_lib import meanfield
+from orthontk_lib import meanfield, plots
+from orthontk_lib.claims import Between, Claim, Measurement, Separated
 
-from .experiment import RATE_FORMS, paper_points, points
+from .experiment import HDR, PHASE_COLOUR, RATE_FORMS, _legend_entries, paper_points, points
+from .floors import READ_ABOVE, below_floor, floor_of, floor_state, shade_floor
+from .rates import distance_to_limit
+
 
 # STATISTICS
 
-EPS64 = float(np.finfo(np.float64).eps)
-"""float64's resolution, 2.2e-16."""
-EPS32 = float(np.finfo(np.float32).eps)
-"""float32's resolution, 1.2e-7: the finite-width networks' kernels are float32, so a spread near it is rounding."""
-READ_ABOVE = 1e3
-"""A decaying curve is read only where it lies this many times above its floor (:func:`floor_of`): there the floor's
-rounding moves its logarithm by at most 1e-3, and a slope over a window of depths by less than 1%."""
 MIN_DEPTH = 2
 """The shallowest depth read by the window statistics (depth 1 is the input layer's kernel, before any decay)."""
+
+
 WINDOW_SHIFTS = (0.0, 0.25, 0.5)
 """The windows' ends are shifted down by these fractions of a window (in log depth): the range of a statistic over
 them replaces a sampling interval on these deterministic curves."""
-
-
-def floor_of(activation):
-    r"""The float64 floor of a normalized-kernel curve of ``activation``: where rounding, not depth, sets its value.
-
-    Entries of order 1 are carried to a few times :math:`\varepsilon = 2.2 \cdot 10^{-16}` (taken as
-    :math:`10\varepsilon`). ReLU's derivative kernel :math:`1 - \arccos(c)/\pi` moves as :math:`\sqrt{1 - c}`, so once
-    the recursion carries :math:`1 - c` at :math:`\varepsilon` (the ordered phase, deep down) its kernel stops at
-    :math:`\sqrt\varepsilon \approx 1.5 \cdot 10^{-8}`: the ordered ReLU distance to the limit stays there, while the
-    spread, a difference of entries that now round alike, falls on through it to :math:`\varepsilon`, rounding too."""
-    return math.sqrt(EPS64) if activation == "relu" else 10 * EPS64
-
-
-def below_floor(values, floor):
-    """Indices at which ``values`` lie below :data:`READ_ABOVE` times ``floor`` (NaN counts as below)."""
-    return np.flatnonzero(~(np.asarray(values, float) >= READ_ABOVE * floor))
 
 
 def readable(depths, values, floor, min_depth=MIN_DEPTH):
@@ -198,58 +183,6 @@ def rate_ratio_windows(arrays):
     return float(far[0]), (float(far.min()), float(far.max())), detail
 
 
-CHANCE = 0.1
-"""Test accuracy of a constant guess on the ten digit classes (the chance line of the accuracy figures)."""
-CHANCE_LABEL = "chance (10 classes)"
-
-
-def floor_state(end, floor):
-    """Where a curve that crossed below :data:`READ_ABOVE` times its floor ends: ``"still falling, read no further"``
-    (more than ten times above the floor), ``"at its floor"`` (down to a thousandth of float64's ε: rounding of
-    order-one numbers lands there), or ``"far below the floor"``: lower than any rounding of order-one numbers can
-    reach, so the quantity goes to zero itself (the chaotic phase's off-diagonal correlations), carried by float64 to
-    relative precision, and the cut at :data:`READ_ABOVE` times the floor is conservative, not needed."""
-    if end > 10 * floor:
-        return "still falling, read no further"
-    if end >= np.finfo(np.float64).eps / 1000:
-        return "at its floor"
-    return "far below the floor: it goes to zero itself, which float64 carries to relative precision, so the cut is " \
-           "conservative there"
-
-
-def spread_floor_depths(arrays):
-    """Per point of :func:`points`: the first depth at which its spread falls below :data:`READ_ABOVE` times its float64
-    floor and ends there (:func:`floor_state` "at its floor": rounding, not depth, sets the kernel from then on), or
-    None where it never does or goes to zero itself (the chaotic phase, which float64 carries)."""
-    out = []
-    for i, (act, _) in enumerate(points()):
-        y, floor = np.asarray(arrays["spread"][i], float), floor_of(act)
-        below = below_floor(y, floor)
-        at = len(below) and floor_state(float(y[-1]), floor) == "at its floor"
-        out.append(int(arrays["depths"][below[0]]) if at else None)
-    return out
-
-
-def other_accuracy_words(acc, phases, floored=None, labels=None, chance=CHANCE, margin=0.1):
-    """How the off-Edge points' kernel-regression accuracies ``acc`` (per point, at the largest depth) stand against
-    ``chance`` (ten classes): all within ``margin`` of it, or not all; a point off chance whose kernel sits at its
-    float64 floor (``floored``: :func:`spread_floor_depths`, named by ``labels``) is named, its accuracy set by
-    rounding, not by depth."""
-    floored = floored or [None] * len(acc)
-    off = [(a, f, lab) for a, ph, f, lab in zip(acc, phases, floored, labels or phases) if ph != "edge"]
-    if all(a < chance + margin for a, _, _ in off):
-        return "the others are at chance"
-    rounding = [(a, f, lab) for a, f, lab in off if a >= chance + margin and f is not None]
-    rest = [a for a, f, _ in off if a >= chance + margin and f is None]
-    words = "the others have fallen toward chance, not all of them to it" if rest else \
-        "the others are at chance but for a kernel on its float64 floor"
-    if rounding:
-        words += "; " + "; ".join(f"the {lab} kernel's {a:.2f} is not a depth effect: its spread has sat on float64's "
-                                  f"floor since depth {f}, so rounding sets its entries' differences and the accuracy "
-                                  "read from them" for a, f, lab in rounding)
-    return words
-
-
 def theory_rate(activation, phase, chi1, chi_c=None):
     r"""The exponential rate :math:`\gamma` at which the normalized NTK's spread vanishes, from mean-field theory.
 
@@ -267,16 +200,146 @@ def theory_rate(activation, phase, chi1, chi_c=None):
     return float(-math.log(chi1) * (0.5 if activation == "relu" else 1.0))
 
 
-OFF_EDGE_LIMIT = {"ordered": 1.0, "chaotic": 0.0}
-"""The limit of every off-diagonal entry of the normalized NTK off the Edge: 1 in the ordered phase (the all-ones
-matrix, singular), 0 in the chaotic one (the identity)."""
+# CLAIMS
+
+GROWTH_RULE = (3.0, 5.0)
+"""Growth per decade of the local log-log slope: at most 3 reads as a power law, at least 5 as an exponential."""
 
 
-def distance_to_limit(arrays):
-    r"""Per paper point: :math:`\max_{x \ne x'} |\hat\Theta^L(x, x') - K_\infty|` against depth (point, L), with
-    the exact limits: :data:`meanfield.EDGE_LIMIT` on the Edge, :data:`OFF_EDGE_LIMIT` off it."""
+GROWTH_WHY = ("a power law's log-log slope is constant (growth 1 a decade; log L / L's and a power whose exponent is "
+              "still settling drift, by less than 3 here); an exponential's is −γL, tenfold a decade (a prefactor L^k "
+              "shifts it by k, pulling the growth down at shallow depths); 3 and 5 lie either side of √10, the "
+              "geometric middle, and between them neither form is read")
+
+
+GROWTH_STAT = ("growth per decade of the local log-log slope d log y / d log L of the distance y to the limit, read "
+               "above the float64 floor over the last two adjacent windows of depth (each up to a decade); a "
+               "deterministic curve: the range is over windows shifted down by up to half a window, not a 95% interval")
+
+DECAY_CLAIMS = [
+    Claim("eoc-ordered-exponential", f"{HDR}, Prop. 1 (ordered phase)",
+          "In the ordered phase the normalized NTK becomes input-independent exponentially fast in depth.",
+          f"{GROWTH_STAT}; the smallest over the ordered curves (spread of Θ̂^L, erf and ReLU; |K^L/α_L − 1|, ReLU, "
+          "ELU and tanh)", Separated(*GROWTH_RULE, "above"), why=GROWTH_WHY,
+          decide="more depths above the float64 floor"),
+    Claim("eoc-chaotic-exponential", f"{HDR}, Prop. 1 (chaotic phase)",
+          "In the chaotic phase too the normalized NTK becomes trivial exponentially fast (Θ̂(x, x') → 0).",
+          f"{GROWTH_STAT}; the smaller over the chaotic curves (spread of Θ̂^L, erf; |K^L/α_L|, tanh)",
+          Separated(*GROWTH_RULE, "above"), why=GROWTH_WHY, decide="more depths"),
+    Claim("eoc-rate-theory", f"{HDR}; Schoenholz et al. 2017",
+          "The exponential rate is the mean-field one: −log χ_1 (ordered, smooth φ), −½ log χ_1 (ordered ReLU), "
+          "log(χ_1/χ_c*) (chaotic).",
+          "local rate −d log(spread)/dL over the last window read above the float64 floor, over the theoretical rate: "
+          "the ratio farthest from 1 over the three off-critical points (deterministic curves: the range is over "
+          "windows shifted down by up to half a window, not a 95% interval)",
+          Between(0.8, 1.1), why="a prefactor L^k in the decay moves the local rate by k/L, about 0.05 of γ per unit "
+          "of k at the windows read here", decide="a longer range of depths above the floor"),
+    Claim("eoc-critical-polynomial", f"{HDR}, Prop. 2 (Edge of Chaos)",
+          "On the Edge of Chaos the normalized NTK approaches its limit only polynomially in depth.",
+          f"{GROWTH_STAT}; the largest over the exact recursion's curves |K^L/α_L − K_∞| (ReLU, ELU, tanh; depths to "
+          "exact_max_depth, ReLU ten times deeper)", Separated(*GROWTH_RULE, "below"), why=GROWTH_WHY,
+          decide="deeper exact recursions"),
+]
+
+
+def measure_decay(arrays, cfg):
+    """The decay claims, each one's growth (or rate ratio) with its range over windows."""
+    return {
+        "eoc-ordered-exponential": Measurement(*phase_growth(arrays, "ordered")),
+        "eoc-chaotic-exponential": Measurement(*phase_growth(arrays, "chaotic")),
+        "eoc-rate-theory": Measurement(*rate_ratio_windows(arrays)),
+        "eoc-critical-polynomial": Measurement(*phase_growth(arrays, "edge")),
+    }
+
+
+# WORDS
+
+
+def growth_numbers(arrays, measured):
+    """The decay section's numbers: floors, where each curve reaches its floor, the slope growth per phase and what
+    it reads as (from the phase claims in ``measured``), the fitted over theoretical rates."""
+    words = []
+    for phase, cid in (("ordered", "eoc-ordered-exponential"), ("chaotic", "eoc-chaotic-exponential"),
+                       ("edge", "eoc-critical-polynomial")):
+        v, (lo, hi), detail = measured[cid]
+        switches = detail.get("switches", {})
+        curves = ", ".join(f"{g:.3g} ({k})" if k not in switches else f"not read ({k})"
+                           for k, g in detail.items() if k != "switches")
+        reading = growth_reading((lo, hi))
+        why = ("; ".join(f"the {k} curve is the largest of its pairs' distances, and that pair changes inside the "
+                         f"windows read (from cosine {a:.2f} to {b:.2f} at depth {d:,.0f}): a slope across the change "
+                         "splices two curves and measures neither, so it is not read" for k, (d, a, b) in switches.items())
+               or "the windows cannot be formed on every curve")
+        words.append(f"{phase}: {curves}; over the windows {lo:.3g} to {hi:.3g}, "
+                     f"{GROWTH_READING[reading]} ({measured.verdict(cid)})" if np.isfinite(lo) else
+                     f"{phase}: {curves}; {why} (inconclusive)")
+    ratios = rate_ratios(arrays)
+    return {
+        "eoc-floor64": f"{floor_of('erf'):.0e}", "eoc-floor-relu": f"{floor_of('relu'):.1e}",
+        "eoc-read-above": f"{READ_ABOVE:.0e}",
+        "eoc-at-floor": floor_words(arrays),
+        "eoc-growth-words": "; ".join(words),
+        "eoc-ratios": ", ".join(f"{r[0]:.2f} ({k}; {r.min():.2f} to {r.max():.2f} over the windows)"
+                                for k, r in ratios.items()),
+    }
+
+
+GROWTH_READING = {"power": "a power law", "exp": "an exponential", None: "neither form"}
+
+
+def growth_reading(ci):
+    """What a slope-growth range reads as: ``"power"`` (all of it at most 3), ``"exp"`` (all at least 5), else None."""
+    lo, hi = ci
+    if not (np.isfinite(lo) and np.isfinite(hi)):
+        return None
+    return "power" if hi <= GROWTH_RULE[0] else "exp" if lo >= GROWTH_RULE[1] else None
+
+
+def floor_words(arrays):
+    """For each curve that falls below :data:`READ_ABOVE` times its floor within its depths: the depth from which it
+    is not read, and where it ends (:func:`floor_state`)."""
     out = []
-    for i, (act, phase) in enumerate(paper_points()):
-        limit = meanfield.EDGE_LIMIT[act] if phase == "edge" else OFF_EDGE_LIMIT[phase]
-        out.append(np.abs(arrays["rate_entries"][i] - limit).max(-1))
-    return np.array(out)
+    for label, act, ph, depths, y, floor in decay_curves(arrays):
+        below = below_floor(y, floor)
+        if len(below):
+            end = np.nanmin(y)
+            out.append(f"{label}, from depth {int(depths[below[0]])} (down to {end:.1e}: {floor_state(end, floor)})")
+    return "; ".join(out) if out else "no curve comes near its floor at these depths"
+
+
+def growth_rows(arrays):
+    """Rows of the decay table, one per curve of :func:`decay_curves`: curve, floor, depths read, window factor, the
+    log-log slopes over the two windows, the growth per decade with its range over windows, what it reads as, and
+    whether the curve decides its phase's claim."""
+    rows = []
+    for label, act, ph, depths, y, floor in decay_curves(arrays):
+        v, (lo, hi), d = slope_growth(depths, y, floor)
+        if "exact" in label and envelope_switch(arrays, act, d) is not None:
+            rows.append([label, f"{floor:.0e}", "—", "—", "—", "—", "—", "not read: its largest pair changes inside "
+                         "the windows", "yes, so the claim is inconclusive"])
+            continue
+        read = f"{d['depths'][0]:.0f}–{d['depths'][1]:.0f}" if d["depths"] else "none"
+        window = f"{d['window']:.2g}" if d["window"] else "—"
+        rows.append([label, f"{floor:.0e}", read, window, f"{d['slopes'][0]:.3g}", f"{d['slopes'][1]:.3g}",
+                     f"{v:.3g} [{lo:.3g}, {hi:.3g}]", GROWTH_READING[growth_reading((lo, hi))],
+                     "yes" if DECIDING[ph] == "all" or "exact" in label else "no"])
+    return rows
+
+
+# FIGURE
+
+
+def fig_spread(arrays):
+    """The spread of Θ̂^L against depth, log-linear (with the float64 floors: lines, and the values left unread
+    above them: shaded) and log-log (to the decades of the Edge curves)."""
+    fig, axes = plots.figure(ncols=2, width=3.0, height=2.6, squeeze=False)
+    for i, (act, ph) in enumerate(points()):
+        style = "-" if act == "erf" else "--"
+        axes[0, 0].semilogy(arrays["depths"], arrays["spread"][i], style, color=PHASE_COLOUR[ph], label=f"{act}, {ph}")
+        axes[0, 1].loglog(arrays["depths"], arrays["spread"][i], style, color=PHASE_COLOUR[ph])
+    axes[0, 0].set(xlabel="depth L", ylabel=r"spread of $\hat\Theta^L$", ylim=(1e-17, 1))
+    shade_floor(axes[0, 0], "relu", r"float64 floor, ReLU ($\sqrt{\varepsilon}$)")
+    shade_floor(axes[0, 0], "erf", r"float64 floor ($10\varepsilon$)", color="0.7")
+    axes[0, 1].set(xlabel="depth L", ylim=(1e-3, 1))
+    fig.legend(*_legend_entries(axes[0]), loc="outside right center", fontsize=6)
+    return fig

@@ -1,0 +1,260 @@
+r"""A finite-width orthogonal network: the spread of the normalized empirical NTK of orthogonal and Gaussian erf
+networks at a few depths in each phase, against the analytic value on the same inputs. Its points and arrays, the
+distances and what they are made of, the claim, its words and figure."""
+
+import jax
+import numpy as np
+
+from orthontk_lib import kernels, plots, results, stats
+from orthontk_lib.claims import AtMost, Claim, Measurement
+from orthontk_lib.data import DIMENSION, IMAGES
+from orthontk_lib.kernels import spread
+from orthontk_lib.models import FCN
+
+from .experiment import _DIGITS, PHASE_COLOUR, PHASES, SLUG, _by_estimate, _kernel_inputs, points
+from .floors import EPS32
+
+
+# THE POINTS
+
+
+def empirical_point(cfg, x, activation, W_std, b_std, depth, init="orthogonal"):
+    """Spread of the normalized empirical NTK of ``init`` networks at one depth: (emp_seeds,)."""
+    spec = FCN(depth, cfg.emp_width, activation, W_std, b_std, init)
+    keys = jax.random.split(jax.random.fold_in(jax.random.key(cfg.seed), depth), cfg.emp_seeds)
+    return spread(np.asarray(kernels.empirical_ntk_seeds(spec, keys, x), np.float64))
+
+
+def _empirical_point(cfg, it):
+    pt = points()["erf", it["phase"]]
+    return {f"spread_{init}": empirical_point(cfg, _kernel_inputs(cfg), "erf", *pt, it["depth"], init)
+            for init in ("orthogonal", "gaussian")}
+
+
+def empirical_minutes(cfg, p, device):
+    """Minutes of one empirical point: per init, ``emp_seeds`` draws of the depth's network (normal draws; for the
+    orthogonal one a QR of each layer, :func:`orthontk_lib.train.qr_flops`, which dominates) and their empirical
+    NTKs on ``emp_inputs`` inputs (:func:`orthontk_lib.train.ntk_flops`). Not counted: the eager dispatch of the
+    draws (one network at a time past depth 16 at width 2048) and the ``"highest"`` precision's slower GPU products."""
+    from orthontk_lib import train
+
+    layers = train.dense_layers(DIMENSION[cfg.dataset], [cfg.emp_width] * p["depth"], 1)
+    flops = sum(train.init_flops(layers, init, cfg.emp_seeds) for init in ("orthogonal", "gaussian"))
+    flops += 2 * cfg.emp_seeds * train.ntk_flops(layers, cfg.emp_inputs)
+    return train.estimated_minutes(flops, device)  # one program: the inits share it
+
+
+EMPIRICAL_SWEEP = results.Sweep(
+    SLUG, "empirical", knobs=("dataset", "emp_width", "emp_seeds", "emp_inputs", "seed"), over=("emp_depths",),
+    since=_DIGITS,
+    points=lambda cfg: [{"phase": p, "depth": L} for p in PHASES for L in cfg.emp_depths], run=_empirical_point,
+    minutes=empirical_minutes, device=lambda cfg, p: _by_estimate(empirical_minutes)(cfg, p),
+    desc="orthogonal and Gaussian NTK by depth")
+"""Orthogonal and Gaussian networks' NTK by depth, one point per (phase, depth)."""
+
+
+def empirical_arrays(cfg):
+    """The finite-width spreads (phase, depth, seed) of orthogonal (``emp_spread``) and Gaussian
+    (``emp_spread_gaussian``) networks, and the analytic spread on the same inputs at the same depths (phase, depth)."""
+    pts = points()
+    emp = EMPIRICAL_SWEEP.results(cfg)
+    x = _kernel_inputs(EMPIRICAL_SWEEP.view(cfg))
+    out = {}
+    for init, key in (("orthogonal", "emp_spread"), ("gaussian", "emp_spread_gaussian")):
+        out[key] = np.stack([p.arrays[f"spread_{init}"] for p in emp]).reshape(len(PHASES), len(cfg.emp_depths), -1)
+    # the analytic spread on the same inputs as the finite-width kernels, at the same depths
+    out["emp_analytic"] = np.array([[spread(kernels.analytic_ntk_by_depth("erf", *pts["erf", p], x, L)[-1])
+                                     for L in cfg.emp_depths] for p in PHASES])
+    return out
+
+
+# STATISTICS
+
+
+def empirical_deviation(arrays, depth_index=0, key="emp_spread"):
+    """Relative distance of the finite-width networks' spread (seed mean; ``key`` "emp_spread" for orthogonal,
+    "emp_spread_gaussian" for Gaussian) from the analytic one, per phase."""
+    emp = arrays[key][:, depth_index].mean(-1)
+    ana = arrays["emp_analytic"][:, depth_index]
+    return np.abs(emp - ana) / ana
+
+
+def deviation_ci(arrays, depth_index=0, key="emp_spread"):
+    """:func:`empirical_deviation`'s largest value over phases, with a 95% bootstrap interval over seeds."""
+    ana = arrays["emp_analytic"][:, depth_index][:, None]
+    samples = arrays[key][:, depth_index]  # (phase, seed)
+    return stats.bootstrap_ci(samples, lambda s: float((np.abs(s.mean(-1, keepdims=True) - ana) / ana).max()))
+
+
+SETTLED = 10.0
+"""A finite-width spread this many times its analytic value has stopped following the analytic curve down: it stays
+where the width's own fluctuations put it while the infinite-width spread keeps falling."""
+
+
+def empirical_at_floor(arrays, depth_index=-1):
+    """Per phase: whether the finite-width spread (seed mean, orthogonal or Gaussian) lies within a factor 10 of
+    float32's resolution :data:`EPS32`, where rounding of the float32 kernel, not the network, sets it: (phases,)."""
+    emp = np.stack([arrays[k][:, depth_index].mean(-1) for k in ("emp_spread", "emp_spread_gaussian")])
+    return (emp < 10 * EPS32).any(0)
+
+
+def compared_points(arrays, depth_index=-1):
+    """The phases at ``depth_index`` where an orthogonal and a Gaussian spread can be compared as signals: neither at
+    float32's resolution (:func:`empirical_at_floor`), and neither settled at :data:`SETTLED` times an analytic value
+    that has fallen away (a fluctuation against a vanishing value): a list of phase indices."""
+    low = empirical_at_floor(arrays, depth_index)
+    ana = arrays["emp_analytic"][:, depth_index]
+    settled = np.stack([arrays[k][:, depth_index].mean(-1) >= SETTLED * ana
+                        for k in ("emp_spread", "emp_spread_gaussian")]).any(0)
+    return [i for i in range(len(ana)) if not low[i] and not settled[i]]
+
+
+# CLAIMS
+
+FINITE_WIDTH_CLAIMS = [
+    Claim("eoc-orthogonal-follows", "Huang, Du, Xu 2021 (this book's link to the main paper)",
+          "At the smallest measured depth, far below the width, an orthogonal finite-width network's "
+          "normalized NTK follows the analytic curve (the page reads the deepest depth too, and says what each phase's "
+          "distance there is made of).",
+          "|spread_orth − spread_∞| / spread_∞ at the smallest measured depth, largest over the three erf points "
+          "(95% bootstrap interval over seeds)",
+          AtMost(0.2), why="finite-width corrections of order depth/width, plus seed noise",
+          decide="more seeds, or a wider network"),
+]
+
+
+def measure_finite_width(arrays, cfg):
+    """The finite-width claim, its largest relative distance with a 95% bootstrap interval (the Gaussian networks' in
+    its detail)."""
+    return {"eoc-orthogonal-follows": Measurement(*deviation_ci(arrays),
+                                                  {"gaussian": deviation_ci(arrays, key="emp_spread_gaussian")[0]})}
+
+
+# WORDS
+
+
+def empirical_numbers(arrays, cfg, measured):
+    """The finite-width section's numbers (the finite-width claim from ``measured``)."""
+    dev, last = empirical_deviation(arrays), empirical_deviation(arrays, -1)
+    gdev, glast = (empirical_deviation(arrays, i, "emp_spread_gaussian") for i in (0, -1))
+    above = compared_points(arrays, -1)
+    closer = sum(last[i] < glast[i] for i in above)
+    closer0 = sum(dev[i] < gdev[i] for i in range(len(PHASES)))
+    follows = measured.claim("eoc-orthogonal-follows")
+    deep = deviation_ci(arrays, -1)
+    return {
+        "eoc-emp-depth0": int(cfg.emp_depths[0]), "eoc-emp-depth1": int(cfg.emp_depths[-1]),
+        "eoc-emp-dev": ", ".join(f"{d:.3f} ({ph})" for d, ph in zip(dev, PHASES)),
+        "eoc-emp-dev-gauss": ", ".join(f"{d:.3f} ({ph})" for d, ph in zip(gdev, PHASES)),
+        "eoc-emp-dev-deep": ", ".join(f"{d:.2g} ({ph})" for d, ph in zip(last, PHASES)),
+        "eoc-emp-dev-deep-gauss": ", ".join(f"{d:.2g} ({ph})" for d, ph in zip(glast, PHASES)),
+        "eoc-emp-floor": empirical_floor_words(arrays, -1),
+        "eoc-emp-compare": (f"There, where both spreads lie above that resolution and still follow the analytic "
+                            f"value ({', '.join(PHASES[i] for i in above)}), the orthogonal networks stay closer to it "
+                            f"than Gaussian ones at {closer} of {len(above)} point{'s' if len(above) != 1 else ''}"
+                            if closer else "There, where both spreads lie above that resolution and still follow the "
+                            "analytic value, the orthogonal networks stay no closer to it than Gaussian ones")
+        if above else "No point there has both spreads above that resolution and following the analytic value, so none "
+                      "is compared",
+        "eoc-emp-compare0": f"{closer0} of {len(PHASES)}",
+        "eoc-emp-by-depth": by_depth_words(arrays, cfg.emp_depths),
+        "eoc-emp-depth-words": depth_read_words(follows, deviation_ci(arrays, 0), deep, cfg.emp_depths,
+                                                deep_phase_words(arrays)),
+        "eoc-emp-setup": f"{cfg.emp_seeds} orthogonal and {cfg.emp_seeds} Gaussian erf networks of width "
+                         f"{cfg.emp_width} on {cfg.emp_inputs} {IMAGES[cfg.dataset]}",
+    }
+
+
+def by_depth_words(arrays, depths):
+    """The largest relative distance over phases (orthogonal networks) at each measured depth, and from which depth each
+    phase's spread has settled (:data:`SETTLED` times its analytic value or more, above float32's resolution)."""
+    largest = ", ".join(f"{empirical_deviation(arrays, i).max():.2g} at depth {int(L)}" for i, L in enumerate(depths))
+    settled, low = [], np.stack([empirical_at_floor(arrays, i) for i in range(len(depths))], 1)  # (phase, depth)
+    for p, ph in enumerate(PHASES):
+        emp, ana = arrays["emp_spread"][p].mean(-1), arrays["emp_analytic"][p]
+        hits = [int(L) for i, L in enumerate(depths) if emp[i] >= SETTLED * ana[i] and not low[p, i]]
+        if hits:
+            settled.append(f"the {ph} phase's from depth {hits[0]}")
+    return (f"The largest distance over the phases is {largest}. "
+            + (f"A finite-width kernel fluctuates at a scale set by the width, whatever the depth; once the analytic "
+               f"spread falls below it the network's spread stays there ({' and '.join(settled)}), and the relative "
+               f"distance then measures that fluctuation against a vanishing value" if settled else
+               "At every measured depth each phase's spread is within a factor "
+               f"{SETTLED:g} of the analytic one or at float32's resolution"))
+
+
+def deep_phase_words(arrays, depth_index=-1):
+    """Per phase at ``depth_index``: the relative distance of the orthogonal networks' spread from the analytic one
+    with its 95% bootstrap interval over seeds, and what it is made of where it is not a comparison of two signals:
+    a spread at float32's resolution (:func:`empirical_at_floor`), or one that has settled at :data:`SETTLED` times
+    the analytic value or more (the analytic curve has fallen below where the networks' kernels stay)."""
+    low = empirical_at_floor(arrays, depth_index)
+    words = []
+    for i, ph in enumerate(PHASES):
+        ana = float(arrays["emp_analytic"][i, depth_index])
+        samples = arrays["emp_spread"][i, depth_index]
+        v, (lo, hi) = stats.bootstrap_ci(samples, lambda x: float(abs(x.mean() - ana) / ana))
+        emp = float(samples.mean())
+        why = ("at float32's resolution" if low[i] else
+               f"the networks' spread stays at {emp:.2g} while the analytic one falls to {ana:.2g}"
+               if emp >= SETTLED * ana else f"spread {emp:.2g} against {ana:.2g} analytic")
+        words.append(f"{ph} {v:.2g} [{lo:.2g}, {hi:.2g}]: {why}")
+    return "; ".join(words)
+
+
+def depth_read_words(claim, shallow, deep, depths, per_phase=None):
+    """The finite-width claim is read at the smallest measured depth; whether its verdict, by the same rule, would be
+    the same at the deepest (``shallow``, ``deep``: ``(value, (lo, hi))`` of :func:`deviation_ci` there), and, with
+    ``per_phase`` (:func:`deep_phase_words`), what each phase's distance there is made of."""
+    v0, v1 = claim.verdict(*shallow[:2]), claim.verdict(*deep[:2])
+    same = ("so the verdict does not depend on which of the two depths is read" if v0 == v1 else
+            "so the verdict depends on the depth read: it is a statement about moderate depth only")
+    parts = f" ({per_phase})" if per_phase else ""
+    return (f"The claim is read at depth {int(depths[0])}, the smallest measured ({v0}); by the same rule at depth "
+            f"{int(depths[-1])}, where the largest distance is {deep[0]:.2g} [{deep[1][0]:.2g}, {deep[1][1]:.2g}]"
+            f"{parts}, it would read {v1}, {same}")
+
+
+def empirical_floor_words(arrays, depth_index=-1):
+    """Which finite-width spreads at ``depth_index`` are at float32's resolution (:func:`empirical_at_floor`)."""
+    low = empirical_at_floor(arrays, depth_index)
+    if not low.any():
+        return f"every spread lies more than ten times above float32's resolution ({EPS32:.1e})"
+    vals = ", ".join(f"{ph} {arrays['emp_spread'][i, depth_index].mean():.1e} (orthogonal), "
+                     f"{arrays['emp_spread_gaussian'][i, depth_index].mean():.1e} (Gaussian) against "
+                     f"{arrays['emp_analytic'][i, depth_index]:.1e} (analytic)" for i, ph in enumerate(PHASES) if low[i])
+    return (f"the {', '.join(ph for ph, l in zip(PHASES, low) if l)} spread lies within a factor 10 of float32's "
+            f"resolution ({EPS32:.1e}): {vals}; its distance from the analytic value is rounding, not a signal")
+
+
+# FIGURE
+
+
+def fig_empirical(cfg, arrays):
+    """Finite-width orthogonal (dots) and Gaussian (squares) spreads against the analytic values and curves, on a log
+    depth axis, the three side by side at each measured depth; an analytic value below the axis is a down-triangle at
+    its bottom, labelled with the value; the float32 resolution of the finite-width kernels (line; shaded up to ten
+    times it, where they are rounding)."""
+    fig, ax = plots.figure(width=4.4)
+    bottom = 1e-10
+    depths = np.asarray(cfg.emp_depths, float)
+    for p, ph in enumerate(PHASES):
+        c = PHASE_COLOUR[ph]
+        ax.plot(arrays["depths"], arrays["spread"][p], color=c, lw=1, label=f"erf {ph}, analytic (all {IMAGES[cfg.dataset]})")
+        for key, marker, init, shift in (("emp_spread", "o", "orthogonal", 1 / 1.12),
+                                         ("emp_spread_gaussian", "s", "Gaussian", 1.12)):
+            ax.errorbar(depths * shift, arrays[key][p].mean(-1), yerr=arrays[key][p].std(-1), fmt=marker, color=c,
+                        mfc="none" if init == "Gaussian" else c, capsize=2, ms=4,
+                        label=f"erf {ph}, {init} n = {cfg.emp_width}")
+        ana = np.asarray(arrays["emp_analytic"][p], float)
+        ax.plot(depths, np.where(ana >= bottom, ana, np.nan), "x", color=c, label=f"erf {ph}, analytic (same inputs)")
+        for L, v in zip(depths[ana < bottom], ana[ana < bottom]):
+            ax.plot(L, bottom * 1.6, "v", color=c, ms=4)
+            ax.annotate(f"{v:.0e}", (L, bottom * 1.6), xytext=(4, 2 + 8 * p), textcoords="offset points",
+                        fontsize=6, color=c)  # one line per phase: values clipped at one depth stay apart
+    ax.set(xscale="log", xlabel="depth L", ylabel=r"spread of $\hat\Theta^L$", yscale="log",
+           xlim=(depths.min() / 1.6, depths.max() * 1.6), ylim=(bottom, 1))
+    ax.axhspan(bottom, 10 * EPS32, color="0.85", alpha=0.5, lw=0, zorder=0)
+    ax.axhline(EPS32, color="0.3", lw=0.8, ls=(0, (1, 2)), label="float32 resolution (finite width)")
+    fig.legend(loc="outside right center", fontsize=6)
+    return fig
