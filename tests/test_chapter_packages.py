@@ -59,3 +59,32 @@ def test_every_chapter_package_is_a_package_of_the_distribution():
     root = pathlib.Path(chapters.__file__).resolve().parents[2]
     listed = set(tomllib.loads((root / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"])
     assert {f"orthontk_lib.chapters.{name}" for name in PACKAGES} <= listed
+
+
+EXPERIMENTS = {
+    "speedup": ("fcn_grid", "width_family", "cnn_grid"),
+    "edge_of_chaos": ("phase_diagram", "depth", "rates", "exact_rates", "decay", "finite_width", "trainability"),
+    "condensation": ("adam", "deep", "line", "scales"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(EXPERIMENTS))
+def test_each_claim_of_a_chapter_of_experiments_is_one_object_of_one_experiment(name):
+    """A chapter of several experiments: every claim it tests is defined in exactly one experiment's part, and the
+    chapter's ``CLAIMS`` (assembled by its ``chapter`` part) are exactly those objects."""
+    package = importlib.import_module(f"orthontk_lib.chapters.{name}")
+    owner = {}
+    for part in EXPERIMENTS[name]:
+        module = importlib.import_module(f"{package.__name__}.{part}")
+        for attr in defined(module.__file__):
+            value = getattr(module, attr)
+            if attr.endswith("CLAIMS") and isinstance(value, list):
+                for claim in value:
+                    assert claim.id not in owner, f"{claim.id} is defined in {owner[claim.id][0]} and {part}"
+                    owner[claim.id] = (part, claim)
+    assert [c.id for c in package.CLAIMS] and {c.id for c in package.CLAIMS} == set(owner)
+    assert all(c is owner[c.id][1] for c in package.CLAIMS)
+    if name != "speedup":  # speed-up's three grids share one sweep builder (its ``sweeps`` part)
+        parts = [importlib.import_module(f"{package.__name__}.{p}") for p in EXPERIMENTS[name]]
+        homes = {id(getattr(m, a)) for m in parts for a in defined(m.__file__) if a.endswith("_SWEEP")}
+        assert {id(s) for s in package.SWEEPS.values()} == homes  # each sweep is its experiment's
