@@ -7,7 +7,7 @@ r"""Statistics the chapters report: fitted slopes with intervals.
 
 import numpy as np
 
-__all__ = ["loglog_fit", "common_loglog_slope", "limit_fit", "bootstrap_ci", "mean_ci", "welch_ci", "side"]
+__all__ = ["loglog_fit", "common_loglog_slope", "limit_fit", "bootstrap_ci", "bootstrap_draws", "mean_ci", "welch_ci", "side"]
 
 
 def loglog_fit(x, y):
@@ -114,13 +114,27 @@ def bootstrap_ci(samples, stat, n_boot=2000, seed=0, level=0.95):
     True
     """
     samples = np.asarray(samples, float)
-    rng = np.random.default_rng(seed)
-    s = samples.shape[-1]
-    boots = [stat(np.take(samples, rng.integers(0, s, s), axis=-1)) for _ in range(n_boot)]
+    boots = bootstrap_draws(samples, stat, n_boot, seed)
     q = 100 * (1 - level) / 2
     lo, hi = np.nanpercentile(boots, [q, 100 - q])
     value = float(stat(samples))
     return value, (float(min(lo, value)), float(max(hi, value)))
+
+
+def bootstrap_draws(samples, stat, n_boot=2000, seed=0):
+    r"""``stat`` of ``n_boot`` resamples of the seeds (the last axis of ``samples``, drawn with replacement), stacked:
+    (n_boot, ...). The draws :func:`bootstrap_ci` reads, for a statistic that returns an array (one interval per
+    entry: take percentiles over axis 0).
+
+    >>> bootstrap_draws(np.arange(4.0), np.mean, n_boot=3).shape
+    (3,)
+    >>> bootstrap_draws(np.ones((2, 5)), lambda x: x.mean(-1), n_boot=3).shape
+    (3, 2)
+    """
+    samples = np.asarray(samples, float)
+    rng = np.random.default_rng(seed)
+    s = samples.shape[-1]
+    return np.asarray([stat(np.take(samples, rng.integers(0, s, s), axis=-1)) for _ in range(n_boot)])
 
 
 def mean_ci(x, level=0.95):

@@ -151,9 +151,7 @@ def failure_edges(arrays, n_boot=2000, seed=0):
     lrs = np.asarray(arrays["lrs"], float)
     edge_of = lambda runs: grid_edges(runs.mean(-1) > 0.5, lrs)
 
-    rng = np.random.default_rng(seed)
-    s = ok_runs.shape[-1]
-    boots = np.stack([edge_of(np.take(ok_runs, rng.integers(0, s, s), axis=-1)) for _ in range(n_boot)])
+    boots = stats.bootstrap_draws(ok_runs, edge_of, n_boot, seed)  # (n_boot, member, init)
     edge = edge_of(ok_runs)
     lo, hi = np.percentile(boots, [2.5, 97.5], axis=0)
     ok = ok_runs.mean(-1) > 0.5
