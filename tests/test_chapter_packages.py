@@ -88,3 +88,20 @@ def test_each_claim_of_a_chapter_of_experiments_is_one_object_of_one_experiment(
         parts = [importlib.import_module(f"{package.__name__}.{p}") for p in EXPERIMENTS[name]]
         homes = {id(getattr(m, a)) for m in parts for a in defined(m.__file__) if a.endswith("_SWEEP")}
         assert {id(s) for s in package.SWEEPS.values()} == homes  # each sweep is its experiment's
+
+
+def test_every_chapter_draws_its_seeds_from_the_base_class_by_its_declared_counts():
+    """``seeds`` lives on ``ChapterConfig`` alone: from ``seed``, as many as the largest knob of ``SEED_COUNTS``."""
+    import dataclasses
+
+    from orthontk_lib.book import ledger
+    from orthontk_lib.book.profiles import ChapterConfig
+
+    for _, module in ledger.chapter_modules():
+        assert "seeds" not in vars(module.Config), module.SLUG
+        assert set(module.Config.SEED_COUNTS) <= set(module.Config.knobs()), module.SLUG
+        cfg = module.Config.for_profile("smoke", use_env=False)
+        bigger = dataclasses.replace(cfg, seed=3, **{k: getattr(cfg, k) + 2 for k in cfg.SEED_COUNTS})
+        count = max(getattr(bigger, k) for k in cfg.SEED_COUNTS)
+        assert bigger.seeds == list(range(3, 3 + count)), module.SLUG
+    assert ChapterConfig.SEED_COUNTS == ("n_seeds",)

@@ -76,6 +76,13 @@ class ChapterConfig:
     PROFILES: typing.ClassVar[dict] = {}
     COST: typing.ClassVar[dict] = {}  # {profile: Cost}; every chapter states its paper profile's
     PRECISION: typing.ClassVar[str] = "highest"  # JAX matmul precision of the chapter's compute (see MATMUL_PRECISIONS)
+    SEED_COUNTS: typing.ClassVar[tuple] = ("n_seeds",)  # the knobs counting networks per setting (see `seeds`)
+
+    @property
+    def seeds(self):
+        """The seeds the chapter draws its networks from: ``seed``, ``seed + 1``, … as many as the largest of its seed
+        counts (:attr:`SEED_COUNTS`); every saved point and figure records them in its provenance."""
+        return list(range(self.seed, self.seed + max(getattr(self, k) for k in self.SEED_COUNTS)))
 
     @classmethod
     def for_profile(cls, profile="quick", *, use_env=True, **overrides):

@@ -52,10 +52,6 @@ class Config(ChapterConfig):
     COST = {"paper": Cost("CPU", 5, "measured 2026-11-28 on 2 CPU cores")}
 
     @property
-    def seeds(self):
-        return list(range(self.seed, self.seed + self.n_seeds))
-
-    @property
     def group_sizes(self):
         """Monte Carlo sizes M = 1, 2, 4, … up to ``n_seeds``."""
         return [2**k for k in range(self.n_seeds.bit_length()) if 2**k <= self.n_seeds]

@@ -87,10 +87,6 @@ class Config(ChapterConfig):
             raise ConfigError("loss_drop, threshold, cover: must lie in (0, 1) (cover may be 1); got "
                               f"{self.loss_drop}, {self.threshold}, {self.cover}")
 
-    @property
-    def seeds(self):
-        return list(range(self.seed, self.seed + self.n_seeds))
-
 
 # TRAINING
 

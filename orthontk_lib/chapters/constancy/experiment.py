@@ -60,10 +60,6 @@ class Config(ChapterConfig):
                               f"the stability limit); got lr_small={self.lr_small}, lr_large={self.lr_large}")
 
     @property
-    def seeds(self):
-        return list(range(self.seed, self.seed + self.n_seeds))
-
-    @property
     def every(self):
         """Steps between records: about 20 records per run."""
         return max(1, self.steps // 20)

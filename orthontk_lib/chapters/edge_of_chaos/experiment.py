@@ -111,9 +111,7 @@ class Config(ChapterConfig):
                                      "(width 300, depths to 300, 10,000 SGD steps, nine points of four networks) are "
                                      "bound by the 300 layers' sequential kernels, about 5 minutes a point on a GPU")}
 
-    @property
-    def seeds(self):
-        return list(range(self.seed, self.seed + self.emp_seeds))
+    SEED_COUNTS = ("emp_seeds",)  # the finite-width networks' (the provenance's seeds)
 
 
 def kernel_task(cfg):

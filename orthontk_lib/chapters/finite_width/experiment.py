@@ -55,9 +55,7 @@ class Config(ChapterConfig):
     }
     COST = {"paper": Cost("GPU", 20, "estimate: the training sweep at widths to 4096, 20 seeds, 2,000 steps")}
 
-    @property
-    def seeds(self):
-        return list(range(self.seed, self.seed + max(self.n_seeds, self.fluct_seeds)))
+    SEED_COUNTS = ("n_seeds", "fluct_seeds")
 
 
 def grouped_relative_variance(samples, n_groups):

@@ -62,10 +62,6 @@ class Config(ChapterConfig):
             if bad:
                 raise ConfigError(f"{name}: {bad[0]!r} is not one of {', '.join(allowed)}")
 
-    @property
-    def seeds(self):
-        return list(range(self.seed, self.seed + self.n_seeds))
-
     def configs(self):
         """The (data set, activation, depth) triples, in plotting order."""
         return list(itertools.product(self.datasets, self.activations, self.depths))

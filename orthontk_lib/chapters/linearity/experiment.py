@@ -45,10 +45,6 @@ class Config(ChapterConfig):
     COST = {"paper": Cost("GPU", 20, "estimate: Hessian power iterations at widths to 8192, three cases")}
 
     @property
-    def seeds(self):
-        return list(range(self.seed, self.seed + self.n_seeds))
-
-    @property
     def cases(self):
         """The three networks compared: ``("linear", output, "bottleneck")``."""
         return ("linear", self.output, "bottleneck")

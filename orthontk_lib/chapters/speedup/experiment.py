@@ -91,10 +91,6 @@ class Config(ChapterConfig):
             raise ConfigError(f"target_alt: an accuracy in (0, 1] other than target={self.target}, got {self.target_alt}")
 
     @property
-    def seeds(self):
-        return list(range(self.seed, self.seed + self.n_seeds))
-
-    @property
     def lrs(self):
         """The learning rates, log-spaced from ``lr_min`` to ``lr_max``."""
         return np.geomspace(self.lr_min, self.lr_max, self.n_lrs)

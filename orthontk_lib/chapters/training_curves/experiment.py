@@ -80,10 +80,6 @@ class Config(ChapterConfig):
         if self.records > min(self.steps):
             raise ConfigError(f"records: at most the smallest step count ({min(self.steps)}); got {self.records}")
 
-    @property
-    def seeds(self):
-        return list(range(self.seed, self.seed + self.n_seeds))
-
     def width(self, name):
         return self.widths[list(SETTINGS).index(name)]
 
