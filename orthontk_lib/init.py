@@ -49,7 +49,7 @@ import math
 import jax
 import jax.numpy as jnp
 
-__all__ = ["orthogonal", "gaussian", "delta_orthogonal", "matched_scale", "fans", "centre_tap"]
+__all__ = ["orthogonal", "gaussian", "normal_params", "delta_orthogonal", "matched_scale", "fans", "centre_tap"]
 
 
 # INITIALIZERS
@@ -194,3 +194,24 @@ def centre_tap(shape):
     ((1, 1), (0, 0), (1, 1))
     """
     return tuple((k - 1) // 2 for k in shape[:-2])
+
+
+def normal_params(spec, keys, x, std):
+    r"""Every parameter of the network ``spec`` (weights and biases of every layer, the readout's too) drawn i.i.d.
+    from :math:`\mathcal N(0, \mathrm{std}^2)`, whatever the fans: Zhou, Xu et al.'s small initialization (2022, Sec. 5:
+    :math:`\mathcal N(0, 0.005^2)`), not a variance-preserving one.
+
+    Args:
+      spec: a model of :mod:`orthontk_lib.models` (``spec.initialize(key, x)``).
+      keys: (K,) keys, one tree per key.
+      x: inputs of the network's shape (its first row is used to trace the parameters' shapes).
+      std: the standard deviation, > 0.
+
+    Returns:
+      The parameter tree, each leaf of shape ``(K, *shape)``.
+    """
+    shapes = jax.eval_shape(lambda k: spec.initialize(k, x[:1])["params"], keys[0])
+    leaves, tree = jax.tree.flatten(shapes)
+    draw = lambda k: jax.tree.unflatten(tree, [std * jax.random.normal(kk, l.shape, l.dtype)
+                                               for kk, l in zip(jax.random.split(k, len(leaves)), leaves)])
+    return jax.vmap(draw)(keys)

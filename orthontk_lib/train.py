@@ -42,7 +42,7 @@ import optax
 from orthontk_lib import kernels
 from orthontk_lib.models import canonical
 
-__all__ = ["TrainConfig", "TrainState", "create_train_state", "create_train_step", "fit_grid", "loss_fn", "accuracy",
+__all__ = ["TrainConfig", "default_mesh", "TrainState", "create_train_state", "create_train_step", "fit_grid", "loss_fn", "accuracy",
            "training_flops", "estimated_minutes", "THROUGHPUT", "BANDWIDTH", "STEP_SECONDS", "CPU_POINT_LIMIT",
            "CPU_MEMORY_LIMIT", "RNG_FLOPS", "HVP_FLOPS", "HVP_BYTES", "dense_layers", "qr_flops", "init_flops",
            "ntk_flops", "by_estimate"]
@@ -188,6 +188,13 @@ def fit_grid(spec, config, keys, learning_rates, data, ntk_probe=None, mesh=None
 
 
 @functools.lru_cache(maxsize=32)
+def default_mesh():
+    """A one-axis ``Mesh`` over all devices when there are several, its axis ``"pairs"`` (the (learning rate, seed)
+    pairs :func:`fit_grid` shards), else None (one device: nothing to shard)."""
+    devices = jax.devices()
+    return jax.sharding.Mesh(np.array(devices), ("pairs",)) if len(devices) > 1 else None
+
+
 def _fit_program(spec, config, with_ntk, record_params=False, linearize=False):
     one = functools.partial(_fit_one, spec, config, with_ntk, record_params, linearize)
     return jax.jit(jax.vmap(one, in_axes=(0, 0, 0, None, None)))

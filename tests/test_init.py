@@ -101,3 +101,30 @@ def test_delta_orthogonal_fills_the_tap_that_maps_each_pixel_to_itself(key, k, t
     assert float(jnp.abs(K.at[tap, tap].set(0.0)).sum()) == 0.0
     assert jnp.allclose(K[tap, tap] @ K[tap, tap].T, 1.5**2 * jnp.eye(4), atol=1e-5)
     assert init.centre_tap(K.shape) == (tap, tap)
+
+
+def test_normal_params_draws_every_parameter_from_one_normal_whatever_its_fans():
+    """Zhou, Xu et al.'s N(0, std²) for every weight and bias: the tree has the network's shapes, one per key; each
+    leaf's sample moments match N(0, std²) (checked against the exact chi-square band of the variance), unlike the
+    fan-scaled default draw; different keys and different leaves are different draws."""
+    import numpy as np
+    from scipy import stats
+
+    from orthontk_lib.models import FCN
+
+    spec = FCN(2, 300, "tanh", parameterization="standard")
+    x = jnp.ones((1, 40))
+    keys = jax.random.split(jax.random.key(0), 3)
+    params = init.normal_params(spec, keys, x, 0.005)
+    reference = spec.initialize(keys[0], x)["params"]
+    assert jax.tree.structure(params) == jax.tree.structure(reference)
+    for leaf, ref in zip(jax.tree.leaves(params), jax.tree.leaves(reference)):
+        assert leaf.shape == (3, *ref.shape)
+        v = np.asarray(leaf[0], np.float64).ravel()
+        n = v.size
+        lo, hi = (0.005**2 * stats.chi2.ppf(q, n) / n for q in (1e-6, 1 - 1e-6))
+        assert lo < np.mean(v**2) < hi, (leaf.shape, np.mean(v**2))
+        assert abs(v.mean()) < 6 * 0.005 / math.sqrt(n)
+        assert not np.allclose(leaf[0], leaf[1])
+    big = max(jax.tree.leaves(params), key=lambda a: a[0].size)
+    assert np.std(np.asarray(big[0])) < 0.1 * np.std(np.asarray(max(jax.tree.leaves(reference), key=np.size)))

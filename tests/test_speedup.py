@@ -159,9 +159,10 @@ def test_config_rejects_inverted_learning_rates():
 
 SPEEDUP_SHARDED = """
 import numpy as np
+from orthontk_lib import train
 from orthontk_lib.chapters import speedup as sp
 cfg = sp.Config.for_profile("smoke", use_env=False, n_lrs=3, n_seeds=2, steps=20, cnn_n_lrs=3, cnn_steps=10)
-mesh = sp.default_mesh()
+mesh = train.default_mesh()
 assert mesh is not None and mesh.devices.size == 4
 for arch in sp.ARCHS:
     data = sp.training_data(cfg, arch)

@@ -7,6 +7,7 @@ import numpy as np
 
 from orthontk_lib import plots, results
 from orthontk_lib.claims import AtMost, Claim, Measurement, with_reading
+from orthontk_lib.init import normal_params
 from orthontk_lib.models import FCN
 from orthontk_lib.reproduction import PaperFigure
 from orthontk_lib.train import TrainConfig
@@ -28,7 +29,7 @@ from .counting import (
     share_above,
     stage_counts,
 )
-from .experiment import _ADAM, ADAM_ACTIVATIONS, MULTIPLICITY, SLUG, _data, small_params, stage_ends, train_point
+from .experiment import _ADAM, ADAM_ACTIVATIONS, MULTIPLICITY, SLUG, _data, stage_ends, train_point
 from .orientations import _largest_holding, condensed_orientations, cosine_similarity, orientation_clusters
 
 
@@ -50,7 +51,7 @@ def adam_point(cfg, data, activation, depth=1):
     spec = FCN(depth, cfg.width, activation, parameterization="standard")
     keys = jax.random.split(jax.random.fold_in(jax.random.key(cfg.seed), 7), cfg.n_seeds)
     loss, u = train_point(spec, data, TrainConfig(steps=cfg.adam_steps, record_every=2, optimizer="adam"),
-                          cfg.adam_lr, keys, params=small_params(spec, keys, data.x_train, cfg.adam_std))
+                          cfg.adam_lr, keys, params=normal_params(spec, keys, data.x_train, cfg.adam_std))
     ends, count_end, at_end = stage_ends(cfg, loss, u)
     return {"loss": loss, "end": ends, "count_end": count_end, "u_end_stage": at_end,
             "u": u[:, ::ADAM_U_STRIDE].astype(np.float32)}

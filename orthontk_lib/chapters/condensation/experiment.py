@@ -5,7 +5,6 @@ the training of a point's networks and the end of their initial stage; each expe
 import dataclasses
 import functools
 
-import jax
 import numpy as np
 
 from orthontk_lib import activations
@@ -106,16 +105,6 @@ def stage_ends(cfg, loss, u):
     counts = np.array([condensed_orientations(ur, cfg.threshold, cfg.cover) if e >= 0 else -1
                        for ur, e in zip(at_end, ends)])
     return ends, counts, at_end
-
-
-def small_params(spec, keys, x, std):
-    """Every parameter of ``spec`` (weights and biases of every layer) drawn from N(0, ``std``²), one tree per key:
-    the paper's initialization (leaves of shape (len(keys), ...))."""
-    shapes = jax.eval_shape(lambda k: spec.initialize(k, x[:1])["params"], keys[0])
-    leaves, tree = jax.tree.flatten(shapes)
-    draw = lambda k: jax.tree.unflatten(tree, [std * jax.random.normal(kk, l.shape, l.dtype)
-                                               for kk, l in zip(jax.random.split(k, len(leaves)), leaves)])
-    return jax.vmap(draw)(keys)
 
 
 def count_stride(cfg):

@@ -8,6 +8,7 @@ import numpy as np
 from orthontk_lib import plots, results, stats
 from orthontk_lib.claims import AtLeast, AtMost, Claim, Measurement, with_reading
 from orthontk_lib.data import load
+from orthontk_lib.init import normal_params
 from orthontk_lib.models import FCN
 from orthontk_lib.reproduction import PaperFigure
 from orthontk_lib.train import TrainConfig
@@ -23,7 +24,7 @@ from .counting import (
     bound_words,
     recount,
 )
-from .experiment import _COUNTING, MULTIPLICITY, SLUG, small_params, stage_ends, train_point
+from .experiment import _COUNTING, MULTIPLICITY, SLUG, stage_ends, train_point
 from .orientations import _largest_holding, orientation_clusters
 
 
@@ -58,7 +59,7 @@ def line_point(cfg, activation):
     spec = FCN(1, cfg.width_1d, activation, W_std=cfg.scale_1d, b_std=cfg.scale_1d, parameterization="standard")
     train_cfg = TrainConfig(steps=cfg.steps_1d, record_every=2, optimizer="adam")
     keys = jax.random.split(jax.random.key(cfg.seed), cfg.n_seeds)
-    params = small_params(spec, keys, data.x_train, cfg.std_1d) if cfg.std_1d > 0 else None
+    params = normal_params(spec, keys, data.x_train, cfg.std_1d) if cfg.std_1d > 0 else None
     loss, u = train_point(spec, data, train_cfg, cfg.lr_1d, keys, params=params)
     ends, count_end, _ = stage_ends(cfg, loss, u)
     return {"loss": loss, "u": u[0], "end": ends, "count_end": count_end}

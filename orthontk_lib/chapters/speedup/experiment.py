@@ -190,12 +190,6 @@ def first_hit(accuracy, target):
     return np.where(hit.any(-1), hit.argmax(-1), np.nan).astype(float)
 
 
-def default_mesh():
-    """A one-axis ``Mesh`` over all devices when there are several (the pair axis is sharded), else None."""
-    devices = jax.devices()
-    return jax.sharding.Mesh(np.array(devices), ("pairs",)) if len(devices) > 1 else None
-
-
 def family_lr_scale(reference, width):
     """The width family's learning rates at ``width`` are the grid's times ``reference / width`` (``reference``: the
     grid's width): in the standard parameterization the NTK Θ grows in proportion to the width, so this holds ηΘ,

@@ -8,13 +8,13 @@ import numpy as np
 
 from orthontk_lib import results
 from orthontk_lib.data import DIMENSION
+from orthontk_lib.train import default_mesh
 
 from .experiment import (
     ARCHS,
     CNN_INITS,
     INITS,
     SLUG,
-    default_mesh,
     family_lr_scale,
     init_point,
     lr_block,
