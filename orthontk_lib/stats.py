@@ -7,11 +7,35 @@ r"""Statistics the chapters report: fitted slopes with intervals.
 
 import numpy as np
 
-__all__ = ["loglog_fit", "common_loglog_slope", "limit_fit", "bootstrap_ci", "bootstrap_draws", "mean_ci", "welch_ci", "side"]
+__all__ = ["line_fit", "loglog_fit", "limit_or_power", "common_loglog_slope", "limit_fit", "bootstrap_ci", "bootstrap_draws", "mean_ci", "welch_ci", "side"]
+
+
+def line_fit(x, y):
+    r"""Least-squares slope and intercept of y against x, with a 95% t-interval for the slope.
+
+    .. math:: y = a + s x + \varepsilon
+
+    Args:
+      x, y: arrays of equal length n >= 3.
+
+    Returns:
+      ``(s, (s_lo, s_hi), a)``: slope, its 95% t-interval (n − 2 degrees of freedom), and intercept.
+
+    >>> s, ci, a = line_fit([0, 1, 2, 3], [1, 3, 5, 7])
+    >>> round(s, 6), round(a, 6)
+    (2.0, 1.0)
+    """
+    from scipy import stats
+
+    x, y = np.asarray(x, float), np.asarray(y, float)
+    fit = stats.linregress(x, y)
+    t = stats.t.ppf(0.975, len(x) - 2)
+    return float(fit.slope), (float(fit.slope - t * fit.stderr), float(fit.slope + t * fit.stderr)), float(fit.intercept)
 
 
 def loglog_fit(x, y):
-    r"""Least-squares slope and intercept of log y against log x, with a 95% interval for the slope.
+    r"""Least-squares slope and intercept of log y against log x, with a 95% interval for the slope
+    (:func:`line_fit` of the logarithms).
 
     .. math:: \log y = a + s \log x + \varepsilon
 
@@ -25,12 +49,7 @@ def loglog_fit(x, y):
     >>> round(s, 6)
     -1.0
     """
-    from scipy import stats
-
-    lx, ly = np.log(np.asarray(x, float)), np.log(np.asarray(y, float))
-    fit = stats.linregress(lx, ly)
-    t = stats.t.ppf(0.975, len(lx) - 2)
-    return float(fit.slope), (float(fit.slope - t * fit.stderr), float(fit.slope + t * fit.stderr)), float(fit.intercept)
+    return line_fit(np.log(np.asarray(x, float)), np.log(np.asarray(y, float)))
 
 
 def common_loglog_slope(xs, ys):
@@ -97,6 +116,25 @@ def limit_fit(x, y, power=-0.5):
     half = float(stats.t.ppf(0.975, x.size - 2) * fit.intercept_stderr)
     c = float(fit.intercept)
     return c, (c - half, c + half), float(fit.slope)
+
+
+def limit_or_power(x, y, power=-0.5):
+    r"""How much a limit read from ``y`` rests on its form: the residual sums of squares of :math:`c + a\,x^{p}`
+    (:func:`limit_fit`, ``p = power``), which tends to c, and of a power law :math:`b\,x^{s}` (:func:`loglog_fit`),
+    which vanishes for any :math:`s < 0`, both fitted to the same points.
+
+    Returns:
+      ``(rss of the limit form, rss of the power law, s, s's 95% interval)``.
+
+    >>> x = np.array([1.0, 4, 16, 64])
+    >>> rss_limit, rss_power, s, _ = limit_or_power(x, 2 + 1 / np.sqrt(x))
+    >>> rss_limit < 1e-20 < rss_power
+    True
+    """
+    x, y = np.asarray(x, float), np.asarray(y, float)
+    c, _, a = limit_fit(x, y, power)
+    s, s_ci, b = loglog_fit(x, y)
+    return float(np.sum((y - c - a * x**power) ** 2)), float(np.sum((y - np.exp(b) * x ** s) ** 2)), s, s_ci
 
 
 def bootstrap_ci(samples, stat, n_boot=2000, seed=0, level=0.95):

@@ -2,7 +2,6 @@ r"""Statistics of finite-width corrections read from the saved arrays (slopes, g
 
 
 import numpy as np
-from scipy import stats as sstats
 
 from orthontk_lib import stats
 
@@ -29,9 +28,7 @@ def depth_growth(arrays, min_depth=8, key="fluct", log=False):
     for i, init in enumerate(INITS):
         y = arrays[key][i][keep]  # (depths kept, groups)
         y = np.log(np.maximum(y, np.finfo(float).tiny)) if log else y
-        fit = sstats.linregress(np.repeat(depths[keep], y.shape[1]), y.reshape(-1))
-        t = sstats.t.ppf(0.975, y.size - 2)
-        out[init] = (float(fit.slope), (float(fit.slope - t * fit.stderr), float(fit.slope + t * fit.stderr)))
+        out[init] = stats.line_fit(np.repeat(depths[keep], y.shape[1]), y.reshape(-1))[:2]
     return out
 
 

@@ -311,11 +311,7 @@ def form_comparison(arrays, case):
     network a point) of :math:`c + a\,n^{-1/2}` and of a power law :math:`b\,n^{s}`, which vanishes for any
     :math:`s < 0`, fitted to case ``case``: ``(rss of the limit form, rss of the power law, s, s's 95% interval)``."""
     h = arrays["hessian"][case].mean(-1)  # (width, seed)
-    n = np.repeat(np.asarray(arrays["widths"], float), h.shape[-1])
-    y = h.reshape(-1)
-    c, _, a = stats.limit_fit(n, y, -0.5)
-    s, s_ci, b = stats.loglog_fit(n, y)
-    return float(np.sum((y - c - a / np.sqrt(n)) ** 2)), float(np.sum((y - np.exp(b) * n ** s) ** 2)), s, s_ci
+    return stats.limit_or_power(np.repeat(np.asarray(arrays["widths"], float), h.shape[-1]), h.reshape(-1), -0.5)
 
 
 def _per_network_fit(widths, values):
