@@ -72,6 +72,27 @@ def test_the_ledger_gathers_every_chapters_claims_in_book_order():
         assert [c.id for c in module.CLAIMS] == [c.id for d, c in gathered if d == doc]
 
 
+def test_a_chapter_whose_import_fails_is_an_error_not_a_missing_chapter(monkeypatch):
+    """A page without a chapter module is skipped; a chapter that imports a missing module raises, so it cannot drop
+    out of the ledger and the glued-number comparison unseen."""
+    real = ledger.importlib.import_module
+
+    def broken(name, *args):
+        if name == "orthontk_lib.chapters.speedup":
+            raise ModuleNotFoundError("No module named 'orthontk_lib.chapters.speedup.prose'",
+                                      name="orthontk_lib.chapters.speedup.prose")
+        return real(name, *args)
+
+    assert "07-speedup" in [doc for doc, _ in ledger.chapter_modules()]
+    monkeypatch.setattr(ledger.importlib, "import_module", broken)
+    ledger.chapter_modules.cache_clear()
+    try:
+        with pytest.raises(ModuleNotFoundError, match="speedup.prose"):
+            ledger.chapter_modules()
+    finally:
+        ledger.chapter_modules.cache_clear()
+
+
 def test_the_ledger_declares_no_claim_of_its_own():
     import inspect
 

@@ -55,10 +55,13 @@ def chapter_modules():
         for ch in part["chapters"]:
             docname = ch["file"].split("/")[-1]
             slug = docname.split("-", 1)[1] if docname[:2].isdigit() else docname
+            name = f"orthontk_lib.chapters.{slug.replace('-', '_')}"
             try:
-                module = importlib.import_module(f"orthontk_lib.chapters.{slug.replace('-', '_')}")
-            except ModuleNotFoundError:
-                continue
+                module = importlib.import_module(name)
+            except ModuleNotFoundError as err:
+                if err.name != name:  # the chapter exists but imports something missing: never drop it silently
+                    raise
+                continue  # a page without a chapter module (the ledger, the bibliography)
             out.append((docname, module))
     return out
 

@@ -13,8 +13,9 @@ depth sweep, rates, decay, finite width, trainability; ``condensation``: Adam, d
 package of experiments instead: ``experiment`` holds the setting they share (``Config``, the points measured, the
 training), a part may hold what several share (``statistics``, ``counting``, ``floors``), and each experiment is one
 part, read top to bottom: its points, sweep and arrays, its statistics, its claims and their ``measure_<part>``, its
-words and its figures. Its ``chapter`` part assembles ``CLAIMS`` (in the ledger's order), ``SWEEPS``, ``compute``,
-``measure`` and ``numbers`` from them.
+words and its figures. Its ``chapter`` part assembles ``CLAIMS`` (in the ledger's order), ``measure`` and ``numbers``
+from them, and ``SWEEPS`` and ``compute`` where each experiment has a sweep of its own (speed-up's three grids share
+one sweep builder: its ``sweeps`` part holds ``SWEEPS`` and ``compute``).
 
 Either way the package re-exports every name of its parts. How a chapter is published (glue, ledger files, figure
 files) is :mod:`orthontk_lib.book`'s business.

@@ -43,6 +43,11 @@ ADAM_FIGURE = PaperFigure(
                 n_train="training points"))
 
 
+ADAM_U_STRIDE = 2
+"""The Adam runs keep their input weights at every ``ADAM_U_STRIDE``-th evaluation (evaluated every 2 steps: every 4
+steps), for the count over training and the heat map at the paper's step."""
+
+
 def adam_point(cfg, data, activation, depth=1):
     """The paper's main experiment for one activation: every parameter drawn from N(0, ``adam_std``²), full-batch
     Adam; per seed the stage end, its count of orientations, the input weights there and over training (every
@@ -55,11 +60,6 @@ def adam_point(cfg, data, activation, depth=1):
     ends, count_end, at_end = stage_ends(cfg, loss, u)
     return {"loss": loss, "end": ends, "count_end": count_end, "u_end_stage": at_end,
             "u": u[:, ::ADAM_U_STRIDE].astype(np.float32)}
-
-
-ADAM_U_STRIDE = 2
-"""The Adam runs keep their input weights at every ``ADAM_U_STRIDE``-th evaluation (evaluated every 2 steps: every 4
-steps), for the count over training and the heat map at the paper's step."""
 
 
 ADAM_SWEEP = results.Sweep(
@@ -168,9 +168,9 @@ def _with_paper_step(m, arrays, cfg):
 
 def measure_adam(arrays, cfg):
     """The Adam claims, each one's statistic with its 95% interval, the count at the paper's step in its reading."""
-    return {f"condensation-adam-p{p}": _with_paper_step(
-        bound_measurement(claim, *_adam_bound(arrays, cfg, "adam", p)), arrays, cfg)
-        for p, claim in zip((1, 2, 3), ADAM_CLAIMS)}
+    claims = {c.id: c for c in ADAM_CLAIMS}
+    return {cid: _with_paper_step(bound_measurement(claims[cid], *_adam_bound(arrays, cfg, "adam", p)), arrays, cfg)
+            for p, cid in ((p, f"condensation-adam-p{p}") for p in (1, 2, 3))}
 
 
 # WORDS

@@ -43,8 +43,9 @@ DEEP_CLAIMS = [
 
 def measure_deep(arrays, cfg):
     """The deeper networks' claims, each one's statistic with its 95% interval."""
-    return {f"condensation-deep-{act}": bound_measurement(claim, *_adam_bound(arrays, cfg, "deep", MULTIPLICITY[act], act))
-            for act, claim in zip(("tanh", "xtanh"), DEEP_CLAIMS)}
+    claims = {c.id: c for c in DEEP_CLAIMS}
+    return {cid: bound_measurement(claims[cid], *_adam_bound(arrays, cfg, "deep", MULTIPLICITY[act], act))
+            for act, cid in ((act, f"condensation-deep-{act}") for act in ("tanh", "xtanh"))}
 
 
 # WORDS

@@ -14,7 +14,7 @@ from .finite_width import (
     measure_finite_width,
 )
 from .phase_diagram import PHASE_SWEEP, phase_arrays
-from .rates import RATES_SWEEP, rate_arrays
+from .rates import RATES_SWEEP, rate_arrays, rate_figure_numbers
 from .trainability import TRAIN_CLAIMS, TRAIN_SWEEP, measure_trainability, train_arrays, train_numbers
 
 CLAIMS = [*DECAY_CLAIMS, *FINITE_WIDTH_CLAIMS, *RATE_CLAIMS, *TRAIN_CLAIMS]
@@ -44,6 +44,7 @@ def numbers(arrays, cfg, measured):
     return {
         "eoc-data": IMAGES[cfg.dataset],
         **depth_numbers(arrays, cfg, measured), **growth_numbers(arrays, measured),
-        **empirical_numbers(arrays, cfg, measured), **exact_rate_numbers(arrays, cfg, measured),
+        **empirical_numbers(arrays, cfg, measured), **rate_figure_numbers(arrays, cfg, measured),
+        **exact_rate_numbers(arrays, cfg, measured),
         **train_numbers(arrays, cfg, measured),
     }

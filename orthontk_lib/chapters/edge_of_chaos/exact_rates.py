@@ -9,7 +9,6 @@ from orthontk_lib.claims import AtMost, Between, Claim, Measurement
 
 from .experiment import _DIGITS, HDR, RATE_FORMS, SLUG, _kernel_inputs, edge_points, paper_points
 from .quadrature_check import QUADRATURE_TESTED_DEPTH, quadrature_checked_depth, recorded_difference, tested_depth_words
-from .rates import RATE_FIGURE
 
 
 # THE POINTS
@@ -215,11 +214,11 @@ def measure_rate_forms(arrays, cfg):
 
 
 def exact_rate_numbers(arrays, cfg, measured):
-    """The rate section's numbers (:func:`rate_numbers`, from the rate claims in ``measured``), the paper figure's
-    differences, and how deep the quadrature curves are checked."""
+    """The rate section's numbers (:func:`rate_numbers`, from the rate claims in ``measured``) and how deep the
+    quadrature curves are checked."""
     rates = {act: measured[f"eoc-rate-form-{act}"] for act in RATE_FORMS}
     return {
-        **rate_numbers(arrays, cfg, rates), "eoc-rate-differs": RATE_FIGURE.caption(cfg),
+        **rate_numbers(arrays, cfg, rates),
         "eoc-tested-depth": tested_depth_words(arrays),
         "eoc-check-tested": f"within {recorded_difference()} at {QUADRATURE_TESTED_DEPTH:,} layers",
     }

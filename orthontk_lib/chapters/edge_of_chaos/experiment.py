@@ -88,6 +88,7 @@ class Config(ChapterConfig):
     # float32 products: the finite-width NTK spreads are kernel measurements; the trainability runs (width 300,
     # batch 64) are bound by their layers' sequential kernels, where TF32 would save little
     PRECISION = "highest"
+    SEED_COUNTS = ("emp_seeds",)  # the finite-width networks' (the provenance's seeds)
     PROFILES = {
         "smoke": dict(max_depth=20, n_train=16, n_test=16, emp_depths=(2, 4), emp_width=64, emp_seeds=2,
                       emp_inputs=6, grid=5, exact_max_depth=100, train_depths=(6,), train_width=16, train_lrs=(1e-2,),
@@ -100,18 +101,16 @@ class Config(ChapterConfig):
                       train_width=300,
                       train_lrs=(1e-3, 1e-4, 1e-4), train_steps=10000, train_seeds=4),
     }
-
-    def __post_init__(self):
-        if len(self.train_lrs) != len(self.train_depths):
-            raise ConfigError(f"train_lrs: one learning rate per depth in train_depths ({len(self.train_depths)}); "
-                              f"got {len(self.train_lrs)}")
     COST = {"paper": Cost("GPU", 75, "estimate: on 2 CPU cores (2026-11-28) the analytic part took 8 minutes and the "
                                      "first finite-width point (width 2048, depth 4, 16 networks) 3 minutes, so the "
                                      "twelve finite-width points would take about 5 hours there; the trainability runs "
                                      "(width 300, depths to 300, 10,000 SGD steps, nine points of four networks) are "
                                      "bound by the 300 layers' sequential kernels, about 5 minutes a point on a GPU")}
 
-    SEED_COUNTS = ("emp_seeds",)  # the finite-width networks' (the provenance's seeds)
+    def __post_init__(self):
+        if len(self.train_lrs) != len(self.train_depths):
+            raise ConfigError(f"train_lrs: one learning rate per depth in train_depths ({len(self.train_depths)}); "
+                              f"got {len(self.train_lrs)}")
 
 
 def kernel_task(cfg):

@@ -92,6 +92,14 @@ def distance_to_limit(arrays):
     return np.array(out)
 
 
+# WORDS
+
+
+def rate_figure_numbers(arrays, cfg, measured):
+    """How the paper's figure of the statistic differs from the one drawn here (its caption's differences)."""
+    return {"eoc-rate-differs": RATE_FIGURE.caption(cfg)}
+
+
 # FIGURE
 
 GUIDES = {"1/L": (":", "0.45", r"$\propto 1/L$"), "log L / L": ((0, (7, 3)), "olive", r"$\propto \log L / L$")}
