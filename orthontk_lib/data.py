@@ -36,13 +36,17 @@ from typing import NamedTuple
 import jax
 import numpy as np
 
-__all__ = ["Dataset", "load", "on_sphere", "DATASETS", "DIMENSION", "IMAGES", "DataError", "CIFAR10_SHA256", "CIFAR10_DIR_ENV"]
+__all__ = ["Dataset", "load", "on_sphere", "DATASETS", "DIMENSION", "IMAGE_SHAPE", "IMAGES", "DataError", "CIFAR10_SHA256", "CIFAR10_DIR_ENV"]
 
 DATASETS = ("digits", "cifar10")
 """The real image data sets a chapter's ``dataset`` knob may name."""
 
 DIMENSION = {"digits": 64, "cifar10": 3072}
 """Flattened input dimension d of each data set of :data:`DATASETS`."""
+
+IMAGE_SHAPE = {"digits": (8, 8, 1), "cifar10": (32, 32, 3)}
+"""Height, width and channels of each data set's images, as ``load(..., flatten=False)`` gives them: their product is
+:data:`DIMENSION`."""
 
 IMAGES = {"digits": "digits", "cifar10": "CIFAR-10 images"}
 """What the prose calls a number of images of each data set of :data:`DATASETS` ("64 digits")."""

@@ -38,6 +38,14 @@ def test_reader_decodes_the_binary_layout(cifar_dir, tmp_path):
     assert data.load("cifar10", n_train=2, n_test=1, root=folder.parent).x_train.shape == (2, 3072)
 
 
+def test_image_shapes_are_what_the_loaders_give_and_multiply_to_the_dimension(cifar_dir):
+    folder = cifar_dir[0]
+    shapes = {"digits": data.load("digits", n_train=2, n_test=1, flatten=False).x_train.shape[1:],
+              "cifar10": data.load("cifar10", n_train=2, n_test=1, root=folder.parent, flatten=False).x_train.shape[1:]}
+    assert shapes == data.IMAGE_SHAPE
+    assert {k: int(np.prod(v)) for k, v in shapes.items()} == data.DIMENSION
+
+
 def make_archive(cifar_dir, tmp_path):
     folder = cifar_dir[0]
     root = tmp_path / "archive_root"

@@ -12,8 +12,8 @@ where :math:`c_\infty = 1` in the ordered phase (:math:`\chi < 1` at :math:`c = 
 Chaos (:math:`\chi = 1` at :math:`c = 1`) the approach is only polynomial in :math:`L`, to an invertible
 limit.
 
-Measured: the spread (standard deviation over input pairs) of :math:`\hat\Theta^L` on digit images
-for depths up to ``max_depth``, from the float64 analytic kernels of :func:`kernels.analytic_ntk_by_depth`
+Measured: the spread (standard deviation over input pairs) of :math:`\hat\Theta^L` on the chapter's images
+(``dataset``: scikit-learn's digits by default) for depths up to ``max_depth``, from the float64 analytic kernels of :func:`kernels.analytic_ntk_by_depth`
 (one layer's map applied layer after layer, so all depths cost one pass), read by how fast the local log-log slope
 of each curve grows with depth (:func:`slope_growth`: constant for a power law, proportional to depth for an
 exponential) above its float64 floor (:func:`floor_of`);

@@ -21,8 +21,8 @@ CLAIMS = [*DECAY_CLAIMS, *FINITE_WIDTH_CLAIMS, *RATE_CLAIMS, *TRAIN_CLAIMS]
 
 SWEEPS = {"analytic": ANALYTIC_SWEEP, "empirical": EMPIRICAL_SWEEP, "phase": PHASE_SWEEP, "rates": RATES_SWEEP,
           "exact-rates": EXACT_SWEEP, "trainability": TRAIN_SWEEP}
-"""The chapter's sweeps. The finite-width kernels and the rate fits use the first ``emp_inputs`` training digits
-(``emp_inputs`` at most ``n_train``)."""
+"""The chapter's sweeps. The finite-width kernels and the rate fits use the first ``emp_inputs`` training images of
+``dataset`` (``emp_inputs`` at most ``n_train``)."""
 
 
 def compute(cfg):

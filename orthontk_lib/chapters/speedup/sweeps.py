@@ -7,7 +7,7 @@ import math
 import numpy as np
 
 from orthontk_lib import results
-from orthontk_lib.data import DIMENSION
+from orthontk_lib.data import DIMENSION, IMAGE_SHAPE
 from orthontk_lib.train import default_mesh
 
 from .experiment import (
@@ -40,9 +40,10 @@ def point_flops(cfg, arch, depth, width=None):
     from orthontk_lib import train
 
     grid = cfg.grid(arch, depths=(depth,))
-    d_in, pixels = DIMENSION[cfg.dataset], (1024 if cfg.dataset == "cifar10" else 64)
+    d_in = DIMENSION[cfg.dataset]
     if arch == "cnn":
-        c_in = d_in // pixels
+        height, width_px, c_in = IMAGE_SHAPE[cfg.dataset]
+        pixels = height * width_px
         weights = pixels * 9 * (c_in * cfg.channels + (depth - 1) * cfg.channels**2) + pixels * cfg.channels * 10
     else:
         n = width or cfg.width
