@@ -139,7 +139,7 @@ def test_adam_bounds_read_hand_counted_networks(counts, verdicts):
     cfg = cd.Config.for_profile("quick", use_env=False, n_seeds=16)
     arrays = _adam_arrays(counts)
     got = [cd.CLAIM[f"condensation-adam-p{p}"].verdict(*cd.bound_measurement(
-        cd.CLAIM[f"condensation-adam-p{p}"], *cd._adam_bound(arrays, cfg, "adam", p))[:2]) for p in (1, 2, 3)]
+        cd.CLAIM[f"condensation-adam-p{p}"], *cd.adam_bound(arrays, cfg, "adam", p))[:2]) for p in (1, 2, 3)]
     assert got == verdicts
 
 
@@ -198,7 +198,7 @@ def test_deeper_networks_count_their_first_layer_and_the_1d_run_can_take_the_pap
     counts = np.array([[2, 2, 3], [5, 6, 6]])  # tanh: median 2 of 2p = 2; xtanh: median 6 of 2p = 4
     arrays = {"deep_count_end": counts, "deep_end": np.full((2, 3), 10),
               "deep_u_end_stage": np.array([[_network(k) for k in row] for row in counts], np.float32)}
-    m = lambda act: cd._adam_bound(arrays, cfg, "deep", cd.MULTIPLICITY[act], act)
+    m = lambda act: cd.adam_bound(arrays, cfg, "deep", cd.MULTIPLICITY[act], act)
     assert cd.median_ratio(*m("tanh")[1:2], [1]) == 1.0 and cd.median_ratio(*m("xtanh")[1:2], [2]) == 1.5
     arrays["deep_end"][0, 1] = -1
     assert np.isnan(cd.median_ratio(m("tanh")[1], [1]))
@@ -217,7 +217,7 @@ def test_an_adam_bounds_reading_adds_the_count_at_the_papers_step_from_the_histo
                   for r0, r1 in zip(counts, later)], np.float32)
     arrays["adam_u"] = u
     assert cd.history(arrays)[1][1] < cd.PAPER_STEP  # instants 0 and 2·ADAM_U_STRIDE: the second is the nearer
-    m = cd._with_paper_step(cd.bound_measurement(cd.CLAIM["condensation-adam-p1"], *cd._adam_bound(arrays, cfg, "adam", 1)),
+    m = cd._with_paper_step(cd.bound_measurement(cd.CLAIM["condensation-adam-p1"], *cd.adam_bound(arrays, cfg, "adam", 1)),
                             arrays, cfg)
     assert m.detail["paper_step_ratio"] == 2.0 and m.detail["reading"].endswith("× 2p (above 2p)")
 

@@ -226,7 +226,7 @@ def test_failure_edge_interval_widens_when_seeds_disagree_and_marks_a_grid_witho
     e = sp.failure_edges(a, n_boot=400)
     assert e["lo"][0, 0] <= a["lrs"][1] and e["hi"][0, 0] == a["lrs"][-1]  # resamples put it at both ends
     assert e["below"][1, 0] and e["edge"][1, 0] < a["lrs"][0]
-    words = sp._edge_words(a, "L")
+    words = sp.edge_words(a, "L")
     assert words.startswith("L=2: η ") and "L=4: η < 0.01 vs ≥ 0.3" in words
 
 
@@ -320,11 +320,11 @@ def test_a_speed_verdict_carried_by_censored_cells_is_left_inconclusive():
     """A seed counted at the step budget holds a bound: the verdict needs the uncensored cells to agree."""
     claim = next(c for c in sp.CLAIMS if c.id == "speedup-large-lr")
     a = grid(40.0, 10.0)  # Gaussian 4x slower everywhere: holds on every cell
-    m = {"speedup-deep": sp._speed(a, "deep"), "speedup-large-lr": sp._speed(a, "large-lr")}
+    m = {"speedup-deep": sp.speed_measurement(a, "deep"), "speedup-large-lr": sp.speed_measurement(a, "large-lr")}
     assert claim.verdict(*m["speedup-large-lr"][:2]) == "holds"
     assert "left inconclusive" not in sp.uncensored_words(a, m)
     a["tau"][:, 0, 2:, 0] = np.nan  # one Gaussian seed fails across the large half: every large cell is censored
-    m = {"speedup-deep": sp._speed(a, "deep"), "speedup-large-lr": sp._speed(a, "large-lr")}
+    m = {"speedup-deep": sp.speed_measurement(a, "deep"), "speedup-large-lr": sp.speed_measurement(a, "large-lr")}
     assert m["speedup-large-lr"].detail["cells"] >= sp.MIN_CELLS and m["speedup-large-lr"].detail["uncensored_cells"] == 0
     assert claim.verdict(*m["speedup-large-lr"][:2]) == "inconclusive"
     assert "a bound, not a measured speed" in m["speedup-large-lr"].detail["reading"]
@@ -337,7 +337,7 @@ def test_the_speed_interval_spans_the_censored_and_the_uncensored_readings():
     a["tau"][0, 0, 0, 0] = np.nan  # one failed Gaussian seed in one cell: a bound there
     v, ci, cells = sp.region_speedup(a, "deep")
     _, uci, ucells = sp.region_speedup(a, "deep", uncensored=True)
-    m = sp._speed(a, "deep")
+    m = sp.speed_measurement(a, "deep")
     assert m.ci == (min(ci[0], uci[0]), max(ci[1], uci[1])) and m.detail["uncensored_cells"] == ucells
 
 

@@ -19,19 +19,18 @@ from .counting import (
     RULE_WHY,
     TYPICAL,
     ZX,
-    _median_range,
     bound_measurement,
     bound_words,
     dominant_neurons,
+    median_range,
     median_ratio,
     orientation_order,
     recount,
     share_above,
     stage_counts,
 )
-from .experiment import _ADAM, ADAM_ACTIVATIONS, MULTIPLICITY, SLUG, _data, stage_ends, train_point
-from .orientations import _largest_holding, condensed_orientations, cosine_similarity, orientation_clusters
-
+from .experiment import ADAM_ACTIVATIONS, ADAM_KNOBS, MULTIPLICITY, SLUG, sines_task, stage_ends, train_point
+from .orientations import condensed_orientations, cosine_similarity, largest_holding, orientation_clusters
 
 # THE POINTS
 
@@ -63,9 +62,9 @@ def adam_point(cfg, data, activation, depth=1):
 
 
 ADAM_SWEEP = results.Sweep(
-    SLUG, "adam", knobs=_ADAM, over=("adam_activations",),
+    SLUG, "adam", knobs=ADAM_KNOBS, over=("adam_activations",),
     points=lambda cfg: [{"activation": a} for a in cfg.adam_activations],
-    run=lambda cfg, it: adam_point(cfg, _data(cfg), it["activation"]), desc="Adam from N(0, std^2)")
+    run=lambda cfg, it: adam_point(cfg, sines_task(cfg), it["activation"]), desc="Adam from N(0, std^2)")
 """The paper's Adam runs, one point per activation."""
 
 
@@ -109,7 +108,7 @@ def bias_split(u, threshold=0.95, cover=0.9):
       ``{"wb": int, "w": int, "pairs": [(cos_w, cos_wb, norm_ratio)]}``.
     """
     labels = orientation_clusters(u, threshold)
-    keep = _largest_holding(np.bincount(labels, weights=np.sum(u**2, axis=-1)), cover)
+    keep = largest_holding(np.bincount(labels, weights=np.sum(u**2, axis=-1)), cover)
     cos_wb, cos_w = cosine_similarity(u), cosine_similarity(u[:, :-1])
     norms = np.linalg.norm(u, axis=-1)
     pairs = []
@@ -142,7 +141,7 @@ ADAM_CLAIMS = [
 ]
 
 
-def _adam_bound(arrays, cfg, which, p, activation=None):
+def adam_bound(arrays, cfg, which, p, activation=None):
     acts = list(cfg.adam_activations if which == "adam" else cfg.deep_activations)
     idx = [i for i, a in enumerate(acts) if MULTIPLICITY[a] == p and activation in (None, a)]
     end = np.asarray(arrays[f"{which}_end"])[idx]
@@ -169,7 +168,7 @@ def _with_paper_step(m, arrays, cfg):
 def measure_adam(arrays, cfg):
     """The Adam claims, each one's statistic with its 95% interval, the count at the paper's step in its reading."""
     claims = {c.id: c for c in ADAM_CLAIMS}
-    return {cid: _with_paper_step(bound_measurement(claims[cid], *_adam_bound(arrays, cfg, "adam", p)), arrays, cfg)
+    return {cid: _with_paper_step(bound_measurement(claims[cid], *adam_bound(arrays, cfg, "adam", p)), arrays, cfg)
             for p, cid in ((p, f"condensation-adam-p{p}") for p in (1, 2, 3))}
 
 
@@ -214,7 +213,7 @@ def adam_rows(cfg, arrays):
     for i, act in enumerate(cfg.adam_activations):
         p, c, e = MULTIPLICITY[act], np.asarray(arrays["adam_count_end"][i], float), arrays["adam_end"][i]
         rows.append([act, "—" if p is None else str(p), "—" if p is None else str(2 * p),
-                     _median_range(np.where(c < 0, np.nan, c)), _median_range(2.0 * e[e >= 0])])
+                     median_range(np.where(c < 0, np.nan, c)), median_range(2.0 * e[e >= 0])])
     return rows
 
 

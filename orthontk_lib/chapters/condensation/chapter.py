@@ -4,7 +4,7 @@ r"""The chapter as one: its claims (:data:`CLAIMS`, in the order the ledger list
 import numpy as np
 
 from .adam import ADAM_CLAIMS, ADAM_SWEEP, adam_arrays, adam_numbers, measure_adam
-from .counting import _share_text, rule_sensitive
+from .counting import rule_sensitive, share_text
 from .deep import DEEP_CLAIMS, DEEP_SWEEP, deep_arrays, deep_numbers, measure_deep
 from .line import LINE_CLAIMS, LINE_SWEEP, line_arrays, line_numbers, measure_line
 from .scales import LAZY_CLAIMS, MAIN_SWEEP, SCALE_CLAIMS, measure_scales, scale_arrays, scale_numbers
@@ -60,7 +60,7 @@ def robust_rows(m):
         worst = max(range(len(det["activations"])), key=lambda i: det["above_2p"][i][2] if det["above_2p"][i][1] else -1)
         rules = det.get("rules")
         rows.append([c.id, m.verdict(c.id), f"{v:.2f} [{ci[0]:.2f}, {ci[1]:.2f}]",
-                     f"{det['activations'][worst]}: {_share_text(det['above_2p'][worst])}",
+                     f"{det['activations'][worst]}: {share_text(det['above_2p'][worst])}",
                      f"{sum(x <= 1 for _, x in rules)} of {len(rules)}" if rules else "not saved for every seed",
                      det.get("reading", "—")])
     return rows

@@ -10,8 +10,7 @@ from orthontk_lib import stats
 from orthontk_lib.claims import Measurement
 
 from .experiment import MULTIPLICITY
-from .orientations import _largest_holding, condensed_orientations, orientation_clusters
-
+from .orientations import condensed_orientations, largest_holding, orientation_clusters
 
 # THE BOUND CLAIMS' TEXT
 
@@ -131,7 +130,7 @@ def reading(verdict, grid):
 
 def dominant_neurons(u, cover=0.9):
     r"""Indices of the largest neurons (by :math:`\lVert u_k \rVert`) that together hold ``cover`` of :math:`\sum_k \lVert u_k \rVert^2`."""
-    return _largest_holding(np.sum(u**2, axis=-1), cover)
+    return largest_holding(np.sum(u**2, axis=-1), cover)
 
 
 def orientation_order(u, threshold=0.95):
@@ -164,11 +163,11 @@ def bound_measurement(claim, acts, counts, u=None, end=None):
 # WORDS
 
 
-def _median_range(c):
+def median_range(c):
     return "—" if np.all(np.isnan(c)) else f"{np.nanmedian(c):.0f} [{np.nanmin(c):.0f}–{np.nanmax(c):.0f}]"
 
 
-def _share_text(share):
+def share_text(share):
     k, n, _, (lo, hi) = share
     return f"{k} of {n}" + (f" ({k / n:.0%}, 95% interval {lo:.0%}–{hi:.0%})" if 0 < k else "")
 
@@ -183,7 +182,7 @@ def bound_words(m, claim_ids):
             parts.append(f"{cid}: not measured (no activation of its multiplicity was run)")
             continue
         acts = det["activations"]
-        per = ", ".join(f"{a} {med:g} (seeds above 2p: {_share_text(sh)})" if med is not None else f"{a} —"
+        per = ", ".join(f"{a} {med:g} (seeds above 2p: {share_text(sh)})" if med is not None else f"{a} —"
                         for a, med, sh in zip(acts, det["median"], det["above_2p"]))
         text = (f"{cid} {m.verdict(cid)}: a typical network's count / 2p is {v:.2f} [{ci[0]:.2f}, "
                 f"{ci[1]:.2f}]; medians {per}")

@@ -7,17 +7,16 @@ import numpy as np
 from orthontk_lib import results
 from orthontk_lib.claims import AtMost, Claim
 
-from .adam import _adam_bound, adam_point
-from .counting import ROBUST, RULE_WHY, TYPICAL, ZX, _median_range, bound_measurement, bound_words
-from .experiment import _ADAM, MULTIPLICITY, SLUG, _data
-
+from .adam import adam_bound, adam_point
+from .counting import ROBUST, RULE_WHY, TYPICAL, ZX, bound_measurement, bound_words, median_range
+from .experiment import ADAM_KNOBS, MULTIPLICITY, SLUG, sines_task
 
 # THE POINTS
 
 DEEP_SWEEP = results.Sweep(
-    SLUG, "deep", knobs=_ADAM, over=("deep_activations", "deep_depth"),
+    SLUG, "deep", knobs=ADAM_KNOBS, over=("deep_activations", "deep_depth"),
     points=lambda cfg: [{"activation": a, "depth": cfg.deep_depth} for a in cfg.deep_activations],
-    run=lambda cfg, it: adam_point(cfg, _data(cfg), it["activation"], it["depth"]), desc="Adam, deeper networks")
+    run=lambda cfg, it: adam_point(cfg, sines_task(cfg), it["activation"], it["depth"]), desc="Adam, deeper networks")
 """The deeper networks' Adam runs, one point per activation."""
 
 
@@ -44,7 +43,7 @@ DEEP_CLAIMS = [
 def measure_deep(arrays, cfg):
     """The deeper networks' claims, each one's statistic with its 95% interval."""
     claims = {c.id: c for c in DEEP_CLAIMS}
-    return {cid: bound_measurement(claims[cid], *_adam_bound(arrays, cfg, "deep", MULTIPLICITY[act], act))
+    return {cid: bound_measurement(claims[cid], *adam_bound(arrays, cfg, "deep", MULTIPLICITY[act], act))
             for act, cid in ((act, f"condensation-deep-{act}") for act in ("tanh", "xtanh"))}
 
 
@@ -68,6 +67,6 @@ def deep_rows(cfg, arrays):
         c, e = np.asarray(arrays["deep_count_end"][i], float), arrays["deep_end"][i]
         c = np.where(c < 0, np.nan, c)
         p = MULTIPLICITY[act]
-        rows.append([act, "—" if p is None else str(2 * p), _median_range(c),
+        rows.append([act, "—" if p is None else str(2 * p), median_range(c),
                      "never" if (e < 0).all() else f"{2 * np.median(e[e >= 0]):.0f}"])
     return rows

@@ -113,12 +113,12 @@ def count_stride(cfg):
 
 
 @functools.lru_cache(maxsize=2)
-def _data(cfg):
+def sines_task(cfg):
     """The d-dimensional sines task of a sweep's view."""
     return load("sines", n_train=cfg.n_train, n_test=200, d=cfg.d, seed=cfg.seed)
 
 
-_COUNTING = ("loss_drop", "threshold", "cover")  # how orientations are counted at the stage's end
+COUNTING_KNOBS = ("loss_drop", "threshold", "cover")  # how orientations are counted at the stage's end
 
 
-_ADAM = ("width", "d", "n_train", "n_seeds", "adam_std", "adam_lr", "adam_steps", "seed") + _COUNTING
+ADAM_KNOBS = ("width", "d", "n_train", "n_seeds", "adam_std", "adam_lr", "adam_steps", "seed") + COUNTING_KNOBS

@@ -19,14 +19,13 @@ from .counting import (
     ROBUST,
     TYPICAL,
     ZX,
-    _median_range,
     bound_measurement,
     bound_words,
+    median_range,
     recount,
 )
-from .experiment import _COUNTING, MULTIPLICITY, SLUG, stage_ends, train_point
-from .orientations import _largest_holding, orientation_clusters
-
+from .experiment import COUNTING_KNOBS, MULTIPLICITY, SLUG, stage_ends, train_point
+from .orientations import largest_holding, orientation_clusters
 
 # THE POINTS
 
@@ -67,7 +66,7 @@ def line_point(cfg, activation):
 
 LINE_SWEEP = results.Sweep(
     SLUG, "line", knobs=("n_1d", "width_1d", "scale_1d", "std_1d", "steps_1d", "lr_1d", "n_seeds", "seed")
-    + _COUNTING, over=("activations_1d",), points=lambda cfg: [{"activation": a} for a in cfg.activations_1d],
+    + COUNTING_KNOBS, over=("activations_1d",), points=lambda cfg: [{"activation": a} for a in cfg.activations_1d],
     run=lambda cfg, it: line_point(cfg, it["activation"]), desc="1-D networks")
 """The 1-D networks, one point per activation."""
 
@@ -84,14 +83,14 @@ def line_arrays(cfg):
 # STATISTICS
 
 
-def _line_counts(arrays):
+def line_counts(arrays):
     return np.where(arrays["line_end"] >= 0, arrays["line_count_end"], np.nan)
 
 
 def multiplicity_gap(arrays, activations_1d, counts=None):
     """1-D experiment: median condensed orientations of the p = 2 activation minus that of the p = 1 one (x·tanh, tanh);
     ``counts`` (activation, seed) replaces the measured ones (a bootstrap resample)."""
-    c = _line_counts(arrays) if counts is None else counts
+    c = line_counts(arrays) if counts is None else counts
     med = {a: np.nanmedian(c[i]) for i, a in enumerate(activations_1d)}
     if "xtanh" not in med or "tanh" not in med:
         raise ValueError(f"multiplicity_gap: needs tanh and xtanh among the 1-D activations, got {list(activations_1d)}")
@@ -100,7 +99,7 @@ def multiplicity_gap(arrays, activations_1d, counts=None):
 
 def multiplicity_gap_ci(arrays, activations_1d):
     """:func:`multiplicity_gap` with a 95% bootstrap interval over seeds."""
-    return stats.bootstrap_ci(_line_counts(arrays), lambda c: multiplicity_gap(arrays, activations_1d, c))
+    return stats.bootstrap_ci(line_counts(arrays), lambda c: multiplicity_gap(arrays, activations_1d, c))
 
 
 def line_angles(u, threshold=0.95, cover=0.9):
@@ -110,7 +109,7 @@ def line_angles(u, threshold=0.95, cover=0.9):
     mean direction; a line and its opposite give one angle.
     """
     labels = orientation_clusters(u, threshold)
-    keep = _largest_holding(np.bincount(labels, weights=np.sum(u**2, axis=-1)), cover)
+    keep = largest_holding(np.bincount(labels, weights=np.sum(u**2, axis=-1)), cover)
     angles = []
     for lab in keep:
         sel = labels == lab
@@ -210,7 +209,7 @@ LINE_CLAIMS = [
 
 def _line_bound(arrays, cfg):
     idx = [i for i, a in enumerate(cfg.activations_1d) if MULTIPLICITY[a]]
-    return [cfg.activations_1d[i] for i in idx], _line_counts(arrays)[idx]
+    return [cfg.activations_1d[i] for i in idx], line_counts(arrays)[idx]
 
 
 def measure_line(arrays, cfg):
@@ -244,7 +243,7 @@ def line_numbers(arrays, cfg, measured):
 
 def line_words(arrays, cfg):
     """Where each 1-D activation's neurons have condensed at the end of the initial stage (seed median), beside 2p."""
-    counts = _line_counts(arrays)
+    counts = line_counts(arrays)
     parts = []
     for i, act in enumerate(cfg.activations_1d):
         c, p = np.nanmedian(counts[i]) if not np.all(np.isnan(counts[i])) else np.nan, MULTIPLICITY[act]
@@ -274,12 +273,12 @@ def line_angles_measured_predicted(cfg, arrays):
 def line_rows(cfg, arrays):
     """Rows of the 1-D table: φ, 2p, orientations, stage end, measured lines (first seed), gradient flow's lines."""
     angles = lambda v: ", ".join(f"{x:.0f}°" for x in v) or "—"
-    counts = _line_counts(arrays)
+    counts = line_counts(arrays)
     rows = []
     for i, (act, (measured, predicted)) in enumerate(zip(cfg.activations_1d, line_angles_measured_predicted(cfg, arrays))):
         end = arrays["line_end"][i]
         p = MULTIPLICITY[act]
-        rows.append([act, "—" if p is None else str(2 * p), _median_range(counts[i]), _median_range(2 * end[end >= 0]),
+        rows.append([act, "—" if p is None else str(2 * p), median_range(counts[i]), median_range(2 * end[end >= 0]),
                      angles(measured), angles(predicted)])
     return rows
 

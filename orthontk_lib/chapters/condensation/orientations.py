@@ -46,10 +46,10 @@ def condensed_orientations(u, threshold=0.95, cover=0.9):
     (:math:`\approx` ``cover`` · m); full condensation onto :math:`\pm\hat v` gives 2.
     """
     labels = orientation_clusters(u, threshold)
-    return len(_largest_holding(np.bincount(labels, weights=np.sum(u**2, axis=-1)), cover))
+    return len(largest_holding(np.bincount(labels, weights=np.sum(u**2, axis=-1)), cover))
 
 
-def _largest_holding(mass, cover):
+def largest_holding(mass, cover):
     """Indices of the fewest largest entries of ``mass`` that together hold a fraction ``cover`` of its sum."""
     order = np.argsort(-mass)
     return order[: int(np.searchsorted(np.cumsum(mass[order]) / mass.sum(), cover - 1e-12) + 1)]

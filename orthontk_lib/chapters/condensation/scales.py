@@ -15,14 +15,13 @@ from .counting import (
     RULE_WHY,
     TYPICAL,
     ZX,
-    _median_range,
     bound_measurement,
     dominant_neurons,
+    median_range,
     orientation_order,
 )
-from .experiment import _COUNTING, MULTIPLICITY, SLUG, _data, count_stride, stage_ends, train_point
+from .experiment import COUNTING_KNOBS, MULTIPLICITY, SLUG, count_stride, sines_task, stage_ends, train_point
 from .orientations import condensed_orientations, cosine_similarity, relative_change
-
 
 # THE POINTS
 
@@ -41,10 +40,10 @@ def scale_point(cfg, data, activation, scale):
 
 
 MAIN_SWEEP = results.Sweep(
-    SLUG, "main", knobs=("width", "d", "n_train", "n_seeds", "steps", "lr", "records", "seed") + _COUNTING,
+    SLUG, "main", knobs=("width", "d", "n_train", "n_seeds", "steps", "lr", "records", "seed") + COUNTING_KNOBS,
     over=("activations", "scales"),
     points=lambda cfg: [{"activation": a, "scale": s} for a in cfg.activations for s in cfg.scales],
-    run=lambda cfg, it: scale_point(cfg, _data(cfg), it["activation"], it["scale"]), desc="GD from each scale")
+    run=lambda cfg, it: scale_point(cfg, sines_task(cfg), it["activation"], it["scale"]), desc="GD from each scale")
 """Gradient descent from each (activation, scale), one point each."""
 
 
@@ -185,7 +184,7 @@ def count_rows(cfg, arrays):
     """Rows of the d-dimensional table: φ, 2p, then the median [range] of orientations at each scale."""
     counts = counts_at_stage_end(arrays)
     return [[act, "—" if MULTIPLICITY[act] is None else str(2 * MULTIPLICITY[act])]
-            + [_median_range(counts[i, j]) for j in range(len(arrays["scales"]))] for i, act in enumerate(cfg.activations)]
+            + [median_range(counts[i, j]) for j in range(len(arrays["scales"]))] for i, act in enumerate(cfg.activations)]
 
 
 # FIGURES

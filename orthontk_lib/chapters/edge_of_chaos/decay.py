@@ -10,10 +10,9 @@ import numpy as np
 from orthontk_lib import meanfield, plots
 from orthontk_lib.claims import Between, Claim, Measurement, Separated
 
-from .experiment import HDR, PHASE_COLOUR, RATE_FORMS, _legend_entries, paper_points, points
+from .experiment import HDR, PHASE_COLOUR, RATE_FORMS, legend_entries, paper_points, points
 from .floors import READ_ABOVE, below_floor, floor_of, floor_state, shade_floor
 from .rates import distance_to_limit
-
 
 # STATISTICS
 
@@ -341,5 +340,5 @@ def fig_spread(arrays):
     shade_floor(axes[0, 0], "relu", r"float64 floor, ReLU ($\sqrt{\varepsilon}$)")
     shade_floor(axes[0, 0], "erf", r"float64 floor ($10\varepsilon$)", color="0.7")
     axes[0, 1].set(xlabel="depth L", ylim=(1e-3, 1))
-    fig.legend(*_legend_entries(axes[0]), loc="outside right center", fontsize=6)
+    fig.legend(*legend_entries(axes[0]), loc="outside right center", fontsize=6)
     return fig

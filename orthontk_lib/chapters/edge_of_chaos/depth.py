@@ -8,9 +8,8 @@ from orthontk_lib import kernels, meanfield, plots, results
 from orthontk_lib.data import IMAGES
 from orthontk_lib.kernels import kernel_regression_accuracy, normalized, spread
 
-from .experiment import _DIGITS, CHANCE, CHANCE_LABEL, PHASE_COLOUR, SLUG, kernel_task, points
+from .experiment import CHANCE, CHANCE_LABEL, PHASE_COLOUR, SAVED_ON_DIGITS, SLUG, kernel_task, points
 from .floors import below_floor, floor_of, floor_state
-
 
 # THE POINTS
 
@@ -32,7 +31,7 @@ def _analytic_point(cfg, it):
 
 
 ANALYTIC_SWEEP = results.Sweep(
-    SLUG, "analytic", knobs=("dataset", "max_depth", "n_train", "n_test", "seed"), since=_DIGITS,
+    SLUG, "analytic", knobs=("dataset", "max_depth", "n_train", "n_test", "seed"), since=SAVED_ON_DIGITS,
     points=lambda cfg: [{"activation": a, "phase": p} for a, p in points()], run=_analytic_point,
     desc="analytic NTK by depth")
 """The analytic NTK by depth, one point per (activation, phase)."""

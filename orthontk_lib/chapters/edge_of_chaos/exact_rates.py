@@ -7,9 +7,8 @@ import numpy as np
 from orthontk_lib import meanfield, plots, results
 from orthontk_lib.claims import AtMost, Between, Claim, Measurement
 
-from .experiment import _DIGITS, HDR, RATE_FORMS, SLUG, _kernel_inputs, edge_points, paper_points
+from .experiment import HDR, RATE_FORMS, SAVED_ON_DIGITS, SLUG, edge_points, kernel_inputs, paper_points
 from .quadrature_check import QUADRATURE_TESTED_DEPTH, quadrature_checked_depth, recorded_difference, tested_depth_words
-
 
 # THE POINTS
 
@@ -36,11 +35,11 @@ def exact_rate_point(cfg, x, activation, W_std, b_std):
 
 
 def _exact_rate_point(cfg, it):
-    return exact_rate_point(cfg, _kernel_inputs(cfg), it["activation"], *edge_points()[it["activation"]])
+    return exact_rate_point(cfg, kernel_inputs(cfg), it["activation"], *edge_points()[it["activation"]])
 
 
 EXACT_SWEEP = results.Sweep(
-    SLUG, "exact-rates", knobs=("dataset", "exact_max_depth", "emp_inputs", "seed"), since=_DIGITS,
+    SLUG, "exact-rates", knobs=("dataset", "exact_max_depth", "emp_inputs", "seed"), since=SAVED_ON_DIGITS,
     points=lambda cfg: [{"activation": a} for a in RATE_FORMS], run=_exact_rate_point,
     desc="exact NTK recursion on the Edge of Chaos")
 """The exact NTK recursion on the Edge of Chaos, one point per activation."""

@@ -119,18 +119,18 @@ def kernel_task(cfg):
 
 
 @functools.lru_cache(maxsize=2)
-def _kernel_inputs(cfg):
+def kernel_inputs(cfg):
     """The first ``emp_inputs`` images on the sphere (those of :func:`kernel_task`'s training set), of a sweep's view."""
     return load(cfg.dataset, n_train=cfg.emp_inputs, n_test=0, seed=cfg.seed, sphere=True).x_train
 
 
-def _by_estimate(minutes):
+def by_estimate(minutes):
     from orthontk_lib import train
 
     return train.by_estimate(minutes)
 
 
-_DIGITS = {"dataset": "digits"}
+SAVED_ON_DIGITS = {"dataset": "digits"}
 """Every point saved before the data set was a knob ran on digits."""
 
 
@@ -146,7 +146,7 @@ CHANCE = 0.1
 CHANCE_LABEL = "chance (10 classes)"
 
 
-def _legend_entries(axes):
+def legend_entries(axes):
     """Handles and labels of ``axes`` together, each label once."""
     seen = {}
     for ax in axes:

@@ -11,9 +11,8 @@ from orthontk_lib.data import DIMENSION, IMAGES
 from orthontk_lib.kernels import spread
 from orthontk_lib.models import FCN
 
-from .experiment import _DIGITS, PHASE_COLOUR, PHASES, SLUG, _by_estimate, _kernel_inputs, points
+from .experiment import PHASE_COLOUR, PHASES, SAVED_ON_DIGITS, SLUG, by_estimate, kernel_inputs, points
 from .floors import EPS32
-
 
 # THE POINTS
 
@@ -27,7 +26,7 @@ def empirical_point(cfg, x, activation, W_std, b_std, depth, init="orthogonal"):
 
 def _empirical_point(cfg, it):
     pt = points()["erf", it["phase"]]
-    return {f"spread_{init}": empirical_point(cfg, _kernel_inputs(cfg), "erf", *pt, it["depth"], init)
+    return {f"spread_{init}": empirical_point(cfg, kernel_inputs(cfg), "erf", *pt, it["depth"], init)
             for init in ("orthogonal", "gaussian")}
 
 
@@ -46,9 +45,9 @@ def empirical_minutes(cfg, p, device):
 
 EMPIRICAL_SWEEP = results.Sweep(
     SLUG, "empirical", knobs=("dataset", "emp_width", "emp_seeds", "emp_inputs", "seed"), over=("emp_depths",),
-    since=_DIGITS,
+    since=SAVED_ON_DIGITS,
     points=lambda cfg: [{"phase": p, "depth": L} for p in PHASES for L in cfg.emp_depths], run=_empirical_point,
-    minutes=empirical_minutes, device=lambda cfg, p: _by_estimate(empirical_minutes)(cfg, p),
+    minutes=empirical_minutes, device=lambda cfg, p: by_estimate(empirical_minutes)(cfg, p),
     desc="orthogonal and Gaussian NTK by depth")
 """Orthogonal and Gaussian networks' NTK by depth, one point per (phase, depth)."""
 
@@ -58,7 +57,7 @@ def empirical_arrays(cfg):
     (``emp_spread_gaussian``) networks, and the analytic spread on the same inputs at the same depths (phase, depth)."""
     pts = points()
     emp = EMPIRICAL_SWEEP.results(cfg)
-    x = _kernel_inputs(EMPIRICAL_SWEEP.view(cfg))
+    x = kernel_inputs(EMPIRICAL_SWEEP.view(cfg))
     out = {}
     for init, key in (("orthogonal", "emp_spread"), ("gaussian", "emp_spread_gaussian")):
         out[key] = np.stack([p.arrays[f"spread_{init}"] for p in emp]).reshape(len(PHASES), len(cfg.emp_depths), -1)

@@ -9,7 +9,6 @@ from orthontk_lib import meanfield, plots, results
 
 from .experiment import SLUG, points
 
-
 # THE POINT
 
 

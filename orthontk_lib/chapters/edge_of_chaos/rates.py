@@ -9,9 +9,8 @@ from orthontk_lib.data import IMAGES
 from orthontk_lib.kernels import normalized
 from orthontk_lib.reproduction import PaperFigure
 
-from .experiment import _DIGITS, PHASE_COLOUR, SLUG, _kernel_inputs, _legend_entries, paper_points
+from .experiment import PHASE_COLOUR, SAVED_ON_DIGITS, SLUG, kernel_inputs, legend_entries, paper_points
 from .floors import shade_floor
-
 
 # THE POINTS
 
@@ -36,7 +35,7 @@ def rate_point(cfg, x, activation, W_std, b_std):
 
 
 def _rate_point(cfg, it):
-    return {"entries": rate_point(cfg, _kernel_inputs(cfg), it["activation"], *paper_points()[it["activation"], it["phase"]])}
+    return {"entries": rate_point(cfg, kernel_inputs(cfg), it["activation"], *paper_points()[it["activation"], it["phase"]])}
 
 
 QUADRATURE_BYTES = 320.0
@@ -59,7 +58,7 @@ def rates_minutes(cfg, p, device):
 
 
 RATES_SWEEP = results.Sweep(
-    SLUG, "rates", knobs=("dataset", "max_depth", "emp_inputs", "seed"), since=_DIGITS,
+    SLUG, "rates", knobs=("dataset", "max_depth", "emp_inputs", "seed"), since=SAVED_ON_DIGITS,
     points=lambda cfg: [{"activation": a, "phase": p} for a, p in paper_points()], run=_rate_point,
     minutes=rates_minutes, desc="normalized NTK by depth at the paper's points")
 """The normalized NTK by depth at the paper's points, one point each."""
@@ -136,5 +135,5 @@ def fig_rate(cfg, arrays):
     shade_floor(ax, "tanh", r"float64 floor ($10\varepsilon$)", color="0.7")
     for ax in axes[0]:
         ax.title.set_fontsize(8)
-    fig.legend(*_legend_entries(axes[0]), loc="outside right center", fontsize=6)
+    fig.legend(*legend_entries(axes[0]), loc="outside right center", fontsize=6)
     return fig

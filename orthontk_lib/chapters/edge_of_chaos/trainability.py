@@ -10,8 +10,7 @@ from orthontk_lib.data import DIMENSION, load
 from orthontk_lib.models import FCN
 from orthontk_lib.reproduction import PaperFigure
 
-from .experiment import _DIGITS, CHANCE, CHANCE_LABEL, HDR, PHASE_COLOUR, SLUG, TRAIN_POINTS, _by_estimate
-
+from .experiment import CHANCE, CHANCE_LABEL, HDR, PHASE_COLOUR, SAVED_ON_DIGITS, SLUG, TRAIN_POINTS, by_estimate
 
 # THE POINTS
 
@@ -84,11 +83,11 @@ def trainability_minutes(cfg, p, device):
 
 TRAIN_SWEEP = results.Sweep(
     SLUG, "trainability", knobs=("dataset", "train_width", "train_steps", "train_seeds", "train_n_train",
-                                 "train_n_test", "seed"), since={**_DIGITS, "train_n_train": 1497, "train_n_test": 300},
+                                 "train_n_test", "seed"), since={**SAVED_ON_DIGITS, "train_n_train": 1497, "train_n_test": 300},
     over=("train_depths", "train_lrs"),
     points=lambda cfg: [{"depth": L, "lr": lr} for L, lr in zip(cfg.train_depths, cfg.train_lrs)],
     run=lambda cfg, it: train_point(cfg, training_task(cfg), it["depth"], it["lr"]),
-    minutes=trainability_minutes, device=lambda cfg, p: _by_estimate(trainability_minutes)(cfg, p),
+    minutes=trainability_minutes, device=lambda cfg, p: by_estimate(trainability_minutes)(cfg, p),
     desc="SGD at and off the Edge of Chaos")
 """SGD at and off the Edge of Chaos, one point per (depth, learning rate)."""
 

@@ -7,8 +7,8 @@ import math
 from orthontk_lib import meanfield
 
 from .cnn_grid import CNN_CLAIMS, cnn_numbers, measure_cnn
-from .fcn_grid import GRID_CLAIMS, grid_numbers, measure_grid
 from .experiment import FIGURE
+from .fcn_grid import GRID_CLAIMS, grid_numbers, measure_grid
 from .statistics import at_alt_target
 from .sweeps import view
 from .width_family import FAMILY_CLAIMS, family_numbers, measure_family

@@ -9,20 +9,19 @@ import numpy as np
 from orthontk_lib import plots
 from orthontk_lib.claims import AtLeast, Claim
 
-from .fcn_grid import SPEED_WHY, UNCENSORED, _tau_norm
+from .fcn_grid import SPEED_WHY, UNCENSORED, tau_norm
 from .statistics import (
-    _speed,
     censored_tau,
     censoring_marks,
     failure_edge,
     failure_rate,
     grid_spacing,
     measurement_text,
+    speed_measurement,
     speed_reading,
     speedup_map,
 )
 from .sweeps import view
-
 
 # CLAIMS
 
@@ -52,7 +51,7 @@ CNN_CLAIMS = [
 def measure_cnn(arrays, cfg):
     """The CNN grid's claims, each one's statistic with its 95% interval."""
     cnn = view(arrays, "cnn")
-    return {"speedup-cnn-deep": _speed(cnn, "deep"), "speedup-cnn-orthogonality": _speed(cnn, "deep", (2, 1))}
+    return {"speedup-cnn-deep": speed_measurement(cnn, "deep"), "speedup-cnn-orthogonality": speed_measurement(cnn, "deep", (2, 1))}
 
 
 # WORDS
@@ -138,7 +137,7 @@ def fig_cnn_grid(arrays):
     ratio = colors.LogNorm(vmin=1 / 8, vmax=8)
     over_g, over_dg = "speed-up over Gaussian", "speed-up over delta-Gaussian"
     return plots.grid_heatmaps(
-        {"τ delta-orthogonal": (np.where(fail[:, 1], np.nan, tau[:, 1]), "viridis", _tau_norm(tau, cnn["steps"])),
+        {"τ delta-orthogonal": (np.where(fail[:, 1], np.nan, tau[:, 1]), "viridis", tau_norm(tau, cnn["steps"])),
          over_g: (speedup_map(cnn, (0, 1)), "RdBu_r", ratio), over_dg: (speedup_map(cnn, (2, 1)), "RdBu_r", ratio)},
         cnn["lrs"], cnn["depths"], xlabel="learning rate η", ylabel="depth L (conv layers)",
         marks={"τ delta-orthogonal": fail[:, 1], over_g: fail[:, 0], over_dg: fail[:, 2]}, fmt="{:.3g}",

@@ -10,7 +10,6 @@ from orthontk_lib.claims import AtLeast, Claim, Measurement, on_the_bound, with_
 from .experiment import INITS
 from .statistics import (
     MIN_CELLS,
-    _speed,
     at_alt_target,
     censored_tau,
     censoring_marks,
@@ -24,6 +23,7 @@ from .statistics import (
     reached,
     region,
     region_speedup,
+    speed_measurement,
     speed_reading,
     speedup_map,
     stability,
@@ -31,7 +31,6 @@ from .statistics import (
     trained,
 )
 from .sweeps import view
-
 
 # CLAIMS
 
@@ -91,8 +90,8 @@ def measure_grid(arrays, cfg):
     """The FCN grid's claims, each one's statistic with its 95% interval."""
     fcn = view(arrays, "fcn")
     return {
-        "speedup-deep": _speed(fcn, "deep"),
-        "speedup-large-lr": _speed(fcn, "large-lr"),
+        "speedup-deep": speed_measurement(fcn, "deep"),
+        "speedup-large-lr": speed_measurement(fcn, "large-lr"),
         "speedup-stability": _on_the_bound(Measurement(*stability(fcn))),
         "speedup-stability-growth": _on_the_bound(Measurement(*stability_growth(fcn))),
     }
@@ -140,7 +139,7 @@ def grid_numbers(arrays, cfg, measured):
             "speedup-stability-growth", holds="the advantage grows with depth by more than the grid can blur",
             fails="the advantage shrinks with depth",
             inconclusive="whether the advantage grows with depth is not decided at this profile"),
-        "sp-edge": _edge_words(fcn, "L"),
+        "sp-edge": edge_words(fcn, "L"),
         "sp-eval-every": int(evaluation_interval(fcn)),
         **_speedup_range(fcn),
     }
@@ -174,7 +173,7 @@ def tau_span(arrays):
     return float(np.log10(t.max() / t.min())) if t.size else 0.0
 
 
-def _edge_words(arrays, sym):
+def edge_words(arrays, sym):
     """The failure edges of one family as prose: per member, Gaussian vs orthogonal, each with its 95% interval
     ("≥" where the edge is the grid's top, "<" where no learning rate of the grid trains)."""
     e, key = failure_edges(arrays), "depths" if sym == "L" else "widths"
@@ -259,7 +258,7 @@ def first_hit_words(arrays, claims_measured):
 
 def uncensored_words(arrays, claims_measured):
     """The speed claims on uncensored cells only (every seed of both inits trains): each value and its cells, and
-    which claims have too few such cells to be decided (a speed claim's interval spans both readings, :func:`_speed`)."""
+    which claims have too few such cells to be decided (a speed claim's interval spans both readings, :func:`speed_measurement`)."""
     parts, thin = [], []
     for cid, where in (("speedup-deep", "in the deep half"), ("speedup-large-lr", "at the larger learning rates")):
         d = claims_measured[cid].detail or {}
@@ -324,7 +323,7 @@ def fig_curves(cfg, arrays):
     return fig
 
 
-def _tau_norm(tau, steps):
+def tau_norm(tau, steps):
     from matplotlib import colors
 
     return colors.LogNorm(vmin=max(1, float(np.nanmin(tau))), vmax=float(steps))
@@ -337,7 +336,7 @@ def fig_grid(arrays):
 
     fcn = view(arrays, "fcn")
     tau, fail = censored_tau(fcn).mean(-1), failure_rate(fcn) >= 0.5  # not "most seeds train"
-    norm = _tau_norm(tau, fcn["steps"])
+    norm = tau_norm(tau, fcn["steps"])
     title = "speed-up τ_gauss/τ_orth"
     return plots.grid_heatmaps(
         {"τ Gaussian": (np.where(fail[:, 0], np.nan, tau[:, 0]), "viridis", norm),

@@ -1,6 +1,6 @@
 r"""Statistics of the saved grids, shared by the three experiments: which runs train, τ (steps to the target) and its
 censoring, the speed-up per cell and per region with bootstrap intervals, failure edges and their ratios, the width
-family's shrinkage; and the speed claims' measurement (:func:`_speed`) with its words."""
+family's shrinkage; and the speed claims' measurement (:func:`speed_measurement`) with its words."""
 
 
 import numpy as np
@@ -9,7 +9,6 @@ from orthontk_lib import stats
 from orthontk_lib.claims import Measurement
 
 from .experiment import INITS, first_hit
-
 
 # STATISTICS
 
@@ -255,7 +254,7 @@ MIN_CELLS = 2
 """Fewer (depth, lr) cells than this where both inits train leave a speed claim inconclusive."""
 
 
-def _speed(arrays, corner, pair=(0, 1)):
+def speed_measurement(arrays, corner, pair=(0, 1)):
     """A speed claim's measurement: the speed-up over the cells where most seeds of both inits train, its interval
     spanning that one and the uncensored cells' (every seed of both trains), so that a bound cannot decide alone."""
     v, ci, cells = region_speedup(arrays, corner, pair)
@@ -275,7 +274,7 @@ SPEED_READING = {"holds": "faster", "does not hold": "not faster", "inconclusive
 
 def speed_reading(measured, cid):
     """The speed claim ``cid``'s verdict in words (:data:`SPEED_READING`), or "too few measured cells to say" where it
-    is inconclusive for want of an interval (:func:`_speed`)."""
+    is inconclusive for want of an interval (:func:`speed_measurement`)."""
     v = measured.verdicts()[cid]
     return ("too few measured cells to say" if v == "inconclusive" and not np.isfinite(measured[cid].ci[0])
             else SPEED_READING[v])

@@ -8,8 +8,8 @@ import numpy as np
 from orthontk_lib import plots
 from orthontk_lib.claims import AtMost, Claim, Measurement
 
-from .fcn_grid import HDX, _edge_words
 from .experiment import INITS
+from .fcn_grid import HDX, edge_words
 from .statistics import (
     evaluation_interval,
     failure_edges,
@@ -21,7 +21,6 @@ from .statistics import (
     width_speedups,
 )
 from .sweeps import view
-
 
 # CLAIMS
 
@@ -52,7 +51,7 @@ def family_numbers(arrays, cfg, measured):
     family = view(arrays, "family")
     speeds = width_speedups(family)
     return {
-        "sp-family-edge": _edge_words(family, "n"),
+        "sp-family-edge": edge_words(family, "n"),
         "sp-family-depth": int(cfg.family_depth), "sp-family-widths": ", ".join(map(str, family["widths"])),
         "sp-family-speedups": ", ".join(f"{s[0]:.2f} (n={w})" for s, w in zip(speeds, family["widths"])),
         "sp-family-shrink": measurement_text(measured["speedup-small-lr-width"]),
