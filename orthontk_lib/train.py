@@ -187,7 +187,6 @@ def fit_grid(spec, config, keys, learning_rates, data, ntk_probe=None, mesh=None
     return out
 
 
-@functools.lru_cache(maxsize=32)
 def default_mesh():
     """A one-axis ``Mesh`` over all devices when there are several, its axis ``"pairs"`` (the (learning rate, seed)
     pairs :func:`fit_grid` shards), else None (one device: nothing to shard)."""
@@ -195,6 +194,7 @@ def default_mesh():
     return jax.sharding.Mesh(np.array(devices), ("pairs",)) if len(devices) > 1 else None
 
 
+@functools.lru_cache(maxsize=32)
 def _fit_program(spec, config, with_ntk, record_params=False, linearize=False):
     one = functools.partial(_fit_one, spec, config, with_ntk, record_params, linearize)
     return jax.jit(jax.vmap(one, in_axes=(0, 0, 0, None, None)))

@@ -126,3 +126,13 @@ def test_bfloat16_training_reaches_the_float32_loss(digits):
     assert (ref["train_loss"][:, -1] < 0.5 * ref["train_loss"][:, 0]).all()  # float32 trains (2.35 to 0.53, 0.19) ...
     gap = np.abs(half["train_loss"] - ref["train_loss"]) / ref["train_loss"][:, :1]  # ... and bf16 follows it
     assert gap.max() < 0.05, gap  # seen: 0.008 (lr 0.5's last record: 0.167 vs 0.187, of an initial 2.38)
+
+
+def test_the_training_program_is_built_once_per_network_and_training_config():
+    """fit_grid reuses one jitted program per (network, training config): built again per call, every point of a
+    sweep would trace and compile anew."""
+    from orthontk_lib.models import FCN
+
+    spec, config = FCN(1, 8, "tanh"), train.TrainConfig(steps=2)
+    assert train._fit_program(spec, config, False) is train._fit_program(spec, config, False)
+    assert train._fit_program(spec, config, False) is not train._fit_program(spec, config, True)
