@@ -275,7 +275,7 @@ SPEED_READING = {"holds": "faster", "does not hold": "not faster", "inconclusive
 def speed_reading(measured, cid):
     """The speed claim ``cid``'s verdict in words (:data:`SPEED_READING`), or "too few measured cells to say" where it
     is inconclusive for want of an interval (:func:`speed_measurement`)."""
-    v = measured.verdicts()[cid]
+    v = measured.verdict(cid)
     return ("too few measured cells to say" if v == "inconclusive" and not np.isfinite(measured[cid].ci[0])
             else SPEED_READING[v])
 
