@@ -8,7 +8,12 @@ hash of the parameters, so the same parameters find the same result:
 
 Writes are atomic (a temporary file in the same folder, then ``os.replace``),
 arrays first and metadata last, so a run killed at any moment leaves either a
-complete result or none. A result whose metadata does not parse, belongs to
+complete result or none. The pair appears at once to a reader: a writer holds an
+exclusive ``flock`` on the result's folder while it replaces the two files, a
+reader a shared one while it reads them, so processes that save the same key
+while another loads it never show it one file of each write (the lock is the
+folder itself: no lock file is created; on a file system that refuses ``flock``
+on a folder, some network file systems, it is skipped). A result whose metadata does not parse, belongs to
 other parameters, or whose arrays do not match their recorded hash raises
 :class:`ResultError` naming the file: it is never trusted, never silently
 recomputed, and never overwritten.
@@ -22,8 +27,10 @@ Example:
 ([0, 1, 2], {'width': 8})
 """
 
+import contextlib
 import dataclasses
 import datetime
+import fcntl
 import functools
 import hashlib
 import importlib.metadata
@@ -93,8 +100,9 @@ def save(name, params, arrays, *, profile, seeds=None, wall_time=None, root=None
         "arrays": sorted(arrays),
         "arrays_sha256": hashlib.sha256(payload).hexdigest(),
     }
-    atomic_write(folder / f"{key}.npz", payload)
-    atomic_write(folder / f"{key}.json", json.dumps(meta, indent=1, sort_keys=True).encode())
+    with _folder_lock(folder, exclusive=True):  # readers see the old pair or the new one, never one of each
+        atomic_write(folder / f"{key}.npz", payload)
+        atomic_write(folder / f"{key}.json", json.dumps(meta, indent=1, sort_keys=True).encode())
     return folder / f"{key}.json"
 
 
@@ -398,7 +406,35 @@ def provenance(profile=None, seeds=None):
 # INTERNAL UTILITIES
 
 
+@contextlib.contextmanager
+def _folder_lock(folder, exclusive):
+    """Hold ``flock`` on ``folder`` (exclusive for a writer, shared for a reader) for the ``with`` block.
+
+    The lock is taken on the folder's own descriptor, so it creates no file beside the results. Where the file
+    system refuses it (``OSError``: some network file systems lock only files opened for writing), the block runs
+    unlocked."""
+    try:
+        fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    except OSError:
+        yield
+        return
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH)
+        except OSError:
+            pass
+        yield
+    finally:
+        os.close(fd)  # closing the last descriptor of the folder's open file releases its lock
+
+
 def _read(path):
+    """The :class:`Result` whose metadata is ``path``, read under a shared lock on its folder (:func:`save`)."""
+    with _folder_lock(path.parent, exclusive=False):
+        return _read_pair(path)
+
+
+def _read_pair(path):
     try:
         meta = json.loads(path.read_text())
         if not isinstance(meta, dict) or "arrays_sha256" not in meta:

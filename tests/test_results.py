@@ -183,3 +183,45 @@ def test_rewritten_results_under_data_do_not_make_the_commit_dirty(tmp_path):
     assert results._git_commit(tmp_path) == sha
     (tmp_path / "code.py").write_text("x = 2\n")  # the code itself changed
     assert results._git_commit(tmp_path) == sha + "-dirty"
+
+
+
+_WRITER = """
+import pathlib, sys
+import numpy as np
+from orthontk_lib import results
+results.provenance = lambda **_: {}  # no git, no JAX: the writes are the whole loop
+root, stop, rng = pathlib.Path(sys.argv[1]), pathlib.Path(sys.argv[2]), np.random.default_rng(int(sys.argv[3]))
+while not stop.exists():
+    results.save("race", {"k": 1}, {"x": rng.normal(size=50_000)}, profile="quick", root=root)
+"""
+
+
+def test_a_reader_never_meets_half_of_a_pair_while_processes_write_it(tmp_path):
+    """Issue 37: two processes rewrite one key (other arrays each time) while this one loads it; every load is a
+    whole pair. Before the folder lock, 593 of 1,645 loads failed the SHA-256 check (2,890 of 3,539 in another run)."""
+    import subprocess
+    import sys
+    import time
+
+    results.save("race", {"k": 1}, {"x": np.zeros(50_000)}, profile="quick", root=tmp_path)
+    stop = tmp_path / "stop"
+    writers = [subprocess.Popen([sys.executable, "-c", _WRITER, str(tmp_path), str(stop), str(s)],
+                                stderr=subprocess.PIPE, text=True) for s in (1, 2)]
+    loads, errors = 0, []
+    try:
+        time.sleep(0.5)  # both writers started (numpy imported, writing)
+        end = time.monotonic() + 3.0
+        while time.monotonic() < end or loads < 200:
+            try:
+                assert results.load("race", {"k": 1}, root=tmp_path).arrays["x"].shape == (50_000,)
+            except results.ResultError as err:
+                errors.append(str(err))
+            loads += 1
+    finally:
+        stop.touch()
+        codes = [w.wait(20) for w in writers]
+    assert codes == [0, 0], [w.stderr.read()[-1000:] for w in writers]
+    assert loads >= 200
+    assert not errors, f"{len(errors)} of {loads} loads failed, e.g. {errors[0]}"
+    assert results.load("race", {"k": 1}, root=tmp_path).arrays["x"].shape == (50_000,)  # the last pair is whole
