@@ -63,7 +63,7 @@ import numpy as np
 from orthontk_lib import dual
 from orthontk_lib.models import FCN, activation_fn, canonical
 
-__all__ = ["empirical_ntk", "empirical_ntk_seeds", "empirical_nngp", "empirical_nngp_seeds", "input_output_jacobian", "jacobian_ntk", "analytic_ntk", "analytic_ntk_by_depth", "analytic_nngp", "analytic_kernels",
+__all__ = ["empirical_ntk", "empirical_ntk_seeds", "key_batch", "empirical_nngp", "empirical_nngp_seeds", "input_output_jacobian", "jacobian_ntk", "analytic_ntk", "analytic_ntk_by_depth", "analytic_nngp", "analytic_kernels",
            "nt_empirical_ntk", "normalized", "spread", "kernel_regression_accuracy"]
 
 
@@ -99,7 +99,8 @@ def empirical_ntk_seeds(spec, keys, x1, x2=None, max_floats=2**26):
 
     Args:
       spec: an FCN or CNN spec.
-      keys: (S,) PRNG keys, one network each.
+      keys: (S,) PRNG keys, one network each: typed (``jax.random.split(jax.random.key(0), S)``) or legacy uint32
+        (S, 2) (``jax.random.split(jax.random.PRNGKey(0), S)``); one key is a ``ValueError`` (:func:`key_batch`).
       x1, x2: inputs as for :func:`empirical_ntk`.
 
     Returns:
@@ -128,8 +129,34 @@ def empirical_nngp_seeds(spec, keys, x1, x2=None, max_floats=2**26):
     return _per_network(spec, keys, x1, x2, _vmapped_nngp(spec), max_floats)
 
 
+def key_batch(keys, name="keys"):
+    """``keys`` checked to be a batch of PRNG keys, before any compute: typed keys of shape (S,)
+    (``jax.random.split(jax.random.key(0), S)``) or legacy raw uint32 keys of shape (S, 2)
+    (``jax.random.split(jax.random.PRNGKey(0), S)``), S >= 1.
+
+    Returns:
+      ``keys`` unchanged (a JAX array).
+
+    Raises:
+      ValueError: naming ``name``, for one key (typed, shape (); legacy, shape (2,)), an empty batch, or an array
+        that holds no PRNG keys.
+    """
+    keys = jnp.asarray(keys) if not isinstance(keys, jax.Array) else keys
+    raw = jax.random.key_data(jax.random.key(0)).shape  # a legacy key's shape: (2,) for the default threefry
+    typed = jax.dtypes.issubdtype(keys.dtype, jax.dtypes.prng_key)
+    shape, want = tuple(keys.shape), f"a batch of PRNG keys, shape (S,) typed or (S, {', '.join(map(str, raw))}) uint32"
+    if (typed and shape == ()) or (not typed and keys.dtype == jnp.uint32 and shape == raw):
+        raise ValueError(f"{name}: expected {want} (e.g. jax.random.split(key, S)); got one key")
+    if not typed and (keys.dtype != jnp.uint32 or shape[1:] != raw):
+        raise ValueError(f"{name}: expected {want}; got an array of {keys.dtype} of shape {shape}")
+    if keys.ndim != (1 if typed else 1 + len(raw)) or shape[0] == 0:
+        raise ValueError(f"{name}: expected {want}, S >= 1; got shape {shape}")
+    return keys
+
+
 def _per_network(spec, keys, x1, x2, kernel, max_floats):
     """``kernel(variables, x1, x2)`` of one network per key, initialized eagerly in chunks of ``max_floats``."""
+    keys = key_batch(keys)
     init = lambda k: spec.initialize(k, x1[:1])  # parameter shapes need one input, not the batch
     shapes = jax.eval_shape(init, keys[0])
     n_params = sum(int(np.prod(l.shape)) for l in jax.tree.leaves(shapes))

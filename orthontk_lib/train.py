@@ -136,11 +136,12 @@ def fit_grid(spec, config, keys, learning_rates, data, ntk_probe=None, mesh=None
 
     Args:
       spec: the network spec.
-      config: a :class:`TrainConfig`.
-      keys: (G,) PRNG keys; each seeds the initialization and the batch order.
+      config: a :class:`TrainConfig`; its ``batch_size`` at most the training set's size N.
+      keys: (G,) PRNG keys, typed or legacy uint32 (G, 2) (:func:`~orthontk_lib.kernels.key_batch`); each seeds the
+        initialization and the batch order.
       learning_rates: (G,) learning rates.
-      data: a :class:`~orthontk_lib.data.Dataset`.
-      ntk_probe: optional (P, ...) inputs at which the empirical NTK and the
+      data: a :class:`~orthontk_lib.data.Dataset`, every entry finite.
+      ntk_probe: optional (P, ...) inputs, finite, at which the empirical NTK and the
         network's outputs are recorded at every evaluation.
       mesh: optional ``jax.sharding.Mesh`` with one axis; the G axis is sharded
         over it (G is padded up to a multiple of the mesh size, then cut back).
@@ -159,8 +160,15 @@ def fit_grid(spec, config, keys, learning_rates, data, ntk_probe=None, mesh=None
       outputs on the training set at initialization ``initial_output`` (G, N, K) and,
       with a probe, ``ntk`` (G, R, P, P) and ``probe_output`` (G, R, P, K). Diverged runs keep their last finite
       parameters; their losses after divergence are those of the frozen network.
+
+    Raises:
+      ValueError: before any compute, naming the argument: a bad ``config`` field, one key or no keys where a batch
+        is expected, ``batch_size`` larger than N, a NaN or inf in ``data`` or ``ntk_probe`` (which would otherwise
+        train into a run flagged ``diverged``), lengths of ``keys`` and ``learning_rates`` that differ.
     """
     _check_config(config)
+    keys = kernels.key_batch(keys)
+    _check_data(config, data, ntk_probe)
     learning_rates = jnp.asarray(learning_rates, jnp.float32)
     if keys.shape[0] != learning_rates.shape[0]:
         raise ValueError(f"keys and learning_rates: lengths differ ({keys.shape[0]} vs {learning_rates.shape[0]})")
@@ -415,6 +423,19 @@ def _to_host(a):
 
         return np.asarray(multihost_utils.process_allgather(a, tiled=True))
     return np.asarray(a)
+
+
+def _check_data(config, data, probe):
+    """The data :func:`fit_grid` trains on: finite everywhere, and at least one batch of training examples."""
+    n = len(data.x_train)
+    if config.batch_size is not None and config.batch_size > n:
+        raise ValueError(f"batch_size: must be at most the training set's size ({n}), got {config.batch_size}")
+    named = [(f"data.{f}", getattr(data, f)) for f in ("x_train", "y_train", "x_test", "y_test")]
+    for name, a in named + ([] if probe is None else [("ntk_probe", probe)]):
+        bad = int(np.size(a) - np.count_nonzero(np.isfinite(np.asarray(a))))
+        if bad:
+            raise ValueError(f"{name}: {bad} of {np.size(a)} entries are not finite (NaN or inf); training data must "
+                             "be finite (a run on it would be reported as diverged)")
 
 
 def _check_config(config):

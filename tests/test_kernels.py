@@ -131,6 +131,21 @@ def test_empirical_ntk_seeds_equals_one_network_at_a_time(key):
         np.testing.assert_allclose(theta, kernels.empirical_ntk(spec, spec.initialize(k, x), x), rtol=1e-5, atol=1e-6)
 
 
+
+@pytest.mark.parametrize("one_key", [lambda: jax.random.key(4), lambda: jax.random.PRNGKey(4)], ids=["typed", "legacy"])
+def test_one_key_where_a_batch_is_expected_is_named(key, one_key):
+    """Issue 37: one key was an IndexError from ``jax.eval_shape``; a batch of legacy keys is the typed batch's kernels."""
+    spec = FCN(depth=1, width=8)
+    x = jax.random.normal(key, (3, 4))
+    with pytest.raises(ValueError, match=r"^keys: .*batch of PRNG keys.*one key"):
+        kernels.empirical_ntk_seeds(spec, one_key(), x)
+    with pytest.raises(ValueError, match=r"^keys: .*batch of PRNG keys"):
+        kernels.empirical_nngp_seeds(spec, one_key(), x)
+    legacy = kernels.empirical_ntk_seeds(spec, jax.random.split(jax.random.PRNGKey(4), 2), x)
+    typed = kernels.empirical_ntk_seeds(spec, jax.random.wrap_key_data(jax.random.split(jax.random.PRNGKey(4), 2)), x)
+    np.testing.assert_array_equal(legacy, typed)
+
+
 def _numpy_jacobian(spec, variables, x):
     """∂h^L/∂x by the chain rule in NumPy float64 from the network's parameters (NTK parameterization)."""
     params = variables["params"]

@@ -78,6 +78,43 @@ def test_bad_config_is_named(digits, field, value):
         train.fit_grid(FCN(width=4, out_dim=10), cfg, jax.random.split(jax.random.key(0), 1), jnp.array([0.1]), digits)
 
 
+
+ONE_KEY = {"typed": lambda: jax.random.key(0), "legacy": lambda: jax.random.PRNGKey(0)}
+BATCH = {"typed": lambda: jax.random.split(jax.random.key(0), 2), "legacy": lambda: jax.random.split(jax.random.PRNGKey(0), 2)}
+
+
+@pytest.mark.parametrize("kind", ["typed", "legacy"])
+def test_one_key_where_a_batch_is_expected_is_named(digits, kind):
+    """Issue 37: one key (typed or legacy uint32) was an IndexError from inside the vmap; a batch of either kind trains."""
+    cfg = train.TrainConfig(steps=2, record_every=1)
+    spec = FCN(width=4, out_dim=10)
+    with pytest.raises(ValueError, match=r"^keys: .*batch of PRNG keys.*one key"):
+        train.fit_grid(spec, cfg, ONE_KEY[kind](), jnp.array([0.1]), digits)
+    assert train.fit_grid(spec, cfg, BATCH[kind](), jnp.array([0.1, 0.1]), digits)["train_loss"].shape == (2, 3)
+
+
+def test_a_batch_larger_than_the_training_set_is_named(digits):
+    """Issue 37: batch_size > N reached XLA's dynamic_slice error; N itself is one full batch per step."""
+    spec, keys = FCN(width=4, out_dim=10), jax.random.split(jax.random.key(0), 1)
+    small = digits._replace(x_train=digits.x_train[:12], y_train=digits.y_train[:12])
+    with pytest.raises(ValueError, match=r"^batch_size: .*at most the training set's size \(12\).*16"):
+        train.fit_grid(spec, train.TrainConfig(steps=2, record_every=1, batch_size=16), keys, jnp.array([0.1]), small)
+    h = train.fit_grid(spec, train.TrainConfig(steps=2, record_every=1, batch_size=12), keys, jnp.array([0.1]), small)
+    full = train.fit_grid(spec, train.TrainConfig(steps=2, record_every=1), keys, jnp.array([0.1]), small)
+    np.testing.assert_allclose(h["train_loss"], full["train_loss"], rtol=1e-6)  # one batch of all N is full-batch GD
+
+
+@pytest.mark.parametrize("field, value", [("x_train", np.nan), ("y_train", np.inf), ("x_test", -np.inf),
+                                          ("y_test", np.nan)])
+def test_non_finite_data_is_named_not_reported_as_divergence(digits, field, value):
+    """Issue 37: a NaN or inf in the data was a run flagged ``diverged``, as if the learning rate were too large."""
+    bad = np.array(getattr(digits, field))
+    bad[3, 1] = value
+    with pytest.raises(ValueError, match=rf"^data.{field}: 1 of {bad.size} entries .*not finite"):
+        train.fit_grid(FCN(width=4, out_dim=10), train.TrainConfig(steps=2, record_every=1),
+                       jax.random.split(jax.random.key(0), 1), jnp.array([0.1]), digits._replace(**{field: bad}))
+
+
 SHARDED = """
 import jax, jax.numpy as jnp, numpy as np
 from jax.sharding import Mesh
