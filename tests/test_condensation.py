@@ -75,6 +75,25 @@ def test_condensed_orientations_counts_a_line_as_two_and_random_directions_as_ma
     assert cd.condensed_orientations(small) == 2
 
 
+
+def test_an_exactly_zero_neuron_has_no_orientation_and_counts_in_none():
+    """Issue 37: a zero neuron was SciPy's "condensed distance matrix must contain only finite values". It is left out
+    of the clustering (label 0) and of every orientation: the count is the count of the other neurons."""
+    rng = np.random.default_rng(1)
+    v = rng.normal(size=(3, 6))
+    three = np.concatenate([np.outer(rng.uniform(1, 2, 10), w) for w in v]) + 1e-3 * rng.normal(size=(30, 6))
+    assert cd.condensed_orientations(three) == 3
+    with_zeros = np.insert(three, [0, 7, 30], 0.0, axis=0)
+    assert cd.condensed_orientations(with_zeros) == 3
+    labels = cd.orientation_clusters(with_zeros)
+    assert labels[[0, 8, 32]].tolist() == [0, 0, 0] and (np.delete(labels, [0, 8, 32]) > 0).all()
+    np.testing.assert_array_equal(np.delete(labels, [0, 8, 32]), cd.orientation_clusters(three))
+    assert cd.condensed_orientations(np.zeros((5, 6))) == 0  # no neuron has an orientation
+    assert cd.condensed_orientations(np.insert(np.zeros((4, 6)), 2, v[0], axis=0)) == 1
+    with pytest.raises(ValueError, match=r"^u: neurons \[0, 8, 32\] are exactly zero"):
+        cd.cosine_similarity(with_zeros)
+
+
 def test_initial_stage_ends_at_the_first_loss_drop():
     assert cd.initial_stage_end(np.array([10.0, 9.8, 9.4, 9.0]), 0.05) == 2
     assert cd.initial_stage_end(np.array([10.0, 9.9]), 0.05) == -1

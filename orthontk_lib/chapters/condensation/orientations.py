@@ -14,8 +14,17 @@ def input_weights(params, layer="hidden_0"):
 
 
 def cosine_similarity(u):
-    r""":math:`\hat u_j \cdot \hat u_k` of input weights ``u`` (m, d + 1): (m, m)."""
-    un = u / np.linalg.norm(u, axis=-1, keepdims=True)
+    r""":math:`\hat u_j \cdot \hat u_k` of input weights ``u`` (m, d + 1): (m, m).
+
+    Raises:
+      ValueError: where a neuron is exactly zero (it has no orientation), naming the neurons.
+    """
+    norms = np.linalg.norm(u, axis=-1, keepdims=True)
+    zero = np.flatnonzero(norms[..., 0] == 0)
+    if zero.size:
+        raise ValueError(f"u: neurons {zero.tolist()} are exactly zero and have no orientation; leave them out "
+                         "(orientation_clusters gives them label 0)")
+    un = u / norms
     return np.clip(un @ un.T, -1.0, 1.0)
 
 
@@ -24,16 +33,22 @@ def orientation_clusters(u, threshold=0.95):
 
     Two groups join when their neurons' mean cosine similarity is at least ``threshold`` (0.95: within
     about 18°). Opposite orientations (cos = −1) never join: a condensed line counts as two orientations.
+    A neuron that is exactly zero has no orientation: it gets label 0, and the others are clustered as if it
+    were absent (labels from 1).
     """
     from scipy.cluster.hierarchy import fcluster, linkage
     from scipy.spatial.distance import squareform
 
-    if len(u) == 1:
-        return np.ones(1, int)
-    dist = 1.0 - cosine_similarity(u)
+    live = np.any(np.asarray(u) != 0, axis=-1)
+    labels = np.zeros(len(u), int)
+    if live.sum() <= 1:
+        labels[live] = 1
+        return labels
+    dist = 1.0 - cosine_similarity(u[live])
     np.fill_diagonal(dist, 0.0)
-    return fcluster(linkage(squareform(np.clip(dist, 0.0, 2.0), checks=False), "average"), 1.0 - threshold,
-                    "distance")
+    labels[live] = fcluster(linkage(squareform(np.clip(dist, 0.0, 2.0), checks=False), "average"), 1.0 - threshold,
+                            "distance")
+    return labels
 
 
 def condensed_orientations(u, threshold=0.95, cover=0.9):
@@ -44,9 +59,17 @@ def condensed_orientations(u, threshold=0.95, cover=0.9):
     not grow are irrelevant): the fewest clusters holding a fraction ``cover`` of
     :math:`\sum_k \lVert u_k \rVert^2`. Random orientations give nearly one cluster per neuron
     (:math:`\approx` ``cover`` · m); full condensation onto :math:`\pm\hat v` gives 2.
+
+    A neuron that is exactly zero has no orientation and holds none of :math:`\sum_k \lVert u_k\rVert^2`: it
+    is counted in no orientation (label 0 of :func:`orientation_clusters`), so the count is that of the other
+    neurons; all neurons zero gives 0.
+
+    Returns:
+      An int in [0, m].
     """
     labels = orientation_clusters(u, threshold)
-    return len(largest_holding(np.bincount(labels, weights=np.sum(u**2, axis=-1)), cover))
+    mass = np.bincount(labels, weights=np.sum(u**2, axis=-1))[1:]  # label 0: the zero neurons, no orientation
+    return 0 if not mass.sum() > 0 else len(largest_holding(mass, cover))
 
 
 def largest_holding(mass, cover):
