@@ -27,7 +27,7 @@ class Config(ChapterConfig):
     bottleneck: int = dataclasses.field(default=4, metadata={"min": 1})  # units of the narrow layer
     n_seeds: int = dataclasses.field(default=3, metadata={"min": 2})  # networks per width and case
     n_inputs: int = dataclasses.field(default=2, metadata={"min": 1})  # inputs at which H is measured
-    n_iter: int = dataclasses.field(default=30, metadata={"min": 2})  # power-iteration steps
+    n_iter: int = dataclasses.field(default=30, metadata={"min": 2})  # most power-iteration steps (to hessian.TOLERANCE)
     train_widths: tuple[int, ...] = dataclasses.field(default=(64,), metadata={"min": 1})  # training widths
     train_steps: int = dataclasses.field(default=100, metadata={"min": 10})  # full-batch GD steps
     dataset: str = dataclasses.field(default="digits", metadata={"choices": DATASETS})  # inputs of every network
@@ -37,7 +37,7 @@ class Config(ChapterConfig):
     PROFILES = {
         "smoke": dict(widths=(16, 64), n_seeds=2, n_inputs=1, n_iter=5, train_widths=(16, 64), train_steps=20,
                       n_train=8),
-        "quick": dict(widths=(64, 128, 256, 512, 1024), n_seeds=3, n_inputs=2, n_iter=20,
+        "quick": dict(widths=(64, 128, 256, 512, 1024), n_seeds=3, n_inputs=2, n_iter=200,
                       train_widths=(64, 256, 1024), train_steps=100, n_train=32),
         "paper": dict(widths=(64, 128, 256, 512, 1024, 2048, 4096, 8192), n_seeds=10, n_inputs=8, n_iter=100,
                       train_widths=(64, 256, 1024, 4096), train_steps=2000, n_train=128),
@@ -82,15 +82,20 @@ def images_on_sphere(cfg, n):
 
 
 def _norms(spec, cfg, variables, xs, keys):
-    """(||H||_2, ||∇f||) of every network (leading axis of ``variables``) at every input: two (S, I) arrays."""
+    """(||H||_2, ||∇f||, power-iteration steps) of every network (leading axis of ``variables``) at every input:
+    three (S, I) arrays. ||H||_2 by :func:`~orthontk_lib.hessian.hessian_norm` to its tolerance
+    (:data:`~orthontk_lib.hessian.TOLERANCE`), at most ``n_iter`` steps."""
     return tuple(np.asarray(a) for a in _norms_program(canonical(spec), cfg.n_iter)(variables, xs, keys))
 
 
 @functools.lru_cache(maxsize=16)
-def _norms_program(spec, n_iter):
-    """One compiled program per network function (``canonical`` spec) and iteration count, reused across calls."""
-    one = lambda v, xs, k: jax.vmap(lambda xi, ki: (hessian.hessian_norm(spec, v, xi, ki, n_iter),
-                                                    hessian.gradient_norm(spec, v, xi)))(xs, k)
+def _norms_program(spec, n_iter, tol=hessian.TOLERANCE):
+    """One compiled program per network function (``canonical`` spec), step cap and tolerance, reused across calls."""
+    def at(v, xi, ki):
+        h, steps = hessian.hessian_norm(spec, v, xi, ki, n_iter, tol, with_iterations=True)
+        return h, hessian.gradient_norm(spec, v, xi), steps
+
+    one = lambda v, xs, k: jax.vmap(lambda xi, ki: at(v, xi, ki))(xs, k)
     return jax.jit(jax.vmap(one, in_axes=(0, None, 0)))
 
 
@@ -101,8 +106,9 @@ def _networks(spec, cfg, width, salt, x):
 
 
 def hessian_point(cfg, x, width):
-    """||H||_2 and ||∇f|| per (case, seed, input): arrays (3, S, I). The same for an orthogonal network with a
-    linear output: ``hessian_orth``, ``gradient_orth`` (S, I).
+    """||H||_2, ||∇f|| and the power-iteration steps ||H||_2 took (``iterations``) per (case, seed, input): arrays
+    (3, S, I). The same for an orthogonal network with a linear output: ``hessian_orth``, ``gradient_orth``,
+    ``iterations_orth`` (S, I).
 
     The linear and ψ outputs differ only in ψ, which has no parameters: they are measured on the same networks.
     """
@@ -114,9 +120,10 @@ def hessian_point(cfg, x, width):
         out[case] = _norms(spec, cfg, _networks(cfg.spec(width, "linear") if case != "bottleneck" else spec,
                                                 cfg, width, 0, xs), xs, keys)
     orth = cfg.spec(width, "linear", "orthogonal")
-    h_orth, g_orth = _norms(orth, cfg, _networks(orth, cfg, width, 0, xs), xs, keys)
+    h_orth, g_orth, n_orth = _norms(orth, cfg, _networks(orth, cfg, width, 0, xs), xs, keys)
     return {"hessian": np.stack([out[c][0] for c in cfg.cases]), "gradient": np.stack([out[c][1] for c in cfg.cases]),
-            "hessian_orth": h_orth, "gradient_orth": g_orth}
+            "iterations": np.stack([out[c][2] for c in cfg.cases]),
+            "hessian_orth": h_orth, "gradient_orth": g_orth, "iterations_orth": n_orth}
 
 
 def learning_rate(cfg, data, case, width=None):
@@ -132,7 +139,8 @@ def training_point(cfg, data, etas, width):
     r"""Full-batch GD of every case at one width: per (case, seed, record) the relative NTK change
     :math:`\lVert\Theta_t - \Theta_0\rVert_F/\lVert\Theta_0\rVert_F`, the training loss, the distance travelled
     :math:`R_t`, and at the first ``n_inputs`` training inputs (last axis) the linearization error
-    :math:`|f(\theta_t; x) - f_{\rm lin}(\theta_t; x)|` and the Hessian norm at initialization (case, seed, input).
+    :math:`|f(\theta_t; x) - f_{\rm lin}(\theta_t; x)|` and the Hessian norm at initialization (case, seed, input)
+    with its power-iteration steps (``iterations0``).
     """
     from orthontk_lib import train
 
@@ -140,7 +148,7 @@ def training_point(cfg, data, etas, width):
     config = train.TrainConfig(steps=cfg.train_steps - cfg.train_steps % every, record_every=every, loss="mse")
     xs = jax.numpy.asarray(data.x_train[: cfg.n_inputs])
     hkeys = jax.random.split(jax.random.key(cfg.seed + 3), cfg.n_seeds * cfg.n_inputs).reshape(cfg.n_seeds, -1)
-    out = {k: [] for k in ("change", "loss", "distance", "lin_error", "hessian0")}
+    out = {k: [] for k in ("change", "loss", "distance", "lin_error", "hessian0", "iterations0")}
     for case, eta in zip(cfg.cases, etas):
         spec = cfg.spec(width, case)
         variables = _networks(spec, cfg, width, 2, data.x_train)
@@ -152,7 +160,9 @@ def training_point(cfg, data, etas, width):
         out["loss"].append(h["train_loss"])
         out["distance"].append(h["distance"])
         out["lin_error"].append(np.abs(h["probe_output"] - h["probe_linear"])[:, :, : cfg.n_inputs, 0])
-        out["hessian0"].append(_norms(spec, cfg, variables, xs, hkeys)[0])
+        h0, _, steps0 = _norms(spec, cfg, variables, xs, hkeys)
+        out["hessian0"].append(h0)
+        out["iterations0"].append(steps0)
     return {**{k: np.stack(v) for k, v in out.items()}, "record_steps": h["record_steps"]}
 
 
@@ -171,7 +181,7 @@ def _training_setup(cfg):
 
 def _norms_cost(cfg, layers, networks=1):
     """(FLOPs, bytes) of :func:`_norms` of ``networks`` x ``n_seeds`` networks of ``layers`` at ``n_inputs`` inputs:
-    ``n_iter + 1`` Hessian-vector products (:data:`~orthontk_lib.train.HVP_FLOPS`, bound by their memory traffic,
+    at most ``n_iter + 1`` Hessian-vector products (:data:`~orthontk_lib.train.HVP_FLOPS`, bound by their memory traffic,
     :data:`~orthontk_lib.train.HVP_BYTES`) and one gradient (6 per multiply-add) per network and input."""
     from orthontk_lib import train
 
@@ -261,11 +271,15 @@ def compute(cfg):
     runs = SWEEPS["training"].results(cfg)
     _, etas = _training_setup(SWEEPS["training"].run_view(cfg))
     stack = lambda key: np.stack([p.arrays[key] for p in runs], axis=1)  # (case, width, seed, ...)
+    # points saved before the tolerance (the committed paper run) ran exactly n_iter steps and hold no count
+    steps = lambda p, key, like: p.arrays[key] if key in p.arrays else np.full(p.arrays[like].shape, cfg.n_iter)
     return {
         "widths": np.asarray(cfg.widths),
         "hessian": np.stack([p.arrays["hessian"] for p in hess], axis=1),  # (case, width, seed, input)
         "gradient": np.stack([p.arrays["gradient"] for p in hess], axis=1),
+        "iterations": np.stack([steps(p, "iterations", "hessian") for p in hess], axis=1),
         "hessian_orth": np.stack([p.arrays["hessian_orth"] for p in hess]),  # (width, seed, input)
+        "iterations_orth": np.stack([steps(p, "iterations_orth", "hessian_orth") for p in hess]),
         "gradient_orth": np.stack([p.arrays["gradient_orth"] for p in hess]),
         "train_widths": np.asarray(cfg.train_widths),
         "change": stack("change"),  # (case, width, seed, record)
@@ -273,6 +287,7 @@ def compute(cfg):
         "distance": stack("distance"),  # (case, width, seed, record)
         "lin_error": stack("lin_error"),  # (case, width, seed, record, input)
         "hessian0": stack("hessian0"),  # (case, width, seed, input)
+        "iterations0": np.stack([steps(p, "iterations0", "hessian0") for p in runs], axis=1),
         "record_steps": runs[0].arrays["record_steps"],
         "eta": np.asarray(etas),
     }
