@@ -75,7 +75,8 @@ def empirical_ntk(spec, variables, x1, x2=None):
 
     Args:
       spec: an ``FCN`` or a ``CNN`` (both by the exact layer-wise Gram form; a ``scan=True`` spec's stacked
-        layers are read one by one, :meth:`~orthontk_lib.models.FCN.unstack_layers`).
+        layers are read one by one, :meth:`~orthontk_lib.models.FCN.unstack_layers`). A ``compute_dtype="bfloat16"``
+        spec gets the float32 network's kernel: this form computes in float32 whatever the spec's compute dtype.
       variables: ``spec.initialize(...)`` or trained variables.
       x1: inputs, (N1, ...).
       x2: inputs, (N2, ...); ``None`` means ``x1``.

@@ -201,3 +201,14 @@ def test_kernel_regression_accuracy_is_scikit_learns_kernel_ridge():
     model = KernelRidge(alpha=reg, kernel="precomputed").fit(theta[:n, :n], y[:n] - y[:n].mean(0))
     expected = float((model.predict(theta[n:, :n]).argmax(1) == labels[n:]).mean())
     assert acc == expected and 0.5 < acc <= 1.0
+
+
+def test_a_bfloat16_specs_empirical_ntk_is_the_float32_networks_kernel(key):
+    """As documented (models.COMPUTE_DTYPES, empirical_ntk): the Gram form ignores compute_dtype; the bf16 network's
+    own Jacobian kernel differs from it at bf16's precision."""
+    x = jax.random.normal(key, (3, 5))
+    f32, bf16 = FCN(depth=2, width=64, activation="tanh"), FCN(depth=2, width=64, activation="tanh", compute_dtype="bfloat16")
+    v = f32.initialize(jax.random.key(1), x)
+    np.testing.assert_array_equal(kernels.empirical_ntk(bf16, v, x), kernels.empirical_ntk(f32, v, x))
+    own = np.asarray(kernels.jacobian_ntk(bf16, v, x))
+    assert 1e-4 < np.abs(own - np.asarray(kernels.empirical_ntk(f32, v, x))).max() / np.abs(own).max() < 3e-2
