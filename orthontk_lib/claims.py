@@ -222,8 +222,10 @@ class Claim:
     robustness: str = ""  # label of the chapter section that tests a "does not hold" verdict's robustness
 
     def verdict(self, value, ci):
-        """``"holds"``, ``"does not hold"`` or ``"inconclusive"`` from the 95% interval ``ci`` (``value`` must lie in it)."""
-        if ci is None or not all(_finite(v) for v in (value, *ci)):
+        """``"holds"``, ``"does not hold"`` or ``"inconclusive"`` from the 95% interval ``ci`` (``value`` must lie in it).
+        An end of ``ci`` may be infinite (an interval bounded on one side only); a NaN value or end is no interval, and
+        inconclusive."""
+        if ci is None or not _finite(value) or not all(_number(v) for v in ci):
             return INCONCLUSIVE
         lo, hi = float(ci[0]), float(ci[1])
         if not lo <= float(value) <= hi:
@@ -325,6 +327,14 @@ def margin(claim, ci):
 def _finite(v):
     try:
         return math.isfinite(float(v))
+    except (TypeError, ValueError):
+        return False
+
+
+def _number(v):
+    """A number, possibly infinite, not NaN."""
+    try:
+        return not math.isnan(float(v))
     except (TypeError, ValueError):
         return False
 

@@ -146,9 +146,10 @@ def slopes(arrays, kernel):
 
 
 def constant_ratio(arrays, kernel):
-    """Orthogonal over Gaussian single-network error, geometric mean over widths, 95% bootstrap interval over networks."""
+    """Orthogonal over Gaussian single-network error, geometric mean over widths, with a 95% studentized jackknife
+    interval over networks on its logarithm (:func:`orthontk_lib.stats.jackknife_ci`)."""
     err = arrays[f"err_{kernel}"][:, :, 0]  # (init, width, S)
-    return stats.bootstrap_ci(err, lambda e: float(np.exp(np.mean(np.log(e[1].mean(-1) / e[0].mean(-1))))))
+    return stats.jackknife_ci(err, lambda e: float(np.exp(np.mean(np.log(e[1].mean(-1) / e[0].mean(-1))))), log=True)
 
 
 def averaging_gain(arrays, kernel):

@@ -79,10 +79,11 @@ def empirical_deviation(arrays, depth_index=0, key="emp_spread"):
 
 
 def deviation_ci(arrays, depth_index=0, key="emp_spread"):
-    """:func:`empirical_deviation`'s largest value over phases, with a 95% bootstrap interval over seeds."""
-    ana = arrays["emp_analytic"][:, depth_index][:, None]
-    samples = arrays[key][:, depth_index]  # (phase, seed)
-    return stats.bootstrap_ci(samples, lambda s: float((np.abs(s.mean(-1, keepdims=True) - ana) / ana).max()))
+    """:func:`empirical_deviation`'s largest value over phases, with a 95% interval over seeds: t-intervals of each
+    phase's mean spread, Bonferroni over the phases (:func:`orthontk_lib.stats.largest_deviation_ci`)."""
+    ana = arrays["emp_analytic"][:, depth_index]
+    value, ci, _ = stats.largest_deviation_ci(arrays[key][:, depth_index], ana, ana)  # (phase, seed)
+    return value, ci
 
 
 SETTLED = 10.0
@@ -116,14 +117,14 @@ FINITE_WIDTH_CLAIMS = [
           "normalized NTK follows the analytic curve (the page reads the deepest depth too, and says what each phase's "
           "distance there is made of).",
           "|spread_orth − spread_∞| / spread_∞ at the smallest measured depth, largest over the three erf points "
-          "(95% bootstrap interval over seeds)",
+          "(95% t-intervals over seeds, Bonferroni over the phases)",
           AtMost(0.2), why="finite-width corrections of order depth/width, plus seed noise",
           decide="more seeds, or a wider network"),
 ]
 
 
 def measure_finite_width(arrays, cfg):
-    """The finite-width claim, its largest relative distance with a 95% bootstrap interval (the Gaussian networks' in
+    """The finite-width claim, its largest relative distance with a 95% interval (the Gaussian networks' in
     its detail)."""
     return {"eoc-orthogonal-follows": Measurement(*deviation_ci(arrays),
                                                   {"gaussian": deviation_ci(arrays, key="emp_spread_gaussian")[0]})}
@@ -184,7 +185,7 @@ def by_depth_words(arrays, depths):
 
 def deep_phase_words(arrays, depth_index=-1):
     """Per phase at ``depth_index``: the relative distance of the orthogonal networks' spread from the analytic one
-    with its 95% bootstrap interval over seeds, and what it is made of where it is not a comparison of two signals:
+    with its 95% t-interval over seeds, and what it is made of where it is not a comparison of two signals:
     a spread at float32's resolution (:func:`empirical_at_floor`), or one that has settled at :data:`SETTLED` times
     the analytic value or more (the analytic curve has fallen below where the networks' kernels stay)."""
     low = empirical_at_floor(arrays, depth_index)
@@ -192,7 +193,7 @@ def deep_phase_words(arrays, depth_index=-1):
     for i, ph in enumerate(PHASES):
         ana = float(arrays["emp_analytic"][i, depth_index])
         samples = arrays["emp_spread"][i, depth_index]
-        v, (lo, hi) = stats.bootstrap_ci(samples, lambda x: float(abs(x.mean() - ana) / ana))
+        v, (lo, hi), _ = stats.largest_deviation_ci(samples, ana, ana)
         emp = float(samples.mean())
         why = ("at float32's resolution" if low[i] else
                f"the networks' spread stays at {emp:.2g} while the analytic one falls to {ana:.2g}"

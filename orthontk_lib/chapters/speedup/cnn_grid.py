@@ -34,7 +34,7 @@ CNN_CLAIMS = [
           "Deep tanh CNNs on the critical line train faster from delta-orthogonal kernels than from Gaussian ones.",
           "τ_gauss/τ_delta-orth, a seed that never reaches the target counted at the step budget, geometric mean "
           "over the deep half of the CNN depths and every learning rate where most seeds of both train (95% "
-          "bootstrap interval over seeds)" + UNCENSORED,
+          "jackknife t-interval over seeds, on its logarithm)" + UNCENSORED,
           AtLeast(1.0), why=SPEED_WHY,
           decide=CNN_DECIDE),
     Claim("speedup-cnn-orthogonality", "this book (the kernels of Xiao et al. 2018)",
@@ -42,7 +42,7 @@ CNN_CLAIMS = [
           "centre train slower than delta-orthogonal ones.",
           "τ_delta-gauss/τ_delta-orth, a seed that never reaches the target counted at the step budget, geometric "
           "mean over the deep half of the CNN depths and every learning rate where most seeds of both train (95% "
-          "bootstrap interval over seeds)" + UNCENSORED,
+          "jackknife t-interval over seeds, on its logarithm)" + UNCENSORED,
           AtLeast(1.0), why=SPEED_WHY,
           decide=CNN_DECIDE),
 ]

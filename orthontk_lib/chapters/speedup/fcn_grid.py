@@ -47,43 +47,44 @@ UNCENSORED = ("; the interval spans that one and the same statistic's over the c
 
 
 STEP_WHY = ("any advantage at all; the interval already includes the grid's resolution (an edge is known to one "
-            "grid step), so equal edges are inconclusive, one step apart at every resampling decides")
+            "grid step), so equal edges are inconclusive; each edge is bounded by exact sign tests over the seeds, so "
+            "4 seeds or fewer cannot decide (8 of 8 training is the fewest that shows a rate trains)")
 
 
 GRID_CLAIMS = [
     Claim("speedup-deep", f"{HDX}, abstract and Sec. 5",
           "In the linear regime of tanh, orthogonal initialization trains faster at large depth.",
           "τ_gauss/τ_orth, a seed that never reaches the target counted at the step budget, geometric mean over "
-          "the deep half of depths and every learning rate where most seeds of both inits train (95% bootstrap "
-          "interval over seeds)" + UNCENSORED,
+          "the deep half of depths and every learning rate where most seeds of both inits train (95% jackknife "
+          "t-interval over seeds, on its logarithm)" + UNCENSORED,
           AtLeast(1.0), why=SPEED_WHY, decide="more seeds, or more learning rates where both inits train"),
     Claim("speedup-large-lr", f"{HDX}, abstract and Sec. 5",
           "In the linear regime of tanh, orthogonal initialization trains faster at large learning rate.",
           "τ_gauss/τ_orth, a seed that never reaches the target counted at the step budget, geometric mean over "
-          "the larger half of learning rates and every depth where most seeds of both inits train (95% bootstrap "
-          "interval over seeds)" + UNCENSORED,
+          "the larger half of learning rates and every depth where most seeds of both inits train (95% jackknife "
+          "t-interval over seeds, on its logarithm)" + UNCENSORED,
           AtLeast(1.0), why=SPEED_WHY, decide="more seeds, or more depths where both inits train"),
     Claim("speedup-stability", f"{HDX}, Sec. 5 (the failure boundary of the learning-speed figure)",
           "Orthogonal networks still train at learning rates where Gaussian ones no longer do, at large depth.",
           "failure edge (largest η at which most seeds train) orthogonal over Gaussian, geometric mean over the "
-          "deep half of depths (95% bootstrap interval over seeds, widened by one grid step each way)",
+          "deep half of depths (exact 95% interval: every edge read bounded by sign tests over seeds, Bonferroni; widened "
+          "by one grid step each way)",
           AtLeast(1.0), why=STEP_WHY, decide="more seeds, or a finer learning-rate grid"),
     Claim("speedup-stability-growth", f"{HDX}, Sec. 5 (the depth family of the learning-speed figure)",
           "The stability advantage of orthogonal initialization grows with depth.",
-          "the failure-edge ratio of the deep half of depths over that of the shallow half (95% bootstrap "
-          "interval over seeds, widened by two grid steps each way)", AtLeast(1.0), why=STEP_WHY,
+          "the failure-edge ratio of the deep half of depths over that of the shallow half (exact 95% interval: "
+          "every edge read bounded by sign tests over seeds, Bonferroni; widened by two grid steps each way)", AtLeast(1.0), why=STEP_WHY,
           decide="more depths, or a finer learning-rate grid"),
 ]
 
 
 def _on_the_bound(m, bound=1.0):
     """An edge ratio whose widened interval ends at exactly ``bound`` carries that in its reading: it holds only just,
-    and a strict rule or an exact per-cell interval would read it as inconclusive."""
+    and a strict rule would read it as inconclusive."""
     if not on_the_bound(m.ci, bound):
         return m
     return with_reading(m, "holds only just: the interval widened by the grid's step ends at exactly 1; a rule asking "
-                           "for a ratio above 1, or an exact interval per cell over the seeds, would read it as "
-                           "inconclusive")
+                           "for a ratio above 1 would read it as inconclusive")
 
 
 def measure_grid(arrays, cfg):
@@ -124,11 +125,10 @@ def grid_numbers(arrays, cfg, measured):
         "sp-uncensored-check": uncensored_words(fcn, m),
         "sp-deep-depths": "L = " + ", ".join(str(int(L)) for L, deep in zip(
             fcn["depths"], region((len(fcn["depths"]), len(fcn["lrs"])), "deep")[:, 0]) if deep),
-        "sp-boot-caveat": bootstrap_caveat(int(fcn["tau"].shape[-1])),
         "sp-stability": fmt(m["speedup-stability"]), "sp-stability-growth": fmt(m["speedup-stability-growth"]),
         "sp-stability-words": measured.words(
             "speedup-stability", holds="orthogonal networks keep training at larger learning rates than Gaussian ones at "
-                                       "depth" + boundary_words(m["speedup-stability"], n_seeds=int(fcn["tau"].shape[-1])),
+                                       "depth" + boundary_words(m["speedup-stability"]),
             fails="at depth, orthogonal networks stop training at smaller learning rates than Gaussian ones",
             inconclusive="whether orthogonal networks train at larger learning rates is not decided at this profile: the "
                          f"edges lie within one grid step (×{grid_spacing(fcn['lrs']):.2g}) of each other, or the seeds "
@@ -145,25 +145,14 @@ def grid_numbers(arrays, cfg, measured):
     }
 
 
-def boundary_words(measured, bound=1.0, n_seeds=None):
+def boundary_words(measured, bound=1.0):
     """For a ratio that holds by an interval's lower end at exactly ``bound`` (an edge ratio widened by the grid's
-    step, whose end then lands on 1): that it holds only just, what that end decides, and which rules would read it
-    as inconclusive (a strict one; with ``n_seeds``, an exact per-cell interval: a cell where every seed trains has a
-    Clopper–Pearson interval reaching below one half, the "most seeds" bar)."""
+    step, whose end then lands on 1): that it holds only just, and that a strict rule would read it as
+    inconclusive."""
     if not on_the_bound(measured.ci, bound):
         return ""
-    from scipy.stats import binomtest
-
-    exact = ""
-    if n_seeds:
-        low = binomtest(n_seeds, n_seeds).proportion_ci(0.95, "exact").low
-        exact = (f", or an exact interval per cell (all {n_seeds} of {n_seeds} seeds training has a 95% interval "
-                 f"reaching {low:.2f}, below the 'most seeds' bar; a bootstrap over {n_seeds} seeds never moves such "
-                 "a cell)")
-    return (", though only just: the widened interval ends at exactly 1, that is, in at least 97.5% of the seeds' "
-            "resamplings the orthogonal edges sit (geometric mean over the deep depths) at least one grid step above "
-            f"the Gaussian ones, which bounds the true ratio above 1 and no further. A rule asking for a ratio above 1{exact} "
-            "would read it as inconclusive")
+    return (", though only just: the widened interval ends at exactly 1, which bounds the true ratio above 1 and no "
+            "further. A rule asking for a ratio above 1 would read it as inconclusive")
 
 
 def tau_span(arrays):
@@ -274,16 +263,6 @@ def uncensored_words(arrays, claims_measured):
         return head
     return head + (f"; {', '.join(thin)} has fewer than {MIN_CELLS} uncensored cells and is left inconclusive, "
                    "whatever its censored cells say")
-
-
-def bootstrap_caveat(n_seeds, enough=8):
-    """What a percentile-bootstrap interval over ``n_seeds`` seeds is worth: below ``enough`` seeds it has few
-    distinct resamples and covers too little."""
-    if n_seeds >= enough:
-        return (f" With {n_seeds} seeds a percentile bootstrap still covers somewhat less than its nominal 95%: the "
-                "intervals are a little optimistic.")
-    return (f" With {n_seeds} seeds a percentile bootstrap has few distinct resamples and its intervals come out too "
-            "narrow: read them as optimistic.")
 
 
 def _speedup_range(arrays):

@@ -1,5 +1,5 @@
 r"""Statistics of the saved grids, shared by the three experiments: which runs train, τ (steps to the target) and its
-censoring, the speed-up per cell and per region with bootstrap intervals, failure edges and their ratios, the width
+censoring, the speed-up per cell and per region with jackknife intervals, failure edges and their ratios, the width
 family's shrinkage; and the speed claims' measurement (:func:`speed_measurement`) with its words."""
 
 
@@ -95,11 +95,13 @@ def both_train(arrays, pair=(0, 1)):
     return (failure_rate(arrays)[:, list(pair)] < 0.5).all(1)
 
 
-def region_speedup(arrays, corner, pair=(0, 1), n_boot=2000, seed=0, uncensored=False):
+def region_speedup(arrays, corner, pair=(0, 1), uncensored=False):
     """Speed of init ``pair[1]`` over ``pair[0]`` among the runs that train: the geometric mean, over a region's
-    cells where most seeds of both inits train, of the mean censored tau ratio, with a 95% bootstrap interval
-    over seeds. ``uncensored``: only the cells where *every* seed of both inits trains (no τ counted at the budget),
-    the check that no bound drives the mean. Returns ``(value, (lo, hi), cells)``; NaN with no such cell."""
+    cells where most seeds of both inits train, of the mean censored tau ratio, with a 95% studentized jackknife
+    interval over seeds on its logarithm (:func:`orthontk_lib.stats.jackknife_ci`; its coverage at 3, 4 and 8 seeds
+    is measured in ``bench/coverage.py``). ``uncensored``: only the cells where *every* seed of both inits trains (no
+    τ counted at the budget), the check that no bound drives the mean. Returns ``(value, (lo, hi), cells)``; NaN with
+    no such cell."""
     tau = censored_tau(arrays)  # (D, I, L, S)
     usable = every_trains(arrays, pair) if uncensored else both_train(arrays, pair)
     cells = np.argwhere(region((tau.shape[0], tau.shape[2]), corner) & usable)
@@ -110,7 +112,7 @@ def region_speedup(arrays, corner, pair=(0, 1), n_boot=2000, seed=0, uncensored=
     def stat(t):
         return float(np.exp(np.mean([np.log(t[d, slow, l].mean() / t[d, fast, l].mean()) for d, l in cells])))
 
-    value, ci = stats.bootstrap_ci(tau, stat, n_boot=n_boot, seed=seed)
+    value, ci = stats.jackknife_ci(tau, stat, log=True)
     return value, ci, len(cells)
 
 
@@ -129,31 +131,53 @@ def grid_edges(ok, lrs):
     return np.where(ok.any(-1), np.max(np.where(ok, lrs, 0.0), -1), lrs[0] ** 2 / lrs[1])
 
 
-def failure_edges(arrays, n_boot=2000, seed=0):
+EDGE_LEVEL = 0.95
+"""The level of the failure edges' intervals: one edge's (:func:`failure_edges`), or all the edges a stability claim
+reads at once (:func:`stability`, :func:`stability_growth`; Bonferroni over them)."""
+
+
+def edge_bounds(runs, lrs, edges=1, level=EDGE_LEVEL):
+    """Exact bounds on each failure edge, the largest learning rate of the grid at which a run trains with probability
+    above one half: :func:`orthontk_lib.stats.grid_edge_interval`'s sign tests over the seeds, each at
+    ``(1 - level) / (2 edges)``, so that ``edges`` such intervals cover their edges together with probability at
+    least ``level``. With 4 seeds or fewer no learning rate can be shown to train (4 of 4 happens with probability
+    1/16 at one half), so every lower end lies below the grid and no edge is bounded from below; 8 of 8 seeds bound it
+    for up to 6 edges read at once (``bench/coverage.py`` measures the coverage).
+
+    Args:
+      runs: (..., lr, seed) bool, which runs trained.
+      lrs: (lr,) the grid.
+      edges: how many edges are read together.
+
+    Returns:
+      ``(lo, hi)`` (...): learning rates; ``lo`` is one grid step below the grid where no rate is shown to train
+      (read as 0 by the ratios), ``hi`` the grid's top where the edge may lie at or beyond it.
+    """
+    runs = np.asarray(runs, bool)
+    return stats.grid_edge_interval(runs.sum(-1), runs.shape[-1], np.asarray(lrs, float), (1 - level) / (2 * edges))
+
+
+def failure_edges(arrays):
     """Per member of a family (depth or width) and init, the failure edge -- the largest learning rate of the grid
-    at which most seeds train -- with a 95% percentile bootstrap interval over seeds.
+    at which most seeds train -- with its exact 95% interval (:func:`edge_bounds`, one edge at a time).
 
     An init that trains at no learning rate gets one grid step below the smallest (a bound, as in
-    :func:`edge_ratios`). The grid's spacing is the edge's resolution: an interval of one value means every
-    resample put the edge at the same grid point, not that it is known better than that spacing.
+    :func:`edge_ratios`). The grid's spacing is the edge's resolution: an interval of one value means the sign tests
+    place the edge at that grid point, not that it is known better than that spacing.
 
     Args:
       arrays: one family's arrays (:func:`view`), ``tau`` and ``train_accuracy`` indexed (member, init, lr, seed).
-      n_boot, seed: bootstrap resamples and their seed.
 
     Returns:
       dict of (member, init) float arrays ``edge``, ``lo``, ``hi`` (learning rates), and bool arrays ``below``
       (no learning rate trains: the edge lies under the grid) and ``beyond`` (most seeds still train at the
       largest learning rate: the edge lies at or above the grid's top, a lower bound).
     """
-    ok_runs = trained(arrays).astype(float)  # (M, I, L, S)
+    runs = trained(arrays)  # (M, I, L, S)
     lrs = np.asarray(arrays["lrs"], float)
-    edge_of = lambda runs: grid_edges(runs.mean(-1) > 0.5, lrs)
-
-    boots = stats.bootstrap_draws(ok_runs, edge_of, n_boot, seed)  # (n_boot, member, init)
-    edge = edge_of(ok_runs)
-    lo, hi = np.percentile(boots, [2.5, 97.5], axis=0)
-    ok = ok_runs.mean(-1) > 0.5
+    ok = runs.mean(-1) > 0.5
+    edge = grid_edges(ok, lrs)
+    lo, hi = edge_bounds(runs, lrs)
     return {"edge": edge, "lo": np.minimum(lo, edge), "hi": np.maximum(hi, edge), "below": ~ok.any(-1),
             "beyond": ok[..., -1]}
 
@@ -178,45 +202,71 @@ def grid_spacing(lrs):
 
 def _resolved(value, ci, spacing, steps):
     """``(value, ci)`` with the interval widened by ``spacing ** steps`` on each side (the grid's resolution), its
-    ends rounded in log to 1e-9 so that a ratio of grid points compares exactly with 1."""
-    widen = lambda v, k: float(np.exp(np.round(np.log(v) + k * steps * np.log(spacing), 9))) if np.isfinite(v) else v
+    ends (0 and inf stay) rounded in log to 1e-9 so that a ratio of grid points compares exactly with 1."""
+    widen = lambda v, k: float(np.exp(np.round(np.log(v) + k * steps * np.log(spacing), 9))) if 0 < v < np.inf else v
     return value, (widen(ci[0], -1), widen(ci[1], 1))
 
 
-def stability(arrays, half="deep", pair=(0, 1), n_boot=2000, seed=0, runs=trained):
-    """Geometric mean over the deep (or shallow) half of depths of :func:`edge_ratios`, with a 95% bootstrap
-    interval over seeds widened by one grid step on each side: how much larger a learning rate the faster init
-    still trains at.
+def _ratio_bounds(runs, lrs, known, pair, edges):
+    """Per depth, exact bounds on the edge of ``pair[1]`` over that of ``pair[0]`` (:func:`edge_bounds` over
+    ``edges`` edges read at once): ``(lo, hi)`` (depth,), 0 and inf where an end is unbounded (an edge not shown on
+    the grid from below, or possibly at or beyond its top), NaN where ``known`` is False."""
+    lo, hi = edge_bounds(runs, lrs, edges)  # (depth, init)
+    lrs = np.asarray(lrs, float)
+    lo = np.where(lo < lrs[0], 0.0, lo)
+    hi = np.where(hi >= lrs[-1], np.inf, hi)
+    slow, fast = pair
+    with np.errstate(divide="ignore", invalid="ignore"):
+        r_lo, r_hi = lo[:, fast] / hi[:, slow], hi[:, fast] / lo[:, slow]
+    return np.where(known, r_lo, np.nan), np.where(known, r_hi, np.nan)
 
-    Each edge lies between the last learning rate that trains and the next one up, so a measured ratio r of two
-    edges bounds the true one to (r/s, r·s), s the grid's spacing (:func:`grid_spacing`). The interval returned
-    is the bootstrap interval (lo, hi) over seeds so widened, (lo/s, hi·s): equal edges on the grid say the true
-    ratio lies within a factor s of 1, not that it is 1. ``runs``: which runs count as trained (:func:`trained`, or
-    :func:`reached` for the paper's first-hit reading)."""
+
+def _geomean(x):
+    """Geometric mean of positive ``x``; 0 if one is 0, inf if one is inf (a numpy float, so that 0/0 is NaN)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.exp(np.mean(np.log(x)))
+
+
+def stability(arrays, half="deep", pair=(0, 1), runs=trained):
+    """Geometric mean over the deep (or shallow) half of depths of :func:`edge_ratios`, with a 95% interval widened
+    by one grid step on each side: how much larger a learning rate the faster init still trains at.
+
+    The interval is exact: each edge the ratios read is bounded by sign tests over the seeds, all of them together
+    at 95% (:func:`edge_bounds`, Bonferroni over the edges), and the geometric means of the ratios' ends bound the
+    geometric mean. Each edge lies between the last learning rate that trains and the next one up, so a ratio r of
+    two grid edges bounds the true one to (r/s, r·s), s the grid's spacing (:func:`grid_spacing`): the interval is
+    widened by s on each side, and equal edges on the grid say the true ratio lies within a factor s of 1, not that it
+    is 1. Depths where neither edge is known (:func:`edge_ratios`' NaN) are left out of both. With 4 seeds or fewer
+    the interval reaches 0 (no edge is bounded from below) and the claim cannot be decided. ``runs``: which runs count
+    as trained (:func:`trained`, or :func:`reached` for the paper's first-hit reading)."""
     n = len(arrays["depths"])
     rows = region((n, 1), "deep")[:, 0] if half == "deep" else np.arange(n) < n // 2
+    ok = runs(arrays)
+    r = edge_ratios(arrays, ok, pair)
+    keep = rows & np.isfinite(r)
+    if not keep.any():
+        return float("nan"), (float("nan"), float("nan"))
+    lo, hi = _ratio_bounds(ok[keep], arrays["lrs"], True, pair, 2 * int(keep.sum()))
+    return _resolved(float(_geomean(r[keep])), (float(_geomean(lo)), float(_geomean(hi))), grid_spacing(arrays["lrs"]), 1)
 
-    def stat(t):
-        r = edge_ratios(arrays, t.astype(bool), pair)[rows]
-        return float(np.exp(np.nanmean(np.log(r)))) if np.isfinite(r).any() else float("nan")
 
-    value, ci = stats.bootstrap_ci(runs(arrays).astype(float), stat, n_boot=n_boot, seed=seed)
-    return _resolved(value, ci, grid_spacing(arrays["lrs"]), 1)
-
-
-def stability_growth(arrays, pair=(0, 1), n_boot=2000, seed=0, runs=trained):
-    """The deep half's :func:`stability` over the shallow half's, with a 95% bootstrap interval over seeds widened
-    by two grid steps on each side (each of the two ratios is known to one step, :func:`stability`)."""
+def stability_growth(arrays, pair=(0, 1), runs=trained):
+    """The deep half's :func:`stability` over the shallow half's, with an exact 95% interval (every edge read bounded
+    at once, :func:`edge_bounds`) widened by two grid steps on each side (each of the two ratios is known to one
+    step, :func:`stability`)."""
     deep = region((len(arrays["depths"]), 1), "deep")[:, 0]
     shallow = np.arange(len(deep)) < len(deep) // 2
-
-    def stat(t):
-        r = np.log(edge_ratios(arrays, t.astype(bool), pair))
-        d, s = r[deep][np.isfinite(r[deep])], r[shallow][np.isfinite(r[shallow])]
-        return float(np.exp(d.mean() - s.mean())) if d.size and s.size else float("nan")
-
-    value, ci = stats.bootstrap_ci(runs(arrays).astype(float), stat, n_boot=n_boot, seed=seed)
-    return _resolved(value, ci, grid_spacing(arrays["lrs"]), 2)
+    ok = runs(arrays)
+    r = edge_ratios(arrays, ok, pair)
+    d, s = deep & np.isfinite(r), shallow & np.isfinite(r)
+    if not (d.any() and s.any()):
+        return float("nan"), (float("nan"), float("nan"))
+    lo, hi = _ratio_bounds(ok[d | s], arrays["lrs"], True, pair, 2 * int((d | s).sum()))
+    which = d[d | s]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ci = (_geomean(lo[which]) / _geomean(hi[~which]), _geomean(hi[which]) / _geomean(lo[~which]))
+    ci = (0.0 if np.isnan(ci[0]) else float(ci[0]), np.inf if np.isnan(ci[1]) else float(ci[1]))  # 0/0, inf/inf
+    return _resolved(float(_geomean(r[d]) / _geomean(r[s])), ci, grid_spacing(arrays["lrs"]), 2)
 
 
 def width_speedups(family, pair=(0, 1)):
@@ -226,9 +276,10 @@ def width_speedups(family, pair=(0, 1)):
                            "all", pair) for w in range(len(family["widths"]))]
 
 
-def width_shrinkage(family, pair=(0, 1), n_boot=2000, seed=0):
+def width_shrinkage(family, pair=(0, 1)):
     """|log speed-up| at the largest width minus at the smallest (small learning rates, runs that train), with
-    a 95% bootstrap interval over seeds: negative when the speed-up shrinks towards 1 as width grows."""
+    a 95% studentized jackknife interval over seeds
+    (:func:`orthontk_lib.stats.jackknife_ci`): negative when the speed-up shrinks towards 1 as width grows."""
     tau = censored_tau(family)  # (W, I, L, S)
     keep = both_train(family, pair)[[0, -1]].all(0)  # learning rates where both widths' runs train
     if not keep.any():
@@ -239,7 +290,7 @@ def width_shrinkage(family, pair=(0, 1), n_boot=2000, seed=0):
         log_s = [np.mean(np.log(t[w, slow][keep].mean(-1) / t[w, fast][keep].mean(-1))) for w in (0, -1)]
         return float(abs(log_s[1]) - abs(log_s[0]))
 
-    return stats.bootstrap_ci(tau, stat, n_boot=n_boot, seed=seed)
+    return stats.jackknife_ci(tau, stat)
 
 
 def evaluation_interval(arrays):

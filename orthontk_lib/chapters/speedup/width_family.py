@@ -29,7 +29,7 @@ FAMILY_CLAIMS = [
           "At small learning rate the speed-up of orthogonal initialization is a finite-width effect: it shrinks "
           "towards 1 as the width grows.",
           "|log τ_gauss/τ_orth| at the largest width of the width family minus at the smallest (smaller half of "
-          "the learning rates, η ∝ 1/n so that ηΘ is the same at every width; runs that train; 95% bootstrap "
+          "the learning rates, η ∝ 1/n so that ηΘ is the same at every width; runs that train; 95% jackknife "
           "interval over seeds)",
           AtMost(0.0), why="shrinking means the difference is negative",
           decide="more seeds, or widths further apart (the paper profile: 400 to 1600 at depth 50)"),
@@ -111,7 +111,7 @@ def fig_learning_speed(arrays):
 
 def fig_failure_edge(arrays):
     """The failure edge (largest η at which most seeds train) per init against depth (the depth family) and against
-    width (the width family), with 95% bootstrap intervals over seeds; the grid's learning rates as faint lines
+    width (the width family), with exact 95% intervals (sign tests over seeds); the grid's learning rates as faint lines
     (the edge's resolution); up-triangles: the edge is at or beyond the grid's top, down-triangles: under its
     bottom."""
     fams = (("depth family", view(arrays, "fcn"), "depths", "depth L"),

@@ -54,8 +54,8 @@ def loss_gap(losses, margin=MARGIN):
     95% interval that covers all four at once.
 
     Each :math:`\bar D_{c,w}` (the mean over seeds of :func:`log_ratios`) gets its t-interval at :data:`LEVEL`
-    (:func:`orthontk_lib.stats.mean_ci`; Bonferroni over the four). The interval for :math:`A` runs from the
-    largest distance of an interval from zero to the largest end in absolute value: it lies below ``margin`` when
+    (:func:`orthontk_lib.stats.largest_deviation_ci`; Bonferroni over the four). The interval for :math:`A` runs from
+    the largest distance of an interval from zero to the largest end in absolute value: it lies below ``margin`` when
     every interval lies inside :math:`[-\delta, \delta]`, above it when one lies wholly outside. A t-interval is
     exact for normal seeds at any seed count; a percentile bootstrap over 6 seeds covers well under 95%. A
     non-finite loss (a diverged run) makes everything ``nan``.
@@ -76,19 +76,13 @@ def loss_gap(losses, margin=MARGIN):
     d = log_ratios(losses)  # (curve, window, seed)
     n = d.shape[-1]
     flat = d.reshape(-1, n)
-    if not np.isfinite(flat).all():
-        return float("nan"), (float("nan"), float("nan")), {"curve": None, "window": None, "seed_spread": None,
-                                                            "n_seeds": n, "seeds_to_decide": None}
-    cis = [stats.mean_ci(x, LEVEL) for x in flat]
-    m = np.array([v for v, _ in cis])
-    lo, hi = np.array([ci for _, ci in cis]).T
-    k = int(np.argmax(np.abs(m)))
-    lower = np.where(lo > 0, lo, np.where(hi < 0, -hi, 0.0)).max()
-    upper = np.maximum(np.abs(lo), np.abs(hi)).max()
+    a, ci, k = stats.largest_deviation_ci(flat, level=1 - (1 - LEVEL) * len(flat))
+    if k is None:
+        return a, ci, {"curve": None, "window": None, "seed_spread": None, "n_seeds": n, "seeds_to_decide": None}
     detail = {"curve": LOSSES[k // len(WINDOWS)], "window": WINDOWS[k % len(WINDOWS)],
               "seed_spread": float(flat.std(-1, ddof=1).max()), "n_seeds": int(n),
               "seeds_to_decide": seeds_to_decide(d, margin)}
-    return float(abs(m[k])), (float(lower), float(upper)), detail
+    return a, ci, detail
 
 
 def seeds_to_decide(ratios, margin=MARGIN, most=10_000):
