@@ -8,7 +8,7 @@ from orthontk_lib.claims import Measured
 from orthontk_lib.book.profiles import ConfigError
 from orthontk_lib.chapters import training_curves as tc
 
-CASES = {f"curves-{name}": ((0.03, (0.01, 0.06)), (0.3, (0.2, 0.4))) for name in tc.SETTINGS}
+CASES = {f"curves-{name}": ((0.03, (0.01, 0.06)), (0.5, (0.35, 0.6))) for name in tc.SETTINGS}
 ASSERTED = {}
 """None is asserted at quick: with its 6 seeds per init every interval straddles the margin (the page computes how
 many seeds would decide each), and an inconclusive verdict is shown in the ledger, never asserted."""
@@ -46,7 +46,7 @@ def test_curves_from_one_distribution_train_alike_at_the_profiles_seed_count(pro
 
 @pytest.mark.parametrize("profile", sorted(SEEDS))
 def test_curves_with_a_clear_gap_do_not_train_alike(profile):
-    value, ci, _ = tc.loss_gap(losses(1.5, SEEDS[profile]))  # orthogonal 50% above: log ratio 0.41, four margins
+    value, ci, _ = tc.loss_gap(losses(np.exp(4 * tc.MARGIN), SEEDS[profile]))  # orthogonal above by four margins
     assert tc.CLAIMS[0].verdict(value, ci) == "does not hold", (value, ci)
     assert ci[0] > 2 * tc.MARGIN
 
@@ -61,10 +61,10 @@ def test_too_few_or_too_noisy_seeds_are_inconclusive(seeds, seed_sd):
 
 def test_a_gap_of_one_sign_early_and_the_other_late_does_not_cancel():
     c = losses(1.0, 6, seed_sd=0.0, step_sd=0.001)
-    c[0, 1, :, :10] *= 1.3  # the orthogonal training loss 30% above in the first half, 30% below in the second
-    c[0, 1, :, 10:] /= 1.3
+    c[0, 1, :, :10] *= np.exp(3 * tc.MARGIN)  # the orthogonal training loss three margins above in the first half,
+    c[0, 1, :, 10:] /= np.exp(3 * tc.MARGIN)  # as far below in the second
     value, ci, detail = tc.loss_gap(c)
-    assert value == pytest.approx(np.log(1.3), abs=1e-3) and ci[0] > 2 * tc.MARGIN
+    assert value == pytest.approx(3 * tc.MARGIN, abs=1e-3) and ci[0] > 2 * tc.MARGIN
     assert detail["curve"] == "train_loss"
 
 
@@ -81,7 +81,7 @@ def test_the_gap_is_the_largest_and_a_diverged_run_is_not_measured():
 
 def test_seeds_to_decide_is_the_first_count_whose_intervals_close():
     rng = np.random.default_rng(0)
-    r = 0.02 + 0.1 * rng.standard_normal((2, 2, 6))  # means near 0.02, a pair's spread 0.1: undecided at 6 seeds
+    r = tc.MARGIN * (0.2 + rng.standard_normal((2, 2, 6)))  # means near a fifth of the margin, spread one margin
     need = tc.seeds_to_decide(r)
     assert need is not None and need > 6
     big = np.concatenate([r] * (need // 6 + 1), axis=-1)[..., :need]
@@ -105,7 +105,7 @@ def synthetic_arrays(ratios, seeds=10):
 
 def test_the_title_and_summary_follow_the_verdicts():
     cfg = tc.Config.for_profile("smoke", use_env=False)
-    n = prose(tc, synthetic_arrays([1.5, 1.0, 1.0, 1.0]), cfg)
+    n = prose(tc, synthetic_arrays([np.exp(3 * tc.MARGIN), 1.0, 1.0, 1.0]), cfg)
     assert n["curves-title"] == "orthogonal and Gaussian networks train alike in 3, differently in 1 of 4 settings"
     assert "alike in 3, differently in 1, and the data do not decide in 0" in n["curves-summary"]
     assert n["curves-decide"].startswith("Every setting is decided")

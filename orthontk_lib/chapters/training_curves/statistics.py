@@ -17,14 +17,22 @@ LEVEL = 1 - 0.05 / (len(LOSSES) * len(WINDOWS))
 """Each of the four (curve, half) intervals is at this level (Bonferroni), so that all four cover their means together
 with probability at least 95%."""
 
-MARGIN = 0.1
-r"""δ, the equivalence margin: over each half of training, the orthogonal runs' loss is within a tenth of the
-Gaussian runs', :math:`|\overline{\log(\ell_{orth}/\ell_{gauss})}| \le 0.1` (a ratio between 0.90 and 1.11).
+MARGIN = 0.2
+r"""δ, the equivalence margin: over each half of training, the orthogonal runs' loss is within a fifth of the
+Gaussian runs' in log, :math:`|\overline{\log(\ell_{orth}/\ell_{gauss})}| \le 0.2` (a ratio between 0.82 and 1.22).
 
-A fixed fraction of the loss, set before any run and the same at every profile: it depends neither on the seed
-count nor on the seed spread, so more seeds narrow the intervals towards a verdict instead of moving the bar. It
-is our reading of "the same" for the paper's overlaid curves, a choice and not a measured quantity; each setting's
-seed spread is reported beside it (:func:`loss_gap`'s detail) to show how many seeds the margin asks for there."""
+Read off the paper's own full-batch figure, before any run of this book at the settings it shows: the authors'
+published runs behind it (30 seeds per init; WeiHuang05/Neural-Tangent-Kernel-with-Orthogonal-Initialization,
+``data/full_batch``), read with this statistic (:func:`loss_gap`), give 0.118 [0.079, 0.157] at depth 3 / width 400
+(the orthogonal training loss about 11% lower over the second half) and 0.043 [0.015, 0.070] at depth 7 / width 800.
+The paper overlays these curves and calls them the same, so "the same" here means at most as far apart as the
+paper's own curves can be, their upper 95% end rounded up: 0.2. The margin is fixed at every profile and seed count,
+so more seeds narrow the intervals towards a verdict instead of moving the bar; each setting's seed spread is
+reported beside it (:func:`loss_gap`'s detail) to show how many seeds the margin asks for there."""
+
+PAPER_GAP = (0.118, (0.079, 0.157))
+"""The authors' own number behind :data:`MARGIN`: :func:`loss_gap` of their published full-batch runs at depth 3,
+width 400 (30 seeds per init, CIFAR-10), quoted, not computed here."""
 
 
 def log_ratios(losses):
