@@ -191,3 +191,11 @@ def test_the_limit_verdict_says_when_it_rests_on_the_theorys_form():
     assert "does not vanish either" in lin.form_words(a, 2)  # the bottleneck is flat: the form does not matter
     rss_limit, rss_power, s, _ = lin.form_comparison(a, 1)
     assert rss_power <= rss_limit and s == pytest.approx(-0.09, abs=0.02)
+
+
+def test_the_iteration_words_name_the_steps_taken():
+    cfg = lin.Config.for_profile("smoke", use_env=False)
+    assert lin.iteration_range({}, cfg) == str(cfg.n_iter)  # a summary saved before the counts: n_iter exactly
+    arrays = {"iterations": np.array([[21, 40]]), "iterations_orth": np.array([114]), "iterations0": np.array([30])}
+    assert lin.iteration_range(arrays, cfg) == "21 to 114"
+    assert lin.iteration_range({"iterations": np.full(3, 7)}, cfg) == "7"
