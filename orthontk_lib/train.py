@@ -391,8 +391,8 @@ def _pad_pairs(size, keys, learning_rates):
     """Pad the pair axis to a multiple of ``size`` (the padding repeats the last pair and is cut afterwards)."""
     pad = (-keys.shape[0]) % size
     if pad:
-        keys = jnp.concatenate([keys, jnp.repeat(keys[-1:], pad)])
-        learning_rates = jnp.concatenate([learning_rates, jnp.repeat(learning_rates[-1:], pad)])
+        keys = jnp.concatenate([keys, jnp.repeat(keys[-1:], pad, axis=0)])
+        learning_rates = jnp.concatenate([learning_rates, jnp.repeat(learning_rates[-1:], pad, axis=0)])
     return keys, learning_rates
 
 

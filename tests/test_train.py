@@ -173,3 +173,15 @@ def test_the_training_program_is_built_once_per_network_and_training_config():
     spec, config = FCN(1, 8, "tanh"), train.TrainConfig(steps=2)
     assert train._fit_program(spec, config, False) is train._fit_program(spec, config, False)
     assert train._fit_program(spec, config, False) is not train._fit_program(spec, config, True)
+
+
+@pytest.mark.parametrize("make", [lambda n: jax.random.split(jax.random.key(0), n),
+                                  lambda n: jax.random.split(jax.random.PRNGKey(0), n)], ids=["typed", "legacy"])
+def test_padding_the_pairs_for_a_mesh_repeats_whole_keys(make):
+    """A legacy uint32 key is a row of two words: padding repeats rows, not words."""
+    from orthontk_lib.train import _pad_pairs
+
+    keys, lrs = _pad_pairs(4, make(3), jnp.arange(3.0))
+    words = lambda k: jax.random.key_data(k) if jnp.issubdtype(k.dtype, jax.dtypes.prng_key) else k
+    assert keys.shape[0] == 4 and lrs.tolist() == [0.0, 1.0, 2.0, 2.0]
+    assert jnp.array_equal(words(keys[3]), words(keys[2]))
