@@ -2,6 +2,7 @@
 
 import json
 
+import numpy as np
 import pytest
 
 from orthontk_lib.book import ledger
@@ -296,3 +297,46 @@ def test_a_reading_is_added_after_the_one_already_there_and_a_lower_end_on_the_b
     m = with_reading(Measurement(2.0, (1.0, 3.0), {"cells": 3}), "first")
     assert with_reading(m, "second").detail == {"cells": 3, "reading": "first; second"}
     assert on_the_bound((1.0 + 1e-12, 3.0)) and not on_the_bound((1.01, 3.0)) and not on_the_bound((float("nan"), 1.0))
+
+
+# THE FRONT PAGE: every paper's claims with their verdicts in the run each chapter shows
+
+
+def test_the_front_page_counts_each_papers_verdicts_as_the_ledger_reads_them(tmp_path):
+    ledger.record("setting-ntk-slope-gaussian", Measurement(-0.5, (-0.55, -0.45)), profile="quick", root=tmp_path)
+    ledger.record("speedup-deep", Measurement(0.5, (0.4, 0.6)), profile="quick", root=tmp_path)
+    ledger.record("speedup-stability", Measurement(3.0, (1.5, float("inf"))), profile="quick", root=tmp_path)
+    ledger.record("condensation-adam-p2", Measurement(0.5, (0.3, 2.0)), profile="quick", root=tmp_path)
+    rows = ledger.findings("quick", root=tmp_path, paper_root=tmp_path / "none")
+    assert len({r.id for r in rows}) == len(rows)  # one row each
+    assert len(rows) == len(ledger.claims()) and rows[0].paper == "Huang, Du, Xu 2021"
+    assert rows[-1].paper == "this book" and ledger.PAPERS.index(rows[0].paper) == 0
+    main = [r for r in rows if r.paper == "Huang, Du, Xu 2021"]
+    text = ledger.front_markdown("quick", root=tmp_path, paper_root=tmp_path / "none")
+    assert (f"**Huang, Du, Xu 2021 (the main paper)**: {len(main)} claims; 2 hold, 1 do not hold, 0 inconclusive, "
+            f"{len(main) - 3} not yet measured.") in text
+    assert "**Zhou, Xu et al. 2022**: 10 claims; 0 hold, 0 do not hold, 1 inconclusive, 9 not yet measured." in text
+    assert "| 3 [1.5, ∞] | **holds** | quick | {doc}`07-speedup` |" in text  # a one-sided interval decides
+    by_id = {r.id: r for r in rows}
+    assert (by_id["speedup-deep"].verdict, by_id["speedup-deep"].scale) == ("does not hold", "quick")
+    assert (by_id["speedup-large-lr"].verdict, by_id["speedup-large-lr"].scale) == ("not yet measured", "not run")
+
+
+def test_the_front_page_reads_a_committed_run_and_names_its_scale(tmp_path):
+    """A chapter with a committed paper run shows it: its record decides, and a run with knobs overridden is a reduced
+    scale, never the paper's."""
+    from orthontk_lib import results
+    from orthontk_lib.book import registry
+    from orthontk_lib.chapters import setting
+
+    cfg = setting.Config.for_profile("paper", use_env=False)
+    small = setting.Config.for_profile("paper", use_env=False, widths=(8, 16, 32))
+    for c, root in ((cfg, tmp_path / "full"), (small, tmp_path / "small")):
+        results.save("setting/paper/summary", c.asdict(), {"x": np.zeros(1)}, root=root, profile="paper")
+        ledger.record("setting-ntk-slope-gaussian", Measurement(-0.5, (-0.55, -0.45)), profile="paper", root=root)
+        (row,) = [r for r in ledger.findings("quick", root=tmp_path / "q", paper_root=root)
+                  if r.id == "setting-ntk-slope-gaussian"]
+        assert row.verdict == "holds"
+        assert row.scale == ("paper scale" if c is cfg else "reduced scale")
+        assert registry.changed_knobs(setting, registry.paper_run("setting", root).meta) == (
+            [] if c is cfg else ["widths"])

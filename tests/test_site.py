@@ -133,3 +133,21 @@ def test_front_page_and_ledger_list_the_claims_found_false(site):
             assert f.id in text and soup.find("a", href=f.href), (page, f.id, f.href)
             chapter = BeautifulSoup((html / "book" / f"{f.chapter}.html").read_text(), "html.parser")
             assert chapter.find(id=f.label), f"{f.href}: no element with that id"
+
+
+def test_front_page_summarizes_every_papers_claims_as_the_ledger_reads_them(site):
+    """The front page's per-paper counts and table rows are the ledger's verdicts in the run each chapter shows."""
+    from bs4 import BeautifulSoup
+
+    html, _ = site
+    rows = ledger.findings("smoke", root=html.parent / "data")
+    soup = BeautifulSoup((html / "book/index.html").read_text(), "html.parser")
+    lines = [p.get_text(" ", strip=True) for p in soup.find("main").find_all("p")]
+    for paper in dict.fromkeys(r.paper for r in rows):
+        group = [r for r in rows if r.paper == paper]
+        hold = sum(r.verdict == "holds" for r in group)
+        fail = sum(r.verdict == "does not hold" for r in group)
+        (line,) = [t for t in lines if t.startswith(paper) and " claim" in t]
+        assert f"{len(group)} claim" in line and f"{hold} hold," in line and f"{fail} do not hold" in line, line
+    cells = [td.get_text(" ", strip=True) for td in soup.find("main").find_all("td")]
+    assert sum(c in ("holds", "does not hold", "inconclusive", "not yet measured") for c in cells) == len(rows)

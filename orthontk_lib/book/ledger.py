@@ -162,6 +162,77 @@ def counts(rows, column=2):
     return {k: v for k, v in out.items() if v or k != SHOWN_FROM_PAPER or column == 2}
 
 
+# THE FRONT PAGE: every paper's claims, in the run each chapter shows
+
+PAPERS = ("Huang, Du, Xu 2021", "Liu, Zhu, Belkin 2020", "Hayou, Doucet, Rousseau 2019", "Zhou, Xu et al. 2022")
+"""The papers the book tests, the main paper first; claims from other sources (:func:`paper_of`) follow, and the
+book's own last."""
+
+
+class Finding(NamedTuple):
+    """A claim's verdict in the run its chapter shows, for the front page."""
+
+    paper: str  # :func:`paper_of`
+    id: str
+    chapter: str  # docname, e.g. "07-speedup"
+    statement: str
+    value: float | None  # None: not yet measured
+    ci: tuple | None
+    verdict: str  # one of VERDICTS, or "not yet measured"
+    scale: str  # orthontk_lib.book.registry.SCALES
+
+
+def findings(profile, root=None, paper_root=None):
+    """Every claim with its verdict in the run its chapter shows (the committed paper run where there is one, else
+    this build's ``profile``; :func:`shown_profile`) and that run's scale, grouped by paper in :data:`PAPERS` order
+    (claims from other sources after them, the book's own last), book order within a paper: a list of
+    :class:`Finding`."""
+    from orthontk_lib.book import registry
+
+    paper_root = paper_root or results.REPO_DATA
+    paper, own = records("paper", paper_root), records(profile, root) if profile != "paper" else {}
+    out = []
+    for doc, module in chapter_modules():
+        run = registry.paper_run(module.SLUG, paper_root)
+        recs, scale = (paper, registry.scale(module, run.meta)) if run is not None else (own, profile)
+        for c in getattr(module, "CLAIMS", ()):
+            rec = recs.get(c.id)
+            ci = None if rec is None or rec.get("ci") is None else tuple(rec["ci"])
+            out.append(Finding(paper_of(c), c.id, doc, c.statement, None if rec is None else rec["value"], ci,
+                               verdict_of(c, rec), scale if rec is not None else "not run"))
+    rank = lambda f: (PAPERS.index(f.paper) if f.paper in PAPERS else len(PAPERS) + (f.paper == "this book"))
+    return sorted(out, key=rank)  # stable: book order within a paper
+
+
+def interval_text(ci):
+    """``[lo, hi]`` to 3 significant figures, ``∞`` for an unbounded end, or "no interval" (NaN or none)."""
+    if ci is None or any(math.isnan(x) for x in ci):
+        return "no interval"
+    end = lambda x: "∞" if x == math.inf else "−∞" if x == -math.inf else f"{x:.3g}"
+    return f"[{end(ci[0])}, {end(ci[1])}]"
+
+
+def front_markdown(profile, root=None, paper_root=None):
+    """The front page's summary as MyST: per paper, a line of counts (the verdicts of :func:`findings`) and a table
+    of its claims: the claim, value and 95% interval, verdict (bold), the scale of the run that decided it, and a link
+    to its chapter."""
+    rows = findings(profile, root, paper_root)
+    out = []
+    for name in dict.fromkeys(f.paper for f in rows):
+        group = [f for f in rows if f.paper == name]
+        n = {v: sum(f.verdict == v for f in group) for v in VERDICTS + ("not yet measured",)}
+        title = f"{name} (the main paper)" if name == PAPERS[0] else name
+        plural = {"holds": "hold", "does not hold": "do not hold"}
+        out += [f"**{_escape(title)}**: {len(group)} claim{'s' if len(group) != 1 else ''}; "
+                + ", ".join(f"{k} {plural.get(v, v)}" for v, k in n.items() if k or v in VERDICTS) + ".", "",
+                "| claim | value [95% interval] | verdict | run | chapter |", "|---|---|---|---|---|"]
+        for f in group:
+            value = "—" if f.value is None else f"{f.value:.3g} {interval_text(f.ci)}"
+            out.append(f"| {_escape(f.statement)} | {value} | **{f.verdict}** | {f.scale} | {{doc}}`{f.chapter}` |")
+        out.append("")
+    return "\n".join(out)
+
+
 # CLAIMS FOUND FALSE
 
 
@@ -313,7 +384,7 @@ def _cell(c, rec, missing="—"):
     if rec is None:
         return f'<span style="color:{COLOUR[v]}">{missing}</span>'
     ci = rec.get("ci")
-    interval = ((f" [{ci[0]:.3g}, {ci[1]:.3g}]" if all(math.isfinite(x) for x in ci) else
+    interval = ((f" {interval_text(ci)}" if not any(math.isnan(x) for x in ci) else
                  " (no interval: the statistic could not be formed at this run; see its reading and chapter)")
                 if ci else "")
     decide = f"<br><small>would decide it: {html.escape(c.decide)}</small>" if v == "inconclusive" else ""

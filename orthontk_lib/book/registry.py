@@ -169,17 +169,39 @@ def precisions(slug, result, points=None):
     return sorted(seconds, key=seconds.get, reverse=True)
 
 
+def changed_knobs(module, meta):
+    """The knobs where the run ``meta`` describes differs from its profile's defaults, in the Config's order
+    (empty where the profile or config cannot be read)."""
+    try:
+        default = module.Config.for_profile(meta["profile"], use_env=False).asdict()
+    except (KeyError, TypeError, ValueError):
+        return []
+    params = meta.get("params", {})
+    return [k for k in module.Config.knobs() if k in params and json.loads(json.dumps(default.get(k))) != params[k]]
+
+
 def overrides(notebook, meta):
     """``-p NAME VALUE`` for each knob where the run ``meta`` describes differs from its profile's defaults."""
     try:
         module = module_of(notebook)
-        default = module.Config.for_profile(meta["profile"]).asdict()
-    except (ValueError, KeyError, TypeError):
+    except ValueError:
         return ""
     params = meta.get("params", {})
-    changed = [k for k in module.Config.knobs() if k in params and json.loads(json.dumps(default.get(k))) != params[k]]
     word = lambda v: v if isinstance(v, str) and re.fullmatch(r"[A-Za-z_][\w.-]*", v) else f"'{json.dumps(v)}'"
-    return "".join(f" -p {k} {word(params[k])}" for k in changed)
+    return "".join(f" -p {k} {word(params[k])}" for k in changed_knobs(module, meta))
+
+
+SCALES = ("paper scale", "reduced scale", "quick", "smoke")
+"""The names of a shown run's scale, used wherever a run is named: the chapter's paper profile as it stands, that
+profile with knobs overridden (smaller, or digits in place of CIFAR-10), or a smaller profile by its name."""
+
+
+def scale(module, meta):
+    """The scale of the run ``meta`` describes (:data:`SCALES`): ``"paper scale"``, ``"reduced scale"`` (the paper
+    profile with the knobs :func:`changed_knobs` names), or the profile's name."""
+    if meta.get("profile") != "paper":
+        return meta.get("profile")
+    return "reduced scale" if changed_knobs(module, meta) else "paper scale"
 
 
 def provenance_line(slug, result, notebook):
