@@ -152,19 +152,20 @@ def test_the_reproduce_command_names_the_knobs_a_run_changed_and_every_device_it
     assert "on 1 x gpu:H200 and 1 x cpu:cpu (commit" in registry.provenance_line("demo", shown, "book/03-demo.ipynb")
 
 
-@pytest.mark.parametrize("device, params, reduced", [
-    ("1 x cpu:cpu", {"width": 128}, True),  # a smaller paper run on a CPU: said so
-    ("1 x gpu:NVIDIA H200", {"width": 128}, False),  # on the GPU the chapter's cost names: the command says it all
-    ("1 x cpu:cpu", {}, False),  # the paper profile as it stands
+@pytest.mark.parametrize("device, params, scale, cpu", [
+    ("1 x cpu:cpu", {"width": 128}, "a reduced-scale run (the paper profile with width changed)", True),
+    ("1 x gpu:NVIDIA H200", {"width": 128}, "a reduced-scale run (the paper profile with width changed)", False),
+    ("1 x cpu:cpu", {}, "a paper-scale run", False),  # the paper profile as it stands
 ])
-def test_a_cpu_scale_paper_run_is_labelled_as_one(device, params, reduced):
+def test_a_reduced_paper_run_is_named_by_its_scale_never_the_paper_profile(device, params, scale, cpu):
     from orthontk_lib.book import registry
     from orthontk_lib.chapters import speedup
 
     meta = {"profile": "paper", "params": {**speedup.Config.for_profile("paper").asdict(), **params},
             "created": "2026-11-30T00:00:00+00:00", "git_commit": "abc1234", "device": device, "key": "none"}
     line = registry.provenance_line("speedup", results.Result({}, meta), "book/07-speedup.ipynb")
-    assert ("This is a CPU-scale run" in line) == reduced, line
+    assert line.startswith(f"**This page shows** {scale}, run of 2026-11-30") and "paper profile, run" not in line
+    assert ("It was run on a CPU" in line) == cpu, line
 
 
 def test_rewritten_results_under_data_do_not_make_the_commit_dirty(tmp_path):

@@ -215,13 +215,28 @@ def provenance_line(slug, result, notebook):
     precision = precisions(slug, result, points)
     where = devices(slug, result, points)
     changed = overrides(notebook, meta)
-    return (f"**This page shows** the `{meta['profile']}` profile, run of {meta['created'][:10]} on "
+    return (f"**This page shows** {_scale_words(notebook, meta)}, run of {meta['created'][:10]} on "
             f"{' and '.join(where)} (commit `{commit}`), {minutes:.1f} minutes of compute"
             + (f", {len(seeds)} seeds" if seeds else "")
             + (f", matmul precision {' and '.join(precision)}" if precision else "")
             + f". Reproduce it with `python -m orthontk_lib.book.run book/{pathlib.Path(notebook).name} "
             f"--profile {meta['profile']}{changed}`."
             + _reduced_run_words(notebook, meta, changed, where))
+
+
+def _scale_words(notebook, meta):
+    """The shown run named by its scale (:func:`scale`): "a paper-scale run", "a reduced-scale run (the paper profile
+    with width, steps changed)", or "the `quick` profile's run"."""
+    try:
+        module = module_of(notebook)
+    except ValueError:
+        return f"the `{meta.get('profile')}` profile's run"
+    name = scale(module, meta)
+    if name == "paper scale":
+        return "a paper-scale run"
+    if name == "reduced scale":
+        return f"a reduced-scale run (the paper profile with {', '.join(changed_knobs(module, meta))} changed)"
+    return f"the `{name}` profile's run"
 
 
 def _reduced_run_words(notebook, meta, changed, where):
@@ -234,5 +249,5 @@ def _reduced_run_words(notebook, meta, changed, where):
     on_cpu = all(d.split(":")[0].endswith("cpu") for d in where)
     if meta.get("profile") != "paper" or not changed or not on_cpu or cost is None or cost.device != "GPU":
         return ""
-    return (" **This is a CPU-scale run** of the paper profile, smaller in the knobs that command sets; it is shown "
+    return (" It was run on a CPU, smaller in the knobs that command sets; it is shown "
             "until the paper profile's GPU run (its points listed by `scripts/paper-runs --plan`) replaces it.")
