@@ -106,16 +106,19 @@ def bibtex(name, label, made):
         "  author = {{orthontk contributors}},",
         f"  year = {{{str(made.get('created', ''))[:4]}}},",
         f"  howpublished = {{figures/{name}.pdf}},",
-        f"  note = {{orthontk {book_version}, commit {commit}, {made.get('profile')} profile, made "
+        f"  note = {{orthontk {book_version}, commit {commit}, {made.get('scale') or str(made.get('profile')) + ' profile'}, made "
         f"{str(made.get('created', ''))[:10]}}}",
         "}",
     ])
 
 
-def savefig(fig, name, *, profile=None, seeds=None, folder=None, label=None):
+def savefig(fig, name, *, profile=None, seeds=None, folder=None, label=None, run=None, scale=None):
     """Write ``fig`` as ``<name>.pdf`` and ``<name>.png``; ``name`` is ``<chapter>-<figure>``.
 
-    The figure is closed afterwards (a notebook shows it through ``glue``, not twice).
+    The files' metadata and the BibTeX entry carry one provenance: with ``run`` (the drawn run's saved metadata), that
+    run's commit, device, matmul precision and date, the commit that rendered the figure kept apart as
+    ``rendered_by``; ``scale`` names the run's scale (:data:`orthontk_lib.book.registry.SCALES`). The figure is closed
+    afterwards (a notebook shows it through ``glue``, not twice).
 
     Returns:
       :class:`FigureFiles` (shows download links when displayed in a notebook).
@@ -125,6 +128,11 @@ def savefig(fig, name, *, profile=None, seeds=None, folder=None, label=None):
     out = figure_dir(folder)
     out.mkdir(parents=True, exist_ok=True)
     made = results.provenance(profile=profile, seeds=seeds)
+    if run is not None:  # the run drawn, not the build that rendered it
+        made = {**made, "rendered_by": made["git_commit"],
+                **{k: run[k] for k in ("git_commit", "device", "matmul_precision", "created") if run.get(k)}}
+    if scale:
+        made["scale"] = scale
     text = json.dumps(made, sort_keys=True)
     paths = (out / f"{name}.pdf", out / f"{name}.png")
     with plt.rc_context(STYLE):

@@ -226,3 +226,23 @@ def test_a_reader_never_meets_half_of_a_pair_while_processes_write_it(tmp_path):
     assert loads >= 200
     assert not errors, f"{len(errors)} of {loads} loads failed, e.g. {errors[0]}"
     assert results.load("race", {"k": 1}, root=tmp_path).arrays["x"].shape == (50_000,)  # the last pair is whole
+
+
+def test_a_figure_carries_the_provenance_of_the_run_it_draws(tmp_path):
+    """Caption, BibTeX and the files' metadata name one run: the drawn run's commit, device, precision and date, and
+    its scale; the commit that rendered the figure is kept apart."""
+    import json
+
+    from PIL import Image
+
+    from orthontk_lib import plots
+
+    run = {"git_commit": "0123456789abcdef", "device": "1 x gpu:NVIDIA H200", "matmul_precision": "tensorfloat32",
+           "created": "2026-11-30T18:34:52+00:00"}
+    fig, ax = plots.figure()
+    files = plots.savefig(fig, "demo-figure", folder=tmp_path, profile="paper", label="fig-demo", run=run,
+                          scale="reduced scale")
+    assert "commit 0123456789ab, reduced scale, made 2026-11-30" in files.bibtex
+    made = json.loads(Image.open(tmp_path / "demo-figure.png").info["Description"])
+    assert {k: made[k] for k in run} == run and made["scale"] == "reduced scale"
+    assert made["rendered_by"] == results.provenance()["git_commit"]

@@ -92,7 +92,7 @@ def test_a_committed_paper_result_is_shown_instead_of_recomputing(tmp_path, monk
     quick_cfg = setting.Config.for_profile("quick", use_env=False)
     shown = registry.summary("setting", quick_cfg, lambda cfg: pytest.fail("computed despite a paper result"))
     assert shown.meta["profile"] == "paper" and shown.arrays["widths"].tolist() == [1, 2]
-    assert registry.shown(shown).startswith("paper profile, run of ")
+    assert registry.shown(shown).startswith("paper scale, run of ")
     paper_run = registry.summary("setting", paper_cfg, lambda cfg: pytest.fail("recomputed a saved paper run"))
     assert paper_run.meta["profile"] == "paper"
 

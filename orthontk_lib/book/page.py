@@ -91,7 +91,7 @@ def figure(result, fig, file, label=None, seeds=None):
     glue(label, fig, display=False)
     meta = result.meta
     return plots.savefig(fig, file, profile=meta["profile"], seeds=meta["seeds"] if seeds is None else seeds,
-                         label=label)
+                         label=label, run=meta, scale=registry.scale_of(meta))
 
 
 def table(result, columns, rows, file):

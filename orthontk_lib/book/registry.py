@@ -90,12 +90,20 @@ def matmul_precision(cfg):
 
 
 def shown(result):
-    """A caption phrase saying which run a figure shows, e.g. ``quick profile, run of 2026-11-22 (commit 1a2b3c4)``;
-    a run made from a tree with uncommitted changes says so."""
+    """A caption phrase saying which run a figure shows, by its scale (:func:`scale_of`), e.g. ``reduced scale, run
+    of 2026-11-22 on 1 x cpu:cpu (commit 1a2b3c4)``; a run made from a tree with uncommitted changes says so."""
     meta = result.meta
     commit = meta.get("git_commit") or "uncommitted"
     dirty = ", with uncommitted changes" if commit.endswith("-dirty") else ""
-    return f"{meta['profile']} profile, run of {meta['created'][:10]} (commit {commit[:7]}{dirty})"
+    on = f" on {meta['device']}" if meta.get("device") else ""
+    return f"{scale_of(meta)}, run of {meta['created'][:10]}{on} (commit {commit[:7]}{dirty})"
+
+
+def scale_of(meta):
+    """:func:`scale` of a saved run, its chapter read off its name (``"speedup/paper/summary"``); ``"<profile>
+    profile"`` where no chapter module is found."""
+    module, _ = run_config(str(meta.get("name", "")).split("/")[0], meta)
+    return scale(module, meta) if module is not None else f"{meta.get('profile')} profile"
 
 
 def run_config(slug, meta):
