@@ -151,3 +151,23 @@ def test_front_page_summarizes_every_papers_claims_as_the_ledger_reads_them(site
         assert f"{len(group)} claim" in line and f"{hold} hold," in line and f"{fail} do not hold" in line, line
     cells = [td.get_text(" ", strip=True) for td in soup.find("main").find_all("td")]
     assert sum(c in ("holds", "does not hold", "inconclusive", "not yet measured") for c in cells) == len(rows)
+
+
+def test_each_chapter_opens_with_its_findings_and_folds_its_code(site):
+    """Findings first: a table of the chapter's claims with their verdicts above the first figure; no code cell's
+    source is shown unfolded."""
+    from bs4 import BeautifulSoup
+
+    html, _ = site
+    for doc, module in ledger.chapter_modules():
+        soup = BeautifulSoup((html / "book" / f"{doc}.html").read_text(), "html.parser")
+        main = soup.find("main")
+        text = main.decode()
+        first_figure = min(i for i in (text.find("<figure"), text.find("<img")) if i >= 0)
+        assert 0 <= text.find("What this page finds") < first_figure, doc
+        table = next(t for t in main.find_all("table") if "verdict" in t.get_text())
+        assert len(table.find_all("tr")) == len(module.CLAIMS) + 1, doc
+        for cell in main.select("div.cell"):
+            if cell.select_one("div.cell_input"):
+                assert cell.select_one("details") or "tag_hide-input" in cell.get("class", []) or (
+                    "tag_hide-cell" in cell.get("class", [])), (doc, cell.get_text()[:80])

@@ -207,7 +207,7 @@ def findings(profile, root=None, paper_root=None):
 def interval_text(ci):
     """``[lo, hi]`` to 3 significant figures, ``∞`` for an unbounded end, or "no interval" (NaN or none)."""
     if ci is None or any(math.isnan(x) for x in ci):
-        return "no interval"
+        return "(no interval)"
     end = lambda x: "∞" if x == math.inf else "−∞" if x == -math.inf else f"{x:.3g}"
     return f"[{end(ci[0])}, {end(ci[1])}]"
 

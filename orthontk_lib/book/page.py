@@ -38,10 +38,23 @@ def run(module, cfg):
 
     result = registry.summary(module.SLUG, cfg, module.compute)
     shown = shown_run_config(module, cfg, result)
-    glue_numbers(module.numbers(result.arrays, shown, measured(module, result.arrays, shown)))
+    m = measured(module, result.arrays, shown)
+    glue_numbers(module.numbers(result.arrays, shown, m))
     glue_numbers({"shown": registry.shown(result)})
     glue("provenance", Markdown(registry.provenance_line(module.SLUG, result, _notebook(module))), display=False)
+    glue("findings", Markdown(findings_markdown(module, m, registry.scale_of(result.meta))), display=False)
     return result
+
+
+def findings_markdown(module, measured, scale):
+    """The chapter's findings as a Markdown table, for the top of its page: per claim, the claim, its value with its
+    95% interval, and its verdict (bold), all measured on the shown run, whose ``scale`` the header names."""
+    rows = ["| claim | value [95% interval] | verdict |", "|---|---|---|"]
+    for c in module.CLAIMS:
+        value, ci = measured[c.id][0], measured[c.id][1]
+        rows.append(f"| {ledger._escape(c.statement)} | {value:.3g} {ledger.interval_text(ci)} | "
+                    f"**{measured.verdict(c.id)}** |")
+    return f"**What this page finds** ({scale}; the rule and caveats of each claim are in the ledger):\n\n" + "\n".join(rows)
 
 
 def _notebook(module):
