@@ -133,14 +133,15 @@ def test_the_ledger_page_counts_outcomes_and_says_what_would_decide(tmp_path):
     ledger.record("setting-ntk-slope-gaussian", Measurement(-0.5, (-0.55, -0.45)), profile="quick", root=tmp_path)
     ledger.record("setting-ntk-slope-orthogonal", Measurement(-0.4, (-0.9, -0.1)), profile="quick", root=tmp_path)
     ledger.record("speedup-deep", Measurement(0.5, (0.4, 0.6)), profile="quick", root=tmp_path)
-    rows = ledger.table("quick", root=tmp_path, paper_root=tmp_path / "none")
-    n = ledger.counts(rows)
+    rows = ledger.findings("quick", root=tmp_path, paper_root=tmp_path / "none")
+    n = {v: sum(r.verdict == v for r in rows) for v in ("holds", "inconclusive", "does not hold", "not yet measured")}
     assert (n["holds"], n["inconclusive"], n["does not hold"]) == (1, 1, 1)
     assert n["not yet measured"] == len(rows) - 3
     html = ledger.page("quick", root=tmp_path, paper_root=tmp_path / "none")
     orth = ledger.claim("setting-ntk-slope-orthogonal")
-    assert f"would decide it: {orth.decide}" in html
-    assert "no committed paper run yet" in html
+    assert f"<b>Would decide it</b>: {orth.decide}" in html
+    assert html.count('<tr class="paper">') == len({ledger.paper_of(c) for _, c in ledger.claims()})
+    assert html.count("<tr id=\"claim-") == len(rows)
 
 
 def test_a_verdict_is_recomputed_from_the_record_not_read_from_it(tmp_path):
@@ -149,8 +150,9 @@ def test_a_verdict_is_recomputed_from_the_record_not_read_from_it(tmp_path):
     rec = json.loads(path.read_text())
     rec["verdict"] = "does not hold"  # a stale or tampered verdict
     path.write_text(json.dumps(rec))
-    row = next(r for r in ledger.table("quick", root=tmp_path, paper_root=tmp_path / "none") if r[1].id == "speedup-deep")
-    assert ledger.verdict_of(row[1], row[2]) == "holds"
+    row = next(r for r in ledger.findings("quick", root=tmp_path, paper_root=tmp_path / "none")
+               if r.id == "speedup-deep")
+    assert row.verdict == "holds"
 
 
 def test_a_corrupt_ledger_record_is_one_clear_error(tmp_path):
@@ -178,13 +180,18 @@ def test_page_record_refuses_a_chapter_whose_measure_misses_a_claim(monkeypatch)
 
 def test_a_claim_shown_from_the_paper_run_is_not_called_unmeasured(tmp_path):
     """This build records nothing for a chapter that shows its committed paper run: its column says so."""
+    from orthontk_lib import results
+    from orthontk_lib.chapters import setting
+
+    results.save("setting/paper/summary", setting.Config.for_profile("paper", use_env=False).asdict(),
+                 {"x": np.zeros(1)}, root=tmp_path / "p", profile="paper")
     ledger.record("setting-ntk-slope-gaussian", Measurement(-0.5, (-0.55, -0.45)), profile="paper", root=tmp_path / "p")
-    rows = ledger.table("quick", root=tmp_path / "q", paper_root=tmp_path / "p")
-    n = ledger.counts(rows)
-    assert n[ledger.SHOWN_FROM_PAPER] == 1 and n["not yet measured"] == len(rows) - 1
-    assert ledger.counts(rows, column=3)["holds"] == 1
+    rows = ledger.findings("quick", root=tmp_path / "q", paper_root=tmp_path / "p")
+    shown = [r for r in rows if r.verdict != "not yet measured"]
+    assert [(r.id, r.verdict, r.scale) for r in shown] == [("setting-ntk-slope-gaussian", "holds", "paper scale")]
     html = ledger.page("quick", root=tmp_path / "q", paper_root=tmp_path / "p")
-    assert html.count("this build shows the committed paper run") == 1
+    row = html[html.index('<tr id="claim-setting-ntk-slope-gaussian">'):].split("</tr>")[0]
+    assert ">holds</span>" in row and "<td>quick</td>" not in row  # the committed record decides, not this build
 
 
 # CLAIMS FOUND FALSE: the list on the front page and the ledger page
@@ -281,14 +288,15 @@ def test_a_ledger_row_carries_its_chapters_reading(tmp_path):
                   profile="quick", root=tmp_path)
     html = ledger.page("quick", root=tmp_path, paper_root=tmp_path / "none")
     row = html.split('id="claim-linearity-linearization-slope"')[1].split("</tr>")[0]
-    assert f"the chapter's reading: {reading}" in row
-    assert "the chapter's reading" not in html.split('id="claim-linearity-hessian-slope"')[1].split("</tr>")[0]
+    assert f"<b>The chapter's reading</b>: {reading}" in row
+    assert "The chapter's reading" not in html.split('id="claim-linearity-hessian-slope"')[1].split("</tr>")[0]
 
 
 def test_a_record_without_an_interval_says_so_instead_of_printing_nan(tmp_path):
     ledger.record("speedup-large-lr", Measurement(3.0, (float("nan"), float("nan"))), profile="quick", root=tmp_path)
     html = ledger.page("quick", root=tmp_path, paper_root=tmp_path / "none")
-    assert "no interval: the statistic could not be formed" in html and "[nan, nan]" not in html
+    row = html.split('id="claim-speedup-large-lr"')[1].split("</tr>")[0]
+    assert "<td>3 (no interval)</td>" in row and "nan" not in html
 
 
 def test_a_reading_is_added_after_the_one_already_there_and_a_lower_end_on_the_bound_is_told_apart():

@@ -115,7 +115,7 @@ def test_ledger_page_shows_the_chapter_verdicts(site, browser):
     for _, c in ledger.claims():  # every chapter of the book measures its claims: one of the three verdicts
         row = by_id[f"claim-{c.id}"]
         assert any(v in row for v in ("holds", "does not hold", "inconclusive")), (c.id, row)
-    counts = page.inner_text("p:has-text('profile (this build)')")
+    counts = page.inner_text("p:has-text('Huang, Du, Xu 2021')")
     assert all(v in counts for v in ("holds", "does not hold", "inconclusive")), counts
 
 

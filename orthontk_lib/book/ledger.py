@@ -4,10 +4,11 @@ Nothing about a claim is written here. Each chapter module declares its own
 ``CLAIMS`` (:class:`orthontk_lib.claims.Claim`); :func:`claims` gathers them in
 ``_toc.yml`` order. A chapter's notebook measures them (``measure(arrays, cfg)``)
 and :func:`record` writes one ``ledger/<profile>/<id>.json`` per claim in the
-results folder, atomically. The ledger page shows, per claim, the verdict of this
-build's profile and that of the committed paper-profile run side by side, each
-recomputed from the claim's rule at every build, counts the three outcomes, and
-for an inconclusive row says what would decide it.
+results folder, atomically. The ledger page shows, grouped by paper, one line per
+claim: its value, interval and verdict in the run its chapter shows (the committed
+paper-profile run where there is one, else this build's), recomputed from the
+claim's rule at every build, and the scale of that run; the statistic, rule,
+rationale and what would decide an inconclusive claim are folded under the line.
 
 :func:`failing` lists the claims the book finds false (their verdict, in the run
 each chapter shows, is "does not hold"), each with a link to its chapter's
@@ -39,8 +40,8 @@ from orthontk_lib.claims import FAILS, VERDICTS, Measurement
 
 REPO = results.REPO_DATA.parent
 
-__all__ = ["claims", "claim", "chapter_of", "record", "records", "table", "counts", "html_table", "Failing", "failing",
-           "failing_markdown", "shown_profile"]
+__all__ = ["claims", "claim", "chapter_of", "record", "records", "PAPERS", "Finding", "findings", "front_markdown",
+           "interval_text", "html_table", "Failing", "failing", "failing_markdown", "shown_profile"]
 
 
 # GATHERING
@@ -140,28 +141,6 @@ def verdict_of(c, rec):
     return "not yet measured" if rec is None else c.verdict(rec["value"], rec.get("ci"))
 
 
-def table(profile, root=None, paper_root=None):
-    """Rows ``(docname, claim, record of this build's profile or None, committed paper record or None)``."""
-    paper = records("paper", paper_root or results.REPO_DATA)
-    own = records(profile, root) if profile != "paper" else {}
-    return [(doc, c, own.get(c.id), paper.get(c.id)) for doc, c in claims()]
-
-
-SHOWN_FROM_PAPER = "shown from the paper run"
-"""This build's column for a claim it did not measure because its chapter shows the committed paper run."""
-
-
-def counts(rows, column=2):
-    """``{verdict: count}`` over the rows' records in ``column`` (2: this build, 3: paper). In this build's column,
-    a claim without a record whose paper run is committed counts as :data:`SHOWN_FROM_PAPER` (its chapter shows
-    that run, so this build measured nothing of its own), not as "not yet measured"."""
-    out = dict.fromkeys(VERDICTS + (SHOWN_FROM_PAPER, "not yet measured"), 0)
-    for row in rows:
-        shown = column == 2 and row[2] is None and row[3] is not None
-        out[SHOWN_FROM_PAPER if shown else verdict_of(row[1], row[column])] += 1
-    return {k: v for k, v in out.items() if v or k != SHOWN_FROM_PAPER or column == 2}
-
-
 # THE FRONT PAGE: every paper's claims, in the run each chapter shows
 
 PAPERS = ("Huang, Du, Xu 2021", "Liu, Zhu, Belkin 2020", "Hayou, Doucet, Rousseau 2019", "Zhou, Xu et al. 2022")
@@ -180,6 +159,7 @@ class Finding(NamedTuple):
     ci: tuple | None
     verdict: str  # one of VERDICTS, or "not yet measured"
     scale: str  # orthontk_lib.book.registry.SCALES
+    record: dict | None  # the ledger record read (None: not yet measured)
 
 
 def findings(profile, root=None, paper_root=None):
@@ -199,7 +179,7 @@ def findings(profile, root=None, paper_root=None):
             rec = recs.get(c.id)
             ci = None if rec is None or rec.get("ci") is None else tuple(rec["ci"])
             out.append(Finding(paper_of(c), c.id, doc, c.statement, None if rec is None else rec["value"], ci,
-                               verdict_of(c, rec), scale if rec is not None else "not run"))
+                               verdict_of(c, rec), scale if rec is not None else "not run", rec))
     rank = lambda f: (PAPERS.index(f.paper) if f.paper in PAPERS else len(PAPERS) + (f.paper == "this book"))
     return sorted(out, key=rank)  # stable: book order within a paper
 
@@ -337,58 +317,59 @@ def _finding(c, rec, shown):
 
 # RENDERING
 
-COLOUR = {"holds": "#1a7f37", "does not hold": "#cf222e", "inconclusive": "#9a6700", "not yet measured": "#6e7781",
-          SHOWN_FROM_PAPER: "#6e7781"}
+COLOUR = {"holds": "#1a7f37", "does not hold": "#cf222e", "inconclusive": "#9a6700", "not yet measured": "#6e7781"}
 
 
-def html_counts(rows, profile):
-    """One line per profile: how many claims hold, do not hold, are inconclusive, are not yet measured."""
+def html_counts(found):
+    """One line per paper: how many of its claims hold, do not hold, are inconclusive or not yet measured in the runs
+    the book shows (:func:`findings`)."""
     lines = []
-    for column, name in ((2, f"{profile} profile (this build)"), (3, "paper profile (committed)")):
-        n = counts(rows, column)
-        parts = [f'<span style="color:{COLOUR[v]}">{k} {v}</span>' for v, k in n.items()]
-        lines.append(f"<p><b>{name}</b>: {', '.join(parts)}.</p>")
+    for name in dict.fromkeys(f.paper for f in found):
+        group = [f for f in found if f.paper == name]
+        n = {v: sum(f.verdict == v for f in group) for v in VERDICTS + ("not yet measured",)}
+        parts = [f'<span style="color:{COLOUR[v]}">{k} {v}</span>' for v, k in n.items() if k or v in VERDICTS]
+        lines.append(f"<p><b>{html.escape(name)}</b> ({len(group)} claims): {', '.join(parts)}.</p>")
     return "\n".join(lines)
 
 
-def html_table(rows, profile):
-    """The ledger as an HTML table: a claim per row, this build's verdict and the paper run's side by side."""
-    out = ['<table class="ledger"><thead><tr><th>Claim</th><th>Source</th><th>Statistic</th><th>Rule</th>'
-           f"<th>{html.escape(profile)} profile</th><th>paper profile</th></tr></thead><tbody>"]
-    for doc, c, own, paper in rows:
-        written = any((REPO / "book" / f"{doc}{ext}").exists() for ext in (".ipynb", ".md"))
-        link = f'<a href="{doc}.html">{html.escape(c.statement)}</a>' if written else html.escape(c.statement)
-        out.append(
-            f'<tr id="claim-{c.id}"><td>{link}<br><small><code>{c.id}</code></small></td>'
-            f"<td>{html.escape(c.source)}</td><td>{html.escape(c.statistic)}</td>"
-            f"<td>{html.escape(c.tolerance)}<br><small>{html.escape(c.why)}</small></td>"
-            f"<td>{_cell(c, own, missing=_own_missing(paper))}</td>"
-            f"<td>{_cell(c, paper, missing='no committed paper run yet')}</td></tr>"
-        )
+def html_table(found, profile, root=None, paper_root=None):
+    """The ledger as an HTML table, grouped by paper, one line a claim: the claim (linked to its chapter), its value
+    and 95% interval, its verdict and the scale of the run that decided it, in the run its chapter shows; the
+    statistic, the rule and its rationale, what would decide an inconclusive claim, the chapter's reading and a
+    differing verdict of this build's own ``profile`` run are folded under the line."""
+    own = records(profile, root) if profile != "paper" else {}
+    out = ['<table class="ledger"><thead><tr><th>Claim</th><th>Value [95% interval]</th><th>Verdict</th>'
+           "<th>Run</th></tr></thead><tbody>"]
+    for name in dict.fromkeys(f.paper for f in found):
+        out.append(f'<tr class="paper"><th colspan="4">{html.escape(name)}</th></tr>')
+        for f in (f for f in found if f.paper == name):
+            c = claim(f.id)
+            written = any((REPO / "book" / f"{f.chapter}{ext}").exists() for ext in (".ipynb", ".md"))
+            link = f'<a href="{f.chapter}.html">{html.escape(c.statement)}</a>' if written else html.escape(c.statement)
+            rec = f.record
+            value = "—" if f.value is None else f"{f.value:.3g} {interval_text(f.ci)}"
+            more = [f"<b>Statistic</b>: {html.escape(c.statistic)}", f"<b>Rule</b>: {html.escape(c.tolerance)} "
+                    f"({html.escape(c.why)})", f"<b>Source</b>: {html.escape(c.source)}"]
+            if f.verdict == "inconclusive":
+                more.append(f"<b>Would decide it</b>: {html.escape(c.decide)}")
+            reading = ((rec or {}).get("detail") or {}).get("reading")
+            if reading:
+                more.append(f"<b>The chapter's reading</b>: {html.escape(reading)}")
+            if own.get(c.id) is not None and rec is not own.get(c.id) and verdict_of(c, own[c.id]) != f.verdict:
+                more.append(f"<b>This build's {html.escape(profile)} run</b>: {verdict_of(c, own[c.id])}")
+            if rec is not None:
+                more.append(f"<b>Measured</b>: {rec['created'][:10]}, commit {str(rec.get('git_commit'))[:7]}")
+            details = "<details><summary>rule and caveats</summary><small>" + "<br>".join(more) + "</small></details>"
+            out.append(
+                f'<tr id="claim-{c.id}"><td>{link} <small><code>{c.id}</code></small>{details}</td>'
+                f"<td>{value}</td>"
+                f'<td><span style="color:{COLOUR[f.verdict]};font-weight:bold">{f.verdict}</span></td>'
+                f"<td>{html.escape(f.scale)}</td></tr>")
     return "\n".join(out + ["</tbody></table>"])
 
 
 def page(profile, root=None, paper_root=None):
-    """The ledger page's HTML: the counts, then the table."""
-    rows = table(profile, root, paper_root)
-    return html_counts(rows, profile) + "\n" + html_table(rows, profile)
-
-
-def _own_missing(paper):
-    """What this build's cell says when it has no record: its chapter shows the paper run, or nothing was run."""
-    return "this build shows the committed paper run (next column)" if paper is not None else "not yet measured"
-
-
-def _cell(c, rec, missing="—"):
-    v = verdict_of(c, rec)
-    if rec is None:
-        return f'<span style="color:{COLOUR[v]}">{missing}</span>'
-    ci = rec.get("ci")
-    interval = ((f" {interval_text(ci)}" if not any(math.isnan(x) for x in ci) else
-                 " (no interval: the statistic could not be formed at this run; see its reading and chapter)")
-                if ci else "")
-    decide = f"<br><small>would decide it: {html.escape(c.decide)}</small>" if v == "inconclusive" else ""
-    reading = (rec.get("detail") or {}).get("reading")
-    note = f"<br><small>the chapter's reading: {html.escape(reading)}</small>" if reading else ""
-    return (f"{rec['value']:.3g}{interval}<br><small>{rec['created'][:10]}</small><br>"
-            f'<span style="color:{COLOUR[v]};font-weight:bold">{v}</span>{decide}{note}')
+    """The ledger page's HTML: the counts per paper, then the table (:func:`findings`: the run each chapter
+    shows)."""
+    found = findings(profile, root, paper_root)
+    return html_counts(found) + "\n" + html_table(found, profile, root, paper_root)
