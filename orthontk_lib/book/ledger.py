@@ -184,6 +184,10 @@ def findings(profile, root=None, paper_root=None):
     return sorted(out, key=rank)  # stable: book order within a paper
 
 
+PLURAL = {"holds": "hold", "does not hold": "do not hold"}
+"""A verdict as a count of claims reads it: "28 hold", "0 do not hold"."""
+
+
 def interval_text(ci):
     """``[lo, hi]`` to 3 significant figures, ``∞`` for an unbounded end, or "no interval" (NaN or none)."""
     if ci is None or any(math.isnan(x) for x in ci):
@@ -202,13 +206,12 @@ def front_markdown(profile, root=None, paper_root=None):
         group = [f for f in rows if f.paper == name]
         n = {v: sum(f.verdict == v for f in group) for v in VERDICTS + ("not yet measured",)}
         title = f"{name} (the main paper)" if name == PAPERS[0] else name
-        plural = {"holds": "hold", "does not hold": "do not hold"}
         out += [f"**{_escape(title)}**: {len(group)} claim{'s' if len(group) != 1 else ''}; "
-                + ", ".join(f"{k} {plural.get(v, v)}" for v, k in n.items() if k or v in VERDICTS) + ".", "",
+                + ", ".join(f"{k} {PLURAL.get(v, v)}" for v, k in n.items() if k or v in VERDICTS) + ".", "",
                 "| claim | value [95% interval] | verdict | run | chapter |", "|---|---|---|---|---|"]
         for f in group:
             value = "—" if f.value is None else f"{f.value:.3g} {interval_text(f.ci)}"
-            out.append(f"| {_escape(f.statement)} | {value} | **{f.verdict}** | {f.scale} | {{doc}}`{f.chapter}` |")
+            out.append(f"| {_escape(f.statement)} | {value} | **{f.verdict}** | {f.scale} | {{doc}}`{f.chapter[:2]} <{f.chapter}>` |")
         out.append("")
     return "\n".join(out)
 
@@ -260,18 +263,19 @@ def failing(profile, root=None, paper_root=None):
     out = []
     for doc, module in chapter_modules():
         shown = shown_profile(module, profile, paper_root)
+        run = _run_name(module, shown, paper_root)
         for c in getattr(module, "CLAIMS", ()):
             rec = (paper if shown == "paper" else own).get(c.id)
             if verdict_of(c, rec) != FAILS:
                 continue
             if not c.robustness and shown == "smoke":  # a test of the code at toy sizes: no finding to defend
-                out.append(Failing(c.id, doc, paper_of(c), _finding(c, rec, shown), None, None))
+                out.append(Failing(c.id, doc, paper_of(c), _finding(c, rec, run), None, None))
                 continue
             if not c.robustness:
                 raise ValueError(f"{c.id}: does not hold in the {shown} run of {doc}, but its Claim names no "
                                  f"robustness section; give it robustness=\"<label>\", the label of the section of "
                                  f"{doc} that says what was varied and what stayed")
-            out.append(Failing(c.id, doc, paper_of(c), _finding(c, rec, shown), c.robustness,
+            out.append(Failing(c.id, doc, paper_of(c), _finding(c, rec, run), c.robustness,
                                f"{doc}.html#{c.robustness}"))
     return out
 
@@ -303,6 +307,15 @@ def _escape(text):
     return re.sub(r"([\\`*_{}\[\]<>#|$!])", r"\\\1", text)
 
 
+def _run_name(module, shown, paper_root):
+    """The run a chapter shows, named by its scale: "reduced-scale run", "paper-scale run" or "quick-profile run"."""
+    from orthontk_lib.book import registry
+
+    if shown != "paper":
+        return f"{shown}-profile run"
+    return registry.scale(module, registry.paper_run(module.SLUG, paper_root).meta).replace(" ", "-") + " run"
+
+
 def _finding(c, rec, shown):
     """One sentence: the claim, then what the run shown measures (the statistic's first clause) against its rule, and
     the chapter's reading of the evidence where its measurement gives one (``detail["reading"]``: e.g. that the
@@ -310,7 +323,7 @@ def _finding(c, rec, shown):
     lo, hi = rec["ci"]
     what = re.split(r",\s|;\s|\s\(", c.statistic)[0].split(": ")[-1]
     reading = (rec.get("detail") or {}).get("reading")
-    return (f"{c.statement.rstrip('.')}: the book's {shown}-profile run measures {rec['value']:.3g} "
+    return (f"{c.statement.rstrip('.')}: the book's {shown} measures {rec['value']:.3g} "
             f"[{lo:.3g}, {hi:.3g}] for the {what.removeprefix('the ')}, wholly outside its rule ({c.tolerance})"
             + (f"; the chapter's reading: {reading}" if reading else "") + ".")
 
@@ -327,8 +340,10 @@ def html_counts(found):
     for name in dict.fromkeys(f.paper for f in found):
         group = [f for f in found if f.paper == name]
         n = {v: sum(f.verdict == v for f in group) for v in VERDICTS + ("not yet measured",)}
-        parts = [f'<span style="color:{COLOUR[v]}">{k} {v}</span>' for v, k in n.items() if k or v in VERDICTS]
-        lines.append(f"<p><b>{html.escape(name)}</b> ({len(group)} claims): {', '.join(parts)}.</p>")
+        parts = [f'<span style="color:{COLOUR[v]}">{k} {PLURAL.get(v, v)}</span>' for v, k in n.items()
+                 if k or v in VERDICTS]
+        lines.append(f"<p><b>{html.escape(name)}</b> ({len(group)} claim{'s' if len(group) != 1 else ''}): "
+                     f"{', '.join(parts)}.</p>")
     return "\n".join(lines)
 
 
