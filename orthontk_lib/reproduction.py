@@ -49,6 +49,24 @@ class PaperFigure:
                 out.append(f"{name} {_fmt(ours)} (paper: {_fmt(paper)})")
         return out + [a(cfg) if callable(a) else a for a in self.always] + list(extra)
 
+    def rows(self, cfg):
+        """The paper's settings against ``cfg``'s, knob by knob: ``[(name, paper's value, cfg's value), ...]``.
+
+        >>> import types
+        >>> PaperFigure("demo", {"d": 64, "widths": (8, 16)}).rows(types.SimpleNamespace(d=64, widths=(8,)))
+        [('d', '64', '64'), ('widths', '8, 16', '8')]
+        """
+        return [(self.labels.get(k, k.replace("_", " ")), _fmt(v), _fmt(getattr(cfg, k))) for k, v in self.settings.items()]
+
+    def table(self, cfg, run="this run"):
+        """:meth:`rows` as a Markdown table with a column for the paper and one for ``run`` (a value that differs is
+        marked "(differs)"), then the ``always`` differences in one line."""
+        lines = [f"| setting | the paper | {run} |", "|---|---|---|"]
+        lines += [f"| {name} | {paper} | {ours}{' (differs)' if ours != paper else ''} |"
+                  for name, paper, ours in self.rows(cfg)]
+        always = [a(cfg) if callable(a) else a for a in self.always]
+        return "\n".join(lines) + (f"\n\nAlso different from the paper: {'; '.join(always)}." if always else "")
+
     def caption(self, cfg, extra=()):
         """``Reproduces <source>.`` and the list of differences (``extra``: ones the chapter computes), or none."""
         diff = self.differences(cfg, extra)

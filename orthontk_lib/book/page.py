@@ -30,8 +30,10 @@ def run(module, cfg):
 
     Measures the chapter's claims on the shown run once (:func:`measured`) and glues every entry of
     ``module.numbers(arrays, cfg, measured)`` under its own name, ``shown`` (which run a figure shows,
-    for captions) and ``provenance`` (Markdown: the run, device, date, commit, compute time, seeds and the command
-    that reproduces it; each chapter page opens with it through ``{glue:md}`provenance```).
+    for captions), ``provenance`` (Markdown: the run, device, date, commit, compute time, seeds and the command
+    that reproduces it; each chapter page opens with it through ``{glue:md}`provenance```), ``findings`` (the
+    claims' verdicts as a table, :func:`findings_markdown`) and, for a chapter that reproduces a paper's figure
+    (``module.FIGURE``), ``paper-settings`` (its settings against the run shown's).
     """
     from IPython.display import Markdown
     from myst_nb import glue
@@ -42,7 +44,10 @@ def run(module, cfg):
     glue_numbers(module.numbers(result.arrays, shown, m))
     glue_numbers({"shown": registry.shown(result)})
     glue("provenance", Markdown(registry.provenance_line(module.SLUG, result, _notebook(module))), display=False)
-    glue("findings", Markdown(findings_markdown(module, m, registry.scale_of(result.meta))), display=False)
+    scale = registry.scale_of(result.meta)
+    glue("findings", Markdown(findings_markdown(module, m, scale)), display=False)
+    if hasattr(module, "FIGURE"):  # the paper's figure's settings against the run shown
+        glue("paper-settings", Markdown(module.FIGURE.table(shown, f"the run shown ({scale})")), display=False)
     return result
 
 

@@ -63,7 +63,7 @@ class Config(ChapterConfig):
 
 
 FIGURE = PaperFigure(
-    "Huang, Du, Xu (2021), Sec. 4: the kernel-convergence figure (relative Frobenius distance of the empirical "
+    "Huang, Du, Xu (2021), Sec. 4: the kernel-convergence figure, the paper's Fig. 1 (relative Frobenius distance of the empirical "
     "NNGP and NTK to the analytic kernel against width, Gaussian and orthogonal weights)",
     settings=dict(widths=tuple(2**k for k in range(3, 13)), n_seeds=32, depth=1, activation="relu", n_inputs=20,
                   d=1024, W_std=1.5, b_std=0.1),

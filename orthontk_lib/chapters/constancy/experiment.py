@@ -116,7 +116,7 @@ def relative_change(ntk):
 
 
 WEIGHT_FIGURE = PaperFigure(
-    "Huang, Du, Xu (2021), Sec. 4: the weight- and kernel-change figure (per layer ||W_T − W_0||_F/||W_0||_F and "
+    "Huang, Du, Xu (2021), Sec. 4: the weight- and kernel-change figure, the paper's Fig. 2 (per layer ||W_T − W_0||_F/||W_0||_F and "
     "the NTK's ||Θ_T − Θ_0||_F/||Θ_0||_F against width, Gaussian and orthogonal weights)",
     settings=dict(weight_widths=tuple(2**k for k in range(4, 13)), weight_depth=3, weight_activation="erf",
                   weight_seeds=15),

@@ -130,7 +130,7 @@ class Config(ChapterConfig):
 
 
 FIGURE = PaperFigure(
-    "Huang, Du, Xu (2021), Sec. 5: the learning-speed figure (steps τ to a target accuracy against the learning "
+    "Huang, Du, Xu (2021), Sec. 5: the learning-speed figure, the paper's Fig. 4 (steps τ to a target accuracy against the learning "
     "rate, log-log, per init, for the training mini-batch and the test set; a depth family and a width family)",
     settings=dict(depths=(50, 100, 200), width=400, W_var=1.05, lr_min=1e-4, lr_max=1e-1, n_lrs=31, n_seeds=20,
                   batch_size=1000, target=0.25, dataset="cifar10", family_widths=(400, 800, 1600), family_depth=50),

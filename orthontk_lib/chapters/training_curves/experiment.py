@@ -99,7 +99,8 @@ class Config(ChapterConfig):
 
 
 FIGURE = PaperFigure(
-    "Huang, Du, Xu (2021), Sec. 4 and supplement: the full-batch GD figure and the NTK-regime SGD figure "
+    "Huang, Du, Xu (2021), Sec. 4 and supplement: the full-batch GD figure (the paper's Fig. 3) and the NTK-regime "
+    "SGD figure (its supplement's) "
     "(training and test loss and accuracy against steps, orthogonal and Gaussian overlaid)",
     settings=dict(widths=tuple(s.paper_width for s in SETTINGS.values()),
                   steps=tuple(s.paper_steps for s in SETTINGS.values()), dataset="cifar10", n_train_gd=256,
