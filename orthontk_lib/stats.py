@@ -7,7 +7,7 @@ r"""Statistics the chapters report: fitted slopes with intervals.
 
 import numpy as np
 
-__all__ = ["line_fit", "loglog_fit", "limit_or_power", "common_loglog_slope", "limit_fit", "bootstrap_ci", "bootstrap_draws", "jackknife_ci", "majority_shown", "grid_edge_interval", "largest_deviation_ci", "mean_ci", "welch_ci", "side"]
+__all__ = ["line_fit", "loglog_fit", "limit_or_power", "common_loglog_slope", "limit_fit", "bootstrap_ci", "bootstrap_draws", "jackknife_ci", "majority_shown", "grid_edge_interval", "largest_deviation_ci", "median_bounds", "largest_median_ci", "median_contrast_ci", "farthest_ci", "mean_ci", "welch_ci", "side"]
 
 
 def line_fit(x, y):
@@ -355,3 +355,186 @@ def largest_deviation_ci(samples, centre=0.0, scale=1.0, level=0.95):
     lower = np.where(d_lo > 0, d_lo, np.where(d_hi < 0, -d_hi, 0.0)).max()
     upper = np.maximum(np.abs(d_lo), np.abs(d_hi)).max()
     return float(abs(m[k] - c[k]) / s[k]), (float(lower), float(upper)), k
+
+
+def median_bounds(samples, alpha):
+    r"""Distribution-free bounds on the median of each row of ``samples`` from its order statistics (the sign test's
+    interval; Thompson 1936, Conover 1999, Sec. 3.2): ``lo`` = :math:`X_{(k)}` and ``hi`` = :math:`X_{(n+1-k)}` of the
+    row's ``n`` seeds, ``k`` the largest with
+
+    .. math:: P\big(\mathrm{Bin}(n, \tfrac12) \le k - 1\big) \le \alpha,
+
+    so that :math:`P(\mathrm{lo} > m) \le \alpha` and :math:`P(\mathrm{hi} < m) \le \alpha` for any median ``m`` of
+    the seeds' law (any ``m`` with :math:`P(X < m) \le \frac12 \le P(X \le m)`), continuous or discrete: ``lo`` > ``m``
+    needs fewer than ``k`` seeds at or below ``m``, each there with probability at least one half. With ties (integer
+    counts) the bounds are conservative. Where even :math:`2^{-n}` exceeds ``alpha`` no order statistic bounds the
+    median (4 seeds at ``alpha`` = 0.025: :math:`2^{-4} = 0.0625`), and the bound is infinite.
+
+    Args:
+      samples: (..., S) finite values; the last axis holds S >= 1 independent seeds.
+      alpha: each end's miss probability, in (0, 1/2).
+
+    Returns:
+      ``(lo, hi)``: arrays of ``samples``' shape without its last axis; ``-inf`` / ``inf`` where no order statistic
+      reaches ``alpha``.
+
+    Raises:
+      ValueError: if ``alpha`` is not in (0, 1/2), ``samples`` has no seed or a value that is not finite.
+
+    >>> lo, hi = median_bounds(np.arange(1.0, 17.0), 0.025)  # 16 seeds: P(Bin(16, 1/2) <= 3) = 697/65536 = 0.0106
+    >>> float(lo), float(hi)
+    (4.0, 13.0)
+    >>> median_bounds(np.array([2.0, 2, 3, 2]), 0.025)  # 4 seeds cannot bound a median at 0.025
+    (array(-inf), array(inf))
+    """
+    from scipy import stats
+
+    x = np.sort(np.asarray(samples, float), axis=-1)
+    if not 0 < alpha < 0.5:
+        raise ValueError(f"median_bounds: alpha must be in (0, 1/2), got {alpha}")
+    if x.ndim == 0 or x.shape[-1] < 1:
+        raise ValueError(f"median_bounds: samples needs a last axis of at least one seed, got shape {x.shape}")
+    if not np.isfinite(x).all():
+        raise ValueError("median_bounds: samples must be finite (a missing seed is no seed: drop it)")
+    n = x.shape[-1]
+    k = int(np.sum(stats.binom.cdf(np.arange(n), n, 0.5) <= alpha * (1 + 1e-12)))  # the k - 1 = 0, 1, ... that pass
+    if k == 0:
+        shape = x.shape[:-1]
+        return np.full(shape, -np.inf), np.full(shape, np.inf)
+    return x[..., k - 1], x[..., n - k]
+
+
+def largest_median_ci(samples, scale=1.0, level=0.95, smallest=False):
+    r"""The largest (``smallest=True``: smallest) scaled seed median over rows, :math:`M = \max_a
+    \operatorname{median}(x_a) / s_a`, with a distribution-free interval that covers it with probability at least
+    ``level``, from each row's :func:`median_bounds`.
+
+    With :math:`\alpha = 1 - \text{level}`: the upper end :math:`\max_a \mathrm{hi}_a / s_a` misses only if the row
+    holding the true maximum has its upper bound below its median (:math:`\alpha/2`, one row); the lower end
+    :math:`\max_a \mathrm{lo}_a / s_a` misses if any row's lower bound exceeds its median, so each row's lower bound is
+    taken at :math:`\alpha / (2A)` (Bonferroni over the ``A`` rows). For the smallest the two ends swap roles. No
+    independence between rows is needed (the seeds may be shared). With one row it is the median's interval at
+    ``level``.
+
+    Args:
+      samples: (A, S) or (S,) finite values, S seeds per row, or a sequence of A rows of their own lengths.
+      scale: (A,) or scalar, positive: each row's unit (2p, to read a count against the bound 2p).
+      level: the interval's coverage, in (0, 1).
+
+    Returns:
+      ``(M, (lo, hi), a)``: ``a`` the row of the extreme median; an end is infinite where the seeds are too few to
+      bound it (:func:`median_bounds`).
+
+    Raises:
+      ValueError: as :func:`median_bounds`; if ``scale`` is not positive.
+
+    >>> x = np.array([[2.0] * 11 + [3.0] * 5, [4.0] * 16, np.arange(1.0, 17.0)])
+    >>> m, (lo, hi), a = largest_median_ci(x, [2.0, 4.0, 8.0])
+    >>> m, lo, hi, a  # rows 0, 1: 1 [1, 1.5], 1 [1, 1]; row 2: 8.5 / 8 [3 / 8, 13 / 8] (lower end at 0.025 / 3)
+    (1.0625, 1.0, 1.625, 2)
+    """
+    x = _rows(samples)
+    s = np.broadcast_to(np.asarray(scale, float), (len(x),))
+    if not (s > 0).all():
+        raise ValueError(f"largest_median_ci: scale must be positive, got {np.asarray(scale).tolist()}")
+    alpha, rows = 1 - level, len(x)
+    far = np.array([median_bounds(r, alpha / (2 * rows)) for r in x]).T  # the end where any row may miss
+    near = np.array([median_bounds(r, alpha / 2) for r in x]).T  # the end where only the extreme row matters
+    m = np.array([np.median(r) for r in x]) / s
+    if smallest:
+        a = int(np.argmin(m))
+        return float(m[a]), (float(np.min(near[0] / s)), float(np.min(far[1] / s))), a
+    a = int(np.argmax(m))
+    return float(m[a]), (float(np.max(far[0] / s)), float(np.max(near[1] / s))), a
+
+
+def median_contrast_ci(samples, weights, level=0.95, log=False):
+    r"""A linear combination of seed medians, :math:`C = \sum_j w_j\, g(\operatorname{median}(x_j))` (``g`` the
+    identity, or the logarithm with ``log``), with a distribution-free interval that covers it with probability at
+    least ``level``: ``C`` increases with each median of positive weight and decreases with each of negative weight, so
+    it lies between its values at the medians' :func:`median_bounds` whenever every median lies in its bounds, each
+    end of each row taken at :math:`(1 - \text{level}) / (2J)` (Bonferroni over the ``J`` rows of non-zero weight).
+    A difference of two medians is ``weights = (1, -1)``; a least-squares slope of log medians against ``t`` is
+    ``weights`` :math:`= (t - \bar t) / \sum (t - \bar t)^2` with ``log``.
+
+    Args:
+      samples: (J, S) finite values (positive with ``log``), S seeds per row (the rows' seeds may be shared), or a
+        sequence of J rows of their own lengths.
+      weights: (J,) real weights.
+      level: the interval's coverage, in (0, 1).
+      log: combine the medians' logarithms.
+
+    Returns:
+      ``(C, (lo, hi))``; an end is infinite where the seeds are too few to bound it (:func:`median_bounds`).
+
+    Raises:
+      ValueError: as :func:`median_bounds`; if ``weights`` does not have one entry per row or is all zero, or
+        ``log`` meets a value that is not positive.
+
+    >>> a, b = np.array([4.0] * 15 + [5.0]), np.array([2.0] * 15 + [3.0])
+    >>> median_contrast_ci(np.stack([a, b]), [1, -1])  # 4 - 2, each median in [its 4th, 13th of 16] at 0.0125 a side
+    (2.0, (2.0, 2.0))
+    """
+    x = _rows(samples)
+    w = np.asarray(weights, float).ravel()
+    if w.size != len(x) or not np.any(w != 0):
+        raise ValueError(f"median_contrast_ci: weights needs one entry per row ({len(x)}), not all zero; got "
+                         f"{w.tolist()}")
+    if log and not all((r > 0).all() for r in x):
+        raise ValueError("median_contrast_ci: log needs positive samples")
+    x, w = [r for r, wj in zip(x, w) if wj != 0], w[w != 0]
+    lo, hi = np.array([median_bounds(r, (1 - level) / (2 * len(x))) for r in x]).T
+    g = np.log if log else (lambda v: v)
+    with np.errstate(divide="ignore"):
+        lo, hi = g(np.where(lo > 0, lo, 0.0) if log else lo), g(hi)
+    value = float(np.sum(w * g(np.array([np.median(r) for r in x]))))
+    end = lambda a, b: float(np.sum(np.where(w > 0, w * a, w * b)))
+    return value, (end(lo, hi), end(hi, lo))
+
+
+def farthest_ci(values, cis, centre):
+    r"""The value farthest from ``centre`` among several, :math:`v_{a^*}` with :math:`a^* = \arg\max_a |v_a - c|`,
+    with an interval from the values' intervals: if every interval holds its value (give them joint coverage, e.g.
+    Bonferroni), the farthest true value lies in some interval at a distance from ``centre`` at least
+    :math:`D = \max_a \operatorname{dist}(c, [\mathrm{lo}_a, \mathrm{hi}_a])`; the returned interval is the hull of
+    the parts of the intervals that far out, so it holds the farthest true value whenever all intervals hold theirs.
+
+    Args:
+      values: (A,) the values.
+      cis: (A, 2) their intervals (ends may be infinite).
+      centre: the reference.
+
+    Returns:
+      ``(value, (lo, hi), a)``: the farthest value, its interval and its index.
+
+    Raises:
+      ValueError: if an interval is not ordered or not given for each value, or a value is not finite.
+
+    >>> farthest_ci([-1.3, -1.0], [(-1.35, -1.25), (-1.05, -0.95)], -1.0)  # the second cannot be the farthest
+    (-1.3, (-1.35, -1.25), 0)
+    >>> farthest_ci([-0.96, -1.03], [(-1.02, -0.9), (-1.1, -0.97)], -1.0)  # both may be: the hull of both
+    (-0.96, (-1.1, -0.9), 0)
+    """
+    v = np.asarray(values, float).ravel()
+    ci = np.asarray(cis, float).reshape(-1, 2)
+    if ci.shape[0] != v.size or not np.isfinite(v).all() or not (ci[:, 0] <= ci[:, 1]).all():
+        raise ValueError(f"farthest_ci: needs finite values, each with an ordered interval; got {v.tolist()}, "
+                         f"{ci.tolist()}")
+    a = int(np.argmax(np.abs(v - centre)))
+    d = np.max(np.maximum(0.0, np.maximum(ci[:, 0] - centre, centre - ci[:, 1])))
+    left = ci[:, 0] <= centre - d  # intervals reaching that far below the centre
+    right = ci[:, 1] >= centre + d
+    lo = np.min(ci[left, 0]) if left.any() else np.min(np.maximum(ci[right, 0], centre + d))
+    hi = np.max(ci[right, 1]) if right.any() else np.max(np.minimum(ci[left, 1], centre - d))
+    return float(v[a]), (float(lo), float(hi)), a
+
+
+def _rows(samples):
+    """A list of 1-D float rows: of a (J, S) or (S,) array, or of a sequence of rows of their own lengths."""
+    try:
+        x = np.asarray(samples, float)
+    except ValueError:  # ragged
+        return [np.asarray(r, float).ravel() for r in samples]
+    if x.ndim > 2:
+        raise ValueError(f"samples: (J, S) or (S,) or a sequence of rows, got shape {x.shape}")
+    return list(np.atleast_2d(x))

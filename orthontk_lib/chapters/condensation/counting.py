@@ -17,8 +17,13 @@ from .orientations import condensed_orientations, largest_holding, orientation_c
 ZX = "Zhou, Xu et al. 2022"
 
 
-TYPICAL = ("seed median (a typical network, not the worst of the seeds); 95% bootstrap interval over seeds; the "
-           "share of seeds above 2p, with its exact interval, in the detail")
+MEDIAN_CI = ("exact 95% interval from order statistics of the seeds (the sign test's, distribution-free; "
+             "Bonferroni over the activations where a largest or smallest reads several)")
+"""How a seed median's interval is built (:func:`orthontk_lib.stats.median_bounds`): the claims' statistic text."""
+
+
+TYPICAL = ("seed median (a typical network, not the worst of the seeds); " + MEDIAN_CI + "; the share of seeds above "
+           "2p, with its exact interval, in the detail")
 
 
 RULE_WHY = ("the bound 2p for a typical network: a median at 2p or below; orientations within about 18° count as one "
@@ -58,11 +63,15 @@ def median_ratio(counts, ps):
 
 
 def median_ratio_ci(counts, ps):
-    """:func:`median_ratio` with its 95% bootstrap interval over seeds (the seeds resampled together across
-    activations); NaN throughout if any count is missing."""
-    if np.isnan(np.asarray(counts, float)).any():
+    """:func:`median_ratio` with its exact 95% interval (:func:`orthontk_lib.stats.largest_median_ci`: each
+    activation's median bounded by order statistics of its seeds, the lower ends Bonferroni over the activations);
+    NaN throughout if any count is missing. With 4 seeds no order statistic bounds a median at 95%: the interval is
+    infinite, and a bound claim reading it inconclusive."""
+    c = np.asarray(counts, float)
+    if np.isnan(c).any():
         return float("nan"), (float("nan"), float("nan"))
-    return stats.bootstrap_ci(np.asarray(counts, float), lambda c: median_ratio(c, ps))
+    value, ci, _ = stats.largest_median_ci(c, 2.0 * np.asarray(ps, float))
+    return value, ci
 
 
 def share_above(counts, p):
@@ -142,7 +151,7 @@ def orientation_order(u, threshold=0.95):
 
 
 def bound_measurement(claim, acts, counts, u=None, end=None):
-    """A bound claim's (``claim``, a :class:`~orthontk_lib.claims.Claim`) :class:`Measurement`: :func:`median_ratio` of ``counts`` (A, S) with its bootstrap interval; the
+    """A bound claim's (``claim``, a :class:`~orthontk_lib.claims.Claim`) :class:`Measurement`: :func:`median_ratio` of ``counts`` (A, S) with its exact interval; the
     detail gives each activation's median and seeds above 2p, and (with the weights ``u`` at the stage ends ``end``)
     the typical count under every rule of the grid and the reading it supports. NaN without an activation."""
     if not acts:

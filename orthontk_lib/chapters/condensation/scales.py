@@ -11,6 +11,7 @@ from orthontk_lib.models import FCN
 from orthontk_lib.train import TrainConfig
 
 from .counting import (
+    MEDIAN_CI,
     ROBUST,
     RULE_WHY,
     TYPICAL,
@@ -69,7 +70,7 @@ def counts_at_stage_end(arrays):
 
 def lazy_orientations(arrays, counts=None):
     """Fewest condensed orientations per neuron at the largest scale (median over seeds, smallest over activations);
-    ``counts`` (activation, seed) replaces the measured ones (a bootstrap resample)."""
+    ``counts`` (activation, seed) replaces the measured ones."""
     c = counts_at_stage_end(arrays)[:, int(np.argmax(arrays["scales"]))] if counts is None else counts
     return float(np.nanmin(np.nanmedian(c, axis=-1))) / arrays["u0"].shape[-2]
 
@@ -98,14 +99,41 @@ def change_slope(arrays, max_scale=0.03, changes=None):
 
 
 def lazy_orientations_ci(arrays):
-    """:func:`lazy_orientations` with a 95% bootstrap interval over seeds."""
+    """:func:`lazy_orientations` with its exact 95% interval (:func:`orthontk_lib.stats.largest_median_ci`, the
+    smallest: each activation's median bounded by order statistics of its seeds, the upper ends Bonferroni over the
+    activations); seeds whose stage never ended are left out. With 4 seeds the interval is infinite; NaN throughout
+    where no activation's stage ended."""
     counts = counts_at_stage_end(arrays)[:, int(np.argmax(arrays["scales"]))]  # (activation, seed)
-    return stats.bootstrap_ci(counts, lambda c: lazy_orientations(arrays, c))
+    rows = [c[~np.isnan(c)] for c in counts]
+    rows = [r for r in rows if r.size]
+    if not rows:
+        return float("nan"), (float("nan"), float("nan"))
+    value, ci, _ = stats.largest_median_ci(rows, arrays["u0"].shape[-2], smallest=True)
+    return value, ci
 
 
-def change_slope_ci(arrays, max_scale=0.03):
-    """:func:`change_slope`'s slope farthest from −1, with a 95% bootstrap interval over seeds."""
-    return stats.bootstrap_ci(stage_end_change(arrays), lambda s: change_slope(arrays, max_scale, s)[0])
+def change_slope_ci(arrays, max_scale=0.03, level=0.95):
+    """:func:`change_slope`'s slope farthest from −1, with an exact interval of coverage at least ``level``.
+
+    Each activation's slope is a linear combination of the log seed medians, increasing in some and decreasing in
+    others, so it lies between its values at the medians' order-statistic bounds whenever every median lies in its
+    bounds (:func:`orthontk_lib.stats.median_contrast_ci`); taken at ``1 - (1 - level) / A`` per activation
+    (Bonferroni over the ``A`` activations) all slopes are covered together, and the farthest from −1 lies in
+    :func:`orthontk_lib.stats.farthest_ci`'s hull of their intervals. Seeds whose stage never ended are left out.
+    With 4 seeds the interval is infinite."""
+    value, slopes = change_slope(arrays, max_scale)
+    small = arrays["scales"] <= max_scale
+    x = np.log(arrays["scales"][small])
+    w = (x - x.mean()) / np.sum((x - x.mean()) ** 2)  # least squares: slope = sum_j w_j log median_j
+    change = stage_end_change(arrays)[:, small]  # (activation, scale, seed)
+    cis = []
+    for per_scale in change:
+        rows = [c[~np.isnan(c)] for c in per_scale]
+        if min(r.size for r in rows) == 0:
+            return value, (float("nan"), float("nan"))  # a scale whose stage never ended: no slope, no interval
+        cis.append(stats.median_contrast_ci(rows, w, 1 - (1 - level) / len(change), log=True)[1])
+    _, ci, _ = stats.farthest_ci(slopes, cis, -1.0)
+    return value, ci
 
 
 # CLAIMS
@@ -122,14 +150,15 @@ LAZY_CLAIMS = [
     Claim("condensation-lazy-none", f"{ZX}, Sec. 5 (the initial scale as a control)",
           "At the usual initialization scale (LeCun's) the input weights do not condense.",
           "condensed orientations / m at s = 1 at the end of the initial stage (seed median, fewest over "
-          "activations; 95% bootstrap interval over seeds)",
+          f"activations; {MEDIAN_CI})",
           AtLeast(0.25), why="random orientations in d + 1 = 6 dimensions rarely lie within 18° of each other, "
           "giving about 0.7 m clusters; condensation gives 2p/m <= 0.08 at m = 50", decide="more seeds"),
     Claim("condensation-weight-change", f"{ZX}, Sec. 4 (the initial stage)",
           "From a small initialization the input weights grow to a size set by the task, not by the initialization: "
           "their relative change is of order 1/s.",
           "log-log slope of the relative change of the input weights at the end of the initial stage against the "
-          "scale s <= 0.03 (seed medians; the activation farthest from −1; 95% bootstrap interval over seeds)",
+          "scale s <= 0.03 (seed medians; the activation farthest from −1; exact 95% interval: every activation's slope "
+          "between its values at its medians' order-statistic bounds, Bonferroni over medians and activations)",
           Within(-1.0, 0.15), why="theory: −1; the stage ends at a loss drop fixed up to one evaluation's "
           "resolution, which moves the slope by a few hundredths", decide="more scales or seeds"),
 ]
