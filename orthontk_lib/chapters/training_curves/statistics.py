@@ -102,7 +102,7 @@ def seeds_to_decide(ratios, margin=MARGIN, most=10_000):
     Returns ``n`` when the present seeds decide already, ``None`` when no count up to ``most`` would (a gap on the
     margin).
 
-    >>> r = np.zeros((2, 2, 6)); r[..., ::2] += 0.1; r[..., 1::2] -= 0.1  # means 0, spread 0.11
+    >>> r = np.zeros((2, 2, 6)); r[..., ::2] += 0.2; r[..., 1::2] -= 0.2  # means 0, spread 0.22
     >>> seeds_to_decide(r)
     12
     """
