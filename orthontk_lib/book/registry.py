@@ -96,7 +96,9 @@ def shown(result):
     commit = meta.get("git_commit") or "uncommitted"
     dirty = ", with uncommitted changes" if commit.endswith("-dirty") else ""
     on = f" on {meta['device']}" if meta.get("device") else ""
-    return f"{scale_of(meta)}, run of {meta['created'][:10]}{on} (commit {commit[:7]}{dirty})"
+    name = scale_of(meta)
+    name = name if name.endswith(("scale", "profile")) else f"{name} profile"  # "quick profile"
+    return f"{name}, run of {meta['created'][:10]}{on} (commit {commit[:7]}{dirty})"
 
 
 def scale_of(meta):
