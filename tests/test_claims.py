@@ -321,7 +321,7 @@ def test_the_front_page_counts_each_papers_verdicts_as_the_ledger_reads_them(tmp
     assert rows[-1].paper == "this book" and ledger.PAPERS.index(rows[0].paper) == 0
     main = [r for r in rows if r.paper == "Huang, Du, Xu 2021"]
     text = ledger.front_markdown("quick", root=tmp_path, paper_root=tmp_path / "none")
-    assert (f"**Huang, Du, Xu 2021 (the main paper)**: {len(main)} claims; 2 hold, 1 do not hold, 0 inconclusive, "
+    assert (f"**Huang, Du, Xu 2021 (the main paper)**: {len(main)} claims; 2 hold, 1 does not hold, 0 inconclusive, "
             f"{len(main) - 3} not yet measured.") in text
     assert "**Zhou, Xu et al. 2022**: 10 claims; 0 hold, 0 do not hold, 1 inconclusive, 9 not yet measured." in text
     assert "| 3 [1.5, ∞] | **holds** | quick | {doc}`07 <07-speedup>` |" in text  # a one-sided interval decides

@@ -185,7 +185,12 @@ def findings(profile, root=None, paper_root=None):
 
 
 PLURAL = {"holds": "hold", "does not hold": "do not hold"}
-"""A verdict as a count of claims reads it: "28 hold", "0 do not hold"."""
+"""A verdict as a count of claims other than one reads it: "28 hold", "0 do not hold" (but "1 holds")."""
+
+
+def _count(k, verdict):
+    """``"28 hold"``, ``"1 holds"``, ``"0 do not hold"``."""
+    return f"{k} {verdict if k == 1 else PLURAL.get(verdict, verdict)}"
 
 
 def interval_text(ci):
@@ -207,7 +212,7 @@ def front_markdown(profile, root=None, paper_root=None):
         n = {v: sum(f.verdict == v for f in group) for v in VERDICTS + ("not yet measured",)}
         title = f"{name} (the main paper)" if name == PAPERS[0] else name
         out += [f"**{_escape(title)}**: {len(group)} claim{'s' if len(group) != 1 else ''}; "
-                + ", ".join(f"{k} {PLURAL.get(v, v)}" for v, k in n.items() if k or v in VERDICTS) + ".", "",
+                + ", ".join(_count(k, v) for v, k in n.items() if k or v in VERDICTS) + ".", "",
                 "| claim | value [95% interval] | verdict | run | chapter |", "|---|---|---|---|---|"]
         for f in group:
             value = "—" if f.value is None else f"{f.value:.3g} {interval_text(f.ci)}"
@@ -340,7 +345,7 @@ def html_counts(found):
     for name in dict.fromkeys(f.paper for f in found):
         group = [f for f in found if f.paper == name]
         n = {v: sum(f.verdict == v for f in group) for v in VERDICTS + ("not yet measured",)}
-        parts = [f'<span style="color:{COLOUR[v]}">{k} {PLURAL.get(v, v)}</span>' for v, k in n.items()
+        parts = [f'<span style="color:{COLOUR[v]}">{_count(k, v)}</span>' for v, k in n.items()
                  if k or v in VERDICTS]
         lines.append(f"<p><b>{html.escape(name)}</b> ({len(group)} claim{'s' if len(group) != 1 else ''}): "
                      f"{', '.join(parts)}.</p>")
@@ -373,7 +378,11 @@ def html_table(found, profile, root=None, paper_root=None):
             if own.get(c.id) is not None and rec is not own.get(c.id) and verdict_of(c, own[c.id]) != f.verdict:
                 more.append(f"<b>This build's {html.escape(profile)} run</b>: {verdict_of(c, own[c.id])}")
             if rec is not None:
-                more.append(f"<b>Measured</b>: {rec['created'][:10]}, commit {str(rec.get('git_commit'))[:7]}")
+                run = rec.get("run") or {}
+                made = (f"the run of {str(run.get('created'))[:10]} (commit {str(run.get('git_commit'))[:7]}), "
+                        if run.get("created") else "")
+                more.append(f"<b>Measured</b>: {made}read on {rec['created'][:10]} at commit "
+                            f"{str(rec.get('git_commit'))[:7]}")
             details = "<details><summary>rule and caveats</summary><small>" + "<br>".join(more) + "</small></details>"
             out.append(
                 f'<tr id="claim-{c.id}"><td>{link} <small><code>{c.id}</code></small>{details}</td>'

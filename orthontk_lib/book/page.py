@@ -149,14 +149,15 @@ def shown_config(module, cfg, result):
     if shown is not cfg:
         from IPython.display import Markdown, display
 
-        display(Markdown(shown_config_note(shown)))
+        display(Markdown(shown_config_note(shown, registry.scale_of(result.meta))))
     return shown
 
 
-def shown_config_note(shown):
-    """Markdown: the config of a shown run that is not the notebook's own profile (see :func:`shown_config`)."""
-    return (f"The figures and numbers below are the committed **{shown.profile}** run's, not a run of the "
-            f"configuration printed above. That run's knobs:\n\n```\n{shown!r}\n```")
+def shown_config_note(shown, scale):
+    """Markdown: the config of a shown run that is not the notebook's own profile (see :func:`shown_config`), the
+    run named by its ``scale``."""
+    return (f"The figures and numbers below are the committed {scale} run's, not a run of the configuration printed "
+            f"above. That run's knobs:\n\n```\n{shown!r}\n```")
 
 
 def shown_run_config(module, cfg, result):
