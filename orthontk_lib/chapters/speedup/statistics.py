@@ -207,10 +207,10 @@ def _resolved(value, ci, spacing, steps):
     return value, (widen(ci[0], -1), widen(ci[1], 1))
 
 
-def _ratio_bounds(runs, lrs, known, pair, edges):
+def _ratio_bounds(runs, lrs, pair, edges):
     """Per depth, exact bounds on the edge of ``pair[1]`` over that of ``pair[0]`` (:func:`edge_bounds` over
     ``edges`` edges read at once): ``(lo, hi)`` (depth,), 0 and inf where an end is unbounded (an edge not shown on
-    the grid from below, or possibly at or beyond its top), NaN where ``known`` is False."""
+    the grid from below, or possibly at or beyond its top)."""
     lo, hi = edge_bounds(runs, lrs, edges)  # (depth, init)
     lrs = np.asarray(lrs, float)
     lo = np.where(lo < lrs[0], 0.0, lo)
@@ -218,7 +218,7 @@ def _ratio_bounds(runs, lrs, known, pair, edges):
     slow, fast = pair
     with np.errstate(divide="ignore", invalid="ignore"):
         r_lo, r_hi = lo[:, fast] / hi[:, slow], hi[:, fast] / lo[:, slow]
-    return np.where(known, r_lo, np.nan), np.where(known, r_hi, np.nan)
+    return r_lo, r_hi
 
 
 def _geomean(x):
@@ -246,7 +246,7 @@ def stability(arrays, half="deep", pair=(0, 1), runs=trained):
     keep = rows & np.isfinite(r)
     if not keep.any():
         return float("nan"), (float("nan"), float("nan"))
-    lo, hi = _ratio_bounds(ok[keep], arrays["lrs"], True, pair, 2 * int(keep.sum()))
+    lo, hi = _ratio_bounds(ok[keep], arrays["lrs"], pair, 2 * int(keep.sum()))
     return _resolved(float(_geomean(r[keep])), (float(_geomean(lo)), float(_geomean(hi))), grid_spacing(arrays["lrs"]), 1)
 
 
@@ -261,7 +261,7 @@ def stability_growth(arrays, pair=(0, 1), runs=trained):
     d, s = deep & np.isfinite(r), shallow & np.isfinite(r)
     if not (d.any() and s.any()):
         return float("nan"), (float("nan"), float("nan"))
-    lo, hi = _ratio_bounds(ok[d | s], arrays["lrs"], True, pair, 2 * int((d | s).sum()))
+    lo, hi = _ratio_bounds(ok[d | s], arrays["lrs"], pair, 2 * int((d | s).sum()))
     which = d[d | s]
     with np.errstate(divide="ignore", invalid="ignore"):
         ci = (_geomean(lo[which]) / _geomean(hi[~which]), _geomean(hi[which]) / _geomean(lo[~which]))
