@@ -113,5 +113,5 @@ def test_a_page_showing_the_paper_run_prints_that_runs_config(tmp_path, monkeypa
     quick_cfg = setting.Config.for_profile("quick", use_env=False)
     shown = page.shown_config(setting, quick_cfg, shown_run)
     assert shown.profile == "paper" and tuple(shown.widths) == (8, 16)
-    assert len(displayed) == 1 and "**paper** run" in displayed[0].data and "widths=(8, 16)" in displayed[0].data
+    assert len(displayed) == 1 and "committed reduced scale run's" in displayed[0].data and "widths=(8, 16)" in displayed[0].data
     assert page.shown_config(setting, shown, shown_run) is shown and len(displayed) == 1  # same run: nothing printed
