@@ -220,6 +220,15 @@ class Claim:
     why: str = ""  # where the tolerance comes from
     decide: str = "more seeds, or the paper profile"  # what would decide an inconclusive verdict
     robustness: str = ""  # label of the chapter section that tests a "does not hold" verdict's robustness
+    caveat: str = ""  # what weakens the verdict, in a few words ("a line through 2 widths"); shown in its row
+    interval: str = "95% interval"  # the kind of ``ci`` ("range over fit windows" for a deterministic curve's)
+
+    def tags(self, detail=None):
+        """The short notes a findings row shows beside the verdict: the interval's kind where it is not a 95%
+        interval, the claim's :attr:`caveat`, and a caveat its measurement computed (``detail["caveat"]``, a short
+        phrase that holds only for some data, such as "flips at the 80% target"). A list of str, possibly empty."""
+        extra = (detail or {}).get("caveat")
+        return [t for t in (self.interval if self.interval != "95% interval" else "", self.caveat, extra) if t]
 
     def verdict(self, value, ci):
         """``"holds"``, ``"does not hold"`` or ``"inconclusive"`` from the 95% interval ``ci`` (``value`` must lie in it).

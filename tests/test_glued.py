@@ -37,5 +37,19 @@ def test_the_command_exits_nonzero_on_a_difference(tmp_path, capsys):
     a, b = tmp_path / "a.json", tmp_path / "b.json"
     a.write_text(json.dumps({"s": {"x": "1"}}))
     b.write_text(json.dumps({"s": {"x": "2"}}))
-    assert glued.main(["--compare", str(a), str(a)]) == 0 and "no glued value differs (1 compared)" in capsys.readouterr().out
+    assert glued.main(["--compare", str(a), str(a)]) == 0 and "no glued value differs (1 values compared)" in capsys.readouterr().out
     assert glued.main(["--compare", str(a), str(b)]) == 1 and "s/x: '1' -> '2'" in capsys.readouterr().out
+
+
+def test_numbers_mode_follows_numbers_across_renamed_and_reworded_values(tmp_path, capsys):
+    before = {"s": {"gap": "the gap is 0.031 [0, 0.106] at width 400", "n": "12"}}
+    reworded = {"s": {"gap-value": "0.031 [0, 0.106]", "gap-width": "400", "count": "12 runs"}}
+    moved = {"s": {"gap-value": "0.032 [0, 0.106]", "gap-width": "400", "count": "12"}}
+    assert glued.compare_numbers(before, reworded) == []
+    assert glued.compare_numbers(before, moved) == ["s: lost 0.031", "s: new 0.032"]
+    assert glued.numbers_in("−0.87 [−1.72, −0.014], 95%, 1e-3, fig-2 x2") == ["-0.87", "-1.72", "-0.014", "95%", "1e-3",
+                                                                              "2"]
+    a, b = tmp_path / "a.json", tmp_path / "b.json"
+    a.write_text(json.dumps(before))
+    b.write_text(json.dumps(moved))
+    assert glued.main(["--compare", str(a), str(b), "--numbers"]) == 1 and "lost 0.031" in capsys.readouterr().out

@@ -6,6 +6,10 @@ A restructuring must change no number the book shows. Take the glued numbers bef
     python -m orthontk_lib.book.glued --profile quick > after.json      # at the new one (same saved runs)
     python -m orthontk_lib.book.glued --compare before.json after.json  # exit 1 on any difference
 
+When the words around the numbers change (a sentence moves from the library into a notebook, a value is split or
+renamed), compare the numbers alone: ``--compare before.json after.json --numbers`` lists, per chapter, each number
+shown before and not after, and each new one (:func:`compare_numbers`).
+
 Each chapter's glued values are ``module.numbers(arrays, cfg, measured)`` of the run its page shows (the committed paper run
 where there is one, else the profile's run saved by the book build, in ``_build/data`` or ``--data``), which is what :func:`orthontk_lib.book.page.run` glues; nothing
 is computed: a chapter without a saved run is an error naming it (build the book at the profile first). Values are
@@ -13,12 +17,14 @@ compared as the text the page shows (``str``), so a float that moves in its last
 """
 
 import argparse
+import collections
 import json
 import os
 import pathlib
+import re
 import sys
 
-__all__ = ["glued", "compare", "main"]
+__all__ = ["glued", "compare", "compare_numbers", "main"]
 
 
 class NotSaved(RuntimeError):
@@ -62,6 +68,30 @@ def compare(before, after):
     return lines
 
 
+_NUMBER = re.compile(r"(?<![\w.])[-−]?(?:\d+(?:\.\d+)?|\.\d+)(?:[eE][-+−]?\d+)?(?:×10\^?[-−]?\d+)?%?")
+
+
+def numbers_in(text):
+    """The number tokens of ``text`` (``"-0.87"``, ``"1e-3"``, ``"95%"``) as a list of str, minus signs unified."""
+    return [n.replace("−", "-") for n in _NUMBER.findall(text)]
+
+
+def compare_numbers(before, after):
+    """Lines naming, per chapter, each number token shown in ``before`` but in no value of ``after`` (``lost``) and
+    each the other way (``new``), whatever the values' names: the check for a change that rewords the prose but
+    must move no number."""
+    lines = []
+    for slug in sorted(set(before) | set(after)):
+        a = collections.Counter(n for v in before.get(slug, {}).values() for n in numbers_in(v))
+        b = collections.Counter(n for v in after.get(slug, {}).values() for n in numbers_in(v))
+        lost, new = sorted(set(a) - set(b)), sorted(set(b) - set(a))
+        if lost:
+            lines.append(f"{slug}: lost {' '.join(lost)}")
+        if new:
+            lines.append(f"{slug}: new {' '.join(new)}")
+    return lines
+
+
 def _text(value):
     """The text a glued value shows: Markdown's source, else ``str``."""
     return getattr(value, "data", None) if hasattr(value, "_repr_markdown_") else str(value)
@@ -71,6 +101,7 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description="The book's glued numbers as JSON, or the difference of two.")
     parser.add_argument("--profile", default="quick")
     parser.add_argument("--compare", nargs=2, metavar=("BEFORE", "AFTER"))
+    parser.add_argument("--numbers", action="store_true", help="with --compare: compare the number tokens only")
     parser.add_argument("--data", help="the book build's results folder (default: _build/data of this checkout)")
     args = parser.parse_args(argv)
     from orthontk_lib import results
@@ -80,8 +111,8 @@ def main(argv=None):
         os.environ[results.DATA_DIR_ENV] = str(data)
     if args.compare:
         before, after = (json.loads(open(p).read()) for p in args.compare)
-        lines = compare(before, after)
-        print("\n".join(lines) if lines else f"no glued value differs ({sum(map(len, after.values()))} compared)")
+        lines = compare_numbers(before, after) if args.numbers else compare(before, after)
+        print("\n".join(lines) if lines else f"no glued {'number' if args.numbers else 'value'} differs ({sum(map(len, after.values()))} values compared)")
         return 1 if lines else 0
     try:
         json.dump(glued(args.profile), sys.stdout, indent=1, ensure_ascii=False)

@@ -213,10 +213,12 @@ def front_markdown(profile, root=None, paper_root=None):
         title = f"{name} (the main paper)" if name == PAPERS[0] else name
         out += [f"**{_escape(title)}**: {len(group)} claim{'s' if len(group) != 1 else ''}; "
                 + ", ".join(_count(k, v) for v, k in n.items() if k or v in VERDICTS) + ".", "",
-                "| claim | value [95% interval] | verdict | run | chapter |", "|---|---|---|---|---|"]
+                "| claim | value [interval] | verdict | caveat | run | chapter |", "|---|---|---|---|---|---|"]
         for f in group:
             value = "—" if f.value is None else f"{f.value:.3g} {interval_text(f.ci)}"
-            out.append(f"| {_escape(f.statement)} | {value} | **{f.verdict}** | {f.scale} | {{doc}}`{f.chapter[:2]} <{f.chapter}>` |")
+            tags = _escape("; ".join(claim(f.id).tags((f.record or {}).get("detail"))))
+            out.append(f"| {_escape(f.statement)} | {value} | **{f.verdict}** | {tags} | {f.scale} | "
+                       f"{{doc}}`{f.chapter[:2]} <{f.chapter}>` |")
         out.append("")
     return "\n".join(out)
 
@@ -358,10 +360,10 @@ def html_table(found, profile, root=None, paper_root=None):
     statistic, the rule and its rationale, what would decide an inconclusive claim, the chapter's reading and a
     differing verdict of this build's own ``profile`` run are folded under the line."""
     own = records(profile, root) if profile != "paper" else {}
-    out = ['<table class="ledger"><thead><tr><th>Claim</th><th>Value [95% interval]</th><th>Verdict</th>'
-           "<th>Run</th></tr></thead><tbody>"]
+    out = ['<table class="ledger"><thead><tr><th>Claim</th><th>Value [interval]</th><th>Verdict</th>'
+           "<th>Caveat</th><th>Run</th></tr></thead><tbody>"]
     for name in dict.fromkeys(f.paper for f in found):
-        out.append(f'<tr class="paper"><th colspan="4">{html.escape(name)}</th></tr>')
+        out.append(f'<tr class="paper"><th colspan="5">{html.escape(name)}</th></tr>')
         for f in (f for f in found if f.paper == name):
             c = claim(f.id)
             written = any((REPO / "book" / f"{f.chapter}{ext}").exists() for ext in (".ipynb", ".md"))
@@ -388,6 +390,7 @@ def html_table(found, profile, root=None, paper_root=None):
                 f'<tr id="claim-{c.id}"><td>{link} <small><code>{c.id}</code></small>{details}</td>'
                 f"<td>{value}</td>"
                 f'<td><span style="color:{COLOUR[f.verdict]};font-weight:bold">{f.verdict}</span></td>'
+                f"<td><small>{html.escape('; '.join(c.tags((rec or {}).get('detail'))))}</small></td>"
                 f"<td>{html.escape(f.scale)}</td></tr>")
     return "\n".join(out + ["</tbody></table>"])
 

@@ -53,12 +53,13 @@ def run(module, cfg):
 
 def findings_markdown(module, measured, scale):
     """The chapter's findings as a Markdown table, for the top of its page: per claim, the claim, its value with its
-    95% interval, and its verdict (bold), all measured on the shown run, whose ``scale`` the header names."""
-    rows = ["| claim | value [95% interval] | verdict |", "|---|---|---|"]
+    interval (95% unless its caveat names another kind), its verdict (bold) and its caveat (:meth:`Claim.tags`), all
+    measured on the shown run, whose ``scale`` the header names."""
+    rows = ["| claim | value [interval] | verdict | caveat |", "|---|---|---|---|"]
     for c in module.CLAIMS:
-        value, ci = measured[c.id][0], measured[c.id][1]
-        rows.append(f"| {ledger._escape(c.statement)} | {value:.3g} {ledger.interval_text(ci)} | "
-                    f"**{measured.verdict(c.id)}** |")
+        m = measured[c.id]
+        rows.append(f"| {ledger._escape(c.statement)} | {m.value:.3g} {ledger.interval_text(m.ci)} | "
+                    f"**{measured.verdict(c.id)}** | {ledger._escape('; '.join(c.tags(m.detail)))} |")
     return f"**What this page finds** ({scale}; the rule and caveats of each claim are in the ledger):\n\n" + "\n".join(rows)
 
 
