@@ -101,6 +101,8 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description="The book's glued numbers as JSON, or the difference of two.")
     parser.add_argument("--profile", default="quick")
     parser.add_argument("--compare", nargs=2, metavar=("BEFORE", "AFTER"))
+    parser.add_argument("--chapter", action="append", metavar="SLUG",
+                        help="only this chapter (its slug, e.g. speedup; may be repeated)")
     parser.add_argument("--numbers", action="store_true", help="with --compare: compare the number tokens only")
     parser.add_argument("--data", help="the book build's results folder (default: _build/data of this checkout)")
     args = parser.parse_args(argv)
@@ -115,7 +117,14 @@ def main(argv=None):
         print("\n".join(lines) if lines else f"no glued {'number' if args.numbers else 'value'} differs ({sum(map(len, after.values()))} values compared)")
         return 1 if lines else 0
     try:
-        json.dump(glued(args.profile), sys.stdout, indent=1, ensure_ascii=False)
+        from orthontk_lib.book import ledger
+
+        modules = [(doc, m) for doc, m in ledger.chapter_modules() if not args.chapter or m.SLUG in args.chapter]
+        if args.chapter and len(modules) != len(set(args.chapter)):
+            print(f"glued: no chapter among {args.chapter} (slugs: "
+                  f"{', '.join(m.SLUG for _, m in ledger.chapter_modules())})", file=sys.stderr)
+            return 2
+        json.dump(glued(args.profile, modules), sys.stdout, indent=1, ensure_ascii=False)
     except NotSaved as e:
         print(f"glued: {e}", file=sys.stderr)
         return 2
