@@ -18,7 +18,7 @@ and :meth:`PaperFigure.differences` compares a config's knobs with the paper's, 
 >>> FIGURE.differences(Cfg())
 ['widths 8 … 64 (4 values; paper: 8 … 128, 5 values)']
 >>> FIGURE.caption(Cfg())
-'Reproduces demo. Differs from the paper: widths 8 … 64 (4 values; paper: 8 … 128, 5 values).'
+'Reproduces demo. Differs from the paper in 1 setting. Widths 8 … 64 (4 values; paper: 8 … 128, 5 values).'
 """
 
 import dataclasses
@@ -68,10 +68,13 @@ class PaperFigure:
         return "\n".join(lines) + (f"\n\nAlso different from the paper: {'; '.join(always)}." if always else "")
 
     def caption(self, cfg, extra=()):
-        """``Reproduces <source>.`` and the list of differences (``extra``: ones the chapter computes), or none."""
-        diff = self.differences(cfg, extra)
-        tail = f"Differs from the paper: {'; '.join(diff)}." if diff else "Same settings as the paper."
-        return f"Reproduces {self.source}. {tail}"
+        """``Reproduces <source>.``, how many settings differ, then each difference as a sentence of its own (``extra``:
+        ones the chapter computes), or ``Same settings as the paper.``"""
+        diff = [d[0].upper() + d[1:] for d in self.differences(cfg, extra)]
+        if not diff:
+            return f"Reproduces {self.source}. Same settings as the paper."
+        n = f"{len(diff)} setting{'s' if len(diff) != 1 else ''}"
+        return f"Reproduces {self.source}. Differs from the paper in {n}. " + " ".join(d.rstrip(".") + "." for d in diff)
 
 
 def _same(a, b):
