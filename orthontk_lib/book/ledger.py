@@ -232,7 +232,13 @@ class Failing(NamedTuple):
     id: str  # the claim's id
     chapter: str  # docname of its chapter, e.g. "09-condensation"
     paper: str  # the paper it is from, e.g. "Zhou, Xu et al. 2022" ("this book" for the book's own)
-    finding: str  # one sentence: the claim, and what the run shows measures against its rule
+    statement: str  # the claim, in a few words
+    value: float  # the statistic in the run shown
+    ci: tuple  # its interval
+    rule: str  # the rule the interval lies wholly outside of
+    run: str  # the run shown, named by its scale ("reduced-scale run")
+    tags: tuple  # short caveats (:meth:`orthontk_lib.claims.Claim.tags`)
+    reading: str | None  # the chapter's reading of the evidence (``detail["reading"]``), for the ledger's fold
     label: str | None  # the MyST label of the chapter's robustness section (None: a smoke-profile verdict)
     href: str | None  # the section's address in the site, "<chapter>.html#<label>"
 
@@ -276,13 +282,13 @@ def failing(profile, root=None, paper_root=None):
             if verdict_of(c, rec) != FAILS:
                 continue
             if not c.robustness and shown == "smoke":  # a test of the code at toy sizes: no finding to defend
-                out.append(Failing(c.id, doc, paper_of(c), _finding(c, rec, run), None, None))
+                out.append(Failing(c.id, doc, paper_of(c), *_finding(c, rec, run), None, None))
                 continue
             if not c.robustness:
                 raise ValueError(f"{c.id}: does not hold in the {shown} run of {doc}, but its Claim names no "
                                  f"robustness section; give it robustness=\"<label>\", the label of the section of "
                                  f"{doc} that says what was varied and what stayed")
-            out.append(Failing(c.id, doc, paper_of(c), _finding(c, rec, run), c.robustness,
+            out.append(Failing(c.id, doc, paper_of(c), *_finding(c, rec, run), c.robustness,
                                f"{doc}.html#{c.robustness}"))
     return out
 
@@ -296,17 +302,20 @@ def paper_of(c):
 
 
 def failing_markdown(profile, root=None, paper_root=None):
-    """:func:`failing` as a MyST list: per claim its paper, id and chapter, the finding in one sentence, and a link to
-    the chapter's robustness section; a sentence saying so when no claim fails. Rendered as MyST (cell metadata
-    ``mystnb.markdown_format: myst``), so a label that no section carries fails the build."""
+    """:func:`failing` as a MyST table: per claim its paper, the claim (linked to its chapter), the value and interval
+    against its rule, the run's scale, its caveats and a link to the chapter's robustness section; a line saying so
+    when no claim fails. Rendered as MyST (cell metadata ``mystnb.markdown_format: myst``), so a label that no
+    section carries fails the build."""
     found = failing(profile, root, paper_root)
     if not found:
-        return ("**None.** In the runs this book shows, no claim of the papers it covers has the verdict "
-                "*does not hold*.")
-    see = lambda f: (f"see {{ref}}`what was varied and what stayed <{f.label}>`" if f.label else
-                     "a smoke-profile verdict (toy sizes), with no robustness section")
-    return "\n".join(f"- **{_escape(f.paper)}** (`{f.id}`, {{doc}}`{f.chapter}`): {_escape(f.finding[:-1])}; "
-                      f"{see(f)}." for f in found)
+        return "**None.** In the runs this book shows, no claim of the papers it covers has the verdict *does not hold*."
+    rows = ["| paper | claim | value [interval] | rule | run | caveat | tested in |", "|---|---|---|---|---|---|---|"]
+    for f in found:
+        tested = f"{{ref}}`robustness <{f.label}>`" if f.label else "smoke profile: no section"
+        rows.append(f"| {_escape(f.paper)} | {_escape(f.statement)} `{f.id}` ({{doc}}`{f.chapter[:2]} <{f.chapter}>`) | "
+                    f"{f.value:.3g} {interval_text(f.ci)} | {_escape(f.rule)} | {f.run} | {_escape('; '.join(f.tags))} | "
+                    f"{tested} |")
+    return "\n".join(rows)
 
 
 def _escape(text):
@@ -324,15 +333,11 @@ def _run_name(module, shown, paper_root):
 
 
 def _finding(c, rec, shown):
-    """One sentence: the claim, then what the run shown measures (the statistic's first clause) against its rule, and
-    the chapter's reading of the evidence where its measurement gives one (``detail["reading"]``: e.g. that the
-    verdict depends on a counting rule), so the list never states a finding more firmly than its chapter does."""
-    lo, hi = rec["ci"]
-    what = re.split(r",\s|;\s|\s\(", c.statistic)[0].split(": ")[-1]
-    reading = (rec.get("detail") or {}).get("reading")
-    return (f"{c.statement.rstrip('.')}: the book's {shown} measures {rec['value']:.3g} "
-            f"[{lo:.3g}, {hi:.3g}] for the {what.removeprefix('the ')}, wholly outside its rule ({c.tolerance})"
-            + (f"; the chapter's reading: {reading}" if reading else "") + ".")
+    """The fields of :class:`Failing` from ``statement`` to ``reading``, for claim ``c`` with record ``rec`` in the run
+    named ``shown``."""
+    detail = rec.get("detail") or {}
+    return (c.statement.rstrip("."), rec["value"], tuple(rec["ci"]), c.tolerance, shown, tuple(c.tags(detail)),
+            detail.get("reading"))
 
 
 # RENDERING
