@@ -153,8 +153,8 @@ def test_the_reproduce_command_names_the_knobs_a_run_changed_and_every_device_it
 
 
 @pytest.mark.parametrize("device, params, scale, cpu", [
-    ("1 x cpu:cpu", {"width": 128}, "a reduced-scale run (the paper profile with width changed)", True),
-    ("1 x gpu:NVIDIA H200", {"width": 128}, "a reduced-scale run (the paper profile with width changed)", False),
+    ("1 x cpu:cpu", {"width": 128}, "a reduced-scale run (width changed from paper scale)", True),
+    ("1 x gpu:NVIDIA H200", {"width": 128}, "a reduced-scale run (width changed from paper scale)", False),
     ("1 x cpu:cpu", {}, "a paper-scale run", False),  # the paper profile as it stands
 ])
 def test_a_reduced_paper_run_is_named_by_its_scale_never_the_paper_profile(device, params, scale, cpu):
@@ -164,8 +164,8 @@ def test_a_reduced_paper_run_is_named_by_its_scale_never_the_paper_profile(devic
     meta = {"profile": "paper", "params": {**speedup.Config.for_profile("paper").asdict(), **params},
             "created": "2026-11-30T00:00:00+00:00", "git_commit": "abc1234", "device": device, "key": "none"}
     line = registry.provenance_line("speedup", results.Result({}, meta), "book/07-speedup.ipynb")
-    assert line.startswith(f"**This page shows** {scale}, run of 2026-11-30") and "paper profile, run" not in line
-    assert ("It was run on a CPU" in line) == cpu, line
+    assert line.startswith(f"**This page shows** {scale}. It ran on 2026-11-30") and "paper profile" not in line
+    assert ("It ran on a CPU" in line) == cpu, line
 
 
 def test_rewritten_results_under_data_do_not_make_the_commit_dirty(tmp_path):

@@ -406,3 +406,5 @@ def test_a_run_from_a_dirty_tree_says_so_on_the_page():
     assert shown == "paper profile, run of 2026-11-30 (commit 1a2b3c4, with uncommitted changes)"
     meta["git_commit"] = "1a2b3c4d5e6f"
     assert registry.shown(Result({}, meta)) == "paper profile, run of 2026-11-30 (commit 1a2b3c4)"
+    meta["matmul_precision"] = "highest"  # the precision the figure's files record
+    assert registry.shown(Result({}, meta)) == "paper profile, run of 2026-11-30 (commit 1a2b3c4, matmul precision highest)"

@@ -10,7 +10,7 @@ which reads the notebook's Markdown with each ``{glue:text}`` role replaced by t
 :func:`orthontk_lib.book.glued.glued`, so the chapter's run must be saved or committed), and prints every
 sentence and glued value over its limit. The site test checks the same on the built HTML (:func:`html_units`).
 
-A word is a whitespace-separated token holding a letter or a digit; inline math counts as one word. Sentences
+A word is a whitespace-separated token holding a letter or a digit; inline math or code counts as one word. Sentences
 end at ``.``, ``!`` or ``?`` followed by a space and a capital, a digit or an opening bracket; common
 abbreviations (``e.g.``, ``Fig.``, ``et al.``) do not end one.
 """
@@ -72,13 +72,14 @@ def too_long(units):
 
 def html_units(html_text, where=""):
     """``[(kind, where, text)]`` of a built page's main content: paragraphs and list items as ``"prose"``, figure and
-    table captions as ``"caption"``. Tables, code, headings and math blocks are left out; inline math is one word."""
+    table captions as ``"caption"``. Tables, code blocks, headings and math blocks are left out; inline math and inline
+    code are one word each."""
     from bs4 import BeautifulSoup
 
     soup = BeautifulSoup(html_text, "html.parser")
     main = soup.find("main") or soup
-    for node in main.select("span.math, div.math, pre, table, div.cell_input, div.cell_output .output_subarea pre"):
-        if node.name == "span":
+    for node in main.select("span.math, code, div.math, pre, table, div.cell_input"):
+        if node.name in ("span", "code"):
             node.replace_with(" M ")
         else:
             node.decompose()
@@ -133,6 +134,7 @@ def notebook_units(path, values):
             text = re.sub(r"\$\$.*?\$\$|\$[^$]+\$", " M ", block, flags=re.S)
             text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", text)
             text = re.sub(r"\{[a-z:-]+\}`([^`]*)`", r"\1", text)
+            text = re.sub(r"`[^`]+`", " M ", text)
             units.append((kind, where, " ".join(text.split())))
     return units
 

@@ -91,14 +91,17 @@ def matmul_precision(cfg):
 
 def shown(result):
     """A caption phrase saying which run a figure shows, by its scale (:func:`scale_of`), e.g. ``reduced scale, run
-    of 2026-11-22 on 1 x cpu:cpu (commit 1a2b3c4)``; a run made from a tree with uncommitted changes says so."""
+    of 2026-11-22 on 1 x cpu:cpu (commit 1a2b3c4, matmul precision highest)``, the commit, device and precision those
+    the figure's files record (:func:`orthontk_lib.plots.savefig` with ``run=result.meta``); a run made from a tree
+    with uncommitted changes says so."""
     meta = result.meta
     commit = meta.get("git_commit") or "uncommitted"
     dirty = ", with uncommitted changes" if commit.endswith("-dirty") else ""
     on = f" on {meta['device']}" if meta.get("device") else ""
     name = scale_of(meta)
     name = name if name.endswith(("scale", "profile")) else f"{name} profile"  # "quick profile"
-    return f"{name}, run of {meta['created'][:10]}{on} (commit {commit[:7]}{dirty})"
+    precision = f", matmul precision {meta['matmul_precision']}" if meta.get("matmul_precision") else ""
+    return f"{name}, run of {meta['created'][:10]}{on} (commit {commit[:7]}{dirty}{precision})"
 
 
 def scale_of(meta):
@@ -225,8 +228,8 @@ def provenance_line(slug, result, notebook):
     precision = precisions(slug, result, points)
     where = devices(slug, result, points)
     changed = overrides(notebook, meta)
-    return (f"**This page shows** {_scale_words(notebook, meta)}, run of {meta['created'][:10]} on "
-            f"{' and '.join(where)} (commit `{commit}`), {minutes:.1f} minutes of compute"
+    return (f"**This page shows** {_scale_words(notebook, meta)}. It ran on {meta['created'][:10]} on "
+            f"{' and '.join(where)} at commit `{commit}`: {minutes:.1f} minutes of compute"
             + (f", {len(seeds)} seeds" if seeds else "")
             + (f", matmul precision {' and '.join(precision)}" if precision else "")
             + f". Reproduce it with `python -m orthontk_lib.book.run book/{pathlib.Path(notebook).name} "
@@ -235,8 +238,8 @@ def provenance_line(slug, result, notebook):
 
 
 def _scale_words(notebook, meta):
-    """The shown run named by its scale (:func:`scale`): "a paper-scale run", "a reduced-scale run (the paper profile
-    with width, steps changed)", or "the `quick` profile's run"."""
+    """The shown run named by its scale (:func:`scale`): "a paper-scale run", "a reduced-scale run (width, steps
+    changed from paper scale)", or "the `quick` profile's run"."""
     try:
         module = module_of(notebook)
     except ValueError:
@@ -245,7 +248,7 @@ def _scale_words(notebook, meta):
     if name == "paper scale":
         return "a paper-scale run"
     if name == "reduced scale":
-        return f"a reduced-scale run (the paper profile with {', '.join(changed_knobs(module, meta))} changed)"
+        return f"a reduced-scale run ({', '.join(changed_knobs(module, meta))} changed from paper scale)"
     return f"the `{name}` profile's run"
 
 
@@ -259,5 +262,5 @@ def _reduced_run_words(notebook, meta, changed, where):
     on_cpu = all(d.split(":")[0].endswith("cpu") for d in where)
     if meta.get("profile") != "paper" or not changed or not on_cpu or cost is None or cost.device != "GPU":
         return ""
-    return (" It was run on a CPU, smaller in the knobs that command sets; it is shown "
-            "until the paper profile's GPU run (its points listed by `scripts/paper-runs --plan`) replaces it.")
+    return (" It ran on a CPU, smaller in the knobs that command sets. It is shown until the paper-scale GPU run "
+            "replaces it (its points are listed by `scripts/paper-runs --plan`).")
