@@ -218,7 +218,7 @@ class Claim:
     statistic: str  # what is measured, and how its 95% interval is obtained
     rule: object  # Within, Between, AtMost or AtLeast
     why: str = ""  # where the tolerance comes from
-    decide: str = "more seeds, or the paper profile"  # what would decide an inconclusive verdict
+    decide: str = "more seeds, or a paper-scale run"  # what would decide an inconclusive verdict
     robustness: str = ""  # label of the chapter section that tests a "does not hold" verdict's robustness
     caveat: str = ""  # what weakens the verdict, in a few words ("a line through 2 widths"); shown in its row
     interval: str = "95% interval"  # the kind of ``ci`` ("range over fit windows" for a deterministic curve's)
