@@ -173,3 +173,75 @@ def test_each_chapter_opens_with_its_findings_and_folds_its_code(site):
             if cell.select_one("div.cell_input"):
                 assert cell.select_one("details") or "tag_hide-input" in cell.get("class", []) or (
                     "tag_hide-cell" in cell.get("class", [])), (doc, cell.get_text()[:80])
+
+
+def _book_pages(html):
+    """The book's pages a reader reads (the bibliography's references are not prose)."""
+    return [p for p in pages(html) if p.parent.name == "book" and p.name != "99-bibliography.html"]
+
+
+def test_no_sentence_on_any_page_is_over_its_limit(site):
+    """Prose sentences of at most 40 words, caption sentences of at most 60, on every page as built (glued values
+    in place; tables, code and math blocks aside)."""
+    from orthontk_lib.book import prose
+
+    html, _ = site
+    found = []
+    for path in _book_pages(html):
+        found += prose.too_long(prose.html_units(path.read_text(), path.name))
+    assert not found, "\n".join(f"{where}: {kind} sentence of {n} words: {s[:160]}" for n, kind, where, s in found)
+
+
+def test_no_glued_value_is_over_eight_words(site, monkeypatch):
+    """The library supplies numbers and short words; the notebooks write the sentences."""
+    from orthontk_lib import results
+    from orthontk_lib.book import glued, prose
+
+    html, _ = site
+    monkeypatch.setenv(results.DATA_DIR_ENV, str(html.parent / "data"))
+    values = glued.glued("smoke")
+    long = {f"{slug}/{name}": v for slug, named in values.items() for name, v in named.items()
+            if prose.words(v) > prose.GLUED_LIMIT}
+    assert not long, "\n".join(f"{k}: {v[:120]}" for k, v in long.items())
+
+
+def test_no_page_caption_or_figure_file_calls_a_run_the_paper_profile(site):
+    """A run is named by its scale (paper scale, reduced scale, quick), never "the paper profile" as a run's name."""
+    import re
+
+    from PIL import Image
+
+    html, _ = site
+    called = re.compile(r"paper[- ]profile(?:'s)? run|paper profile with|the paper profile,|paper profile \(")
+    for path in _book_pages(html):
+        text = " ".join(path.read_text().split())
+        assert not called.search(text), (path.name, called.search(text).group(0))
+    for png in (html / "figures").glob("*.png"):
+        assert "paper profile" not in Image.open(png).info.get("Description", ""), png.name
+
+
+def test_each_figures_files_name_the_run_its_caption_names(site):
+    """One provenance per figure: the caption's commit, precision and scale are those its PNG and PDF record."""
+    import json
+    import re
+
+    from bs4 import BeautifulSoup
+    from PIL import Image
+
+    html, _ = site
+    checked = 0
+    for doc, _module in ledger.chapter_modules():
+        soup = BeautifulSoup((html / "book" / f"{doc}.html").read_text(), "html.parser")
+        for fig in soup.find("main").find_all("figure", id=re.compile("^fig-")):
+            png = html / "figures" / f"{fig['id'].removeprefix('fig-')}.png"
+            caption = " ".join(fig.find("figcaption").get_text(" ").split())
+            if not png.is_file() or "commit" not in caption:
+                continue
+            made = json.loads(Image.open(png).info["Description"])
+            pdf = png.with_suffix(".pdf").read_bytes()
+            assert f"commit {made['git_commit'][:7]}" in caption, (fig["id"], caption[-200:])
+            assert f"matmul precision {made['matmul_precision']}" in caption, (fig["id"], caption[-200:])
+            assert caption.count(made["scale"]) >= 1, (fig["id"], made["scale"])
+            assert made["git_commit"].encode() in pdf and made["matmul_precision"].encode() in pdf, fig["id"]
+            checked += 1
+    assert checked >= 10, f"only {checked} figures name their run in the caption"

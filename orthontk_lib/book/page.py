@@ -103,12 +103,12 @@ def glue_numbers(numbers):
 
 def figure(result, fig, file, label=None, seeds=None):
     """Glue ``fig`` as ``label`` (default ``fig-<file>``) and write ``<file>.pdf``/``.png`` with the run's
-    provenance."""
+    provenance (:func:`orthontk_lib.book.registry.drawn`, which the caption's run phrase names too)."""
     from myst_nb import glue
 
     label = label or f"fig-{file}"
     glue(label, fig, display=False)
-    meta = result.meta
+    meta = registry.drawn(result)
     return plots.savefig(fig, file, profile=meta["profile"], seeds=meta["seeds"] if seeds is None else seeds,
                          label=label, run=meta, scale=registry.scale_of(meta))
 

@@ -89,12 +89,25 @@ def matmul_precision(cfg):
     return jax.default_matmul_precision(cfg.PRECISION)
 
 
+def drawn(result):
+    """The provenance a figure of ``result`` records and its caption names (a dict like ``result.meta``): the run's
+    commit and date, with ``device`` and ``matmul_precision`` those its points were computed on and at (joined with
+    " and ", most compute first; :func:`devices`, :func:`precisions`), so that they agree with the page's provenance
+    line. A run with no saved points keeps its own metadata's."""
+    meta = dict(result.meta)
+    slug = str(meta.get("name", "")).split("/")[0]
+    points = _points(slug, result) if slug else None
+    if points:
+        meta["device"] = " and ".join(devices(slug, result, points))
+        meta["matmul_precision"] = " and ".join(precisions(slug, result, points)) or meta.get("matmul_precision")
+    return meta
+
+
 def shown(result):
     """A caption phrase saying which run a figure shows, by its scale (:func:`scale_of`), e.g. ``reduced scale, run
-    of 2026-11-22 on 1 x cpu:cpu (commit 1a2b3c4, matmul precision highest)``, the commit, device and precision those
-    the figure's files record (:func:`orthontk_lib.plots.savefig` with ``run=result.meta``); a run made from a tree
-    with uncommitted changes says so."""
-    meta = result.meta
+    of 2026-11-22 on 1 x cpu:cpu (commit 1a2b3c4, matmul precision highest)``: the commit, device and precision the
+    figure's files record (:func:`drawn`); a run made from a tree with uncommitted changes says so."""
+    meta = drawn(result)
     commit = meta.get("git_commit") or "uncommitted"
     dirty = ", with uncommitted changes" if commit.endswith("-dirty") else ""
     on = f" on {meta['device']}" if meta.get("device") else ""
