@@ -40,19 +40,22 @@ def test_measure_decides_synthetic_errors(slope, verdict):
         assert c.verdict(*measured[c.id][:2]) == verdict, (c.id, measured[c.id])
 
 
-def test_the_verdict_sentence_and_the_constant_flip_with_the_data():
+def test_the_constant_comparative_follows_the_data_and_glued_values_are_short():
+    from orthontk_lib.book.prose import GLUED_LIMIT, words
+
     cfg = setting.Config.for_profile("smoke", use_env=False)
-    good, bad = (prose(setting, synthetic(s), cfg) for s in (-0.5, -0.2))
-    assert good["setting-verdict"].startswith("all four intervals lie within")
-    assert "outside the tolerance" in bad["setting-verdict"]
+    same = prose(setting, synthetic(-0.5), cfg)
+    assert same["setting-constant"] == "not measurably different for both kernels"
+    assert all(words(str(v)) <= GLUED_LIMIT for v in same.values()), same
     lower = synthetic(-0.5)
     lower["err_ntk"][1] *= 0.7  # orthogonal NTK errors smaller at every width
-    words = prose(setting, lower, cfg)
-    assert words["setting-ntk-ratio-words"].startswith("orthogonal weights have the smaller")
-    assert words["setting-nngp-ratio-words"].startswith("no difference is measurable")
+    assert prose(setting, lower, cfg)["setting-constant"] == "not measurably different (NNGP), smaller (NTK)"
+    lower["err_nngp"][1] *= 0.7
+    assert prose(setting, lower, cfg)["setting-constant"] == "smaller for both kernels"
     higher = synthetic(-0.5)
     higher["err_nngp"][1] *= 1.4
-    assert prose(setting, higher, cfg)["setting-nngp-ratio-words"].startswith("orthogonal weights have the larger")
+    assert prose(setting, higher, cfg)["setting-constant"] == "larger (NNGP), not measurably different (NTK)"
+    assert prose(setting, synthetic(-0.5), cfg)["setting-nngp-ratio"].startswith("1.00 [")
 
 
 def test_monte_carlo_errors_use_disjoint_groups_and_fall_with_their_size():
@@ -66,10 +69,13 @@ def test_monte_carlo_errors_use_disjoint_groups_and_fall_with_their_size():
     assert 2.5 < mean[0] / mean[3] < 6.5  # sqrt(16) = 4 for independent noise
 
 
-def test_the_caption_says_how_a_profile_differs_from_the_paper():
+def test_the_settings_table_and_caption_say_how_a_run_differs_from_the_paper():
     quick_cfg = setting.Config.for_profile("quick", use_env=False)
     paper_cfg = setting.Config.for_profile("paper", use_env=False)
-    assert "widths 8 … 1024" in setting.FIGURE.caption(quick_cfg)
+    assert setting.FIGURE.differences(quick_cfg)[0].startswith("widths 8 … 1024")
+    assert "| widths | 8 … 4096 | 8 … 1024 (differs) |" in setting.FIGURE.table(quick_cfg)
+    assert prose(setting, synthetic(-0.5), quick_cfg)["setting-differs-n"] == "2 settings"
+    assert prose(setting, synthetic(-0.5), paper_cfg)["setting-differs-n"] == "1 setting"
     assert "widths" not in " ".join(setting.FIGURE.differences(paper_cfg))
     assert setting.FIGURE.differences(setting.Config.for_profile("paper", use_env=False, W_std=1.0))[0] == "σ_W 1 (paper: 1.5)"
 
