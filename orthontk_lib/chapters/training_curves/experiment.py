@@ -33,17 +33,18 @@ class Setting(NamedTuple):
     loss: str  # "mse" (one-hot targets) or "cross_entropy"
     paper_width: int
     paper_steps: int
-    figure: str  # which of the paper's figures
+    figure: str  # which of the paper's figures: its own number, or the supplement's figure by name
 
 
 SETTINGS = {
-    "gd-shallow": Setting(3, "tanh", 1.5, 0.01, "sgd", 1e-3, None, "mse", 400, 10_000, "full-batch GD figure"),
-    "gd-deep": Setting(7, "tanh", 1.5, 0.1, "sgd", 1e-4, None, "mse", 800, 10_000, "full-batch GD figure"),
-    "sgd-tanh": Setting(5, "tanh", 2.0, 0.1, "sgd", 1e-3, 1000, "cross_entropy", 800, 100_000, "NTK-regime SGD figure"),
+    "gd-shallow": Setting(3, "tanh", 1.5, 0.01, "sgd", 1e-3, None, "mse", 400, 10_000, "Fig. 3, full-batch GD"),
+    "gd-deep": Setting(7, "tanh", 1.5, 0.1, "sgd", 1e-4, None, "mse", 800, 10_000, "Fig. 3, full-batch GD"),
+    "sgd-tanh": Setting(5, "tanh", 2.0, 0.1, "sgd", 1e-3, 1000, "cross_entropy", 800, 100_000,
+                        "supplement, NTK-regime SGD figure"),
     "rmsprop-relu": Setting(9, "relu", 2.0, 0.01, "rmsprop", 1e-5, 1000, "mse", 1600, 100_000,
-                            "NTK-regime SGD figure"),
+                            "supplement, NTK-regime SGD figure"),
 }
-"""The paper's settings. ReLU's σ_W², σ_b² are not in the notes this book follows (2.0 and 0.01 are ours)."""
+"""The paper's settings. The paper does not state the ReLU run's σ_W² and σ_b²; 2.0 and 0.01 are the book's choice."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -99,14 +100,13 @@ class Config(ChapterConfig):
 
 
 FIGURE = PaperFigure(
-    "Huang, Du, Xu (2021), Sec. 4 and supplement: the full-batch GD figure (the paper's Fig. 3) and the NTK-regime "
-    "SGD figure (its supplement's) "
-    "(training and test loss and accuracy against steps, orthogonal and Gaussian overlaid)",
+    "Huang, Du, Xu (2021), Sec. 4: the paper's Fig. 3 (full-batch GD) and its supplement's NTK-regime SGD figure, "
+    "training and test loss and accuracy against steps",
     settings=dict(widths=tuple(s.paper_width for s in SETTINGS.values()),
                   steps=tuple(s.paper_steps for s in SETTINGS.values()), dataset="cifar10", n_train_gd=256,
                   n_test=256),
-    always=("the RMSProp run used MNIST in the paper; here it uses the chapter's data set",
-            "the ReLU run's σ_W² = 2 and σ_b² = 0.01 are ours (not in the notes this book follows)"),
+    always=("the RMSProp run uses the chapter's data set (paper: MNIST)",
+            "the ReLU run's σ_W² = 2 and σ_b² = 0.01 are the book's choice (the paper does not state them)"),
     labels=dict(n_train_gd="full-batch training images", n_test="test images"))
 
 
