@@ -57,11 +57,24 @@ def test_weight_change_is_order_one_at_lecun_scale_and_order_one_over_s_at_small
     assert np.all(final[:, 0] < 2) and np.all(final[:, -1] > 50)
 
 
-def test_the_lazy_sentence_follows_the_weight_change(quick):
+def test_the_lazy_label_follows_the_weight_change(quick):
     cfg, a = quick
     small = dict(a, rel_change=a["rel_change"] * 0.01)
-    assert "not lazy" in prose(cd, a, cfg)["cd-lazy-words"]
-    assert "close to lazy" in prose(cd, small, cfg)["cd-lazy-words"]
+    assert prose(cd, a, cfg)["cd-lazy-label"] == "not lazy"
+    assert prose(cd, small, cfg)["cd-lazy-label"] == "close to lazy"
+
+
+def test_every_glued_value_is_a_short_value_or_a_table_and_the_verdict_words_follow_the_claims(quick):
+    from orthontk_lib.book.prose import GLUED_LIMIT, words
+
+    cfg, a = quick
+    values = prose(cd, a, cfg)
+    long = {k: v for k, v in values.items() if "\n" not in getattr(v, "data", v) and words(getattr(v, "data", v)) > GLUED_LIMIT}
+    assert not long, long
+    assert values["cd-adam-bounds"].data.startswith("| claim | typical count / 2p [95%] | verdict |")
+    failing = prose(cd, a, cfg, {"condensation-orientations": (1.5, (1.5, 1.5)),
+                                 "condensation-lazy-none": (0.04, (0.04, 0.08))})
+    assert (failing["cd-orientations-verdict"], failing["cd-lazy-verdict"]) == ("does not hold", "does not hold")
 
 
 def test_condensed_orientations_counts_a_line_as_two_and_random_directions_as_many():
@@ -161,6 +174,29 @@ def test_adam_bounds_read_hand_counted_networks(counts, verdicts):
     assert got == verdicts
 
 
+def test_the_bound_table_gives_each_claims_interval_medians_and_seeds_above_2p():
+    from orthontk_lib.claims import Measured
+
+    cfg = cd.Config.for_profile("quick", use_env=False, n_seeds=16)
+    arrays = _adam_arrays([[2] * 16, [2] * 16, [3] * 16, [6] * 16, [9] * 16, [7] * 16])
+    m = Measured(cd.ADAM_CLAIMS, cd.measure_adam(arrays, cfg))
+    table = cd.bound_table(m, ["condensation-adam-p1", "condensation-adam-p2"]).data.splitlines()
+    assert table[2].startswith("| condensation-adam-p1 | 1.50 [1.50, 1.50] | does not hold | tanh: 2, 0 of 16; ")
+    assert "softplus: 3, 16 of 16 (100%, 95% interval 79%–100%) |" in table[2], table[2]
+    assert table[3].startswith("| condensation-adam-p2 | 1.50 [1.50, 1.50] | does not hold | xtanh: 6, 16 of 16")
+    assert len(table) == 4 and "reading" not in cd.bound_table(m, ["condensation-adam-p1"], reading=False).data
+
+
+def test_softplus_numbers_count_the_seeds_above_2_and_say_dash_where_nothing_was_run():
+    cfg = cd.Config.for_profile("quick", use_env=False, n_seeds=4)
+    arrays = _adam_arrays([[2] * 4, [2, 2, 3, 2], [3, 2, 2, 3], [4] * 4, [6] * 4, [5] * 4])
+    got = cd.softplus_numbers(arrays, cfg)
+    assert (got["cd-sp-wb"], got["cd-sigmoid-above"], got["cd-sp-split"]) == ("2 of 4", "1 of 4", "0 of the 2"), got
+    assert got["cd-sp-cos-w"] == "—"  # hand-made orientations are orthogonal or opposite: no pair shares its w
+    other = cd.Config.for_profile("quick", use_env=False, n_seeds=4, adam_activations=("tanh", "xtanh"))
+    assert set(cd.softplus_numbers(_adam_arrays([[2] * 4, [4] * 4]), other).values()) == {"—"}
+
+
 def test_a_bias_split_is_found_and_counting_w_alone_merges_it():
     # Three groups of 10 equal neurons: w = +e_0 with b = 0, w = +e_0 with b = 0.6 |w| (cosine 1/sqrt(1.36) = 0.857
     # with the first, so they stay apart), and w = -e_0 with b = 0: three orientations of (w, b), two of w.
@@ -188,13 +224,16 @@ def test_counts_over_training_read_the_history_and_say_when_there_is_none():
     cfg = cd.Config.for_profile("quick", use_env=False, n_seeds=2)
     counts = [[2, 2], [2, 2], [2, 2], [4, 4], [6, 6], [5, 5]]
     arrays = _adam_arrays(counts)
-    assert "not available here" in cd.history_words(arrays, cfg) and "end of the initial stage" in cd.heat_when(arrays)
+    assert "Not saved" in cd.history_table(arrays, cfg).data and cd.heat_when(arrays) == "at the end of the initial stage"
     late = np.array([[_network(4, seed=s) for s, _ in enumerate(row)] for row in counts], np.float32)
     arrays["adam_u"] = np.stack([arrays["adam_u_end_stage"]] * 26 + [late] * 5, 2)  # steps 0, 4, ..., 120
     c, steps = cd.counts_over_training(arrays)
     assert c.shape == (6, 2, 31) and steps[25] == 100
     assert (c[..., 25] == np.asarray(counts)).all() and (c[..., -1] == 4).all()
-    assert "tanh 2 at step 100" in cd.history_words(arrays, cfg) and cd.heat_when(arrays).startswith("at step 100")
+    table = cd.history_table(arrays, cfg).data
+    assert "| seed median at step 100 | fewest over the run | at step |" in table, table
+    assert "| tanh | 2 | 2 | 2 | 0 |" in table and "| xtanh | 4 | 4 | 4 | 0 |" in table, table
+    assert cd.heat_when(arrays).startswith("at step 100")
 
 
 def test_adam_runs_draw_every_parameter_at_the_paper_scale():
@@ -258,6 +297,10 @@ def test_the_1d_claims_say_they_are_read_under_one_rule_and_count_the_kept_seed_
     assert cd.line_rule_words(gap, both).endswith("the multiplicity gap (x·tanh minus tanh) is at least 1 under every rule")
     assert "is 2 at cosine 0.7, cover 0.8;" in cd.line_rule_words(gap, both, 3)
     assert cd.line_rule_words(gap, both, 2).endswith("at least 2 under every rule, and exactly 2 at 15 rules")
+    table = cd.line_rule_table(gap, both).data
+    assert "| tanh | at most 2 | 15 of 15 | — |" in table and "| xtanh | at most 4 | 15 of 15 | — |" in table, table
+    assert "| x·tanh minus tanh | at least 1 | 15 of 15 (exactly 1 at 0) | — |" in table, table
+    assert "| 0 of 15 (exactly 3 at 0) | 2 at cosine 0.7, cover 0.8;" in cd.line_rule_table(gap, both, 3).data
 
 
 def test_four_seeds_decide_no_median_claim_and_sixteen_do():

@@ -1,6 +1,6 @@
 r"""The paper's main experiment: 5–50–1 networks, every parameter from N(0, 0.005²), full-batch Adam, for activations of
 multiplicity 1, 2 and 3. Its points and arrays (the input weights kept over training), the count over training and at
-the paper's step, its claims, words (the counting rules, softplus's extra orientation) and figures."""
+the paper's step, its claims, numbers and tables (the counting rules, softplus's extra orientation) and figures."""
 
 import jax
 import numpy as np
@@ -20,9 +20,10 @@ from .counting import (
     TYPICAL,
     ZX,
     bound_measurement,
-    bound_words,
+    bound_table,
     dominant_neurons,
     median_range,
+    md_table,
     median_ratio,
     orientation_order,
     recount,
@@ -132,11 +133,11 @@ def _span(x, fmt=".3f"):
 ADAM_CLAIMS = [
     *(Claim(f"condensation-adam-p{p}", f"{ZX}, Sec. 5 (main experiment; " + (
         "Thm. 1)" if p == 1 else "for p > 1 in d = 5 an experimental finding, not a theorem)"),
-        f"In the paper's main experiment (5–50–1, N(0, 0.005²), Adam) neurons of multiplicity {p} condense onto at "
-        f"most {2 * p} orientations ({p} line{'s' if p > 1 else ''}) in the initial stage.",
-        f"condensed orientations / {2 * p} at the end of the initial stage, largest over the activations of "
-        f"multiplicity {p} of the {TYPICAL}", AtMost(1.0), why=RULE_WHY, decide="more seeds",
-        robustness=ROBUST)
+        f"In the paper's Adam experiment, p = {p} neurons condense onto at most {2 * p} orientations.",
+        f"condensed orientations / {2 * p} ({p} line{'s' if p > 1 else ''}) at the end of the initial stage of the "
+        f"paper's main experiment (5–50–1, N(0, 0.005²), Adam), largest over the activations of multiplicity {p} of the "
+        f"{TYPICAL}", AtMost(1.0), why=RULE_WHY, decide="more seeds", robustness=ROBUST,
+        caveat=f"counted at the stage end, not step {PAPER_STEP}")
       for p in (1, 2, 3)),
 ]
 
@@ -172,39 +173,33 @@ def measure_adam(arrays, cfg):
             for p, cid in ((p, f"condensation-adam-p{p}") for p in (1, 2, 3))}
 
 
-# WORDS
+# NUMBERS
 
 
 def adam_numbers(arrays, cfg, measured):
-    """The Adam experiment's numbers and phrases (``measured``: the chapter's claims measured on ``arrays``)."""
-    m = measured
+    """The Adam experiment's numbers, labels and tables (``measured``: the chapter's claims measured on ``arrays``)."""
+    differs = ADAM_FIGURE.differences(cfg)
     return {
-        "cd-adam-setup": f"{cfg.d}–{cfg.width}–1 networks, every parameter from N(0, {cfg.adam_std:g}²), full-batch Adam "
-                         f"with learning rate {cfg.adam_lr:g} for {cfg.adam_steps} steps, {cfg.n_seeds} seeds",
-        "cd-adam-differs": ADAM_FIGURE.caption(cfg, [adam_stage_difference(arrays, cfg.loss_drop)]),
-        "cd-adam-words": bound_words(m, [f"condensation-adam-p{p}" for p in (1, 2, 3)]),
-        "cd-adam-history-words": history_words(arrays, cfg),
+        "cd-adam-std": f"{cfg.adam_std:g}", "cd-adam-lr": f"{cfg.adam_lr:g}", "cd-adam-steps": str(cfg.adam_steps),
+        "cd-adam-ndiff": str(len(differs)) if differs else "none",
+        "cd-adam-settings": md_table(["setting", "the paper", "the run shown"], ADAM_FIGURE.rows(cfg)),
+        "cd-adam-stage-end": stage_end_steps(arrays),
+        "cd-adam-bounds": bound_table(measured, [f"condensation-adam-p{p}" for p in (1, 2, 3)]),
+        "cd-adam-history": history_table(arrays, cfg),
         "cd-adam-heat-when": heat_when(arrays),
         "cd-paper-step": str(PAPER_STEP),
-        "cd-softplus-words": softplus_words(arrays, cfg),
-        "cd-grid-words": grid_words(m),
-        "cd-grid-size": f"{len(GRID_THRESHOLDS)} cosine thresholds ({', '.join(f'{t:g}' for t in GRID_THRESHOLDS)}) by "
-                        f"{len(GRID_COVERS)} covers ({', '.join(f'{c:g}' for c in GRID_COVERS)})",
+        **softplus_numbers(arrays, cfg),
+        **grid_numbers(measured),
+        "cd-grid-thresholds": ", ".join(f"{t:g}" for t in GRID_THRESHOLDS),
+        "cd-grid-covers": ", ".join(f"{c:g}" for c in GRID_COVERS),
     }
 
 
-def adam_stage_difference(arrays, loss_drop=0.05):
-    """The one difference from the paper's figure that the data set: the instant of the count the claims read (the
-    end of each run's initial stage, and when the stages ended) and of the heat map (the paper's step where the run
-    kept its weights over training, else the stage end too)."""
+def stage_end_steps(arrays):
+    """When the Adam runs' initial stages ended, in Adam steps: ``"steps 58 to 138"``, or that none did."""
     ends = 2 * np.asarray(arrays["adam_end"])
     ended = ends[ends >= 0]
-    when = f"{ended.min()} to {ended.max()} steps" if ended.size else "never, within the run"
-    stage = (f"the end of each run's initial stage (the first evaluation where the training loss has fallen by "
-             f"{loss_drop:.0%}), not the paper's step {PAPER_STEP}: here the stages end after {when}")
-    if history(arrays) is None:
-        return f"the heat map and the count are taken at {stage}"
-    return f"the heat map is taken at the paper's step {PAPER_STEP}, but the count the claims read is taken at {stage}"
+    return f"steps {ended.min()} to {ended.max()}" if ended.size else "which never came within the run"
 
 
 def adam_rows(cfg, arrays):
@@ -234,75 +229,66 @@ def grid_rows(cfg, arrays):
     return rows
 
 
-def grid_words(m):
-    """Per Adam claim: at how many of the rules tried a typical network stays within 2p."""
-    parts = []
+def grid_numbers(m):
+    """Per multiplicity p = 1, 2, 3 (``cd-grid-p1``, ...): at how many of the counting rules tried a typical Adam network
+    stays within 2p, ``"13 of 16"``, or ``"— (not run)"``."""
+    out = {}
     for p in (1, 2, 3):
-        det = m[f"condensation-adam-p{p}"].detail
-        if "rules" not in det:
-            continue
-        within = sum(x <= 1 for _, x in det["rules"])
-        parts.append(f"p = {p}: within 2p at {within} of the {len(det['rules'])} rules")
-    return "; ".join(parts) if parts else "no Adam activation with a multiplicity was run"
+        rules = m[f"condensation-adam-p{p}"].detail.get("rules")
+        out[f"cd-grid-p{p}"] = f"{sum(x <= 1 for _, x in rules)} of {len(rules)}" if rules else "— (not run)"
+    return out
 
 
-def history_words(arrays, cfg):
-    """The count over training in words: per activation the seed median at the paper's step and its smallest value over
-    the run; or that this run kept the weights at the stage ends only."""
+def history_table(arrays, cfg):
+    """The count over training as a Markdown table: per activation the seed median at the paper's step and its fewest
+    over the run, with the step; or a short note where the run kept the weights at the stage ends only."""
+    from IPython.display import Markdown
+
     ct = counts_over_training(arrays, "adam", cfg.threshold, cfg.cover)
     if ct is None:
-        return ("this run kept the input weights at the end of each initial stage only (it was made before the chapter "
-                "saved them over training), so the count over training and at the paper's step are not available here; "
-                "the quick profile shows them")
+        return Markdown("*Not saved by this run (stage ends only).*")
     c, steps = ct
     j = int(np.argmin(np.abs(steps - PAPER_STEP)))
     med = np.median(c, 1)  # (activation, T)
-    parts = []
+    rows = []
     for i, act in enumerate(cfg.adam_activations):
         p = MULTIPLICITY[act]
-        bound = "" if p is None else f", 2p = {2 * p}"
-        parts.append(f"{act} {med[i, j]:g} at step {steps[j]} (fewest over the run {med[i].min():g}, at step "
-                     f"{steps[int(np.argmin(med[i]))]}{bound})")
-    return "seed medians: " + "; ".join(parts)
+        rows.append([act, "—" if p is None else str(2 * p), f"{med[i, j]:g}", f"{med[i].min():g}",
+                     str(steps[int(np.argmin(med[i]))])])
+    return md_table(["φ", "2p", f"seed median at step {steps[j]}", "fewest over the run", "at step"], rows)
 
 
 def heat_when(arrays):
-    """Which instant the Adam heat maps show."""
+    """Which instant the Adam heat maps show: the paper's step where the run kept its weights over training."""
     h = history(arrays)
     if h is None:
-        return ("at the end of the initial stage (this run did not keep the weights at the paper's step "
-                f"{PAPER_STEP})")
+        return "at the end of the initial stage"
     return f"at step {h[1][int(np.argmin(np.abs(h[1] - PAPER_STEP)))]}, the paper's"
 
 
-def softplus_words(arrays, cfg):
-    """Softplus's extra orientation, tested: counted on (w, b) and on w alone; in the networks with more than 2, the
-    pair of clusters that share their w-orientation, their (w, b) cosine and the smaller one's size; sigmoid beside it."""
+def softplus_numbers(arrays, cfg):
+    """Softplus's extra orientation, tested (``cd-sp-...``): seeds with more than 2 orientations counted on (w, b) and
+    on w alone; in the networks with more than 2, how many have a pair of clusters that share their w-orientation, the
+    pairs' mean cosines of w and of (w, b), and the smaller cluster's size relative to the other condensed neurons';
+    sigmoid's seeds with more than 2 beside it. "—" where an activation was not run or no such pair was found."""
     acts = list(cfg.adam_activations)
-    if "softplus" not in acts:
-        return "softplus was not run"
-    i = acts.index("softplus")
-    wb, w = (stage_counts(arrays, "adam", cfg.threshold, cfg.cover, x)[i] for x in ("wb", "w"))
-    n = int(np.sum(~np.isnan(wb)))
-    text = (f"Counted on (w, b), softplus has more than 2 orientations in {int(np.sum(wb > 2))} of {n} seeds; "
-            f"counted on w alone, in {int(np.sum(w > 2))} of {n}")
-    splits = [bias_split(u, cfg.threshold, cfg.cover) for u, c in zip(arrays["adam_u_end_stage"][i], wb) if c > 2]
-    pairs = [pr for sp in splits for pr in sp["pairs"]]
-    if splits:
+    out = dict.fromkeys(("cd-sp-wb", "cd-sp-w", "cd-sp-split", "cd-sp-cos-w", "cd-sp-cos-wb", "cd-sp-norm",
+                         "cd-sigmoid-above"), "—")
+    if "softplus" in acts:
+        i = acts.index("softplus")
+        wb, w = (stage_counts(arrays, "adam", cfg.threshold, cfg.cover, x)[i] for x in ("wb", "w"))
+        n = int(np.sum(~np.isnan(wb)))
+        splits = [bias_split(u, cfg.threshold, cfg.cover) for u, c in zip(arrays["adam_u_end_stage"][i], wb) if c > 2]
+        pairs = [pr for sp in splits for pr in sp["pairs"]]
+        out.update({"cd-sp-wb": f"{int(np.sum(wb > 2))} of {n}", "cd-sp-w": f"{int(np.sum(w > 2))} of {n}",
+                    "cd-sp-split": f"{sum(bool(sp['pairs']) for sp in splits)} of the {len(splits)}"})
         if pairs:
             cw, cwb, nr = (np.array([pr[k] for pr in pairs]) for k in range(3))
-            text += (f". In {sum(bool(sp['pairs']) for sp in splits)} of the {len(splits)} networks with more, two of "
-                     f"the clusters point the same way in w (mean cosine of their neurons' w {_span(cw)}) and part in "
-                     f"the bias alone (mean cosine of their (w, b) {_span(cwb)}, below the threshold "
-                     f"{cfg.threshold:g} that would merge them); the smaller one's neurons are {_span(nr, '.2f')} times "
-                     f"as large as the other condensed neurons, so they are not neurons that failed to grow")
-        else:
-            text += ". No two of its clusters share their w-orientation: the extra one is not a split in the bias"
+            out.update({"cd-sp-cos-w": _span(cw), "cd-sp-cos-wb": _span(cwb), "cd-sp-norm": _span(nr, ".2f")})
     if "sigmoid" in acts:
         sg = stage_counts(arrays, "adam", cfg.threshold, cfg.cover)[acts.index("sigmoid")]
-        text += (f". Sigmoid(0) = 1/2 is not 0 either, yet sigmoid has more than 2 in {int(np.sum(sg > 2))} of "
-                 f"{int(np.sum(~np.isnan(sg)))} seeds")
-    return text
+        out["cd-sigmoid-above"] = f"{int(np.sum(sg > 2))} of {int(np.sum(~np.isnan(sg)))}"
+    return out
 
 
 # FIGURES

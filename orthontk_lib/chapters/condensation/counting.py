@@ -169,7 +169,7 @@ def bound_measurement(claim, acts, counts, u=None, end=None):
     return Measurement(value, ci, detail)
 
 
-# WORDS
+# TABLES
 
 
 def median_range(c):
@@ -181,22 +181,32 @@ def share_text(share):
     return f"{k} of {n}" + (f" ({k / n:.0%}, 95% interval {lo:.0%}–{hi:.0%})" if 0 < k else "")
 
 
-def bound_words(m, claim_ids):
-    """One sentence per bound claim (``m``: the claims measured, :class:`~orthontk_lib.claims.Measured`): its verdict, the typical count / 2p with its interval, each activation's median
-    and seeds above 2p, and the reading the counting rules support."""
-    parts = []
+def md_table(columns, rows):
+    """A Markdown table of ``rows`` under ``columns`` (an IPython ``Markdown``, which a page glues for ``{glue:md}``)."""
+    from IPython.display import Markdown
+
+    cell = lambda x: str(x).replace("|", "\\|")
+    lines = ["| " + " | ".join(map(cell, columns)) + " |", "|" + "---|" * len(columns)]
+    return Markdown("\n".join(lines + ["| " + " | ".join(map(cell, r)) + " |" for r in rows]))
+
+
+def bound_table(m, claim_ids, reading=True):
+    """The bound claims ``claim_ids`` as a Markdown table (``m``: the claims measured,
+    :class:`~orthontk_lib.claims.Measured`): per claim the typical count / 2p with its interval, the verdict, each
+    activation's seed median with its seeds above 2p, and (``reading``) the reading the counting rules support."""
+    rows = []
     for cid in claim_ids:
         v, ci, det = m[cid]
         if not det.get("activations"):
-            parts.append(f"{cid}: not measured (no activation of its multiplicity was run)")
+            rows.append([cid, "not measured", m.verdict(cid), "no activation of its multiplicity was run"]
+                        + (["—"] if reading else []))
             continue
-        acts = det["activations"]
-        per = ", ".join(f"{a} {med:g} (seeds above 2p: {share_text(sh)})" if med is not None else f"{a} —"
-                        for a, med, sh in zip(acts, det["median"], det["above_2p"]))
-        text = (f"{cid} {m.verdict(cid)}: a typical network's count / 2p is {v:.2f} [{ci[0]:.2f}, "
-                f"{ci[1]:.2f}]; medians {per}")
-        parts.append(text + (f"; {det['reading']}" if "reading" in det else ""))
-    return ". ".join(parts)
+        per = "; ".join(f"{a}: {med:g}, {share_text(sh)}" if med is not None else f"{a}: —"
+                        for a, med, sh in zip(det["activations"], det["median"], det["above_2p"]))
+        rows.append([cid, f"{v:.2f} [{ci[0]:.2f}, {ci[1]:.2f}]", m.verdict(cid), per]
+                    + ([det.get("reading", "—")] if reading else []))
+    columns = ["claim", "typical count / 2p [95%]", "verdict", "per activation: seed median, seeds above 2p"]
+    return md_table(columns + (["reading"] if reading else []), rows)
 
 
 def rule_sensitive(m, cid):

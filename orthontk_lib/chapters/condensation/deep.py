@@ -1,5 +1,5 @@
 r"""Beyond one hidden layer: the paper's Adam experiment with ``deep_depth`` hidden layers, the first layer's input weights
-counted. Its points and arrays, claims and words; its figure is the Adam one's (:func:`fig_adam_cosine` with
+counted. Its points and arrays, claims and numbers; its figure is the Adam one's (:func:`fig_adam_cosine` with
 ``which="deep"``)."""
 
 import numpy as np
@@ -8,7 +8,7 @@ from orthontk_lib import results
 from orthontk_lib.claims import AtMost, Claim
 
 from .adam import adam_bound, adam_point
-from .counting import ROBUST, RULE_WHY, TYPICAL, ZX, bound_measurement, bound_words, median_range
+from .counting import ROBUST, RULE_WHY, TYPICAL, ZX, bound_measurement, bound_table, median_range
 from .experiment import ADAM_KNOBS, MULTIPLICITY, SLUG, sines_task
 
 # THE POINTS
@@ -30,10 +30,10 @@ def deep_arrays(cfg):
 
 DEEP_CLAIMS = [
     *(Claim(f"condensation-deep-{act}", f"{ZX}, Sec. 5 (condensation beyond one hidden layer)",
-            f"In a network with several hidden layers, the first layer's neurons ({act}, multiplicity "
-            f"{MULTIPLICITY[act]}) condense onto at most {2 * MULTIPLICITY[act]} orientations in the initial stage.",
-            f"condensed orientations of the first hidden layer / {2 * MULTIPLICITY[act]} at the end of the initial "
-            f"stage, {TYPICAL}", AtMost(1.0),
+            f"With several hidden layers, first-layer {act} neurons condense onto at most "
+            f"{2 * MULTIPLICITY[act]} orientations.",
+            f"condensed orientations of the first hidden layer ({act}, multiplicity {MULTIPLICITY[act]}) / "
+            f"{2 * MULTIPLICITY[act]} at the end of the initial stage, {TYPICAL}", AtMost(1.0),
             why="the one-layer bound 2p, which the paper's deeper experiments show for the first layer too; " + RULE_WHY,
             decide="more seeds", robustness=ROBUST)
       for act in ("tanh", "xtanh")),
@@ -47,15 +47,15 @@ def measure_deep(arrays, cfg):
             for act, cid in ((act, f"condensation-deep-{act}") for act in ("tanh", "xtanh"))}
 
 
-# WORDS
+# NUMBERS
 
 
 def deep_numbers(arrays, cfg, measured):
-    """The deeper networks' numbers and phrases (``measured``: the chapter's claims measured on ``arrays``)."""
+    """The deeper networks' numbers and bound table (``measured``: the chapter's claims measured on ``arrays``)."""
     return {
-        "cd-deep-setup": f"{cfg.d}–{'–'.join([str(cfg.width)] * cfg.deep_depth)}–1 networks ({cfg.deep_depth} hidden "
-                         f"layers), otherwise as above",
-        "cd-deep-words": bound_words(measured, ["condensation-deep-tanh", "condensation-deep-xtanh"]),
+        "cd-deep-net": f"{cfg.d}–{'–'.join([str(cfg.width)] * cfg.deep_depth)}–1",
+        "cd-deep-depth": str(cfg.deep_depth),
+        "cd-deep-bounds": bound_table(measured, ["condensation-deep-tanh", "condensation-deep-xtanh"]),
     }
 
 

@@ -1,6 +1,6 @@
 r"""One input dimension: the input weights (w, b) of each neuron are a point of the plane, and the paper's theorem
 bounds their condensed orientations by 2p for any multiplicity p. The 1-D runs (the paper's task and Adam), their
-statistics (the multiplicity gap, the condensed lines and those gradient flow predicts), claims, words and figure."""
+statistics (the multiplicity gap, the condensed lines and those gradient flow predicts), claims, numbers, tables and figure."""
 
 import jax
 import numpy as np
@@ -20,7 +20,8 @@ from .counting import (
     TYPICAL,
     ZX,
     bound_measurement,
-    bound_words,
+    bound_table,
+    md_table,
     median_range,
     recount,
 )
@@ -205,14 +206,13 @@ LINE_CLAIMS = [
           "With 1-D input, neurons condense onto at most 2p orientations for any multiplicity p.",
           "condensed orientations / 2p at the end of the initial stage (1-D), largest over the activations with a "
           f"multiplicity of the {TYPICAL}", AtMost(1.0), why="the theorem's bound, for a typical network",
-          decide="more seeds", robustness=ROBUST),
+          decide="more seeds", robustness=ROBUST, caveat="counting rules checked on one seed"),
     Claim("condensation-multiplicity", f"{ZX}, Sec. 5 (experiments)",
-          "The number of condensed orientations grows with the multiplicity: x·tanh (p = 2) condenses onto more "
-          "orientations than tanh (p = 1); the paper finds 2p.",
+          "x·tanh (p = 2) condenses onto more orientations than tanh (p = 1).",
           "median condensed orientations of x·tanh minus those of tanh (1-D; exact 95% interval: each median's from "
           "order statistics of the seeds at 97.5%, distribution-free)",
-          AtLeast(1.0), why="2p gives 4 − 2 = 2; one more orientation is the least that shows growth",
-          decide="more seeds"),
+          AtLeast(1.0), why="the count grows with the multiplicity; the paper finds 2p, which gives 4 − 2 = 2; one more "
+          "orientation is the least that shows growth", decide="more seeds", caveat="counting rules checked on one seed"),
 ]
 
 
@@ -233,37 +233,46 @@ def measure_line(arrays, cfg):
     }
 
 
-# WORDS
+# NUMBERS
 
 
 def line_numbers(arrays, cfg, measured):
-    """The 1-D experiment's numbers and phrases (``measured``: the chapter's claims measured on ``arrays``)."""
+    """The 1-D experiment's numbers, labels and tables (``measured``: the chapter's claims measured on ``arrays``)."""
+    differs = LINE_FIGURE.differences(cfg, line_differences(cfg))
+    settings = md_table(["setting", "the paper", "the run shown"], LINE_FIGURE.rows(cfg)
+                        + [["initialization", "every parameter from N(0, 0.005²)", d.split(" (paper:")[0]]
+                           for d in line_differences(cfg)])
     return {
-        "cd-line-setup": f"{cfg.width_1d} neurons, {cfg.n_1d} points, full-batch Adam with learning rate "
-                         f"{cfg.lr_1d:g} for {cfg.steps_1d} steps, {cfg.n_seeds} seeds",
-        "cd-line-std": f"{cfg.scale_1d:g}",
-        "cd-line-rule-words": line_rule_words(arrays, cfg),
-        "cd-line-bound-words": bound_words(measured, ["condensation-1d-bound"]),
-        "cd-line-words": line_words(arrays, cfg),
-        "cd-line-match": line_match_words(cfg, arrays),
-        "cd-line-differs": LINE_FIGURE.caption(cfg, line_differences(cfg)),
+        "cd-line-width": str(cfg.width_1d), "cd-line-n": str(cfg.n_1d), "cd-line-lr": f"{cfg.lr_1d:g}",
+        "cd-line-steps": str(cfg.steps_1d),
+        "cd-line-ndiff": str(len(differs)) if differs else "none",
+        "cd-line-settings": settings,
+        "cd-line-bounds": bound_table(measured, ["condensation-1d-bound"], reading=False),
+        "cd-line-rules": line_rule_table(arrays, cfg),
+        **line_match(cfg, arrays),
     }
 
 
-def line_words(arrays, cfg):
-    """Where each 1-D activation's neurons have condensed at the end of the initial stage (seed median), beside 2p."""
-    counts = line_counts(arrays)
-    parts = []
-    for i, act in enumerate(cfg.activations_1d):
-        c, p = np.nanmedian(counts[i]) if not np.all(np.isnan(counts[i])) else np.nan, MULTIPLICITY[act]
-        if np.isnan(c):
-            parts.append(f"{act}'s initial stage did not end")
-            continue
-        lines = f"{c:.0f} orientations" + (f" ({c / 2:g} line{'s' if c != 2 else ''})" if c % 2 == 0 else "")
-        bound = "outside the theorem" if p is None else (f"the theorem allows {2 * p}" if c <= 2 * p
-                                                        else f"more than the {2 * p} the theorem allows")
-        parts.append(f"{act}'s onto {lines}, {bound}")
-    return "; ".join(parts)
+def line_rule_table(arrays, cfg, gap_rule=1.0):
+    """The 1-D run's kept seed under every counting rule (:func:`line_rule_counts`) as a Markdown table: per activation
+    with a multiplicity, the rules at which it stays within 2p and the counts above it; then the multiplicity gap
+    (x·tanh minus tanh) against ``gap_rule`` (the multiplicity claim's bar): the rules at or above it, those exactly on
+    it, and the gaps below it."""
+    rules, counts = line_rule_counts(arrays, cfg.activations_1d)
+    name = lambda r: f"cosine {r[0]:g}, cover {r[1]:g}"
+    rows = []
+    for act, cs in counts.items():
+        p = MULTIPLICITY[act]
+        if p:
+            over = [f"{n:g} at {name(r)}" for n, r in zip(cs, rules) if n > 2 * p]
+            rows.append([act, f"at most {2 * p}", f"{len(rules) - len(over)} of {len(rules)}", "; ".join(over) or "—"])
+    if "tanh" in counts and "xtanh" in counts:
+        gaps = [x - t for x, t in zip(counts["xtanh"], counts["tanh"])]
+        below = [f"{g:g} at {name(r)}" for g, r in zip(gaps, rules) if g < gap_rule]
+        on = sum(g == gap_rule for g in gaps)
+        rows.append(["x·tanh minus tanh", f"at least {gap_rule:g}",
+                     f"{len(rules) - len(below)} of {len(rules)} (exactly {gap_rule:g} at {on})", "; ".join(below) or "—"])
+    return md_table(["count (first seed)", "bound", "rules within it", "outside it"], rows)
 
 
 def line_angles_measured_predicted(cfg, arrays):
@@ -292,18 +301,13 @@ def line_rows(cfg, arrays):
     return rows
 
 
-def line_match_words(cfg, arrays):
-    """Whether the first seed's number of condensed lines equals gradient flow's, per activation with p = 1 or 2."""
+def line_match(cfg, arrays):
+    """The activations with p = 1 or 2 whose first seed's number of condensed lines equals gradient flow's
+    (``cd-line-match``) and those whose does not (``cd-line-mismatch``), each ``"none"`` where there is none."""
     pairs = [(act, len(m), len(q)) for act, (m, q) in zip(cfg.activations_1d, line_angles_measured_predicted(cfg, arrays))
              if MULTIPLICITY[act] in (1, 2)]
-    same = [a for a, m, q in pairs if m == q]
-    other = [f"{a} ({m} measured, {q} predicted)" for a, m, q in pairs if m != q]
-    if not pairs:
-        return "No activation here has a gradient-flow prediction"
-    if not other:
-        return f"The number of lines matches for {' and '.join(same)}"
-    return (f"The number of lines matches for {' and '.join(same)} but not for {', '.join(other)}" if same else
-            f"The number of lines does not match: {', '.join(other)}")
+    names = lambda same: " and ".join(a for a, m, q in pairs if (m == q) == same) or "none"
+    return {"cd-line-match": names(True), "cd-line-mismatch": names(False)}
 
 
 # FIGURES

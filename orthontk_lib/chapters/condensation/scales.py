@@ -1,6 +1,6 @@
 r"""Gradient descent from each initialization scale s (d-dimensional inputs, one hidden layer): the experiment of the
 theorem for p = 1 and of the contrast with the lazy regime. Its points and arrays, its statistics (the count at
-the stage end, the weights' change against s), its claims, words and figures."""
+the stage end, the weights' change against s), its claims, numbers and figures."""
 
 import jax
 import numpy as np
@@ -82,7 +82,11 @@ def stage_end_change(arrays):
     return np.where(end >= 0, picked, np.nan)
 
 
-def change_slope(arrays, max_scale=0.03, changes=None):
+SLOPE_MAX_SCALE = 0.03
+"""The largest initialization scale of the weight-change slope's fit (:func:`change_slope`)."""
+
+
+def change_slope(arrays, max_scale=SLOPE_MAX_SCALE, changes=None):
     r"""Log-log slope of the stage-end relative change against the scale, over scales :math:`\le` ``max_scale``.
 
     Theory: at the end of the initial stage the weights have the size that makes the output fit a fixed
@@ -112,7 +116,7 @@ def lazy_orientations_ci(arrays):
     return value, ci
 
 
-def change_slope_ci(arrays, max_scale=0.03, level=0.95):
+def change_slope_ci(arrays, max_scale=SLOPE_MAX_SCALE, level=0.95):
     """:func:`change_slope`'s slope farthest from −1, with an exact interval of coverage at least ``level``.
 
     Each activation's slope is a linear combination of the log seed medians, increasing in some and decreasing in
@@ -140,8 +144,7 @@ def change_slope_ci(arrays, max_scale=0.03, level=0.95):
 
 SCALE_CLAIMS = [
     Claim("condensation-orientations", f"{ZX}, Thm. 1 (p = 1, any input dimension)",
-          "With small initialization, the input weights of neurons with an activation of multiplicity p = 1 condense "
-          "onto at most 2 orientations early in training, in any input dimension.",
+          "From small initialization, p = 1 neurons condense onto at most 2 orientations, in any dimension.",
           "condensed orientations / 2p at the end of the initial stage (d = 5, gradient descent, smallest init scale), "
           f"largest over the p = 1 activations of the {TYPICAL}", AtMost(1.0), why=RULE_WHY, decide="more seeds", robustness=ROBUST),
 ]
@@ -152,14 +155,15 @@ LAZY_CLAIMS = [
           "condensed orientations / m at s = 1 at the end of the initial stage (seed median, fewest over "
           f"activations; {MEDIAN_CI})",
           AtLeast(0.25), why="random orientations in d + 1 = 6 dimensions rarely lie within 18° of each other, "
-          "giving about 0.7 m clusters; condensation gives 2p/m <= 0.08 at m = 50", decide="more seeds"),
+          "giving about 0.7 m clusters; condensation gives 2p/m <= 0.08 at m = 50", decide="more seeds",
+          caveat="one width, standard parameterization"),
     Claim("condensation-weight-change", f"{ZX}, Sec. 4 (the initial stage)",
-          "From a small initialization the input weights grow to a size set by the task, not by the initialization: "
-          "their relative change is of order 1/s.",
+          "From small initialization, the input weights' relative change is of order 1/s.",
           "log-log slope of the relative change of the input weights at the end of the initial stage against the "
           "scale s <= 0.03 (seed medians; the activation farthest from −1; exact 95% interval: every activation's slope "
           "between its values at its medians' order-statistic bounds, Bonferroni over medians and activations)",
-          Within(-1.0, 0.15), why="theory: −1; the stage ends at a loss drop fixed up to one evaluation's "
+          Within(-1.0, 0.15), why="theory: −1, since the input weights grow to a size set by the task, not by the "
+          "initialization; the stage ends at a loss drop fixed up to one evaluation's "
           "resolution, which moves the slope by a few hundredths", decide="more scales or seeds"),
 ]
 
@@ -180,31 +184,32 @@ def measure_scales(arrays, cfg):
     }
 
 
-# WORDS
+# NUMBERS
 
 
 def scale_numbers(arrays, cfg, measured):
-    """The scales experiment's numbers and phrases (``measured``: the chapter's claims measured on ``arrays``)."""
+    """The scales experiment's numbers, labels and table (``measured``: the chapter's claims measured on ``arrays``)."""
+    from .counting import md_table
+
     sc = list(arrays["scales"])
     small, large = int(np.argmin(sc)), int(np.argmax(sc))
-    final = np.median(arrays["rel_change"][..., -1], -1)
-    acts = list(cfg.activations)
-    lazy = final[:, large]
-    m = measured
+    final = np.median(arrays["rel_change"][..., -1], -1)  # (activation, scale)
+    slopes = change_slope(arrays)[1]
+    span = lambda x, fmt: f"{min(x):{fmt}} to {max(x):{fmt}}"
+    rows = [[act, f"{s:.2f}", f"{final[i, small]:.0f}", f"{final[i, large]:.2f}"]
+            for i, (act, s) in enumerate(zip(cfg.activations, slopes))]
     return {
-        "cd-setup": f"{cfg.d}–{cfg.width}–1 networks, {cfg.n_train} training points, full-batch gradient descent "
-                    f"with learning rate {cfg.lr:g} for {cfg.steps} steps, {cfg.n_seeds} seeds",
-        "cd-nseeds": str(cfg.n_seeds), "cd-width": str(cfg.width),
-        "cd-collapse-words": (
-            "the counts of the p = 1 activations reach the bound at the smallest s, where the weights grow by a large "
-            "factor inside the initial stage"
-            if m.verdict("condensation-orientations") == "holds" else
-            "at the smallest s the counts of the p = 1 activations still exceed the bound for some seeds"),
-        "cd-slopes": ", ".join(f"{s:.2f} ({act})" for s, act in zip(change_slope(arrays)[1], acts)),
-        "cd-change-lazy": ", ".join(f"{final[i, large]:.2f} ({act})" for i, act in enumerate(acts)),
-        "cd-lazy-words": ("about their own size or more: at this width the usual scale is not lazy"
-                          if lazy.max() > 0.3 else "by a small fraction of their size: close to lazy"),
-        "cd-change-small": ", ".join(f"{final[i, small]:.0f} ({act})" for i, act in enumerate(acts)),
+        "cd-net": f"{cfg.d}–{cfg.width}–1", "cd-ntrain": str(cfg.n_train), "cd-lr": f"{cfg.lr:g}",
+        "cd-steps": str(cfg.steps), "cd-nseeds": str(cfg.n_seeds), "cd-width": str(cfg.width),
+        "cd-orientations-verdict": measured.verdict("condensation-orientations"),
+        "cd-lazy-verdict": measured.verdict("condensation-lazy-none"),
+        "cd-slope-scale": f"{SLOPE_MAX_SCALE:g}",
+        "cd-slopes": span(slopes, ".2f"),
+        "cd-change-small": span(final[:, small], ".0f"),
+        "cd-change-lazy": span(final[:, large], ".2f"),
+        "cd-lazy-label": "not lazy" if final[:, large].max() > 0.3 else "close to lazy",
+        "cd-change-table": md_table(["φ", f"slope over s ≤ {SLOPE_MAX_SCALE:g}", f"change at s = {sc[small]:g}",
+                                     f"change at s = {sc[large]:g}"], rows),
         "cd-scale-small": f"{sc[small]:g}",
     }
 
