@@ -42,8 +42,10 @@ ROOT_ENV = "ORTHONTK_ORIGINAL_DIR"
 """Environment variable naming a clone of :data:`REPOSITORY` (its working tree)."""
 SAVED = pathlib.Path(__file__).resolve().parents[1] / "data" / "original"
 """Where the derived arrays are committed."""
-CURVE_STEPS = 96
-"""Steps kept per curve in the committed summaries: log-spaced from the first to the last (the files hold every step)."""
+CURVE_RECORDS = 50
+"""Records per curve kept for the statistics, evenly spaced (step T/50, 2T/50, …, T), as the book's own runs record."""
+CURVE_LOG_STEPS = 48
+"""Further steps kept per curve for drawing on a log step axis: log-spaced from the first."""
 
 
 class OriginalError(ValueError):
@@ -282,10 +284,15 @@ def curves(root=None, figure="full_batch"):
 # THE COMMITTED SUMMARIES
 
 
-def _log_steps(steps, n=CURVE_STEPS):
-    """Indices of about ``n`` log-spaced steps of ``steps``, the first and the last included."""
-    at = np.unique(np.round(np.geomspace(1, len(steps), n)).astype(int) - 1)
-    return at
+def _kept_steps(n_steps):
+    """``(indices, linear)``: the indices of the steps the summaries keep (:data:`CURVE_RECORDS` evenly spaced ones
+    ending at the last, and :data:`CURVE_LOG_STEPS` log-spaced from the first), ascending, and a mask of the evenly
+    spaced ones."""
+    count = min(CURVE_RECORDS, n_steps)
+    linear = np.arange(1, count + 1) * n_steps // count - 1
+    logs = np.round(np.geomspace(1, n_steps, CURVE_LOG_STEPS)).astype(int) - 1
+    at = np.union1d(linear, logs)
+    return at, np.isin(at, linear)
 
 
 def derive(root=None):
@@ -294,8 +301,8 @@ def derive(root=None):
     of every file read, and ``absent`` the curve folders whose files the clone lacks.
 
     Names: ``speed/<split>/<init>/L<depth>_N<width>/{k,tau,accuracy}``, ``change/widths``,
-    ``change/<init>/{layers,ntk}``, ``<figure>/<folder>/{steps,lr,train_acc,train_loss,test_acc,test_loss}`` (curves
-    at :data:`CURVE_STEPS` log-spaced steps), and ``<figure>/<folder>/copy_of`` (the index, in sorted folder order, of
+    ``change/<init>/{layers,ntk}``, ``<figure>/<folder>/{steps,linear,lr,train_acc,train_loss,test_acc,test_loss}`` (curves
+    at the steps :func:`_kept_steps` keeps; ``linear`` marks the evenly spaced records), and ``<figure>/<folder>/copy_of`` (the index, in sorted folder order, of
     an earlier folder holding byte-identical files; −1 if none).
     """
     root = _root(root)
@@ -322,9 +329,9 @@ def derive(root=None):
                    if p.is_dir() and p.name not in found]
         digests = [c.digest for c in found.values()]
         for i, (folder, c) in enumerate(found.items()):
-            at = _log_steps(c.steps)
+            at, linear = _kept_steps(len(c.steps))
             name = f"{figure}/{folder}"
-            arrays[f"{name}/steps"], arrays[f"{name}/lr"] = c.steps[at], np.array(c.lr)
+            arrays[f"{name}/steps"], arrays[f"{name}/linear"], arrays[f"{name}/lr"] = c.steps[at], linear, np.array(c.lr)
             for field in ("train_acc", "train_loss", "test_acc", "test_loss"):
                 arrays[f"{name}/{field}"] = getattr(c, field)[:, at].astype(np.float32)
             arrays[f"{name}/copy_of"] = np.array(digests.index(c.digest) if digests.index(c.digest) < i else -1)
@@ -362,7 +369,8 @@ def save(root=None, out=SAVED, commit=None):
     digest = hashlib.sha256(tmp.read_bytes()).hexdigest()
     record = {"repository": f"https://github.com/{REPOSITORY}", "commit": commit,
               "command": f"python -m orthontk_lib.original --root <clone of {REPOSITORY} at {commit[:7]}>",
-              "curve_steps": CURVE_STEPS, "sha256": digest, "absent": absent, "sources": sources}
+              "curve_records": CURVE_RECORDS, "curve_log_steps": CURVE_LOG_STEPS, "sha256": digest, "absent": absent,
+              "sources": sources}
     os.replace(tmp, npz)
     meta.write_text(json.dumps(record, indent=1) + "\n")
     return npz, meta

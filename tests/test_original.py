@@ -88,6 +88,9 @@ def test_curves_read_every_seed_and_flag_byte_identical_settings(tmp_path):
     assert gd.init == "orthogonal" and gd.lr == 0.001 and gd.train_loss.shape == (2, 5) and list(gd.steps) == [1, 2, 3,
                                                                                                                  4, 5]
     assert gd.digest == found["tanh_gau_L3_N400"].digest
+    at, linear = original._kept_steps(10_000)
+    assert at[0] == 0 and list(at[linear][:2]) == [199, 399] and linear.sum() == 50 and at[-1] == 9_999
+    assert list(original._kept_steps(5)[0]) == [0, 1, 2, 3, 4]
     arrays, sources, absent = original.derive(root)
     assert int(arrays["full_batch/tanh_orth_L3_N400/copy_of"]) == 0
     assert int(arrays["full_batch/tanh_gau_L3_N400/copy_of"]) == -1

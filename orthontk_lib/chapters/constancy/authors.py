@@ -1,0 +1,68 @@
+r"""The authors' numbers behind the paper's Fig. 2, read as this chapter reads its own run.
+
+Huang, Du and Xu published the relative weight and NTK changes behind their Fig. 2 (15 runs per width, widths
+16 … 4096; :mod:`orthontk_lib.original`). :func:`arrays` puts them in this chapter's array names and shapes, so that
+the chapter's own statistics (:func:`~orthontk_lib.chapters.constancy.experiment.weight_slopes`,
+:func:`~orthontk_lib.chapters.constancy.experiment.weight_ntk_slopes`) and figure
+(:func:`~orthontk_lib.chapters.constancy.figures.fig_weights`) read both the same way.
+"""
+
+import numpy as np
+
+from orthontk_lib import original
+
+from .experiment import INITS, weight_ntk_slopes, weight_slopes
+
+__all__ = ["arrays", "at_widths", "agreement", "COLUMNS"]
+
+
+def arrays(saved=None):
+    """The authors' Fig. 2 data as this chapter's arrays: ``weight_widths`` (W,), ``weight_change`` (W, init, run,
+    layer) and ``weight_ntk_change`` (W, init, run), inits in :data:`INITS` order.
+
+    Raises:
+      orthontk_lib.original.OriginalError: the committed summaries are missing or corrupt.
+    """
+    a, _ = original.load(*(() if saved is None else (saved,)))
+    return {"weight_widths": a["change/widths"].astype(int),
+            "weight_change": np.stack([a[f"change/{i}/layers"].transpose(1, 2, 0) for i in INITS], axis=1),
+            "weight_ntk_change": np.stack([a[f"change/{i}/ntk"] for i in INITS], axis=1)}
+
+
+def at_widths(data, widths):
+    """``data`` (this chapter's weight arrays) restricted to the widths in ``widths``.
+
+    Raises:
+      ValueError: a width of ``widths`` that ``data`` lacks.
+    """
+    have = [int(w) for w in data["weight_widths"]]
+    missing = sorted(set(int(w) for w in widths) - set(have))
+    if missing:
+        raise ValueError(f"widths {missing} are not among {have}")
+    at = [have.index(int(w)) for w in widths]
+    return {"weight_widths": np.asarray(have)[at], "weight_change": data["weight_change"][at],
+            "weight_ntk_change": data["weight_ntk_change"][at]}
+
+
+COLUMNS = ("slope of", "init", "authors' data, their widths", "authors' data, the book's widths", "this book")
+"""The columns of :func:`agreement`'s rows."""
+
+
+def agreement(book, authors=None):
+    """The log-log slopes against width of the relative weight change (outer and inner layers) and of the NTK
+    change, per init, computed by the same functions on the authors' runs (all their widths, and only the widths the
+    book ran) and on the book's: rows of :data:`COLUMNS`, each value ``"s [lo, hi]"`` with its 95% interval.
+
+    Args:
+      book: the chapter's arrays (``weight_widths``, ``weight_change``, ``weight_ntk_change``).
+      authors: :func:`arrays` (default: the committed summaries).
+    """
+    authors = arrays() if authors is None else authors
+    runs = {"all": authors, "book widths": at_widths(authors, book["weight_widths"]), "book": book}
+    fmt = lambda s, ci: f"{s:.2f} [{ci[0]:.2f}, {ci[1]:.2f}]"
+    rows = []
+    for what, label in (("outer", "outer layers' weights"), ("inner", "inner layers' weights"), ("ntk", "NTK")):
+        per_run = {k: (weight_ntk_slopes(v) if what == "ntk" else weight_slopes(v, what)) for k, v in runs.items()}
+        for i, init in enumerate(INITS):
+            rows.append((label, init, *(fmt(*per_run[k][i][:2]) for k in runs)))
+    return rows

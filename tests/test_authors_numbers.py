@@ -1,0 +1,43 @@
+"""The authors' published numbers read by the chapters' own statistics: shapes, the same function on both, and a
+comparison that can fail."""
+
+import numpy as np
+
+from orthontk_lib.chapters.constancy import authors as fig2
+from orthontk_lib.chapters.constancy import experiment as constancy
+from orthontk_lib.chapters.training_curves import authors as fig3
+from orthontk_lib.chapters.training_curves import statistics as curves
+
+
+def test_fig2_arrays_take_the_chapters_shapes_and_its_slopes():
+    a = fig2.arrays()
+    assert a["weight_change"].shape == (9, 2, 15, 4) and a["weight_ntk_change"].shape == (9, 2, 15)
+    small = fig2.at_widths(a, [16, 32, 64, 128])
+    assert list(small["weight_widths"]) == [16, 32, 64, 128] and small["weight_change"].shape[0] == 4
+    rows = fig2.agreement(small, a)
+    (inner_gauss,) = [r for r in rows if r[:2] == ("inner layers' weights", "gaussian")]
+    s, ci = constancy.weight_slopes(a, "inner")[0]
+    assert inner_gauss[2] == f"{s:.2f} [{ci[0]:.2f}, {ci[1]:.2f}]"
+    assert inner_gauss[3] == inner_gauss[4]  # the book's widths of the authors' runs, twice
+
+
+def test_fig2_agreement_moves_when_one_side_scales_differently():
+    a = fig2.arrays()
+    steeper = {**a, "weight_ntk_change": a["weight_ntk_change"] / a["weight_widths"][:, None, None] ** 0.5}
+    (ntk_gauss,) = [r for r in fig2.agreement(steeper, a) if r[:2] == ("NTK", "gaussian")]
+    assert float(ntk_gauss[4].split()[0]) < float(ntk_gauss[2].split()[0]) - 0.4
+
+
+def test_fig3_arrays_and_gap_read_as_the_chapter_reads_its_own():
+    even = fig3.arrays(evenly_spaced=True)
+    assert even["gd-shallow_train_loss"].shape == (2, 30, 50) and even["gd-shallow_steps"][-1] == 10_000
+    assert "sgd-tanh_train_loss" not in even  # not in the repository's snapshot
+    rows = {r[0]: r for r in fig3.agreement(even, even)}
+    a, ci, _ = curves.loss_gap(curves.setting_losses(even, "gd-shallow"))
+    assert rows["gd-shallow"][1] == rows["gd-shallow"][3] == f"{a:.3f} [{ci[0]:.3f}, {ci[1]:.3f}]"
+    assert rows["sgd-tanh"][1] == "—"
+    worse = {k: v.copy() for k, v in even.items()}
+    worse["gd-deep_test_loss"][1] *= 1.5  # the orthogonal test loss half as large again
+    assert float(fig3.agreement(worse, even)[1][3].split()[0]) > 0.4
+    assert fig3.arrays()["gd-shallow_steps"][0] == 1  # the drawn curves keep the first steps
+    assert np.all(np.diff(fig3.arrays()["gd-deep_steps"]) > 0)
