@@ -31,11 +31,11 @@ quick, test_each_claim_can_hold_and_fail, test_quick_profile_decides_with_a_clea
     con, CASES, ASSERTED)
 
 
-def test_the_same_order_sentence_flips_when_the_ratio_does(quick):
+def test_the_same_order_verdict_flips_when_the_ratio_does(quick):
     cfg, arrays = quick
-    assert prose(con, arrays, cfg)["con-same-words"].startswith("The two inits drift by the same order")
+    assert prose(con, arrays, cfg)["con-same-verdict"] == "holds"
     five_times = {"constancy-orth-over-gauss": (5.0, (4.0, 6.0))}  # orthogonal moves 5x more
-    assert prose(con, arrays, cfg, five_times)["con-same-words"].startswith("The two inits drift by different orders")
+    assert prose(con, arrays, cfg, five_times)["con-same-verdict"] == "does not hold"
 
 
 def synthetic_weights(outer, inner, ntk, layers=4, seeds=5):
@@ -60,11 +60,11 @@ def test_weight_figure_statistics_decide_synthetic_changes(rates, verdict):
             assert c.verdict(*fits[c.id][:2]) == verdict, (c.id, fits[c.id])
 
 
-def test_the_same_rates_sentence_flips_when_an_init_moves_differently():
+def test_the_same_rates_words_flip_when_an_init_moves_differently():
     same = {"outer": [(-0.55, -0.45), (-0.56, -0.44)], "inner": [(-1.05, -0.95)] * 2, "ntk": [(-0.9, -0.6)] * 2}
-    assert con.same_slopes_sentence(same).startswith("The orthogonal and Gaussian intervals overlap for all three")
+    assert con.same_slopes_words(same) == "overlap in all three groups"
     apart = {**same, "inner": [(-1.05, -0.95), (-0.6, -0.5)]}
-    assert "disjoint for the inner layers" in con.same_slopes_sentence(apart)
+    assert con.same_slopes_words(apart) == "are disjoint for the inner layers"
 
 
 def test_large_lr_moves_the_kernel_order_one_until_stable(quick):
@@ -97,13 +97,24 @@ def test_config_rejects_a_small_lr_above_the_stability_limit():
         con.Config.for_profile("quick", use_env=False, lr_small=2.5)
 
 
-def test_the_linearization_cnn_and_lazy_phrases_follow_their_verdicts(quick):
+def test_the_linearization_cnn_and_lazy_verdict_words_follow_their_verdicts(quick):
     cfg, arrays = quick
     flat = (0.1, (0.0, 0.2))  # no decay at all
     words = prose(con, arrays, cfg, {"constancy-linearization": flat, "constancy-cnn-slope": flat,
                                      "constancy-large-lr": (0.01, (0.01, 0.01))})  # the kernel barely moves
-    assert words["con-gap-words"].startswith("The gap to the linearization does not shrink")
-    assert words["con-cnn-words"].startswith("CNNs do not")
-    assert words["con-lazy-words"].startswith("At the widest networks the kernel moves little")
+    assert words["con-gap-verdict"] == words["con-cnn-verdict"] == words["con-lazy-verdict"] == "does not hold"
     steep = prose(con, arrays, cfg, {"constancy-linearization": (-1.0, (-1.2, -0.8))})
-    assert steep["con-gap-words"].startswith("The network stays close")
+    assert steep["con-gap-verdict"] == "holds"
+
+
+def test_the_weight_verdict_counts_add_up_to_the_six_slopes(quick):
+    cfg, arrays = quick
+    words = prose(con, arrays, cfg, {"constancy-weights-outer-gaussian": (0.0, (-0.1, 0.1))})  # far from -1/2
+    assert sum(int(words[f"con-w-{v}"]) for v in ("holds", "fails", "inconclusive")) == 6
+    assert int(words["con-w-fails"]) >= 1
+
+
+def test_no_glued_value_is_longer_than_eight_words_but_the_caption(quick):
+    cfg, arrays = quick
+    long = {k: v for k, v in prose(con, arrays, cfg).items() if len(str(v).split()) > 8}
+    assert set(long) == {"con-w-differs"}, long

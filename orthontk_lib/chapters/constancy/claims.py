@@ -5,7 +5,7 @@ orthogonal against Gaussian, the network against its linearization, and the cata
 from orthontk_lib import stats
 from orthontk_lib.claims import AtLeast, AtMost, Between, Claim, Measurement, Within
 
-from .experiment import INITS, WEIGHT_FIGURE, weight_ntk_slopes, weight_slopes
+from .experiment import B_STD, INITS, W_STD, WEIGHT_FIGURE, weight_ntk_slopes, weight_slopes
 from .statistics import (
     catapult_peak,
     change_slopes,
@@ -29,47 +29,47 @@ WEIGHT_WHY = ("one GD step moves each layer by O(η) in Frobenius norm (NTK para
               "widths")
 CLAIMS = [
     *(Claim(f"constancy-weights-{group}-{init}", f"{HDX}, Sec. 4 (weight-change figure)",
-            f"Under small-learning-rate GD the {what} of {'a' if init == 'gaussian' else 'an'} {init} network "
-            f"move{'s' if group == 'outer' else ''} by a relative amount of order n^({rate}).",
-            f"common log-log slope over {what} of the seed-mean ||W_T − W_0||_F/||W_0||_F against width (95% "
-            "t-interval)", Within(slope, 0.15), why=WEIGHT_WHY, decide="more widths or runs (the paper profile)")
-      for group, what, rate, slope in (("outer", "first and last layer", "-1/2", -0.5),
-                                        ("inner", "width × width hidden layers", "-1", -1.0))
+            f"Small-step GD moves {'a' if init == 'gaussian' else 'an'} {init.capitalize()} network's {what} by a "
+            f"relative n^({rate}).",
+            f"common log-log slope over the {what} of the seed-mean ||W_T − W_0||_F/||W_0||_F against width, under GD "
+            "at half the stability limit (95% t-interval)", Within(slope, 0.15), why=WEIGHT_WHY,
+            decide="more widths or runs (paper scale)")
+      for group, what, rate, slope in (("outer", "first and last layers", "-1/2", -0.5),
+                                        ("inner", "width × width layers", "-1", -1.0))
       for init in INITS),
     *(Claim(f"constancy-weights-ntk-{init}", f"{HDX}, Thm. 2 and Sec. 4 (weight-change figure)",
-            f"In the same runs the NTK of {'a' if init == 'gaussian' else 'an'} {init} network moves by "
+            f"In the same runs {'a' if init == 'gaussian' else 'an'} {init.capitalize()} network's NTK moves by "
             "O(1/√width) at most.",
             "log-log slope of the seed-mean ||Θ_T − Θ_0||_F/||Θ_0||_F against width, 3-hidden-layer erf network "
             "(95% t-interval)", AtMost(-0.35), why=BOUND_WHY, decide="more widths")
       for init in INITS),
     *(Claim(f"constancy-slope-{init}", f"{HDX}, Thm. 2 and Sec. 4 (empirical rate)",
-            f"Under small-learning-rate GD the NTK of {'a' if init == 'gaussian' else 'an'} {init} FCN moves by "
-            "O(1/√width) at most: constant at infinite width.",
+            f"Small-step GD moves {'a' if init == 'gaussian' else 'an'} {init.capitalize()} FCN's NTK by "
+            "O(1/√width) at most.",
             "log-log slope of the seed-mean ||Θ_T − Θ_0||_F/||Θ_0||_F against width at η = N/λ_max (95% "
-            "t-interval)", AtMost(-0.35), why=BOUND_WHY, decide="more widths")
+            "t-interval); a change that vanishes with width is a kernel constant at infinite width",
+            AtMost(-0.35), why=BOUND_WHY, decide="more widths")
       for init in INITS),
     Claim("constancy-orth-over-gauss", f"{HDX}, abstract and Sec. 4",
-          "At finite width the NTK of an orthogonal network varies at a rate of the same order as a Gaussian "
-          "network's: no speed-up from orthogonality in the lazy regime.",
+          "An orthogonal network's NTK drifts at the same order as a Gaussian network's.",
           "orthogonal / Gaussian kernel change, geometric mean over widths (95% t-interval over widths)",
-          Between(0.5, 2.0), why="'the same order': within a factor of two either way",
-          decide="more seeds per width"),
+          Between(0.5, 2.0), why="'the same order': within a factor of two either way; then orthogonality brings no "
+                                 "speed-up in the lazy regime", decide="more seeds per width"),
     Claim("constancy-linearization", "Lee et al. 2019",
-          "A wide network follows its linearization around initialization: the output gap vanishes at least as "
-          "O(1/√width), for both inits.",
+          "A wide network's gap to its linearization vanishes as O(1/√width) or faster.",
           "common log-log slope (both inits) of max_t ||f_t − f_t^lin||/||f_0 − y|| against width (95% t-interval)",
           AtMost(-0.35), why=BOUND_WHY, decide="more widths"),
     Claim("constancy-cnn-slope", f"{HDX}, Sec. 3 (CNNs)",
-          "The same holds for CNNs: the NTK change under small-learning-rate GD vanishes with the channel count.",
+          "For CNNs too, the NTK's change under small-step GD vanishes with the channels.",
           "common log-log slope (both inits) of the kernel change against channels (95% t-interval)",
-          AtMost(-0.35), why=BOUND_WHY, decide="more channel counts (the paper profile)"),
+          AtMost(-0.35), why=BOUND_WHY, decide="more channel counts (paper scale)"),
     Claim("constancy-large-lr", "Lewkowycz et al. 2020",
-          "Above the stability limit 2N/λ_max, GD converges only by moving the NTK by O(1), at every width (the "
-          "catapult phase), which the lazy picture does not predict.",
+          "Above the stability limit 2N/λ_max, GD converges only by moving the NTK by O(1).",
           "seed-mean ||Θ_T − Θ_0||_F/||Θ_0||_F at η = 3N/λ_max, largest width, for the init that moves less "
           "(95% t-interval over seeds)",
-          AtLeast(0.2), why="order one; at small η the change at that width is a few percent",
-          decide="more seeds"),
+          AtLeast(0.2), why="order one, at every width (the catapult phase), which the lazy picture does not "
+                            "predict; at small η the change at that width is a few percent",
+          decide="more seeds", caveat="largest width only"),
 ]
 
 
@@ -90,78 +90,67 @@ def measure(arrays, cfg):
     return out
 
 
+SPIKE = 1.05
+"""The catapult's spike is seen when the largest training loss is at least this many times the initial one."""
+
+
 def numbers(arrays, cfg, measured):
-    """The numbers and phrases of the chapter's prose (``measured``: the claims measured on ``arrays``)."""
+    """The numbers, intervals and verdict words of the chapter's prose (``measured``: the claims measured on
+    ``arrays``)."""
     fmt = lambda m: f"{m[0]:.2f} [{m[1][0]:.2f}, {m[1][1]:.2f}]"
     m = measured
+    short = {"gaussian": "gauss", "orthogonal": "orth"}
     rs = arrays["record_steps"]
     sharp = final_sharpness(arrays)
     peak = catapult_peak(arrays)
     div = arrays["fcn_diverged"][:, :, 1]
-    weights = {f"con-w-{key}": ", ".join(f"{fmt(m[f'constancy-weights-{key}-{init}'])} ({init})" for init in INITS)
-               for key in ("outer", "inner", "ntk")}
+    weights = {f"con-w-{key}-{short[init]}": fmt(m[f"constancy-weights-{key}-{init}"])
+               for key in ("outer", "inner", "ntk") for init in INITS}
     w_verdicts = list(measured.verdicts("constancy-weights-").values())
     return {
         **weights,
-        "con-w-verdict": ("all six slopes are within their rules: the outer layers move as n^(-1/2), the inner ones as "
-                          "n^(-1), and the kernel at least as fast as n^(-1/2), for both initializations"
-                          if all(v == "holds" for v in w_verdicts) else
-                          f"{sum(v == 'holds' for v in w_verdicts)} of the six slopes are within their rules "
-                          f"({sum(v == 'does not hold' for v in w_verdicts)} outside, "
-                          f"{sum(v == 'inconclusive' for v in w_verdicts)} inconclusive; the ledger says which)"),
+        **{f"con-w-{v.replace('does not hold', 'fails')}": sum(x == v for x in w_verdicts)
+           for v in ("holds", "does not hold", "inconclusive")},
         "con-w-seeds": int(arrays["weight_change"].shape[2]),
         "con-w-lr": f"{cfg.lr_small:g} N/λ = {float(arrays['weight_eta']):.3f}",
-        "con-gap-words": measured.words(
-            "constancy-linearization", holds="The network stays close to its linearization, and closer as it widens",
-            fails="The gap to the linearization does not shrink with width as fast as n^(-1/2)",
-            inconclusive="Whether the gap to the linearization shrinks with width is not decided at these widths"),
-        "con-cnn-words": measured.words(
-            "constancy-cnn-slope", holds="CNNs behave alike",
-            fails="CNNs do not: their kernel's drift does not fall as fast as n^(-1/2)",
-            inconclusive="For CNNs the decay is not decided at these channel counts"),
-        "con-lazy-words": measured.words(
-            "constancy-large-lr", holds="Width does not make this regime lazy, and it",
-            fails="At the widest networks the kernel moves little even here, and yet it",
-            inconclusive="Whether width makes this regime lazy is not decided here; it"),
-        "con-w-same": same_slopes_sentence({key: [m[f"constancy-weights-{key}-{init}"][1] for init in INITS]
-                                            for key in ("outer", "inner", "ntk")}),
+        "con-w-same": same_slopes_words({key: [m[f"constancy-weights-{key}-{init}"][1] for init in INITS]
+                                         for key in ("outer", "inner", "ntk")}),
         "con-w-differs": WEIGHT_FIGURE.caption(cfg),
-        "con-depth": int(cfg.depth), "con-cnn-depth": int(cfg.cnn_depth),
+        "con-w-depth": int(cfg.weight_depth), "con-w-act": cfg.weight_activation,
+        "con-depth": int(cfg.depth), "con-cnn-depth": int(cfg.cnn_depth), "con-filter": int(cfg.cnn(1).kernel_size),
+        "con-sw2": f"{W_STD**2:g}", "con-sb": f"{B_STD:g}",
         "con-data": f"{cfg.n_train} {cfg.dataset} images (CNN: {cfg.cnn_train})",
         "con-steps": int(rs[-1]), "con-every": int(rs[1]), "con-seeds": int(arrays["fcn_change"].shape[3]),
         "con-lr-small": f"{cfg.lr_small:g} N/λ = {arrays['fcn_eta'][0]:.3f}",
         "con-lr-large": f"{cfg.lr_large:g} N/λ = {arrays['fcn_eta'][1]:.3f}",
+        "con-small-share": f"{cfg.lr_small / 2:g}", "con-large-share": f"{cfg.lr_large / 2:g}",  # of the limit 2N/λ
         "con-slope-gauss": fmt(m["constancy-slope-gaussian"]), "con-slope-orth": fmt(m["constancy-slope-orthogonal"]),
-        "con-ratio": fmt(m["constancy-orth-over-gauss"]), "con-same-words": measured.words(
-            "constancy-orth-over-gauss",
-            holds="The two inits drift by the same order: in the lazy regime orthogonality changes nothing",
-            fails="The two inits drift by different orders, against the paper's finding",
-            inconclusive="Whether the two inits drift by the same order is not decided at these widths and seeds"),
-        "con-change-widest": ", ".join(f"{c:.3f} ({i})" for c, i in zip(final_change(arrays)[-1], INITS)),
+        "con-ratio": fmt(m["constancy-orth-over-gauss"]),
+        "con-same-verdict": measured.verdict("constancy-orth-over-gauss"),
+        **{f"con-change-widest-{short[i]}": f"{c:.3f}" for c, i in zip(final_change(arrays)[-1], INITS)},
         "con-widest": int(arrays["fcn_widths"][-1]),
         "con-gap-slope": fmt(m["constancy-linearization"]),
+        "con-gap-verdict": measured.verdict("constancy-linearization"),
         "con-gap-widest": f"{linearization_gap(arrays)[-1].mean():.3f}",
         "con-early": f"{100 * (arrays['fcn_change'][-1, :, 0, :, len(rs) // 4] / arrays['fcn_change'][-1, :, 0, :, -1]).mean():.0f}%",
         "con-large": fmt(m["constancy-large-lr"]),
+        "con-large-init": INITS[int(large_lr_samples(arrays).mean(-1).argmin())],  # the init measure() reads
+        "con-lazy-verdict": measured.verdict("constancy-large-lr"),
         "con-large-loss": f"{arrays['fcn_loss'][-1, :, 1, :, -1].mean():.1e}",
-        "con-sharp": f"{sharp[0]:.2f} at initialization to {sharp[1]:.2f}",
+        "con-sharp-start": f"{sharp[0]:.2f}", "con-sharp-end": f"{sharp[1]:.2f}",
         "con-diverged": f"{int(div.sum())} of {div.size}",
         "con-peak": f"{peak:.2g}",
-        "con-peak-words": ("the training loss first rises, to {:.2g} times its initial value, then comes down: the "
-                           "catapult's signature".format(peak) if peak > 1.05 else
-                           "the training loss does not rise above its initial value at the recorded steps, so the "
-                           "catapult's signature, a spike in the loss, is not seen here"),
+        "con-spike": "a spike" if peak > SPIKE else "no spike",
         "con-cnn-slope": fmt(m["constancy-cnn-slope"]),
+        "con-cnn-verdict": measured.verdict("constancy-cnn-slope"),
         "con-cnn-ratio": fmt(init_ratio(arrays, "cnn")),
         "con-cnn-large": f"{large_lr_change(arrays, 'cnn'):.2f}",
     }
 
 
-def same_slopes_sentence(intervals):
-    """Whether the Gaussian and orthogonal slopes' intervals overlap, per group (``{group: [ci_gauss, ci_orth]}``)."""
+def same_slopes_words(intervals):
+    """Whether the Gaussian and orthogonal slopes' intervals overlap, per group (``{group: [ci_gauss, ci_orth]}``):
+    ``"overlap in all three groups"``, else ``"are disjoint for the <groups>"``."""
     names = {"outer": "outer layers", "inner": "inner layers", "ntk": "kernel"}
     apart = [names[k] for k, (g, o) in intervals.items() if g[1] < o[0] or o[1] < g[0]]
-    if not apart:
-        return "The orthogonal and Gaussian intervals overlap for all three, as the paper finds: the same rates"
-    return (f"The orthogonal and Gaussian intervals are disjoint for the {' and the '.join(apart)}: there the two "
-            "initializations move at different rates, unlike the paper's figure")
+    return f"are disjoint for the {' and the '.join(apart)}" if apart else "overlap in all three groups"

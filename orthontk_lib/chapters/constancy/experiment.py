@@ -120,10 +120,8 @@ WEIGHT_FIGURE = PaperFigure(
     "the NTK's ||Θ_T − Θ_0||_F/||Θ_0||_F against width, Gaussian and orthogonal weights)",
     settings=dict(weight_widths=tuple(2**k for k in range(4, 13)), weight_depth=3, weight_activation="erf",
                   weight_seeds=15),
-    always=("the paper's data set, learning rate and number of steps for this figure are not in the notes this book "
-            "follows: here full-batch GD on the chapter's training set at η = lr_small·N/λ_max (λ_max of the NTK at "
-            "initialization of this network at the drift sweeps' widest width, one η for every width) for the "
-            "chapter's steps, with σ_W² = 2, σ_b = 0.1",),
+    always=(lambda cfg: "the book chose the data, learning rate and steps: full-batch GD on the chapter's training "
+                        f"set, η = lr_small·N/λ_max, σ_W² = {W_STD**2:g}, σ_b = {B_STD:g}",),
     labels=dict(weight_widths="widths", weight_depth="hidden layers", weight_activation="activation",
                 weight_seeds="runs per width"))
 

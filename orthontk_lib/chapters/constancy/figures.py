@@ -40,17 +40,31 @@ def fig_weights(arrays):
         ax.plot(w, top * (w / w[0]) ** -1.0, "k:", lw=1, label=r"$n^{-1}$")
         ax.set(xscale="log", yscale="log", xlabel="width n")
         plots.label_ticks(ax, w)
-    axes[0, 2].legend(fontsize=6, loc="lower left")
-    handles, labels = axes[0, 0].get_legend_handles_labels()
-    fig.legend(handles, labels, loc="outside right center", fontsize=7)
+    plots.legend_outside(fig, fontsize=7)  # one legend: layers, inits and guides, each once
     return fig
 
 
 def fig_width(arrays):
-    """Small-lr kernel change against width, both inits, with fits and the n^(-1/2) guide."""
+    """Small-lr kernel change against width, both inits, with fits and the n^(-1/2) and n^(-1) guides."""
     small = {init: arrays["fcn_change"][:, i, 0, :, -1] for i, init in enumerate(INITS)}
-    return plots.width_scaling(arrays["fcn_widths"], small, fits=dict(zip(INITS, change_slopes(arrays))),
-                               ylabel=CHANGE)
+    fig = plots.width_scaling(arrays["fcn_widths"], small, fits=dict(zip(INITS, change_slopes(arrays))),
+                              ylabel=CHANGE)
+    return _with_inverse_guide(fig, arrays["fcn_widths"], small)
+
+
+def _with_inverse_guide(fig, widths, values):
+    r"""A :func:`plots.width_scaling` figure with a dotted :math:`n^{-1}` guide (perturbation theory's rate) through
+    the same first point as its :math:`n^{-1/2}` one, and its one legend redrawn to name both."""
+    ax = fig.axes[0]
+    w = np.asarray(widths, float)
+    first = np.mean([v.mean(-1)[0] for v in values.values()])
+    ax.plot(w, first * (w / w[0]) ** -1.0, "k:", lw=1, label=r"$\propto n^{-1}$")
+    rows = len(ax.get_legend_handles_labels()[1]) - 1  # the legend below held one entry fewer
+    for legend in list(fig.legends):
+        legend.remove()
+    fig.set_figheight(fig.get_figheight() - (0.16 * rows + 0.1))  # legend_outside adds the room again
+    plots.legend_outside(ax, fontsize=7)
+    return fig
 
 
 def fig_linearization(arrays):
@@ -71,31 +85,40 @@ def fig_linearization(arrays):
     return fig
 
 
+LINE = {"gaussian": "-", "orthogonal": "--"}
+"""Line style per init in the large-lr figure, whose two inits' curves would otherwise lie on each other."""
+
+
 def fig_large_lr(cfg, arrays):
     """Left: change after training at both learning rates against width. Middle: its course at the large lr.
-    Right: the training loss at every step at the large lr (the catapult's spike)."""
+    Right: the training loss at every step at the large lr (the catapult's spike). Colour and line style name the
+    init, the marker the learning rate; steps on a symmetric-log axis (linear below 1, so step 0 shows)."""
     fig, axes = plots.figure(ncols=3, width=2.7, height=2.6, squeeze=False)
     for i, init in enumerate(INITS):
-        for lr, style in ((0, "o-"), (1, "s--")):
-            axes[0, 0].loglog(arrays["fcn_widths"], final_change(arrays, lr=lr)[:, i], style, color=plots.COLORS[init],
+        for lr, marker in ((0, "o"), (1, "s")):
+            axes[0, 0].loglog(arrays["fcn_widths"], final_change(arrays, lr=lr)[:, i], marker=marker, ls=LINE[init],
+                              color=plots.COLORS[init], mfc="white" if init == "orthogonal" else None,
                               label=f"{init}, η = {(cfg.lr_small, cfg.lr_large)[lr]:g} N/λ")
     axes[0, 0].set(xlabel="width n", ylabel=CHANGE)
-    plots.time_courses(arrays["record_steps"], {(init, "large η"): arrays["fcn_change"][-1, i, 1]
-                                                for i, init in enumerate(INITS)}, ylabel=CHANGE_T, ax=axes[0, 1])
+    steps = arrays["record_steps"]
     loss = arrays["fcn_step_loss"][-1, :, 1]  # (init, seed, step)
     for i, init in enumerate(INITS):
-        axes[0, 2].plot(np.arange(loss.shape[-1]), loss[i].mean(0), color=plots.COLORS[init], label=init)
+        axes[0, 1].plot(steps, arrays["fcn_change"][-1, i, 1].mean(0), ls=LINE[init], marker=".", ms=4,
+                        color=plots.COLORS[init])  # a dot per record
+        axes[0, 2].plot(np.arange(loss.shape[-1]), loss[i].mean(0), ls=LINE[init], color=plots.COLORS[init])
+    axes[0, 1].set(xlabel="GD step", ylabel=CHANGE_T)
     axes[0, 2].set(xlabel="GD step", ylabel="training loss (large η)", yscale="log")
-    for ax in axes[0]:
-        if ax.get_legend():
-            ax.get_legend().remove()
+    for ax in axes[0, 1:]:
+        ax.set_xscale("symlog", linthresh=1)
+        ax.set_xlim(0, max(steps[-1], loss.shape[-1] - 1))
     handles, labels = axes[0, 0].get_legend_handles_labels()
     fig.legend(handles, labels, loc="outside lower center", ncols=2, fontsize=7)
     return fig
 
 
 def fig_cnn(arrays):
-    """The small-lr kernel change of CNNs against channels."""
+    """The small-lr kernel change of CNNs against channels, with the n^(-1/2) and n^(-1) guides."""
     cnn = {init: arrays["cnn_change"][:, i, 0, :, -1] for i, init in enumerate(INITS)}
-    return plots.width_scaling(arrays["cnn_widths"], cnn, fits=dict(zip(INITS, change_slopes(arrays, "cnn"))),
-                               xlabel="channels", ylabel=CHANGE)
+    fig = plots.width_scaling(arrays["cnn_widths"], cnn, fits=dict(zip(INITS, change_slopes(arrays, "cnn"))),
+                              xlabel="channels", ylabel=CHANGE)
+    return _with_inverse_guide(fig, arrays["cnn_widths"], cnn)
