@@ -41,3 +41,33 @@ def test_fig3_arrays_and_gap_read_as_the_chapter_reads_its_own():
     assert float(fig3.agreement(worse, even)[1][3].split()[0]) > 0.4
     assert fig3.arrays()["gd-shallow_steps"][0] == 1  # the drawn curves keep the first steps
     assert np.all(np.diff(fig3.arrays()["gd-deep_steps"]) > 0)
+
+
+def test_fig4_arrays_group_by_learning_rate_and_read_first_hits_as_trained():
+    from orthontk_lib import original
+    from orthontk_lib.chapters.speedup import authors as fig4
+    from orthontk_lib.chapters.speedup import statistics as speed
+
+    a = fig4.arrays()
+    assert a["tau"].shape[:2] == (3, 2) and a["tau"].shape[-1] == 20 and np.all(np.diff(a["lrs"]) > 0)
+    saved, _ = original.load()
+    k, tau = saved["speed/train/gaussian/L100_N400/k"], saved["speed/train/gaussian/L100_N400/tau"]
+    at = [int(np.argmin(abs(a["lrs"] - original.eta_of(kk)))) for kk in k]
+    np.testing.assert_array_equal(a["tau"][1, 0][at].T, tau)  # each row where its η is, whatever its position
+    assert np.array_equal(speed.trained(a), np.isfinite(a["tau"]))
+    edges = {r[1]: r for r in fig4.edges(a) if r[0] == "depth"}
+    assert edges["L = 200"][2].startswith("0.00794") and "beyond the grid" in edges["L = 50"][3]
+
+
+def test_fig4_agreement_is_the_chapters_claims_on_both_and_can_disagree():
+    from orthontk_lib.chapters.speedup import authors as fig4
+    from orthontk_lib.chapters.speedup import experiment
+
+    cfg = experiment.Config.for_profile("paper", use_env=False)
+    a = fig4.arrays()
+    rows = {r[0]: r for r in fig4.agreement(a, cfg, a)}
+    assert all(r[1] == r[3] and r[2] == r[4] for r in rows.values())  # the same data read twice agree
+    assert rows["speedup-deep"][2] == "holds"
+    slower = {**a, "tau": a["tau"].copy()}
+    slower["tau"][:, 1] *= 4.0  # orthogonal runs four times slower everywhere
+    assert {r[0]: r for r in fig4.agreement(slower, cfg, a)}["speedup-deep"][4] == "does not hold"
