@@ -108,7 +108,7 @@ def test_values_at_float32_resolution_are_named_as_rounding():
               "emp_spread_gaussian": np.array([[[1e-1]], [[1e-7]], [[2e-2]]]),
               "emp_analytic": np.array([[1e-1], [2e-8], [2e-2]])}
     assert list(eoc.empirical_at_floor(arrays)) == [False, True, False]
-    assert eoc.empirical_floor_words(arrays).startswith("the edge spread lies within a factor 10 of float32's")
+    assert [r[-1] for r in eoc.deep_phase_rows(arrays)][1] == "float32 rounding"
 
 
 RATES = {"1/L": lambda L: (0.7 + 3.0 / L) / L, "log L / L": lambda L: (1.3 * np.log(L) - 2.0) / L,
@@ -161,10 +161,10 @@ def test_only_critical_kernels_still_classify_at_depth(quick):
     assert max(a for a, (act, ph) in zip(acc, pts) if ph != "edge" and act == "erf") < 0.2
 
 
-def test_the_off_edge_accuracy_sentence_follows_the_data():
+def test_the_off_edge_accuracy_label_follows_the_data():
     phases = ["ordered", "edge", "chaotic"]
-    assert eoc.other_accuracy_words([0.1, 0.9, 0.12], phases) == "the others are at chance"
-    assert eoc.other_accuracy_words([0.5, 0.9, 0.12], phases).startswith("the others have fallen toward chance")
+    assert eoc.other_accuracy_label([0.1, 0.9, 0.12], phases) == "at chance"
+    assert eoc.other_accuracy_label([0.5, 0.9, 0.12], phases) == "toward chance, not all to it"
 
 
 @pytest.mark.parametrize("activation", ["erf", "tanh"])
@@ -207,40 +207,49 @@ def test_the_rate_sentence_follows_the_rates_the_recursion_follows():
         out["exact_check"] = np.asarray(0.0)
         return out
 
-    numbers = lambda a: eoc.rate_numbers(a, cfg, eoc.measure_rates(a, cfg))["eoc-rate-words"]
-    paper = numbers(arrays({"relu": "1/L", "elu": "log L / L", "tanh": "log L / L"}))
-    assert paper == "the exact recursion follows the paper's rate for relu, elu, tanh", paper
-    other = numbers(arrays({"relu": "log L / L", "elu": "slower", "tanh": "log L / L"}))
-    assert ("paper's rate for tanh" in other and "another rate for relu (log L / L), elu (slower than log L / L), "
-            "against the paper's statement" in other), other
+    def numbers(choice):
+        n = eoc.rate_numbers(arrays(choice), cfg, eoc.measure_rates(arrays(choice), cfg))
+        return {act: (n[f"eoc-rate-read-{act}"], n[f"eoc-rate-verdict-{act}"]) for act in eoc.RATE_FORMS}
 
-def test_the_robustness_sentence_reads_each_pair_alone():
+    paper = numbers({"relu": "1/L", "elu": "log L / L", "tanh": "log L / L"})
+    assert paper == {"relu": ("1/L", "holds"), "elu": ("log L / L", "holds"), "tanh": ("log L / L", "holds")}, paper
+    other = numbers({"relu": "log L / L", "elu": "slower", "tanh": "log L / L"})
+    assert other == {"relu": ("log L / L", "does not hold"), "elu": ("slower than log L / L", "does not hold"),
+                     "tanh": ("log L / L", "holds")}, other
+
+
+def test_the_robustness_labels_read_each_pair_alone():
     """A ReLU curve of log L / L in every pair keeps its reading pair by pair; one pair at 1/L changes it."""
     cfg = eoc.Config.for_profile("smoke", use_env=False)
     depths = np.unique(np.round(np.logspace(0, 4, 121)).astype(int))
     L = depths.astype(float)
 
     def arrays(last_pair):
-        out = {}
+        n = len(eoc.paper_points())
+        out = {"rate_entries": np.zeros((n, 3, 3)), "rate_points": np.ones((n, 2)), "rate_chi1": np.ones(n),
+               "exact_check": np.asarray(0.0)}
         for act in eoc.RATE_FORMS:
             g = np.stack([RATES["log L / L"](L), RATES["log L / L"](L), RATES[last_pair](L)], 1)
             out.update({f"exact_depths_{act}": depths, f"exact_rho_{act}": np.array([0.1, 0.5, 0.9]),
                         f"exact_ratios_{act}": meanfield.EDGE_LIMIT[act] + g})
         return out
 
-    words = lambda a: eoc.rate_robustness_words(a, eoc.measure_rates(a, cfg))
-    same = words(arrays("log L / L"))
-    assert same.startswith("relu (does not hold): ") and (
-        "the reading, log L / L, is the same for each pair alone and in every window. A second side: " in same), same
-    assert "the reading changes with the pair or the window" in words(arrays("1/L"))
+    def numbers(a):
+        n = eoc.rate_numbers(a, cfg, eoc.measure_rates(a, cfg))
+        return {act: n[f"eoc-robust-{act}"] for act in eoc.RATE_FORMS}, n["eoc-rate-robust"].data
+
+    same, table = numbers(arrays("log L / L"))
+    assert same["relu"] == "the same for each pair and window", same
+    assert "| relu | does not hold | all, to depth 10,000 |" in table and "| cos 0.10 |" in table, table
+    assert numbers(arrays("1/L"))[0]["relu"] == "different by pair or window"
     RATES["turning"] = lambda L: -np.log(L / 3000.0) ** 2 / L  # L (K - K_inf) peaks at 3,000: not settled there
     try:
-        open_ = words(arrays("turning"))
+        open_, table = numbers(arrays("turning"))
     finally:
         del RATES["turning"]
-    assert "elu (inconclusive): the slope ratio is" in open_ and "(cos 0.90: not settled)" in open_, open_
-    assert "the pairs that are decided read log L / L, as the paper's log L / L" in open_, open_
-    assert "the pairs that are decided read log L / L, against the paper's 1/L" in open_, open_  # ReLU
+    assert "| elu | inconclusive |" in table and "| not settled |" in table, table
+    assert open_["elu"] == "split: decided pairs read as the paper", open_
+    assert open_["relu"] == "split: decided pairs read against the paper", open_
 
 
 def test_the_phases_trained_in_one_program_are_the_phases_trained_one_by_one():
@@ -261,8 +270,8 @@ def test_the_phases_trained_in_one_program_are_the_phases_trained_one_by_one():
 def test_a_curve_far_below_its_floor_is_not_called_at_it():
     eps = 2.2e-16
     assert eoc.floor_state(3e-16, eps) == "at its floor"
-    assert eoc.floor_state(1e-12, eps).startswith("still falling")
-    assert eoc.floor_state(1e-97, eps).startswith("far below the floor")  # the chaotic phase's correlations
+    assert eoc.floor_state(1e-12, eps) == "still falling"
+    assert eoc.floor_state(1e-97, eps) == "far below the floor"  # the chaotic phase's correlations
     assert eoc.floor_state(3.8e-16, 1.5e-8) == "at its floor"  # ReLU's ordered spread: rounding at ε, under √ε
 
 
@@ -273,22 +282,34 @@ def test_the_accuracy_figures_name_their_chance_line():
     assert eoc.CHANCE_LABEL in [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
 
 
-def test_the_finite_width_claim_says_whether_the_depth_read_decides_it():
+def test_the_finite_width_claim_is_read_at_both_ends_of_the_depths():
+    import types
+
     claim = next(c for c in eoc.CLAIMS if c.id == "eoc-orthogonal-follows")
-    words = eoc.depth_read_words(claim, (0.05, (0.03, 0.08)), (4.0, (3.0, 5.0)), [4, 12])
-    assert "(holds)" in words and "would read does not hold" in words and "depends on the depth read" in words
-    same = eoc.depth_read_words(claim, (0.05, (0.03, 0.08)), (0.1, (0.05, 0.15)), [4, 12])
-    assert "does not depend on which" in same
+    measured = types.SimpleNamespace(claim=lambda i: claim)
+    cfg = eoc.Config.for_profile("smoke", use_env=False, emp_depths=(4, 12), emp_seeds=4)
+    seeds = 1 + 0.01 * np.arange(4)
+    ana = np.array([[0.1, 0.1], [0.1, 0.1], [0.1, 1e-3]])  # (phase, depth): the chaotic one falls away at depth 12
+    arrays = {"emp_analytic": ana, "emp_spread": 0.1 * np.ones((3, 2))[..., None] * seeds,
+              "emp_spread_gaussian": 0.1 * np.ones((3, 2))[..., None] * seeds}
+    n = eoc.empirical_numbers(arrays, cfg, measured)
+    assert (n["eoc-emp-verdict0"], n["eoc-emp-verdict1"]) == ("holds", "does not hold"), n
+    assert n["eoc-emp-compared"] == "ordered, edge" and n["eoc-emp-closer"] == "0 of 2", n
+    calm = eoc.empirical_numbers({**arrays, "emp_analytic": np.full((3, 2), 0.1)}, cfg, measured)
+    assert calm["eoc-emp-verdict1"] == "holds", calm
 
 
 def test_curves_deeper_than_the_checked_depth_say_so():
     unchecked = (eoc.QUADRATURE_TESTED_DEPTH, None, None)
     shallow = {f"exact_depths_{a}": np.array([10, 100]) for a in eoc.RATE_FORMS}
-    assert eoc.tested_depth_words(shallow, unchecked).endswith("every depth of the curves (to 100) is checked")
+    assert eoc.tested_depth_numbers(shallow, unchecked)["eoc-quad-checked"] == "all of them"
     deep = {**shallow, "exact_depths_elu": np.array([10, 30_000])}
-    assert "run to 30,000" in eoc.tested_depth_words(deep, unchecked)
-    checked = eoc.tested_depth_words(deep, (30_000, 2e-4, "2026-12-01"))
-    assert "follows both rules to 30,000 layers" in checked and checked.endswith("(to 30,000) is checked")
+    n = eoc.tested_depth_numbers(deep, unchecked)
+    assert n["eoc-quad-deepest"] == "30,000" and n["eoc-quad-checked"] == "those to 1,000 (red dotted line)", n
+    assert n["eoc-checked-diff"] == "not recorded"
+    checked = eoc.tested_depth_numbers(deep, (30_000, 2e-4, "2026-12-01"))
+    assert (checked["eoc-checked-depth"], checked["eoc-checked-diff"], checked["eoc-checked-date"],
+            checked["eoc-quad-checked"]) == ("30,000", "0.0002", "2026-12-01", "all of them"), checked
 
 
 def test_the_checked_depth_is_the_deepest_within_tolerance_with_every_shallower_one(tmp_path):
@@ -312,11 +333,10 @@ def test_the_deep_finite_width_reading_says_what_each_phase_distance_is_made_of(
     arrays = {"emp_analytic": np.array([[1e-16], [0.018], [1e-25]]),  # ordered, edge, chaotic at one depth
               "emp_spread": np.stack([4e-8 * seeds, 0.036 * seeds + np.linspace(-1e-3, 1e-3, 8), 0.011 * seeds])[:, None],
               "emp_spread_gaussian": np.stack([4e-8 * seeds, 0.05 * seeds, 0.013 * seeds])[:, None]}
-    words = eoc.deep_phase_words(arrays)
-    ordered, edge, chaotic = words.split("; ")
-    assert ordered.startswith("ordered") and ordered.endswith("at float32's resolution")
-    assert edge.startswith("edge 1 [") and edge.endswith("spread 0.036 against 0.018 analytic")
-    assert chaotic.endswith("the networks' spread stays at 0.011 while the analytic one falls to 1e-25")
+    ordered, edge, chaotic = eoc.deep_phase_rows(arrays)
+    assert ordered[0] == "ordered" and ordered[-1] == "float32 rounding"
+    assert edge[0] == "edge" and edge[1].startswith("1 [") and edge[2:] == ["0.036", "0.05", "0.018", "two signals"]
+    assert chaotic[2:] == ["0.011", "0.013", "1e-25", "fluctuation over a vanished value"], chaotic
 
 
 def test_the_depth_list_says_from_which_depth_a_spread_stays_at_its_finite_width_level():
@@ -324,11 +344,12 @@ def test_the_depth_list_says_from_which_depth_a_spread_stays_at_its_finite_width
     ana = np.array([[0.04, 1e-3], [0.08, 0.06], [0.06, 1e-9]])  # (phase, depth): ordered, edge, chaotic
     emp = np.array([[0.04, 1.1e-3], [0.08, 0.07], [0.06, 0.011]])[..., None] * seeds
     arrays = {"emp_analytic": ana, "emp_spread": emp, "emp_spread_gaussian": emp}
-    words = eoc.by_depth_words(arrays, [4, 36])
-    assert words.startswith("The largest distance over the phases is 0 at depth 4, 1.1e+07 at depth 36"), words
-    assert "(the chaotic phase's from depth 36)" in words
+    table = eoc.by_depth_table(arrays, [4, 36]).data
+    assert "| 4 | 0.000 / 0.000 | 0.000 / 0.000 | 0.000 / 0.000 | 0 |" in table, table
+    assert "| 36 | 0.1 / 0.1 | 0.17 / 0.17 | 1.1e+07 / 1.1e+07 | 1.1e+07 |" in table, table
+    assert [eoc.settled_depth(arrays, p, [4, 36]) for p in range(3)] == [None, None, 36]
     calm = {**arrays, "emp_spread": ana[..., None] * seeds}
-    assert "each phase's spread is within a factor 10" in eoc.by_depth_words(calm, [4, 36])
+    assert [eoc.settled_depth(calm, p, [4, 36]) for p in range(3)] == [None, None, None]
 
 
 def test_the_recorded_check_is_read_at_the_tested_depth(tmp_path):
@@ -337,8 +358,8 @@ def test_the_recorded_check_is_read_at_the_tested_depth(tmp_path):
     path = tmp_path / "results.json"
     path.write_text(json.dumps({"quadrature_depth": {"elu": {"max_abs_diff_L_ratio": {"1000": 9e-8}},
                                                      "tanh": {"max_abs_diff_L_ratio": {"1000": 4e-9}}}}))
-    assert eoc.recorded_difference(1000, path).startswith("9e-08 (measured by")
-    assert eoc.recorded_difference(3000, path) == "not recorded at that depth"
+    assert eoc.recorded_difference(1000, path) == "9e-08"
+    assert eoc.recorded_difference(3000, path) == "not recorded"
 
 
 def test_the_data_set_is_one_knob_the_captions_and_the_inputs_follow(monkeypatch):
@@ -346,9 +367,10 @@ def test_the_data_set_is_one_knob_the_captions_and_the_inputs_follow(monkeypatch
     with pytest.raises(ConfigError, match="^dataset: must be one of digits, cifar10; got 'mnist'"):
         eoc.Config.for_profile("smoke", use_env=False, dataset="mnist")
     cifar = dataclasses.replace(cfg, dataset="cifar10")
-    assert "scikit-learn's digits instead of MNIST and CIFAR-10" in eoc.TRAIN_FIGURE.caption(cfg)
-    assert "CIFAR-10 only (the paper also trains on MNIST)" in eoc.TRAIN_FIGURE.caption(cifar)
-    assert "CIFAR-10 images on the sphere instead of the paper's inputs" in eoc.RATE_FIGURE.caption(cifar)
+    differs = lambda figure, c: eoc.differences_markdown(figure, c).data  # the lists the page shows
+    assert "- scikit-learn's digits instead of MNIST and CIFAR-10." in differs(eoc.TRAIN_FIGURE, cfg)
+    assert "- CIFAR-10 only (the paper also trains on MNIST)." in differs(eoc.TRAIN_FIGURE, cifar)
+    assert "- CIFAR-10 images on the sphere instead of the paper's inputs." in differs(eoc.RATE_FIGURE, cifar)
     for sweep in eoc.SWEEPS.values():  # every sweep that reads data keys its points by the data set
         assert sweep.name == "phase" or "dataset" in sweep.knobs, sweep.name
     for part in (eoc.experiment, eoc.trainability):  # the kernels' inputs and the trainability task
@@ -358,12 +380,16 @@ def test_the_data_set_is_one_knob_the_captions_and_the_inputs_follow(monkeypatch
 
 
 def test_an_accuracy_read_from_a_kernel_on_its_floor_is_named_as_rounding():
-    phases, labels = ["ordered", "edge", "chaotic", "ordered"], ["erf ordered", "erf edge", "erf chaotic", "relu ordered"]
-    words = eoc.other_accuracy_words([0.1, 0.9, 0.09, 0.73], phases, [60, None, None, 57], labels)
-    assert words.startswith("the others are at chance but for a kernel on its float64 floor"), words
-    assert "the relu ordered kernel's 0.73 is not a depth effect" in words and "since depth 57" in words
-    words = eoc.other_accuracy_words([0.5, 0.9, 0.09, 0.73], phases, [None, None, None, 57], labels)
-    assert words.startswith("the others have fallen toward chance") and "relu ordered" in words
+    phases = ["ordered", "edge", "chaotic", "ordered"]
+    label = eoc.other_accuracy_label([0.1, 0.9, 0.09, 0.73], phases, [60, None, None, 57])
+    assert label == "at chance but for floored kernels", label
+    label = eoc.other_accuracy_label([0.5, 0.9, 0.09, 0.73], phases, [None, None, None, 57])
+    assert label == "toward chance, not all to it", label
+    depths = np.arange(1, 101)
+    spread = [np.maximum(np.exp(-0.5 * depths), 3e-16)] + [np.full(100, 0.1)] * (len(eoc.points()) - 1)
+    accuracy = np.tile(np.array([[0.73], [0.9], [0.09], [0.5], [0.9]]), (1, 100))
+    table = eoc.accuracy_table({"depths": depths, "spread": np.array(spread), "accuracy": accuracy}).data
+    assert "| erf ordered | 0.73 | 54 |" in table and "| erf edge | 0.90 | — |" in table, table
 
 
 def test_the_spread_floor_depth_is_where_a_spread_ends_on_its_floor_not_where_it_goes_to_zero():
@@ -392,11 +418,9 @@ def test_the_sqrt_term_fit_finds_an_inverse_square_root_approach_and_nothing_in_
     slow = 1 / 3 + np.stack([(0.5 * np.log(L) + 1.0) / L - 0.41 / np.sqrt(L)] * 2, 1)
     for c, r0, r1 in eoc.sqrt_term_fit(L, slow, 1 / 3):
         assert c == pytest.approx(-0.41, rel=1e-6) and r1 < 1e-9 < r0
-    assert "approaches its limit as c/√L" in eoc.sqrt_term_words(L, slow, 1 / 3, "elu")
-    assert "ELU's second derivative jumps" in eoc.sqrt_term_words(L, slow, 1 / 3, "elu")
-    assert "no account" in eoc.sqrt_term_words(L, slow, 1 / 3, "gelu")
+    assert eoc.sqrt_term_label(L, slow, 1 / 3) == "a c/√L approach"
     assert all(abs(c) < 1e-3 for c, _, _ in eoc.sqrt_term_fit(L, log_l_over_l, 1 / 3))
-    assert "finds no √L term" in eoc.sqrt_term_words(L, log_l_over_l, 1 / 3, "tanh")
+    assert eoc.sqrt_term_label(L, log_l_over_l, 1 / 3) == "no √L term"
 
 
 def test_an_edge_curve_whose_largest_pair_changes_inside_the_windows_is_not_read():

@@ -10,7 +10,7 @@ import numpy as np
 from orthontk_lib import meanfield, plots
 from orthontk_lib.claims import Between, Claim, Measurement, Separated
 
-from .experiment import HDR, PHASE_COLOUR, RATE_FORMS, legend_entries, paper_points, points
+from .experiment import HDR, PHASE_COLOUR, RATE_FORMS, legend_entries, markdown_table, paper_points, points
 from .floors import READ_ABOVE, below_floor, floor_of, floor_state, shade_floor
 from .rates import distance_to_limit
 
@@ -138,7 +138,7 @@ def phase_growth(arrays, phase):
     weakest evidence for the claim: the smallest growth off the Edge, the largest on it. ``(value, (lo, hi), detail)``,
     NaN where any deciding curve cannot be read; ``detail`` maps each curve's label to its value, and under
     ``"switches"`` each exact Edge curve whose largest pair changes inside its windows (:func:`envelope_switch`), which
-    is then not read."""
+    is then not read (and ``"caveat"`` says so, for the findings row)."""
     rows = [r for r in decay_curves(arrays) if r[2] == phase and (DECIDING[phase] == "all" or "exact" in r[0])]
     fits = {r[0]: slope_growth(*r[3:]) for r in rows}
     switches = {}
@@ -154,6 +154,7 @@ def phase_growth(arrays, phase):
     detail = {k: f[0] for k, f in fits.items()}
     if switches:
         detail["switches"] = switches
+        detail["caveat"] = "largest pair changes inside the windows"
     if not np.isfinite(by_shift).all():
         return float(weakest[0]), (float("nan"), float("nan")), detail
     return float(weakest[0]), (float(weakest.min()), float(weakest.max())), detail
@@ -215,29 +216,32 @@ GROWTH_STAT = ("growth per decade of the local log-log slope d log y / d log L o
                "above the float64 floor over the last two adjacent windows of depth (each up to a decade); a "
                "deterministic curve: the range is over windows shifted down by up to half a window, not a 95% interval")
 
+WINDOWS = "range over fit windows"
+"""The kind of interval of a deterministic curve's statistic (:attr:`Claim.interval`)."""
+
 DECAY_CLAIMS = [
     Claim("eoc-ordered-exponential", f"{HDR}, Prop. 1 (ordered phase)",
           "In the ordered phase the normalized NTK becomes input-independent exponentially fast in depth.",
           f"{GROWTH_STAT}; the smallest over the ordered curves (spread of Θ̂^L, erf and ReLU; |K^L/α_L − 1|, ReLU, "
           "ELU and tanh)", Separated(*GROWTH_RULE, "above"), why=GROWTH_WHY,
-          decide="more depths above the float64 floor"),
+          decide="more depths above the float64 floor", interval=WINDOWS),
     Claim("eoc-chaotic-exponential", f"{HDR}, Prop. 1 (chaotic phase)",
-          "In the chaotic phase too the normalized NTK becomes trivial exponentially fast (Θ̂(x, x') → 0).",
-          f"{GROWTH_STAT}; the smaller over the chaotic curves (spread of Θ̂^L, erf; |K^L/α_L|, tanh)",
-          Separated(*GROWTH_RULE, "above"), why=GROWTH_WHY, decide="more depths"),
+          "In the chaotic phase the normalized NTK also becomes trivial exponentially fast in depth.",
+          f"{GROWTH_STAT}; the smaller over the chaotic curves (spread of Θ̂^L, erf; |K^L/α_L|, tanh): Θ̂(x, x') → 0",
+          Separated(*GROWTH_RULE, "above"), why=GROWTH_WHY, decide="more depths", interval=WINDOWS),
     Claim("eoc-rate-theory", f"{HDR}; Schoenholz et al. 2017",
-          "The exponential rate is the mean-field one: −log χ_1 (ordered, smooth φ), −½ log χ_1 (ordered ReLU), "
-          "log(χ_1/χ_c*) (chaotic).",
-          "local rate −d log(spread)/dL over the last window read above the float64 floor, over the theoretical rate: "
-          "the ratio farthest from 1 over the three off-critical points (deterministic curves: the range is over "
-          "windows shifted down by up to half a window, not a 95% interval)",
+          "Off the Edge of Chaos the exponential rate is the one mean-field theory gives.",
+          "local rate −d log(spread)/dL over the last window read above the float64 floor, over the theoretical rate "
+          "(−log χ_1 ordered with smooth φ, −½ log χ_1 ordered ReLU, log(χ_1/χ_c*) chaotic): the ratio farthest from 1 "
+          "over the three off-critical points (deterministic curves: the range is over windows shifted down by up to "
+          "half a window, not a 95% interval)",
           Between(0.8, 1.1), why="a prefactor L^k in the decay moves the local rate by k/L, about 0.05 of γ per unit "
-          "of k at the windows read here", decide="a longer range of depths above the floor"),
+          "of k at the windows read here", decide="a longer range of depths above the floor", interval=WINDOWS),
     Claim("eoc-critical-polynomial", f"{HDR}, Prop. 2 (Edge of Chaos)",
           "On the Edge of Chaos the normalized NTK approaches its limit only polynomially in depth.",
           f"{GROWTH_STAT}; the largest over the exact recursion's curves |K^L/α_L − K_∞| (ReLU, ELU, tanh; depths to "
           "exact_max_depth, ReLU ten times deeper)", Separated(*GROWTH_RULE, "below"), why=GROWTH_WHY,
-          decide="deeper exact recursions"),
+          decide="deeper exact recursions", interval=WINDOWS),
 ]
 
 
@@ -255,31 +259,20 @@ def measure_decay(arrays, cfg):
 
 
 def growth_numbers(arrays, measured):
-    """The decay section's numbers: floors, where each curve reaches its floor, the slope growth per phase and what
-    it reads as (from the phase claims in ``measured``), the fitted over theoretical rates."""
-    words = []
-    for phase, cid in (("ordered", "eoc-ordered-exponential"), ("chaotic", "eoc-chaotic-exponential"),
-                       ("edge", "eoc-critical-polynomial")):
-        v, (lo, hi), detail = measured[cid]
-        switches = detail.get("switches", {})
-        curves = ", ".join(f"{g:.3g} ({k})" if k not in switches else f"not read ({k})"
-                           for k, g in detail.items() if k != "switches")
-        reading = growth_reading((lo, hi))
-        why = ("; ".join(f"the {k} curve is the largest of its pairs' distances, and that pair changes inside the "
-                         f"windows read (from cosine {a:.2f} to {b:.2f} at depth {d:,.0f}): a slope across the change "
-                         "splices two curves and measures neither, so it is not read" for k, (d, a, b) in switches.items())
-               or "the windows cannot be formed on every curve")
-        words.append(f"{phase}: {curves}; over the windows {lo:.3g} to {hi:.3g}, "
-                     f"{GROWTH_READING[reading]} ({measured.verdict(cid)})" if np.isfinite(lo) else
-                     f"{phase}: {curves}; {why} (inconclusive)")
-    ratios = rate_ratios(arrays)
+    """The decay section's numbers: the floors and the reading rule, where each curve reaches its floor, the exact Edge
+    curves not read (their largest pair changes inside the windows, from the Edge claim in ``measured``), and each
+    off-critical point's fitted over theoretical rate with its range over windows."""
+    switches = measured["eoc-critical-polynomial"].detail.get("switches", {})
     return {
         "eoc-floor64": f"{floor_of('erf'):.0e}", "eoc-floor-relu": f"{floor_of('relu'):.1e}",
         "eoc-read-above": f"{READ_ABOVE:.0e}",
-        "eoc-at-floor": floor_words(arrays),
-        "eoc-growth-words": "; ".join(words),
-        "eoc-ratios": ", ".join(f"{r[0]:.2f} ({k}; {r.min():.2f} to {r.max():.2f} over the windows)"
-                                for k, r in ratios.items()),
+        "eoc-growth-power": f"{GROWTH_RULE[0]:g}", "eoc-growth-exp": f"{GROWTH_RULE[1]:g}",
+        "eoc-at-floor": floor_table(arrays),
+        "eoc-switches": markdown_table(["curve", "depth", "cosine before", "cosine after"],
+                                       [[k, f"{d:,.0f}", f"{a:.2f}", f"{b:.2f}"] for k, (d, a, b) in switches.items()]
+                                       or [["none", "—", "—", "—"]]),
+        **{f"eoc-ratio-{k.replace(' ', '-')}": f"{r[0]:.2f} [{r.min():.2f}, {r.max():.2f}]"
+           for k, r in rate_ratios(arrays).items()},
     }
 
 
@@ -294,16 +287,16 @@ def growth_reading(ci):
     return "power" if hi <= GROWTH_RULE[0] else "exp" if lo >= GROWTH_RULE[1] else None
 
 
-def floor_words(arrays):
+def floor_table(arrays):
     """For each curve that falls below :data:`READ_ABOVE` times its floor within its depths: the depth from which it
-    is not read, and where it ends (:func:`floor_state`)."""
-    out = []
+    is not read, its lowest value and where it ends (:func:`floor_state`), as a Markdown table."""
+    rows = []
     for label, act, ph, depths, y, floor in decay_curves(arrays):
         below = below_floor(y, floor)
         if len(below):
             end = np.nanmin(y)
-            out.append(f"{label}, from depth {int(depths[below[0]])} (down to {end:.1e}: {floor_state(end, floor)})")
-    return "; ".join(out) if out else "no curve comes near its floor at these depths"
+            rows.append([label, int(depths[below[0]]), f"{end:.1e}", floor_state(end, floor)])
+    return markdown_table(["curve", "not read from depth", "lowest value", "ends"], rows or [["none", "—", "—", "—"]])
 
 
 def growth_rows(arrays):

@@ -1,6 +1,6 @@
 r"""The analytic depth sweep: the normalized NTK at every depth to ``max_depth`` at each point of :func:`points`, its
 spread on the training images and what kernel regression with it still classifies. Its points and arrays, the
-accuracies' words and the accuracy figure (the spread's decay is read in :mod:`.decay`)."""
+accuracies' numbers and the accuracy figure (the spread's decay is read in :mod:`.decay`)."""
 
 import numpy as np
 
@@ -8,7 +8,7 @@ from orthontk_lib import kernels, meanfield, plots, results
 from orthontk_lib.data import IMAGES
 from orthontk_lib.kernels import kernel_regression_accuracy, normalized, spread
 
-from .experiment import CHANCE, CHANCE_LABEL, PHASE_COLOUR, SAVED_ON_DIGITS, SLUG, kernel_task, points
+from .experiment import CHANCE, CHANCE_LABEL, PHASE_COLOUR, SAVED_ON_DIGITS, SLUG, kernel_task, markdown_table, points
 from .floors import below_floor, floor_of, floor_state
 
 # THE POINTS
@@ -67,24 +67,28 @@ def spread_floor_depths(arrays):
     return out
 
 
-def other_accuracy_words(acc, phases, floored=None, labels=None, chance=CHANCE, margin=0.1):
+def other_accuracy_label(acc, phases, floored=None, chance=CHANCE, margin=0.1):
     """How the off-Edge points' kernel-regression accuracies ``acc`` (per point, at the largest depth) stand against
-    ``chance`` (ten classes): all within ``margin`` of it, or not all; a point off chance whose kernel sits at its
-    float64 floor (``floored``: :func:`spread_floor_depths`, named by ``labels``) is named, its accuracy set by
-    rounding, not by depth."""
+    ``chance`` (ten classes), in a few words: ``"at chance"`` (all within ``margin`` of it), ``"at chance but for
+    floored kernels"`` (the others off it sit on their float64 floor, ``floored``: :func:`spread_floor_depths`, where
+    rounding, not depth, sets the accuracy), or ``"toward chance, not all to it"``."""
     floored = floored or [None] * len(acc)
-    off = [(a, f, lab) for a, ph, f, lab in zip(acc, phases, floored, labels or phases) if ph != "edge"]
-    if all(a < chance + margin for a, _, _ in off):
-        return "the others are at chance"
-    rounding = [(a, f, lab) for a, f, lab in off if a >= chance + margin and f is not None]
-    rest = [a for a, f, _ in off if a >= chance + margin and f is None]
-    words = "the others have fallen toward chance, not all of them to it" if rest else \
-        "the others are at chance but for a kernel on its float64 floor"
-    if rounding:
-        words += "; " + "; ".join(f"the {lab} kernel's {a:.2f} is not a depth effect: its spread has sat on float64's "
-                                  f"floor since depth {f}, so rounding sets its entries' differences and the accuracy "
-                                  "read from them" for a, f, lab in rounding)
-    return words
+    off = [(a, f) for a, ph, f in zip(acc, phases, floored) if ph != "edge"]
+    if all(a < chance + margin for a, _ in off):
+        return "at chance"
+    if all(f is not None for a, f in off if a >= chance + margin):
+        return "at chance but for floored kernels"
+    return "toward chance, not all to it"
+
+
+def accuracy_table(arrays):
+    """Per point of :func:`points`: kernel regression's test accuracy at the largest depth and the depth from which its
+    spread sits on its float64 floor (:func:`spread_floor_depths`; "—" where it never does), as a Markdown table."""
+    acc, floors = arrays["accuracy"][:, -1], spread_floor_depths(arrays)
+    rows = [[f"{act} {ph}", f"{a:.2f}", "—" if f is None else f]
+            for (act, ph), a, f in zip(points(), acc, floors)]
+    return markdown_table(["kernel", f"accuracy at depth {int(arrays['depths'][-1])}", "spread on its floor from depth"],
+                          rows)
 
 
 def depth_numbers(arrays, cfg, measured):
@@ -93,12 +97,12 @@ def depth_numbers(arrays, cfg, measured):
     acc = arrays["accuracy"][:, -1]
     return {
         "eoc-max-depth": int(arrays["depths"][-1]),
-        "eoc-points": "; ".join(f"{act} {ph}: σ_W = {w:.3g}, σ_b = {b:.3g}, χ₁ = {c:.3g}"
-                                for (act, ph), (w, b), c in zip(pts, arrays["points"], arrays["chi1"])),
+        "eoc-points": markdown_table(["φ", "phase", "σ_W", "σ_b", "χ₁"], [
+            [act, ph, f"{w:.3g}", f"{b:.3g}", f"{c:.3g}"]
+            for (act, ph), (w, b), c in zip(pts, arrays["points"], arrays["chi1"])]),
         "eoc-acc-edge": ", ".join(f"{acc[i]:.2f} ({act})" for i, (act, ph) in enumerate(pts) if ph == "edge"),
-        "eoc-acc-other": ", ".join(f"{acc[i]:.2f} ({act} {ph})" for i, (act, ph) in enumerate(pts) if ph != "edge"),
-        "eoc-acc-other-words": other_accuracy_words(acc, [ph for _, ph in pts], spread_floor_depths(arrays),
-                                                    [f"{act} {ph}" for act, ph in pts]),
+        "eoc-acc-others": other_accuracy_label(acc, [ph for _, ph in pts], spread_floor_depths(arrays)),
+        "eoc-acc-table": accuracy_table(arrays),
         "eoc-train-test": f"{cfg.n_train} training and {cfg.n_test} test {IMAGES[cfg.dataset]}",
     }
 

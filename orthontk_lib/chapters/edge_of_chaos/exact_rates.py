@@ -7,8 +7,8 @@ import numpy as np
 from orthontk_lib import meanfield, plots, results
 from orthontk_lib.claims import AtMost, Between, Claim, Measurement
 
-from .experiment import HDR, RATE_FORMS, SAVED_ON_DIGITS, SLUG, edge_points, kernel_inputs, paper_points
-from .quadrature_check import QUADRATURE_TESTED_DEPTH, quadrature_checked_depth, recorded_difference, tested_depth_words
+from .experiment import HDR, RATE_FORMS, SAVED_ON_DIGITS, SLUG, edge_points, kernel_inputs, markdown_table, paper_points
+from .quadrature_check import quadrature_checked_depth, tested_depth_numbers
 
 # THE POINTS
 
@@ -135,29 +135,11 @@ curve has no such term, adding a fourth function to a three-parameter fit of a s
 small factor: about 3 for ReLU and tanh.)"""
 
 
-SQRT_TERM_CAUSE = {
-    "elu": "ELU's second derivative jumps at 0 (1 just below, 0 above), which gives the derivative kernel a "
-           "(1 − c)^(3/2) term, as ReLU's jumping first derivative gives it √(1 − c); with 1 − c falling as 1/L on the "
-           "Edge, that term, summed over the layers, leaves an L^(−1/2) correction. The paper states log L / L for ELU "
-           "among the smooth activations; ELU is not twice differentiable at 0, and its exact recursion approaches "
-           "the limit more slowly",
-}
-"""Where a :math:`\sqrt L` term comes from, for the activations the book has an account of."""
-
-
-def sqrt_term_words(depths, ratios, limit, activation="the activation"):
-    """:func:`sqrt_term_fit` in words: the coefficient and the residuals without and with the term, per pair, and what
-    they say (an L^(−1/2) approach where adding the term divides every residual by :data:`SQRT_TERM` or more, with
-    where such a term comes from)."""
+def sqrt_term_label(depths, ratios, limit):
+    """:func:`sqrt_term_fit` in a few words: ``"a c/√L approach"`` where adding the term divides every pair's residual
+    by :data:`SQRT_TERM` or more (the approach is then L^(−1/2), slower than log L / L), else ``"no √L term"``."""
     fits = sqrt_term_fit(depths, ratios, limit)
-    per = ", ".join(f"c = {c:.2g}, residual {r0:.2g} → {r1:.2g}" for c, r0, r1 in fits)
-    head = (f"a fit of L·(K/α − K∞) = a ln L + b + c√L over the last decade of depths ({per}, pair by pair)")
-    if all(r0 >= SQRT_TERM * r1 for _, r0, r1 in fits):
-        cause = SQRT_TERM_CAUSE.get(activation, "the book has no account of where the term comes from")
-        return (head + " says the curve approaches its limit as c/√L, slower than log L / L, at every pair, the "
-                f"largest-cosine one included. {cause[0].upper() + cause[1:]}")
-    return head + " finds no √L term that the curve needs: the fit is not better by a factor " \
-                  f"{SQRT_TERM:g} at every pair"
+    return "a c/√L approach" if all(r0 >= SQRT_TERM * r1 for _, r0, r1 in fits) else "no √L term"
 
 
 RATE_READING = {"1/L": "1/L", "log L / L": "log L / L", "slower": "slower than log L / L"}
@@ -182,25 +164,28 @@ def measure_exact_rate(arrays, activation):
 
 RATE_CLAIMS = [
     *[Claim(f"eoc-rate-form-{act}", f"{HDR}, Thm. 2 (Edge of Chaos, {act})",
-            f"On the Edge of Chaos the normalized NTK of a {act} network approaches its limit at rate {form}.",
+            f"On the Edge of Chaos, {act}'s normalized NTK nears its limit at rate {form}.",
             "exact float64 recursion in 1 − c: the slope of L·(K^L/α_L − K_∞) against ln L over the last decade of "
             "depths over that over the decade before (a deterministic curve: the range is over windows shifted by "
             "up to half a decade, not a 95% interval)",
             AtMost(0.5) if form == "1/L" else Between(0.5, 2.0),
             why="a 1/L rate's slope falls about tenfold a decade, log L / L's stays (ratio 1), a slower power L^-p's "
                 "grows by 10^(1-p); 0.5 and 2 lie between, a factor of 2 from 1",
-            decide="deeper exact recursions (the ratio must settle)", robustness="eoc-robustness")
+            decide="deeper exact recursions (the ratio must settle)", robustness="eoc-robustness",
+            interval="range over fit windows", caveat="one exact curve per activation")
       for act, form in RATE_FORMS.items()],
 ]
 
 
 def measure_rates(arrays, cfg):
-    """The slope ratio (value, range, slopes) per Edge-of-Chaos activation (:func:`measure_exact_rate`)."""
+    """The slope ratio (value, range, detail) per Edge-of-Chaos activation (:func:`measure_exact_rate`); the detail
+    holds the two slopes, the deepest layer and, where the ratio has no range, a ``"caveat"`` for the findings row."""
     out = {}
     for act in RATE_FORMS:
         v, ci, (before, last) = measure_exact_rate(arrays, act)
         out[act] = (v, ci, {"slope_before": before, "slope_last": last,
-                            "max_depth": int(arrays[f"exact_depths_{act}"][-1])})
+                            "max_depth": int(arrays[f"exact_depths_{act}"][-1]),
+                            **({} if np.isfinite(ci[0]) else {"caveat": "not settled: the slope changes sign"})})
     return out
 
 
@@ -214,81 +199,78 @@ def measure_rate_forms(arrays, cfg):
 
 def exact_rate_numbers(arrays, cfg, measured):
     """The rate section's numbers (:func:`rate_numbers`, from the rate claims in ``measured``) and how deep the
-    quadrature curves are checked."""
+    quadrature curves are checked (:func:`tested_depth_numbers`)."""
     rates = {act: measured[f"eoc-rate-form-{act}"] for act in RATE_FORMS}
-    return {
-        **rate_numbers(arrays, cfg, rates),
-        "eoc-tested-depth": tested_depth_words(arrays),
-        "eoc-check-tested": f"within {recorded_difference()} at {QUADRATURE_TESTED_DEPTH:,} layers",
-    }
+    return {**rate_numbers(arrays, cfg, rates), **tested_depth_numbers(arrays)}
+
+
+def reading_label(ci):
+    """The rate a slope ratio's range reads as (:data:`RATE_READING`), ``"not settled"`` where it has no range, else
+    ``"between readings"``."""
+    r = rate_reading(ci)
+    return RATE_READING[r] if r else "not settled" if not np.isfinite(ci[0]) else "between readings"
 
 
 def rate_numbers(arrays, cfg, rates):
-    """The rate section's numbers: the points, the exact limits, and which rate the exact recursion follows
-    (``rates``: ``{activation: (slope ratio, range, detail)}``, the rate claims' measurements, :func:`measure_rates`)."""
-    m = rates
-    reading = {act: rate_reading(ci) for act, (v, ci, _) in m.items()}
-    agree = [a for a, r in reading.items() if r == RATE_FORMS[a]]
-    differ = [f"{a} ({RATE_READING[r]})" for a, r in reading.items() if r is not None and r != RATE_FORMS[a]]
-    open_ = [a for a, r in reading.items() if r is None]
-    words = []
-    if agree:
-        words.append(f"the exact recursion follows the paper's rate for {', '.join(agree)}")
-    if differ:
-        words.append(f"it follows another rate for {', '.join(differ)}, against the paper's statement")
-    if open_:
-        words.append(f"for {', '.join(open_)} the ratio has not settled by these depths")
-    pts = paper_points()
+    """The rate section's numbers: the points, the exact limits, the rate the exact recursion follows and each rate
+    claim's verdict, and how robust each reading is (``rates``: ``{activation: (slope ratio, range, detail)}``, the
+    rate claims' measurements, :func:`measure_rates`)."""
+    claims = {c.id: c for c in RATE_CLAIMS}
     relu = arrays["exact_ratios_relu"]
-    return {
-        "eoc-rate-points": "; ".join(
-            f"{a} {p}: σ_W = {w:.4f}, σ_b = {b:.4f}{' (paper: 0.2)' if p == 'edge' and b > 0 else ''}, χ₁ = {c:.4f}"
-            for (a, p), (w, b), c in zip(pts, arrays["rate_points"], arrays["rate_chi1"])),
+    out = {
+        "eoc-rate-points": markdown_table(["φ", "phase", "σ_W", "σ_b", "χ₁"], [
+            [a, p, f"{w:.4f}", f"{b:.4f}{' (paper: 0.2)' if p == 'edge' and b > 0 else ''}", f"{c:.4f}"]
+            for (a, p), (w, b), c in zip(paper_points(), arrays["rate_points"], arrays["rate_chi1"])]),
         "eoc-rate-pairs": int(arrays["rate_entries"].shape[-1]),
-        "eoc-rate-words": "; ".join(words),
         "eoc-exact-depth": f"{int(cfg.exact_max_depth):,}",
         "eoc-exact-depth-relu": f"{int(arrays['exact_depths_relu'][-1]):,}",
         "eoc-relu-limit-gap": f"{np.abs(relu[-1] - meanfield.EDGE_LIMIT['relu']).max():.1e}",
         "eoc-exact-vs-direct": f"{float(arrays['exact_check']):.0e}",
-        "eoc-rate-robust": rate_robustness_words(arrays, rates),
+        "eoc-sqrt-factor": f"{SQRT_TERM:g}",
+        "eoc-rate-robust": robustness_table(arrays, rates),
     }
+    for act, (v, ci, _) in rates.items():
+        depths, ratios, limit = arrays[f"exact_depths_{act}"], arrays[f"exact_ratios_{act}"], meanfield.EDGE_LIMIT[act]
+        out[f"eoc-rate-read-{act}"] = RATE_READING.get(rate_reading(ci), "not settled")
+        verdict = out[f"eoc-rate-verdict-{act}"] = claims[f"eoc-rate-form-{act}"].verdict(v, ci)
+        out[f"eoc-robust-{act}"] = robustness_label(act, ci, verdict, pair_ratios(depths, ratios, limit))
+        out[f"eoc-sqrt-{act}"] = sqrt_term_label(depths, ratios, limit)
+    return out
 
 
-def rate_robustness_words(arrays, rates):
-    """For each rate claim that does not hold or is inconclusive (``rates``: as :func:`rate_numbers` takes them): what
-    each pair of inputs reads taken alone (its slope ratio over the same shifted windows), so that a verdict the pooled
-    slope cannot decide says which pair keeps it open and what the others read."""
-    m, claims = rates, {c.id: c for c in RATE_CLAIMS}
-    out = []
-    for act, (v, ci, _) in m.items():
-        verdict = claims[f"eoc-rate-form-{act}"].verdict(v, ci)
-        if verdict == "holds":
-            continue
-        depths, ratios = arrays[f"exact_depths_{act}"], arrays[f"exact_ratios_{act}"]
-        alone = [slope_ratio(depths, ratios[:, [j]], meanfield.EDGE_LIMIT[act]) for j in range(ratios.shape[1])]
-        readings = [rate_reading(a[1]) for a in alone]
-        label = lambda r, c: RATE_READING[r] if r else "not settled" if not np.isfinite(c[0]) else "between readings"
-        pairs = ", ".join(f"{a[0]:.2f} (cos {c:.2f}: {label(r, a[1])})"
-                          for a, r, c in zip(alone, readings, arrays[f"exact_rho_{act}"]))
-        pooled = label(rate_reading(ci), ci)
-        if len(set(readings) | {rate_reading(ci)}) == 1:
-            then = f"the reading, {pooled}, is the same for each pair alone and in every window"
-        elif verdict == "inconclusive" and any(readings):
-            decided = {r for r in readings if r}
-            side = "as" if decided == {RATE_FORMS[act]} else "against"
-            then = ("the slope common to the pairs is not decided, because of the pairs that are not; the pairs that "
-                    "are decided read " + " and ".join(sorted(RATE_READING[r] for r in decided)) +
-                    f", {side} the paper's " + RATE_FORMS[act] + ": the verdict depends on which pairs are pooled")
-        else:
-            then = "the reading changes with the pair or the window"
-        together = (f"is {ci[0]:.2f} to {ci[1]:.2f} over the windows for the pairs together ({pooled})"
-                    if np.isfinite(ci[0]) else f"is {v:.2f} for the pairs together but not settled (the slope changes "
-                    "sign in a shifted window)")
-        out.append(f"{act} ({verdict}): the slope ratio {together} and, at the last window, {pairs} taken alone, "
-                   f"with the recursion run to depth "
-                   f"{int(depths[-1]):,}: {then}. A second side: "
-                   f"{sqrt_term_words(depths, ratios, meanfield.EDGE_LIMIT[act], act)}")
-    return "; ".join(out) if out else "every rate claim holds at this profile"
+def pair_ratios(depths, ratios, limit):
+    """:func:`slope_ratio` of each pair (column of ``ratios``) taken alone, over the same shifted windows."""
+    return [slope_ratio(depths, ratios[:, [j]], limit) for j in range(ratios.shape[1])]
+
+
+def robustness_label(activation, ci, verdict, alone):
+    """Whether a rate reading survives reading each pair alone (``alone``: :func:`pair_ratios`; ``ci``: the pooled
+    range, ``verdict`` its claim's), in a few words: the same reading everywhere; an inconclusive claim whose decided
+    pairs read as, or against, the paper's rate; or a reading that changes with the pair or the window."""
+    readings = [rate_reading(a[1]) for a in alone]
+    if len(set(readings) | {rate_reading(ci)}) == 1:
+        return "the same for each pair and window"
+    decided = {r for r in readings if r}
+    if verdict == "inconclusive" and decided:
+        return f"split: decided pairs read {'as' if decided == {RATE_FORMS[activation]} else 'against'} the paper"
+    return "different by pair or window"
+
+
+def robustness_table(arrays, rates):
+    """Per Edge activation: the pooled slope ratio with its range over windows and its reading, the recursion's depth;
+    then each pair alone (its cosine, slope ratio at the last window and reading) with the √L fit's coefficient and
+    its residuals without and with the term (:func:`sqrt_term_fit`); a Markdown table."""
+    claims, rows = {c.id: c for c in RATE_CLAIMS}, []
+    for act, (v, ci, _) in rates.items():
+        depths, ratios, limit = arrays[f"exact_depths_{act}"], arrays[f"exact_ratios_{act}"], meanfield.EDGE_LIMIT[act]
+        pooled = f"{v:.2f} [{ci[0]:.2f}, {ci[1]:.2f}]" if np.isfinite(ci[0]) else f"{v:.2f} (no range)"
+        rows.append([act, claims[f"eoc-rate-form-{act}"].verdict(v, ci), f"all, to depth {int(depths[-1]):,}", pooled,
+                     reading_label(ci), "", ""])
+        for a, c, (k, r0, r1) in zip(pair_ratios(depths, ratios, limit), arrays[f"exact_rho_{act}"],
+                                     sqrt_term_fit(depths, ratios, limit)):
+            rows.append(["", "", f"cos {c:.2f}", f"{a[0]:.2f}", reading_label(a[1]), f"{k:.2g}", f"{r0:.2g} → {r1:.2g}"])
+    return markdown_table(["φ", "verdict", "pairs", "slope ratio", "reads as", "c of √L", "residual without → with √L"],
+                          rows)
 
 
 def rate_rows(arrays, cfg):

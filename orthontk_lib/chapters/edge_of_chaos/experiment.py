@@ -146,6 +146,25 @@ CHANCE = 0.1
 CHANCE_LABEL = "chance (10 classes)"
 
 
+def markdown_table(columns, rows):
+    """A Markdown table of ``rows`` under ``columns`` (``|`` in a cell escaped), as an IPython ``Markdown`` object: the
+    notebook shows it with a ``{glue:md}`` directive (``:format: myst``)."""
+    from IPython.display import Markdown
+
+    cell = lambda v: str(v).replace("|", "\\|")
+    lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
+    lines += ["| " + " | ".join(cell(v) for v in row) + " |" for row in rows]
+    return Markdown("\n".join(lines))
+
+
+def differences_markdown(figure, cfg):
+    """How the run ``cfg`` differs from the paper's figure (a :class:`~orthontk_lib.reproduction.PaperFigure`), one
+    bullet per difference, as an IPython ``Markdown`` object."""
+    from IPython.display import Markdown
+
+    return Markdown("\n".join(f"- {d.rstrip('.')}." for d in figure.differences(cfg)))
+
+
 def legend_entries(axes):
     """Handles and labels of ``axes`` together, each label once."""
     seen = {}

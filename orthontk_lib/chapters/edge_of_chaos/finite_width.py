@@ -1,6 +1,6 @@
 r"""A finite-width orthogonal network: the spread of the normalized empirical NTK of orthogonal and Gaussian erf
 networks at a few depths in each phase, against the analytic value on the same inputs. Its points and arrays, the
-distances and what they are made of, the claim, its words and figure."""
+distances and what they are made of, the claim, its numbers and figure."""
 
 import jax
 import numpy as np
@@ -11,7 +11,7 @@ from orthontk_lib.data import DIMENSION, IMAGES
 from orthontk_lib.kernels import spread
 from orthontk_lib.models import FCN
 
-from .experiment import PHASE_COLOUR, PHASES, SAVED_ON_DIGITS, SLUG, by_estimate, kernel_inputs, points
+from .experiment import PHASE_COLOUR, PHASES, SAVED_ON_DIGITS, SLUG, by_estimate, kernel_inputs, markdown_table, points
 from .floors import EPS32
 
 # THE POINTS
@@ -113,13 +113,12 @@ def compared_points(arrays, depth_index=-1):
 
 FINITE_WIDTH_CLAIMS = [
     Claim("eoc-orthogonal-follows", "Huang, Du, Xu 2021 (this book's link to the main paper)",
-          "At the smallest measured depth, far below the width, an orthogonal finite-width network's "
-          "normalized NTK follows the analytic curve (the page reads the deepest depth too, and says what each phase's "
-          "distance there is made of).",
-          "|spread_orth − spread_∞| / spread_∞ at the smallest measured depth, largest over the three erf points "
-          "(95% t-intervals over seeds, Bonferroni over the phases)",
+          "An orthogonal finite-width network's normalized NTK follows the analytic curve at the smallest depth.",
+          "|spread_orth − spread_∞| / spread_∞ at the smallest measured depth, far below the width, largest over the "
+          "three erf points (95% t-intervals over seeds, Bonferroni over the phases); the page reads the deepest depth "
+          "too, and says what each phase's distance there is made of",
           AtMost(0.2), why="finite-width corrections of order depth/width, plus seed noise",
-          decide="more seeds, or a wider network"),
+          decide="more seeds, or a wider network", caveat="read at the smallest depth only"),
 ]
 
 
@@ -134,97 +133,73 @@ def measure_finite_width(arrays, cfg):
 
 
 def empirical_numbers(arrays, cfg, measured):
-    """The finite-width section's numbers (the finite-width claim from ``measured``)."""
-    dev, last = empirical_deviation(arrays), empirical_deviation(arrays, -1)
-    gdev, glast = (empirical_deviation(arrays, i, "emp_spread_gaussian") for i in (0, -1))
+    """The finite-width section's numbers (the finite-width claim from ``measured``): the setting, the distances by
+    depth, at the deepest depth what each phase's distance is made of, and the claim's verdict at both ends."""
+    dev, gdev = empirical_deviation(arrays), empirical_deviation(arrays, 0, "emp_spread_gaussian")
+    last, glast = empirical_deviation(arrays, -1), empirical_deviation(arrays, -1, "emp_spread_gaussian")
     above = compared_points(arrays, -1)
-    closer = sum(last[i] < glast[i] for i in above)
-    closer0 = sum(dev[i] < gdev[i] for i in range(len(PHASES)))
     follows = measured.claim("eoc-orthogonal-follows")
     deep = deviation_ci(arrays, -1)
     return {
         "eoc-emp-depth0": int(cfg.emp_depths[0]), "eoc-emp-depth1": int(cfg.emp_depths[-1]),
-        "eoc-emp-dev": ", ".join(f"{d:.3f} ({ph})" for d, ph in zip(dev, PHASES)),
-        "eoc-emp-dev-gauss": ", ".join(f"{d:.3f} ({ph})" for d, ph in zip(gdev, PHASES)),
-        "eoc-emp-dev-deep": ", ".join(f"{d:.2g} ({ph})" for d, ph in zip(last, PHASES)),
-        "eoc-emp-dev-deep-gauss": ", ".join(f"{d:.2g} ({ph})" for d, ph in zip(glast, PHASES)),
-        "eoc-emp-floor": empirical_floor_words(arrays, -1),
-        "eoc-emp-compare": (f"There, where both spreads lie above that resolution and still follow the analytic "
-                            f"value ({', '.join(PHASES[i] for i in above)}), the orthogonal networks stay closer to it "
-                            f"than Gaussian ones at {closer} of {len(above)} point{'s' if len(above) != 1 else ''}"
-                            if closer else "There, where both spreads lie above that resolution and still follow the "
-                            "analytic value, the orthogonal networks stay no closer to it than Gaussian ones")
-        if above else "No point there has both spreads above that resolution and following the analytic value, so none "
-                      "is compared",
-        "eoc-emp-compare0": f"{closer0} of {len(PHASES)}",
-        "eoc-emp-by-depth": by_depth_words(arrays, cfg.emp_depths),
-        "eoc-emp-depth-words": depth_read_words(follows, deviation_ci(arrays, 0), deep, cfg.emp_depths,
-                                                deep_phase_words(arrays)),
-        "eoc-emp-setup": f"{cfg.emp_seeds} orthogonal and {cfg.emp_seeds} Gaussian erf networks of width "
-                         f"{cfg.emp_width} on {cfg.emp_inputs} {IMAGES[cfg.dataset]}",
+        "eoc-emp-seeds": cfg.emp_seeds, "eoc-emp-width": cfg.emp_width, "eoc-emp-inputs": cfg.emp_inputs,
+        "eoc-emp-compare0": f"{sum(dev[i] < gdev[i] for i in range(len(PHASES)))} of {len(PHASES)}",
+        "eoc-emp-compared": ", ".join(PHASES[i] for i in above) or "none",
+        "eoc-emp-closer": f"{sum(last[i] < glast[i] for i in above)} of {len(above)}",
+        "eoc-emp-by-depth": by_depth_table(arrays, cfg.emp_depths),
+        "eoc-emp-deep": deep_phase_table(arrays, cfg.emp_depths),
+        "eoc-emp-deep-dev": f"{deep[0]:.2g} [{deep[1][0]:.2g}, {deep[1][1]:.2g}]",
+        "eoc-emp-verdict0": follows.verdict(*deviation_ci(arrays, 0)[:2]),
+        "eoc-emp-verdict1": follows.verdict(*deep[:2]),
+        "eoc-eps32": f"{EPS32:.1e}", "eoc-settled": f"{SETTLED:g}",
     }
 
 
-def by_depth_words(arrays, depths):
-    """The largest relative distance over phases (orthogonal networks) at each measured depth, and from which depth each
-    phase's spread has settled (:data:`SETTLED` times its analytic value or more, above float32's resolution)."""
-    largest = ", ".join(f"{empirical_deviation(arrays, i).max():.2g} at depth {int(L)}" for i, L in enumerate(depths))
-    settled, low = [], np.stack([empirical_at_floor(arrays, i) for i in range(len(depths))], 1)  # (phase, depth)
-    for p, ph in enumerate(PHASES):
-        emp, ana = arrays["emp_spread"][p].mean(-1), arrays["emp_analytic"][p]
-        hits = [int(L) for i, L in enumerate(depths) if emp[i] >= SETTLED * ana[i] and not low[p, i]]
-        if hits:
-            settled.append(f"the {ph} phase's from depth {hits[0]}")
-    return (f"The largest distance over the phases is {largest}. "
-            + (f"A finite-width kernel fluctuates at a scale set by the width, whatever the depth; once the analytic "
-               f"spread falls below it the network's spread stays there ({' and '.join(settled)}), and the relative "
-               f"distance then measures that fluctuation against a vanishing value" if settled else
-               "At every measured depth each phase's spread is within a factor "
-               f"{SETTLED:g} of the analytic one or at float32's resolution"))
+def by_depth_table(arrays, depths):
+    """Per measured depth: the relative distance of the orthogonal and of the Gaussian networks' spread from the
+    analytic one in each phase (three decimals at the first depth, two digits deeper), and the largest over the phases
+    (orthogonal); a Markdown table."""
+    rows = []
+    for i, L in enumerate(depths):
+        orth, gauss = empirical_deviation(arrays, i), empirical_deviation(arrays, i, "emp_spread_gaussian")
+        fmt = ".3f" if i == 0 else ".2g"
+        rows.append([int(L), *(f"{o:{fmt}} / {g:{fmt}}" for o, g in zip(orth, gauss)), f"{orth.max():.2g}"])
+    return markdown_table(["depth", *(f"{ph}: orthogonal / Gaussian" for ph in PHASES), "largest, orthogonal"], rows)
 
 
-def deep_phase_words(arrays, depth_index=-1):
+def settled_depth(arrays, phase_index, depths):
+    """The first measured depth at which a phase's orthogonal spread has settled (:data:`SETTLED` times its analytic
+    value or more, above float32's resolution), or None."""
+    emp, ana = arrays["emp_spread"][phase_index].mean(-1), arrays["emp_analytic"][phase_index]
+    low = [empirical_at_floor(arrays, i)[phase_index] for i in range(len(depths))]
+    return next((int(L) for i, L in enumerate(depths) if emp[i] >= SETTLED * ana[i] and not low[i]), None)
+
+
+DEEP_READING = {"floor": "float32 rounding", "settled": "fluctuation over a vanished value", "signal": "two signals"}
+"""What a phase's relative distance at the deepest depth is made of (:func:`deep_phase_rows`)."""
+
+
+def deep_phase_rows(arrays, depth_index=-1):
     """Per phase at ``depth_index``: the relative distance of the orthogonal networks' spread from the analytic one
-    with its 95% t-interval over seeds, and what it is made of where it is not a comparison of two signals:
-    a spread at float32's resolution (:func:`empirical_at_floor`), or one that has settled at :data:`SETTLED` times
-    the analytic value or more (the analytic curve has fallen below where the networks' kernels stay)."""
-    low = empirical_at_floor(arrays, depth_index)
-    words = []
+    with its 95% t-interval over seeds, the orthogonal, Gaussian and analytic spreads, and what the distance is made
+    of (:data:`DEEP_READING`): a spread at float32's resolution (:func:`empirical_at_floor`), one settled at
+    :data:`SETTLED` times an analytic value that has fallen away, or a comparison of two signals."""
+    low, rows = empirical_at_floor(arrays, depth_index), []
     for i, ph in enumerate(PHASES):
         ana = float(arrays["emp_analytic"][i, depth_index])
         samples = arrays["emp_spread"][i, depth_index]
         v, (lo, hi), _ = stats.largest_deviation_ci(samples, ana, ana)
-        emp = float(samples.mean())
-        why = ("at float32's resolution" if low[i] else
-               f"the networks' spread stays at {emp:.2g} while the analytic one falls to {ana:.2g}"
-               if emp >= SETTLED * ana else f"spread {emp:.2g} against {ana:.2g} analytic")
-        words.append(f"{ph} {v:.2g} [{lo:.2g}, {hi:.2g}]: {why}")
-    return "; ".join(words)
+        emp, gauss = float(samples.mean()), float(arrays["emp_spread_gaussian"][i, depth_index].mean())
+        why = "floor" if low[i] else "settled" if emp >= SETTLED * ana else "signal"
+        rows.append([ph, f"{v:.2g} [{lo:.2g}, {hi:.2g}]", f"{emp:.2g}", f"{gauss:.2g}", f"{ana:.2g}", DEEP_READING[why]])
+    return rows
 
 
-def depth_read_words(claim, shallow, deep, depths, per_phase=None):
-    """The finite-width claim is read at the smallest measured depth; whether its verdict, by the same rule, would be
-    the same at the deepest (``shallow``, ``deep``: ``(value, (lo, hi))`` of :func:`deviation_ci` there), and, with
-    ``per_phase`` (:func:`deep_phase_words`), what each phase's distance there is made of."""
-    v0, v1 = claim.verdict(*shallow[:2]), claim.verdict(*deep[:2])
-    same = ("so the verdict does not depend on which of the two depths is read" if v0 == v1 else
-            "so the verdict depends on the depth read: it is a statement about moderate depth only")
-    parts = f" ({per_phase})" if per_phase else ""
-    return (f"The claim is read at depth {int(depths[0])}, the smallest measured ({v0}); by the same rule at depth "
-            f"{int(depths[-1])}, where the largest distance is {deep[0]:.2g} [{deep[1][0]:.2g}, {deep[1][1]:.2g}]"
-            f"{parts}, it would read {v1}, {same}")
-
-
-def empirical_floor_words(arrays, depth_index=-1):
-    """Which finite-width spreads at ``depth_index`` are at float32's resolution (:func:`empirical_at_floor`)."""
-    low = empirical_at_floor(arrays, depth_index)
-    if not low.any():
-        return f"every spread lies more than ten times above float32's resolution ({EPS32:.1e})"
-    vals = ", ".join(f"{ph} {arrays['emp_spread'][i, depth_index].mean():.1e} (orthogonal), "
-                     f"{arrays['emp_spread_gaussian'][i, depth_index].mean():.1e} (Gaussian) against "
-                     f"{arrays['emp_analytic'][i, depth_index]:.1e} (analytic)" for i, ph in enumerate(PHASES) if low[i])
-    return (f"the {', '.join(ph for ph, l in zip(PHASES, low) if l)} spread lies within a factor 10 of float32's "
-            f"resolution ({EPS32:.1e}): {vals}; its distance from the analytic value is rounding, not a signal")
+def deep_phase_table(arrays, depths, depth_index=-1):
+    """:func:`deep_phase_rows` with each phase's :func:`settled_depth`, as a Markdown table."""
+    rows = [[*r, settled_depth(arrays, i, depths) or "—"] for i, r in enumerate(deep_phase_rows(arrays, depth_index))]
+    return markdown_table(["phase", "distance [95% interval]", "spread, orthogonal", "spread, Gaussian",
+                           "spread, analytic", "the distance is", "settled from depth"], rows)
 
 
 # FIGURE

@@ -35,17 +35,16 @@ def below_floor(values, floor):
 
 
 def floor_state(end, floor):
-    """Where a curve that crossed below :data:`READ_ABOVE` times its floor ends: ``"still falling, read no further"``
-    (more than ten times above the floor), ``"at its floor"`` (down to a thousandth of float64's ε: rounding of
+    """Where a curve that crossed below :data:`READ_ABOVE` times its floor ends: ``"still falling"`` (more than ten
+    times above the floor: read no further), ``"at its floor"`` (down to a thousandth of float64's ε: rounding of
     order-one numbers lands there), or ``"far below the floor"``: lower than any rounding of order-one numbers can
     reach, so the quantity goes to zero itself (the chaotic phase's off-diagonal correlations), carried by float64 to
     relative precision, and the cut at :data:`READ_ABOVE` times the floor is conservative, not needed."""
     if end > 10 * floor:
-        return "still falling, read no further"
+        return "still falling"
     if end >= np.finfo(np.float64).eps / 1000:
         return "at its floor"
-    return "far below the floor: it goes to zero itself, which float64 carries to relative precision, so the cut is " \
-           "conservative there"
+    return "far below the floor"
 
 
 FLOOR_STYLE = {"relu": (0, (1, 2)), "erf": (0, (4, 1, 1, 1))}

@@ -34,12 +34,12 @@ def _check_record(path):
 
 
 def recorded_difference(depth=QUADRATURE_TESTED_DEPTH, path=QUADRATURE_CHECK):
-    """The recorded check's largest difference of L (K^L/α_L - K∞) over ELU and tanh at ``depth``: words for the
-    prose (``"9e-08 (measured by bench/quadrature_depth.py)"``), or a plain "not recorded"."""
+    """The recorded check's largest difference of L (K^L/α_L - K∞) over ELU and tanh at ``depth``, as the prose shows
+    it (``"9e-08"``), or ``"not recorded"``."""
     record = _check_record(path)
     if record is None or depth not in record[0]:
-        return "not recorded at that depth"
-    return f"{record[0][depth]:.0e} (measured by bench/quadrature_depth.py)"
+        return "not recorded"
+    return f"{record[0][depth]:.0e}"
 
 
 def quadrature_checked_depth(path=QUADRATURE_CHECK):
@@ -59,18 +59,21 @@ def quadrature_checked_depth(path=QUADRATURE_CHECK):
     return (depth, worst, record[1]) if worst is not None else (QUADRATURE_TESTED_DEPTH, None, None)
 
 
-def tested_depth_words(arrays, checked=None):
-    """How deep the quadrature activations' exact curves are checked against an independent rule: in CI to
-    :data:`QUADRATURE_TESTED_DEPTH`, and deeper by the recorded check (``checked``: :func:`quadrature_checked_depth`'s
-    triple, read from ``bench/results.json`` when None), against how deep the curves run."""
+def tested_depth_numbers(arrays, checked=None):
+    """How deep the quadrature activations' exact curves are checked against an independent rule, as glued values: in
+    CI to :data:`QUADRATURE_TESTED_DEPTH` (``eoc-ci-depth``, with the recorded difference there, ``eoc-check-tested``),
+    by the recorded one-off check (``checked``: :func:`quadrature_checked_depth`'s triple, read from
+    ``bench/results.json`` when None) to ``eoc-checked-depth`` with at most ``eoc-checked-diff`` on its date, and
+    how deep the curves run (``eoc-quad-deepest``), all of it checked or only to the checked depth
+    (``eoc-quad-checked``)."""
     depth, diff, date = quadrature_checked_depth() if checked is None else checked
     deepest = max(int(arrays[f"exact_depths_{a}"][-1]) for a in RATE_FORMS if a != "relu")
-    ci = (f"the tests hold the ELU and tanh recursions to an independent quadrature rule down to "
-          f"{QUADRATURE_TESTED_DEPTH:,} layers")
-    if diff is not None:
-        ci += (f", and a one-off check (bench/quadrature_depth.py, {date}) follows both rules to {depth:,} layers, "
-               f"where L (K^L/α_L − K∞) differs by at most {diff:.1g}")
-    if deepest <= depth:
-        return f"{ci}: every depth of the curves (to {deepest:,}) is checked"
-    return (f"{ci} (the red dotted line); the curves run to {deepest:,}, and beyond the checked depth rounding "
-            "accumulated over many layers is not excluded as a cause of how they bend")
+    return {
+        "eoc-ci-depth": f"{QUADRATURE_TESTED_DEPTH:,}",
+        "eoc-check-tested": recorded_difference(),
+        "eoc-checked-depth": f"{depth:,}",
+        "eoc-checked-diff": "not recorded" if diff is None else f"{diff:.1g}",
+        "eoc-checked-date": date or "not recorded",
+        "eoc-quad-deepest": f"{deepest:,}",
+        "eoc-quad-checked": "all of them" if deepest <= depth else f"those to {depth:,} (red dotted line)",
+    }

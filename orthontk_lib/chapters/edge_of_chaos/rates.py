@@ -9,7 +9,8 @@ from orthontk_lib.data import IMAGES
 from orthontk_lib.kernels import normalized
 from orthontk_lib.reproduction import PaperFigure
 
-from .experiment import PHASE_COLOUR, SAVED_ON_DIGITS, SLUG, kernel_inputs, legend_entries, paper_points
+from .experiment import (PHASE_COLOUR, SAVED_ON_DIGITS, SLUG, differences_markdown, kernel_inputs, legend_entries,
+                         paper_points)
 from .floors import shade_floor
 
 # THE POINTS
@@ -95,8 +96,9 @@ def distance_to_limit(arrays):
 
 
 def rate_figure_numbers(arrays, cfg, measured):
-    """How the paper's figure of the statistic differs from the one drawn here (its caption's differences)."""
-    return {"eoc-rate-differs": RATE_FIGURE.caption(cfg)}
+    """How the paper's figure of the statistic differs from the one drawn here: how many settings differ, and the list."""
+    return {"eoc-rate-ndiff": len(RATE_FIGURE.differences(cfg)),
+            "eoc-rate-differs": differences_markdown(RATE_FIGURE, cfg)}
 
 
 # FIGURE
