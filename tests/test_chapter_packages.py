@@ -20,6 +20,8 @@ def test_every_name_a_part_defines_is_the_packages(name):
     package = importlib.import_module(f"orthontk_lib.chapters.{name}")
     missing = []
     for part in pkgutil.iter_modules(package.__path__):
+        if part.name == "authors":  # the authors' data read as the chapter reads its own: used as chapter.authors
+            continue
         module = importlib.import_module(f"{package.__name__}.{part.name}")
         for attr in defined(module.__file__):
             if getattr(package, attr, None) is not getattr(module, attr):

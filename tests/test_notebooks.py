@@ -104,3 +104,12 @@ def test_the_parameters_command_writes_a_cell_from_the_config_and_checks_the_boo
     assert parameters.sync(nb_path, write=False) and parameters.sync(nb_path) and not parameters.sync(nb_path)
     assert "dataset = None  # every kernel's and run's data" in nbformat.read(nb_path, as_version=4).cells[
         nb.cells.index(cell)].source
+
+
+def test_the_front_pages_paper_figures_are_figures_of_their_chapters():
+    from orthontk_lib.book import ledger
+
+    for number, doc, label, _ in ledger.PAPER_FIGURES:
+        source = (BOOK / f"{doc}.ipynb").read_text()
+        assert f"glue:figure}} {label}" in source, f"the paper's {number}: no figure {label} in {doc}"
+    assert 'href="07-speedup.html#fig-speedup-learning-speed"' in ledger.figure_gallery_html()

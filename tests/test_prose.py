@@ -37,3 +37,9 @@ def test_notebook_units_substitute_glued_values_and_take_figure_bodies_as_captio
     units = prose.notebook_units(path, {"gap": "0.03 [0, 0.1]"})
     assert sorted((k, t) for k, _, t in units) == [("caption", "A caption of X words."),
                                                    ("prose", "The gap is 0.03 [0, 0.1].")]
+
+
+def test_only_tables_and_whole_caption_tails_are_exempt_from_the_glued_limit():
+    assert prose.is_exempt("x-differs", "Differs from the paper in 2 settings. Widths 8 … 64. Data set digits.")
+    assert prose.is_exempt("x-table", "| a |\n|---|\n| 1 |")
+    assert not prose.is_exempt("x-reading", "the orthogonal runs train faster at every depth of the grid shown")

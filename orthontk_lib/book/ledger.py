@@ -223,6 +223,32 @@ def front_markdown(profile, root=None, paper_root=None):
     return "\n".join(out)
 
 
+# THE MAIN PAPER'S FIGURES
+
+PAPER_FIGURES = (
+    ("Fig. 1", "01-setting", "fig-setting-convergence", "kernel convergence with width"),
+    ("Fig. 2", "04-constancy", "fig-constancy-weights", "weight and NTK change with width"),
+    ("Fig. 3", "06-training-curves", "fig-training-curves-gd", "full-batch gradient descent"),
+    ("Fig. 3, supplement", "06-training-curves", "fig-training-curves-sgd", "SGD in the NTK regime"),
+    ("Fig. 4", "07-speedup", "fig-speedup-learning-speed", "learning speed against learning rate"),
+)
+"""The main paper's figures as the book draws them: (the paper's number, chapter, the figure's stable label, what it
+shows)."""
+
+
+def figure_gallery_html(figures=PAPER_FIGURES):
+    """The main paper's figures as small linked images for the front page (``book/index``), each labelled with the
+    paper's own figure number; the images are the published PNGs (``figures/<label without fig->.png``)."""
+    cards = []
+    for number, doc, label, what in figures:
+        alt = html.escape(f"the paper's {number}: {what}", quote=True)
+        cards.append(f'<a href="{doc}.html#{label}" style="display:inline-block;width:18%;min-width:150px;'
+                     f'margin:0 1% 1em 0;vertical-align:top;text-decoration:none">'
+                     f'<img src="../figures/{label.removeprefix("fig-")}.png" alt="{alt}" style="width:100%">'
+                     f"<br><b>the paper's {html.escape(number)}</b><br>{html.escape(what)}</a>")
+    return f'<div class="paper-figures">{"".join(cards)}</div>'
+
+
 # CLAIMS FOUND FALSE
 
 
