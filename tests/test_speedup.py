@@ -137,12 +137,11 @@ def test_the_width_family_claim_asks_the_speedup_to_shrink(speedups, verdict):
     assert CLAIM["speedup-small-lr-width"].verdict(*sp.width_shrinkage(a)) == verdict
 
 
-def test_the_control_sentence_flips_with_its_verdict(quick):
+def test_the_control_verdict_word_follows_its_verdict(quick):
     cfg, arrays = quick
-    words = set()  # one stand-in per verdict: the quick run's own verdict depends on the CNN grid
-    for value in ((3.0, (2.0, 4.0)), (0.5, (0.4, 0.6)), (1.2, (0.8, 1.6))):
-        words.add(prose(sp, arrays, cfg, {"speedup-cnn-orthogonality": value})["sp-cnn-control-reading"])
-    assert len(words) == 3, words
+    words = [prose(sp, arrays, cfg, {"speedup-cnn-orthogonality": value})["sp-cnn-control-verdict"]
+             for value in ((3.0, (2.0, 4.0)), (0.5, (0.4, 0.6)), (1.2, (0.8, 1.6)))]
+    assert words == ["holds", "does not hold", "inconclusive"], words
 
 
 def test_grid_is_on_the_critical_line(quick):
@@ -203,15 +202,26 @@ def test_the_second_target_reads_its_own_tau_and_target():
     assert sp.trained(a).all() and not sp.trained(sp.at_alt_target(a)).any()
 
 
-def test_the_target_sentence_says_which_verdicts_change(quick, monkeypatch):
+def test_the_second_target_values_say_which_verdicts_change(quick, monkeypatch):
     cfg, arrays = quick
     same = {cid: ("holds", "holds", None) for cid in sp.FCN_CLAIMS}
     monkeypatch.setattr(sp.chapter, "target_check", lambda a, c, m=None: same)
-    assert prose(sp, arrays, cfg)["sp-target-words"].startswith("the five verdicts are the same")
+    assert prose(sp, arrays, cfg)["sp-target-changed"] == "0 of 5"
     monkeypatch.setattr(sp.chapter, "target_check",
                         lambda a, c, m=None: {**same, "speedup-deep": ("holds", "inconclusive", None)})
-    assert prose(sp, arrays, cfg)["sp-target-words"].startswith("1 of the five verdicts changes with the target "
-                                                                 "(speedup-deep)")
+    words = prose(sp, arrays, cfg)
+    assert words["sp-target-changed"] == "1 of 5"
+    assert (words["sp-check-deep-main"], words["sp-check-deep-alt"], words["sp-check-deep-cells"]) == (
+        "holds", "inconclusive", "—")
+
+
+def test_a_verdict_that_changes_at_the_second_target_is_a_caveat_of_its_claim(monkeypatch):
+    M = Measurement
+    a = {"target_alt": np.asarray(0.8)}
+    m = sp.chapter._with_target_caveat(M(3.0, (2.0, 4.0), {"cells": 5}), "inconclusive", M(1.0, (0.5, 2.0), {"cells": 0}),
+                                       {**a, "fcn_target_alt": np.asarray(0.8)})
+    assert m.detail["caveat"] == "inconclusive at the 80% target (0 cells)" and m.ci == (2.0, 4.0)
+    assert CLAIM["speedup-deep"].tags(m.detail) == ["inconclusive at the 80% target (0 cells)"]
 
 
 def test_test_set_tau_is_the_first_evaluation_at_the_target():
@@ -242,18 +252,21 @@ def test_failure_edge_interval_widens_when_seeds_disagree_and_marks_a_grid_witho
     e = sp.failure_edges(a)
     assert e["lo"][0, 0] == a["lrs"][1] and e["hi"][0, 0] == a["lrs"][-1]  # 4 of 8 shows neither side
     assert e["below"][1, 0] and e["edge"][1, 0] < a["lrs"][0]
-    words = sp.edge_words(a, "L")
-    assert words.startswith("L=2: η ") and "L=4: η < 0.01 vs ≥ 0.3" in words
+    arrays = {**a, **{f"family_{k}": v for k, v in a.items()},
+              "family_widths": np.asarray([32, 64, 128, 256])}
+    columns, rows = sp.edge_table(arrays)
+    assert len(columns) == 4 and rows[1][:2] == ["depth", "L = 4"] and rows[1][2:] == ["< 0.01", "≥ 0.3"]
 
 
 def test_the_learning_speed_figures_draw_each_family_with_its_own_colours(quick):
     cfg, arrays = quick
     fig = sp.fig_learning_speed(arrays)
-    legends = fig.legends
-    assert [lg.get_title().get_text() for lg in legends] == ["depth family", "width family"]
-    colours = [{tuple(h.get_color()) if not isinstance(h.get_color(), str) else h.get_color()
-                for h in lg.legend_handles} for lg in legends]
-    assert not colours[0] & colours[1]
+    (legend,) = fig.legends  # one legend: the inits' line styles, then each member's colour
+    depths = len(sp.view(arrays, "fcn")["depths"])
+    labels = [t.get_text() for t in legend.get_texts()]
+    assert labels[:2] == list(sp.INITS) and labels[2].startswith("L=") and labels[2 + depths].startswith("n=")
+    colours = [tuple(h.get_color()) for h in legend.legend_handles[2:]]
+    assert not set(colours[:depths]) & set(colours[depths:])
     assert len(sp.fig_failure_edge(arrays).axes) == 2
 
 
@@ -277,18 +290,19 @@ def test_a_point_run_in_learning_rate_blocks_is_the_whole_point(monkeypatch, tmp
 
 def test_the_cells_where_orthogonal_runs_fail_more_are_named():
     a = grid(20.0, 10.0)
-    assert sp.orthogonal_losses(a).startswith("In no cell")
+    assert sp.orthogonal_losses(a)["sp-losses-count"] == 0
     a["train_accuracy"][3, 1, 2, :3, -1] = 0.1  # depth 16, η = 0.1: three orthogonal seeds collapse to chance
     words = sp.orthogonal_losses(a)
-    assert words.startswith("Orthogonal initialization does not win everywhere: in 1 cell ") and "depth 16, η = 0.1: 3 of 4 orthogonal seeds fail, 0 Gaussian" in words
-    assert "ratio ≤" in words  # only orthogonal runs fail there: the ratio is an upper bound
+    assert words["sp-losses-count"] == 1 and words["sp-losses-where"] == "depth 16, η = 0.1"
+    assert words["sp-losses-fails"] == "3 of 4 vs 0 of 4"
+    assert words["sp-losses-ratio"].startswith("≤")  # only orthogonal runs fail there: the ratio is an upper bound
 
 
-@pytest.mark.parametrize("small, large, start", [(20.0, 80.0, "it is larger there"), (80.0, 20.0, "it is smaller there"),
-                                                 (40.0, 40.0, "set against")])
-def test_the_large_learning_rate_sentence_sets_both_halves_against_each_other(small, large, start):
+@pytest.mark.parametrize("small, large, word", [(20.0, 80.0, "larger"), (80.0, 20.0, "smaller"),
+                                                (40.0, 40.0, "not separated")])
+def test_the_large_learning_rate_speedup_is_set_against_the_small_one(small, large, word):
     a = grid(np.array([small, small, large, large])[None, :, None], 10.0)  # Gaussian over orthogonal: small/10, large/10
-    assert sp.large_vs_small_lr_words(a).startswith(start)
+    assert sp.large_vs_small_lr(a)["sp-large-vs-small"] == word
 
 
 def test_an_edge_at_the_grids_top_is_a_lower_bound():
@@ -297,35 +311,29 @@ def test_an_edge_at_the_grids_top_is_a_lower_bound():
     assert sp.edge_bound_words(float("nan"), lrs) == "< 0.025"
 
 
-def test_a_verdict_lost_with_its_cells_at_the_second_target_is_called_power_lost():
+def test_a_speed_claims_cells_at_both_targets_show_where_they_thin_out():
     M = Measurement
-    main = {"speedup-deep": M(3.0, (2.0, 4.0), {"cells": 4}), "speedup-large-lr": M(2.0, (1.5, 2.5), {"cells": 3})}
-    thinned = {"speedup-deep": ("holds", "inconclusive", M(3.0, (0.5, 9.0), {"cells": 1})),
-               "speedup-large-lr": ("holds", "holds", M(2.0, (1.5, 2.5), {"cells": 3}))}
-    assert "power lost" in sp.target_words(main, thinned)
-    kept = {**thinned, "speedup-deep": ("holds", "inconclusive", M(1.2, (0.9, 1.5), {"cells": 4}))}
-    assert sp.target_words(main, kept).endswith("those conclusions hinge on the target")
+    assert sp.chapter._cells_change(M(3.0, (2.0, 4.0), {"cells": 4}), M(3.0, (0.5, 9.0), {"cells": 1})) == "4 → 1"
+    assert sp.chapter._cells_change(M(3.0, (2.0, 4.0), {"cells": 4}), M(2.0, (1.5, 2.5), {"cells": 4})) == "4"
+    assert sp.chapter._cells_change(M(3.0, (2.0, 4.0)), M(2.0, (1.5, 2.5))) == "—"
 
 
 def test_the_cnn_edge_comparison_names_depths_where_delta_orthogonal_stops_first():
     edges = {4: {"gaussian": 0.2, "delta-orthogonal": 0.2}, 16: {"gaussian": 0.2, "delta-orthogonal": 0.1}}
-    assert sp.cnn_edge_comparison(edges).endswith("at L = 16, the reverse of the stability the paper reports "
-                                                       "for orthogonal FCNs")
-    edges[16]["delta-gaussian"] = 0.1
-    words = sp.cnn_edge_comparison(edges, 2.0)
-    assert "at L = 16 by 1 grid step (×2 each), and the delta-Gaussian control stops there too" in words, words
-    assert words.endswith("so this is not resolved"), words
-    edges[16].update({"delta-orthogonal": 0.05, "delta-gaussian": 0.2})
-    assert "by 2 grid steps" in sp.cnn_edge_comparison(edges, 2.0) and "control" not in sp.cnn_edge_comparison(
-        edges, 2.0) and not sp.cnn_edge_comparison(edges, 2.0).endswith("not resolved")
+    assert sp.cnn_edge_comparison(edges, 2.0) == "L = 16 (1 step)"
+    edges[16]["delta-orthogonal"] = 0.05
+    assert sp.cnn_edge_comparison(edges, 2.0) == "L = 16 (2 steps)"
+    edges[16]["delta-orthogonal"] = float("nan")
+    assert sp.cnn_edge_comparison(edges, 2.0) == "L = 16 (whole grid)"
     edges[16]["delta-orthogonal"] = 0.2
-    assert sp.cnn_edge_comparison(edges).startswith("Nowhere")
+    assert sp.cnn_edge_comparison(edges, 2.0) == "nowhere"
 
 
 def test_a_stability_verdict_on_the_rule_boundary_says_so():
     M = Measurement
-    assert "only just" in sp.boundary_words(M(3.51, (1.0, 6.58)))
-    assert sp.boundary_words(M(3.51, (1.2, 6.58))) == ""
+    on = sp.fcn_grid._on_the_bound(M(3.51, (1.0, 6.58)))
+    assert "only just" in on.detail["reading"] and on.detail["caveat"] == "lower end exactly 1"
+    assert sp.fcn_grid._on_the_bound(M(3.51, (1.2, 6.58))).detail is None
 
 
 def test_a_speed_verdict_carried_by_censored_cells_is_left_inconclusive():
@@ -334,14 +342,14 @@ def test_a_speed_verdict_carried_by_censored_cells_is_left_inconclusive():
     a = grid(40.0, 10.0)  # Gaussian 4x slower everywhere: holds on every cell
     m = {"speedup-deep": sp.speed_measurement(a, "deep"), "speedup-large-lr": sp.speed_measurement(a, "large-lr")}
     assert claim.verdict(*m["speedup-large-lr"][:2]) == "holds"
-    assert "left inconclusive" not in sp.uncensored_words(a, m)
+    assert sp.uncensored_numbers(a, m)["sp-uncensored-thin"] == "none"
     a["tau"][:, 0, 2:, 0] = np.nan  # one Gaussian seed fails across the large half: every large cell is censored
     m = {"speedup-deep": sp.speed_measurement(a, "deep"), "speedup-large-lr": sp.speed_measurement(a, "large-lr")}
     assert m["speedup-large-lr"].detail["cells"] >= sp.MIN_CELLS and m["speedup-large-lr"].detail["uncensored_cells"] == 0
     assert claim.verdict(*m["speedup-large-lr"][:2]) == "inconclusive"
     assert "a bound, not a measured speed" in m["speedup-large-lr"].detail["reading"]
-    assert "speedup-large-lr has fewer than 2 uncensored cells and is left inconclusive" in sp.uncensored_words(a, m)
-    assert "0 of them uncensored: no interval, too few cells without" in sp.measurement_text(m["speedup-large-lr"])
+    assert sp.uncensored_numbers(a, m)["sp-uncensored-thin"] == "speedup-large-lr"
+    assert sp.measurement_text(m["speedup-large-lr"]).endswith("(no interval: 0 uncensored cells)")
 
 
 def test_the_speed_interval_spans_the_censored_and_the_uncensored_readings():
@@ -358,21 +366,22 @@ def test_the_first_hit_reading_of_the_stability_claims_says_whether_a_verdict_tu
     a = grid(40.0, 10.0)
     same = {cid: M(*f(a)) for cid, f in (("speedup-stability", sp.stability),
                                          ("speedup-stability-growth", sp.stability_growth))}
-    assert sp.first_hit_words(a, same).endswith("neither verdict turns on how a collapse after a first hit is counted")
+    assert sp.first_hit_numbers(a, same)["sp-first-hit-changed"] == "none"
     other = {cid: M(0.8, (0.5, 0.9)) for cid in same}  # as if the stricter reading had failed both
-    words = sp.first_hit_words(a, other)
-    assert "turns on that choice" in words and "speedup-stability and speedup-stability-growth" in words, words
+    words = sp.first_hit_numbers(a, other)
+    assert words["sp-first-hit-changed"] == "speedup-stability, speedup-stability-growth", words
 
 
-def test_a_family_whose_edges_all_lie_beyond_the_grid_says_so_instead_of_drawing_bounds():
+def test_a_family_whose_edges_all_lie_beyond_the_grid_draws_them_as_lower_bounds():
     a = grid(20.0, 10.0)
     a["tau"][:, 0, 2:] = np.nan  # the depth family has edges to draw; the width family trains everywhere
     family = grid(20.0, 10.0)
     arrays = {**a, **{f"family_{k}": v for k, v in family.items()}, "family_widths": np.asarray([32, 64, 128, 256])}
     fig = sp.fig_failure_edge(arrays)
-    depth, width = fig.axes
-    assert "the edge lies beyond the grid" in " ".join(t.get_text() for t in width.texts)
-    assert depth.lines and not width.lines and not depth.texts
+    depth, width = fig.axes[:2]
+    ups = [ln for ln in width.lines if ln.get_marker() == "^"]
+    assert depth.lines and ups and all(np.allclose(ln.get_ydata(), a["lrs"][-1]) for ln in ups if len(ln.get_ydata()))
+    assert not width.texts
 
 
 def test_a_cell_where_half_the_seeds_fail_is_hatched_as_not_training():
@@ -381,6 +390,15 @@ def test_a_cell_where_half_the_seeds_fail_is_hatched_as_not_training():
     a = grid(20.0, 10.0, seeds=4)
     a["tau"][0, 0, 0, :2] = np.nan  # exactly half the Gaussian seeds fail in one cell: not "most train"
     arrays = {**a, **{f"family_{k}": v for k, v in a.items()}, "family_widths": np.asarray([32, 64])}
-    fig = sp.fig_grid(arrays)
+    fig = sp.fig_tau_maps(arrays)
     hatched = [p for p in fig.axes[0].patches if isinstance(p, Rectangle) and p.get_hatch()]
     assert len(hatched) == 1
+
+
+def test_the_speedup_map_outlines_the_cells_each_speed_claim_reads():
+    a = grid(20.0, 10.0)  # every cell trains: deep = the upper 2 depths, large-lr = the upper 2 learning rates
+    assert sp.claim_cells(a, "deep").sum() == 8 and sp.claim_cells(a, "large-lr").sum() == 8
+    assert sp.region_lr_rank(a, "large-lr") == "the 2 largest of 4" and sp.region_lrs(a, "deep") == "η = 0.01 to 0.3"
+    fig = sp.fig_grid({**a, **{f"family_{k}": v for k, v in a.items()}, "family_widths": np.asarray([32, 64])})
+    outlined = [ln for ln in fig.axes[0].lines if ln.get_linewidth() == 2]
+    assert len(outlined) == 2 * (2 * 2 + 2 * 4)  # two 2 x 4 blocks, each outlined by its perimeter's 12 cell sides

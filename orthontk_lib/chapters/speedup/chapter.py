@@ -5,9 +5,9 @@ of every experiment."""
 import math
 
 from orthontk_lib import meanfield
+from orthontk_lib.claims import Measurement
 
 from .cnn_grid import CNN_CLAIMS, cnn_numbers, measure_cnn
-from .experiment import FIGURE
 from .fcn_grid import GRID_CLAIMS, grid_numbers, measure_grid
 from .statistics import at_alt_target
 from .sweeps import view
@@ -17,18 +17,38 @@ CLAIMS = GRID_CLAIMS + FAMILY_CLAIMS + CNN_CLAIMS
 
 
 def measure(arrays, cfg):
-    """Each claim's statistic with its 95% interval."""
-    return {**measure_grid(arrays, cfg), **measure_family(arrays, cfg), **measure_cnn(arrays, cfg)}
+    """Each claim's statistic with its 95% interval; an FCN claim whose verdict differs at the second target carries
+    that as its caveat (``detail["caveat"]``, e.g. "inconclusive at the 80% target"), which its findings row shows."""
+    main = {**measure_grid(arrays, cfg), **measure_family(arrays, cfg), **measure_cnn(arrays, cfg)}
+    if "tau_alt" not in view(arrays, "fcn"):  # a grid without a second target
+        return main
+    return {**main, **{cid: _with_target_caveat(main[cid], b, alt, arrays) for cid, (a, b, alt) in
+                       target_check(arrays, cfg, main).items() if a != b}}
+
+
+def _with_target_caveat(m, alt_verdict, alt_m, arrays):
+    """``m`` with a caveat saying its verdict at the second target (and, for a speed claim, its cells there), joined
+    to a caveat it has already."""
+    cells = _cells(alt_m)
+    alt = (f"{alt_verdict} at the {float(view(arrays, 'fcn')['target_alt']):.0%} target"
+           + (f" ({cells} cells)" if cells is not None else ""))
+    detail = dict(m.detail or {})
+    detail["caveat"] = f"{detail['caveat']}; {alt}" if detail.get("caveat") else alt
+    return Measurement(m.value, m.ci, detail)
 
 
 FCN_CLAIMS = tuple(c.id for c in GRID_CLAIMS + FAMILY_CLAIMS)
 """The claims of the FCN experiments (the grid and the width family), which have a second target."""
 
+CHECK_KEYS = {"speedup-deep": "deep", "speedup-large-lr": "large-lr", "speedup-stability": "stability",
+              "speedup-stability-growth": "growth", "speedup-small-lr-width": "width"}
+"""The short name of each FCN claim in the second target's glued values (``sp-check-<name>-...``)."""
+
 
 def target_check(arrays, cfg, main=None):
     """The FCN claims measured at the second target: ``{claim id: (verdict at target, at target_alt, measurement)}``;
-    ``main`` is :func:`measure` at the first target when the caller has it already."""
-    main = measure(arrays, cfg) if main is None else main
+    ``main`` is the FCN claims measured at the first target when the caller has them already."""
+    main = {**measure_grid(arrays, cfg), **measure_family(arrays, cfg)} if main is None else main
     alt_arrays = {**arrays, **{f"{p}{k}": v for p in ("", "family_") for k, v in
                                at_alt_target(view(arrays, p[:-1] or "fcn")).items()}}
     alt = {**measure_grid(alt_arrays, cfg), **measure_family(alt_arrays, cfg)}  # the CNN grid has one target
@@ -38,25 +58,26 @@ def target_check(arrays, cfg, main=None):
 
 
 def numbers(arrays, cfg, measured):
-    """The numbers and phrases of the chapter's prose (``measured``: the claims measured on ``arrays``): the setting's,
-    each experiment's (:func:`grid_numbers`, :func:`family_numbers`, :func:`cnn_numbers`), and the second target's."""
+    """The numbers, intervals, verdicts and short labels of the chapter's prose (``measured``: the claims measured on
+    ``arrays``): the setting's, the second target's (per FCN claim: its verdict at each target and its cells where
+    both inits train), and each experiment's (:func:`grid_numbers`, :func:`family_numbers`, :func:`cnn_numbers`)."""
     fcn = view(arrays, "fcn")
     q_star = meanfield.q_star("tanh", math.sqrt(cfg.W_var), cfg.b_std)
     check = target_check(arrays, cfg, measured)
-    return {
-        "sp-differs": FIGURE.caption(cfg),
+    out = {
         "sp-wvar": f"{cfg.W_var:g}", "sp-bvar": f"{cfg.b_std ** 2:.3g}", "sp-qstar": f"{q_star:.4f}",
         "sp-chi": f"{meanfield.chi('tanh', math.sqrt(cfg.W_var), cfg.b_std):.6f}",
         "sp-tanh-slope": f"{1 - math.tanh(math.sqrt(q_star)) ** 2:.3f}",
         "sp-data": f"{cfg.n_train} {cfg.dataset} training images",
         "sp-target-alt": f"{float(fcn['target_alt']):.0%}",
-        "sp-target-check": "; ".join(f"{cid}: {a} → {b}{_cells_change(measured[cid], alt)}"
-                                     for cid, (a, b, alt) in check.items()),
-        "sp-target-words": target_words(measured, check),
-        **grid_numbers(arrays, cfg, measured),
-        **family_numbers(arrays, cfg, measured),
-        **cnn_numbers(arrays, cfg, measured),
+        "sp-target-changed": f"{sum(a != b for a, b, _ in check.values())} of {len(check)}",
     }
+    for cid, (a, b, alt) in check.items():
+        key = f"sp-check-{CHECK_KEYS[cid]}"
+        out[f"{key}-main"], out[f"{key}-alt"] = a, b
+        out[f"{key}-cells"] = _cells_change(measured[cid], alt)
+    return {**out, **grid_numbers(arrays, cfg, measured), **family_numbers(arrays, cfg, measured),
+            **cnn_numbers(arrays, cfg, measured)}
 
 
 def _cells(measurement):
@@ -65,23 +86,9 @@ def _cells(measurement):
 
 
 def _cells_change(main, alt):
-    """`` (n → m cells)`` where a speed claim's cells (both inits mostly train) differ between the targets."""
+    """A speed claim's cells where both inits mostly train, at the target and at the second: ``"5 → 0"``, or ``"5"``
+    where they are the same; ``"—"`` for a claim that reads no cells."""
     a, b = _cells(main), _cells(alt)
-    return f" ({a} → {b} cells)" if a is not None and b is not None and a != b else ""
-
-
-def target_words(main, check):
-    """The second target's verdicts in words: the same, or which change and whether because the cells where both
-    inits train thin out there (power lost, not an effect reversed) or with the cells kept (the conclusion hinges on
-    the target)."""
-    differ = [cid for cid, (a, b, _) in check.items() if a != b]
-    if not differ:
-        return "the five verdicts are the same at both targets: the conclusions do not hinge on the target"
-    thinned = [cid for cid in differ if None not in (_cells(main[cid]), _cells(check[cid][2]))
-               and _cells(check[cid][2]) < _cells(main[cid])]
-    words = (f"{len(differ)} of the five verdicts change{'s' if len(differ) == 1 else ''} with the target "
-             f"({', '.join(differ)})")
-    if thinned == differ:
-        return (words + ": because fewer cells have most seeds of both inits reaching the higher target (runs that "
-                "reach one target miss the other), so the change is power lost, not an effect reversed")
-    return words + ": those conclusions hinge on the target"
+    if a is None or b is None:
+        return "—"
+    return f"{a}" if a == b else f"{a} → {b}"

@@ -31,16 +31,16 @@ CNN_DECIDE = ("a target that takes more than a few steps to reach (where every k
 
 CNN_CLAIMS = [
     Claim("speedup-cnn-deep", "Xiao et al. 2018; Huang, Du, Xu 2021, Sec. 5",
-          "Deep tanh CNNs on the critical line train faster from delta-orthogonal kernels than from Gaussian ones.",
+          "Deep critical tanh CNNs train faster from delta-orthogonal than from Gaussian kernels.",
           "τ_gauss/τ_delta-orth, a seed that never reaches the target counted at the step budget, geometric mean "
           "over the deep half of the CNN depths and every learning rate where most seeds of both train (95% "
           "jackknife t-interval over seeds, on its logarithm)" + UNCENSORED,
           AtLeast(1.0), why=SPEED_WHY,
           decide=CNN_DECIDE),
     Claim("speedup-cnn-orthogonality", "this book (the kernels of Xiao et al. 2018)",
-          "The CNN speed-up comes from orthogonality, not from the delta structure: delta kernels with a Gaussian "
-          "centre train slower than delta-orthogonal ones.",
-          "τ_delta-gauss/τ_delta-orth, a seed that never reaches the target counted at the step budget, geometric "
+          "The CNN speed-up comes from orthogonality: delta-orthogonal beats delta-Gaussian kernels.",
+          "orthogonality, not the delta structure: delta kernels with a Gaussian centre train slower than "
+          "delta-orthogonal ones; τ_delta-gauss/τ_delta-orth, a seed that never reaches the target counted at the step budget, geometric "
           "mean over the deep half of the CNN depths and every learning rate where most seeds of both train (95% "
           "jackknife t-interval over seeds, on its logarithm)" + UNCENSORED,
           AtLeast(1.0), why=SPEED_WHY,
@@ -58,10 +58,10 @@ def measure_cnn(arrays, cfg):
 
 
 def cnn_numbers(arrays, cfg, measured):
-    """The CNN grid's numbers and phrases (``measured``: the chapter's claims measured on ``arrays``)."""
+    """The CNN grid's numbers, intervals, verdicts and short labels (``measured``: the chapter's claims measured on
+    ``arrays``)."""
     cnn = view(arrays, "cnn")
     m, fmt = measured, measurement_text
-    cedge = failure_edge(cnn)
     out = {
         "sp-cnn-channels": cfg.channels, "sp-cnn-steps": int(cnn["steps"]), "sp-cnn-batch": cfg.cnn_batch_size,
         "sp-cnn-target": f"{float(cnn['target']):.0%}", "sp-cnn-seeds": int(cnn["tau"].shape[-1]),
@@ -69,16 +69,9 @@ def cnn_numbers(arrays, cfg, measured):
         "sp-cnn-deep": fmt(m["speedup-cnn-deep"]), "sp-cnn-deep-cells": m["speedup-cnn-deep"].detail["cells"],
         "sp-cnn-control": fmt(m["speedup-cnn-orthogonality"]),
         "sp-cnn-deep-reading": speed_reading(m, "speedup-cnn-deep"),
-        "sp-cnn-control-reading": measured.words(
-            "speedup-cnn-orthogonality", holds="It is orthogonality, not the delta structure, that speeds deep CNNs up.",
-            fails="The control does not train slower than delta-orthogonal kernels: the delta structure, not "
-                  "orthogonality, carries what speed-up there is.",
-            inconclusive="At this profile the control does not separate the two: the interval of the speed-up over "
-                         "delta-Gaussian kernels does not decide."),
-        "sp-cnn-edge-compare": cnn_edge_comparison(cedge, grid_spacing(cnn["lrs"])),
-        "sp-cnn-edge": "; ".join(f"L={L}: " + ", ".join("η " + edge_bound_words(e[i], cnn["lrs"])
-                                                      for i in ("gaussian", "delta-orthogonal", "delta-gaussian"))
-                                 for L, e in cedge.items()),
+        "sp-cnn-deep-verdict": m.verdict("speedup-cnn-deep"),
+        "sp-cnn-control-verdict": m.verdict("speedup-cnn-orthogonality"),
+        "sp-cnn-edge-lower": cnn_edge_comparison(failure_edge(cnn), grid_spacing(cnn["lrs"])),
     }
     for k, pair in {"": (0, 1), "-control": (2, 1)}.items():
         deepest = speedup_map(cnn, pair)[-1]
@@ -87,33 +80,32 @@ def cnn_numbers(arrays, cfg, measured):
     return out
 
 
-def cnn_edge_comparison(cedge, spacing=None):
-    """Where delta-orthogonal kernels stop training at a smaller learning rate than Gaussian ones (both edges read off
-    the grid; a Gaussian edge at the grid's top is a lower bound, so it still counts as larger), as prose; with the
-    grid's ``spacing``, by how many grid steps, and whether the delta-Gaussian control stops where delta-orthogonal
-    kernels do (then the delta structure, not orthogonality, is what differs from Gaussian kernels)."""
-    lower = [L for L, e in cedge.items()
-             if np.isfinite(e["gaussian"]) and (not np.isfinite(e["delta-orthogonal"]) or
-                                                e["delta-orthogonal"] < e["gaussian"])]
-    if not lower:
-        return "Nowhere do delta-orthogonal kernels stop training at a smaller learning rate than Gaussian ones"
-    where = ", ".join(f"L = {L}" for L in lower)
-    if spacing is None:
-        return (f"Delta-orthogonal kernels stop training at a smaller learning rate than Gaussian ones at {where}, the "
-                "reverse of the stability the paper reports for orthogonal FCNs")
-    parts, gaps = [], []
-    for L in lower:
-        e = cedge[L]
-        steps = (round(math.log(e["gaussian"] / e["delta-orthogonal"]) / math.log(spacing))
-                 if np.isfinite(e["delta-orthogonal"]) else None)
-        gap = f"{steps} grid step{'s' if steps != 1 else ''} (×{spacing:.2g} each)" if steps else "the whole grid"
-        control = (", and the delta-Gaussian control stops there too: the delta structure, not orthogonality, is "
-                   "what differs" if e.get("delta-gaussian") == e["delta-orthogonal"] else "")
-        parts.append(f"at L = {L} by {gap}{control}")
-        gaps.append(steps)
-    resolved = "; one grid step is the grid's resolution, so this is not resolved" if set(gaps) == {1} else ""
-    return ("Delta-orthogonal kernels stop training at a smaller learning rate than Gaussian ones, the reverse of the "
-            "stability the paper reports for orthogonal FCNs, " + "; ".join(parts) + resolved)
+def cnn_edge_table(arrays):
+    """The CNN grid's failure edges (the largest learning rate at which most seeds train) as a table:
+    ``(columns, rows)``, one row per depth, one column per kernel (:func:`edge_bound_words`)."""
+    cnn = view(arrays, "cnn")
+    inits = ("gaussian", "delta-orthogonal", "delta-gaussian")
+    rows = [[f"L = {L}", *("η " + edge_bound_words(e[i], cnn["lrs"]) for i in inits)]
+            for L, e in failure_edge(cnn).items()]
+    return ["depth", "Gaussian", "delta-orthogonal", "delta-Gaussian"], rows
+
+
+def cnn_edge_comparison(cedge, spacing):
+    """The depths where delta-orthogonal kernels stop training at a smaller learning rate than Gaussian ones (both
+    edges read off the grid; a Gaussian edge at the grid's top is a lower bound, so it still counts as larger), each
+    with the gap in steps of the grid's ``spacing``, as a short label: ``"nowhere"``, ``"L = 16 (1 step)"``,
+    ``"L = 16 (whole grid)"``. The reverse of the stability the paper reports for orthogonal FCNs."""
+    parts = []
+    for L, e in cedge.items():
+        if not np.isfinite(e["gaussian"]) or (np.isfinite(e["delta-orthogonal"])
+                                              and e["delta-orthogonal"] >= e["gaussian"]):
+            continue
+        if np.isfinite(e["delta-orthogonal"]):
+            steps = round(math.log(e["gaussian"] / e["delta-orthogonal"]) / math.log(spacing))
+            parts.append(f"L = {L} ({steps} step{'s' if steps != 1 else ''})")
+        else:
+            parts.append(f"L = {L} (whole grid)")
+    return ", ".join(parts) or "nowhere"
 
 
 def edge_bound_words(edge, lrs):

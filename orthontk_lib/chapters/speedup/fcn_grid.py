@@ -11,6 +11,7 @@ from .experiment import INITS
 from .statistics import (
     MIN_CELLS,
     at_alt_target,
+    both_train,
     censored_tau,
     censoring_marks,
     evaluation_interval,
@@ -65,16 +66,17 @@ GRID_CLAIMS = [
           "t-interval over seeds, on its logarithm)" + UNCENSORED,
           AtLeast(1.0), why=SPEED_WHY, decide="more seeds, or more depths where both inits train"),
     Claim("speedup-stability", f"{HDX}, Sec. 5 (the failure boundary of the learning-speed figure)",
-          "Orthogonal networks still train at learning rates where Gaussian ones no longer do, at large depth.",
+          "At large depth, orthogonal networks train at learning rates where Gaussian ones fail.",
           "failure edge (largest η at which most seeds train) orthogonal over Gaussian, geometric mean over the "
           "deep half of depths (exact 95% interval: every edge read bounded by sign tests over seeds, Bonferroni; widened "
           "by one grid step each way)",
-          AtLeast(1.0), why=STEP_WHY, decide="more seeds, or a finer learning-rate grid"),
+          AtLeast(1.0), why=STEP_WHY, decide="more seeds, or a finer learning-rate grid",
+          interval="exact 95%, widened one grid step"),
     Claim("speedup-stability-growth", f"{HDX}, Sec. 5 (the depth family of the learning-speed figure)",
           "The stability advantage of orthogonal initialization grows with depth.",
           "the failure-edge ratio of the deep half of depths over that of the shallow half (exact 95% interval: "
           "every edge read bounded by sign tests over seeds, Bonferroni; widened by two grid steps each way)", AtLeast(1.0), why=STEP_WHY,
-          decide="more depths, or a finer learning-rate grid"),
+          decide="more depths, or a finer learning-rate grid", interval="exact 95%, widened two grid steps"),
 ]
 
 
@@ -83,6 +85,7 @@ def _on_the_bound(m, bound=1.0):
     and a strict rule would read it as inconclusive."""
     if not on_the_bound(m.ci, bound):
         return m
+    m = Measurement(m.value, m.ci, {**(m.detail or {}), "caveat": "lower end exactly 1"})
     return with_reading(m, "holds only just: the interval widened by the grid's step ends at exactly 1; a rule asking "
                            "for a ratio above 1 would read it as inconclusive")
 
@@ -102,18 +105,19 @@ def measure_grid(arrays, cfg):
 
 
 def grid_numbers(arrays, cfg, measured):
-    """The FCN grid's numbers and phrases (``measured``: the chapter's claims measured on ``arrays``)."""
+    """The FCN grid's numbers, intervals, verdicts and short labels (``measured``: the chapter's claims measured on
+    ``arrays``)."""
     fcn = view(arrays, "fcn")
     m, fmt = measured, measurement_text
     collapsed = np.isfinite(fcn["tau"]) & ~trained(fcn)
     d = len(fcn["depths"]) - 1
     span = tau_span(fcn)
+    deep_rows = region((len(fcn["depths"]), len(fcn["lrs"])), "deep")[:, 0]
+    deep_depths = [int(L) for L, deep in zip(fcn["depths"], deep_rows) if deep]
     return {
         "sp-tau-span-alt": f"{tau_span(at_alt_target(fcn)):.1f}",
         "sp-tau-span": f"{span:.1f}",
-        "sp-tau-span-words": ("at least two decades, as the paper's figure needs" if span >= 2 else
-                              "less than the two decades the paper's figure spans: this profile's learning rates and step budget "
-                              "are too narrow for more (the paper profile's are wider)"),
+        "sp-tau-span-vs-paper": "as wide as" if span >= 2 else "narrower than",
         "sp-width": int(cfg.width), "sp-batch": int(cfg.batch_size), "sp-steps": int(fcn["steps"]),
         "sp-target": f"{cfg.target:.0%}",
         "sp-seeds": int(fcn["tau"].shape[-1]), "sp-curve-depth": int(fcn["depths"][d]),
@@ -121,38 +125,59 @@ def grid_numbers(arrays, cfg, measured):
         "sp-deep": fmt(m["speedup-deep"]), "sp-deep-cells": m["speedup-deep"].detail["cells"],
         "sp-large-lr": fmt(m["speedup-large-lr"]), "sp-large-lr-cells": m["speedup-large-lr"].detail["cells"],
         "sp-deep-reading": speed_reading(m, "speedup-deep"), "sp-large-lr-reading": speed_reading(m, "speedup-large-lr"),
-        "sp-large-vs-small": large_vs_small_lr_words(fcn),
-        "sp-uncensored-check": uncensored_words(fcn, m),
-        "sp-deep-depths": "L = " + ", ".join(str(int(L)) for L, deep in zip(
-            fcn["depths"], region((len(fcn["depths"]), len(fcn["lrs"])), "deep")[:, 0]) if deep),
+        "sp-deep-verdict": m.verdict("speedup-deep"), "sp-large-lr-verdict": m.verdict("speedup-large-lr"),
+        "sp-deep-lrs": region_lrs(fcn, "deep"),
+        "sp-deep-lr-where": region_lr_rank(fcn, "deep"),
+        "sp-deep-depth-over-width": depth_over_width(deep_depths, cfg.width),
+        **large_vs_small_lr(fcn),
+        **uncensored_numbers(fcn, m),
+        "sp-deep-depths": "L = " + ", ".join(map(str, deep_depths)),
         "sp-stability": fmt(m["speedup-stability"]), "sp-stability-growth": fmt(m["speedup-stability-growth"]),
-        "sp-stability-words": measured.words(
-            "speedup-stability", holds="orthogonal networks keep training at larger learning rates than Gaussian ones at "
-                                       "depth" + boundary_words(m["speedup-stability"]),
-            fails="at depth, orthogonal networks stop training at smaller learning rates than Gaussian ones",
-            inconclusive="whether orthogonal networks train at larger learning rates is not decided at this profile: the "
-                         f"edges lie within one grid step (×{grid_spacing(fcn['lrs']):.2g}) of each other, or the seeds "
-                         "disagree"),
+        "sp-stability-verdict": m.verdict("speedup-stability"),
+        "sp-growth-verdict": m.verdict("speedup-stability-growth"),
         "sp-grid-step": f"{grid_spacing(fcn['lrs']):.2g}",
-        "sp-first-hit-words": first_hit_words(fcn, m),
-        "sp-growth-words": measured.words(
-            "speedup-stability-growth", holds="the advantage grows with depth by more than the grid can blur",
-            fails="the advantage shrinks with depth",
-            inconclusive="whether the advantage grows with depth is not decided at this profile"),
-        "sp-edge": edge_words(fcn, "L"),
+        **first_hit_numbers(fcn, m),
         "sp-eval-every": int(evaluation_interval(fcn)),
+        "sp-min-cells": MIN_CELLS,
         **_speedup_range(fcn),
     }
 
 
-def boundary_words(measured, bound=1.0):
-    """For a ratio that holds by an interval's lower end at exactly ``bound`` (an edge ratio widened by the grid's
-    step, whose end then lands on 1): that it holds only just, and that a strict rule would read it as
-    inconclusive."""
-    if not on_the_bound(measured.ci, bound):
-        return ""
-    return (", though only just: the widened interval ends at exactly 1, which bounds the true ratio above 1 and no "
-            "further. A rule asking for a ratio above 1 would read it as inconclusive")
+def claim_cells(arrays, corner, pair=(0, 1)):
+    """(depth, lr) bool: the cells a speed claim reads, the ``corner``'s cells where most seeds of both inits train
+    (:func:`region_speedup`'s cells)."""
+    tau = np.asarray(arrays["tau"])
+    return region((tau.shape[0], tau.shape[2]), corner) & both_train(arrays, pair)
+
+
+def region_lrs(arrays, corner, pair=(0, 1)):
+    """The learning rates of a speed claim's cells as a short label: ``"η = 0.001 to 0.012"``, ``"none"``."""
+    cells = np.argwhere(claim_cells(arrays, corner, pair))
+    if not len(cells):
+        return "none"
+    lrs = np.asarray(arrays["lrs"], float)[np.unique(cells[:, 1])]
+    return f"η = {lrs[0]:.2g}" if len(lrs) == 1 else f"η = {lrs[0]:.2g} to {lrs[-1]:.2g}"
+
+
+def region_lr_rank(arrays, corner, pair=(0, 1)):
+    """Where a speed claim's learning rates sit in the grid, as a short label: ``"the 5 smallest of 12"`` when they are
+    the grid's smallest, ``"the 3 largest of 12"`` when its largest, else ``"5 of 12"``."""
+    cells = np.argwhere(claim_cells(arrays, corner, pair))
+    n, used = len(arrays["lrs"]), np.unique(cells[:, 1]) if len(cells) else np.array([], int)
+    k = len(used)
+    if k and np.array_equal(used, np.arange(k)):
+        return f"the {k} smallest of {n}"
+    if k and np.array_equal(used, np.arange(n - k, n)):
+        return f"the {k} largest of {n}"
+    return f"{k} of {n}"
+
+
+def depth_over_width(depths, width):
+    """Depth over width L/n of the given depths at ``width``, as a short label (``"0.78"``, ``"0.39 to 0.78"``)."""
+    if not depths:
+        return "undefined"
+    lo, hi = min(depths) / width, max(depths) / width
+    return f"{hi:.2f}" if lo == hi else f"{lo:.2f} to {hi:.2f}"
 
 
 def tau_span(arrays):
@@ -162,20 +187,28 @@ def tau_span(arrays):
     return float(np.log10(t.max() / t.min())) if t.size else 0.0
 
 
-def edge_words(arrays, sym):
-    """The failure edges of one family as prose: per member, Gaussian vs orthogonal, each with its 95% interval
-    ("≥" where the edge is the grid's top, "<" where no learning rate of the grid trains)."""
-    e, key = failure_edges(arrays), "depths" if sym == "L" else "widths"
-    lrs = np.asarray(arrays["lrs"], float)
+def edge_text(e, m, i, lrs):
+    """One failure edge of :func:`failure_edges` ``e`` (member ``m``, init ``i``) as a table cell: the learning rate
+    with its 95% interval where wider than one grid point, ``≥`` where it is the grid's top (a lower bound), ``<`` the
+    grid's smallest where no learning rate trains."""
+    if e["below"][m, i]:
+        return f"< {lrs[0]:.2g}"
+    bound = "≥ " if e["beyond"][m, i] else ""
+    ci = f" [{e['lo'][m, i]:.2g}, {e['hi'][m, i]:.2g}]" if e["lo"][m, i] < e["hi"][m, i] else ""
+    return f"{bound}{e['edge'][m, i]:.2g}{ci}"
 
-    def one(m, i):
-        if e["below"][m, i]:
-            return f"< {lrs[0]:.2g}"
-        bound = "≥ " if e["beyond"][m, i] else ""
-        ci = (f" [{e['lo'][m, i]:.2g}, {e['hi'][m, i]:.2g}]" if e["lo"][m, i] < e["hi"][m, i] else "")
-        return f"{bound}{e['edge'][m, i]:.2g}{ci}"
 
-    return "; ".join(f"{sym}={int(v)}: η {one(m, 0)} vs {one(m, 1)}" for m, v in enumerate(arrays[key]))
+def edge_table(arrays):
+    """The failure edges of the depth family and of the width family as a table: ``(columns, rows)``, one row per
+    member, Gaussian and orthogonal edge each with its 95% interval (:func:`edge_text`; the width family's learning
+    rates in units of η·n/n₀)."""
+    rows = []
+    for family, prefix, key, sym in (("depth", "fcn", "depths", "L"), ("width", "family", "widths", "n")):
+        a = view(arrays, prefix)
+        e, lrs = failure_edges(a), np.asarray(a["lrs"], float)
+        rows += [[family, f"{sym} = {int(v)}", edge_text(e, m, 0, lrs), edge_text(e, m, 1, lrs)]
+                 for m, v in enumerate(a[key])]
+    return ["family", "member", "Gaussian edge η [95%]", "orthogonal edge η [95%]"], rows
 
 
 def uncensored_speedups(arrays, pair=(0, 1)):
@@ -184,85 +217,66 @@ def uncensored_speedups(arrays, pair=(0, 1)):
     return np.where(every_trains(arrays, pair), speedup_map(arrays, pair), np.nan)
 
 
-def orthogonal_losses(arrays, limit=4):
-    """The cells of the speed-up map where more orthogonal than Gaussian seeds fail (see :func:`trained`), as prose:
-    each cell's depth, learning rate, failed seeds of both inits and its ratio (an upper bound, ``≤``, where only
-    orthogonal runs fail); the first ``limit`` cells by depth, then a count."""
+def orthogonal_losses(arrays):
+    """The cells of the speed-up map where more orthogonal than Gaussian seeds fail (see :func:`trained`), as short
+    values: their count, and the cell where orthogonal seeds fail most against Gaussian ones, its failed seeds of
+    both inits and its ratio (an upper bound, ``≤``, where only orthogonal runs fail)."""
     fails = np.round(failure_rate(arrays) * np.asarray(arrays["tau"]).shape[-1]).astype(int)  # (depth, init, lr)
     ratio, marks = speedup_map(arrays), censoring_marks(arrays)
-    cells = list(zip(*np.nonzero(np.isfinite(ratio) & (fails[:, 1] > fails[:, 0]))))
-    if not cells:
-        return "In no cell of the map do more orthogonal than Gaussian seeds fail"
+    worse = np.isfinite(ratio) & (fails[:, 1] > fails[:, 0])
+    out = {"sp-losses-count": int(worse.sum())}
+    if not worse.any():
+        return {**out, "sp-losses-where": "none", "sp-losses-fails": "none", "sp-losses-ratio": "none"}
+    d, l = np.unravel_index(np.argmax(np.where(worse, fails[:, 1] - fails[:, 0], -1)), worse.shape)
     n = int(np.asarray(arrays["tau"]).shape[-1])
-    words = [f"depth {int(arrays['depths'][d])}, η = {float(arrays['lrs'][l]):.2g}: {fails[d, 1, l]} of {n} "
-             f"orthogonal seeds fail, {fails[d, 0, l]} Gaussian, ratio {marks[d, l]}{ratio[d, l]:.2f}"
-             for d, l in cells[:limit]]
-    more = f"; and {len(cells) - limit} more" if len(cells) > limit else ""
-    return (f"Orthogonal initialization does not win everywhere: in {len(cells)} cell{'s' if len(cells) > 1 else ''} "
-            f"of the map more orthogonal than Gaussian seeds fail ({'; '.join(words)}{more})")
+    return {**out, "sp-losses-where": f"depth {int(arrays['depths'][d])}, η = {float(arrays['lrs'][l]):.2g}",
+            "sp-losses-fails": f"{fails[d, 1, l]} of {n} vs {fails[d, 0, l]} of {n}",
+            "sp-losses-ratio": f"{marks[d, l]}{ratio[d, l]:.2f}"}
 
 
-def large_vs_small_lr_words(arrays):
-    """Whether the speed-up at the larger half of the learning rates exceeds that at the smaller half (the paper places
-    the benefit in the large-learning-rate phase): decided where the two 95% intervals do not overlap."""
+def large_vs_small_lr(arrays):
+    """The speed-up at the smaller half of the learning rates, and how the larger half's compares with it (the paper
+    places the benefit in the large-learning-rate phase), decided where the two 95% intervals do not overlap: "larger",
+    "smaller", "not separated" (the intervals overlap), "larger, censored cells only" (too few uncensored cells at the larger half to compare) or
+    "not comparable" (no cell at the smaller half where both inits train)."""
     (big, (blo, bhi), _), (small, (slo, shi), n) = (region_speedup(arrays, c) for c in ("large-lr", "small-lr"))
     if not n or not np.isfinite([blo, bhi, slo, shi]).all():
-        return "it cannot be set against the smaller half of the learning rates, where no cell has both inits training"
-    ref = f"{small:.2f} [{slo:.2f}, {shi:.2f}] at the smaller half"
+        return {"sp-small-lr": "undefined", "sp-large-vs-small": "not comparable"}
+    out = {"sp-small-lr": f"{small:.2f} [{slo:.2f}, {shi:.2f}]"}
     if blo > shi:
-        n_uncensored = region_speedup(arrays, "large-lr", uncensored=True)[2]
-        if n_uncensored < MIN_CELLS:
-            return (f"it is not compared with the smaller half at this profile ({ref}): it exceeds that only with the "
-                    f"censored cells counted, and the large half has {n_uncensored} uncensored cell"
-                    f"{'s' if n_uncensored != 1 else ''}, too few to compare")
-        return f"it is larger there than at small learning rates ({ref}), as the paper places it"
-    if bhi < slo:
-        return (f"it is smaller there than at small learning rates ({ref}): here the speed-up is not a "
-                "large-learning-rate effect")
-    return (f"set against {ref}, the intervals overlap: that the speed-up belongs to the large-learning-rate phase "
-            "is not decided here")
+        thin = region_speedup(arrays, "large-lr", uncensored=True)[2] < MIN_CELLS
+        return {**out, "sp-large-vs-small": "larger, censored cells only" if thin else "larger"}
+    return {**out, "sp-large-vs-small": "smaller" if bhi < slo else "not separated"}
 
 
-def first_hit_words(arrays, claims_measured):
+def first_hit_numbers(arrays, claims_measured):
     """The two stability claims again with a run counted as trained at its first hit (:func:`reached`, the paper's
-    reading) rather than only if it is still at the target at the end: each value and verdict, and whether a verdict
-    turns on that choice."""
+    reading) rather than only if it is still at the target at the end: each value with its interval and verdict, and
+    which verdicts turn on that choice ("none", or the claim ids)."""
     claims = {c.id: c for c in GRID_CLAIMS}
-    parts, changed = [], []
-    for cid, what, f in (("speedup-stability", "the edge ratio", stability),
-                         ("speedup-stability-growth", "its growth", stability_growth)):
+    out, changed = {}, []
+    for cid, key, f in (("speedup-stability", "sp-first-hit-stability", stability),
+                        ("speedup-stability-growth", "sp-first-hit-growth", stability_growth)):
         v, ci = f(arrays, runs=reached)
         verdict = claims[cid].verdict(v, ci)
-        edge = " only just, its lower end exactly 1" if verdict == "holds" and on_the_bound(ci) else ""
-        parts.append(f"{what} is {v:.2f} [{ci[0]:.2f}, {ci[1]:.2f}] ({verdict}{edge})")
+        out[key], out[f"{key}-verdict"] = f"{v:.2f} [{ci[0]:.2f}, {ci[1]:.2f}]", verdict
         if verdict != claims[cid].verdict(*claims_measured[cid][:2]):
             changed.append(cid)
-    head = ("Counted the paper's way, a run trained once it first reaches the target whatever follows, "
-            + " and ".join(parts))
-    if not changed:
-        return head + ": neither verdict turns on how a collapse after a first hit is counted"
-    return (head + f": the verdict of {' and '.join(changed)} turns on that choice. The page keeps the stricter "
-            "reading, in which a run that collapses after its first hit has not trained at that learning rate")
+    return {**out, "sp-first-hit-changed": ", ".join(changed) or "none"}
 
 
-def uncensored_words(arrays, claims_measured):
-    """The speed claims on uncensored cells only (every seed of both inits trains): each value and its cells, and
-    which claims have too few such cells to be decided (a speed claim's interval spans both readings, :func:`speed_measurement`)."""
-    parts, thin = [], []
-    for cid, where in (("speedup-deep", "in the deep half"), ("speedup-large-lr", "at the larger learning rates")):
+def uncensored_numbers(arrays, claims_measured):
+    """The speed claims on uncensored cells only (every seed of both inits trains): each value and its cells, and the
+    claims left inconclusive for want of such cells ("none", or the claim ids; a speed claim's interval spans both
+    readings, :func:`speed_measurement`)."""
+    out, thin = {}, []
+    for cid, key in (("speedup-deep", "sp-deep-uncensored"), ("speedup-large-lr", "sp-large-lr-uncensored")):
         d = claims_measured[cid].detail or {}
         v, n = d.get("uncensored", float("nan")), d.get("uncensored_cells", 0)
-        parts.append(f"{where} {v:.2f} over {n} cell{'s' if n != 1 else ''}" if np.isfinite(v) else f"{where} undefined")
+        out[key], out[f"{key}-cells"] = (f"{v:.2f}" if np.isfinite(v) else "undefined"), n
         if n < MIN_CELLS <= d.get("cells", 0):
             thin.append(cid)
-    head = ("On the uncensored cells alone (every seed of both initializations trains) the speed-up is "
-            + "; ".join(parts) + ". Each speed verdict reads both: its interval spans the one over every cell where "
-            "most seeds train and the one over these cells, so a seed counted at the step budget, a bound, cannot "
-            "decide a verdict alone")
-    if not thin:
-        return head
-    return head + (f"; {', '.join(thin)} has fewer than {MIN_CELLS} uncensored cells and is left inconclusive, "
-                   "whatever its censored cells say")
+    return {**out, "sp-uncensored-thin": ", ".join(thin) or "none"}
 
 
 def _speedup_range(arrays):
@@ -270,7 +284,7 @@ def _speedup_range(arrays):
     s, full = uncensored_speedups(arrays), speedup_map(arrays)
     censored = int((np.isfinite(full) & ~np.isfinite(s)).sum())
     out = {"sp-uncensored-cells": f"{int(np.isfinite(s).sum())} of {s.size}", "sp-censored-cells": censored,
-           "sp-orthogonal-losses": orthogonal_losses(arrays)}
+           **orthogonal_losses(arrays)}
     if not np.isfinite(s).any():
         return {**out, "sp-best": "undefined", "sp-best-where": "nowhere", "sp-worst": "undefined",
                 "sp-worst-where": "nowhere"}
@@ -308,19 +322,56 @@ def tau_norm(tau, steps):
     return colors.LogNorm(vmin=max(1, float(np.nanmin(tau))), vmax=float(steps))
 
 
-def fig_grid(arrays):
-    """Mean censored τ of both inits over (depth, lr), failures hatched, and the speed-up map with censored
-    ratios marked."""
-    from matplotlib import colors
+SPEED_CLAIM_OUTLINES = {"speedup-deep": ("deep", "k", "-"), "speedup-large-lr": ("large-lr", "0.35", "--")}
+"""The speed claims' cells on the speed-up map: claim id -> (region, outline colour, line style)."""
 
+
+def outline_cells(ax, mask, **style):
+    """Draw the outline of the union of the ``mask`` (y, x) cells of an ``imshow`` heat map on ``ax``."""
+    ny, nx = mask.shape
+    inside = lambda i, j: 0 <= i < ny and 0 <= j < nx and mask[i, j]
+    for i, j in np.argwhere(mask):
+        for di, dj, xs, ys in ((-1, 0, (j - .5, j + .5), (i - .5, i - .5)), (1, 0, (j - .5, j + .5), (i + .5, i + .5)),
+                               (0, -1, (j - .5, j - .5), (i - .5, i + .5)), (0, 1, (j + .5, j + .5), (i - .5, i + .5))):
+            if not inside(i + di, j + dj):
+                ax.plot(xs, ys, solid_capstyle="butt", **style)
+
+
+def fig_grid(arrays):
+    """The speed-up map τ_gauss/τ_orth over (depth, lr), censored ratios marked, the cells each speed claim reads
+    outlined (:data:`SPEED_CLAIM_OUTLINES`), its numbers large enough to read at page width."""
+    from matplotlib import colors
+    from matplotlib.lines import Line2D
+
+    fcn = view(arrays, "fcn")
+    title = "speed-up τ_gauss/τ_orth"
+    fig = plots.grid_heatmaps({title: (speedup_map(fcn), "RdBu_r", colors.LogNorm(vmin=1 / 8, vmax=8))},
+                              fcn["lrs"], fcn["depths"], xlabel="learning rate η", ylabel="depth L", fmt="{:.2g}",
+                              prefixes={title: censoring_marks(fcn)})  # two digits: a cell's label fits its cell
+    ax = fig.axes[0]
+    for t in ax.texts:
+        t.set_fontsize(7.5)
+    handles = []
+    for cid, (corner, colour, ls) in SPEED_CLAIM_OUTLINES.items():
+        outline_cells(ax, claim_cells(fcn, corner), color=colour, ls=ls, lw=2)
+        handles.append(Line2D([], [], color=colour, ls=ls, lw=2, label=f"cells {cid} reads"))
+    ax.set_xlim(-0.5, len(fcn["lrs"]) - 0.5)
+    ax.set_ylim(-0.5, len(fcn["depths"]) - 0.5)
+    fig.legend(handles=handles, loc="outside lower center", ncol=2, fontsize=7, frameon=False)
+    return fig
+
+
+def fig_tau_maps(arrays):
+    """Mean censored τ of both inits over (depth, lr), cells where half the seeds or more fail hatched."""
     fcn = view(arrays, "fcn")
     tau, fail = censored_tau(fcn).mean(-1), failure_rate(fcn) >= 0.5  # not "most seeds train"
     norm = tau_norm(tau, fcn["steps"])
-    title = "speed-up τ_gauss/τ_orth"
-    return plots.grid_heatmaps(
+    fig = plots.grid_heatmaps(
         {"τ Gaussian": (np.where(fail[:, 0], np.nan, tau[:, 0]), "viridis", norm),
-         "τ orthogonal": (np.where(fail[:, 1], np.nan, tau[:, 1]), "viridis", norm),
-         title: (speedup_map(fcn), "RdBu_r", colors.LogNorm(vmin=1 / 8, vmax=8))},
+         "τ orthogonal": (np.where(fail[:, 1], np.nan, tau[:, 1]), "viridis", norm)},
         fcn["lrs"], fcn["depths"], xlabel="learning rate η", ylabel="depth L",
-        marks={"τ Gaussian": fail[:, 0], "τ orthogonal": fail[:, 1]}, fmt="{:.3g}",
-        prefixes={title: censoring_marks(fcn)})
+        marks={"τ Gaussian": fail[:, 0], "τ orthogonal": fail[:, 1]}, fmt="{:.0f}")
+    for ax in fig.axes:
+        for t in ax.texts:
+            t.set_fontsize(7)
+    return fig

@@ -332,16 +332,13 @@ def speed_reading(measured, cid):
 
 
 def measurement_text(ms):
-    """A measurement as the page shows it: ``value [lo, hi]``, or why it has no interval (too few cells where both
-    inits train, or too few without a censored seed)."""
+    """A measurement as the page shows it: ``value [lo, hi]``, or, without an interval, the value and why in a few words
+    (too few cells where both inits train, or too few of them uncensored; the measurement's ``reading`` says more)."""
     v, ci, detail = ms[0], ms[1], ms[2] or {}
     if np.isfinite(ci[0]):
         return f"{v:.2f} [{ci[0]:.2f}, {ci[1]:.2f}]"
     if detail.get("cells", 0) >= MIN_CELLS and "uncensored_cells" in detail:
-        n, u = detail["uncensored_cells"], detail.get("uncensored", float("nan"))
-        only = f", {u:.2f} alone" if n and np.isfinite(u) else ""
-        return (f"{v:.2f} over {detail['cells']} cells where most seeds train, {n} of them uncensored{only}: no "
-                "interval, too few cells without a seed counted at the budget")
+        return f"{v:.2f} (no interval: {detail['uncensored_cells']} uncensored cells)"
     if "cells" in detail:
         return f"{v:.2f} (no interval: {detail['cells']} cell(s))"
     return f"{v:.2f} (no interval)"

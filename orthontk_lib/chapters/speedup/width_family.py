@@ -9,7 +9,7 @@ from orthontk_lib import plots
 from orthontk_lib.claims import AtMost, Claim, Measurement
 
 from .experiment import INITS
-from .fcn_grid import HDX, edge_words
+from .fcn_grid import HDX
 from .statistics import (
     evaluation_interval,
     failure_edges,
@@ -26,9 +26,8 @@ from .sweeps import view
 
 FAMILY_CLAIMS = [
     Claim("speedup-small-lr-width", f"{HDX}, abstract ('a finite-width effect in the small learning rate regime')",
-          "At small learning rate the speed-up of orthogonal initialization is a finite-width effect: it shrinks "
-          "towards 1 as the width grows.",
-          "|log τ_gauss/τ_orth| at the largest width of the width family minus at the smallest (smaller half of "
+          "The small-learning-rate speed-up is a finite-width effect: it shrinks as width grows.",
+          "shrinking towards 1: |log τ_gauss/τ_orth| at the largest width of the width family minus at the smallest (smaller half of "
           "the learning rates, η ∝ 1/n so that ηΘ is the same at every width; runs that train; 95% jackknife "
           "interval over seeds)",
           AtMost(0.0), why="shrinking means the difference is negative",
@@ -47,18 +46,14 @@ def measure_family(arrays, cfg):
 
 
 def family_numbers(arrays, cfg, measured):
-    """The width family's numbers and phrases (``measured``: the chapter's claims measured on ``arrays``)."""
+    """The width family's numbers, interval and verdict (``measured``: the chapter's claims measured on ``arrays``)."""
     family = view(arrays, "family")
     speeds = width_speedups(family)
     return {
-        "sp-family-edge": edge_words(family, "n"),
         "sp-family-depth": int(cfg.family_depth), "sp-family-widths": ", ".join(map(str, family["widths"])),
         "sp-family-speedups": ", ".join(f"{s[0]:.2f} (n={w})" for s, w in zip(speeds, family["widths"])),
         "sp-family-shrink": measurement_text(measured["speedup-small-lr-width"]),
-        "sp-family-words": measured.words(
-            "speedup-small-lr-width", holds="the speed-up shrinks towards 1 as the width grows: a finite-width effect",
-            fails="the speed-up does not shrink as the width grows",
-            inconclusive="the interval does not decide whether it shrinks"),
+        "sp-family-verdict": measured.verdict("speedup-small-lr-width"),
     }
 
 
@@ -71,23 +66,26 @@ FAMILY_CMAPS = {"depths": "viridis", "widths": "autumn"}
 def fig_learning_speed(arrays):
     """The paper's learning-speed figure: τ against η (log-log) for the depth family and the width family, on the
     training mini-batch and the test set, both inits; below, the fraction of seeds that failed at each η. The
-    families have colour maps of their own and a legend each; the test-set panels shade the τ below one evaluation
-    interval, which the evaluations cannot resolve."""
+    families have colour maps of their own; one legend gives the inits' line styles and each member's colour. The
+    test-set panels shade the τ below one evaluation interval, which the evaluations cannot resolve."""
+    from matplotlib.lines import Line2D
+
     fams = (("depth family", view(arrays, "fcn"), "depths", "L"), ("width family", view(arrays, "family"), "widths", "n"))
     fig, axes = plots.figure(ncols=4, nrows=2, width=2.45, height=2.1, squeeze=False,
                              gridspec_kw={"height_ratios": [2.2, 1]})
+    styles = {init: dict(ls="-" if init == "orthogonal" else "--", marker="so"[i == 0], ms=3) for i, init in enumerate(INITS)}
+    handles = [Line2D([], [], color="k", label=init, **styles[init]) for init in INITS]
     col = 0
-    for (title, a, key, sym), where in zip(fams, ("outside lower left", "outside lower right")):
+    for title, a, key, sym in fams:
         ok, members = trained(a), a[key]
+        colours = [plots.sequential(m, len(members), FAMILY_CMAPS[key]) for m in range(len(members))]
+        handles += [Line2D([], [], color=c, lw=3, label=f"{sym}={member}") for c, member in zip(colours, members)]
         for which, tau in (("mini-batch", np.asarray(a["tau"], float)), ("test set", test_tau(a))):
             ax, low = axes[0, col], axes[1, col]
-            for m, member in enumerate(members):
-                colour = plots.sequential(m, len(members), FAMILY_CMAPS[key])
+            for m, colour in enumerate(colours):
                 for i, init in enumerate(INITS):
-                    style = dict(color=colour, ls="-" if init == "orthogonal" else "--", marker="so"[i == 0], ms=3)
-                    ax.plot(a["lrs"], np.maximum(mean_tau(tau[m, i], ok[m, i]), 1), **style,
-                            label=f"{init}, {sym}={member}")
-                    low.plot(a["lrs"], 1 - ok[m, i].mean(-1), **style)
+                    ax.plot(a["lrs"], np.maximum(mean_tau(tau[m, i], ok[m, i]), 1), color=colour, **styles[init])
+                    low.plot(a["lrs"], 1 - ok[m, i].mean(-1), color=colour, **styles[init])
             if which == "test set":
                 every = evaluation_interval(a)
                 ax.axhspan(1, every, color="0.88", zorder=0, lw=0)
@@ -99,9 +97,7 @@ def fig_learning_speed(arrays):
             low.set(xscale="log", ylim=(-0.05, 1.05), xlabel="learning rate η" if key == "depths" else "η · n / n₀ (ηΘ fixed)")
             ax.title.set_fontsize(8)
             col += 1
-        handles, labels = axes[0, col - 2].get_legend_handles_labels()
-        fig.legend(handles, labels, loc=where, fontsize=6, ncol=min(3, len(handles)), title=title,
-                   title_fontsize=7)
+    fig.legend(handles=handles, loc="outside lower center", fontsize=7, ncol=len(handles), frameon=False)
     axes[0, 0].set_ylabel("τ (steps to target)")
     axes[1, 0].set_ylabel("fraction failed")
     for a_ in axes.flat:
@@ -112,20 +108,13 @@ def fig_learning_speed(arrays):
 def fig_failure_edge(arrays):
     """The failure edge (largest η at which most seeds train) per init against depth (the depth family) and against
     width (the width family), with exact 95% intervals (sign tests over seeds); the grid's learning rates as faint lines
-    (the edge's resolution); up-triangles: the edge is at or beyond the grid's top, down-triangles: under its
-    bottom."""
+    (the edge's resolution); up-triangles: the edge is at or beyond the grid's top (a lower bound, drawn there even
+    where every member's edge lies beyond the grid), down-triangles: under its bottom."""
     fams = (("depth family", view(arrays, "fcn"), "depths", "depth L"),
             ("width family", view(arrays, "family"), "widths", "width n"))
     fig, axes = plots.figure(ncols=2, width=3.1, height=2.4, squeeze=False)
     for ax, (title, a, key, xlabel) in zip(axes[0], fams):
         e, x = failure_edges(a), np.asarray(a[key], float)
-        if np.all(e["beyond"]):  # every edge lies beyond the grid's top: no edge was measured, say so
-            ax.text(0.5, 0.5, f"every {key[:-1]} of both inits trains\nat the grid's largest η = "
-                    f"{float(np.max(a['lrs'])):.2g}:\nthe edge lies beyond the grid", transform=ax.transAxes,
-                    ha="center", va="center", fontsize=7)
-            ax.set(xticks=[], yticks=[], xlabel=xlabel, title=f"{title}: failure edge")
-            ax.title.set_fontsize(8)
-            continue
         for lr in np.asarray(a["lrs"], float):
             ax.axhline(lr, color="0.9", lw=0.6, zorder=0)
         for i, init in enumerate(INITS):
@@ -142,7 +131,6 @@ def fig_failure_edge(arrays):
         ax.title.set_fontsize(8)
         ax.tick_params(labelsize=7)
     axes[0, 0].set_ylabel("largest η that trains")
-    if axes[0, 1].get_yticks().size:
-        axes[0, 1].set_ylabel("largest η·n/n₀ that trains", fontsize=8)
+    axes[0, 1].set_ylabel("largest η·n/n₀ that trains", fontsize=8)
     axes[0, 0].legend(fontsize=7)
     return fig
