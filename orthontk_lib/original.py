@@ -32,7 +32,7 @@ import sys
 import numpy as np
 
 __all__ = ["REPOSITORY", "COMMIT", "ROOT_ENV", "OriginalError", "LearningSpeed", "WeightChange", "Curves",
-           "eta_of", "learning_speed", "weight_change", "curves", "derive", "save", "load", "main"]
+           "eta_of", "learning_speed", "weight_change", "curves", "derive", "save", "load", "source", "copies", "main"]
 
 REPOSITORY = "WeiHuang05/Neural-Tangent-Kernel-with-Orthogonal-Initialization"
 """The authors' repository on GitHub."""
@@ -394,6 +394,18 @@ def load(folder=SAVED):
         raise OriginalError(f"{npz}: its SHA-256 differs from the one {meta.name} records (a corrupt or edited file)")
     with np.load(npz) as z:
         return {k: z[k] for k in z.files}, record
+
+
+def source(folder=SAVED):
+    """Where the committed summaries come from, in a few words: ``"github.com/<owner>/<repo> at <commit>"``."""
+    _, record = load(folder)
+    return f"{record['repository'].removeprefix('https://')} at {record['commit'][:7]}"
+
+
+def copies(folder=SAVED):
+    """The authors' curve folders whose files repeat an earlier folder's byte for byte (``["full_batch/<name>"]``)."""
+    arrays, _ = load(folder)
+    return sorted(k.removesuffix("/copy_of") for k, v in arrays.items() if k.endswith("/copy_of") and int(v) >= 0)
 
 
 def main(argv=None):

@@ -106,19 +106,23 @@ def bibtex(name, label, made):
         "  author = {{orthontk contributors}},",
         f"  year = {{{str(made.get('created', ''))[:4]}}},",
         f"  howpublished = {{figures/{name}.pdf}},",
-        f"  note = {{orthontk {book_version}, commit {commit}, {made.get('scale') or str(made.get('profile')) + ' profile'}, made "
-        f"{str(made.get('created', ''))[:10]}}}",
+        f"  note = {{orthontk {book_version}, commit {commit}, "
+        + (f"drawn from {made['source']}" if made.get("source") else
+           f"{made.get('scale') or str(made.get('profile')) + ' profile'}")
+        + f", made {str(made.get('created', ''))[:10]}}}",
         "}",
     ])
 
 
-def savefig(fig, name, *, profile=None, seeds=None, folder=None, label=None, run=None, scale=None):
+def savefig(fig, name, *, profile=None, seeds=None, folder=None, label=None, run=None, scale=None, source=None):
     """Write ``fig`` as ``<name>.pdf`` and ``<name>.png``; ``name`` is ``<chapter>-<figure>``.
 
     The files' metadata and the BibTeX entry carry one provenance: with ``run`` (the drawn run's saved metadata), that
     run's commit, device, matmul precision and date, the commit that rendered the figure kept apart as
-    ``rendered_by``; ``scale`` names the run's scale (:data:`orthontk_lib.book.registry.SCALES`). The figure is closed
-    afterwards (a notebook shows it through ``glue``, not twice).
+    ``rendered_by``; ``scale`` names the run's scale (:data:`orthontk_lib.book.registry.SCALES`). A figure drawn from
+    numbers the book did not compute names them in ``source`` (e.g. ``"https://github.com/<owner>/<repo> at
+    443223b"``), which the metadata and the BibTeX entry carry. The figure is closed afterwards (a notebook shows it
+    through ``glue``, not twice).
 
     Returns:
       :class:`FigureFiles` (shows download links when displayed in a notebook).
@@ -133,6 +137,8 @@ def savefig(fig, name, *, profile=None, seeds=None, folder=None, label=None, run
                 **{k: run[k] for k in ("git_commit", "device", "matmul_precision", "created") if run.get(k)}}
     if scale:
         made["scale"] = scale
+    if source:
+        made["source"] = source
     text = json.dumps(made, sort_keys=True)
     paths = (out / f"{name}.pdf", out / f"{name}.png")
     with plt.rc_context(STYLE):

@@ -70,11 +70,28 @@ class PaperFigure:
     def caption(self, cfg, extra=()):
         """``Reproduces <source>.``, how many settings differ, then each difference as a sentence of its own (``extra``:
         ones the chapter computes), or ``Same settings as the paper.``"""
-        diff = [d[0].upper() + d[1:] for d in self.differences(cfg, extra)]
+        diff = [_sentence_case(d) for d in self.differences(cfg, extra)]
         if not diff:
             return f"Reproduces {self.source}. Same settings as the paper."
         n = f"{len(diff)} setting{'s' if len(diff) != 1 else ''}"
         return f"Reproduces {self.source}. Differs from the paper in {n}. " + " ".join(d.rstrip(".") + "." for d in diff)
+
+
+LOWERCASE_NAMES = ("tanh", "erf", "softplus", "scikit-learn", "x·tanh", "relu", "elu")
+"""Names that keep their lower case at the start of a sentence."""
+
+
+def _sentence_case(phrase):
+    """``phrase`` with its first letter capitalized where that is an ASCII letter and the first word is not a name
+    that keeps its case (:data:`LOWERCASE_NAMES`, mathematical symbols).
+
+    >>> _sentence_case("widths 8 … 64"), _sentence_case("scikit-learn's digits"), _sentence_case("α_L = Θ")
+    ('Widths 8 … 64', "scikit-learn's digits", 'α_L = Θ')
+    """
+    first = phrase.split(" ", 1)[0].lower()
+    if not phrase[:1].isascii() or not phrase[:1].isalpha() or first.startswith(LOWERCASE_NAMES):
+        return phrase
+    return phrase[0].upper() + phrase[1:]
 
 
 def _same(a, b):

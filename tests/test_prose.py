@@ -43,3 +43,11 @@ def test_only_tables_and_whole_caption_tails_are_exempt_from_the_glued_limit():
     assert prose.is_exempt("x-differs", "Differs from the paper in 2 settings. Widths 8 … 64. Data set digits.")
     assert prose.is_exempt("x-table", "| a |\n|---|\n| 1 |")
     assert not prose.is_exempt("x-reading", "the orthogonal runs train faster at every depth of the grid shown")
+
+
+def test_each_list_item_is_a_unit_of_its_own(tmp_path):
+    item = " ".join(["word"] * 30) + "."
+    cells = [{"cell_type": "markdown", "source": [f"- {item}\n- {item}\n1. {item}\n"]}]
+    path = tmp_path / "x.ipynb"
+    path.write_text(json.dumps({"cells": cells}))
+    assert not prose.too_long(prose.notebook_units(path, {}))

@@ -11,12 +11,13 @@ The chapter module knows nothing of this: it returns arrays, measurements, numbe
 """
 
 import html
+import math
 
 from orthontk_lib import plots
 from orthontk_lib.book import ledger, registry
 from orthontk_lib.claims import Measured
 
-__all__ = ["config", "run", "measured", "glue_numbers", "figure", "table", "record"]
+__all__ = ["config", "run", "measured", "glue_numbers", "figure", "source_figure", "table", "record"]
 
 
 def config(module, namespace):
@@ -58,7 +59,8 @@ def findings_markdown(module, measured, scale):
     rows = ["| claim | value [interval] | verdict | caveat |", "|---|---|---|---|"]
     for c in module.CLAIMS:
         m = measured[c.id]
-        rows.append(f"| {ledger._escape(c.statement)} | {m.value:.3g} {ledger.interval_text(m.ci)} | "
+        value = f"{m.value:.3g} {ledger.interval_text(m.ci)}" if math.isfinite(m.value) else "not read"
+        rows.append(f"| {ledger._escape(c.statement)} | {value} | "
                     f"**{measured.verdict(c.id)}** | {ledger._escape('; '.join(c.tags(m.detail)))} |")
     return f"**What this page finds** ({scale}; the rule and caveats of each claim are in the ledger):\n\n" + "\n".join(rows)
 
@@ -111,6 +113,17 @@ def figure(result, fig, file, label=None, seeds=None):
     meta = registry.drawn(result)
     return plots.savefig(fig, file, profile=meta["profile"], seeds=meta["seeds"] if seeds is None else seeds,
                          label=label, run=meta, scale=registry.scale_of(meta))
+
+
+def source_figure(fig, file, source, label=None):
+    """Glue ``fig`` as ``label`` (default ``fig-<file>``) and write ``<file>.pdf``/``.png`` for a figure drawn from
+    numbers the book did not compute: ``source`` (e.g. :func:`orthontk_lib.original.source`, "github.com/<owner>/<repo>
+    at <commit>") is named in the files' metadata and BibTeX in place of a run."""
+    from myst_nb import glue
+
+    label = label or f"fig-{file}"
+    glue(label, fig, display=False)
+    return plots.savefig(fig, file, label=label, source=source, scale="the authors' published runs")
 
 
 def table(result, columns, rows, file):

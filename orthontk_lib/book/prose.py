@@ -112,8 +112,8 @@ _PROSE_DIRECTIVES = ("note", "tip", "important", "warning", "caution", "admoniti
 def notebook_units(path, values):
     """``[(kind, where, text)]`` of a notebook's Markdown cells with each glue role replaced by ``values[name]``.
 
-    A figure directive's body is a caption, an admonition's or dropdown's body prose; other directives (code, glued
-    Markdown), tables, headings, HTML and math blocks are left out. A glue role whose name ``values`` lacks (a
+    A figure directive's body is a caption, an admonition's or dropdown's body prose, each item of a list a unit of its
+    own; other directives (code, glued Markdown), tables, headings, HTML and math blocks are left out. A glue role whose name ``values`` lacks (a
     figure, a table) reads as one word.
     """
     cells = json.loads(pathlib.Path(path).read_text())["cells"]
@@ -134,6 +134,7 @@ def notebook_units(path, values):
 
         rest = _FENCE.sub(directive, source)
         blocks += [("prose", b) for b in re.split(r"\n\s*\n", rest)]
+        blocks = [(kind, item) for kind, b in blocks for item in re.split(r"\n(?=\s*(?:[-*+]|\d+\.)\s)", b)]
         for kind, block in blocks:
             block = block.strip()
             if not block or block.startswith(("|", "$$", "#", "<", "```", ":::")):

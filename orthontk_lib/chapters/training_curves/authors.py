@@ -14,7 +14,7 @@ from orthontk_lib import original
 from .experiment import INITS, SETTINGS
 from .statistics import loss_gap, setting_losses
 
-__all__ = ["FOLDERS", "arrays", "agreement", "COLUMNS"]
+__all__ = ["FOLDERS", "arrays", "agreement", "paper_gap", "COLUMNS"]
 
 FOLDERS = {
     "gd-shallow": {"gaussian": "full_batch/tanh_gau_L3_N400", "orthogonal": "full_batch/tanh_orth_L3_N400"},
@@ -77,3 +77,13 @@ def agreement(book, authors=None):
             cells += [fmt(a, ci), f"{detail['seed_spread']:.3f}" if detail["seed_spread"] is not None else "—"]
         rows.append((name, *cells))
     return rows
+
+
+def paper_gap(setting="gd-shallow"):
+    """:func:`loss_gap` of the authors' runs of ``setting`` (default: full-batch GD at depth 3, the curves the margin
+    :data:`~.statistics.MARGIN` was read off): ``(value, (lo, hi), detail)``.
+
+    Raises:
+      KeyError: a setting whose runs the committed summaries do not hold.
+    """
+    return loss_gap(setting_losses(arrays(evenly_spaced=True), setting))

@@ -7,15 +7,19 @@ import math
 from orthontk_lib.claims import FAILS, HOLDS, INCONCLUSIVE, VERDICTS, AtMost, Claim, Measurement
 
 from .experiment import FIGURE, SETTINGS, computed_differences
-from .statistics import LEVEL, MARGIN, PAPER_GAP, YLABELS, final, loss_gap, optimizer_name, setting_losses
+from orthontk_lib import original
+
+from . import authors
+from .authors import paper_gap
+from .statistics import LEVEL, MARGIN, YLABELS, final, loss_gap, optimizer_name, setting_losses
 
 # CLAIMS
 
 MARGIN_WHY = (f"'the same curves': over each half of training the orthogonal runs' loss is within a fifth of the "
               f"Gaussian runs' in log (|mean log ratio| <= {MARGIN:g}), no further apart than the paper's own overlaid "
-              f"full-batch curves (the authors' published runs give {PAPER_GAP[0]:.3f} [{PAPER_GAP[1][0]:.3f}, "
-              f"{PAPER_GAP[1][1]:.3f}] on this statistic); fixed before the runs and the same at every profile and seed "
-              "count, so more seeds narrow the intervals towards a verdict instead of moving the bar")
+              "full-batch curves (the chapter reads the authors' published runs with this statistic); fixed before the "
+              "runs and the same at every profile and seed count, so more seeds narrow the intervals towards a verdict "
+              "instead of moving the bar")
 
 ACTIVATIONS = {"tanh": "tanh", "relu": "ReLU"}
 """The activations as the page writes them."""
@@ -76,6 +80,11 @@ def title(verdicts):
     return ", ".join(parts)
 
 
+def _flat(measurement):
+    """``(value, lo, hi)`` of a ``(value, (lo, hi), ...)``."""
+    return measurement[0], *measurement[1]
+
+
 def numbers(arrays, cfg, measured):
     """The numbers, verdict words and short labels of the chapter's page (``measured``: the claims measured on
     ``arrays``); per setting ``curves-<setting>-<what>``."""
@@ -83,7 +92,10 @@ def numbers(arrays, cfg, measured):
            "curves-differs": FIGURE.caption(cfg, computed_differences(cfg)),
            "curves-margin": f"{MARGIN:g}",
            "curves-margin-ratio": f"{math.exp(-MARGIN):.2f} to {math.exp(MARGIN):.2f}",
-           "curves-paper-gap": f"{PAPER_GAP[0]:.3f} [{PAPER_GAP[1][0]:.3f}, {PAPER_GAP[1][1]:.3f}]",
+           "curves-paper-gap": "{:.3f} [{:.3f}, {:.3f}]".format(*_flat(paper_gap())),
+           "curves-authors-seeds": int(authors.arrays(evenly_spaced=True)["gd-shallow_train_loss"].shape[1]),
+           "curves-authors-source": original.source(),
+           "curves-authors-copies": ", ".join(f.split("/")[-1] for f in original.copies()) or "none",
            "curves-level": f"{LEVEL:.4f}",
            "curves-early": f"{EARLY:g}",
            "curves-dataset": cfg.dataset,
