@@ -97,39 +97,44 @@ def synthetic(nonlinear_slope=0.0, noise=0.02, reduction=100.0):
             "hessian0": np.ones((3, 3, 3, 2)), "record_steps": steps, "eta": np.array([0.5, 1.0, 0.3])}
 
 
-def test_the_hessian_sentences_follow_the_verdicts():
+def test_the_hessian_verdict_words_follow_the_verdicts():
     cfg = lin.Config.for_profile("smoke", use_env=False)
     claim = next(c for c in lin.CLAIMS if c.id == "linearity-nonlinear-output")
-    for (slope, noise), verdict, phrase in (((0.0, 0.02), "holds", "the norm does not vanish"),
-                                            ((-0.5, 0.02), "does not hold", "it vanishes with width, against"),
-                                            ((0.0, 1.5), "inconclusive", "the data do not decide whether a part")):
+    for (slope, noise), verdict in (((0.0, 0.02), "holds"), ((-0.5, 0.02), "does not hold"),
+                                    ((0.0, 1.5), "inconclusive")):
         a = synthetic(slope, noise)
         assert claim.verdict(*lin.measure(a, cfg)[claim.id][:2]) == verdict
         words = prose(lin, a, cfg)
-        assert phrase in words["lin-nonlinear-words"], words["lin-nonlinear-words"]
-        assert words["lin-linear-words"].startswith("inside the ledger's −0.5 ± 0.15") == (noise < 1), words
+        assert words["lin-nonlinear-verdict"] == verdict, words
+        assert (words["lin-linear-verdict"] == "holds") == (noise < 1), words
+        assert words["lin-slope-band"] == "−0.5 ± 0.15"
 
 
-def test_the_training_sentence_follows_the_loss_and_the_kernel_change():
+def test_the_training_words_follow_the_loss_and_the_kernel_change():
     cfg = lin.Config.for_profile("smoke", use_env=False)
-    words = prose(lin, synthetic(), cfg)["lin-train-words"]
-    assert "in every case" in words and "not what makes a wide network trainable" in words, words
-    words = prose(lin, synthetic(reduction=2.0), cfg)["lin-train-words"]
-    assert "by less than 10 for the linear output and the softplus output and the bottleneck" in words, words
+    words = prose(lin, synthetic(), cfg)
+    assert words["lin-trained"] == "3 of 3" and words["lin-trains-factor"] == "10", words
+    assert words["lin-moved"] != "none" and words["lin-moves"] == "20%", words
+    words = prose(lin, synthetic(reduction=2.0), cfg)
+    assert words["lin-trained"] == "0 of 3" and words["lin-moved"] == "none", words
     names = ("linear output", "softplus output", "bottleneck")
-    assert "no network that trains" in lin._train_words(np.array([100, 100, 100]), np.array([0.01, 0.1, 0.1]), names)
+    assert lin.trained_cases(np.array([100, 100, 1]), np.array([0.01, 0.3, 0.3]), names) == (
+        ["linear output", "softplus output"], ["softplus output"])
 
 
-def test_the_bound_and_slope_sentences_follow_the_data():
-    names = ("linear output", "softplus output", "bottleneck")
-    under = [np.array([[0.2, 0.5]]), np.array([[0.9]]), np.array([[0.3]])]
-    assert lin._ratio_words(under, names) == "every measured error stays under its bound"
-    over = [np.array([[0.2, 1.5]]), np.array([[0.9]]), np.array([[1.1]])]
-    assert "for the linear output and the bottleneck" in lin._ratio_words(over, names)
-    assert "at least as fast" in lin._slope_words("holds", "holds", "holds")
-    words = lin._slope_words("does not hold", "does not hold", "inconclusive")
-    assert "more slowly" in words and "for the non-linear output it decays, against the paper" in words
-    assert "for the bottleneck the data do not decide whether it decays" in words
+def test_the_bound_and_slope_words_follow_the_data():
+    cfg = lin.Config.for_profile("smoke", use_env=False)
+    a = synthetic()
+    words = prose(lin, a, cfg)
+    over = [n for n, r in zip(("linear output", "softplus output", "bottleneck"), lin.bound_ratio(a)) if r.max() > 1]
+    assert words["lin-ratio-over"] == (" and ".join(over) or "none")
+    assert words["lin-change-bound"] == words["lin-err-bound"] == "-0.35"
+    flat = (0.0, (-0.1, 0.1))
+    words = prose(lin, a, cfg, {"linearity-kernel-change-slope": flat, "linearity-kernel-change-slope-nonlinear": flat,
+                                "linearity-kernel-change-slope-bottleneck": (-0.2, (-0.5, 0.1))})
+    assert words["lin-change-slope-linear-verdict"] == "does not hold"
+    assert words["lin-change-slope-nonlinear-verdict"] == "holds"
+    assert words["lin-change-slope-bottleneck-verdict"] == "inconclusive"
 
 
 @pytest.mark.parametrize("name", ["fig_hessian", "fig_change", "fig_linearization"])
@@ -153,25 +158,24 @@ def test_figures_keep_bars_above_zero_and_legends_off_the_data(name):
 
 
 def test_a_slope_whose_interval_excludes_zero_is_called_slowly_approaching_the_limit():
-    assert "the norm is flat" in lin.slope_words((-0.05, 0.04))
-    words = lin.slope_words((-0.14, -0.05))
-    assert "still shrinks slowly, approaching its limit from above" in words and "flat" not in words
-    assert "grows slowly, approaching its limit from below" in lin.slope_words((0.02, 0.1))
+    assert lin.slope_words((-0.05, 0.04)) == "holds 0: flat over these widths"
+    assert lin.slope_words((-0.14, -0.05)) == "excludes 0: still shrinking slowly"
+    assert lin.slope_words((0.02, 0.1)) == "excludes 0: still growing slowly"
 
 
 def test_the_limit_fit_tells_a_vanishing_norm_from_one_that_stays():
     """On the synthetic arrays the linear output's norm is exactly n^(-1/2) (limit 0), the others flat (limit 1)."""
     linear, nonlinear, bottleneck = lin.hessian_limits(synthetic())
     assert abs(linear[0]) < 0.05 and nonlinear[0] > 0.95 and bottleneck[0] > 0.95, (linear, nonlinear, bottleneck)
-    assert "tells a norm that vanishes" in lin.limit_contrast_words(linear, (nonlinear, bottleneck))
-    assert "does not separate" in lin.limit_contrast_words((0.5, (0.3, 1.2)), (nonlinear, bottleneck))
+    assert lin.limit_contrast_words(linear, (nonlinear, bottleneck)) == "lies below both others"
+    assert lin.limit_contrast_words((0.5, (0.3, 1.2)), (nonlinear, bottleneck)) == "overlaps the others"
     cfg = lin.Config.for_profile("smoke", use_env=False)
-    for shift, start in ((0.15, "its interval lies above 0"), (-0.15, "its interval lies below 0")):
+    for shift, place in ((0.15, "lies above 0"), (-0.15, "lies below 0")):
         a = synthetic()
         a["hessian"][0] = a["hessian"][0] + shift * a["hessian"][0][-1].mean()  # a limit of ±15% of the widest norm
         words = prose(lin, a, cfg)
-        assert words["lin-limit-linear-words"].startswith(start), (shift, words["lin-limit-linear-words"])
-    assert lin.linear_limit_words((-0.1, 0.2)).startswith("its interval reaches 0") and words["lin-limit-rule"] == "50%"
+        assert words["lin-limit-linear-place"] == place, (shift, words["lin-limit-linear-place"])
+    assert lin.linear_limit_words((-0.1, 0.2)) == "reaches 0" and words["lin-limit-rule"] == "50%"
 
 
 def test_two_training_widths_are_called_a_two_point_line():
@@ -181,6 +185,7 @@ def test_two_training_widths_are_called_a_two_point_line():
 
 def test_training_slopes_through_two_widths_carry_the_caveat_into_the_ledger():
     assert "a line through 2 widths only" in lin.training_fit_detail(2)["reading"]
+    assert lin.training_fit_detail(2)["caveat"] == "a line through 2 widths"
     assert lin.training_fit_detail(3) is None
 
 
@@ -191,6 +196,16 @@ def test_the_limit_verdict_says_when_it_rests_on_the_theorys_form():
     assert "does not vanish either" in lin.form_words(a, 2)  # the bottleneck is flat: the form does not matter
     rss_limit, rss_power, s, _ = lin.form_comparison(a, 1)
     assert rss_power <= rss_limit and s == pytest.approx(-0.09, abs=0.02)
+    assert lin.form_detail(a, 1)["caveat"] == "rests on the limit form" and "caveat" not in lin.form_detail(a, 2)
+    cfg = lin.Config.for_profile("smoke", use_env=False)
+    words = prose(lin, a, cfg)
+    assert words["lin-form-nonlinear-fit"] == "about as well as" and words["lin-form-nonlinear-exp"] == f"{s:.2f}"
+
+
+def test_no_glued_value_is_longer_than_eight_words_but_the_caption():
+    cfg = lin.Config.for_profile("smoke", use_env=False)
+    long = {k: v for k, v in prose(lin, synthetic(), cfg).items() if len(str(v).split()) > 8}
+    assert set(long) == {"lin-differs"}, long
 
 
 def test_the_iteration_words_name_the_steps_taken():

@@ -7,7 +7,7 @@ import math
 import numpy as np
 
 from orthontk_lib import stats
-from orthontk_lib.claims import FAILS, HOLDS, INCONCLUSIVE, AtLeast, AtMost, Claim, Measurement, Within, by_verdict
+from orthontk_lib.claims import AtLeast, AtMost, Claim, Measurement, Within
 from orthontk_lib.data import DIMENSION
 from orthontk_lib.references import cite
 
@@ -40,8 +40,7 @@ CLAIMS = [
               "0.1 to 0.15 for k = 1; seed noise adds a few hundredths",
           decide="more widths, or wider networks (the paper profile)"),
     Claim("linearity-hessian-slope-orthogonal", f"{LZB}, Thm. 3.2, with orthogonal weights (this book)",
-          "With orthogonal weights too, the Hessian spectral norm of a network with a linear output scales as "
-          "Õ(1/√width).",
+          "With orthogonal weights too, a linear-output network's Hessian norm scales as Õ(1/√width).",
           "log-log slope of ||H||_2 of the orthogonal network (mean over seeds and inputs) against width (95% "
           "t-interval)", Within(-0.5, 0.15),
           why="as for Gaussian weights: Õ's log factor and seed noise", decide="more widths or seeds"),
@@ -51,19 +50,19 @@ CLAIMS = [
           why="the rank-one term ψ''·∇f̃∇f̃ᵀ is Θ(1) and keeps its share; a norm vanishing as n^(−1/2) keeps none, "
               "and Õ's log factor leaves the linear output a fifth or so; a half lies between", decide="more widths"),
     Claim("linearity-bottleneck-hessian", f"{LZB}, Sec. 5",
-          "With a bottleneck (one hidden layer of fixed width) the Hessian norm does not vanish with width.",
+          "With a fixed-width bottleneck layer the Hessian norm does not vanish with width.",
           LIMIT_STAT, AtLeast(0.5),
           why="the Hessian block of the weights next to the narrow layer is Θ(1) and keeps its share; a norm "
               "vanishing as n^(−1/2) keeps none; a half lies between", decide="more widths"),
     Claim("linearity-kernel-change-nonlinear", f"{LZB}, Sec. 4",
-          "With a non-linear output layer the NTK changes by O(1) during training, even for a wide network.",
+          "With a non-linear output the NTK changes by O(1) in training, even when wide.",
           "||Θ_T − Θ_0||_F/||Θ_0||_F after GD, largest width trained (seed mean, 95% t-interval)",
           AtLeast(0.2), why="order one; the linear-output network of the same width moves by a few percent",
           decide="more seeds"),
     Claim("linearity-kernel-change-slope", f"{LZB}, Thm. 3.2 and Sec. 3",
-          "With a linear output the NTK's change over training is Õ(1/√width): it shrinks at least as fast as "
-          "width^(−1/2).",
-          "log-log slope of ||Θ_T − Θ_0||_F/||Θ_0||_F against width, every network a point (95% t-interval)",
+          "With a linear output the NTK's change over training shrinks as Õ(1/√width).",
+          "log-log slope of ||Θ_T − Θ_0||_F/||Θ_0||_F against width, every network a point (95% t-interval); "
+          "at most −0.35: at least as fast as width^(−1/2) less Õ's log factor",
           AtMost(-0.35), why="the theorem bounds the change from above; Õ's log factor raises a fitted slope by up to "
           "0.15", decide="more training widths or seeds"),
     *(Claim(f"linearity-kernel-change-slope-{case}", f"{LZB}, Sec. {section}",
@@ -72,9 +71,9 @@ CLAIMS = [
             AtLeast(-0.15), why=NO_DECAY, decide="more training widths or seeds")
       for case, name, section in (("nonlinear", "non-linear output", 4), ("bottleneck", "bottleneck", 5))),
     Claim("linearity-linearization-slope", f"{LZB}, Sec. 3 (|f − f_lin| ≤ ½ sup‖H‖ R²)",
-          "With a linear output the network stays within Õ(1/√width) of its linearization along training: the "
-          "distance shrinks at least as fast as width^(−1/2).",
-          "log-log slope of max_t |f(θ_t) − f_lin(θ_t)| against width, every network a point (95% t-interval)",
+          "With a linear output the gap to the linearization shrinks as Õ(1/√width) in training.",
+          "log-log slope of max_t |f(θ_t) − f_lin(θ_t)| against width, every network a point (95% t-interval); "
+          "at most −0.35: at least as fast as width^(−1/2) less Õ's log factor",
           AtMost(-0.35), why="R stays O(1) and ||H|| is Õ(1/√n), an upper bound; Õ's log factor raises a fitted slope "
           "by up to 0.15", decide="more training widths or seeds"),
 ]
@@ -89,9 +88,8 @@ def measure(arrays, cfg):
     return {
         "linearity-hessian-slope": Measurement(*hs[0][:2]),
         "linearity-hessian-slope-orthogonal": Measurement(*orthogonal_hessian_slope(arrays)[:2]),
-        "linearity-nonlinear-output": Measurement(*limits[1][:2], {"slope": hs[1][0], "reading": form_words(arrays, 1)}),
-        "linearity-bottleneck-hessian": Measurement(*limits[2][:2], {"slope": hs[2][0],
-                                                                     "reading": form_words(arrays, 2)}),
+        "linearity-nonlinear-output": Measurement(*limits[1][:2], {"slope": hs[1][0], **form_detail(arrays, 1)}),
+        "linearity-bottleneck-hessian": Measurement(*limits[2][:2], {"slope": hs[2][0], **form_detail(arrays, 2)}),
         "linearity-kernel-change-nonlinear": Measurement(*stats.mean_ci(final[1]),
                                                          {"linear_output": float(final[0].mean())}),
         "linearity-kernel-change-slope": Measurement(*cs[0][:2], fit),
@@ -112,9 +110,12 @@ TRAINS = 10.0
 
 
 def training_fit_detail(n_widths):
-    """The training slopes' measurement detail: the chapter's reading (:func:`train_fit_words`) where a slope is a
-    line through fewer than three widths, which the ledger shows beside the verdict; None otherwise."""
-    return {"reading": train_fit_words(n_widths).lower()} if n_widths < 3 else None
+    """The training slopes' measurement detail: the chapter's reading (:func:`train_fit_words`) and a short caveat
+    where a slope is a line through fewer than three widths, which the ledger shows beside the verdict; None
+    otherwise."""
+    if n_widths >= 3:
+        return None
+    return {"reading": train_fit_words(n_widths).lower(), "caveat": f"a line through {n_widths} widths"}
 
 
 def train_fit_words(n_widths):
@@ -127,14 +128,12 @@ def train_fit_words(n_widths):
 
 
 def slope_words(ci):
-    """What a non-vanishing norm's log-log slope (its interval ``ci``) adds to its fitted limit: flat over the widths
-    measured where the interval holds 0; still moving toward the limit where it excludes 0."""
+    """What a non-vanishing norm's log-log slope (its interval ``ci``) adds to its fitted limit, in a few words: flat
+    over the widths measured where the interval holds 0; still moving toward the limit where it excludes 0."""
     lo, hi = ci
     if lo <= 0 <= hi:
-        return "its log-log slope holds 0 too: the norm is flat over these widths"
-    way, side = ("shrinks", "above") if hi < 0 else ("grows", "below")
-    return (f"its log-log slope excludes 0: over these widths the norm still {way} slowly, approaching its limit from "
-            f"{side}, far slower than n^(−1/2)")
+        return "holds 0: flat over these widths"
+    return f"excludes 0: still {'shrinking' if hi < 0 else 'growing'} slowly"
 
 
 ABOUT_AS_WELL = 1.25
@@ -157,149 +156,114 @@ def form_words(arrays, case):
             f"{rss_limit:.3g} against {rss_power:.3g})")
 
 
+def form_detail(arrays, case):
+    """A limit claim's measurement detail: :func:`form_words` as the ledger's reading, and a short caveat where the
+    verdict rests on the form c + a·n^(−1/2) (a power law that vanishes fits about as well)."""
+    rss_limit, rss_power, _, s_ci = form_comparison(arrays, case)
+    rests = rss_power <= ABOUT_AS_WELL * rss_limit and s_ci[1] < 0
+    return {"reading": form_words(arrays, case), **({"caveat": "rests on the limit form"} if rests else {})}
+
+
+def form_fit(arrays, case):
+    """How a power law fits the Hessian norms of ``case`` against c + a·n^(−1/2): ``"about as well as"`` (residual
+    sum of squares at most :data:`ABOUT_AS_WELL` times the limit form's) or ``"worse than"``."""
+    rss_limit, rss_power, _, _ = form_comparison(arrays, case)
+    return "about as well as" if rss_power <= ABOUT_AS_WELL * rss_limit else "worse than"
+
+
 def linear_limit_words(ci):
-    """What the limit fit's interval ``ci`` says of the linear output's norm, which the theory sends to 0."""
+    """Where the limit fit's interval ``ci`` lies for the linear output's norm, which the theory sends to 0:
+    ``"lies above 0"``, ``"lies below 0"`` or ``"reaches 0"``."""
     lo, hi = ci
-    if lo > 0:
-        return "its interval lies above 0: Õ's log factor reads as a small positive limit over these widths"
-    if hi < 0:
-        return "its interval lies below 0, where no norm can end: c + a·n^(−1/2) is not the norm's form at these widths"
-    return "its interval reaches 0, as a norm that vanishes gives"
+    return "lies above 0" if lo > 0 else "lies below 0" if hi < 0 else "reaches 0"
 
 
 def limit_contrast_words(linear, others):
     """Whether the limit fit tells the vanishing linear-output norm from the others: ``linear`` and ``others`` are
-    (share, (lo, hi)) of :func:`hessian_limits`."""
+    (share, (lo, hi)) of :func:`hessian_limits`. ``"lies below both others"`` or ``"overlaps the others"``."""
     apart = all(linear[1][1] < o[1][0] for o in others)
-    return ("the fit tells a norm that vanishes from one that stays: the linear output's interval lies below both "
-            "others" if apart else
-            "the fit does not separate the linear output's norm from the others': their intervals overlap")
+    return "lies below both others" if apart else "overlaps the others"
 
 
 def numbers(arrays, cfg, measured):
-    """The numbers and phrases of the chapter's prose (``measured``: the claims measured on ``arrays``)."""
+    """The numbers, intervals, verdict words and short labels of the chapter's prose (``measured``: the claims
+    measured on ``arrays``)."""
     fmt = lambda f: f"{f[0]:.2f} [{f[1][0]:.2f}, {f[1][1]:.2f}]"
     hs, cs, ls, m = hessian_slopes(arrays), change_slopes(arrays), linearization_slopes(arrays), measured
     by_width = arrays["change"][1, :, :, -1].mean(-1)
-    claim, verdict = measured.claim, measured.verdicts()
+    claim, verdict = measured.claim, measured.verdict
     ratio = bound_ratio(arrays)
     err = linearization_error(arrays)
+    cases = ("linear", "nonlinear", "bottleneck")  # the glued names' suffixes, in the arrays' case order
     names = ("linear output", f"{cfg.output} output", "bottleneck")
     grad = arrays["gradient"][0].mean((-1, -2))  # (width,) linear output
     reduction = loss_reduction(arrays)
-    slope_band = claim("linearity-hessian-slope").rule.band
-    err_bound = claim("linearity-linearization-slope").rule.x
+    moves = claim("linearity-kernel-change-nonlinear").rule.x
+    trained, moved = trained_cases(reduction, arrays["change"][:, -1, :, -1].mean(-1), names, moves)
+    over = [n for n, r in zip(names, ratio) if r.max() > 1]
     limits = hessian_limits(arrays)
+    net = cfg.spec(1, "linear")  # its W_std and b_std are every case's
     pct = lambda f: f"{f[0]:.0%} [{f[1][0]:.0%}, {f[1][1]:.0%}]"
+    per_case = lambda key, values: {f"lin-{key}-{c}": v for c, v in zip(cases, values)}
+    forms = {c: form_comparison(arrays, i) for i, c in enumerate(cases) if i}
     return {
         "lin-depth": int(cfg.depth), "lin-act": cfg.activation, "lin-output": cfg.output,
-        "lin-data": f"{data_words(cfg)} scaled to the sphere of radius {math.sqrt(DIMENSION[cfg.dataset]):g}", "lin-iter": iteration_range(arrays, cfg),
+        "lin-sw": f"{net.W_std:g}", "lin-sb": f"{net.b_std:g}",
+        "lin-images": data_words(cfg), "lin-radius": f"{math.sqrt(DIMENSION[cfg.dataset]):g}",
+        "lin-iter": iteration_range(arrays, cfg),
         "lin-bottleneck": int(cfg.bottleneck), "lin-bottleneck-depth": int(cfg.depth + 1),
         "lin-samples": f"{arrays['hessian'].shape[2]} networks x {arrays['hessian'].shape[3]} inputs",
-        "lin-slope-linear": fmt(hs[0]), "lin-slope-nonlinear": fmt(hs[1]), "lin-slope-bottleneck": fmt(hs[2]),
+        **per_case("slope", [fmt(h) for h in hs]),
         "lin-slope-orth": fmt(orthogonal_hessian_slope(arrays)),
-        "lin-linear-words": measured.words(
-            "linearity-hessian-slope", holds=f"inside the ledger's {slope_band}, as the theory's Õ(n^(−1/2)) predicts",
-            fails=f"outside the ledger's {slope_band}, against the theory's Õ(n^(−1/2))",
-            inconclusive=f"an interval reaching beyond the ledger's {slope_band}: the data do not decide whether it "
-                         "follows the theory's Õ(n^(−1/2))"),
+        "lin-slope-band": claim("linearity-hessian-slope").rule.band,
+        "lin-linear-verdict": verdict("linearity-hessian-slope"),
         "lin-grad-orth": f"{arrays['gradient_orth'].mean():.2f}",
-        "lin-orth-words": measured.words(
-            "linearity-hessian-slope-orthogonal",
-            holds="with orthogonal weights too the Hessian shrinks at the theory's rate",
-            fails="with orthogonal weights the Hessian does not shrink at the theory's rate",
-            inconclusive="the data do not decide whether it shrinks at the same rate"),
-        "lin-limit-nonlinear": pct(limits[1]), "lin-limit-bottleneck": pct(limits[2]),
-        "lin-limit-linear": pct(limits[0]), "lin-limit-orth": pct(hessian_limits(arrays, "hessian_orth")[0]),
-        "lin-limit-contrast": limit_contrast_words(limits[0], limits[1:]),
-        "lin-limit-linear-words": linear_limit_words(limits[0][1]),
-        "lin-form-nonlinear": form_words(arrays, 1), "lin-form-bottleneck": form_words(arrays, 2),
+        "lin-orth-verdict": verdict("linearity-hessian-slope-orthogonal"),
+        **per_case("limit", [pct(f) for f in limits]),
+        "lin-limit-orth": pct(hessian_limits(arrays, "hessian_orth")[0]),
+        "lin-limit-apart": limit_contrast_words(limits[0], limits[1:]),
+        "lin-limit-linear-place": linear_limit_words(limits[0][1]),
+        **{f"lin-form-{c}-{k}": v for c, (rss_limit, rss_power, s, _) in forms.items()
+           for k, v in (("exp", f"{s:.2f}"), ("rss-power", f"{rss_power:.3g}"), ("rss-limit", f"{rss_limit:.3g}"))},
+        **{f"lin-form-{c}-fit": form_fit(arrays, i) for i, c in enumerate(cases) if i},
         "lin-limit-rule": f"{claim('linearity-nonlinear-output').rule.x:.0%}",
-        "lin-nonlinear-words": measured.words(
-            "linearity-nonlinear-output",
-            holds=f"the norm does not vanish, as a Θ(1) rank-one term predicts; {slope_words(hs[1][1])}",
-            fails="less than half of the norm stays: it vanishes with width, against the paper",
-            inconclusive="the interval reaches across a half, so the data do not decide whether a part of order one "
-                         "stays"),
-        "lin-bottleneck-words": measured.words(
-            "linearity-bottleneck-hessian",
-            holds=f"the narrow layer keeps it from vanishing; {slope_words(hs[2][1])}",
-            fails="less than half of the norm stays: it vanishes with width after all, against the paper",
-            inconclusive="the data do not decide whether a part of order one stays"),
-        "lin-grad-range": f"[{grad.min():.2f}, {grad.max():.2f}]",
+        "lin-nonlinear-verdict": verdict("linearity-nonlinear-output"),
+        "lin-nonlinear-slope-reading": slope_words(hs[1][1]),
+        "lin-bottleneck-verdict": verdict("linearity-bottleneck-hessian"),
+        "lin-bottleneck-slope-reading": slope_words(hs[2][1]),
+        "lin-grad-min": f"{grad.min():.2f}", "lin-grad-max": f"{grad.max():.2f}",
         "lin-change-linear": f"{arrays['change'][0, -1, :, -1].mean():.3f}",
         "lin-change-nonlinear": fmt(m["linearity-kernel-change-nonlinear"]),
         "lin-change-bottleneck": f"{arrays['change'][2, -1, :, -1].mean():.3f}",
         "lin-change-by-width": ", ".join(f"{c:.2f}" for c in by_width),
-        "lin-change-order": measured.words(
-            "linearity-kernel-change-nonlinear", holds="of order one", fails="well below order one",
-            inconclusive="an interval too wide to say whether it is of order one"),
-        "lin-change-slope-linear": fmt(cs[0]), "lin-change-slope-nonlinear": fmt(cs[1]),
-        "lin-change-slope-bottleneck": fmt(cs[2]),
-        "lin-change-slope-words": _slope_words(verdict["linearity-kernel-change-slope"],
-                                               verdict["linearity-kernel-change-slope-nonlinear"],
-                                               verdict["linearity-kernel-change-slope-bottleneck"],
-                                               claim("linearity-kernel-change-slope").rule.x),
-        "lin-err-slopes": "; ".join(f"{n} {fmt(f)}" for n, f in zip(names, ls)),
-        "lin-err-largest": "; ".join(f"{n} {e[-1].mean():.2g}" for n, e in zip(names, err)),
-        "lin-err-words": measured.words(
-            "linearity-linearization-slope",
-            holds="the linear-output network's distance to its linearization falls at least as fast as "
-                  f"n^({err_bound:g}), the ledger's bound (the theory's n^(−1/2) less Õ's log factor)",
-            fails="the linear-output network's distance to its linearization falls more slowly than "
-                  f"n^({err_bound:g}), the ledger's bound",
-            inconclusive="whether the linear-output network's distance to its linearization falls as fast as the "
-                         f"ledger's bound n^({err_bound:g}) is not decided at these widths"),
-        "lin-ratio": "; ".join(f"{n} {r.max():.2f}" for n, r in zip(names, ratio)),
-        "lin-ratio-words": _ratio_words(ratio, names),
+        "lin-change-nonlinear-verdict": verdict("linearity-kernel-change-nonlinear"),
+        **per_case("change-slope", [fmt(c) for c in cs]),
+        "lin-change-bound": f"{claim('linearity-kernel-change-slope').rule.x:g}",
+        "lin-change-slope-linear-verdict": verdict("linearity-kernel-change-slope"),
+        "lin-change-slope-nonlinear-verdict": verdict("linearity-kernel-change-slope-nonlinear"),
+        "lin-change-slope-bottleneck-verdict": verdict("linearity-kernel-change-slope-bottleneck"),
+        **per_case("err-slope", [fmt(f) for f in ls]),
+        **per_case("err-largest", [f"{e[-1].mean():.2g}" for e in err]),
+        "lin-err-bound": f"{claim('linearity-linearization-slope').rule.x:g}",
+        "lin-err-verdict": verdict("linearity-linearization-slope"),
+        **per_case("ratio", [f"{r.max():.2f}" for r in ratio]),
+        "lin-ratio-over": " and ".join(over) if over else "none",
         "lin-train-width": int(arrays["train_widths"][-1]), "lin-train-widths": ", ".join(map(str, arrays["train_widths"])),
-        "lin-train-fit-words": train_fit_words(len(arrays["train_widths"])),
-        "lin-eta": ", ".join(f"{e:.3f} ({n})" for e, n in zip(np.atleast_1d(arrays["eta"]), names)),
-        "lin-loss": ", ".join(f"{arrays['train_loss'][o, -1, :, -1].mean():.4f} ({n})" for o, n in enumerate(names)),
-        "lin-loss-reduction": ", ".join(f"{r:.3g} ({n})" for r, n in zip(reduction, names)),
-        "lin-train-words": _train_words(reduction, arrays["change"][:, -1, :, -1].mean(-1), names,
-                                        claim("linearity-kernel-change-nonlinear").rule.x),
+        "lin-train-n": len(arrays["train_widths"]),
+        **per_case("eta", [f"{e:.3f}" for e in np.atleast_1d(arrays["eta"])]),
+        **per_case("loss", [f"{arrays['train_loss'][o, -1, :, -1].mean():.4f}" for o in range(len(cases))]),
+        **per_case("loss-reduction", [f"{r:.3g}" for r in reduction]),
+        "lin-trains-factor": f"{TRAINS:g}", "lin-trained": f"{len(trained)} of {len(names)}",
+        "lin-moves": f"{moves:.0%}", "lin-moved": " and ".join(moved) if moved else "none",
         "lin-differs": FIGURE.caption(cfg),
     }
 
 
-def _train_words(reduction, change, names, moves=0.2):
-    """Whether gradient descent trains every case (divides its loss by :data:`TRAINS` or more), and whether a case
-    whose kernel moves (final relative change ``change`` of at least ``moves``) is among those that train."""
+def trained_cases(reduction, change, names, moves=0.2):
+    """The cases gradient descent trains (divides their loss by :data:`TRAINS` or more), and those of them whose
+    kernel moves (final relative change ``change`` of at least ``moves``): two lists of names."""
     trained = [n for n, r in zip(names, reduction) if r >= TRAINS]
-    moved = [n for n, r, c in zip(names, reduction, change) if r >= TRAINS and c >= moves]
-    first = (f"gradient descent divides the loss by at least {TRAINS:g} in every case" if len(trained) == len(names)
-             else f"gradient descent divides the loss by less than {TRAINS:g} for the "
-                  + " and the ".join(n for n in names if n not in trained))
-    if moved:
-        return (f"{first}; the {' and the '.join(moved)} train{'s' if len(moved) == 1 else ''} although "
-                f"{'its' if len(moved) == 1 else 'their'} kernel moves by {moves:.0%} or more, so constancy of the "
-                "tangent kernel is not what makes a wide network trainable")
-    return f"{first}; no network that trains has a kernel moving by {moves:.0%} or more, so these runs do not show " \
-           "whether a network whose kernel moves trains as well"
-
-
-def _slope_words(linear, nonlinear, bottleneck, bound=-0.35):
-    """One sentence on the three change slopes' verdicts (``bound``: the linear-output claim's largest slope)."""
-    first = {"holds": f"falls at least as fast as n^({bound:g}), the ledger's bound (the theory's n^(−1/2) less Õ's log "
-                      "factor)",
-             "does not hold": f"falls more slowly than n^({bound:g}), the ledger's bound (the theory's n^(−1/2) less "
-                              "Õ's log factor)",
-             "inconclusive": f"falls at a rate these widths cannot compare with the ledger's bound n^({bound:g})"}[linear]
-    others = (("non-linear output", nonlinear), ("bottleneck", bottleneck))
-    tail = by_verdict(dict(others), {HOLDS: "for the {who} it does not decay",
-                                     FAILS: "for the {who} it decays, against the paper",
-                                     INCONCLUSIVE: "for the {who} the data do not decide whether it decays"})
-    return f"with a linear output the change {first}; {tail}"
-
-
-def _ratio_words(ratio, names):
-    """Whether the measured errors stay under the bound drawn from the Hessian norm at initialization."""
-    over = [n for n, r in zip(names, ratio) if r.max() > 1]
-    if not over:
-        return "every measured error stays under its bound"
-    return (f"the error exceeds the bound drawn from the initial Hessian for the {' and the '.join(over)}: there the "
-            f"Hessian along the path is larger than at initialization, so the sup in the bound is not the initial norm")
+    return trained, [n for n, r, c in zip(names, reduction, change) if r >= TRAINS and c >= moves]
 
 
 def iteration_range(arrays, cfg):

@@ -60,9 +60,9 @@ class Config(ChapterConfig):
 FIGURE = PaperFigure(
     "Liu, Zhu, Belkin (2020), Sec. 4–5: the Hessian norm and the tangent kernel's change against width for a linear "
     "output, a non-linear output and a bottleneck", settings={},
-    always=(lambda cfg: "the paper publishes neither experiment code nor the settings of its figures; the architecture "
-            f"(tanh, NTK parameterization, σ_W 1.5, σ_b 0.1), the data ({data_words(cfg)} on a sphere), the "
-            "bottleneck's place (the middle one of three hidden layers) and the widths are this book's",))
+    always=(lambda cfg: (lambda net: f"the paper gives no code or settings; the book chose {net.activation}, σ_W "
+                                     f"{net.W_std:g}, σ_b {net.b_std:g}, the data, the bottleneck's place and the "
+                                     "widths")(cfg.spec(1, "linear")),))
 
 
 def data_words(cfg):
