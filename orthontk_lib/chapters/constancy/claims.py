@@ -21,6 +21,8 @@ from .statistics import (
 # CLAIMS
 
 HDX = "Huang, Du, Xu 2021"
+NAME = {"gaussian": "Gaussian", "orthogonal": "orthogonal"}
+"""An init's name inside a sentence."""
 BOUND_WHY = ("the lazy picture bounds the change by O(n^(-1/2)) (Jacot et al. 2018, Lee et al. 2019); a slope at "
              "-1/2 or steeper is consistent with it, with 0.15 allowance for seed noise and subleading terms; "
              "perturbation theory (Dyer & Gur-Ari 2020) expects -1")
@@ -29,7 +31,7 @@ WEIGHT_WHY = ("one GD step moves each layer by O(η) in Frobenius norm (NTK para
               "widths")
 CLAIMS = [
     *(Claim(f"constancy-weights-{group}-{init}", f"{HDX}, Sec. 4 (weight-change figure)",
-            f"Small-step GD moves {'a' if init == 'gaussian' else 'an'} {init.capitalize()} network's {what} by a "
+            f"Small-step GD moves {'a' if init == 'gaussian' else 'an'} {NAME[init]} network's {what} by a "
             f"relative n^({rate}).",
             f"common log-log slope over the {what} of the seed-mean ||W_T − W_0||_F/||W_0||_F against width, under GD "
             "at half the stability limit (95% t-interval)", Within(slope, 0.15), why=WEIGHT_WHY,
@@ -38,13 +40,13 @@ CLAIMS = [
                                         ("inner", "width × width layers", "-1", -1.0))
       for init in INITS),
     *(Claim(f"constancy-weights-ntk-{init}", f"{HDX}, Thm. 2 and Sec. 4 (weight-change figure)",
-            f"In the same runs {'a' if init == 'gaussian' else 'an'} {init.capitalize()} network's NTK moves by "
+            f"In the same runs {'a' if init == 'gaussian' else 'an'} {NAME[init]} network's NTK moves by "
             "O(1/√width) at most.",
             "log-log slope of the seed-mean ||Θ_T − Θ_0||_F/||Θ_0||_F against width, 3-hidden-layer erf network "
             "(95% t-interval)", AtMost(-0.35), why=BOUND_WHY, decide="more widths")
       for init in INITS),
     *(Claim(f"constancy-slope-{init}", f"{HDX}, Thm. 2 and Sec. 4 (empirical rate)",
-            f"Small-step GD moves {'a' if init == 'gaussian' else 'an'} {init.capitalize()} FCN's NTK by "
+            f"Small-step GD moves {'a' if init == 'gaussian' else 'an'} {NAME[init]} FCN's NTK by "
             "O(1/√width) at most.",
             "log-log slope of the seed-mean ||Θ_T − Θ_0||_F/||Θ_0||_F against width at η = N/λ_max (95% "
             "t-interval); a change that vanishes with width is a kernel constant at infinite width",
