@@ -50,8 +50,7 @@ def test_measure_tells_a_vanishing_gap_from_two_different_limits(gap_slope, verd
     m = keq.measure(synthetic(cfg, gap_slope), cfg)
     for claim_id in ("equality-fcn-orth-minus-gauss", "equality-cnn-gap-full", "equality-cnn-gap-delta"):
         assert keq.CLAIMS[[c.id for c in keq.CLAIMS].index(claim_id)].verdict(*m[claim_id][:2]) == verdict, m[claim_id]
-    words = prose(keq, synthetic(cfg, gap_slope), cfg)["equality-gap-words"]
-    assert ("the two limits differ" in words) == (verdict == "does not hold"), words
+    assert prose(keq, synthetic(cfg, gap_slope), cfg)["equality-gap-verdict"] == verdict
 
 
 def test_cnn_full_filters_sit_within_seed_noise_of_the_limit(quick):
@@ -64,27 +63,41 @@ def test_config_rejects_unknown_dataset():
         keq.Config.for_profile("quick", use_env=False, datasets=["mnist"])
 
 
-def test_the_delta_and_full_filter_phrases_follow_the_data(quick, monkeypatch):
+def test_the_delta_and_full_filter_words_follow_the_data(quick, monkeypatch):
     cfg, arrays = quick
     monkeypatch.setattr(keq.claims, "bias_ratios", lambda cfg, a, filt: np.array([0.8, 1.1, 0.9, 1.2]))  # seed noise
     monkeypatch.setattr(keq.claims, "bias_in_standard_errors", lambda cfg, a, filt: 6.0)
     words = prose(keq, arrays, cfg)
-    assert words["equality-cnn-delta-words"].startswith("Delta filters are not measurably farther")
-    assert words["equality-cnn-full-words"].startswith("more than seed noise")
+    assert words["equality-cnn-delta-verdict"] == "does not hold"
+    assert words["equality-cnn-full-words"] == "beyond seed noise"
     monkeypatch.setattr(keq.claims, "bias_ratios", lambda cfg, a, filt: np.array([5.0, 6.0, 5.5, 6.5]))
     monkeypatch.setattr(keq.claims, "bias_in_standard_errors", lambda cfg, a, filt: 0.5)
     words = prose(keq, arrays, cfg)
-    assert words["equality-cnn-delta-words"] == "Delta filters converge somewhere else"
-    assert words["equality-cnn-full-words"] == "seed noise alone"
+    assert words["equality-cnn-delta-verdict"] == "holds"
+    assert words["equality-cnn-full-words"] == "within seed noise"
 
 
-def test_the_levelling_sentence_points_past_the_paper_profile_only_when_it_shows_it(quick, monkeypatch):
-    import dataclasses
+def test_the_levelling_curves_are_counted_and_tabled_from_the_data(quick, monkeypatch):
+    from orthontk_lib.book.prose import GLUED_LIMIT, words
 
     cfg, arrays = quick
+    values = prose(keq, arrays, cfg)
+    assert values["equality-widths-n"] == len(cfg.widths)
+    short = {k: v for k, v in values.items() if not hasattr(v, "_repr_markdown_")}
+    assert all(words(str(v)) <= GLUED_LIMIT for v in short.values()), short
+    curves = 2 * len(cfg.configs())
     monkeypatch.setattr(keq.claims, "levelling_curves", lambda cfg, a: [("digits, relu, L=5, gaussian", -0.1)])
-    words = lambda c: prose(keq, arrays, c)["equality-levelling-words"]
-    assert words(cfg).endswith("the paper profile's wider networks would settle")
-    assert words(dataclasses.replace(cfg, profile="paper")).endswith("networks wider than the paper's would settle")
+    values = prose(keq, arrays, cfg)
+    assert values["equality-levelling-n"] == f"1 of {curves}"
+    assert "| digits, relu, L=5, gaussian | -0.10 |" in values["equality-levelling-table"].data
     monkeypatch.setattr(keq.claims, "levelling_curves", lambda cfg, a: [])
-    assert words(cfg).startswith("No curve shows")
+    values = prose(keq, arrays, cfg)
+    assert values["equality-levelling-n"] == f"0 of {curves}"
+    assert "| none |" in values["equality-levelling-table"].data
+
+
+@pytest.mark.parametrize("errors, trend", [((0.02, 0.04, 0.06), ("grows", "x3.0")),
+                                           ((0.06, 0.04, 0.03), ("shrinks", "x0.50")),
+                                           ((0.02, 0.05, 0.04), ("is not monotone", "x2.00"))])
+def test_the_depth_trend_is_read_off_the_errors(errors, trend):
+    assert keq.depth_trend(dict(zip((1, 3, 5), errors))) == trend

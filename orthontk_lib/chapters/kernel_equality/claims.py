@@ -16,7 +16,7 @@ from .experiment import (
     cnn_gap_slope,
     cnn_pooled_slope,
     delta_slope,
-    depth_trend_words,
+    depth_trend,
     error_by_depth,
     heatmap_config,
     pooled_slope,
@@ -33,34 +33,32 @@ GAP_WHY = ("if both inits share the limit, the gap between seed means is seed no
 HDX = "Huang, Du, Xu 2021"
 CLAIMS = [
     *(Claim(f"equality-fcn-slope-{init}", f"{HDX}, Thm. 1",
-            f"{init.capitalize()} FCNs (ReLU and erf, several depths, synthetic and real inputs) converge to Θ_∞ "
-            "at rate n^(-1/2).",
+            f"{init.capitalize()} FCNs converge to Θ_∞ at rate n^(-1/2), pooled over all configurations.",
             "common log-log slope of the seed-mean ||Θ_emp − Θ_∞||_F/||Θ_∞||_F against width over all "
-            "configurations, each with its own intercept (95% t-interval)",
-            Within(-0.5, 0.15), why=SLOPE_WHY, decide="more widths, or wider networks (the paper profile)")
+            "configurations (ReLU and erf, several depths, synthetic and real inputs), each with its own intercept "
+            "(95% t-interval)",
+            Within(-0.5, 0.15), why=SLOPE_WHY, decide="more widths, or wider networks (paper scale)")
       for init in INITS),
     Claim("equality-fcn-orth-minus-gauss", f"{HDX}, Thm. 1",
-          "Orthogonal and Gaussian FCN NTKs have the same infinite-width limit: the gap between them vanishes.",
+          "The gap between orthogonal and Gaussian FCN NTKs vanishes: one infinite-width limit.",
           "common log-log slope of δ(n) = ||Θ̄_orth − Θ̄_gauss||_F/||Θ_∞||_F (seed means) against width "
           "(95% t-interval)", AtMost(-0.25), why=GAP_WHY, decide="more seeds per point, or more widths"),
     *(Claim(f"equality-cnn-slope-{init}", f"{HDX}, Sec. 3 (CNNs)",
-            f"CNNs with {init} full 3x3 filters (ReLU, several depths, digit images) converge to neural-tangents' "
-            "CNN Θ_∞ at rate n^(-1/2) in the channel count.",
+            f"CNNs with {init} full 3x3 filters converge to the CNN Θ_∞ as n^(-1/2) in channels.",
             "common log-log slope of the seed-mean ||Θ_emp − Θ_∞||_F/||Θ_∞||_F against channels over depths "
-            "(95% t-interval)", Within(-0.5, 0.15), why=SLOPE_WHY, decide="more channel counts or seeds")
+            "(ReLU, digit images; Θ_∞ the analytic CNN kernel), 95% t-interval", Within(-0.5, 0.15), why=SLOPE_WHY, decide="more channel counts or seeds")
       for init in INITS),
     *(Claim(f"equality-cnn-gap-{filt}", f"{HDX}, Sec. 3 (CNNs)",
-            f"Orthogonal and Gaussian CNN NTKs with {filt} filters have the same infinite-width limit: the gap "
-            "between them vanishes.",
+            f"The gap between orthogonal and Gaussian CNN NTKs with {filt} filters vanishes.",
             f"common log-log slope of ||Θ̄_orth − Θ̄_gauss||_F/||Θ_∞||_F ({filt} filters, seed means) against "
             "channels over depths (95% t-interval)", AtMost(-0.25), why=GAP_WHY,
             decide="more seeds per point, or more channel counts")
       for filt in FILTERS),
     Claim("equality-cnn-delta-limit", "this book (the kernels of Xiao et al. 2018)",
-          "Delta-orthogonal (and delta-Gaussian) CNNs of depth >= 2 do not converge to the full-filter Θ_∞: a "
-          "delta kernel does not mix neighbouring pixels in the forward pass.",
+          "Delta-filter CNNs (orthogonal and Gaussian) of depth ≥ 2 miss the full-filter Θ_∞.",
           "||Θ̄_delta − Θ_∞||_F in standard errors of the seed mean, largest channel count, mean over depths >= 2 "
-          "and both inits (95% t-interval over those)", AtLeast(3.0),
+          "and both inits (95% t-interval over those); a delta kernel does not mix neighbouring pixels in the "
+          "forward pass", AtLeast(3.0),
           why="seed noise alone puts a seed mean about one standard error away, as the full filters show",
           decide="more depths >= 2, or more seeds"),
 ]
@@ -116,50 +114,54 @@ def curve_verdicts(cfg, arrays):
 
 
 def numbers(arrays, cfg, measured):
-    """The numbers and phrases of the chapter's prose (``measured``: the claims measured on ``arrays``)."""
+    """The chapter's glued values: slopes with their 95% intervals, counts, verdict words, short labels, and the
+    levelling curves, the CNN curves that do not fall at every step and the error by depth as Markdown tables
+    (``measured``: the claims measured on ``arrays``)."""
     m = measured
     fmt = lambda ms: f"{ms.value:.2f} [{ms.ci[0]:.2f}, {ms.ci[1]:.2f}]"
     n = curve_verdicts(cfg, arrays)
     by_depth = error_by_depth(cfg, arrays)
     dataset, activation, depth = cfg.configs()[heatmap_config(cfg)]
-    cnn_gaps = {f: measured.verdict(f"equality-cnn-gap-{f}") for f in FILTERS}
-    both = ("the paper's equality holds for full and for delta filters alike" if set(cnn_gaps.values()) == {"holds"}
-            else "; ".join(f"for {f} filters the verdict is: {w}" for f, w in cnn_gaps.items()))
+    levelling = levelling_curves(cfg, arrays)
+    nonmonotone = non_monotone_cnn_curves(cfg, arrays)
+    trend, factor = depth_trend(by_depth)
+    se_full = bias_in_standard_errors(cfg, arrays, "full")
     return {
         "equality-seeds": int(arrays["err"].shape[-1]),
+        "equality-widths-n": len(arrays["widths"]),
+        "equality-tolerance": CLAIMS[0].rule.band,
         **{f"equality-pooled-{i}": fmt(m[f"equality-fcn-slope-{i}"]) for i in INITS},
         "equality-curves": f"{n['holds']} of {sum(n.values())}",
         "equality-curves-out": str(n["does not hold"]),
         "equality-curves-open": str(n["inconclusive"]),
-        "equality-levelling": ("; ".join(f"{label} (local slope {s:.2f})" for label, s in levelling_curves(cfg, arrays))
-                               or "none"),
-        "equality-levelling-words": ("Such a curve is the signature a different limit would leave; the pooled slopes and "
-                                     "the gap test below are what decide, and a levelling curve at the largest widths "
-                                     + ("is what networks wider than the paper's would settle" if cfg.profile == "paper"
-                                        else "is what the paper profile's wider networks would settle")
-                                     if levelling_curves(cfg, arrays) else
-                                     "No curve shows the signature a different limit would leave"),
-        "equality-cnn-nonmonotone": ", ".join(non_monotone_cnn_curves(cfg, arrays)) or "none",
-        "equality-depth-errors": ", ".join(f"{e:.3f} at L={L}" for L, e in by_depth.items()),
-        "equality-depth-trend": depth_trend_words(by_depth),
+        "equality-levelling-n": f"{len(levelling)} of {sum(n.values())}",
+        "equality-levelling-table": _table(("curve", "local slope"), [(label, f"{s:.2f}") for label, s in levelling]),
+        "equality-cnn-nonmonotone-n": f"{len(nonmonotone)} of {arrays['cnn_err'].shape[0] * len(CNN_VARIANTS)}",
+        "equality-cnn-nonmonotone-table": _table(("curve",), [(c,) for c in nonmonotone]),
+        "equality-largest-width": int(arrays["widths"][-1]),
+        "equality-depth-table": _table(("depth L", "mean error"), [(L, f"{e:.3f}") for L, e in by_depth.items()]),
+        "equality-depth-trend": trend,
+        "equality-depth-factor": factor,
         "equality-gap-slope": fmt(m["equality-fcn-orth-minus-gauss"]),
-        "equality-gap-words": measured.words(
-            "equality-fcn-orth-minus-gauss", holds="the gap shrinks with width, as seed noise does",
-            fails="the gap does not shrink as seed noise would: the two limits differ",
-            inconclusive="the interval does not decide whether the gap shrinks as seed noise or levels off"),
+        "equality-gap-verdict": m.verdict("equality-fcn-orth-minus-gauss"),
         "equality-heat-config": f"{dataset} inputs, {activation}, depth {depth}",
         "equality-cnn-inputs": int(cfg.cnn_inputs),
         "equality-cnn-seeds": int(arrays["cnn_err"].shape[-1]),
         **{f"equality-cnn-pooled-{i}": fmt(m[f"equality-cnn-slope-{i}"]) for i in INITS},
         **{f"equality-cnn-gap-{f}": fmt(m[f"equality-cnn-gap-{f}"]) for f in FILTERS},
-        "equality-cnn-gap-words": both,
+        **{f"equality-cnn-gap-{f}-verdict": m.verdict(f"equality-cnn-gap-{f}") for f in FILTERS},
         "equality-cnn-se-delta": f"{bias_in_standard_errors(cfg, arrays, 'delta'):.1f}",
-        "equality-cnn-se-full": f"{bias_in_standard_errors(cfg, arrays, 'full'):.1f}",
-        "equality-cnn-delta-words": measured.words(
-            "equality-cnn-delta-limit", holds="Delta filters converge somewhere else",
-            fails="Delta filters are not measurably farther from Θ_∞ than seed noise",
-            inconclusive="Whether delta filters converge somewhere else is not decided at this profile"),
-        "equality-cnn-full-words": ("seed noise alone" if bias_in_standard_errors(cfg, arrays, "full") < 2 else
-                                    "more than seed noise: the full filters too are measurably off Θ_∞ here"),
+        "equality-cnn-se-full": f"{se_full:.1f}",
+        "equality-cnn-delta-verdict": m.verdict("equality-cnn-delta-limit"),
+        "equality-cnn-full-words": "within seed noise" if se_full < 2 else "beyond seed noise",
         **{f"equality-cnn-far-{f}": f"{seed_mean_distance(cfg, arrays, f):.3f}" for f in FILTERS},
     }
+
+
+def _table(columns, rows):
+    """A Markdown table (glued with ``{glue:md}``); a row "none" where ``rows`` is empty."""
+    from IPython.display import Markdown
+
+    rows = [tuple(map(str, r)) for r in rows] or [("none",) + ("",) * (len(columns) - 1)]
+    lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
+    return Markdown("\n".join(lines + ["| " + " | ".join(r) + " |" for r in rows]))

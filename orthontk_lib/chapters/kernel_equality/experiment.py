@@ -270,17 +270,19 @@ def error_by_depth(cfg, arrays):
             for L in cfg.depths}
 
 
-def depth_trend_words(by_depth):
-    """Words for how the error at the largest width changes with depth, read off the numbers."""
+def depth_trend(by_depth):
+    """How the error at the largest width changes with depth, read off the numbers: ``(word, factor)``, the word
+    "grows", "shrinks" or "is not monotone", the factor from the shallowest to the deepest depth ("x2.3"; "" for
+    one depth)."""
     errs = list(by_depth.values())
     if len(errs) < 2:
-        return "only one depth was measured"
+        return "is not monotone", ""
+    factor = errs[-1] / errs[0]
     if all(b > a for a, b in zip(errs, errs[1:])):
-        return (f"it grows with depth (x{errs[-1] / errs[0]:.1f} from the shallowest to the deepest), so depth raises "
-                "the constant in front of n^(-1/2) while the fitted rates above stay the same")
+        return "grows", f"x{factor:.1f}"
     if all(b < a for a, b in zip(errs, errs[1:])):
-        return f"it shrinks with depth (x{errs[-1] / errs[0]:.2f} from the shallowest to the deepest)"
-    return "it does not change monotonically with depth"
+        return "shrinks", f"x{factor:.2f}"
+    return "is not monotone", f"x{factor:.2f}"
 
 
 def heatmap_config(cfg):
