@@ -60,7 +60,7 @@ CLAIMS = [
           "and both inits (95% t-interval over those); a delta kernel does not mix neighbouring pixels in the "
           "forward pass", AtLeast(3.0),
           why="seed noise alone puts a seed mean about one standard error away, as the full filters show",
-          decide="more depths >= 2, or more seeds"),
+          decide="more depths >= 2, or more seeds", caveat="this book's claim, not the paper's"),
 ]
 
 
