@@ -48,3 +48,18 @@ lock:
 
 clean:
 	rm -rf _build
+
+## neural-tangents' reference values (tests/fixtures/neural_tangents/), recomputed in .venv-references (jax 0.5.3,
+## flax 0.10.6, neural-tangents 0.6.5, no TensorFlow) and compared with the committed ones; WRITE=1 rewrites them.
+.PHONY: references
+REFS := .venv-references
+references: $(REFS)/.orthontk-installed
+	$(REFS)/bin/python -m references.neural_tangents_fixtures $(if $(WRITE),--write,--check)
+
+$(REFS)/.orthontk-installed: references/requirements.txt pyproject.toml
+	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "the references need Python 3.11, found " + sys.version.split()[0]'
+	test -x $(REFS)/bin/python || $(PYTHON) -m venv $(REFS)
+	$(REFS)/bin/python -m pip install -q --disable-pip-version-check -r references/requirements.txt
+	$(REFS)/bin/python -m pip install -q --disable-pip-version-check --no-deps neural-tangents==0.6.5
+	$(REFS)/bin/python -m pip install -q --disable-pip-version-check --no-deps -e .
+	touch $@

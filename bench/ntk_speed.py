@@ -3,8 +3,15 @@
 FCN case: width 1024, depth 3, 64 inputs of dimension 64 (goal: >= 50x neural-tangents at 1e-5 agreement).
 CNN case: 256 channels, depth 2, 10 8x8 images (the kernel-equality chapter's largest quick point):
 orthontk's position-wise Gram form vs neural-tangents.
-Run: python -m bench.ntk_speed
+
+neural-tangents needs JAX < 0.6, so this runs in the environment that has it (``make references`` builds it):
+
+    make references && .venv-references/bin/python -m bench.ntk_speed
+
+Elsewhere it stops with one message saying so.
 """
+
+import sys
 
 import jax
 import numpy as np
@@ -12,6 +19,8 @@ import numpy as np
 from bench.record import median_seconds, record
 from orthontk_lib import kernels
 from orthontk_lib.models import CNN, FCN
+from references.neural_tangents_fixtures import empirical_ntk as nt_empirical_ntk
+from references.neural_tangents_fixtures import import_neural_tangents
 
 
 def case(spec, x, fast):
@@ -20,7 +29,7 @@ def case(spec, x, fast):
     reference = np.asarray(ours())
     entry = {"ours_s": median_seconds(ours)}
     for impl in ("NTK_VECTOR_PRODUCTS", "JACOBIAN_CONTRACTION"):
-        run = lambda: kernels.nt_empirical_ntk(spec, variables, x, implementation=impl).block_until_ready()
+        run = lambda: nt_empirical_ntk(spec, variables, x, implementation=impl).block_until_ready()
         err = float(np.abs(np.asarray(run()) - reference).max() / np.abs(reference).max())
         entry[impl] = {"seconds": median_seconds(run), "max_rel_diff": err, "speedup": None}
         entry[impl]["speedup"] = entry[impl]["seconds"] / entry["ours_s"]
@@ -28,6 +37,10 @@ def case(spec, x, fast):
 
 
 def main():
+    try:
+        import_neural_tangents()
+    except ImportError as e:
+        sys.exit(str(e))
     fcn = FCN(depth=3, width=1024, activation="relu", W_std=1.5, b_std=0.1, init="orthogonal")
     x = jax.random.normal(jax.random.key(0), (64, 64))
     entry = case(fcn, x, kernels.empirical_ntk)

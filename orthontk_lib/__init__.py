@@ -5,9 +5,9 @@ Orthogonal vs Gaussian initialization and the neural tangent kernel
 concepts: ``init``, ``models``, ``kernels``, ``train``, ``data``, ``results``,
 ``plots``, ``stats``.
 
-Importing this package (or ``orthontk_lib.train``) does not import
-neural-tangents or TensorFlow; ``kernels.analytic_*`` and
-``kernels.nt_empirical_ntk`` import them on first use.
+Importing this package does not import neural-tangents or TensorFlow. Only
+``spec.stax()``, the infinite-width twin of a spec, imports neural-tangents, which
+is not a dependency (``make references`` builds an environment with it).
 
 Importing it leaves JAX's matmul precision as it is. Each chapter declares its own
 (``Config.PRECISION``: ``"highest"`` for kernel measurements, ``"tensorfloat32"`` for the

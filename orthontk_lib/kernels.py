@@ -38,9 +38,7 @@ of a conv layer taken as a unit: with :math:`\delta^l_k(x)_p` the error at posit
 with :math:`c_l = \sigma_W^2 / (k^2 c_{l-1})`; the errors come from one
 vector-Jacobian product per output unit.
 
-neural-tangents (and TensorFlow, which it imports) is loaded only by
-:func:`nt_empirical_ntk`, a reference for tests and benchmarks; the analytic kernels are this
-module's own float64 recursions.
+The analytic kernels are this module's own float64 recursions; neural-tangents is not imported.
 
 Example:
 
@@ -64,7 +62,7 @@ from orthontk_lib import dual
 from orthontk_lib.models import FCN, activation_fn, canonical
 
 __all__ = ["empirical_ntk", "empirical_ntk_seeds", "key_batch", "empirical_nngp", "empirical_nngp_seeds", "input_output_jacobian", "jacobian_ntk", "analytic_ntk", "analytic_ntk_by_depth", "analytic_nngp", "analytic_kernels",
-           "nt_empirical_ntk", "normalized", "spread", "kernel_regression_accuracy"]
+           "normalized", "spread", "kernel_regression_accuracy"]
 
 
 # EMPIRICAL NTK
@@ -187,19 +185,6 @@ def jacobian_ntk(spec, variables, x1, x2=None):
     return jnp.einsum("akp,bkp->ab", j1, j2) / j1.shape[1]
 
 
-def nt_empirical_ntk(spec, variables, x1, x2=None, implementation="NTK_VECTOR_PRODUCTS"):
-    """The empirical NTK by neural-tangents' ``empirical_ntk_fn`` (trace over outputs).
-
-    Args:
-      implementation: ``"NTK_VECTOR_PRODUCTS"`` or ``"JACOBIAN_CONTRACTION"``;
-        ``STRUCTURED_DERIVATIVES`` is broken in neural-tangents 0.6.5.
-
-    Returns:
-      The (N1, N2) kernel.
-    """
-    return _nt_ntk_fn(spec, implementation)(x1, x2, variables)
-
-
 def input_output_jacobian(spec, variables, x):
     r"""Jacobian :math:`\partial h^L / \partial x` of an FCN's last hidden layer at one input ``x`` (d,), in float64.
 
@@ -212,10 +197,10 @@ def input_output_jacobian(spec, variables, x):
     Returns:
       The (width, d) Jacobian, float64 (NumPy).
     """
-    from orthontk_lib.meanfield import _float64
+    from orthontk_lib.meanfield import float64
 
     spec, variables = _by_layer(spec, variables)
-    with _float64():
+    with float64():
         params = jax.tree.map(lambda a: jnp.asarray(np.asarray(a, np.float64)), variables["params"])
         x64 = jnp.asarray(np.asarray(x, np.float64))
         jac = jax.jacfwd(lambda v: _fcn_forward(spec, params, v[None])[0][-1][0])(x64)
@@ -625,11 +610,3 @@ def _vmapped_nngp(spec):
     """``empirical_nngp`` of ``spec`` vmapped over a leading axis of the variables, jitted."""
     return jax.jit(jax.vmap(lambda v, x1, x2: empirical_nngp(spec, v, x1, x2), in_axes=(0, None, None)))
 
-
-@functools.lru_cache(maxsize=64)
-def _nt_ntk_fn(spec, implementation):
-    import neural_tangents as nt
-
-    f = lambda variables, x: spec.module().apply(variables, x)
-    impl = getattr(nt.NtkImplementation, implementation)
-    return jax.jit(nt.empirical_ntk_fn(f, trace_axes=(-1,), implementation=impl))

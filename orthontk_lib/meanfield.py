@@ -40,7 +40,7 @@ from scipy import optimize
 from orthontk_lib import dual
 
 __all__ = ["q_star", "chi", "critical_b_std", "critical_line", "correlation_map", "c_star", "chi_at_correlation",
-           "EDGE_LIMIT", "edge_ntk_ratio", "SCAN_PER_DECADE", "Q_FLOOR"]
+           "EDGE_LIMIT", "edge_ntk_ratio", "SCAN_PER_DECADE", "Q_FLOOR", "float64"]
 
 SCAN_PER_DECADE = 16
 """Points per decade of the log-spaced scans of :func:`q_star` and :func:`critical_b_std` (a ratio of 1.155 between
@@ -428,8 +428,16 @@ def _positive_q_star(activation, W_std, b_std):
     return q
 
 
-def _float64():
-    """A context in which JAX computes in float64: ``jax.enable_x64(True)`` (JAX >= 0.8), else the experimental one."""
+def float64():
+    """A context manager under which JAX computes in float64 (x64 mode), on every JAX this library runs on.
+
+    It is ``jax.enable_x64(True)`` where JAX has it (JAX >= 0.8), else ``jax.experimental.enable_x64()``:
+
+    >>> import jax.numpy as jnp
+    >>> with float64():
+    ...     print(jnp.ones(2).dtype)
+    float64
+    """
     if hasattr(jax, "enable_x64"):
         return jax.enable_x64(True)
     from jax.experimental import enable_x64

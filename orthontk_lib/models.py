@@ -11,6 +11,11 @@ A spec (:class:`FCN`, :class:`CNN`) is a frozen, hashable dataclass. From it com
 * ``spec.stax_params(variables)``: the Flax variables in the layout of
   ``stax()[1]``, so that the two forward passes can be checked to agree.
 
+neural-tangents is not a dependency: ``spec.stax()`` imports it, and raises an
+``ImportError`` where it cannot be imported (neural-tangents 0.6.5 needs JAX < 0.6).
+``make references`` builds an environment that has it, and there
+``references/neural_tangents_fixtures.py`` writes the values the tests compare against.
+
 Layers follow neural-tangents' ``stax.Dense``. Under the NTK parameterization
 (Jacot et al. 2018, arXiv:1806.07572, p. 3)
 
@@ -94,14 +99,26 @@ def activation_fn(name):
 def _stax_activation(name):
     """The neural-tangents layer of ``phi``: the table's closed-form ``stax`` layer where it names one, else
     quadrature."""
-    from neural_tangents import stax
-
+    stax = _neural_tangents_stax()
     layer = activations.TABLE[name].stax
     if layer is not None:
         return getattr(stax, layer)()
     with warnings.catch_warnings():  # nt warns on every numerical layer it builds
         warnings.filterwarnings("ignore", message="(Numerical Activation Layer|Using JAX autodiff)")
         return stax.ElementwiseNumerical(activation_fn(name), deg=NUMERICAL_DEG)
+
+
+def _neural_tangents_stax():
+    """neural-tangents' ``stax`` module, or one ``ImportError`` that says where neural-tangents is kept."""
+    try:
+        from neural_tangents import stax
+    except ImportError as e:
+        raise ImportError(
+            f"spec.stax() needs neural-tangents, which cannot be imported in this environment ({e}). "
+            "neural-tangents 0.6.5 needs JAX < 0.6, so it is kept outside the main environment: "
+            "`make references` builds .venv-references, which has it."
+        ) from e
+    return stax
 
 
 # LAYERS
@@ -264,8 +281,12 @@ class FCN:
         return unstack_layers(variables, "hidden", self.depth)
 
     def stax(self):
-        """neural-tangents ``(init_fn, apply_fn, kernel_fn)`` of the same network."""
-        from neural_tangents import stax
+        """neural-tangents ``(init_fn, apply_fn, kernel_fn)`` of the same network.
+
+        Raises:
+          ImportError: where neural-tangents cannot be imported.
+        """
+        stax = _neural_tangents_stax()
 
         dense = lambda n: stax.Dense(n, self.W_std, self.b_std, parameterization=self.parameterization)
         layers = [layer for n in self.widths for layer in (dense(n), _stax_activation(self.activation))]
@@ -344,8 +365,12 @@ class CNN:
         return unstack_layers(variables, "conv", self.depth)
 
     def stax(self):
-        """neural-tangents ``(init_fn, apply_fn, kernel_fn)`` of the Gaussian network."""
-        from neural_tangents import stax
+        """neural-tangents ``(init_fn, apply_fn, kernel_fn)`` of the Gaussian network.
+
+        Raises:
+          ImportError: where neural-tangents cannot be imported.
+        """
+        stax = _neural_tangents_stax()
 
         k = (self.kernel_size, self.kernel_size)
         conv = stax.Conv(

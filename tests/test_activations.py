@@ -4,11 +4,10 @@ its autodiff derivatives in float64, and each closed-form dual map against quadr
 import math
 
 import jax
-import jax.experimental
 import numpy as np
 import pytest
 
-from orthontk_lib import activations, dual, models
+from orthontk_lib import activations, dual, meanfield, models
 from orthontk_lib.chapters import condensation
 
 X = np.concatenate([np.linspace(-8.0, 8.0, 161), [-1e-3, 1e-3, 0.37, -2.5]])
@@ -17,7 +16,7 @@ NAMES = activations.NAMES
 
 @pytest.fixture(autouse=True)
 def _x64():
-    with jax.experimental.enable_x64():
+    with meanfield.float64():
         yield
 
 

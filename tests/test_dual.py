@@ -1,25 +1,25 @@
 """Dual activations and the analytic kernels built from them, against references computed independently:
 adaptive quadrature (scipy) of the JAX activations in float64, closed forms written out here, and neural-tangents'
-closed-form kernels in float64."""
+closed-form kernels in float64, stored with their inputs in tests/fixtures/neural_tangents (``make references``)."""
 
 import math
 import warnings
 
 import jax
-import jax.experimental
 import numpy as np
 import pytest
 from scipy import integrate
 
 from orthontk_lib import dual, kernels, meanfield
 from orthontk_lib.models import ACTIVATIONS, CNN, FCN, activation_fn
+from references.fixtures import load
 
 
 
 @pytest.fixture(autouse=True)
 def _x64():
     """Every test here in float64, so the JAX references below compute in float64 (28 us a call)."""
-    with jax.experimental.enable_x64():
+    with meanfield.float64():
         yield
 
 
@@ -169,17 +169,14 @@ def _sphere(n, d=16, seed=0):
 @pytest.mark.parametrize("activation", ["relu", "erf", "linear"])
 @pytest.mark.parametrize("parameterization", ["ntk", "standard"])
 def test_analytic_kernels_equal_neural_tangents_closed_forms_in_float64(activation, parameterization):
-    from orthontk_lib.meanfield import _float64
-
+    case = load("neural_tangents", "fcn_kernels")[f"{activation}-{parameterization}"]
     spec = FCN(3, 7, activation, 1.4, 0.2, parameterization=parameterization)
-    x1, x2 = np.random.default_rng(1).normal(size=(5, 9)), np.random.default_rng(2).normal(size=(3, 9))
-    for a, b in ((x1, None), (x1, x2)):
-        nngp, ntk = kernels.analytic_kernels(spec, a, b)
-        with _float64():
-            ref = spec.stax()[2](jax.numpy.asarray(a), None if b is None else jax.numpy.asarray(b), ("nngp", "ntk"))
+    assert case.spec == spec
+    for tag, b in (("11", None), ("12", case["x2"])):
+        nngp, ntk = kernels.analytic_kernels(spec, case["x1"], b)
         # off the diagonal 1e-8; nt's own diagonal goes through arccos(1 - eps) and keeps about 8 digits
-        np.testing.assert_allclose(nngp, np.asarray(ref[0]), rtol=1e-8)
-        np.testing.assert_allclose(ntk, np.asarray(ref[1]), rtol=1e-7)
+        np.testing.assert_allclose(nngp, case[f"nngp_{tag}"], rtol=1e-8)
+        np.testing.assert_allclose(ntk, case[f"ntk_{tag}"], rtol=1e-7)
 
 
 def test_depth_one_tanh_ntk_on_the_sphere_against_quadrature():
@@ -217,16 +214,12 @@ def test_kernels_refuse_what_they_do_not_compute():
 
 
 def test_kernels_by_depth_follow_neural_tangents_erf_kernel_at_every_depth():
-    from orthontk_lib.meanfield import _float64
-    from neural_tangents import stax
-
-    x = _sphere(4)
-    ours = kernels.analytic_ntk_by_depth("erf", 1.3, 0.2, x, 12)
+    # neural-tangents: the NTK of [Dense(1, 1.3, 0.2), Erf()] * depth + [Dense(1, 1.3, 0.2)]
+    case = load("neural_tangents", "erf_by_depth")["erf"]
+    assert case.settings == {"W_std": 1.3, "b_std": 0.2, "depths": [1, 5, 12]}
+    ours = kernels.analytic_ntk_by_depth("erf", 1.3, 0.2, case["x"], 12)
     for depth in (1, 5, 12):
-        with _float64():
-            layers = [stax.Dense(1, 1.3, 0.2), stax.Erf()] * depth + [stax.Dense(1, 1.3, 0.2)]
-            ref = np.asarray(stax.serial(*layers)[2](jax.numpy.asarray(x), None, "ntk"))
-        np.testing.assert_allclose(ours[depth - 1], ref, rtol=1e-8)
+        np.testing.assert_allclose(ours[depth - 1], case[f"ntk_depth{depth}"], rtol=1e-8)
 
 
 def test_on_the_edge_of_chaos_the_elu_kernel_grows_linearly_with_depth():
@@ -242,17 +235,14 @@ def test_on_the_edge_of_chaos_the_elu_kernel_grows_linearly_with_depth():
 @pytest.mark.parametrize("activation, depth, kernel_size", [("relu", 1, 3), ("relu", 3, 3), ("erf", 2, 3),
                                                           ("relu", 2, 2)])
 def test_cnn_kernels_equal_neural_tangents_closed_forms_in_float64(activation, depth, kernel_size):
-    from orthontk_lib.meanfield import _float64
-
+    case = load("neural_tangents", "cnn_kernels")[f"{activation}-depth{depth}-k{kernel_size}"]
     spec = CNN(depth, 4, kernel_size, activation, 1.4, 0.1)
-    rng = np.random.default_rng(0)
-    x1, x2 = rng.normal(size=(3, 5, 6, 2)), rng.normal(size=(2, 5, 6, 2))
-    for a, b in ((x1, None), (x1, x2)):
-        ours = kernels.analytic_kernels(spec, a, b)
-        with _float64():
-            ref = spec.stax()[2](jax.numpy.asarray(a), None if b is None else jax.numpy.asarray(b), ("nngp", "ntk"))
-        for o, r in zip(ours, ref):  # nt's diagonal keeps about 8 digits (arccos(1 - eps)), the rest 1e-8
-            np.testing.assert_allclose(o, np.asarray(r), rtol=1e-8 if b is not None else 1e-7)
+    assert case.spec == spec
+    for tag, b in (("11", None), ("12", case["x2"])):
+        ours = kernels.analytic_kernels(spec, case["x1"], b)
+        for o, r in zip(ours, (case[f"nngp_{tag}"], case[f"ntk_{tag}"])):
+            # nt's diagonal keeps about 8 digits (arccos(1 - eps)), the rest 1e-8
+            np.testing.assert_allclose(o, r, rtol=1e-8 if b is not None else 1e-7)
 
 
 def test_cnn_kernels_refuse_what_has_another_limit():

@@ -10,6 +10,7 @@ import pytest
 
 from orthontk_lib import kernels
 from orthontk_lib.models import ACTIVATIONS, CNN, FCN
+from references.fixtures import load
 
 
 @pytest.mark.parametrize(
@@ -54,13 +55,15 @@ def test_cnn_empirical_ntk_equals_bruteforce_jacobian(key, init, filter, paramet
 
 
 @pytest.mark.parametrize("implementation", ["NTK_VECTOR_PRODUCTS", "JACOBIAN_CONTRACTION"])
-def test_neural_tangents_empirical_ntk_agrees_on_a_cnn(key, implementation):
+def test_neural_tangents_empirical_ntk_agrees_on_a_cnn(implementation):
+    """neural-tangents' empirical NTK (tests/fixtures/neural_tangents, ``make references``) against the Jacobian's and
+    the position-wise Gram form's, on the parameters it was computed with."""
     spec = CNN(depth=1, channels=4, init="orthogonal", b_std=0.1, out_dim=2)
-    x = jax.random.normal(key, (3, 5, 5, 2))
-    variables = spec.initialize(jax.random.key(1), x)
-    brute = kernels.jacobian_ntk(spec, variables, x)
-    ours = kernels.nt_empirical_ntk(spec, variables, x, implementation=implementation)
-    assert float(jnp.abs(ours - brute).max() / jnp.abs(brute).max()) < 1e-5
+    case = load("neural_tangents", "cnn_empirical_ntk")["orthogonal"]
+    assert case.spec == spec
+    theirs = case[f"ntk_{implementation}"]
+    for ours in (kernels.jacobian_ntk(spec, case.variables, case["x"]), kernels.empirical_ntk(spec, case.variables, case["x"])):
+        assert float(jnp.abs(ours - theirs).max() / jnp.abs(theirs).max()) < 1e-5
 
 
 def arccos_relu_ntk(x1, x2, W_std, b_std):

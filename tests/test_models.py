@@ -1,4 +1,5 @@
-"""Specs: validation, shapes, parameter counts, and the Flax network equal to its stax twin."""
+"""Specs: validation, shapes, parameter counts, and the Flax network equal to its stax twin (neural-tangents' outputs
+and kernels, stored with their inputs and parameters in tests/fixtures/neural_tangents by ``make references``)."""
 
 import itertools
 import math
@@ -9,7 +10,9 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
+from orthontk_lib import kernels
 from orthontk_lib.models import ACTIVATIONS, CNN, FCN
+from references.fixtures import load
 
 N_PARAMS_FCN_2x32_64_10 = 64 * 32 + 32 + 32 * 32 + 32 + 32 * 10 + 10  # = 3466
 
@@ -74,32 +77,52 @@ def test_full_orthogonal_filters_are_orthogonal_as_a_matrix(key):
     "parameterization, init, output_activation",
     list(itertools.product(["ntk", "standard"], ["gaussian", "orthogonal"], ["linear", "tanh"])),
 )
-def test_fcn_matches_its_stax_twin(key, parameterization, init, output_activation):
+def test_fcn_matches_its_stax_twin(parameterization, init, output_activation):
     spec = FCN(
         depth=2, width=16, activation="erf", W_std=1.3, b_std=0.2, init=init,
         parameterization=parameterization, out_dim=3, output_activation=output_activation,
     )
-    x = jax.random.normal(key, (4, 12))
-    variables = spec.initialize(jax.random.key(1), x)
-    ours = spec.module().apply(variables, x)
-    theirs = spec.stax()[1](spec.stax_params(variables), x)
-    assert jnp.allclose(ours, theirs, atol=1e-5)
+    case = load("neural_tangents", "fcn_twin")[f"{parameterization}-{init}-{output_activation}"]
+    assert case.spec == spec
+    ours = spec.module().apply(case.variables, case["x"])  # theirs: spec.stax()[1](spec.stax_params(variables), x)
+    assert jnp.allclose(ours, case["out"], atol=1e-5)
 
 
 @pytest.mark.parametrize("parameterization, init", list(itertools.product(["ntk", "standard"], ["gaussian", "orthogonal"])))
-def test_cnn_matches_its_stax_twin(key, parameterization, init):
+def test_cnn_matches_its_stax_twin(parameterization, init):
     spec = CNN(depth=2, channels=8, W_std=1.3, b_std=0.2, init=init, parameterization=parameterization, out_dim=2)
-    x = jax.random.normal(key, (2, 6, 6, 3))
-    variables = spec.initialize(jax.random.key(1), x)
-    assert jnp.allclose(spec.module().apply(variables, x), spec.stax()[1](spec.stax_params(variables), x), atol=1e-5)
+    case = load("neural_tangents", "cnn_twin")[f"{parameterization}-{init}"]
+    assert case.spec == spec
+    assert jnp.allclose(spec.module().apply(case.variables, case["x"]), case["out"], atol=1e-5)
 
 
 @pytest.mark.parametrize("activation", ACTIVATIONS)
-def test_every_activation_builds_both_networks(key, activation):
+def test_every_activation_builds_its_network(key, activation):
     spec = FCN(depth=1, width=8, activation=activation)
     x = jnp.ones((2, 3))
     assert spec.module().apply(spec.initialize(key, x), x).shape == (2, 1)
-    assert spec.stax()[2](x, None, "ntk").shape == (2, 2)
+
+
+@pytest.mark.parametrize("activation", ACTIVATIONS)
+def test_every_activation_kernel_equals_neural_tangents(activation):
+    """The analytic NTK against ``spec.stax()``'s: a closed-form layer (relu, erf, linear, gelu) to 1e-8; otherwise
+    neural-tangents' Gauss-Hermite quadrature of degree ``models.NUMERICAL_DEG`` = 25, which misses by up to 2.5e-2
+    (elu's kink; tanh 3.6e-3, xtanh 3.3e-3, x2tanh 1.1e-3, sigmoid 2.7e-7, softplus 9e-9)."""
+    spec = FCN(1, 8, activation, 1.3, 0.2)
+    case = load("neural_tangents", "every_activation")[activation]
+    assert case.spec == spec
+    closed_form = spec.activation in ("relu", "erf", "linear", "gelu")
+    np.testing.assert_allclose(kernels.analytic_ntk(spec, case["x"]), case["ntk"], rtol=1e-8 if closed_form else 5e-2)
+
+
+def test_stax_without_neural_tangents_is_one_clear_error(monkeypatch):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "neural_tangents", None)  # import neural_tangents raises ImportError
+    for spec in (FCN(depth=1, width=8), CNN(depth=1, channels=4)):
+        with pytest.raises(ImportError, match=r"^spec.stax\(\) needs neural-tangents, which cannot be imported in "
+                                              r"this environment .*`make references` builds .venv-references"):
+            spec.stax()
 
 
 @pytest.mark.parametrize("k", [1, 2, 3, 4])
