@@ -2,9 +2,10 @@ r"""Constancy's claims: the relative NTK change and weight change shrink with wi
 orthogonal against Gaussian, the network against its linearization, and the catapult above the stability limit;
 :func:`measure` reads each from the saved arrays and :func:`numbers` writes the prose's numbers from them."""
 
-from orthontk_lib import stats
+from orthontk_lib import original, stats
 from orthontk_lib.claims import AtLeast, AtMost, Between, Claim, Measurement, Within
 
+from . import authors
 from .experiment import B_STD, INITS, W_STD, WEIGHT_FIGURE, weight_ntk_slopes, weight_slopes
 from .statistics import (
     catapult_peak,
@@ -96,6 +97,14 @@ SPIKE = 1.05
 """The catapult's spike is seen when the largest training loss is at least this many times the initial one."""
 
 
+def _authors_numbers():
+    """The authors' Fig. 2 runs in a few numbers: runs per width, their widths, and where they come from."""
+    theirs = authors.arrays()
+    w = theirs["weight_widths"]
+    return {"con-authors-runs": int(theirs["weight_change"].shape[2]), "con-authors-widths": f"{w[0]} to {w[-1]}",
+            "con-authors-source": original.source()}
+
+
 def numbers(arrays, cfg, measured):
     """The numbers, intervals and verdict words of the chapter's prose (``measured``: the claims measured on
     ``arrays``)."""
@@ -114,6 +123,7 @@ def numbers(arrays, cfg, measured):
         **{f"con-w-{v.replace('does not hold', 'fails')}": sum(x == v for x in w_verdicts)
            for v in ("holds", "does not hold", "inconclusive")},
         "con-w-seeds": int(arrays["weight_change"].shape[2]),
+        **_authors_numbers(),
         "con-w-lr": f"{cfg.lr_small:g} N/λ = {float(arrays['weight_eta']):.3f}",
         "con-w-same": same_slopes_words({key: [m[f"constancy-weights-{key}-{init}"][1] for init in INITS]
                                          for key in ("outer", "inner", "ntk")}),
