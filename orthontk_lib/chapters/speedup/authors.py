@@ -32,26 +32,34 @@ _INITS = ("gaussian", "orthogonal")
 
 
 def _family(a, split, members):
-    """One family's arrays (this chapter's names, no prefix) from the saved ``speed/<split>/<init>/L<d>_N<n>``."""
+    """One family's arrays (this chapter's names, no prefix) from the saved ``speed/<split>/<init>/L<d>_N<n>``, on
+    the learning rates either split reached the target at: ``tau`` from ``split``, ``test_tau`` from the test set."""
     names = [f"L{d}_N{n}" for d, n in members]
-    ks = np.unique(np.concatenate([a[f"speed/{split}/{i}/{m}/k"] for i in _INITS for m in names]))[::-1]  # η rising
-    n_seeds = a[f"speed/{split}/{_INITS[0]}/{names[0]}/tau"].shape[0]
-    tau = np.full((len(names), len(_INITS), len(ks), n_seeds), np.nan)
-    for m, name in enumerate(names):
-        for i, init in enumerate(_INITS):
-            k, t = a[f"speed/{split}/{init}/{name}/k"], a[f"speed/{split}/{init}/{name}/tau"]  # (K,), (S, K)
-            tau[m, i, np.searchsorted(-ks, -k)] = t.T
+    key = lambda s, i, m, what: f"speed/{s}/{i}/{m}/{what}"
+    ks = np.unique(np.concatenate([a[key(s, i, m, "k")] for s in ("train", "test") for i in _INITS for m in names]))
+    ks = ks[::-1]  # η rising
+
+    def grid(s):
+        n_seeds = a[key(s, _INITS[0], names[0], "tau")].shape[0]
+        tau = np.full((len(names), len(_INITS), len(ks), n_seeds), np.nan)
+        for m, name in enumerate(names):
+            for i, init in enumerate(_INITS):
+                tau[m, i, np.searchsorted(-ks, -a[key(s, init, name, "k")])] = a[key(s, init, name, "tau")].T
+        return tau
+
+    tau = grid(split)
     reached = np.isfinite(tau)
-    return {"tau": tau, "lrs": original.eta_of(ks), "inits": np.array(_INITS), "steps": BUDGET,
-            "target": TARGET, "record_steps": np.array([BUDGET]),
+    return {"tau": tau, "test_tau": grid("test"), "lrs": original.eta_of(ks), "inits": np.array(_INITS),
+            "steps": BUDGET, "target": TARGET, "record_steps": np.array([0, 1]),
             "train_accuracy": np.where(reached, 1.0, 0.0)[..., None]}  # first hits only: trained = reached
 
 
 def arrays(split="train", saved=None):
     """The authors' Fig. 4 data as this chapter's arrays: the depth family (``tau`` (depth, init, lr, seed) with NaN
-    where a seed did not reach the target at that rate, ``lrs`` ascending, ``depths``, ``steps``, ``target``,
-    ``train_accuracy``) and the width family under ``family_`` (``family_widths``, ``family_depths``). ``split``:
-    ``"train"`` (τ on the training mini-batch) or ``"test"`` (on the test set).
+    where a seed did not reach the target at that rate, ``test_tau`` the same on the test set, ``lrs`` ascending,
+    ``depths``, ``steps``, ``target``, ``train_accuracy``) and the width family under ``family_`` (``family_widths``,
+    ``family_depths``). ``split``: which τ the claims read, ``"train"`` (on the training mini-batch, as the book's)
+    or ``"test"`` (on the test set). ``record_steps`` is one step apart: their τ are exact steps.
 
     Raises:
       orthontk_lib.original.OriginalError: the committed summaries are missing or corrupt.
@@ -61,7 +69,8 @@ def arrays(split="train", saved=None):
     out = {**_family(a, split, [(d, 400) for d in depths]), "depths": np.array(depths)}
     family = _family(a, split, [(50, n) for n in widths])
     out.update({f"family_{k}": v for k, v in family.items()})
-    out.update({"family_widths": np.array(widths), "family_depths": np.array([50])})
+    out.update({"family_widths": np.array(widths), "family_depths": np.array([50]),
+                "family_lr_label": "learning rate η (one grid at every width)"})
     return out
 
 

@@ -4,9 +4,10 @@ of every experiment."""
 
 import math
 
-from orthontk_lib import meanfield
+from orthontk_lib import meanfield, original
 from orthontk_lib.claims import Measurement
 
+from . import authors
 from .cnn_grid import CNN_CLAIMS, cnn_numbers, measure_cnn
 from .fcn_grid import GRID_CLAIMS, grid_numbers, measure_grid
 from .statistics import at_alt_target
@@ -77,7 +78,18 @@ def numbers(arrays, cfg, measured):
         out[f"{key}-main"], out[f"{key}-alt"] = a, b
         out[f"{key}-cells"] = _cells_change(measured[cid], alt)
     return {**out, **grid_numbers(arrays, cfg, measured), **family_numbers(arrays, cfg, measured),
-            **cnn_numbers(arrays, cfg, measured)}
+            **cnn_numbers(arrays, cfg, measured), **authors_numbers(arrays, cfg)}
+
+
+def authors_numbers(arrays, cfg):
+    """The authors' Fig. 4 runs in a few numbers (seeds, budget, target, where they come from) and each FCN claim's
+    verdict on them (``sp-authors-<claim>``: value and interval; ``-verdict``: the claim's verdict)."""
+    theirs = authors.arrays()
+    out = {"sp-authors-seeds": int(theirs["tau"].shape[-1]), "sp-authors-budget": authors.BUDGET,
+           "sp-authors-target": f"{authors.TARGET:.0%}", "sp-authors-source": original.source()}
+    for cid, value, verdict, _, _ in authors.agreement(arrays, cfg, theirs):
+        out[f"sp-authors-{CHECK_KEYS[cid]}"], out[f"sp-authors-{CHECK_KEYS[cid]}-verdict"] = value, verdict
+    return out
 
 
 def _cells(measurement):

@@ -67,7 +67,8 @@ def fig_learning_speed(arrays):
     """The paper's learning-speed figure: τ against η (log-log) for the depth family and the width family, on the
     training mini-batch and the test set, both inits; below, the fraction of seeds that failed at each η. The
     families have colour maps of their own; one legend gives the inits' line styles and each member's colour. The
-    test-set panels shade the τ below one evaluation interval, which the evaluations cannot resolve."""
+    test-set panels shade the τ below one evaluation interval, which the evaluations cannot resolve. A family's
+    ``lr_label`` (in ``arrays``) names its learning-rate axis where it is not the book's."""
     from matplotlib.lines import Line2D
 
     fams = (("depth family", view(arrays, "fcn"), "depths", "L"), ("width family", view(arrays, "family"), "widths", "n"))
@@ -86,15 +87,16 @@ def fig_learning_speed(arrays):
                 for i, init in enumerate(INITS):
                     ax.plot(a["lrs"], np.maximum(mean_tau(tau[m, i], ok[m, i]), 1), color=colour, **styles[init])
                     low.plot(a["lrs"], 1 - ok[m, i].mean(-1), color=colour, **styles[init])
-            if which == "test set":
-                every = evaluation_interval(a)
+            every = evaluation_interval(a)
+            if which == "test set" and every > 1:  # τ counted in steps between evaluations
                 ax.axhspan(1, every, color="0.88", zorder=0, lw=0)
                 ax.axhline(every, color="0.45", ls=":", lw=0.8)
                 ax.annotate("τ ≤ one evaluation interval: not resolved", (0.02, 0.02), xycoords="axes fraction",
                             fontsize=5.5, color="0.3")
             ax.set(xscale="log", yscale="log", title=f"{title}: τ ({which})")
             plots.plain_log_ticks(ax.yaxis)
-            low.set(xscale="log", ylim=(-0.05, 1.05), xlabel="learning rate η" if key == "depths" else "η · n / n₀ (ηΘ fixed)")
+            low.set(xscale="log", ylim=(-0.05, 1.05),
+                    xlabel=a.get("lr_label") or ("learning rate η" if key == "depths" else "η · n / n₀ (ηΘ fixed)"))
             ax.title.set_fontsize(8)
             col += 1
     fig.legend(handles=handles, loc="outside lower center", fontsize=7, ncol=len(handles), frameon=False)
