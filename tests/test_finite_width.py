@@ -45,15 +45,22 @@ def synthetic(gauss_growth, orth_growth, groups=4):
             "iso_depths": np.array([1, 4]), "iso": np.ones((2, 2, 2, 8)), "eta": np.asarray(0.5)}
 
 
-def test_depth_growth_and_its_sentence_flip_with_the_data():
+def test_depth_growth_its_verdict_words_and_the_ratio_flip_with_the_data():
+    from orthontk_lib.book.prose import GLUED_LIMIT, words
+
     cfg = fw.Config.for_profile("smoke", use_env=False)
     claim = next(c for c in fw.CLAIMS if c.id == "finite-width-depth-growth")
-    for (g, o), verdict in (((0.004, 0.0005), "holds"), ((0.0005, 0.004), "does not hold")):
+    for (g, o), verdict, trend in (((0.004, 0.0005), "holds", "falls"), ((0.0005, 0.004), "does not hold", "rises")):
         a = synthetic(g, o)
         assert claim.verdict(*fw.measure(a, cfg)[claim.id][:2]) == verdict
-        words = prose(fw, a, cfg)
-        assert words["fw-growth-words"].startswith("Gaussian fluctuations grow faster") == (verdict == "holds"), words
-        assert words["fw-growth-eoc-words"].startswith("there too") == (verdict == "holds"), words
+        values = prose(fw, a, cfg)
+        assert values["fw-growth-verdict"] == values["fw-growth-eoc-verdict"] == verdict, values
+        assert values["fw-ratio-q0-trend"] == values["fw-ratio-eoc-trend"] == trend, values
+        first, last = a["fluct"][:, 0].mean(-1), a["fluct"][:, -1].mean(-1)
+        assert values["fw-ratio-q0-first"] == f"{first[1] / first[0]:.2g}"
+        assert values["fw-ratio-q0-last-inverse"] == f"{last[0] / last[1]:.3g}"
+        short = {k: v for k, v in values.items() if not hasattr(v, "_repr_markdown_")}
+        assert all(words(str(v)) <= GLUED_LIMIT for v in short.values()), short
 
 
 def test_a_deep_linear_orthogonal_network_is_an_isometry(quick):
@@ -83,31 +90,31 @@ def _spread_at(slope, groups=4):
     return widths[None, :, None] ** float(slope) * np.exp(0.02 * rng.standard_normal((2, len(widths), groups)))
 
 
-def test_the_spread_sentence_follows_the_slope_verdicts():
+def test_the_spread_verdict_words_follow_the_slopes():
     cfg = fw.Config.for_profile("smoke", use_env=False)
-    for slope, phrase in ((-1.0, "the spread shrinks as 1/n"), (-0.4, "the spread does not shrink as 1/n")):
-        a = dict(synthetic(0.004, 0.0005), spread=_spread_at(slope))
-        words = prose(fw, a, cfg)["fw-spread-verdict"]
-        assert words.startswith("for Gaussian and orthogonal weights") and phrase in words, words
+    for slope, verdict in ((-1.0, "holds"), (-0.4, "does not hold")):
+        values = prose(fw, dict(synthetic(0.004, 0.0005), spread=_spread_at(slope)), cfg)
+        assert values["fw-spread-gaussian-verdict"] == values["fw-spread-orthogonal-verdict"] == verdict, values
     a = synthetic(0.004, 0.0005)
     a["spread"] = np.concatenate([_spread_at(-1.0)[:1], _spread_at(-0.4)[1:]])
-    words = prose(fw, a, cfg)["fw-spread-verdict"]
-    assert words.startswith("for Gaussian weights the interval lies inside −1 ± 0.2") and \
-        "; for orthogonal weights it lies outside" in words, words
+    values = prose(fw, a, cfg)
+    assert (values["fw-spread-gaussian-verdict"], values["fw-spread-orthogonal-verdict"]) == ("holds", "does not hold")
+    assert values["fw-spread-band"] == "−1 ± 0.2"
 
 
-def test_the_orthogonal_curve_sentences_say_whether_it_still_moves():
-    # the orthogonal fluctuations rise 64-fold and double over the last step; stay flat; or halve each step
+def test_the_orthogonal_curve_words_say_whether_it_still_moves():
+    # the orthogonal fluctuations rise 32-fold and double over the last step; stay flat; or halve each step
     cfg = fw.Config.for_profile("smoke", use_env=False)
     a = synthetic(0.004, 0.0005)
     depths = a["fluct_depths"]
     noise = np.exp(0.02 * np.random.default_rng(2).standard_normal((len(depths), 4)))
-    for orth, expected in ((0.01 * depths[:, None] * noise, r"rises 3\d(\.\d)?-fold from depth 1 to 32 and still rises"),
-                           (0.01 * noise, "the interval does not decide whether it has levelled off"),
-                           (0.01 / depths[:, None] * noise, r"falls 3\d(\.\d)?-fold from depth 1 to 32 and still falls")):
+    for orth, move, side in ((0.01 * depths[:, None] * noise, r"rises 3\d(\.\d)?-fold", "still rises"),
+                             (0.01 * noise, r"(rises|falls) 1\.\d+-fold", "may have levelled off"),
+                             (0.01 / depths[:, None] * noise, r"falls 3\d(\.\d)?-fold", "still falls")):
         a["fluct_eoc"] = np.stack([a["fluct"][0], orth])
-        words = prose(fw, a, cfg)["fw-eoc-orth-words"]
-        assert re.search(expected, words), words
+        values = prose(fw, a, cfg)
+        assert re.fullmatch(move, values["fw-eoc-orth-move"]) and values["fw-eoc-orth-side"] == side, values
+        assert values["fw-last-step"] == "16 to 32" and values["fw-eoc-orth-step"].startswith("×")
     ratio, (lo, hi) = fw.last_step_ratio(a, "fluct_eoc")["orthogonal"]
     assert hi < 0.6 and lo < ratio < hi, (ratio, lo, hi)
 
@@ -118,26 +125,27 @@ def test_the_isometry_sentences_follow_the_spectra():
     iso = np.ones((2, 2, 2, 8))  # (depth, activation, init, n)
     iso[:, :, 0] = np.logspace(-28, 0, 8)  # Gaussian: wide, 4 values below 1e-12
     iso[1, 0, 1] += 1e-3  # the deep linear orthogonal network off by 1e-3
-    words = prose(fw, dict(a, iso=iso), cfg)
-    assert words["fw-iso-tanh-words"] == "narrower than the Gaussian one at every depth"
-    assert words["fw-iso-dev-words"].startswith("beyond") and words["fw-iso-dev"] == "1.0e-03"
-    assert "4 of 8 (linear, gaussian), 4 of 8 (tanh, gaussian)" in words["fw-iso-floor"], words["fw-iso-floor"]
+    values = prose(fw, dict(a, iso=iso), cfg)
+    assert values["fw-iso-tanh-side"] == "narrower"
+    assert values["fw-iso-dev-side"] == "beyond" and values["fw-iso-dev"] == "1.0e-03"
+    assert "| 4, 4, 0, 0 |" in values["fw-iso-table"].data, values["fw-iso-table"].data  # Gaussian linear and tanh
     iso[:, 1, 1] = np.logspace(-30, 0, 8)  # orthogonal tanh wider than Gaussian tanh
     iso[1, 0, 1] = 1.0
-    words = prose(fw, dict(a, iso=iso), cfg)
-    assert words["fw-iso-tanh-words"] == "not narrower than the Gaussian one at every depth"
-    assert words["fw-iso-dev-words"].startswith("within")
-    assert prose(fw, a, cfg)["fw-iso-floor"] == "no singular value falls below 1e-12"
+    values = prose(fw, dict(a, iso=iso), cfg)
+    assert values["fw-iso-tanh-side"] == "not narrower"
+    assert values["fw-iso-dev-side"] == "within"
+    assert "| 0, 0, 0, 0 |" in prose(fw, a, cfg)["fw-iso-table"].data
 
 
-def test_the_training_gap_sentence_follows_the_verdicts():
+def test_the_training_gap_verdict_words_follow_the_data():
     cfg = fw.Config.for_profile("smoke", use_env=False)
     a = synthetic(0.004, 0.0005)
-    assert prose(fw, a, cfg)["fw-gap-words"].startswith("for Gaussian and orthogonal weights the interval lies below 0")
+    values = prose(fw, a, cfg)
+    assert values["fw-gap-gaussian-verdict"] == values["fw-gap-orthogonal-verdict"] == "holds"
     tw = a["train_widths"]
     grows = a["linearized_loss"] * (1 + 0.1 * (tw / 64.0)[:, None, None, None] ** 1.0)  # the gap grows as n
-    words = prose(fw, dict(a, train_loss=grows), cfg)["fw-gap-words"]
-    assert words.startswith("for Gaussian and orthogonal weights it lies above 0"), words
+    values = prose(fw, dict(a, train_loss=grows), cfg)
+    assert values["fw-gap-gaussian-verdict"] == values["fw-gap-orthogonal-verdict"] == "does not hold"
 
 
 def test_the_edge_of_chaos_row_credits_its_point_to_hayou_et_al_and_day_et_al_only_at_theirs():
@@ -145,7 +153,7 @@ def test_the_edge_of_chaos_row_credits_its_point_to_hayou_et_al_and_day_et_al_on
     q0, eoc = rows["finite-width-depth-growth"], rows["finite-width-depth-growth-eoc"]
     assert q0.source.startswith(cite("day2023orthogonal")) and "σ_W = 1, σ_b = 0" in q0.source
     assert eoc.source.startswith("this book") and cite("hayou2019meanfield") in eoc.source
-    assert "no claim there" in eoc.statement
+    assert "no claim there" in eoc.why and eoc.caveat
 
 
 
@@ -169,20 +177,21 @@ def test_a_spectrum_width_at_the_float64_floor_is_a_lower_bound():
 
     sv = np.ones((2, 2, 2, 5))
     sv[1, 0, 0] = [1.0, 1e-14, 1e-15, 1e-16, 1e-17]  # deep Gaussian linear: the median is below the floor
-    words = fw.width_words({"iso": sv, "iso_depths": np.array([1, 256])}, 0, 0)
-    assert words.startswith("0.00, ≥ 15.00") and "lower bound at L = 256" in words
-    assert "≥" not in fw.width_words({"iso": sv, "iso_depths": np.array([1, 256])}, 1, 1)
+    assert fw.width_cells({"iso": sv, "iso_depths": np.array([1, 256])}, 0, 0) == ["0.00", "≥ 15.00"]
+    assert fw.width_cells({"iso": sv, "iso_depths": np.array([1, 256])}, 1, 1) == ["0.00", "0.00"]
 
 
-def test_the_spectra_words_give_the_tanh_to_linear_gap_and_every_floored_depth():
+def test_the_spectra_table_gives_the_tanh_to_linear_gap_and_every_floored_depth():
     n = 8
     lin = np.tile(np.linspace(0.5, 2.0, n), (2, 2, 1))  # (depth, init, n)
     tanh = lin * np.array([1.0, 0.9])[:, None, None]  # depth 1: equal; depth 2: 10% below
     lin[1, 0, :3] = 1e-15  # three values under the floor at depth 2, Gaussian linear
     iso = np.stack([lin, tanh], 1)  # (depth, activation, init, n)
     arrays = {"iso": iso, "iso_depths": np.array([4, 64])}
-    assert fw.tanh_linear_words(arrays).endswith("by at most 0.0%, 10.0% of their value at L = 4, 64")
-    assert fw._floor_words(arrays).endswith("at L = 64, 3 of 8 (linear, gaussian)")
+    np.testing.assert_allclose(fw.tanh_linear_gaps(arrays), [0.0, 0.1], atol=1e-12)
+    assert fw.floor_counts(arrays)[:, 0, 0].tolist() == [0, 3] and fw.floor_counts(arrays).sum() == 3
+    table = fw.spectra_table(arrays).data
+    assert "| 4 | 0.0% |" in table and "| 64 | 10.0% |" in table and table.rstrip().endswith("| 3, 0, 0, 0 |")
 
 
 def test_the_relative_growth_reading_says_when_the_verdict_turns_on_absolute_growth():

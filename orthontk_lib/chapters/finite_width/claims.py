@@ -5,15 +5,16 @@ arrays and :func:`numbers` writes the prose's numbers from them."""
 import numpy as np
 
 from orthontk_lib import meanfield, stats
-from orthontk_lib.claims import FAILS, HOLDS, INCONCLUSIVE, AtLeast, AtMost, Claim, Measurement, Within, by_verdict
+from orthontk_lib.claims import AtLeast, AtMost, Claim, Measurement, Within
 from orthontk_lib.data import IMAGES
 from orthontk_lib.references import cite
 
-from .experiment import CRITICAL_POINTS, INITS, tanh_linear_words
+from .experiment import CRITICAL_POINTS, INITS, tanh_linear_gaps
 from .statistics import (
     SPECTRUM_FLOOR,
     depth_factor,
     depth_growth,
+    floor_counts,
     growth_difference,
     isometry_deviation,
     last_step_ratio,
@@ -21,7 +22,7 @@ from .statistics import (
     spread_slopes,
     training_gap_slopes,
     training_gaps,
-    width_words,
+    width_cells,
 )
 
 # CLAIMS
@@ -38,21 +39,22 @@ CLAIMS = [
             "slope by about 0.1", decide="more widths, or more seeds per group")
       for init in INITS),
     *(Claim(f"finite-width-depth-growth{suffix}", source,
-            f"{lead} at fixed width, NTK fluctuations grow faster with depth for Gaussian weights than for "
-            "orthogonal weights.",
-            "Gaussian minus orthogonal growth per layer of Var Θ(x,x)/E[Θ(x,x)]² over depths >= 8 (line fits; 95% "
-            "interval from both fits' standard errors)",
-            AtLeast(0.0), why="the claim is a sign: more growth for Gaussian weights",
-            decide="more seeds per depth, or a wider network")
-      for suffix, source, lead in (
-          ("", f"{DKR} (tanh at σ_W = 1, σ_b = 0)", "For critical tanh (σ_W = 1, σ_b = 0, where q* = 0)"),
+            f"Gaussian NTK fluctuations outgrow orthogonal ones with depth at {where}.",
+            f"{point}, fixed width: Gaussian minus orthogonal growth per layer of Var Θ(x,x)/E[Θ(x,x)]² over depths "
+            ">= 8 (line fits; 95% interval from both fits' standard errors)",
+            AtLeast(0.0), why="the claim is a sign: more growth for Gaussian weights" + note,
+            decide="more seeds per depth, or a wider network", caveat=caveat)
+      for suffix, source, where, point, note, caveat in (
+          ("", f"{DKR} (tanh at σ_W = 1, σ_b = 0)", "critical tanh (q* = 0)",
+           "tanh at σ_W = 1, σ_b = 0, where q* = 0", "", ""),
           ("-eoc", f"this book: {DKR}'s claim tested at the Edge-of-Chaos point of {HDR}",
-           "For tanh at the Edge-of-Chaos point σ_W = 1.302, σ_b ≈ 0.2 (χ = 1, q* ≈ 0.5; not the point of "
-           f"{DKR}, who make no claim there)"))),
+           "the Edge of Chaos (q* ≈ 0.5)", "tanh at the Edge-of-Chaos point σ_W = 1.302, σ_b ≈ 0.2 (χ = 1, q* ≈ 0.5)",
+           f"; not the point of {DKR}, who make no claim there", "this book's test; no paper claims it"))),
     *(Claim(f"finite-width-training-gap-{init}", f"{HDX}, Sec. 4; {cite('lee2019wide')}",
-            f"At small learning rate, {'a' if init == 'gaussian' else 'an'} {init} network's GD loss curve "
-            "approaches its infinite-width linearization as width grows.",
-            "log-log slope of max_t |L_t − L_t^lin| / L_0^lin against width, every network a point (95% t-interval)",
+            f"At small learning rate, {'a' if init == 'gaussian' else 'an'} {init} network's GD loss approaches "
+            "its linearization with width.",
+            "log-log slope of max_t |L_t − L_t^lin| / L_0^lin against width, every network a point, L^lin the "
+            "network's own infinite-width linearization (95% t-interval)",
             AtMost(0.0), why="the claim is that the deviation falls with width, at any rate",
             decide="more widths or seeds")
       for init in INITS),
@@ -94,110 +96,101 @@ def relative_growth_words(arrays, key, verdict):
 
 
 def numbers(arrays, cfg, measured):
-    """The numbers and phrases of the chapter's prose (``measured``: the claims measured on ``arrays``)."""
+    """The chapter's glued values: slopes and growth rates with their 95% intervals, ratios, verdict words, short
+    labels, and the Jacobian spectra by depth as a Markdown table (``measured``: the claims measured on ``arrays``)."""
     fmt = lambda s, ci: f"{s:.2f} [{ci[0]:.2f}, {ci[1]:.2f}]"
     g2 = lambda v, ci: f"{v:.2g} [{ci[0]:.2g}, {ci[1]:.2g}]"
-    m, verdict = measured, measured.verdicts()
+    m = measured
     ratio = arrays["spread"][1].mean(-1) / arrays["spread"][0].mean(-1)
-    spread_words = ("the orthogonal one fluctuates less at every width" if (ratio < 1).all() else
-                    "the orthogonal one fluctuates more at every width" if (ratio > 1).all() else
-                    "neither fluctuates less at every width")
-    band = measured.claim("finite-width-spread-gaussian").rule.band
     growth, growth_eoc = depth_growth(arrays), depth_growth(arrays, key="fluct_eoc")
     first, last = arrays["fluct"][:, 0].mean(-1), arrays["fluct"][:, -1].mean(-1)
+    first_eoc, last_eoc = arrays["fluct_eoc"][:, 0].mean(-1), arrays["fluct_eoc"][:, -1].mean(-1)
     trend = lambda a, b: "rises" if b > a else "falls"
     widths_ = spectrum_width(arrays)
     dev, depth_iso, eps32 = isometry_deviation(arrays), int(arrays["iso_depths"][-1]), float(np.finfo(np.float32).eps)
-    orth_tanh_narrower = bool((widths_[:, 1, 1] < widths_[:, 1, 0]).all())
-    return {
-        "fw-groups": cfg.n_groups, "fw-seeds-spread": cfg.n_seeds,
+    gaps = tanh_linear_gaps(arrays)
+    depths = arrays["fluct_depths"]
+    out = {
+        "fw-groups": cfg.n_groups, "fw-seeds-spread": cfg.n_seeds, "fw-spread-depth": cfg.depth,
         **{f"fw-spread-{i}": fmt(*m[f"finite-width-spread-{i}"][:2]) for i in INITS},
-        "fw-spread-verdict": by_verdict(
-            {"Gaussian": verdict["finite-width-spread-gaussian"], "orthogonal": verdict["finite-width-spread-orthogonal"]},
-            {HOLDS: f"for {{who}} weights the interval lies inside {band}: the spread shrinks as 1/n",
-             FAILS: f"for {{who}} weights it lies outside {band}: the spread does not shrink as 1/n",
-             INCONCLUSIVE: f"for {{who}} weights it reaches beyond {band}, so the data do not decide whether the "
-                           "spread shrinks as 1/n"}),
-        "fw-spread-ratio": f"{ratio.min():.2f} to {ratio.max():.2f}", "fw-spread-words": spread_words,
+        **{f"fw-spread-{i}-verdict": m.verdict(f"finite-width-spread-{i}") for i in INITS},
+        "fw-spread-band": m.claim("finite-width-spread-gaussian").rule.band,
+        "fw-spread-ratio": f"{ratio.min():.2f} to {ratio.max():.2f}",
+        "fw-spread-side": ("smaller at every width" if (ratio < 1).all() else
+                           "larger at every width" if (ratio > 1).all() else "not smaller at every width"),
         "fw-fluct-width": cfg.fluct_width, "fw-fluct-seeds": cfg.fluct_seeds,
         **{f"fw-growth-{i}": g2(*growth[i]) for i in INITS},
         "fw-growth-diff": g2(*m["finite-width-depth-growth"][:2]),
+        "fw-growth-verdict": m.verdict("finite-width-depth-growth"),
         **{f"fw-growth-eoc-{i}": g2(*growth_eoc[i]) for i in INITS},
         "fw-growth-eoc-diff": g2(*m["finite-width-depth-growth-eoc"][:2]),
+        "fw-growth-eoc-verdict": m.verdict("finite-width-depth-growth-eoc"),
         "fw-eoc-b": f"{CRITICAL_POINTS['eoc'][1]:.3f}",
         "fw-eoc-qstar": f"{meanfield.q_star('tanh', *CRITICAL_POINTS['eoc']):.2f}",
-        "fw-growth-eoc-words": measured.words(
-            "finite-width-depth-growth-eoc",
-            holds="there too the Gaussian statistic grows faster per layer than the orthogonal one",
-            fails="there the orthogonal statistic grows faster per layer, so the ordering at q* = 0 does not carry over",
-            inconclusive="there the interval does not decide which grows faster"),
-        "fw-relative-q0": relative_growth_words(arrays, "fluct", verdict["finite-width-depth-growth"]),
-        "fw-relative-eoc": relative_growth_words(arrays, "fluct_eoc", verdict["finite-width-depth-growth-eoc"]),
-        "fw-q0-orth-words": _curve_words(arrays, "fluct"),
-        "fw-eoc-orth-words": _curve_words(arrays, "fluct_eoc"),
         "fw-fluct-gauss": f"{first[0]:.3g} to {last[0]:.3g}", "fw-fluct-orth": f"{first[1]:.3g} to {last[1]:.3g}",
         "fw-trend-gauss": trend(first[0], last[0]), "fw-trend-orth": trend(first[1], last[1]),
-        "fw-depth-range": f"{arrays['fluct_depths'][0]} to {arrays['fluct_depths'][-1]}",
-        "fw-growth-words": measured.words(
-            "finite-width-depth-growth",
-            holds="Gaussian fluctuations grow faster with depth than orthogonal ones; at depth "
-                  f"{arrays['fluct_depths'][-1]} the Gaussian statistic is {last[0] / last[1]:.3g} times the orthogonal one",
-            fails="orthogonal fluctuations grow faster with depth than Gaussian ones, against the claim",
-            inconclusive="the interval does not decide which grows faster"),
+        "fw-depth-range": f"{depths[0]} to {depths[-1]}",
+        "fw-depth-first": int(depths[0]), "fw-depth-last": int(depths[-1]),
+        "fw-last-step": f"{depths[-2]} to {depths[-1]}" if len(depths) > 1 else "none",
+        "fw-ratio-q0-first": f"{first[1] / first[0]:.2g}", "fw-ratio-q0-last": f"{last[1] / last[0]:.2g}",
+        "fw-ratio-q0-last-inverse": f"{last[0] / last[1]:.3g}",
+        "fw-ratio-q0-trend": trend(first[1] / first[0], last[1] / last[0]),
+        "fw-ratio-eoc-first": f"{first_eoc[1] / first_eoc[0]:.2g}", "fw-ratio-eoc-last": f"{last_eoc[1] / last_eoc[0]:.2g}",
+        "fw-ratio-eoc-trend": trend(first_eoc[1] / first_eoc[0], last_eoc[1] / last_eoc[0]),
         "fw-iso-width": cfg.iso_width, "fw-iso-dev": f"{dev:.1e}", "fw-iso-q1": f"1/{cfg.iso_width}",
-        "fw-iso-tanh-linear": tanh_linear_words(arrays),
-        "fw-iso-dev-words": (f"{'within' if dev <= depth_iso * eps32 else 'beyond'} the {depth_iso * eps32:.1e} that "
-                             f"{depth_iso} factors, each orthogonal only to float32 resolution ({eps32:.1e}), can "
-                             "accumulate"),
-        "fw-iso-gauss": width_words(arrays, 0, 0),
-        "fw-iso-gauss-words": "it widens with depth" if widths_[-1, 0, 0] > widths_[0, 0, 0] else "it does not widen",
-        "fw-iso-orth-tanh": width_words(arrays, 1, 1),
-        "fw-iso-gauss-tanh": width_words(arrays, 1, 0),
-        "fw-iso-tanh-words": ("narrower than the Gaussian one at every depth" if orth_tanh_narrower else
-                              "not narrower than the Gaussian one at every depth"),
-        "fw-iso-floor": _floor_words(arrays),
-        "fw-iso-depths": ", ".join(str(d) for d in arrays["iso_depths"]),
+        "fw-iso-dev-side": "within" if dev <= depth_iso * eps32 else "beyond",
+        "fw-iso-dev-bound": f"{depth_iso * eps32:.1e}", "fw-iso-eps32": f"{eps32:.1e}", "fw-iso-deepest": depth_iso,
+        "fw-iso-tanh-linear-first": f"{gaps[0]:.1%}", "fw-iso-tanh-linear-last": f"{gaps[-1]:.1%}",
+        "fw-iso-shallowest": int(arrays["iso_depths"][0]),
+        "fw-iso-gauss-trend": "widens" if widths_[-1, 0, 0] > widths_[0, 0, 0] else "does not widen",
+        "fw-iso-tanh-side": "narrower" if bool((widths_[:, 1, 1] < widths_[:, 1, 0]).all()) else "not narrower",
+        "fw-iso-floor-value": f"{SPECTRUM_FLOOR:.0e}",
+        "fw-iso-table": spectra_table(arrays),
         "fw-train-seeds": cfg.train_seeds, "fw-n-train": cfg.n_train, "fw-data": IMAGES[cfg.dataset], "fw-eta": f"{float(arrays['eta']):.3g}",
         **{f"fw-gap-{i}": fmt(*m[f"finite-width-training-gap-{i}"][:2]) for i in INITS},
+        **{f"fw-gap-{i}-verdict": m.verdict(f"finite-width-training-gap-{i}") for i in INITS},
         "fw-gap-last": ", ".join(f"{g:.4f}" for g in training_gaps(arrays)[-1]),
-        "fw-gap-words": by_verdict(
-            {"Gaussian": verdict["finite-width-training-gap-gaussian"],
-             "orthogonal": verdict["finite-width-training-gap-orthogonal"]},
-            {HOLDS: "for {who} weights the interval lies below 0: the loss curve approaches its linearization as the "
-                    "width grows",
-             FAILS: "for {who} weights it lies above 0: the deviation grows with width",
-             INCONCLUSIVE: "for {who} weights it reaches above 0, so the data do not decide whether the deviation "
-                           "falls with width"}),
     }
+    for point, key in (("q0", "fluct"), ("eoc", "fluct_eoc")):
+        move, step, side = curve_move(arrays, key)
+        growth_log, ci_log = growth_difference(depth_growth(arrays, key=key, log=True))
+        out |= {f"fw-{point}-orth-move": move, f"fw-{point}-orth-step": step, f"fw-{point}-orth-side": side,
+                f"fw-relative-{point}": g2(growth_log, ci_log),
+                f"fw-relative-{point}-reading": _sign_reading(ci_log)}
+    return out
 
 
-def _curve_words(arrays, key, init="orthogonal"):
-    """How one init's fluctuation curve moves: the factor from the shallowest to the deepest depth, and whether the
-    last step of depth still moves it (:func:`last_step_ratio`)."""
-    depths = arrays["fluct_depths"]
-    if len(depths) < 2:
-        return f"the {init} statistic is measured at one depth only"
+def _sign_reading(ci):
+    """The depth-growth rule's verdict on an interval of a growth difference (:class:`AtLeast` ``(0)``)."""
+    return "holds" if ci[0] > 0 else "does not hold" if ci[1] < 0 else "inconclusive"
+
+
+def curve_move(arrays, key, init="orthogonal"):
+    """How one init's fluctuation curve moves: ``(move, step, side)``, the factor from the shallowest to the deepest
+    depth ("falls 9.93-fold"), the ratio over the last step of depth with its 95% interval (:func:`last_step_ratio`,
+    "×0.54 [0.47, 0.63]") and what that interval says ("still rises", "still falls", "may have levelled off")."""
+    if len(arrays["fluct_depths"]) < 2:
+        return "is measured at one depth only", "none", "not measured"
     f = depth_factor(arrays, key)[init]
     r, (lo, hi) = last_step_ratio(arrays, key)[init]
-    step = f"depth {depths[-2]} to {depths[-1]}: ×{r:.2g} [{lo:.2g}, {hi:.2g}]"
-    last = {"above": f"and still rises over the last step ({step}): it has not levelled off at these depths",
-            "below": f"and still falls over the last step ({step})",
-            "straddles": f"and over the last step ({step}) the interval does not decide whether it has levelled off"}
+    side = {"above": "still rises", "below": "still falls", "straddles": "may have levelled off"}
     move = f"rises {f:.3g}-fold" if f > 1 else f"falls {1 / f:.3g}-fold"
-    return f"the {init} statistic {move} from depth {depths[0]} to {depths[-1]} {last[stats.side((lo, hi), 1.0)]}"
+    return move, f"×{r:.2g} [{lo:.2g}, {hi:.2g}]", side[stats.side((lo, hi), 1.0)]
 
 
-def _floor_words(arrays):
-    """How many singular values the spectra's leftmost bin collects from below :data:`SPECTRUM_FLOOR`, at every depth
-    where any does."""
-    below = (np.asarray(arrays["iso"]) < SPECTRUM_FLOOR).sum(-1)  # (depth, activation, init)
-    if not below.any():
-        return f"no singular value falls below {SPECTRUM_FLOOR:.0e}"
+def spectra_table(arrays):
+    """The Jacobian spectra by depth as a Markdown table: the largest tanh-to-linear difference of the singular values,
+    the spectra's widths log10(σ_max/σ_median) (``≥``: a lower bound, :func:`width_cells`) and how many singular values
+    lie below :data:`SPECTRUM_FLOOR` (Gaussian linear, Gaussian tanh, orthogonal linear, orthogonal tanh)."""
+    from IPython.display import Markdown
+
     n = arrays["iso"].shape[-1]
-    by_depth = []
+    below = floor_counts(arrays)  # (depth, activation, init)
+    cols = (width_cells(arrays, 0, 0), width_cells(arrays, 1, 0), width_cells(arrays, 1, 1))
+    rows = ["| depth L | tanh vs linear | width, Gaussian linear | width, Gaussian tanh | width, orthogonal tanh | "
+            f"below {SPECTRUM_FLOOR:.0e} (of {n}) |", "|---|---|---|---|---|---|"]
     for d, L in enumerate(arrays["iso_depths"]):
-        parts = [f"{below[d, a, i]} of {n} ({act}, {init})" for a, act in enumerate(("linear", "tanh"))
-                 for i, init in enumerate(INITS) if below[d, a, i]]
-        if parts:
-            by_depth.append(f"at L = {L}, " + ", ".join(parts))
-    return f"the leftmost bin also counts the singular values below {SPECTRUM_FLOOR:.0e}: " + "; ".join(by_depth)
+        counts = ", ".join(str(below[d, a, i]) for i in range(len(INITS)) for a in range(2))
+        rows.append(f"| {int(L)} | {tanh_linear_gaps(arrays)[d]:.1%} | {cols[0][d]} | {cols[1][d]} | {cols[2][d]} | "
+                    f"{counts} |")
+    return Markdown("\n".join(rows))

@@ -97,19 +97,17 @@ def fluctuation_point(cfg, x, depth, point="q0"):
     return np.stack(out)
 
 
-def tanh_linear_words(arrays):
+def tanh_linear_gaps(arrays):
     """How far the tanh networks' Jacobian singular values are from the linear networks' (same draws), per depth: the
-    largest relative difference over both inits and the values above 1e-6 (sorted, so value for value)."""
+    largest relative difference over both inits and the values above 1e-6 (sorted, so value for value); a list of
+    float (NaN at a depth with no value above 1e-6), one per ``iso_depths``."""
     sv = np.sort(np.asarray(arrays["iso"], float), axis=-1)  # (depth, activation, init, n)
     rel = []
     for d in range(sv.shape[0]):
         lin, tanh = sv[d, 0], sv[d, 1]
         keep = lin > 1e-6
         rel.append(float(np.max(np.abs(tanh - lin)[keep] / lin[keep])) if keep.any() else float("nan"))
-    per = ", ".join(f"{r:.1%}" for r in rel)
-    depths = ", ".join(str(int(L)) for L in arrays["iso_depths"])
-    return (f"the tanh networks' singular values differ from the linear ones' by at most {per} of their value at "
-            f"L = {depths}")
+    return rel
 
 
 def isometry_point(cfg, depth):

@@ -79,18 +79,20 @@ def spectrum_width(arrays):
     return np.log10(sv.max(-1) / np.median(sv, -1))
 
 
-def width_words(arrays, activation, init):
-    """:func:`spectrum_width` of one (activation, init) by depth, as prose: ``≥`` and a note where the median singular
-    value lies below σ_max times :data:`SPECTRUM_FLOOR` (the SVD's float64 floor, not a measured width: a lower
-    bound)."""
+def width_cells(arrays, activation, init):
+    """:func:`spectrum_width` of one (activation, init) by depth as table cells (list of str, one per depth), marked
+    ``≥`` where the median singular value lies below σ_max times :data:`SPECTRUM_FLOOR` (the SVD's float64 floor: not a
+    measured width but a lower bound)."""
     sv = np.asarray(arrays["iso"])[:, activation, init]  # (D, n)
     widths = np.log10(sv.max(-1) / np.median(sv, -1))
     floored = np.median(sv, -1) < sv.max(-1) * SPECTRUM_FLOOR
-    text = ", ".join(f"≥ {w:.2f}" if f else f"{w:.2f}" for w, f in zip(widths, floored))
-    if floored.any():
-        text += (" (≥: the median singular value lies below the float64 floor, so the width is a lower bound at "
-                 "L = " + ", ".join(str(int(d)) for d, f in zip(arrays["iso_depths"], floored) if f) + ")")
-    return text
+    return [f"≥ {w:.2f}" if f else f"{w:.2f}" for w, f in zip(widths, floored)]
+
+
+def floor_counts(arrays):
+    """How many singular values of each spectrum lie below :data:`SPECTRUM_FLOOR` (the histograms' leftmost bin
+    collects them): an int array (depth, activation, init)."""
+    return (np.asarray(arrays["iso"]) < SPECTRUM_FLOOR).sum(-1)
 
 
 def training_gaps(arrays):
