@@ -132,9 +132,10 @@ def savefig(fig, name, *, profile=None, seeds=None, folder=None, label=None, run
     out = figure_dir(folder)
     out.mkdir(parents=True, exist_ok=True)
     made = results.provenance(profile=profile, seeds=seeds)
-    if run is not None:  # the run drawn, not the build that rendered it
-        made = {**made, "rendered_by": made["git_commit"],
-                **{k: run[k] for k in ("git_commit", "device", "matmul_precision", "created") if run.get(k)}}
+    if run is not None:  # the run drawn, not the build that rendered it: what the run does not record stays unsaid
+        drawn = ("git_commit", "device", "matmul_precision", "created")
+        made = {**{k: v for k, v in made.items() if k not in drawn}, "rendered_by": made["git_commit"],
+                **{k: run[k] for k in drawn if run.get(k)}}
     if scale:
         made["scale"] = scale
     if source:

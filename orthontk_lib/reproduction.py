@@ -60,12 +60,13 @@ class PaperFigure:
 
     def table(self, cfg, run="this run"):
         """:meth:`rows` as a Markdown table with a column for the paper and one for ``run`` (a value that differs is
-        marked "(differs)"), then the ``always`` differences in one line."""
+        marked "(differs)"), then the ``always`` differences as a list."""
         lines = [f"| setting | the paper | {run} |", "|---|---|---|"]
         lines += [f"| {name} | {paper} | {ours}{' (differs)' if ours != paper else ''} |"
                   for name, paper, ours in self.rows(cfg)]
         always = [a(cfg) if callable(a) else a for a in self.always]
-        return "\n".join(lines) + (f"\n\nAlso different from the paper: {'; '.join(always)}." if always else "")
+        return "\n".join(lines) + ("\n\nAlso different from the paper:\n\n" + "\n".join(f"- {a}" for a in always)
+                                   if always else "")
 
     def caption(self, cfg, extra=()):
         """``Reproduces <source>.``, how many settings differ, then each difference as a sentence of its own (``extra``:
