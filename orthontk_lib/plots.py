@@ -59,6 +59,7 @@ class FigureFiles(NamedTuple):
     name: str
     paths: tuple
     bibtex: str = ""
+    commands: tuple = ()  # (redraw from saved results, compute them), or none
 
     def _repr_html_(self):
         import html
@@ -66,7 +67,11 @@ class FigureFiles(NamedTuple):
         links = " · ".join(f'<a href="../figures/{p.name}" download>{p.suffix[1:].upper()}</a>' for p in self.paths)
         cite = (f'<details class="figure-cite"><summary>Cite this figure (BibTeX)</summary><pre>'
                 f'{html.escape(self.bibtex)}</pre></details>' if self.bibtex else "")
-        return f'<p class="figure-files">Download figure <code>{self.name}</code>: {links}</p>{cite}'
+        redraw = ("<details class=\"figure-redraw\"><summary>Redraw this figure</summary><small>From the saved results, "
+                  f"computing nothing:<br><code>{html.escape(self.commands[0])}</code><br>Computing the points it "
+                  f"draws (saved points are reused):<br><code>{html.escape(self.commands[1])}</code></small></details>"
+                  if self.commands else "")
+        return f'<p class="figure-files">Download figure <code>{self.name}</code>: {links}</p>{cite}{redraw}'
 
     def _repr_markdown_(self):
         return f"Download figure `{self.name}`: " + " · ".join(p.name for p in self.paths)
@@ -114,14 +119,16 @@ def bibtex(name, label, made):
     ])
 
 
-def savefig(fig, name, *, profile=None, seeds=None, folder=None, label=None, run=None, scale=None, source=None):
+def savefig(fig, name, *, profile=None, seeds=None, folder=None, label=None, run=None, scale=None, source=None,
+            commands=()):
     """Write ``fig`` as ``<name>.pdf`` and ``<name>.png``; ``name`` is ``<chapter>-<figure>``.
 
     The files' metadata and the BibTeX entry carry one provenance: with ``run`` (the drawn run's saved metadata), that
     run's commit, device, matmul precision and date, the commit that rendered the figure kept apart as
     ``rendered_by``; ``scale`` names the run's scale (:data:`orthontk_lib.book.registry.SCALES`). A figure drawn from
     numbers the book did not compute names them in ``source`` (e.g. ``"https://github.com/<owner>/<repo> at
-    443223b"``), which the metadata and the BibTeX entry carry. The figure is closed afterwards (a notebook shows it
+    443223b"``), which the metadata and the BibTeX entry carry. ``commands``: the commands that redraw the figure from
+    saved results and that compute them, shown under it. The figure is closed afterwards (a notebook shows it
     through ``glue``, not twice).
 
     Returns:
@@ -146,7 +153,7 @@ def savefig(fig, name, *, profile=None, seeds=None, folder=None, label=None, run
         fig.savefig(paths[0], metadata={"Title": name, "Subject": text, "Creator": "orthontk"})
         fig.savefig(paths[1], metadata={"Title": name, "Description": text, "Software": "orthontk"})
     plt.close(fig)
-    return FigureFiles(name, paths, bibtex(name, label or name, made))
+    return FigureFiles(name, paths, bibtex(name, label or name, made), tuple(commands))
 
 
 # FIGURES

@@ -408,3 +408,34 @@ def test_a_run_from_a_dirty_tree_says_so_on_the_page():
     assert registry.shown(Result({}, meta)) == "paper profile, run of 2026-11-30 (commit 1a2b3c4)"
     meta["matmul_precision"] = "highest"  # the precision the figure's files record
     assert registry.shown(Result({}, meta)) == "paper profile, run of 2026-11-30 (commit 1a2b3c4, matmul precision highest)"
+
+
+def test_saved_only_loads_a_saved_result_and_refuses_to_compute(tmp_path, monkeypatch):
+    import numpy as np
+
+    from orthontk_lib import results
+    from orthontk_lib.book import registry
+    from orthontk_lib.chapters import setting
+
+    monkeypatch.setattr(results, "REPO_DATA", tmp_path / "repo")
+    monkeypatch.setenv(results.DATA_DIR_ENV, str(tmp_path / "repo"))
+    monkeypatch.setenv(registry.SAVED_ONLY_ENV, "1")
+    cfg = setting.Config.for_profile("smoke", use_env=False)
+    with pytest.raises(registry.NotSaved, match="setting: no saved smoke result"):
+        registry.summary("setting", cfg, lambda c: pytest.fail("computed"))
+    results.save("setting/smoke/summary", cfg.asdict(), {"x": np.zeros(1)}, profile="smoke", seeds=cfg.seeds)
+    assert registry.summary("setting", cfg, lambda c: pytest.fail("computed")).arrays["x"].shape == (1,)
+
+
+def test_a_figure_gives_the_commands_that_redraw_it_and_compute_it(tmp_path):
+    from orthontk_lib import plots, results
+    from orthontk_lib.book import registry
+
+    meta = {"profile": "paper", "params": {}, "name": "setting/paper/summary"}
+    run = results.Result({}, meta)
+    redraw = registry.reproduce_command(run, "book/01-setting.ipynb", saved_only=True)
+    assert redraw == "python -m orthontk_lib.book.run book/01-setting.ipynb --profile paper --saved-only"
+    fig, _ = plots.figure()
+    files = plots.savefig(fig, "demo", folder=tmp_path, commands=(redraw, redraw.removesuffix(" --saved-only")))
+    shown = files._repr_html_()
+    assert "Redraw this figure" in shown and "--saved-only</code>" in shown and shown.count("book/01-setting") == 2

@@ -97,13 +97,14 @@ RUN_FIELDS = ("git_commit", "device", "matmul_precision", "created", "key")
 """What a record keeps of the run it measured (its summary's provenance), beside the provenance of the measuring."""
 
 
-def record(claim_id, measurement, *, profile, root=None, run=None):
+def record(claim_id, measurement, *, profile, root=None, run=None, write=True):
     """Write a claim's :class:`~orthontk_lib.claims.Measurement`; returns the record written.
 
     ``run``: the measured run's metadata (a :class:`~orthontk_lib.results.Result`'s ``meta``). The record then keeps
     that run's commit, device, matmul precision, date and key under ``"run"``, and its top-level ``device`` and
     ``matmul_precision`` are the run's, the machine and precision the numbers were computed with; ``git_commit`` stays
-    the commit of the code that measured them."""
+    the commit of the code that measured them. ``write=False`` returns the record without writing it (a redraw from
+    saved results)."""
     c = claim(claim_id)
     m = Measurement(*measurement)
     ci = None if m.ci is None else [float(m.ci[0]), float(m.ci[1])]
@@ -118,6 +119,8 @@ def record(claim_id, measurement, *, profile, root=None, run=None):
     if run is not None:
         rec["run"] = {k: run.get(k) for k in RUN_FIELDS}
         rec.update({k: run[k] for k in ("device", "matmul_precision") if run.get(k) is not None})
+    if not write:
+        return rec
     folder = results.data_dir(root) / "ledger" / profile
     folder.mkdir(parents=True, exist_ok=True)
     results.atomic_write(folder / f"{claim_id}.json", json.dumps(rec, indent=1, sort_keys=True, allow_nan=True).encode())

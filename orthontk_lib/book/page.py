@@ -12,6 +12,7 @@ The chapter module knows nothing of this: it returns arrays, measurements, numbe
 
 import html
 import math
+import os
 
 from orthontk_lib import plots
 from orthontk_lib.book import ledger, registry
@@ -105,14 +106,27 @@ def glue_numbers(numbers):
 
 def figure(result, fig, file, label=None, seeds=None):
     """Glue ``fig`` as ``label`` (default ``fig-<file>``) and write ``<file>.pdf``/``.png`` with the run's
-    provenance (:func:`orthontk_lib.book.registry.drawn`, which the caption's run phrase names too)."""
+    provenance (:func:`orthontk_lib.book.registry.drawn`, which the caption's run phrase names too); the download line
+    under it gives the commands that redraw it from the saved results and that compute them."""
     from myst_nb import glue
 
     label = label or f"fig-{file}"
     glue(label, fig, display=False)
     meta = registry.drawn(result)
+    notebook = _notebook_of(meta)
+    commands = (registry.reproduce_command(result, notebook, saved_only=True),
+                registry.reproduce_command(result, notebook)) if notebook else ()
     return plots.savefig(fig, file, profile=meta["profile"], seeds=meta["seeds"] if seeds is None else seeds,
-                         label=label, run=meta, scale=registry.scale_of(meta))
+                         label=label, run=meta, scale=registry.scale_of(meta), commands=commands)
+
+
+def _notebook_of(meta):
+    """The chapter notebook of a saved run (its name, ``<slug>/<profile>/summary``), or None."""
+    import pathlib
+
+    slug = str(meta.get("name", "")).split("/")[0]
+    found = sorted((pathlib.Path(__file__).resolve().parents[2] / "book").glob(f"[0-9][0-9]-{slug}.ipynb"))
+    return found[0] if slug and found else None
 
 
 def source_figure(fig, file, source, label=None):
@@ -148,9 +162,12 @@ def record(module, result, cfg):
 
 
 def ledger_records(module, result, cfg):
-    """Measure every claim of the chapter on ``result`` and write its ledger record: ``[(claim, record), ...]``."""
+    """Measure every claim of the chapter on ``result`` and write its ledger record (not under the runner's
+    ``--saved-only``): ``[(claim, record), ...]``."""
     m = measured(module, result.arrays, shown_run_config(module, cfg, result))
-    return [(c, ledger.record(c.id, m[c.id], profile=result.meta["profile"], run=result.meta)) for c in module.CLAIMS]
+    write = not os.environ.get(registry.SAVED_ONLY_ENV)  # a redraw from saved results writes no record
+    return [(c, ledger.record(c.id, m[c.id], profile=result.meta["profile"], run=result.meta, write=write))
+            for c in module.CLAIMS]
 
 
 def shown_config(module, cfg, result):

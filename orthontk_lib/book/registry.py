@@ -15,6 +15,12 @@ import re
 from orthontk_lib import results
 
 OWN_PROFILE_ENV = "ORTHONTK_OWN_PROFILE"
+SAVED_ONLY_ENV = "ORTHONTK_SAVED_ONLY"
+"""Set by the runner's ``--saved-only``: :func:`summary` loads saved results and computes nothing."""
+
+
+class NotSaved(RuntimeError):
+    """A run asked for with ``--saved-only`` has no saved result."""
 """Set (by the runner) to run the requested profile even where a committed paper result exists."""
 
 __all__ = ["slug_of", "module_of", "summary", "paper_run", "matmul_precision", "shown", "compute_seconds", "devices",
@@ -39,7 +45,8 @@ def module_of(notebook):
 def summary(slug, cfg, compute):
     """The result a chapter shows: a saved paper run when ``cfg`` is not paper and one exists, else ``cfg``'s.
 
-    The runner sets ``$ORTHONTK_OWN_PROFILE``: a profile asked for by name is run, not replaced by the paper run.
+    The runner sets ``$ORTHONTK_OWN_PROFILE``: a profile asked for by name is run, not replaced by the paper run; with
+    ``--saved-only`` it sets ``$ORTHONTK_SAVED_ONLY``, and a result that is not saved raises :class:`NotSaved`.
 
     Args:
       slug: the chapter's slug.
@@ -56,6 +63,10 @@ def summary(slug, cfg, compute):
         paper = paper_run(slug)
         if paper is not None:
             return paper
+    if os.environ.get(SAVED_ONLY_ENV):
+        def compute(cfg):
+            raise NotSaved(f"{slug}: no saved {cfg.profile} result for these knobs; the command redraws saved "
+                           "results only (drop --saved-only to compute it)")
     with matmul_precision(cfg):
         return results.cached(
             f"{slug}/{cfg.profile}/summary", cfg.asdict(), lambda: compute(cfg), profile=cfg.profile,
@@ -241,13 +252,22 @@ def provenance_line(slug, result, notebook):
     precision = precisions(slug, result, points)
     where = devices(slug, result, points)
     changed = overrides(notebook, meta)
+    rendered = results.provenance()["git_commit"] or "uncommitted"
     return (f"**This page shows** {_scale_words(notebook, meta)}. It ran on {meta['created'][:10]} on "
             f"{' and '.join(where)} at commit `{commit}`: {minutes:.1f} minutes of compute"
             + (f", {len(seeds)} seeds" if seeds else "")
             + (f", matmul precision {' and '.join(precision)}" if precision else "")
-            + f". Reproduce it with `python -m orthontk_lib.book.run book/{pathlib.Path(notebook).name} "
-            f"--profile {meta['profile']}{changed}`."
-            + _reduced_run_words(notebook, meta, changed, where))
+            + f". Reproduce it with `{reproduce_command(result, notebook)}`."
+            + _reduced_run_words(notebook, meta, changed, where)
+            + f" This page was rendered at commit `{rendered[:7]}`.")
+
+
+def reproduce_command(result, notebook, saved_only=False):
+    """The runner's command that reproduces the run ``result`` shows (its profile and overridden knobs); with
+    ``saved_only``, the one that redraws its figures from its saved results and computes nothing."""
+    meta = result.meta
+    return (f"python -m orthontk_lib.book.run book/{pathlib.Path(notebook).name} --profile {meta['profile']}"
+            f"{overrides(notebook, meta)}" + (" --saved-only" if saved_only else ""))
 
 
 def _scale_words(notebook, meta):

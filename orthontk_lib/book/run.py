@@ -20,6 +20,10 @@ claims in the ledger itself, without papermill or a kernel: on a machine that ha
 JAX, Flax and Optax but neither papermill nor neural-tangents (a GPU host), it
 leaves the same results and ledger record under ``data/`` as the notebook run.
 Running the notebook afterwards, anywhere, reuses them instead of computing.
+
+With ``--saved-only`` the runner redraws a chapter's figures from its saved results and computes nothing: a result
+that is not saved is an error, no ledger record is written, and the executed notebook and the figures go to
+``_build/redraw/``. Every figure of the book gives this command under it.
 """
 
 import argparse
@@ -108,6 +112,9 @@ def main(argv=None):
                         help="override a knob of the parameters cell; VALUE is JSON or YAML 1.2 (1e-3 is a number)")
     parser.add_argument("--no-notebook", action="store_true",
                         help="compute and record the claims without papermill (results and ledger as a notebook run)")
+    parser.add_argument("--saved-only", action="store_true",
+                        help="redraw the chapter's figures from its saved results, computing and recording nothing "
+                             "(the notebook and figures go to _build/redraw/; an unsaved result is an error)")
     parser.add_argument("--allow-dirty", action="store_true",
                         help="run a paper profile into the repository's data/ from a tree with uncommitted changes "
                              "(refused otherwise; the results record the commit as '<sha>-dirty' and the page says so)")
@@ -128,12 +135,19 @@ def main(argv=None):
         module, cfg, parameters = prepare(args.notebook, args.profile, args.parameter)
     except RunError as err:
         sys.exit(f"orthontk run: {err}")
+    if args.saved_only and args.no_notebook:
+        sys.exit("orthontk run: --saved-only redraws a notebook's figures; it cannot go with --no-notebook")
     try:
-        check_clean_tree(cfg.profile, args.allow_dirty)
+        if not args.saved_only:  # a redraw writes nothing into data/
+            check_clean_tree(cfg.profile, args.allow_dirty)
     except RunError as err:
         sys.exit(f"orthontk run: {err}")
     slug = chapters.slug_of(args.notebook)
     out_dir = results.data_dir() / slug / cfg.profile / "runs"
+    if args.saved_only:
+        out_dir = pathlib.Path(__file__).resolve().parents[2] / "_build" / "redraw"
+        os.environ[chapters.SAVED_ONLY_ENV] = "1"
+        os.environ.setdefault("ORTHONTK_FIGURE_DIR", str(out_dir / "figures"))
     target = out_dir / f"{slug}-{results.key_of(cfg.asdict())}.ipynb"
     os.environ.pop(PROFILE_ENV, None)  # the runner's --profile is obeyed as given
     os.environ[chapters.OWN_PROFILE_ENV] = "1"  # ... and run, even where a committed paper run exists
@@ -150,7 +164,8 @@ def main(argv=None):
         return
     out_dir.mkdir(parents=True, exist_ok=True)
     _execute(args.notebook, target, parameters)
-    print(f"orthontk run: executed notebook {target}; results in {results.data_dir() / slug / cfg.profile}")
+    done = "figures redrawn from" if args.saved_only else "results in"
+    print(f"orthontk run: executed notebook {target}; {done} {results.data_dir() / slug / cfg.profile}")
 
 
 def check_clean_tree(profile, allow_dirty=False):
