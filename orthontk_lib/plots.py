@@ -95,6 +95,10 @@ def figure_dir(folder=None):
     return pathlib.Path(folder or os.environ.get(FIGURE_DIR_ENV) or default)
 
 
+AUTHOR = "The orthontk authors"
+"""The book's author, as CITATION.cff and _config.yml give it."""
+
+
 def bibtex(name, label, made):
     """A ready-to-paste BibTeX entry for figure ``name`` (cross-reference ``label``) made as ``made`` says."""
     from importlib.metadata import PackageNotFoundError, version
@@ -108,7 +112,7 @@ def bibtex(name, label, made):
     return "\n".join([
         f"@misc{{orthontk-{name},",
         f"  title = {{{{orthontk}}: figure {label} ({name})}},",
-        "  author = {{orthontk contributors}},",
+        f"  author = {{{{{AUTHOR}}}}},",
         f"  year = {{{str(made.get('created', ''))[:4]}}},",
         f"  howpublished = {{figures/{name}.pdf}},",
         f"  note = {{orthontk {book_version}, commit {commit}, "

@@ -29,3 +29,17 @@ def test_every_claim_source_gives_the_bibliographys_year(chapter):
                 if m and m.group(1) != e["year"]:
                     wrong.append((claim.id, part.strip(), key, e["year"]))
     assert not wrong, f"claim sources whose year differs from book/references.bib: {wrong}"
+
+
+def test_one_author_string_in_the_citation_the_site_and_the_figures():
+    import pathlib
+
+    import yaml
+
+    from orthontk_lib import plots
+
+    root = pathlib.Path(__file__).resolve().parents[1]
+    cff = yaml.safe_load((root / "CITATION.cff").read_text())
+    assert [a["name"] for a in cff["authors"]] == [plots.AUTHOR]
+    assert yaml.safe_load((root / "_config.yml").read_text())["author"] == plots.AUTHOR
+    assert f"author = {{{{{plots.AUTHOR}}}}}," in plots.bibtex("demo", "fig-demo", {"created": "2026-12-06"})
