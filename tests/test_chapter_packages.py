@@ -6,7 +6,21 @@ import pkgutil
 import pytest
 
 from orthontk_lib import chapters
-from orthontk_lib.chapters._parts import defined
+
+
+def defined(path):
+    """Top-level names a source file defines itself (functions, classes, assignments), not those it imports."""
+    import ast
+    import pathlib
+
+    names = set()
+    for node in ast.parse(pathlib.Path(path).read_text()).body:
+        if isinstance(node, (ast.FunctionDef, ast.ClassDef)):
+            names.add(node.name)
+        elif isinstance(node, (ast.Assign, ast.AnnAssign)):
+            for target in node.targets if isinstance(node, ast.Assign) else [node.target]:
+                names |= {n.id for n in ast.walk(target) if isinstance(n, ast.Name)}
+    return names - {"__all__"}
 
 PACKAGES = [m.name for m in pkgutil.iter_modules(chapters.__path__) if m.ispkg]
 
@@ -17,16 +31,21 @@ def test_the_large_chapters_are_packages():
 
 @pytest.mark.parametrize("name", PACKAGES)
 def test_every_name_a_part_defines_is_the_packages(name):
+    """A chapter package reads as one module: each part lists every name it defines in its ``__all__``, the package
+    star-imports its parts, and no two parts define one name (one would shadow the other)."""
     package = importlib.import_module(f"orthontk_lib.chapters.{name}")
-    missing = []
+    missing, owner = [], {}
     for part in pkgutil.iter_modules(package.__path__):
         if part.name == "authors":  # the authors' data read as the chapter reads its own: used as chapter.authors
             continue
         module = importlib.import_module(f"{package.__name__}.{part.name}")
-        for attr in defined(module.__file__):
+        assert set(module.__all__) == defined(module.__file__), f"{name}.{part.name}.__all__ is not what it defines"
+        for attr in module.__all__:
+            assert attr not in owner, f"{name}: {attr} is defined in both {owner[attr]} and {part.name}"
+            owner[attr] = part.name
             if getattr(package, attr, None) is not getattr(module, attr):
                 missing.append(f"{part.name}.{attr}")
-    assert not missing, f"{name}/__init__.py does not re-export {missing}"
+    assert not missing, f"{name}/__init__.py does not import {missing}"
 
 
 @pytest.mark.parametrize("name", PACKAGES)
@@ -35,23 +54,6 @@ def test_no_part_of_a_chapter_is_over_400_lines(name):
     for part in pkgutil.iter_modules(package.__path__):
         path = f"{package.__path__[0]}/{part.name}.py"
         assert sum(1 for _ in open(path)) <= 400, path
-
-
-def test_two_parts_defining_one_name_is_an_error(tmp_path, monkeypatch):
-    from orthontk_lib.chapters._parts import reexport
-
-    pkg = tmp_path / "twoparts"
-    pkg.mkdir()
-    (pkg / "__init__.py").write_text("")
-    (pkg / "a.py").write_text("X = 1\nY = 2\n")
-    (pkg / "b.py").write_text("from .a import Y\nX = 3\n")
-    monkeypatch.syspath_prepend(str(tmp_path))
-    namespace = {"__name__": "twoparts"}
-    with pytest.raises(ValueError, match="X is defined in both a and b"):
-        reexport(namespace, ("a", "b"))
-    ok = {"__name__": "twoparts"}
-    reexport(ok, ("a",))
-    assert ok["X"] == 1 and ok["Y"] == 2
 
 
 def test_every_chapter_package_is_a_package_of_the_distribution():

@@ -27,9 +27,15 @@ initial value), found by clustering the cosine similarities of the :math:`\hat u
 weights, :math:`\lVert U_t - U_0\rVert_F / \lVert U_0 \rVert_F`.
 """
 
-from orthontk_lib.chapters._parts import reexport
 
-# every name a part defines, as if the chapter were one module, parts in reading order: counting orientations, the
+# every name a part defines (its __all__), as if the chapter were one module, parts in reading order: counting orientations, the
 # setting, the reading against 2p that every experiment shares, each experiment (its points, statistics, claims, words
 # and figures, in the page's order), then the chapter as one
-reexport(globals(), ("orientations", "experiment", "counting", "adam", "deep", "line", "scales", "chapter"))
+from .orientations import *  # noqa: F403
+from .experiment import *  # noqa: F403
+from .counting import *  # noqa: F403
+from .adam import *  # noqa: F403
+from .deep import *  # noqa: F403
+from .line import *  # noqa: F403
+from .scales import *  # noqa: F403
+from .chapter import *  # noqa: F403

@@ -33,6 +33,11 @@ from .counting import (
 from .experiment import ADAM_ACTIVATIONS, ADAM_KNOBS, MULTIPLICITY, SLUG, sines_task, stage_ends, train_point
 from .orientations import condensed_orientations, cosine_similarity, largest_holding, orientation_clusters
 
+__all__ = ["ADAM_CLAIMS", "ADAM_FIGURE", "ADAM_SWEEP", "ADAM_U_STRIDE", "PAPER_STEP", "_span", "_with_paper_step",
+           "adam_arrays", "adam_bound", "adam_numbers", "adam_point", "adam_rows", "bias_split",
+           "counts_over_training", "fig_adam_cosine", "fig_adam_counts", "grid_numbers", "grid_rows", "heat_when",
+           "history", "history_table", "measure_adam", "softplus_numbers", "stage_end_steps"]
+
 # THE POINTS
 
 ADAM_FIGURE = PaperFigure(

@@ -9,6 +9,8 @@ from .deep import DEEP_CLAIMS, DEEP_SWEEP, deep_arrays, deep_numbers, measure_de
 from .line import LINE_CLAIMS, LINE_SWEEP, line_arrays, line_numbers, measure_line
 from .scales import LAZY_CLAIMS, MAIN_SWEEP, SCALE_CLAIMS, measure_scales, scale_arrays, scale_numbers
 
+__all__ = ["CLAIM", "CLAIMS", "SWEEPS", "compute", "measure", "numbers", "robust_rows"]
+
 CLAIMS = [*SCALE_CLAIMS, *ADAM_CLAIMS, *DEEP_CLAIMS, *LINE_CLAIMS, *LAZY_CLAIMS]
 CLAIM = {c.id: c for c in CLAIMS}
 

@@ -12,6 +12,11 @@ from orthontk_lib.claims import Measurement
 from .experiment import MULTIPLICITY
 from .orientations import condensed_orientations, largest_holding, orientation_clusters
 
+__all__ = ["GRID_COVERS", "GRID_THRESHOLDS", "MEDIAN_CI", "ROBUST", "RULE_WHY", "TYPICAL", "ZX", "_count",
+           "bound_measurement", "bound_table", "dominant_neurons", "md_table", "median_range", "median_ratio",
+           "median_ratio_ci", "orientation_order", "reading", "recount", "rule_grid", "rule_sensitive", "share_above",
+           "share_text", "stage_counts"]
+
 # THE BOUND CLAIMS' TEXT
 
 ZX = "Zhou, Xu et al. 2022"

@@ -11,6 +11,8 @@ from .adam import adam_bound, adam_point
 from .counting import ROBUST, RULE_WHY, TYPICAL, ZX, bound_measurement, bound_table, median_range
 from .experiment import ADAM_KNOBS, MULTIPLICITY, SLUG, sines_task
 
+__all__ = ["DEEP_CLAIMS", "DEEP_SWEEP", "deep_arrays", "deep_numbers", "deep_rows", "measure_deep"]
+
 # THE POINTS
 
 DEEP_SWEEP = results.Sweep(

@@ -14,6 +14,9 @@ from orthontk_lib.train import fit_grid
 
 from .orientations import condensed_orientations, initial_stage_end, input_weights
 
+__all__ = ["ADAM_ACTIVATIONS", "ADAM_KNOBS", "COUNTING_KNOBS", "Config", "MULTIPLICITY", "SLUG", "count_stride",
+           "sines_task", "stage_ends", "train_point"]
+
 SLUG = "condensation"
 
 

@@ -28,6 +28,11 @@ from .counting import (
 from .experiment import COUNTING_KNOBS, MULTIPLICITY, SLUG, stage_ends, train_point
 from .orientations import largest_holding, orientation_clusters
 
+__all__ = ["LINE_CLAIMS", "LINE_FIGURE", "LINE_SWEEP", "_line_bound", "_merge_angles", "fig_polar", "line_angles",
+           "line_angles_measured_predicted", "line_arrays", "line_counts", "line_data", "line_differences",
+           "line_match", "line_numbers", "line_point", "line_rows", "line_rule_counts", "line_rule_table",
+           "line_rule_words", "measure_line", "multiplicity_gap", "multiplicity_gap_ci", "predicted_line_angles"]
+
 # THE POINTS
 
 LINE_FIGURE = PaperFigure(

@@ -4,6 +4,9 @@ rule), the end of the initial stage and the relative weight change. Generic: not
 
 import numpy as np
 
+__all__ = ["condensed_orientations", "cosine_similarity", "initial_stage_end", "input_weights", "largest_holding",
+           "orientation_clusters", "relative_change"]
+
 # WEIGHTS AND ORIENTATIONS
 
 

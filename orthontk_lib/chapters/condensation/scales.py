@@ -24,6 +24,11 @@ from .counting import (
 from .experiment import COUNTING_KNOBS, MULTIPLICITY, SLUG, count_stride, sines_task, stage_ends, train_point
 from .orientations import condensed_orientations, cosine_similarity, relative_change
 
+__all__ = ["LAZY_CLAIMS", "MAIN_SWEEP", "SCALE_CLAIMS", "SLOPE_MAX_SCALE", "_main_bound", "change_slope",
+           "change_slope_ci", "count_rows", "counts_at_stage_end", "fig_change", "fig_cosine", "fig_counts",
+           "lazy_orientations", "lazy_orientations_ci", "measure_scales", "scale_arrays", "scale_numbers",
+           "scale_point", "stage_end_change"]
+
 # THE POINTS
 
 

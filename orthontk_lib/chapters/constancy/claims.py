@@ -19,6 +19,9 @@ from .statistics import (
     linearization_gap,
 )
 
+__all__ = ["BOUND_WHY", "CLAIMS", "HDX", "NAME", "SPIKE", "WEIGHT_WHY", "_authors_numbers", "measure", "numbers",
+           "same_slopes_words"]
+
 # CLAIMS
 
 HDX = "Huang, Du, Xu 2021"

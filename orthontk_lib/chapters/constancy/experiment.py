@@ -14,6 +14,11 @@ from orthontk_lib.data import DIMENSION, load
 from orthontk_lib.models import ACTIVATIONS, CNN, FCN
 from orthontk_lib.reproduction import PaperFigure
 
+__all__ = ["ARCHS", "B_STD", "Config", "DATASETS", "INITS", "SLUG", "SWEEPS", "WEIGHT_FIGURE", "W_STD",
+           "_DRIFT_KNOBS", "_by_estimate", "_drift_point", "_drift_setup", "_weight_setup", "compute", "lambda_max",
+           "layer_groups", "linearized_outputs", "relative_change", "training_data", "weight_change",
+           "weight_minutes", "weight_ntk_slopes", "weight_point", "weight_slopes", "width_point"]
+
 SLUG = "constancy"
 INITS = ("gaussian", "orthogonal")
 DATASETS = ("digits", "cifar10")

@@ -8,6 +8,9 @@ from orthontk_lib import plots
 from .experiment import INITS
 from .statistics import change_slopes, final_change
 
+__all__ = ["CHANGE", "CHANGE_T", "LINE", "_with_inverse_guide", "fig_cnn", "fig_large_lr", "fig_linearization",
+           "fig_weights", "fig_width"]
+
 # FIGURES
 
 CHANGE = r"$\|\Theta_T - \Theta_0\|_F / \|\Theta_0\|_F$"

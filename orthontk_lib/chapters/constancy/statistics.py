@@ -7,6 +7,9 @@ from orthontk_lib import stats
 
 from .experiment import INITS
 
+__all__ = ["catapult_peak", "change_slopes", "common_slope", "final_change", "final_sharpness", "gap_slopes",
+           "init_ratio", "large_lr_change", "large_lr_samples", "linearization_gap"]
+
 # STATISTICS
 
 

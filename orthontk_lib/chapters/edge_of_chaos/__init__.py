@@ -21,10 +21,18 @@ kernel regression with :math:`\Theta^L` against depth; and an orthogonal network
 at a few depths.
 """
 
-from orthontk_lib.chapters._parts import reexport
 
-# every name a part defines, as if the chapter were one module, parts in reading order: the setting and the floors
+# every name a part defines (its __all__), as if the chapter were one module, parts in reading order: the setting and the floors
 # every experiment reads against, each experiment (its points, statistics, claims, words and figures), then the
 # chapter as one
-reexport(globals(), ("experiment", "floors", "phase_diagram", "depth", "rates", "quadrature_check", "exact_rates",
-                     "decay", "finite_width", "trainability", "chapter"))
+from .experiment import *  # noqa: F403
+from .floors import *  # noqa: F403
+from .phase_diagram import *  # noqa: F403
+from .depth import *  # noqa: F403
+from .rates import *  # noqa: F403
+from .quadrature_check import *  # noqa: F403
+from .exact_rates import *  # noqa: F403
+from .decay import *  # noqa: F403
+from .finite_width import *  # noqa: F403
+from .trainability import *  # noqa: F403
+from .chapter import *  # noqa: F403

@@ -17,6 +17,8 @@ from .phase_diagram import PHASE_SWEEP, phase_arrays
 from .rates import RATES_SWEEP, rate_arrays, rate_figure_numbers
 from .trainability import TRAIN_CLAIMS, TRAIN_SWEEP, measure_trainability, train_arrays, train_numbers
 
+__all__ = ["CLAIMS", "SWEEPS", "compute", "measure", "numbers"]
+
 CLAIMS = [*DECAY_CLAIMS, *FINITE_WIDTH_CLAIMS, *RATE_CLAIMS, *TRAIN_CLAIMS]
 
 SWEEPS = {"analytic": ANALYTIC_SWEEP, "empirical": EMPIRICAL_SWEEP, "phase": PHASE_SWEEP, "rates": RATES_SWEEP,

@@ -14,6 +14,11 @@ from .experiment import HDR, PHASE_COLOUR, RATE_FORMS, legend_entries, markdown_
 from .floors import READ_ABOVE, below_floor, floor_of, floor_state, shade_floor
 from .rates import distance_to_limit
 
+__all__ = ["DECAY_CLAIMS", "DECIDING", "GROWTH_READING", "GROWTH_RULE", "GROWTH_STAT", "GROWTH_WHY", "MIN_DEPTH",
+           "WINDOWS", "WINDOW_SHIFTS", "_slope", "_windows", "decay_curves", "envelope_switch", "fig_spread",
+           "floor_table", "growth_numbers", "growth_reading", "growth_rows", "late_rate", "measure_decay",
+           "phase_growth", "rate_ratio_windows", "rate_ratios", "readable", "slope_growth", "theory_rate"]
+
 # STATISTICS
 
 MIN_DEPTH = 2

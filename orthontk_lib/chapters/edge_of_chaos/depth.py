@@ -11,6 +11,9 @@ from orthontk_lib.kernels import kernel_regression_accuracy, normalized, spread
 from .experiment import CHANCE, CHANCE_LABEL, PHASE_COLOUR, SAVED_ON_DIGITS, SLUG, kernel_task, markdown_table, points
 from .floors import below_floor, floor_of, floor_state
 
+__all__ = ["ANALYTIC_SWEEP", "_analytic_point", "accuracy_table", "depth_arrays", "depth_numbers", "depth_point",
+           "fig_accuracy", "other_accuracy_label", "spread_floor_depths"]
+
 # THE POINTS
 
 

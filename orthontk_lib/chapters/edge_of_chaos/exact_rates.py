@@ -10,6 +10,11 @@ from orthontk_lib.claims import AtMost, Between, Claim, Measurement
 from .experiment import HDR, RATE_FORMS, SAVED_ON_DIGITS, SLUG, edge_points, kernel_inputs, markdown_table, paper_points
 from .quadrature_check import quadrature_checked_depth, tested_depth_numbers
 
+__all__ = ["EXACT_SWEEP", "RATE_CLAIMS", "RATE_READING", "SQRT_TERM", "_exact_rate_point", "exact_arrays",
+           "exact_rate_numbers", "exact_rate_point", "fig_exact_rate", "limit_slope", "measure_exact_rate",
+           "measure_rate_forms", "measure_rates", "pair_ratios", "rate_numbers", "rate_reading", "rate_rows",
+           "reading_label", "robustness_label", "robustness_table", "slope_ratio", "sqrt_term_fit", "sqrt_term_label"]
+
 # THE POINTS
 
 

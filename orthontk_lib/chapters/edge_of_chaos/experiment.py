@@ -11,6 +11,10 @@ from orthontk_lib import meanfield
 from orthontk_lib.book.profiles import ChapterConfig, ConfigError, Cost
 from orthontk_lib.data import DATASETS, load
 
+__all__ = ["CHANCE", "CHANCE_LABEL", "Config", "HDR", "PHASES", "PHASE_COLOUR", "RATE_FORMS", "SAVED_ON_DIGITS",
+           "SLUG", "TRAIN_POINTS", "by_estimate", "differences_markdown", "edge_points", "kernel_inputs",
+           "kernel_task", "legend_entries", "markdown_table", "paper_points", "points"]
+
 SLUG = "edge-of-chaos"
 
 

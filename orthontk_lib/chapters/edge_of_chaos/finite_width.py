@@ -14,6 +14,11 @@ from orthontk_lib.models import FCN
 from .experiment import PHASE_COLOUR, PHASES, SAVED_ON_DIGITS, SLUG, by_estimate, kernel_inputs, markdown_table, points
 from .floors import EPS32
 
+__all__ = ["DEEP_READING", "EMPIRICAL_SWEEP", "FINITE_WIDTH_CLAIMS", "SETTLED", "_empirical_point", "by_depth_table",
+           "compared_points", "deep_phase_rows", "deep_phase_table", "deviation_ci", "empirical_arrays",
+           "empirical_at_floor", "empirical_deviation", "empirical_minutes", "empirical_numbers", "empirical_point",
+           "fig_empirical", "measure_finite_width", "settled_depth"]
+
 # THE POINTS
 
 

@@ -5,6 +5,8 @@ import math
 
 import numpy as np
 
+__all__ = ["EPS32", "EPS64", "FLOOR_STYLE", "READ_ABOVE", "below_floor", "floor_of", "floor_state", "shade_floor"]
+
 EPS64 = float(np.finfo(np.float64).eps)
 """float64's resolution, 2.2e-16."""
 

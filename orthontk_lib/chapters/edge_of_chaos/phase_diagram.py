@@ -9,6 +9,8 @@ from orthontk_lib import meanfield, plots, results
 
 from .experiment import SLUG, points
 
+__all__ = ["PHASE_SWEEP", "fig_phase", "phase_arrays", "phase_diagram"]
+
 # THE POINT
 
 

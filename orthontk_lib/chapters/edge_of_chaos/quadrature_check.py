@@ -5,6 +5,9 @@ import pathlib
 
 from .experiment import RATE_FORMS
 
+__all__ = ["CHECK_TOLERANCE", "QUADRATURE_CHECK", "QUADRATURE_TESTED_DEPTH", "_check_record",
+           "quadrature_checked_depth", "recorded_difference", "tested_depth_numbers"]
+
 QUADRATURE_TESTED_DEPTH = 1000
 """The depth to which the tests hold the exact recursion of the quadrature activations (ELU, tanh) to an independent
 quadrature rule (``tests/test_meanfield.py``, in CI). Deeper, :func:`quadrature_checked_depth` reads the one-off

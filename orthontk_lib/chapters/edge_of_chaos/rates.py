@@ -13,6 +13,9 @@ from .experiment import (PHASE_COLOUR, SAVED_ON_DIGITS, SLUG, differences_markdo
                          paper_points)
 from .floors import shade_floor
 
+__all__ = ["GUIDES", "OFF_EDGE_LIMIT", "QUADRATURE_BYTES", "RATES_SWEEP", "RATE_FIGURE", "_rate_point",
+           "distance_to_limit", "fig_rate", "rate_arrays", "rate_figure_numbers", "rate_point", "rates_minutes"]
+
 # THE POINTS
 
 RATE_FIGURE = PaperFigure(

@@ -13,6 +13,10 @@ from orthontk_lib.reproduction import PaperFigure
 from .experiment import (CHANCE, CHANCE_LABEL, HDR, PHASE_COLOUR, SAVED_ON_DIGITS, SLUG, TRAIN_POINTS, by_estimate,
                          differences_markdown, markdown_table)
 
+__all__ = ["TRAIN_CLAIMS", "TRAIN_FIGURE", "TRAIN_SWEEP", "_point", "fig_trainability", "measure_trainability",
+           "train_arrays", "train_numbers", "train_point", "train_spec", "trainability_gap", "trainability_minutes",
+           "training_task"]
+
 # THE POINTS
 
 TRAIN_FIGURE = PaperFigure(

@@ -25,6 +25,9 @@ from .statistics import (
     width_cells,
 )
 
+__all__ = ["CLAIM", "CLAIMS", "DKR", "HDR", "HDX", "_sign_reading", "curve_move", "measure", "numbers",
+           "relative_growth_words", "spectra_table"]
+
 # CLAIMS
 
 HDX = cite("huang2021orthogonal")

@@ -12,6 +12,12 @@ from orthontk_lib.book.profiles import ChapterConfig, Cost
 from orthontk_lib.data import DATASETS, DIMENSION, load
 from orthontk_lib.models import FCN
 
+__all__ = ["CRITICAL_POINTS", "Config", "INITS", "SLUG", "SWEEPS", "TRAIN_SPEC", "_by_estimate", "_fluctuation_sweep",
+           "_keys", "_ntk_seeds_minutes", "_sphere", "_training_setup", "compute", "fluctuation_minutes",
+           "fluctuation_point", "grouped_relative_variance", "isometry_minutes", "isometry_point",
+           "linearized_losses", "record_every", "record_steps", "spread_minutes", "spread_point", "tanh_linear_gaps",
+           "training_data", "training_minutes", "training_point"]
+
 SLUG = "finite-width"
 INITS = ("gaussian", "orthogonal")
 CRITICAL_POINTS = {"q0": (1.0, 0.0), "eoc": (1.302, meanfield.critical_b_std("tanh", 1.302))}

@@ -7,6 +7,8 @@ from orthontk_lib import plots
 from .experiment import INITS
 from .statistics import SPECTRUM_FLOOR, spread_slopes, training_gap_samples, training_gap_slopes
 
+__all__ = ["fig_depth", "fig_spectra", "fig_spread", "fig_training"]
+
 # FIGURES
 
 

@@ -7,6 +7,10 @@ from orthontk_lib import stats
 
 from .experiment import INITS
 
+__all__ = ["SPECTRUM_FLOOR", "depth_factor", "depth_growth", "floor_counts", "growth_difference",
+           "isometry_deviation", "last_step_ratio", "spectrum_width", "spread_slopes", "training_gap_samples",
+           "training_gap_slopes", "training_gaps", "width_cells"]
+
 
 def spread_slopes(arrays):
     """Per init: (slope, 95% CI, intercept) of the log-log fit of the group-mean spread against width."""

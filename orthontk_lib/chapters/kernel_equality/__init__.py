@@ -20,7 +20,8 @@ delta-orthogonal kernels of Xiao et al. 2018). :math:`\Theta_\infty` is
 the analytic CNN kernel (:func:`kernels.analytic_ntk`), the limit of full-filter Gaussian weights.
 """
 
-from orthontk_lib.chapters._parts import reexport
 
-# every name a part defines, as if the chapter were one module, parts in reading order
-reexport(globals(), ("experiment", "claims", "figures"))
+# every name a part defines (its __all__), as if the chapter were one module, parts in reading order
+from .experiment import *  # noqa: F403
+from .claims import *  # noqa: F403
+from .figures import *  # noqa: F403

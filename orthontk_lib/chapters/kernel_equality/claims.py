@@ -24,6 +24,9 @@ from .experiment import (
     slope_table,
 )
 
+__all__ = ["CLAIMS", "GAP_WHY", "HDX", "SLOPE_WHY", "_table", "curve_verdicts", "levelling_curves", "measure",
+           "non_monotone_cnn_curves", "numbers"]
+
 # CLAIMS
 
 SLOPE_WHY = ("Theory gives an error C n^(-1/2) (1 + O(n^(-1/2))): over the widths a profile measures, the "

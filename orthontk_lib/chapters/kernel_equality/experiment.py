@@ -13,6 +13,11 @@ from orthontk_lib.book.profiles import ChapterConfig, Cost
 from orthontk_lib.data import load
 from orthontk_lib.models import CNN, FCN
 
+__all__ = ["CNN_VARIANTS", "Config", "DATASETS", "FILTERS", "INITS", "SLUG", "SWEEPS", "_cnn_limit", "_cnn_point",
+           "_deep", "_limit", "_point", "bias_in_standard_errors", "bias_ratios", "cnn_gap_slope", "cnn_point",
+           "cnn_pooled_slope", "compute", "compute_cnn", "delta_slope", "depth_trend", "error_by_depth",
+           "heatmap_config", "image_inputs", "inputs", "point", "pooled_slope", "seed_mean_distance", "slope_table"]
+
 SLUG = "kernel-equality"
 INITS = ("gaussian", "orthogonal")
 DATASETS = ("sphere", "digits", "cifar10")

@@ -7,6 +7,8 @@ from orthontk_lib import plots
 
 from .experiment import CNN_VARIANTS, heatmap_config
 
+__all__ = ["ERR_LABEL", "GUIDE_LABEL", "fig_cnn", "fig_errors", "fig_gap", "fig_kernels"]
+
 # FIGURES
 
 ERR_LABEL = r"$\|\hat\Theta - \Theta_\infty\|_F / \|\Theta_\infty\|_F$"

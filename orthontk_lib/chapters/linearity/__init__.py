@@ -22,7 +22,8 @@ beside the bound :math:`\tfrac12 \lVert H \rVert R_t^2`,
 initialization.
 """
 
-from orthontk_lib.chapters._parts import reexport
 
-# every name a part defines, as if the chapter were one module, parts in reading order
-reexport(globals(), ("experiment", "claims", "figures"))
+# every name a part defines (its __all__), as if the chapter were one module, parts in reading order
+from .experiment import *  # noqa: F403
+from .claims import *  # noqa: F403
+from .figures import *  # noqa: F403

@@ -24,6 +24,10 @@ from .experiment import (
     orthogonal_hessian_slope,
 )
 
+__all__ = ["ABOUT_AS_WELL", "CLAIMS", "LIMIT_STAT", "LZB", "NO_DECAY", "TRAINS", "form_detail", "form_fit",
+           "form_words", "iteration_range", "limit_contrast_words", "linear_limit_words", "loss_reduction", "measure",
+           "numbers", "slope_words", "train_fit_words", "trained_cases", "training_fit_detail"]
+
 # CLAIMS
 
 LZB = cite("liu2020linearity")

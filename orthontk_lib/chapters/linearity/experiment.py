@@ -13,6 +13,13 @@ from orthontk_lib.data import DATASETS, DIMENSION, IMAGES, load
 from orthontk_lib.models import ACTIVATIONS, FCN, canonical
 from orthontk_lib.reproduction import PaperFigure
 
+__all__ = ["Config", "FIGURE", "SLUG", "SWEEPS", "_DIGITS", "_NETWORK", "_by_estimate", "_hessian_inputs", "_layers",
+           "_networks", "_norms", "_norms_cost", "_norms_program", "_per_network_fit", "_training_setup",
+           "bound_ratio", "change_slopes", "compute", "data_words", "form_comparison", "hessian_limits",
+           "hessian_memory", "hessian_minutes", "hessian_point", "hessian_slopes", "images_on_sphere",
+           "learning_rate", "linearization_error", "linearization_slopes", "orthogonal_hessian_slope",
+           "training_minutes", "training_point"]
+
 SLUG = "linearity"
 
 

@@ -6,6 +6,8 @@ from orthontk_lib import plots
 
 from .experiment import change_slopes, linearization_error
 
+__all__ = ["COLORS", "_finish", "fig_change", "fig_hessian", "fig_linearization"]
+
 # FIGURES
 
 

@@ -23,8 +23,13 @@ reaches it within ``steps`` counts as failed; for the speed-up
 ``steps`` (which understates the speed-up of the init that succeeds).
 """
 
-from orthontk_lib.chapters._parts import reexport
 
-# every name a part defines, as if the chapter were one module, parts in reading order: the setting and its sweeps, the
+# every name a part defines (its __all__), as if the chapter were one module, parts in reading order: the setting and its sweeps, the
 # statistics the three experiments share, each experiment (its claims, words and figures), then the chapter as one
-reexport(globals(), ("experiment", "sweeps", "statistics", "fcn_grid", "width_family", "cnn_grid", "chapter"))
+from .experiment import *  # noqa: F403
+from .sweeps import *  # noqa: F403
+from .statistics import *  # noqa: F403
+from .fcn_grid import *  # noqa: F403
+from .width_family import *  # noqa: F403
+from .cnn_grid import *  # noqa: F403
+from .chapter import *  # noqa: F403

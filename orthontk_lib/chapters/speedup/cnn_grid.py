@@ -23,6 +23,9 @@ from .statistics import (
 )
 from .sweeps import view
 
+__all__ = ["CNN_CLAIMS", "CNN_DECIDE", "cnn_edge_comparison", "cnn_edge_table", "cnn_numbers", "edge_bound_words",
+           "fig_cnn_grid", "measure_cnn"]
+
 # CLAIMS
 
 CNN_DECIDE = ("a target that takes more than a few steps to reach (where every kernel reaches it within a few steps, "

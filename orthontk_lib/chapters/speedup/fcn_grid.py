@@ -33,6 +33,12 @@ from .statistics import (
 )
 from .sweeps import view
 
+__all__ = ["GRID_CLAIMS", "HDX", "SPEED_CLAIM_OUTLINES", "SPEED_WHY", "STEP_WHY", "UNCENSORED", "_on_the_bound",
+           "_speedup_range", "claim_cells", "depth_over_width", "edge_table", "edge_text", "fig_curves", "fig_grid",
+           "fig_tau_maps", "first_hit_numbers", "grid_numbers", "large_vs_small_lr", "measure_grid",
+           "orthogonal_losses", "outline_cells", "region_lr_rank", "region_lrs", "tau_norm", "tau_span",
+           "uncensored_numbers", "uncensored_speedups"]
+
 # CLAIMS
 
 HDX = "Huang, Du, Xu 2021"

@@ -10,6 +10,12 @@ from orthontk_lib.claims import Measurement
 
 from .experiment import INITS, first_hit
 
+__all__ = ["EDGE_LEVEL", "MIN_CELLS", "SPEED_READING", "_geomean", "_ratio_bounds", "_resolved", "at_alt_target",
+           "both_train", "censored_tau", "censoring_marks", "edge_bounds", "edge_ratios", "evaluation_interval",
+           "every_trains", "failure_edge", "failure_edges", "failure_rate", "grid_edges", "grid_spacing", "mean_tau",
+           "measurement_text", "reached", "region", "region_speedup", "speed_measurement", "speed_reading",
+           "speedup_map", "stability", "stability_growth", "test_tau", "trained", "width_shrinkage", "width_speedups"]
+
 # STATISTICS
 
 

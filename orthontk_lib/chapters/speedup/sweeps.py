@@ -21,6 +21,9 @@ from .experiment import (
     training_data,
 )
 
+__all__ = ["POINT_MINUTES", "SWEEPS", "_DATA_KNOBS", "_KNOBS", "_data", "_points", "_run", "_whole_points", "compute",
+           "lr_parts", "point_flops", "point_minutes", "view"]
+
 # THE SWEEPS: one saved point per (architecture, depth or width, init)
 
 

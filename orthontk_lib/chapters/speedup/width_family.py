@@ -22,6 +22,9 @@ from .statistics import (
 )
 from .sweeps import view
 
+__all__ = ["FAMILY_CLAIMS", "FAMILY_CMAPS", "family_numbers", "fig_failure_edge", "fig_learning_speed",
+           "measure_family"]
+
 # CLAIMS
 
 FAMILY_CLAIMS = [

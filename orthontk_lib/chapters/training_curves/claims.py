@@ -13,6 +13,8 @@ from . import authors
 from .authors import paper_gap
 from .statistics import LEVEL, MARGIN, YLABELS, final, loss_gap, optimizer_name, setting_losses
 
+__all__ = ["ACTIVATIONS", "CLAIMS", "EARLY", "MARGIN_WHY", "_flat", "decide_words", "measure", "numbers", "title"]
+
 # CLAIMS
 
 MARGIN_WHY = (f"'the same curves': over each half of training the orthogonal runs' loss is within a fifth of the "

@@ -14,6 +14,9 @@ from orthontk_lib.data import DIMENSION, load
 from orthontk_lib.models import FCN
 from orthontk_lib.reproduction import PaperFigure
 
+__all__ = ["Config", "DATASETS", "FIGURE", "INITS", "METRICS", "SETTINGS", "SLUG", "SWEEPS", "Setting", "_points",
+           "compute", "computed_differences", "point_minutes", "run_setting", "training_data"]
+
 SLUG = "training-curves"
 INITS = ("gaussian", "orthogonal")
 DATASETS = ("digits", "cifar10")

@@ -7,6 +7,8 @@ from orthontk_lib import plots
 from .experiment import INITS, METRICS, SETTINGS
 from .statistics import LOSSES, MARGIN, YLABELS
 
+__all__ = ["GAP_AXIS_TOP", "_log_loss_axis", "fig_curves", "fig_gaps", "fig_gd", "fig_sgd"]
+
 # FIGURES
 
 def fig_curves(arrays, names):

@@ -5,6 +5,9 @@ import numpy as np
 
 from orthontk_lib import stats
 
+__all__ = ["LEVEL", "LOSSES", "MARGIN", "WINDOWS", "YLABELS", "final", "log_ratios", "loss_gap", "optimizer_name",
+           "seeds_to_decide", "setting_losses"]
+
 # STATISTICS
 
 LOSSES = ("train_loss", "test_loss")
