@@ -99,8 +99,8 @@ class ChapterConfig:
         if unknown:
             raise ConfigError(f"{unknown[0]}: unknown parameter; this chapter takes {', '.join(known)}")
         values = {**cls.PROFILES[profile], **{k: v for k, v in overrides.items() if v is not None}}
-        fields = {f.name: f for f in dataclasses.fields(cls)}
-        checked = {k: _coerce(fields[k], v) for k, v in values.items()}
+        fields, hints = {f.name: f for f in dataclasses.fields(cls)}, typing.get_type_hints(cls)
+        checked = {k: _coerce(fields[k], v, hints[k]) for k, v in values.items()}
         return cls(profile=profile, **checked)
 
     @classmethod
@@ -116,9 +116,9 @@ class ChapterConfig:
 # INTERNAL UTILITIES
 
 
-def _coerce(field, value):
-    """Check ``value`` against the field's annotation and bounds (``min``, ``max``, ``choices``); tuples accept lists."""
-    kind = field.type if not isinstance(field.type, str) else eval(field.type, vars(typing), {})
+def _coerce(field, value, kind):
+    """Check ``value`` against the field's type ``kind`` (its resolved annotation) and bounds (``min``, ``max``,
+    ``choices``); tuples accept lists."""
     origin, args = typing.get_origin(kind), typing.get_args(kind)
     lo, hi, choices = field.metadata.get("min"), field.metadata.get("max"), field.metadata.get("choices")
     if origin is tuple:
@@ -162,22 +162,12 @@ def _noun(kind, one=False):
 def parameters_cell(config_cls):
     """The text of a chapter notebook's papermill ``parameters`` cell, derived from its ``Config``.
 
-    One line per knob, ``name = None  # <the field's comment>`` (``None``: the profile's value), after
-    ``profile = "quick"``. A test holds every notebook's parameters cell to this text, so a knob is
-    declared once, in ``Config``.
+    One line per knob, ``name = None  # <the field's help>`` (``None``: the profile's value; the help is the field's
+    ``metadata["help"]``), after ``profile = "quick"``. A test holds every notebook's parameters cell to this text, so
+    a knob is declared once, in ``Config``.
     """
-    import inspect
-    import re
-
-    comments = {}
-    for klass in reversed(config_cls.__mro__):
-        try:
-            source = inspect.getsource(klass)
-        except (OSError, TypeError):
-            continue
-        for name, comment in re.findall(r"^\s+(\w+): [^\n]*?#\s*([^\n]*)$", source, flags=re.M):
-            comments[name] = comment
+    helps = {f.name: f.metadata.get("help") for f in dataclasses.fields(config_cls)}
     lines = ['profile = "quick"  # "smoke" (CI), "quick" (laptop CPU), "paper"']
     for name in config_cls.knobs():
-        lines.append(f"{name} = None" + (f"  # {comments[name]}" if comments.get(name) else ""))
+        lines.append(f"{name} = None" + (f"  # {helps[name]}" if helps.get(name) else ""))
     return "\n".join(lines)

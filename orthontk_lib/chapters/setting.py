@@ -34,15 +34,15 @@ KERNELS = ("nngp", "ntk")
 class Config(ChapterConfig):
     """Knobs of the kernel-convergence measurement."""
 
-    widths: tuple[int, ...] = dataclasses.field(default=(64,), metadata={"min": 1})  # hidden widths n
-    n_seeds: int = dataclasses.field(default=32, metadata={"min": 2})  # networks per (width, init, kernel)
-    depth: int = dataclasses.field(default=1, metadata={"min": 1})  # hidden layers L
-    activation: str = dataclasses.field(default="relu", metadata={"choices": ACTIVATIONS})  # phi
-    n_inputs: int = dataclasses.field(default=20, metadata={"min": 2})  # inputs x ~ N(0, I_d)
-    d: int = dataclasses.field(default=1024, metadata={"min": 1})  # input dimension
-    W_std: float = dataclasses.field(default=1.5, metadata={"min": 0.0})  # sigma_W
-    b_std: float = dataclasses.field(default=0.1, metadata={"min": 0.0})  # sigma_b
-    seed: int = dataclasses.field(default=0, metadata={"min": 0})  # root seed
+    widths: tuple[int, ...] = dataclasses.field(default=(64,), metadata={"help": "hidden widths n", "min": 1})
+    n_seeds: int = dataclasses.field(default=32, metadata={"help": "networks per (width, init, kernel)", "min": 2})
+    depth: int = dataclasses.field(default=1, metadata={"help": "hidden layers L", "min": 1})
+    activation: str = dataclasses.field(default="relu", metadata={"help": "phi", "choices": ACTIVATIONS})
+    n_inputs: int = dataclasses.field(default=20, metadata={"help": "inputs x ~ N(0, I_d)", "min": 2})
+    d: int = dataclasses.field(default=1024, metadata={"help": "input dimension", "min": 1})
+    W_std: float = dataclasses.field(default=1.5, metadata={"help": "sigma_W", "min": 0.0})
+    b_std: float = dataclasses.field(default=0.1, metadata={"help": "sigma_b", "min": 0.0})
+    seed: int = dataclasses.field(default=0, metadata={"help": "root seed", "min": 0})
 
     PROFILES = {
         "smoke": dict(widths=(8, 16, 32, 64), n_seeds=4, n_inputs=8, d=16),

@@ -34,32 +34,40 @@ ADAM_ACTIVATIONS = ("tanh", "sigmoid", "softplus", "xtanh", "x2tanh", "relu")
 class Config(ChapterConfig):
     """Knobs of the condensation experiments."""
 
-    activations: tuple[str, ...] = dataclasses.field(default=("tanh",))  # phi, from MULTIPLICITY
-    scales: tuple[float, ...] = dataclasses.field(default=(1.0, 0.01))  # init std in units of LeCun's, > 0
-    width: int = dataclasses.field(default=50, metadata={"min": 2})  # hidden neurons m
-    d: int = dataclasses.field(default=5, metadata={"min": 1})  # input dimension
-    n_train: int = dataclasses.field(default=80, metadata={"min": 2})  # training points
-    n_seeds: int = dataclasses.field(default=4, metadata={"min": 1})  # networks per (activation, scale)
-    steps: int = dataclasses.field(default=10000, metadata={"min": 10})  # full-batch GD steps
-    lr: float = dataclasses.field(default=5e-3, metadata={"min": 0.0})  # learning rate
-    records: int = dataclasses.field(default=1000, metadata={"min": 2})  # evaluations over training
-    loss_drop: float = dataclasses.field(default=0.05, metadata={"min": 0.0})  # end of the initial stage
-    threshold: float = dataclasses.field(default=0.95, metadata={"min": 0.0})  # cosine joining two orientations
-    cover: float = dataclasses.field(default=0.9, metadata={"min": 0.0})  # share of sum |u_k|^2 to account for
-    activations_1d: tuple[str, ...] = dataclasses.field(default=("tanh", "xtanh", "relu"))  # phi of the 1-D networks
-    width_1d: int = dataclasses.field(default=100, metadata={"min": 2})  # neurons of the 1-D networks
-    n_1d: int = dataclasses.field(default=40, metadata={"min": 2})  # 1-D training points
-    steps_1d: int = dataclasses.field(default=600, metadata={"min": 10})  # 1-D Adam steps (evaluated every 2)
-    lr_1d: float = dataclasses.field(default=5e-4, metadata={"min": 0.0})  # 1-D Adam learning rate
-    scale_1d: float = dataclasses.field(default=1e-3, metadata={"min": 0.0})  # 1-D init scale (x LeCun's std)
-    std_1d: float = dataclasses.field(default=0.0, metadata={"min": 0.0})  # if > 0: every 1-D parameter from N(0, std^2)
-    adam_activations: tuple[str, ...] = dataclasses.field(default=("tanh", "xtanh"))  # phi of the paper's Adam runs
-    adam_std: float = dataclasses.field(default=0.005, metadata={"min": 0.0})  # std of every parameter, Adam runs
-    adam_lr: float = dataclasses.field(default=1e-3, metadata={"min": 0.0})  # Adam learning rate
-    adam_steps: int = dataclasses.field(default=300, metadata={"min": 10})  # full-batch Adam steps (evaluated every 2)
-    deep_depth: int = dataclasses.field(default=3, metadata={"min": 2})  # hidden layers of the deeper Adam networks
-    deep_activations: tuple[str, ...] = dataclasses.field(default=("tanh", "xtanh"))  # phi of the deeper networks
-    seed: int = dataclasses.field(default=0, metadata={"min": 0})  # root seed
+    activations: tuple[str, ...] = dataclasses.field(default=("tanh",), metadata={"help": "phi, from MULTIPLICITY"})
+    scales: tuple[float, ...] = dataclasses.field(default=(1.0, 0.01), metadata={
+                                                  "help": "init std in units of LeCun's, > 0"})
+    width: int = dataclasses.field(default=50, metadata={"help": "hidden neurons m", "min": 2})
+    d: int = dataclasses.field(default=5, metadata={"help": "input dimension", "min": 1})
+    n_train: int = dataclasses.field(default=80, metadata={"help": "training points", "min": 2})
+    n_seeds: int = dataclasses.field(default=4, metadata={"help": "networks per (activation, scale)", "min": 1})
+    steps: int = dataclasses.field(default=10000, metadata={"help": "full-batch GD steps", "min": 10})
+    lr: float = dataclasses.field(default=5e-3, metadata={"help": "learning rate", "min": 0.0})
+    records: int = dataclasses.field(default=1000, metadata={"help": "evaluations over training", "min": 2})
+    loss_drop: float = dataclasses.field(default=0.05, metadata={"help": "end of the initial stage", "min": 0.0})
+    threshold: float = dataclasses.field(default=0.95, metadata={"help": "cosine joining two orientations", "min": 0.0})
+    cover: float = dataclasses.field(default=0.9, metadata={"help": "share of sum |u_k|^2 to account for", "min": 0.0})
+    activations_1d: tuple[str, ...] = dataclasses.field(default=("tanh", "xtanh", "relu"), metadata={
+                                                        "help": "phi of the 1-D networks"})
+    width_1d: int = dataclasses.field(default=100, metadata={"help": "neurons of the 1-D networks", "min": 2})
+    n_1d: int = dataclasses.field(default=40, metadata={"help": "1-D training points", "min": 2})
+    steps_1d: int = dataclasses.field(default=600, metadata={"help": "1-D Adam steps (evaluated every 2)", "min": 10})
+    lr_1d: float = dataclasses.field(default=5e-4, metadata={"help": "1-D Adam learning rate", "min": 0.0})
+    scale_1d: float = dataclasses.field(default=1e-3, metadata={"help": "1-D init scale (x LeCun's std)", "min": 0.0})
+    std_1d: float = dataclasses.field(default=0.0, metadata={
+                                      "help": "if > 0: every 1-D parameter from N(0, std^2)", "min": 0.0})
+    adam_activations: tuple[str, ...] = dataclasses.field(default=("tanh", "xtanh"), metadata={
+                                                          "help": "phi of the paper's Adam runs"})
+    adam_std: float = dataclasses.field(default=0.005, metadata={
+                                        "help": "std of every parameter, Adam runs", "min": 0.0})
+    adam_lr: float = dataclasses.field(default=1e-3, metadata={"help": "Adam learning rate", "min": 0.0})
+    adam_steps: int = dataclasses.field(default=300, metadata={
+                                        "help": "full-batch Adam steps (evaluated every 2)", "min": 10})
+    deep_depth: int = dataclasses.field(default=3, metadata={
+                                        "help": "hidden layers of the deeper Adam networks", "min": 2})
+    deep_activations: tuple[str, ...] = dataclasses.field(default=("tanh", "xtanh"), metadata={
+                                                          "help": "phi of the deeper networks"})
+    seed: int = dataclasses.field(default=0, metadata={"help": "root seed", "min": 0})
 
     PROFILES = {
         "smoke": dict(activations=("tanh", "relu"), scales=(1.0, 0.03, 0.01), n_seeds=2, steps=2000, records=200,

@@ -29,22 +29,25 @@ W_STD, B_STD = math.sqrt(2.0), 0.1  # ReLU at its critical weight variance, a sm
 class Config(ChapterConfig):
     """Knobs of the training sweeps."""
 
-    widths: tuple[int, ...] = dataclasses.field(default=(64,), metadata={"min": 1})  # FCN hidden widths n
-    depth: int = dataclasses.field(default=2, metadata={"min": 1})  # FCN hidden layers
-    cnn_channels: tuple[int, ...] = dataclasses.field(default=(16,), metadata={"min": 1})  # CNN channels
-    cnn_depth: int = dataclasses.field(default=2, metadata={"min": 1})  # CNN conv layers
-    n_seeds: int = dataclasses.field(default=3, metadata={"min": 2})  # networks per (init, width, lr)
-    steps: int = dataclasses.field(default=200, metadata={"min": 10})  # full-batch GD steps
-    lr_small: float = dataclasses.field(default=1.0, metadata={"min": 0.0})  # eta in units of N / lambda_max
-    lr_large: float = dataclasses.field(default=3.0, metadata={"min": 0.0})  # eta in units of N / lambda_max
+    widths: tuple[int, ...] = dataclasses.field(default=(64,), metadata={"help": "FCN hidden widths n", "min": 1})
+    depth: int = dataclasses.field(default=2, metadata={"help": "FCN hidden layers", "min": 1})
+    cnn_channels: tuple[int, ...] = dataclasses.field(default=(16,), metadata={"help": "CNN channels", "min": 1})
+    cnn_depth: int = dataclasses.field(default=2, metadata={"help": "CNN conv layers", "min": 1})
+    n_seeds: int = dataclasses.field(default=3, metadata={"help": "networks per (init, width, lr)", "min": 2})
+    steps: int = dataclasses.field(default=200, metadata={"help": "full-batch GD steps", "min": 10})
+    lr_small: float = dataclasses.field(default=1.0, metadata={"help": "eta in units of N / lambda_max", "min": 0.0})
+    lr_large: float = dataclasses.field(default=3.0, metadata={"help": "eta in units of N / lambda_max", "min": 0.0})
     dataset: str = dataclasses.field(default="digits", metadata={"choices": DATASETS})
-    n_train: int = dataclasses.field(default=32, metadata={"min": 2})  # training images (FCN)
-    cnn_train: int = dataclasses.field(default=16, metadata={"min": 2})  # training images (CNN)
-    weight_widths: tuple[int, ...] = dataclasses.field(default=(64,), metadata={"min": 1})  # widths, weight figure
-    weight_depth: int = dataclasses.field(default=3, metadata={"min": 1})  # hidden layers, weight figure
-    weight_activation: str = dataclasses.field(default="erf", metadata={"choices": ACTIVATIONS})  # phi, weight figure
-    weight_seeds: int = dataclasses.field(default=15, metadata={"min": 2})  # runs per (width, init), weight figure
-    seed: int = dataclasses.field(default=0, metadata={"min": 0})  # root seed
+    n_train: int = dataclasses.field(default=32, metadata={"help": "training images (FCN)", "min": 2})
+    cnn_train: int = dataclasses.field(default=16, metadata={"help": "training images (CNN)", "min": 2})
+    weight_widths: tuple[int, ...] = dataclasses.field(default=(64,), metadata={
+                                                       "help": "widths, weight figure", "min": 1})
+    weight_depth: int = dataclasses.field(default=3, metadata={"help": "hidden layers, weight figure", "min": 1})
+    weight_activation: str = dataclasses.field(default="erf", metadata={
+                                               "help": "phi, weight figure", "choices": ACTIVATIONS})
+    weight_seeds: int = dataclasses.field(default=15, metadata={
+                                          "help": "runs per (width, init), weight figure", "min": 2})
+    seed: int = dataclasses.field(default=0, metadata={"help": "root seed", "min": 0})
 
     PROFILES = {
         "smoke": dict(widths=(16, 32, 64), cnn_channels=(4, 8, 16), cnn_depth=1, n_seeds=2, steps=20, n_train=8,

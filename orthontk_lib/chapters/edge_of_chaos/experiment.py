@@ -70,24 +70,27 @@ HDR = "Hayou, Doucet, Rousseau 2019"
 class Config(ChapterConfig):
     """Knobs of the depth sweep."""
 
-    dataset: str = dataclasses.field(default="digits", metadata={"choices": DATASETS})  # every kernel's and run's data
-    max_depth: int = dataclasses.field(default=50, metadata={"min": 4})  # deepest network (hidden layers)
-    n_train: int = dataclasses.field(default=32, metadata={"min": 4})  # images for the spread and regression
-    n_test: int = dataclasses.field(default=64, metadata={"min": 1})  # images to classify
-    emp_depths: tuple[int, ...] = dataclasses.field(default=(4, 16), metadata={"min": 1})  # finite-width depths
-    emp_width: int = dataclasses.field(default=256, metadata={"min": 1})  # finite-width network's width
-    emp_seeds: int = dataclasses.field(default=2, metadata={"min": 1})  # finite-width networks per depth
-    emp_inputs: int = dataclasses.field(default=12, metadata={"min": 3})  # inputs of the finite-width kernels
-    grid: int = dataclasses.field(default=12, metadata={"min": 3})  # phase diagram points per axis
-    exact_max_depth: int = dataclasses.field(default=1000, metadata={"min": 100})  # deepest layer of the exact rate recursion (ReLU: ten times deeper)
-    train_depths: tuple[int, ...] = dataclasses.field(default=(20,), metadata={"min": 1})  # trainability depths
-    train_width: int = dataclasses.field(default=64, metadata={"min": 1})  # trainability width
-    train_lrs: tuple[float, ...] = dataclasses.field(default=(1e-2,), metadata={"min": 0.0})  # SGD lr per depth
-    train_steps: int = dataclasses.field(default=400, metadata={"min": 10})  # SGD steps (batch 64)
-    train_seeds: int = dataclasses.field(default=2, metadata={"min": 1})  # networks per depth and initialization
-    train_n_train: int = dataclasses.field(default=1497, metadata={"min": 64})  # trainability: training images
-    train_n_test: int = dataclasses.field(default=300, metadata={"min": 1})  # trainability: test images
-    seed: int = dataclasses.field(default=0, metadata={"min": 0})  # root seed
+    dataset: str = dataclasses.field(default="digits", metadata={
+                                     "help": "every kernel's and run's data", "choices": DATASETS})
+    max_depth: int = dataclasses.field(default=50, metadata={"help": "deepest network (hidden layers)", "min": 4})
+    n_train: int = dataclasses.field(default=32, metadata={"help": "images for the spread and regression", "min": 4})
+    n_test: int = dataclasses.field(default=64, metadata={"help": "images to classify", "min": 1})
+    emp_depths: tuple[int, ...] = dataclasses.field(default=(4, 16), metadata={"help": "finite-width depths", "min": 1})
+    emp_width: int = dataclasses.field(default=256, metadata={"help": "finite-width network's width", "min": 1})
+    emp_seeds: int = dataclasses.field(default=2, metadata={"help": "finite-width networks per depth", "min": 1})
+    emp_inputs: int = dataclasses.field(default=12, metadata={"help": "inputs of the finite-width kernels", "min": 3})
+    grid: int = dataclasses.field(default=12, metadata={"help": "phase diagram points per axis", "min": 3})
+    exact_max_depth: int = dataclasses.field(default=1000, metadata={
+                                             "help": "deepest layer of the exact rate recursion (ReLU: ten times deeper)", "min": 100})
+    train_depths: tuple[int, ...] = dataclasses.field(default=(20,), metadata={"help": "trainability depths", "min": 1})
+    train_width: int = dataclasses.field(default=64, metadata={"help": "trainability width", "min": 1})
+    train_lrs: tuple[float, ...] = dataclasses.field(default=(1e-2,), metadata={"help": "SGD lr per depth", "min": 0.0})
+    train_steps: int = dataclasses.field(default=400, metadata={"help": "SGD steps (batch 64)", "min": 10})
+    train_seeds: int = dataclasses.field(default=2, metadata={
+                                         "help": "networks per depth and initialization", "min": 1})
+    train_n_train: int = dataclasses.field(default=1497, metadata={"help": "trainability: training images", "min": 64})
+    train_n_test: int = dataclasses.field(default=300, metadata={"help": "trainability: test images", "min": 1})
+    seed: int = dataclasses.field(default=0, metadata={"help": "root seed", "min": 0})
 
     # float32 products: the finite-width NTK spreads are kernel measurements; the trainability runs (width 300,
     # batch 64) are bound by their layers' sequential kernels, where TF32 would save little

@@ -30,22 +30,25 @@ chi = 1 here), where q* is about 0.5 and neither paper compares the initializati
 class Config(ChapterConfig):
     """Knobs of the three finite-width measurements."""
 
-    widths: tuple[int, ...] = dataclasses.field(default=(64,), metadata={"min": 1})  # spread: widths n
-    n_seeds: int = dataclasses.field(default=16, metadata={"min": 4})  # spread: networks per width and init
-    depth: int = dataclasses.field(default=3, metadata={"min": 1})  # spread: hidden layers
-    fluct_width: int = dataclasses.field(default=64, metadata={"min": 1})  # fluctuations: the fixed width
-    fluct_depths: tuple[int, ...] = dataclasses.field(default=(1,), metadata={"min": 1})  # fluctuations: depths L
-    fluct_seeds: int = dataclasses.field(default=48, metadata={"min": 4})  # fluctuations: networks per depth
-    iso_width: int = dataclasses.field(default=128, metadata={"min": 1})  # isometry: width, also the input dimension
-    iso_depths: tuple[int, ...] = dataclasses.field(default=(1,), metadata={"min": 1})  # isometry: depths L
-    train_widths: tuple[int, ...] = dataclasses.field(default=(64,), metadata={"min": 1})  # training: widths
-    train_seeds: int = dataclasses.field(default=4, metadata={"min": 2})  # training: networks per width and init
-    train_steps: int = dataclasses.field(default=400, metadata={"min": 10})  # training: full-batch GD steps
-    dataset: str = dataclasses.field(default="digits", metadata={"choices": DATASETS})  # training: data set
-    n_train: int = dataclasses.field(default=64, metadata={"min": 2})  # training: images
-    n_inputs: int = dataclasses.field(default=8, metadata={"min": 1})  # inputs on the sphere
-    n_groups: int = dataclasses.field(default=4, metadata={"min": 2})  # disjoint seed groups for error bars
-    seed: int = dataclasses.field(default=0, metadata={"min": 0})  # root seed
+    widths: tuple[int, ...] = dataclasses.field(default=(64,), metadata={"help": "spread: widths n", "min": 1})
+    n_seeds: int = dataclasses.field(default=16, metadata={"help": "spread: networks per width and init", "min": 4})
+    depth: int = dataclasses.field(default=3, metadata={"help": "spread: hidden layers", "min": 1})
+    fluct_width: int = dataclasses.field(default=64, metadata={"help": "fluctuations: the fixed width", "min": 1})
+    fluct_depths: tuple[int, ...] = dataclasses.field(default=(1,), metadata={
+                                                      "help": "fluctuations: depths L", "min": 1})
+    fluct_seeds: int = dataclasses.field(default=48, metadata={"help": "fluctuations: networks per depth", "min": 4})
+    iso_width: int = dataclasses.field(default=128, metadata={
+                                       "help": "isometry: width, also the input dimension", "min": 1})
+    iso_depths: tuple[int, ...] = dataclasses.field(default=(1,), metadata={"help": "isometry: depths L", "min": 1})
+    train_widths: tuple[int, ...] = dataclasses.field(default=(64,), metadata={"help": "training: widths", "min": 1})
+    train_seeds: int = dataclasses.field(default=4, metadata={
+                                         "help": "training: networks per width and init", "min": 2})
+    train_steps: int = dataclasses.field(default=400, metadata={"help": "training: full-batch GD steps", "min": 10})
+    dataset: str = dataclasses.field(default="digits", metadata={"help": "training: data set", "choices": DATASETS})
+    n_train: int = dataclasses.field(default=64, metadata={"help": "training: images", "min": 2})
+    n_inputs: int = dataclasses.field(default=8, metadata={"help": "inputs on the sphere", "min": 1})
+    n_groups: int = dataclasses.field(default=4, metadata={"help": "disjoint seed groups for error bars", "min": 2})
+    seed: int = dataclasses.field(default=0, metadata={"help": "root seed", "min": 0})
 
     PROFILES = {
         "smoke": dict(widths=(16, 32, 64), n_seeds=8, fluct_width=16, fluct_depths=(1, 2, 4, 8), fluct_seeds=8,

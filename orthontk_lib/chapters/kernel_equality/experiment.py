@@ -30,19 +30,19 @@ CNN_VARIANTS = tuple((f, i) for f in FILTERS for i in INITS)
 class Config(ChapterConfig):
     """Knobs of the kernel-equality sweep."""
 
-    widths: tuple[int, ...] = dataclasses.field(default=(64,), metadata={"min": 1})  # hidden widths n
-    depths: tuple[int, ...] = dataclasses.field(default=(1,), metadata={"min": 1})  # hidden layers L
-    activations: tuple[str, ...] = ("relu",)  # phi: relu, erf, tanh, ...
-    datasets: tuple[str, ...] = ("sphere",)  # sphere, digits, cifar10
-    n_seeds: int = dataclasses.field(default=4, metadata={"min": 2})  # networks per point and init
-    n_inputs: int = dataclasses.field(default=16, metadata={"min": 2})  # inputs per data set
-    W_std: float = dataclasses.field(default=1.5, metadata={"min": 0.0})  # sigma_W
-    b_std: float = dataclasses.field(default=0.1, metadata={"min": 0.0})  # sigma_b
-    seed: int = dataclasses.field(default=0, metadata={"min": 0})  # root seed
-    cnn_channels: tuple[int, ...] = dataclasses.field(default=(16,), metadata={"min": 1})  # CNN: channels
-    cnn_depths: tuple[int, ...] = dataclasses.field(default=(1,), metadata={"min": 1})  # CNN: conv layers
-    cnn_seeds: int = dataclasses.field(default=4, metadata={"min": 2})  # CNN: networks per point and variant
-    cnn_inputs: int = dataclasses.field(default=8, metadata={"min": 2})  # CNN: 8x8 digit images
+    widths: tuple[int, ...] = dataclasses.field(default=(64,), metadata={"help": "hidden widths n", "min": 1})
+    depths: tuple[int, ...] = dataclasses.field(default=(1,), metadata={"help": "hidden layers L", "min": 1})
+    activations: tuple[str, ...] = dataclasses.field(default=("relu",), metadata={"help": "phi: relu, erf, tanh, ..."})
+    datasets: tuple[str, ...] = dataclasses.field(default=("sphere",), metadata={"help": "sphere, digits, cifar10"})
+    n_seeds: int = dataclasses.field(default=4, metadata={"help": "networks per point and init", "min": 2})
+    n_inputs: int = dataclasses.field(default=16, metadata={"help": "inputs per data set", "min": 2})
+    W_std: float = dataclasses.field(default=1.5, metadata={"help": "sigma_W", "min": 0.0})
+    b_std: float = dataclasses.field(default=0.1, metadata={"help": "sigma_b", "min": 0.0})
+    seed: int = dataclasses.field(default=0, metadata={"help": "root seed", "min": 0})
+    cnn_channels: tuple[int, ...] = dataclasses.field(default=(16,), metadata={"help": "CNN: channels", "min": 1})
+    cnn_depths: tuple[int, ...] = dataclasses.field(default=(1,), metadata={"help": "CNN: conv layers", "min": 1})
+    cnn_seeds: int = dataclasses.field(default=4, metadata={"help": "CNN: networks per point and variant", "min": 2})
+    cnn_inputs: int = dataclasses.field(default=8, metadata={"help": "CNN: 8x8 digit images", "min": 2})
 
     PROFILES = {
         "smoke": dict(widths=(16, 32, 64), depths=(1, 2), activations=("relu",), datasets=("sphere",), n_seeds=2,

@@ -27,19 +27,21 @@ SLUG = "linearity"
 class Config(ChapterConfig):
     """Knobs of the Hessian and training sweeps."""
 
-    widths: tuple[int, ...] = dataclasses.field(default=(64,), metadata={"min": 1})  # hidden widths n
-    depth: int = dataclasses.field(default=2, metadata={"min": 1})  # hidden layers
-    activation: str = dataclasses.field(default="tanh", metadata={"choices": ACTIVATIONS})  # hidden phi
-    output: str = dataclasses.field(default="softplus", metadata={"choices": ACTIVATIONS})  # the non-linear psi
-    bottleneck: int = dataclasses.field(default=4, metadata={"min": 1})  # units of the narrow layer
-    n_seeds: int = dataclasses.field(default=3, metadata={"min": 2})  # networks per width and case
-    n_inputs: int = dataclasses.field(default=2, metadata={"min": 1})  # inputs at which H is measured
-    n_iter: int = dataclasses.field(default=30, metadata={"min": 2})  # most power-iteration steps (to hessian.TOLERANCE)
-    train_widths: tuple[int, ...] = dataclasses.field(default=(64,), metadata={"min": 1})  # training widths
-    train_steps: int = dataclasses.field(default=100, metadata={"min": 10})  # full-batch GD steps
-    dataset: str = dataclasses.field(default="digits", metadata={"choices": DATASETS})  # inputs of every network
-    n_train: int = dataclasses.field(default=32, metadata={"min": 2})  # images for training
-    seed: int = dataclasses.field(default=0, metadata={"min": 0})  # root seed
+    widths: tuple[int, ...] = dataclasses.field(default=(64,), metadata={"help": "hidden widths n", "min": 1})
+    depth: int = dataclasses.field(default=2, metadata={"help": "hidden layers", "min": 1})
+    activation: str = dataclasses.field(default="tanh", metadata={"help": "hidden phi", "choices": ACTIVATIONS})
+    output: str = dataclasses.field(default="softplus", metadata={"help": "the non-linear psi", "choices": ACTIVATIONS})
+    bottleneck: int = dataclasses.field(default=4, metadata={"help": "units of the narrow layer", "min": 1})
+    n_seeds: int = dataclasses.field(default=3, metadata={"help": "networks per width and case", "min": 2})
+    n_inputs: int = dataclasses.field(default=2, metadata={"help": "inputs at which H is measured", "min": 1})
+    n_iter: int = dataclasses.field(default=30, metadata={
+                                    "help": "most power-iteration steps (to hessian.TOLERANCE)", "min": 2})
+    train_widths: tuple[int, ...] = dataclasses.field(default=(64,), metadata={"help": "training widths", "min": 1})
+    train_steps: int = dataclasses.field(default=100, metadata={"help": "full-batch GD steps", "min": 10})
+    dataset: str = dataclasses.field(default="digits", metadata={
+                                     "help": "inputs of every network", "choices": DATASETS})
+    n_train: int = dataclasses.field(default=32, metadata={"help": "images for training", "min": 2})
+    seed: int = dataclasses.field(default=0, metadata={"help": "root seed", "min": 0})
 
     PROFILES = {
         "smoke": dict(widths=(16, 64), n_seeds=2, n_inputs=1, n_iter=5, train_widths=(16, 64), train_steps=20,

@@ -30,33 +30,39 @@ DATASETS = ("digits", "cifar10")
 class Config(ChapterConfig):
     """Knobs of the speed-up grid."""
 
-    depths: tuple[int, ...] = dataclasses.field(default=(2,), metadata={"min": 1})  # hidden layers L
-    width: int = dataclasses.field(default=64, metadata={"min": 1})  # hidden width
-    lr_min: float = dataclasses.field(default=1e-2, metadata={"min": 0.0})  # smallest learning rate
-    lr_max: float = dataclasses.field(default=3.0, metadata={"min": 0.0})  # largest learning rate
-    n_lrs: int = dataclasses.field(default=4, metadata={"min": 2})  # log-spaced learning rates
-    n_seeds: int = dataclasses.field(default=3, metadata={"min": 2})  # networks per (depth, lr, init)
-    steps: int = dataclasses.field(default=100, metadata={"min": 10})  # SGD steps
-    batch_size: int = dataclasses.field(default=64, metadata={"min": 1})  # mini-batch
-    target: float = dataclasses.field(default=0.5, metadata={"min": 0.0, "max": 1.0})  # accuracy that defines tau
-    target_alt: float = dataclasses.field(default=0.8, metadata={"min": 0.0, "max": 1.0})  # a second target (check)
-    W_var: float = dataclasses.field(default=1.05, metadata={"min": 1.0})  # sigma_W^2; sigma_b follows from the critical line
-    dataset: str = dataclasses.field(default="digits", metadata={"choices": DATASETS})  # "digits" or "cifar10"
-    n_train: int = dataclasses.field(default=512, metadata={"min": 1})  # training images
-    n_test: int = dataclasses.field(default=256, metadata={"min": 1})  # test images
-    seed: int = dataclasses.field(default=0, metadata={"min": 0})  # root seed
+    depths: tuple[int, ...] = dataclasses.field(default=(2,), metadata={"help": "hidden layers L", "min": 1})
+    width: int = dataclasses.field(default=64, metadata={"help": "hidden width", "min": 1})
+    lr_min: float = dataclasses.field(default=1e-2, metadata={"help": "smallest learning rate", "min": 0.0})
+    lr_max: float = dataclasses.field(default=3.0, metadata={"help": "largest learning rate", "min": 0.0})
+    n_lrs: int = dataclasses.field(default=4, metadata={"help": "log-spaced learning rates", "min": 2})
+    n_seeds: int = dataclasses.field(default=3, metadata={"help": "networks per (depth, lr, init)", "min": 2})
+    steps: int = dataclasses.field(default=100, metadata={"help": "SGD steps", "min": 10})
+    batch_size: int = dataclasses.field(default=64, metadata={"help": "mini-batch", "min": 1})
+    target: float = dataclasses.field(default=0.5, metadata={
+                                      "help": "accuracy that defines tau", "min": 0.0, "max": 1.0})
+    target_alt: float = dataclasses.field(default=0.8, metadata={
+                                          "help": "a second target (check)", "min": 0.0, "max": 1.0})
+    W_var: float = dataclasses.field(default=1.05, metadata={
+                                     "help": "sigma_W^2; sigma_b follows from the critical line", "min": 1.0})
+    dataset: str = dataclasses.field(default="digits", metadata={
+                                     "help": "\"digits\" or \"cifar10\"", "choices": DATASETS})
+    n_train: int = dataclasses.field(default=512, metadata={"help": "training images", "min": 1})
+    n_test: int = dataclasses.field(default=256, metadata={"help": "test images", "min": 1})
+    seed: int = dataclasses.field(default=0, metadata={"help": "root seed", "min": 0})
     # the CNN grid (seeds, data and sigma_W shared with the FCN grid)
-    cnn_depths: tuple[int, ...] = dataclasses.field(default=(4, 32), metadata={"min": 1})  # conv layers L
-    channels: int = dataclasses.field(default=16, metadata={"min": 1})  # channels per conv layer
-    cnn_lr_min: float = dataclasses.field(default=0.025, metadata={"min": 0.0})  # smallest learning rate
-    cnn_lr_max: float = dataclasses.field(default=0.2, metadata={"min": 0.0})  # largest learning rate
-    cnn_n_lrs: int = dataclasses.field(default=4, metadata={"min": 2})  # log-spaced learning rates
-    cnn_steps: int = dataclasses.field(default=100, metadata={"min": 10})  # SGD steps
-    cnn_batch_size: int = dataclasses.field(default=32, metadata={"min": 1})  # mini-batch
-    cnn_target: float = dataclasses.field(default=0.7, metadata={"min": 0.0, "max": 1.0})  # accuracy that defines tau
+    cnn_depths: tuple[int, ...] = dataclasses.field(default=(4, 32), metadata={"help": "conv layers L", "min": 1})
+    channels: int = dataclasses.field(default=16, metadata={"help": "channels per conv layer", "min": 1})
+    cnn_lr_min: float = dataclasses.field(default=0.025, metadata={"help": "smallest learning rate", "min": 0.0})
+    cnn_lr_max: float = dataclasses.field(default=0.2, metadata={"help": "largest learning rate", "min": 0.0})
+    cnn_n_lrs: int = dataclasses.field(default=4, metadata={"help": "log-spaced learning rates", "min": 2})
+    cnn_steps: int = dataclasses.field(default=100, metadata={"help": "SGD steps", "min": 10})
+    cnn_batch_size: int = dataclasses.field(default=32, metadata={"help": "mini-batch", "min": 1})
+    cnn_target: float = dataclasses.field(default=0.7, metadata={
+                                          "help": "accuracy that defines tau", "min": 0.0, "max": 1.0})
     # the width family (the FCN grid's training at the smaller half of its learning rates)
-    family_widths: tuple[int, ...] = dataclasses.field(default=(32, 128), metadata={"min": 1})  # width family: widths
-    family_depth: int = dataclasses.field(default=8, metadata={"min": 1})  # hidden layers of the width family
+    family_widths: tuple[int, ...] = dataclasses.field(default=(32, 128), metadata={
+                                                       "help": "width family: widths", "min": 1})
+    family_depth: int = dataclasses.field(default=8, metadata={"help": "hidden layers of the width family", "min": 1})
 
     PRECISION = "tensorfloat32"  # training (steps to a target, failure edges); TF32 to be checked against "highest" on a GPU
     PROFILES = {

@@ -54,15 +54,16 @@ SETTINGS = {
 class Config(ChapterConfig):
     """Knobs of the four training runs; ``widths`` and ``steps`` list one value per setting, in SETTINGS order."""
 
-    widths: tuple[int, ...] = dataclasses.field(default=(16, 16, 16, 16), metadata={"min": 1})  # hidden widths
-    steps: tuple[int, ...] = dataclasses.field(default=(20, 20, 20, 20), metadata={"min": 2})  # optimizer steps
-    n_seeds: int = dataclasses.field(default=2, metadata={"min": 2})  # networks per (setting, init)
-    records: int = dataclasses.field(default=20, metadata={"min": 2})  # evaluations per run
-    dataset: str = dataclasses.field(default="digits", metadata={"choices": DATASETS})  # "digits" or "cifar10"
-    n_train_gd: int = dataclasses.field(default=256, metadata={"min": 1})  # training images, full-batch runs
-    n_train_sgd: int = dataclasses.field(default=1297, metadata={"min": 1})  # training images, mini-batch runs
-    n_test: int = dataclasses.field(default=256, metadata={"min": 1})  # test images
-    seed: int = dataclasses.field(default=0, metadata={"min": 0})  # root seed
+    widths: tuple[int, ...] = dataclasses.field(default=(16, 16, 16, 16), metadata={"help": "hidden widths", "min": 1})
+    steps: tuple[int, ...] = dataclasses.field(default=(20, 20, 20, 20), metadata={"help": "optimizer steps", "min": 2})
+    n_seeds: int = dataclasses.field(default=2, metadata={"help": "networks per (setting, init)", "min": 2})
+    records: int = dataclasses.field(default=20, metadata={"help": "evaluations per run", "min": 2})
+    dataset: str = dataclasses.field(default="digits", metadata={
+                                     "help": "\"digits\" or \"cifar10\"", "choices": DATASETS})
+    n_train_gd: int = dataclasses.field(default=256, metadata={"help": "training images, full-batch runs", "min": 1})
+    n_train_sgd: int = dataclasses.field(default=1297, metadata={"help": "training images, mini-batch runs", "min": 1})
+    n_test: int = dataclasses.field(default=256, metadata={"help": "test images", "min": 1})
+    seed: int = dataclasses.field(default=0, metadata={"help": "root seed", "min": 0})
 
     PRECISION = "tensorfloat32"  # training curves over seeds; TF32 to be checked against "highest" on a GPU
     PROFILES = {
