@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from orthontk_lib import kernels, meanfield
-from orthontk_lib.book.claim_tests import chapter_tests
+from tests.claim_tests import chapter_tests
 from orthontk_lib.book.profiles import ConfigError
 from orthontk_lib.chapters import edge_of_chaos as eoc
 from orthontk_lib.models import FCN

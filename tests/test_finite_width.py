@@ -4,7 +4,7 @@ import re
 
 import numpy as np
 
-from orthontk_lib.book.claim_tests import chapter_tests, prose
+from tests.claim_tests import chapter_tests, prose
 from orthontk_lib.chapters import finite_width as fw
 from orthontk_lib.references import cite
 

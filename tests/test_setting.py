@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from orthontk_lib.book.claim_tests import chapter_tests, prose
+from tests.claim_tests import chapter_tests, prose
 from orthontk_lib.chapters import setting
 
 CASES = {  # claim id: (a measurement that satisfies the claim, one that violates it)

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from orthontk_lib.book.claim_tests import chapter_tests, prose
+from tests.claim_tests import chapter_tests, prose
 from orthontk_lib.book.profiles import ConfigError
 from orthontk_lib.chapters import speedup as sp
 from orthontk_lib.claims import Measurement
