@@ -6,7 +6,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.orthontk-installed
 PROFILE ?= quick
-export TF_CPP_MIN_LOG_LEVEL := 3
+REFS   := .venv-references
 
 .PHONY: setup book book-smoke test browser-deps bench lock clean
 
@@ -33,8 +33,8 @@ browser-deps:
 	@bash scripts/ensure-chromium
 
 ## Benchmarks; numbers go to bench/results.json.
-bench: setup
-	$(PY) -m bench.ntk_speed
+bench: setup $(REFS)/.orthontk-installed
+	$(REFS)/bin/python -m bench.ntk_speed  # beside neural-tangents, which lives in .venv-references
 	JAX_ENABLE_COMPILATION_CACHE=false $(PY) -m bench.vmap_sweep
 	$(PY) -m bench.conv_impl
 
@@ -52,7 +52,6 @@ clean:
 ## neural-tangents' reference values (tests/fixtures/neural_tangents/), recomputed in .venv-references (jax 0.5.3,
 ## flax 0.10.6, neural-tangents 0.6.5, no TensorFlow) and compared with the committed ones; WRITE=1 rewrites them.
 .PHONY: references
-REFS := .venv-references
 references: $(REFS)/.orthontk-installed
 	$(REFS)/bin/python -m references.neural_tangents_fixtures $(if $(WRITE),--write,--check)
 

@@ -19,15 +19,11 @@ products sets ``jax.default_matmul_precision("highest")`` itself, as the tests d
 are unaffected.
 """
 
-import os as _os
-
-_os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")  # TensorFlow (pulled in by neural-tangents) is loud
-
-from orthontk_lib.data import Dataset, load  # noqa: E402
-from orthontk_lib.init import delta_orthogonal, gaussian, orthogonal  # noqa: E402
-from orthontk_lib.kernels import analytic_nngp, analytic_ntk, empirical_ntk, jacobian_ntk  # noqa: E402
-from orthontk_lib.models import CNN, FCN  # noqa: E402
-from orthontk_lib.train import TrainConfig, create_train_state, create_train_step, fit_grid  # noqa: E402
+from orthontk_lib.data import Dataset, load
+from orthontk_lib.init import delta_orthogonal, gaussian, orthogonal
+from orthontk_lib.kernels import analytic_nngp, analytic_ntk, empirical_ntk, jacobian_ntk
+from orthontk_lib.models import CNN, FCN
+from orthontk_lib.train import TrainConfig, create_train_state, create_train_step, fit_grid
 
 __version__ = "0.1.0"
 

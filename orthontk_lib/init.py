@@ -68,8 +68,8 @@ def orthogonal(scale=1.0):
       scale: the multiplier of the Haar-orthogonal matrix ``Q``.
 
     Returns:
-      An initializer ``(key, shape, dtype) -> Array`` of the requested shape; it
-      raises ``ValueError`` for shapes of rank < 2.
+      An initializer ``(key, shape, dtype=None) -> Array`` of the requested shape (``dtype`` None: JAX's default
+      float, float32 unless 64-bit mode is on); it raises ``ValueError`` for shapes of rank < 2.
 
     >>> import jax
     >>> W = orthogonal()(jax.random.key(1), (3, 3))  # (3, 3)
@@ -78,9 +78,9 @@ def orthogonal(scale=1.0):
     """
     draw = jax.nn.initializers.orthogonal(scale=scale, column_axis=-1)
 
-    def init_fn(key, shape, dtype=jnp.float_):
+    def init_fn(key, shape, dtype=None):
         fans(shape)  # the rank check, with this module's message
-        return draw(key, shape, dtype)
+        return draw(key, shape, jax.dtypes.canonicalize_dtype(jnp.float_) if dtype is None else dtype)
 
     return init_fn
 

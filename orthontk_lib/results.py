@@ -56,7 +56,7 @@ DATA_DIR_ENV = "ORTHONTK_DATA_DIR"
 REPO_DATA = pathlib.Path(__file__).resolve().parents[1] / "data"
 """The repository's ``data/`` folder, where committed (paper-profile) results live."""
 
-_PACKAGES = ("jax", "jaxlib", "flax", "optax", "numpy", "neural-tangents")
+_PACKAGES = ("jax", "jaxlib", "flax", "optax", "numpy")
 
 
 class ResultError(RuntimeError):

@@ -83,7 +83,6 @@ def build(profile="quick", extra_args=()):
         PROFILE_ENV: profile,
         "ORTHONTK_DATA_DIR": str(build_dir / "data"),
         "ORTHONTK_FIGURE_DIR": str(extra / "figures"),
-        "TF_CPP_MIN_LOG_LEVEL": "3",
         "PYDEVD_DISABLE_FILE_VALIDATION": "1",
     }
     cmd = [str(pathlib.Path(sys.executable).parent / "jupyter-book"), "build", str(REPO), "--path-output", str(out),
