@@ -74,6 +74,7 @@ NUMERICAL_DEG = 25
 """Gauss-Hermite degree of nt's quadrature kernels (tanh, sigmoid, ...), per dimension."""
 
 INITS = ("gaussian", "orthogonal")
+"""A spec's ``init``, and the order every chapter's arrays index the two inits in: the Gaussian baseline first."""
 PARAMETERIZATIONS = ("ntk", "standard")
 FILTERS = ("full", "delta")
 COMPUTE_DTYPES = ("float32", "bfloat16")

@@ -22,11 +22,10 @@ from orthontk_lib import kernels, plots, results, stats
 from orthontk_lib.book.profiles import ChapterConfig, Cost
 from orthontk_lib.claims import Claim, Measurement, Within
 from orthontk_lib.data import load
-from orthontk_lib.models import ACTIVATIONS, FCN
+from orthontk_lib.models import ACTIVATIONS, FCN, INITS
 from orthontk_lib.reproduction import PaperFigure
 
 SLUG = "setting"
-INITS = ("gaussian", "orthogonal")
 KERNELS = ("nngp", "ntk")
 
 

@@ -11,7 +11,7 @@ import numpy as np
 from orthontk_lib import kernels, results, stats
 from orthontk_lib.book.profiles import ChapterConfig, ConfigError, Cost
 from orthontk_lib.data import DIMENSION, load
-from orthontk_lib.models import ACTIVATIONS, CNN, FCN
+from orthontk_lib.models import ACTIVATIONS, CNN, FCN, INITS
 from orthontk_lib.reproduction import PaperFigure
 
 __all__ = ["ARCHS", "B_STD", "Config", "DATASETS", "INITS", "SLUG", "SWEEPS", "WEIGHT_FIGURE", "W_STD",
@@ -20,7 +20,6 @@ __all__ = ["ARCHS", "B_STD", "Config", "DATASETS", "INITS", "SLUG", "SWEEPS", "W
            "weight_minutes", "weight_ntk_slopes", "weight_point", "weight_slopes", "width_point"]
 
 SLUG = "constancy"
-INITS = ("gaussian", "orthogonal")
 DATASETS = ("digits", "cifar10")
 W_STD, B_STD = math.sqrt(2.0), 0.1  # ReLU at its critical weight variance, a small bias
 

@@ -10,7 +10,7 @@ import numpy as np
 from orthontk_lib import kernels, meanfield, results
 from orthontk_lib.book.profiles import ChapterConfig, Cost
 from orthontk_lib.data import DATASETS, DIMENSION, load
-from orthontk_lib.models import FCN
+from orthontk_lib.models import FCN, INITS
 
 __all__ = ["CRITICAL_POINTS", "Config", "INITS", "SLUG", "SWEEPS", "TRAIN_SPEC", "_by_estimate", "_fluctuation_sweep",
            "_keys", "_ntk_seeds_minutes", "_sphere", "_training_setup", "compute", "fluctuation_minutes",
@@ -19,7 +19,6 @@ __all__ = ["CRITICAL_POINTS", "Config", "INITS", "SLUG", "SWEEPS", "TRAIN_SPEC",
            "training_data", "training_minutes", "training_point"]
 
 SLUG = "finite-width"
-INITS = ("gaussian", "orthogonal")
 CRITICAL_POINTS = {"q0": (1.0, 0.0), "eoc": (1.302, meanfield.critical_b_std("tanh", 1.302))}
 """The fluctuation measurement's critical tanh points (sigma_W, sigma_b): q* = 0, the criticality at which Day et al.
 make their claim, and Hayou et al.'s Edge-of-Chaos point (their (sigma_b, sigma_W) = (0.2, 1.302); sigma_b from

@@ -11,7 +11,7 @@ import numpy as np
 from orthontk_lib import kernels, results, stats
 from orthontk_lib.book.profiles import ChapterConfig, Cost
 from orthontk_lib.data import load
-from orthontk_lib.models import CNN, FCN
+from orthontk_lib.models import CNN, FCN, INITS
 
 __all__ = ["CNN_VARIANTS", "Config", "DATASETS", "FILTERS", "INITS", "SLUG", "SWEEPS", "_cnn_limit", "_cnn_point",
            "_deep", "_limit", "_point", "bias_in_standard_errors", "bias_ratios", "cnn_gap_slope", "cnn_point",
@@ -19,7 +19,6 @@ __all__ = ["CNN_VARIANTS", "Config", "DATASETS", "FILTERS", "INITS", "SLUG", "SW
            "heatmap_config", "image_inputs", "inputs", "point", "pooled_slope", "seed_mean_distance", "slope_table"]
 
 SLUG = "kernel-equality"
-INITS = ("gaussian", "orthogonal")
 DATASETS = ("sphere", "digits", "cifar10")
 FILTERS = ("full", "delta")
 CNN_VARIANTS = tuple((f, i) for f in FILTERS for i in INITS)

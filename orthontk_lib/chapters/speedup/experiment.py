@@ -11,14 +11,13 @@ import numpy as np
 from orthontk_lib import meanfield
 from orthontk_lib.book.profiles import ChapterConfig, Cost
 from orthontk_lib.data import load
-from orthontk_lib.models import CNN, FCN
+from orthontk_lib.models import CNN, FCN, INITS
 from orthontk_lib.reproduction import PaperFigure
 
 __all__ = ["ARCHS", "CNN_DRAWS", "CNN_INITS", "Config", "DATASETS", "FIGURE", "Grid", "INITS", "SLUG", "depth_point",
            "family_lr_scale", "first_hit", "init_point", "lr_block", "training_data"]
 
 SLUG = "speedup"
-INITS = ("gaussian", "orthogonal")  # the FCN grid's
 CNN_INITS = ("gaussian", "delta-orthogonal", "delta-gaussian")  # the CNN grid's
 CNN_DRAWS = {"gaussian": ("gaussian", "full"), "delta-orthogonal": ("orthogonal", "delta"),
              "delta-gaussian": ("gaussian", "delta")}  # init -> (CNN init, filter)

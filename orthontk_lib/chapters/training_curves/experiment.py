@@ -11,14 +11,13 @@ import numpy as np
 from orthontk_lib import results
 from orthontk_lib.book.profiles import ChapterConfig, ConfigError, Cost
 from orthontk_lib.data import DIMENSION, load
-from orthontk_lib.models import FCN
+from orthontk_lib.models import FCN, INITS
 from orthontk_lib.reproduction import PaperFigure
 
 __all__ = ["Config", "DATASETS", "FIGURE", "INITS", "METRICS", "SETTINGS", "SLUG", "SWEEPS", "Setting", "_points",
            "compute", "computed_differences", "point_minutes", "run_setting", "training_data"]
 
 SLUG = "training-curves"
-INITS = ("gaussian", "orthogonal")
 DATASETS = ("digits", "cifar10")
 METRICS = ("train_loss", "test_loss", "train_accuracy", "test_accuracy")
 
