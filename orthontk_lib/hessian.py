@@ -24,6 +24,7 @@ import functools
 
 import jax
 import jax.numpy as jnp
+import optax
 
 from orthontk_lib.models import canonical
 
@@ -91,7 +92,7 @@ def hessian_norm(spec, variables, x, key, max_iter=MAX_ITER, tol=TOLERANCE, *, w
 def gradient_norm(spec, variables, x):
     r""":math:`\lVert \nabla_\theta f(\theta; x) \rVert_2` at one input."""
     g = jax.grad(output_fn(spec, x))(variables["params"])
-    return jnp.sqrt(sum(jnp.vdot(l, l) for l in jax.tree.leaves(g)))
+    return optax.tree_utils.tree_l2_norm(g)
 
 
 @functools.lru_cache(maxsize=32)
@@ -100,8 +101,8 @@ def _power_iteration(spec, max_iter, tol):
         leaves, tree = jax.tree.flatten(params)
         keys = jax.random.split(key, len(leaves))
         v = tree.unflatten([jax.random.normal(k, l.shape, l.dtype) for k, l in zip(keys, leaves)])
-        norm = lambda t: jnp.sqrt(sum(jnp.vdot(l, l) for l in jax.tree.leaves(t)))
-        scale = lambda t, c: jax.tree.map(lambda l: l * c, t)
+        norm = optax.tree_utils.tree_l2_norm
+        scale = lambda t, c: optax.tree_utils.tree_scalar_mul(c, t)
         hv = hvp(spec, params, x, scale(v, 1 / norm(v)))
         est = norm(hv)
 

@@ -232,7 +232,7 @@ def _fit_one(spec, config, with_ntk, record_params, linearize, params, key_batch
             f0 = lambda p: spec.module().apply({"params": p}, probe)
             value, tangent = jax.jvp(f0, (params0,), (step,))
             ev["probe_linear"] = value + tangent
-            ev["distance"] = jnp.sqrt(sum(jnp.vdot(l, l) for l in jax.tree.leaves(step)))
+            ev["distance"] = optax.tree_utils.tree_l2_norm(step)
         if record_params:
             ev["params"] = params
         return ev
