@@ -14,7 +14,6 @@ Example:
 
 import functools
 import pathlib
-import re
 
 __all__ = ["BIB", "cite", "entries"]
 
@@ -24,16 +23,15 @@ BIB = pathlib.Path(__file__).resolve().parents[1] / "book" / "references.bib"
 
 @functools.lru_cache(maxsize=1)
 def entries():
-    """``{key: {"authors": [surname, ...], "year": "YYYY"}}`` of every entry in :data:`BIB`."""
-    text = BIB.read_text()
+    """``{key: {"authors": [surname, ...], "year": "YYYY"}}`` of every entry of :data:`BIB` with authors and a year,
+    parsed by pybtex (the parser sphinxcontrib-bibtex uses for the pages' citations)."""
+    from pybtex.database import parse_file
+
     out = {}
-    for m in re.finditer(r"@\w+\{([^,\s]+),(.*?)\n\}", text, re.S):
-        key, body = m.group(1), m.group(2)
-        field = lambda name: re.search(rf"\b{name}\s*=\s*\{{(.*?)\}}\s*,?\s*$", body, re.M | re.I)
-        authors, year = field("author"), field("year")
-        if authors and year:
-            names = [a.split(",")[0].strip() for a in re.split(r"\s+and\s+", authors.group(1))]
-            out[key] = {"authors": [n.strip("{}") for n in names], "year": year.group(1).strip()}
+    for key, entry in parse_file(str(BIB)).entries.items():
+        people, year = entry.persons.get("author"), entry.fields.get("year")
+        if people and year:
+            out[key] = {"authors": [" ".join(p.last_names).strip("{}") for p in people], "year": str(year).strip()}
     return out
 
 
