@@ -80,7 +80,7 @@ FILTERS = ("full", "delta")
 COMPUTE_DTYPES = ("float32", "bfloat16")
 """A spec's ``compute_dtype``: parameters are float32 either way; ``"bfloat16"`` casts activations and matmul
 inputs (a layer's input, kernel and bias) to bf16 and the output back to float32, for training throughput on
-tensor cores. The default ``"float32"`` computes exactly as before (no cast).
+tensor cores. The default ``"float32"`` casts nothing.
 
 A bf16 spec's empirical NTK (:func:`orthontk_lib.kernels.empirical_ntk`) is the float32 network's kernel: the
 layer-wise Gram form reads the parameters and computes in float32, ignoring ``compute_dtype`` (identical to the

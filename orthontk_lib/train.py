@@ -286,7 +286,7 @@ stated 5 minutes; CPU: an assumption (dispatch without launches). Not measured."
 
 CPU_POINT_LIMIT = 20.0
 """CPU minutes (:func:`estimated_minutes` on ``"CPU"``) up to which the queue plans a point on this project's
-2-core CPU; longer points go to the GPU (:func:`by_estimate`), which is lent rarely and 15 minutes at a time."""
+2-core CPU; longer points go to the GPU (:func:`by_estimate`)."""
 
 CPU_MEMORY_LIMIT = 16e9
 """Bytes a point may hold at once and still run on the CPU machine (23 GB, shared with other jobs)."""
@@ -331,8 +331,8 @@ def dense_layers(d_in, widths, out_dim):
 
 def qr_flops(rows, cols):
     r"""FLOPs of the QR factorization of a ``rows`` x ``cols`` matrix with its orthogonal factor formed (LAPACK's
-    ``geqrf`` then ``orgqr``, each :math:`2 m k^2 - 	frac23 k^3` with :math:`m \ge k` the larger and smaller side):
-    :math:`	frac83 n^3` for a square :math:`n 	imes n`. XLA counts none of it (a library call), so no
+    ``geqrf`` then ``orgqr``, each :math:`2 m k^2 - \tfrac23 k^3` with :math:`m \ge k` the larger and smaller side):
+    :math:`\tfrac83 n^3` for a square :math:`n \times n`. XLA counts none of it (a library call), so no
     ``cost_analysis`` checks it; on a GPU a factorization runs well below matrix-product throughput (not counted)."""
     m, k = max(rows, cols), min(rows, cols)
     return 2.0 * (2.0 * m * k * k - 2.0 / 3.0 * k**3)

@@ -41,7 +41,7 @@ from orthontk_lib.claims import FAILS, VERDICTS, Measurement
 REPO = results.REPO_DATA.parent
 
 __all__ = ["claims", "claim", "chapter_of", "record", "records", "PAPERS", "Finding", "findings", "front_markdown",
-           "interval_text", "html_table", "Failing", "failing", "failing_markdown", "shown_profile"]
+           "interval_text", "claims_html", "Failing", "failing", "failing_markdown", "shown_profile"]
 
 
 # GATHERING
@@ -388,7 +388,7 @@ def html_counts(found):
     return "\n".join(lines)
 
 
-def html_table(found, profile, root=None, paper_root=None):
+def claims_html(found, profile, root=None, paper_root=None):
     """The ledger as an HTML table, grouped by paper, one line a claim: the claim (linked to its chapter), its value
     and 95% interval, its verdict and the scale of the run that decided it, in the run its chapter shows; the
     statistic, the rule and its rationale, what would decide an inconclusive claim, the chapter's reading and a
@@ -433,4 +433,4 @@ def page(profile, root=None, paper_root=None):
     """The ledger page's HTML: the counts per paper, then the table (:func:`findings`: the run each chapter
     shows)."""
     found = findings(profile, root, paper_root)
-    return html_counts(found) + "\n" + html_table(found, profile, root, paper_root)
+    return html_counts(found) + "\n" + claims_html(found, profile, root, paper_root)

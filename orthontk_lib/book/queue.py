@@ -8,7 +8,7 @@ r"""The paper runs as a queue: every paper point not yet saved, most valuable fi
 A point is *done* when its result is saved under the repository's ``data/`` or under ``$ORTHONTK_DATA_DIR`` (where
 the queue saves), or when its chapter has a committed paper summary of the queue's config (a run whose points were
 not committed). The queue's config of a chapter is ``Config.for_profile("paper")`` with :data:`QUEUE`'s overrides:
-the honest reduced settings of the issue that plans the paper runs (CIFAR-10 is on no machine here, so digits; the
+reduced settings that fit the machines the queue runs on (digits in place of CIFAR-10, which those machines lack; the
 NTK-regime SGD figure at 10 seeds and 10^4 steps; the learning-speed figure at 1,000 steps and 8 seeds).
 
 ``--plan`` prints one line per point left (chapter, sweep, point, device, estimated minutes, how estimated), sorted

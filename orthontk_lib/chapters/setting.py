@@ -21,6 +21,7 @@ import numpy as np
 from orthontk_lib import kernels, plots, results, stats
 from orthontk_lib.book.profiles import ChapterConfig, Cost
 from orthontk_lib.claims import Claim, Measurement, Within
+from orthontk_lib.references import cite
 from orthontk_lib.data import load
 from orthontk_lib.models import ACTIVATIONS, FCN, INITS
 from orthontk_lib.reproduction import PaperFigure
@@ -162,7 +163,7 @@ def averaging_gain(arrays, kernel):
 SLOPE_WHY = ("Theory gives an error C n^(-1/2) (1 + O(n^(-1/2))): over the widths a profile measures, the "
              "subleading term moves a fitted slope by at most about 0.1, and seed noise by about 0.05")
 CLAIMS = [
-    Claim(f"setting-{kernel}-slope-{init}", "Huang, Du, Xu 2021, Thm. 1 and Sec. 4 (kernel-convergence figure)",
+    Claim(f"setting-{kernel}-slope-{init}", f"{cite('huang2021orthogonal')}, Thm. 1 and Sec. 4 (kernel-convergence figure)",
           f"The empirical {kernel.upper()} of {article} {init} network converges to the analytic {kernel.upper()} "
           "at rate n^(-1/2).",
           f"log-log slope against width n of the mean over networks of ||K_emp − K_∞||_F/||K_∞||_F, {kernel.upper()}, "

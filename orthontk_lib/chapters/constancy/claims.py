@@ -4,6 +4,7 @@ orthogonal against Gaussian, the network against its linearization, and the cata
 
 from orthontk_lib import original, stats
 from orthontk_lib.claims import AtLeast, AtMost, Between, Claim, Measurement, Within
+from orthontk_lib.references import cite
 
 from . import authors
 from .experiment import B_STD, INITS, W_STD, WEIGHT_FIGURE, weight_ntk_slopes, weight_slopes
@@ -24,7 +25,7 @@ __all__ = ["BOUND_WHY", "CLAIMS", "HDX", "NAME", "SPIKE", "WEIGHT_WHY", "_author
 
 # CLAIMS
 
-HDX = "Huang, Du, Xu 2021"
+HDX = cite("huang2021orthogonal")
 NAME = {"gaussian": "Gaussian", "orthogonal": "orthogonal"}
 """An init's name inside a sentence."""
 BOUND_WHY = ("the lazy picture bounds the change by O(n^(-1/2)) (Jacot et al. 2018, Lee et al. 2019); a slope at "

@@ -6,6 +6,7 @@ import numpy as np
 
 from orthontk_lib import stats
 from orthontk_lib.claims import AtLeast, AtMost, Claim, Measurement, Within
+from orthontk_lib.references import cite
 
 from .experiment import (
     CNN_VARIANTS,
@@ -33,7 +34,7 @@ SLOPE_WHY = ("Theory gives an error C n^(-1/2) (1 + O(n^(-1/2))): over the width
              "subleading term moves a fitted slope by at most about 0.1, and seed noise by about 0.05")
 GAP_WHY = ("if both inits share the limit, the gap between seed means is seed noise, which decays as n^(-1/2); "
            "different limits make the gap level off at a positive value (slope 0); -1/4 is halfway")
-HDX = "Huang, Du, Xu 2021"
+HDX = cite("huang2021orthogonal")
 CLAIMS = [
     *(Claim(f"equality-fcn-slope-{init}", f"{HDX}, Thm. 1",
             f"{init.capitalize()} FCNs converge to Θ_∞ at rate n^(-1/2), pooled over all configurations.",

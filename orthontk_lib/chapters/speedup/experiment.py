@@ -73,7 +73,7 @@ class Config(ChapterConfig):
                       cnn_depths=(4, 16), channels=16, cnn_lr_min=0.025, cnn_lr_max=0.2, cnn_n_lrs=4, cnn_steps=100,
                       cnn_batch_size=32, cnn_target=0.7, family_widths=(32, 64, 128), family_depth=8, target_alt=0.8),
         # the paper's widths, depths, batch and learning-rate range; 16 of its 31 learning rates, 8 of its 20 seeds and
-        # 1,000 steps, on digits (CIFAR-10 is on no machine here) with quick's targets, 50% and 80%
+        # 1,000 steps, on digits with quick's targets, 50% and 80%
         # (the paper's 25% was set for CIFAR-10)
         "paper": dict(depths=(10, 25, 50, 100, 200), width=400, lr_min=1e-4, lr_max=1e-1, n_lrs=16, n_seeds=8,
                       steps=1000, batch_size=1000, target=0.5, target_alt=0.8, dataset="digits", n_train=1297, n_test=500,

@@ -6,6 +6,7 @@ import numpy as np
 
 from orthontk_lib import plots
 from orthontk_lib.claims import AtLeast, Claim, Measurement, on_the_bound, with_reading
+from orthontk_lib.references import cite
 
 from .experiment import INITS
 from .statistics import (
@@ -41,7 +42,7 @@ __all__ = ["GRID_CLAIMS", "HDX", "SPEED_CLAIM_OUTLINES", "SPEED_WHY", "STEP_WHY"
 
 # CLAIMS
 
-HDX = "Huang, Du, Xu 2021"
+HDX = cite("huang2021orthogonal")
 
 
 SPEED_WHY = (f"a speed-up means the interval lies above 1; fewer than {MIN_CELLS} cells where both inits train, or "

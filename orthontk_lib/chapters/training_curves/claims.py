@@ -5,6 +5,7 @@ settings, read as the largest mean log loss ratio over the losses and the halves
 import math
 
 from orthontk_lib.claims import FAILS, HOLDS, INCONCLUSIVE, VERDICTS, AtMost, Claim, Measurement
+from orthontk_lib.references import cite
 
 from .experiment import FIGURE, SETTINGS, computed_differences
 from orthontk_lib import original
@@ -27,7 +28,7 @@ ACTIVATIONS = {"tanh": "tanh", "relu": "ReLU"}
 """The activations as the page writes them."""
 
 CLAIMS = [
-    Claim(f"curves-{name}", f"Huang, Du, Xu 2021, Sec. 4 ({s.figure})",
+    Claim(f"curves-{name}", f"{cite('huang2021orthogonal')}, Sec. 4 ({s.figure})",
           f"{'Full-batch GD' if s.batch_size is None else optimizer_name(s)}, {ACTIVATIONS[s.activation]}, depth "
           f"{s.depth}: orthogonal and Gaussian inits give the same loss curves.",
           "largest |mean log loss ratio| (orthogonal over Gaussian, seed pairs sharing their data order) over the "

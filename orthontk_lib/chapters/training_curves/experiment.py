@@ -70,7 +70,7 @@ class Config(ChapterConfig):
                       n_train_sgd=64, n_test=32),
         "quick": dict(widths=(128, 128, 64, 64), steps=(1000, 1000, 300, 300), n_seeds=6, records=20),
         # the paper's architectures, widths, batch, optimizers and learning rates; 10 seeds and 10^4 steps (the paper:
-        # 30 seeds, and 10^5 steps for the SGD figure, 98% of the cost), on digits (CIFAR-10 is on no machine here)
+        # 30 seeds, and 10^5 steps for the SGD figure, 98% of the cost), on digits
         "paper": dict(widths=(400, 800, 800, 1600), steps=(10_000, 10_000, 10_000, 10_000), n_seeds=10, records=50,
                       dataset="digits", n_train_gd=256, n_train_sgd=1297, n_test=256),
     }
