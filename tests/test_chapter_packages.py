@@ -50,14 +50,6 @@ def test_every_name_a_part_defines_is_the_packages(name):
     assert not missing, f"{name}/__init__.py does not import {missing}"
 
 
-@pytest.mark.parametrize("name", PACKAGES)
-def test_no_part_of_a_chapter_is_over_400_lines(name):
-    package = importlib.import_module(f"orthontk_lib.chapters.{name}")
-    for part in pkgutil.iter_modules(package.__path__):
-        path = f"{package.__path__[0]}/{part.name}.py"
-        assert sum(1 for _ in open(path)) <= 400, path
-
-
 def test_every_chapter_package_is_a_package_of_the_distribution():
     import pathlib
     import tomllib
