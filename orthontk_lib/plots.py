@@ -147,9 +147,11 @@ def savefig(fig, name, *, profile=None, seeds=None, folder=None, label=None, run
         drawn = ("git_commit", "device", "matmul_precision", "created")
         made = {**{k: v for k, v in made.items() if k not in drawn}, "rendered_by": made["git_commit"],
                 **{k: run[k] for k in drawn if run.get(k)}}
-    if scale:
+    if scale:  # the run's scale names it; its profile (the runner's, whose knobs a reduced run overrides) is not
+        made = {k: v for k, v in made.items() if k != "profile"}
         made["scale"] = scale
     if source:
+        made = {k: v for k, v in made.items() if k != "seeds"}
         made["source"] = source
     text = json.dumps(made, sort_keys=True)
     paths = (out / f"{name}.pdf", out / f"{name}.png")
@@ -335,9 +337,11 @@ class TableFiles(NamedTuple):
                 f'<a href="../figures/{self.path.name}" download>CSV</a></p>')
 
 
-def savetable(columns, rows, name, *, profile=None, seeds=None, folder=None, floatfmt=".3f"):
+def savetable(columns, rows, name, *, profile=None, seeds=None, folder=None, floatfmt=".3f", source=None):
     """Write a table as ``<name>.csv`` (a first ``#`` line holds its provenance, as a figure's metadata does) beside
-    the figures, atomically; returns :class:`TableFiles`, which displays it as HTML with the download link.
+    the figures, atomically; returns :class:`TableFiles`, which displays it as HTML with the download link. A table
+    of numbers the book did not compute names them in ``source``: in place of a profile and seeds, or beside them
+    where the table sets the book's run beside them.
 
     Raises:
       ValueError: a name that is not lowercase words joined by '-', or a row of the wrong length.
@@ -353,7 +357,11 @@ def savetable(columns, rows, name, *, profile=None, seeds=None, folder=None, flo
     out = figure_dir(folder)
     out.mkdir(parents=True, exist_ok=True)
     buf = io.StringIO()
-    buf.write("# " + json.dumps(results.provenance(profile=profile, seeds=seeds), sort_keys=True) + "\n")
+    made = results.provenance(profile=profile, seeds=seeds)
+    if source:  # numbers from elsewhere: alone, or beside the book's run's (profile and seeds given)
+        made = {**{k: v for k, v in made.items() if profile is not None or k not in ("profile", "seeds")},
+                "source": source}
+    buf.write("# " + json.dumps(made, sort_keys=True) + "\n")
     csv.writer(buf, lineterminator="\n").writerows([columns, *rows])
     path = out / f"{name}.csv"
     results.atomic_write(path, buf.getvalue().encode())

@@ -215,7 +215,7 @@ def test_a_failing_claim_is_listed_with_its_robustness_section(tmp_path):
 def test_with_no_failing_claim_the_list_says_none(tmp_path):
     ledger.record("condensation-adam-p2", Measurement(0.5, (0.4, 0.6)), profile="quick", root=tmp_path)
     assert ledger.failing("quick", root=tmp_path, paper_root=tmp_path / "none") == []
-    assert ledger.failing_markdown("quick", root=tmp_path, paper_root=tmp_path / "none").startswith("**None.**")
+    assert ledger.failing_markdown("quick", root=tmp_path, paper_root=tmp_path / "none").startswith("None.")
 
 
 def test_a_failing_claim_without_a_robustness_section_is_an_error(tmp_path):
@@ -324,9 +324,9 @@ def test_the_front_page_counts_each_papers_verdicts_as_the_ledger_reads_them(tmp
     assert rows[-1].paper == "this book" and ledger.PAPERS.index(rows[0].paper) == 0
     main = [r for r in rows if r.paper == "Huang, Du, Xu 2021"]
     text = ledger.front_markdown("quick", root=tmp_path, paper_root=tmp_path / "none")
-    assert (f"**Huang, Du, Xu 2021 (the main paper)**: {len(main)} claims; 2 hold, 1 does not hold, 0 inconclusive, "
+    assert (f"*Huang, Du, Xu 2021 (the main paper)*: {len(main)} claims; 2 hold, 1 does not hold, 0 inconclusive, "
             f"{len(main) - 3} not yet measured.") in text
-    assert "**Zhou, Xu et al. 2022**: 10 claims; 0 hold, 0 do not hold, 1 inconclusive, 9 not yet measured." in text
+    assert "*Zhou, Xu et al. 2022*: 10 claims; 0 hold, 0 do not hold, 1 inconclusive, 9 not yet measured." in text
     (row,) = [line for line in text.splitlines() if line.startswith("| At large depth, orthogonal networks train")]
     tags = "; ".join(ledger.claim("speedup-stability").tags())  # the interval's kind, its caveat
     assert row.endswith(f"| 3 [1.5, ∞] | **holds** | {tags} | quick | {{doc}}`07 <07-speedup>` |"), row  # one-sided

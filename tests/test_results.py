@@ -164,7 +164,7 @@ def test_a_reduced_paper_run_is_named_by_its_scale_never_the_paper_profile(devic
     meta = {"profile": "paper", "params": {**speedup.Config.for_profile("paper").asdict(), **params},
             "created": "2026-11-30T00:00:00+00:00", "git_commit": "abc1234", "device": device, "key": "none"}
     line = registry.provenance_line("speedup", results.Result({}, meta), "book/07-speedup.ipynb")
-    assert line.startswith(f"**This page shows** {scale}. It ran on 2026-11-30") and "paper profile" not in line
+    assert line.startswith(f"*This page shows* {scale}. It ran on 2026-11-30") and "paper profile" not in line
     assert ("It ran on a CPU" in line) == cpu, line
 
 

@@ -214,7 +214,7 @@ def front_markdown(profile, root=None, paper_root=None):
         group = [f for f in rows if f.paper == name]
         n = {v: sum(f.verdict == v for f in group) for v in VERDICTS + ("not yet measured",)}
         title = f"{name} (the main paper)" if name == PAPERS[0] else name
-        out += [f"**{_escape(title)}**: {len(group)} claim{'s' if len(group) != 1 else ''}; "
+        out += [f"*{_escape(title)}*: {len(group)} claim{'s' if len(group) != 1 else ''}; "
                 + ", ".join(_count(k, v) for v, k in n.items() if k or v in VERDICTS) + ".", "",
                 "| claim | value [interval] | verdict | caveat | run | chapter |", "|---|---|---|---|---|---|"]
         for f in group:
@@ -337,7 +337,7 @@ def failing_markdown(profile, root=None, paper_root=None):
     section carries fails the build."""
     found = failing(profile, root, paper_root)
     if not found:
-        return "**None.** In the runs this book shows, no claim of the papers it covers has the verdict *does not hold*."
+        return "None. In the runs this book shows, no claim of the papers it covers has the verdict *does not hold*."
     rows = ["| paper | claim | value [interval] | rule | run | caveat | tested in |", "|---|---|---|---|---|---|---|"]
     for f in found:
         tested = f"{{ref}}`robustness <{f.label}>`" if f.label else "smoke profile: no section"

@@ -18,7 +18,7 @@ from orthontk_lib import plots
 from orthontk_lib.book import ledger, registry
 from orthontk_lib.claims import Measured
 
-__all__ = ["config", "run", "measured", "glue_numbers", "figure", "source_figure", "table", "record"]
+__all__ = ["config", "run", "measured", "glue_numbers", "figure", "source_figure", "source_table", "table", "record"]
 
 
 def config(module, namespace):
@@ -63,7 +63,7 @@ def findings_markdown(module, measured, scale):
         value = f"{m.value:.3g} {ledger.interval_text(m.ci)}" if math.isfinite(m.value) else "not read"
         rows.append(f"| {ledger._escape(c.statement)} | {value} | "
                     f"**{measured.verdict(c.id)}** | {ledger._escape('; '.join(c.tags(m.detail)))} |")
-    return f"**What this page finds** ({scale}; the rule and caveats of each claim are in the ledger):\n\n" + "\n".join(rows)
+    return f"*What this page finds* ({scale}; the rule and caveats of each claim are in the ledger):\n\n" + "\n".join(rows)
 
 
 def _notebook(module):
@@ -140,11 +140,17 @@ def source_figure(fig, file, source, label=None):
     return plots.savefig(fig, file, label=label, source=source, scale="the authors' published runs")
 
 
-def table(result, columns, rows, file):
+def source_table(columns, rows, file, source):
+    """Show a table of numbers the book did not compute (``rows`` of ``columns``) and write it as ``<file>.csv``
+    naming ``source`` (e.g. :func:`orthontk_lib.original.source`) in place of a run."""
+    return plots.savetable(columns, rows, file, source=source)
+
+
+def table(result, columns, rows, file, source=None):
     """Show a table (``rows`` of ``columns``) and write it as ``<file>.csv`` with the run's provenance, for download
-    beside the figures."""
+    beside the figures; ``source`` names numbers from elsewhere the table sets beside the run's."""
     meta = result.meta
-    return plots.savetable(columns, rows, file, profile=meta["profile"], seeds=meta["seeds"])
+    return plots.savetable(columns, rows, file, profile=meta["profile"], seeds=meta["seeds"], source=source)
 
 
 def record(module, result, cfg):

@@ -114,6 +114,13 @@ def drawn(result):
     return meta
 
 
+def _on_cpu(devices, precisions):
+    """", no effect on a CPU" where every device is a CPU and a precision is below full float32 (TF32 and bfloat16
+    passes are GPU and TPU settings: a CPU multiplies in float32 whatever is asked), else ""."""
+    cpu = all(str(d).split(":")[0].strip().endswith("cpu") for d in " and ".join(devices).split(" and ") if d)
+    return ", no effect on a CPU" if cpu and any(p not in ("highest", "float32") for p in precisions) else ""
+
+
 def shown(result):
     """A caption phrase saying which run a figure shows, by its scale (:func:`scale_of`), e.g. ``reduced scale, run
     of 2026-11-22 on 1 x cpu:cpu (commit 1a2b3c4, matmul precision highest)``: the commit, device and precision the
@@ -124,7 +131,8 @@ def shown(result):
     on = f" on {meta['device']}" if meta.get("device") else ""
     name = scale_of(meta)
     name = name if name.endswith(("scale", "profile")) else f"{name} profile"  # "quick profile"
-    precision = f", matmul precision {meta['matmul_precision']}" if meta.get("matmul_precision") else ""
+    precision = (f", matmul precision {meta['matmul_precision']}{_on_cpu([meta.get('device') or ''], [meta['matmul_precision']])}"
+                 if meta.get("matmul_precision") else "")
     return f"{name}, run of {meta['created'][:10]}{on} (commit {commit[:7]}{dirty}{precision})"
 
 
@@ -253,13 +261,14 @@ def provenance_line(slug, result, notebook):
     where = devices(slug, result, points)
     changed = overrides(notebook, meta)
     rendered = results.provenance()["git_commit"] or "uncommitted"
-    return (f"**This page shows** {_scale_words(notebook, meta)}. It ran on {meta['created'][:10]} on "
+    rendered = rendered[:7] + (" with uncommitted changes" if rendered.endswith("-dirty") else "")
+    return (f"*This page shows* {_scale_words(notebook, meta)}. It ran on {meta['created'][:10]} on "
             f"{' and '.join(where)} at commit `{commit}`: {minutes:.1f} minutes of compute"
             + (f", {len(seeds)} seeds" if seeds else "")
-            + (f", matmul precision {' and '.join(precision)}" if precision else "")
+            + (f", matmul precision {' and '.join(precision)}{_on_cpu(where, precision)}" if precision else "")
             + f". Reproduce it with `{reproduce_command(result, notebook)}`."
             + _reduced_run_words(notebook, meta, changed, where)
-            + f" This page was rendered at commit `{rendered[:7]}`.")
+            + f" This page was rendered at commit `{rendered}`.")
 
 
 def reproduce_command(result, notebook, saved_only=False):

@@ -13,7 +13,7 @@ from orthontk_lib import original
 
 from .experiment import INITS, weight_ntk_slopes, weight_slopes
 
-__all__ = ["arrays", "at_widths", "agreement", "COLUMNS"]
+__all__ = ["arrays", "at_widths", "agreement", "differing", "COLUMNS"]
 
 
 def arrays(saved=None):
@@ -44,14 +44,16 @@ def at_widths(data, widths):
             "weight_ntk_change": data["weight_ntk_change"][at]}
 
 
-COLUMNS = ("slope of", "init", "authors' data, their widths", "authors' data, the book's widths", "this book")
+COLUMNS = ("slope of", "init", "authors' data, their widths", "authors' data, the book's widths", "this book",
+           "verdict on theirs", "verdict on the book's")
 """The columns of :func:`agreement`'s rows."""
 
 
 def agreement(book, authors=None):
     """The log-log slopes against width of the relative weight change (outer and inner layers) and of the NTK
     change, per init, computed by the same functions on the authors' runs (all their widths, and only the widths the
-    book ran) and on the book's: rows of :data:`COLUMNS`, each value ``"s [lo, hi]"`` with its 95% interval.
+    book ran) and on the book's, with the chapter's claim's verdict on each (``constancy-weights-<what>-<init>``):
+    rows of :data:`COLUMNS`, each value ``"s [lo, hi]"`` with its 95% interval.
 
     Args:
       book: the chapter's arrays (``weight_widths``, ``weight_change``, ``weight_ntk_change``).
@@ -60,9 +62,20 @@ def agreement(book, authors=None):
     authors = arrays() if authors is None else authors
     runs = {"all": authors, "book widths": at_widths(authors, book["weight_widths"]), "book": book}
     fmt = lambda s, ci: f"{s:.2f} [{ci[0]:.2f}, {ci[1]:.2f}]"
+    from .claims import CLAIMS
+
+    claims = {c.id: c for c in CLAIMS}
     rows = []
     for what, label in (("outer", "outer layers' weights"), ("inner", "inner layers' weights"), ("ntk", "NTK")):
         per_run = {k: (weight_ntk_slopes(v) if what == "ntk" else weight_slopes(v, what)) for k, v in runs.items()}
         for i, init in enumerate(INITS):
-            rows.append((label, init, *(fmt(*per_run[k][i][:2]) for k in runs)))
+            claim = claims[f"constancy-weights-{what}-{init}"]
+            verdicts = [claim.verdict(*per_run[k][i][:2]) for k in ("all", "book")]
+            rows.append((label, init, *(fmt(*per_run[k][i][:2]) for k in runs), *verdicts))
     return rows
+
+
+def differing(rows):
+    """The rows of :func:`agreement` whose verdict on the authors' runs differs from the one on the book's, named
+    ``"<slope of>, <init>"`` and joined by "; " ("none" where every verdict agrees)."""
+    return "; ".join(f"{r[0]}, {r[1]}" for r in rows if r[-2] != r[-1]) or "none"

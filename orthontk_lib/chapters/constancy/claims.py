@@ -128,6 +128,7 @@ def numbers(arrays, cfg, measured):
            for v in ("holds", "does not hold", "inconclusive")},
         "con-w-seeds": int(arrays["weight_change"].shape[2]),
         **_authors_numbers(),
+        "con-authors-differ": authors.differing(authors.agreement(arrays)),
         "con-w-lr": f"{cfg.lr_small:g} N/λ = {float(arrays['weight_eta']):.3f}",
         "con-w-same": same_slopes_words({key: [m[f"constancy-weights-{key}-{init}"][1] for init in INITS]
                                          for key in ("outer", "inner", "ntk")}),

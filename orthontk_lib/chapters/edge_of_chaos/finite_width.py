@@ -118,7 +118,7 @@ def compared_points(arrays, depth_index=-1):
 # CLAIMS
 
 FINITE_WIDTH_CLAIMS = [
-    Claim("eoc-orthogonal-follows", f"{cite('huang2021orthogonal')} (this book's link to the main paper)",
+    Claim("eoc-orthogonal-follows", f"this book (its link to {cite('huang2021orthogonal')})",
           "An orthogonal finite-width network's normalized NTK follows the analytic curve at the smallest depth.",
           "|spread_orth − spread_∞| / spread_∞ at the smallest measured depth, far below the width, largest over the "
           "three erf points (95% t-intervals over seeds, Bonferroni over the phases); the page reads the deepest depth "

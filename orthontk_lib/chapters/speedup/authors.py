@@ -22,7 +22,7 @@ from .fcn_grid import GRID_CLAIMS, measure_grid
 from .statistics import failure_edges, measurement_text
 from .width_family import FAMILY_CLAIMS, measure_family
 
-__all__ = ["BUDGET", "TARGET", "arrays", "agreement", "edges", "COLUMNS", "EDGE_COLUMNS"]
+__all__ = ["BUDGET", "TARGET", "arrays", "agreement", "differing", "edges", "COLUMNS", "EDGE_COLUMNS"]
 
 BUDGET = 1000
 """The authors' step budget: 20 epochs of batch 1000 over CIFAR-10's 50,000 training images."""
@@ -70,7 +70,7 @@ def arrays(split="train", saved=None):
     family = _family(a, split, [(50, n) for n in widths])
     out.update({f"family_{k}": v for k, v in family.items()})
     out.update({"family_widths": np.array(widths), "family_depths": np.array([50]),
-                "family_lr_label": "learning rate η (one grid at every width)"})
+                "family_lr_label": "η (one grid, every width)"})
     return out
 
 
@@ -92,6 +92,12 @@ def agreement(book, cfg, authors=None):
     ours = {**measure_grid(book, cfg), **measure_family(book, cfg)}
     return [(c.id, measurement_text(theirs[c.id]), c.verdict(*theirs[c.id][:2]), measurement_text(ours[c.id]),
              c.verdict(*ours[c.id][:2])) for c in CLAIMS]
+
+
+def differing(rows):
+    """The claims of :func:`agreement`'s rows whose verdict on the authors' runs differs from the one on the book's,
+    joined by ", " ("none" where every verdict agrees)."""
+    return ", ".join(r[0].removeprefix("speedup-") for r in rows if r[2] != r[4]) or "none"
 
 
 EDGE_COLUMNS = ("family", "member", "Gaussian edge [95%]", "orthogonal edge [95%]")

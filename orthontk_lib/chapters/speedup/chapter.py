@@ -8,6 +8,7 @@ from orthontk_lib import meanfield, original
 from orthontk_lib.claims import Measurement
 
 from . import authors
+from .experiment import FIGURE
 from .cnn_grid import CNN_CLAIMS, cnn_numbers, measure_cnn
 from .fcn_grid import GRID_CLAIMS, grid_numbers, measure_grid
 from .statistics import at_alt_target
@@ -75,6 +76,7 @@ def numbers(arrays, cfg, measured):
         "sp-data": f"{cfg.n_train} {cfg.dataset} training images",
         "sp-target-alt": f"{float(fcn['target_alt']):.0%}",
         "sp-target-changed": f"{sum(a != b for a, b, _ in check.values())} of {len(check)}",
+        "sp-differs-count": len(FIGURE.differences(cfg)),
     }
     for cid, (a, b, alt) in check.items():
         key = f"sp-check-{CHECK_KEYS[cid]}"
@@ -90,8 +92,10 @@ def authors_numbers(arrays, cfg):
     theirs = authors.arrays()
     out = {"sp-authors-seeds": int(theirs["tau"].shape[-1]), "sp-authors-budget": authors.BUDGET,
            "sp-authors-target": f"{authors.TARGET:.0%}", "sp-authors-source": original.source()}
-    for cid, value, verdict, _, _ in authors.agreement(arrays, cfg, theirs):
+    rows = authors.agreement(arrays, cfg, theirs)
+    for cid, value, verdict, _, _ in rows:
         out[f"sp-authors-{CHECK_KEYS[cid]}"], out[f"sp-authors-{CHECK_KEYS[cid]}-verdict"] = value, verdict
+    out["sp-authors-differ"] = authors.differing(rows)
     return out
 
 

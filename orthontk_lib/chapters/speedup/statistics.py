@@ -349,5 +349,5 @@ def measurement_text(ms):
     if detail.get("cells", 0) >= MIN_CELLS and "uncensored_cells" in detail:
         return f"{v:.2f} (no interval: {detail['uncensored_cells']} uncensored cells)"
     if "cells" in detail:
-        return f"{v:.2f} (no interval: {detail['cells']} cell(s))"
+        return f"{v:.2f} (no interval: {detail['cells']} cell{'' if detail['cells'] == 1 else 's'})"
     return f"{v:.2f} (no interval)"

@@ -14,7 +14,7 @@ from orthontk_lib import original
 from .experiment import INITS, SETTINGS
 from .statistics import loss_gap, setting_losses
 
-__all__ = ["FOLDERS", "arrays", "agreement", "paper_gap", "COLUMNS"]
+__all__ = ["FOLDERS", "arrays", "agreement", "differing", "paper_gap", "COLUMNS"]
 
 FOLDERS = {
     "gd-shallow": {"gaussian": "full_batch/tanh_gau_L3_N400", "orthogonal": "full_batch/tanh_orth_L3_N400"},
@@ -50,33 +50,45 @@ def arrays(saved=None, evenly_spaced=False):
     return out
 
 
-COLUMNS = ("setting", "authors' data", "authors' seed spread", "this book", "this book's seed spread")
+COLUMNS = ("setting", "authors' data", "authors' seed spread", "this book", "this book's seed spread",
+           "verdict on theirs", "verdict on the book's")
 """The columns of :func:`agreement`'s rows."""
 
 
 def agreement(book, authors=None):
     """Per setting of :data:`SETTINGS`, the loss gap between the inits (:func:`loss_gap`: the largest mean log loss
     ratio over the training and test loss and the two halves of training, with its 95% interval) and the seed spread
-    it is read against, computed by the same function on the authors' runs and on the book's: rows of
-    :data:`COLUMNS`, "—" where the authors' runs are not in the summaries.
+    it is read against, computed by the same function on the authors' runs and on the book's, with the chapter's
+    claim's verdict on each: rows of :data:`COLUMNS`, "—" where the authors' runs are not in the summaries.
 
     Args:
       book: the chapter's arrays.
       authors: :func:`arrays` with ``evenly_spaced=True`` (default: from the committed summaries).
     """
+    from .claims import CLAIMS
+
+    claims = {c.id: c for c in CLAIMS}
     authors = arrays(evenly_spaced=True) if authors is None else authors
     fmt = lambda a, ci: f"{a:.3f} [{ci[0]:.3f}, {ci[1]:.3f}]"
     rows = []
     for name in SETTINGS:
-        cells = []
+        cells, verdicts = [], []
         for data in (authors, book):
             if f"{name}_train_loss" not in data:
                 cells += ["—", "—"]
+                verdicts.append("—")
                 continue
             a, ci, detail = loss_gap(setting_losses(data, name))
             cells += [fmt(a, ci), f"{detail['seed_spread']:.3f}" if detail["seed_spread"] is not None else "—"]
-        rows.append((name, *cells))
+            verdicts.append(claims[f"curves-{name}"].verdict(a, ci))
+        rows.append((name, *cells, *verdicts))
     return rows
+
+
+def differing(rows):
+    """The settings of :func:`agreement`'s rows whose verdict on the authors' runs differs from the one on the
+    book's (where both were run), joined by ", " ("none" where every verdict agrees)."""
+    return ", ".join(r[0] for r in rows if "—" not in r[-2:] and r[-2] != r[-1]) or "none"
 
 
 def paper_gap(setting="gd-shallow"):

@@ -99,6 +99,7 @@ def numbers(arrays, cfg, measured):
            "curves-authors-seeds": int(authors.arrays(evenly_spaced=True)["gd-shallow_train_loss"].shape[1]),
            "curves-authors-source": original.source(),
            "curves-authors-copies": ", ".join(f.split("/")[-1] for f in original.copies()) or "none",
+           "curves-authors-differ": authors.differing(authors.agreement(arrays)),
            "curves-level": f"{LEVEL:.4f}",
            "curves-early": f"{EARLY:g}",
            "curves-dataset": cfg.dataset,
