@@ -19,6 +19,8 @@ def test_fig2_arrays_take_the_chapters_shapes_and_its_slopes():
     s, ci = constancy.weight_slopes(a, "inner")[0]
     assert inner_gauss[2] == f"{s:.2f} [{ci[0]:.2f}, {ci[1]:.2f}]"
     assert inner_gauss[3] == inner_gauss[4]  # the book's widths of the authors' runs, twice
+    elsewhere = {**small, "weight_widths": np.array([8, 9, 10, 11])}  # a run at widths the authors did not run
+    assert all(r[3] == "—" and r[4] != "—" for r in fig2.agreement(elsewhere, a))
 
 
 def test_fig2_agreement_moves_when_one_side_scales_differently():

@@ -97,7 +97,9 @@ def test_a_chapter_page_opens_with_the_run_it_shows_and_the_command(tmp_path, mo
     assert registry.compute_seconds("demo", shown) == 300.0  # the points of this run, not the summary's 30 s
     line = registry.provenance_line("demo", shown, "book/03-demo.ipynb")
     assert "`paper` profile" in line and "5.0 minutes of compute" in line and "2 seeds" in line
-    assert line.endswith("`python -m orthontk_lib.book.run book/03-demo.ipynb --profile paper`.")
+    assert "Reproduce it with `python -m orthontk_lib.book.run book/03-demo.ipynb --profile paper`." in line
+    assert line.endswith(f"This page was rendered at commit `{results.provenance()['git_commit'][:7]}`.") or (
+        "with uncommitted changes" in line)
 
 
 def test_a_saved_figure_carries_a_bibtex_entry_with_label_and_commit(tmp_path):
@@ -149,7 +151,7 @@ def test_the_reproduce_command_names_the_knobs_a_run_changed_and_every_device_it
     results.save("demo/paper/summary", {"profile": "paper"}, {"x": [1, 2]}, profile="paper", wall_time=1.0)
     shown = results.find("demo/paper/summary", profile="paper")[0]
     assert registry.devices("demo", shown) == ["1 x gpu:H200", "1 x cpu:cpu"]
-    assert "on 1 x gpu:H200 and 1 x cpu:cpu (commit" in registry.provenance_line("demo", shown, "book/03-demo.ipynb")
+    assert "on 1 x gpu:H200 and 1 x cpu:cpu at commit" in registry.provenance_line("demo", shown, "book/03-demo.ipynb")
 
 
 @pytest.mark.parametrize("device, params, scale, cpu", [

@@ -284,8 +284,20 @@ def test_a_point_run_in_learning_rate_blocks_is_the_whole_point(monkeypatch, tmp
     assert len(blocks) == len(whole) == len(sp.INITS)
     for a, b in zip(whole, blocks):
         assert a.keys() == b.keys()
+        # a block compiles for its own batch of learning rates, so float32 sums round differently; a run that blows
+        # up (loss above twice its start) amplifies that, so its curves are compared through the outcome alone
+        loss = np.asarray(a["train_loss"])  # (lr, seed, record)
+        bounded = (loss.max(-1) <= 2 * loss[..., 0]) & (np.asarray(b["train_loss"]).max(-1) <= 2 * loss[..., 0])
+        assert bounded.any() and not bounded.all()  # both kinds of run are in the check
         for k in a:
-            np.testing.assert_allclose(b[k], a[k], rtol=1e-5, atol=1e-6, err_msg=k)
+            x, y = np.asarray(b[k]), np.asarray(a[k])
+            if x.shape[:2] == bounded.shape and x.ndim == 3:  # curves: (lr, seed, record)
+                np.testing.assert_allclose(x[bounded], y[bounded], rtol=1e-5, atol=1e-6, err_msg=k)
+            elif x.shape[:2] == bounded.shape and x.dtype.kind == "f":  # per run, e.g. tau: NaN where never reached
+                np.testing.assert_allclose(x[bounded], y[bounded], rtol=1e-5, atol=1e-6, err_msg=k)
+                assert np.array_equal(np.isnan(x), np.isnan(y)), k  # the same runs reach the target
+            else:
+                np.testing.assert_allclose(x, y, rtol=1e-5, atol=1e-6, err_msg=k)
 
 
 def test_the_cells_where_orthogonal_runs_fail_more_are_named():

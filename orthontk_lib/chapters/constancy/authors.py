@@ -52,26 +52,31 @@ COLUMNS = ("slope of", "init", "authors' data, their widths", "authors' data, th
 def agreement(book, authors=None):
     """The log-log slopes against width of the relative weight change (outer and inner layers) and of the NTK
     change, per init, computed by the same functions on the authors' runs (all their widths, and only the widths the
-    book ran) and on the book's, with the chapter's claim's verdict on each (``constancy-weights-<what>-<init>``):
-    rows of :data:`COLUMNS`, each value ``"s [lo, hi]"`` with its 95% interval.
+    book ran, "—" where fewer than 3 of them are the authors') and on the book's, with the chapter's claim's verdict
+    on each (``constancy-weights-<what>-<init>``): rows of :data:`COLUMNS`, each value ``"s [lo, hi]"`` with its 95%
+    interval.
 
     Args:
       book: the chapter's arrays (``weight_widths``, ``weight_change``, ``weight_ntk_change``).
       authors: :func:`arrays` (default: the committed summaries).
     """
     authors = arrays() if authors is None else authors
-    runs = {"all": authors, "book widths": at_widths(authors, book["weight_widths"]), "book": book}
+    common = [w for w in book["weight_widths"] if w in set(int(x) for x in authors["weight_widths"])]
+    runs = {"all": authors, "book widths": at_widths(authors, common) if len(common) >= 3 else None, "book": book}
     fmt = lambda s, ci: f"{s:.2f} [{ci[0]:.2f}, {ci[1]:.2f}]"
+    slopes = lambda data, what: (None if data is None else weight_ntk_slopes(data) if what == "ntk"
+                                 else weight_slopes(data, what))
     from .claims import CLAIMS
 
     claims = {c.id: c for c in CLAIMS}
     rows = []
     for what, label in (("outer", "outer layers' weights"), ("inner", "inner layers' weights"), ("ntk", "NTK")):
-        per_run = {k: (weight_ntk_slopes(v) if what == "ntk" else weight_slopes(v, what)) for k, v in runs.items()}
+        per_run = {k: slopes(v, what) for k, v in runs.items()}
         for i, init in enumerate(INITS):
             claim = claims[f"constancy-weights-{what}-{init}"]
             verdicts = [claim.verdict(*per_run[k][i][:2]) for k in ("all", "book")]
-            rows.append((label, init, *(fmt(*per_run[k][i][:2]) for k in runs), *verdicts))
+            cells = ("—" if per_run[k] is None else fmt(*per_run[k][i][:2]) for k in runs)
+            rows.append((label, init, *cells, *verdicts))
     return rows
 
 
