@@ -353,3 +353,22 @@ def test_the_front_page_reads_a_committed_run_and_names_its_scale(tmp_path):
         assert row.scale == ("paper scale" if c is cfg else "reduced scale")
         assert registry.changed_knobs(setting, registry.paper_run("setting", root).meta) == (
             [] if c is cfg else ["widths"])
+
+
+def test_the_claims_where_the_authors_data_and_the_book_differ_are_listed(tmp_path, monkeypatch):
+    ledger.record("speedup-deep", Measurement(2.0, (1.5, 3.0)), profile="quick", root=tmp_path)
+    ledger.record("speedup-large-lr", Measurement(2.0, (1.5, 3.0)), profile="quick", root=tmp_path)
+    theirs = {"speedup-deep": (Measurement(2.9, (2.6, 3.2)), "holds"),
+              "speedup-large-lr": (Measurement(0.9, (0.5, 1.4)), "inconclusive")}
+    monkeypatch.setattr(ledger, "authors_data", lambda: theirs)
+    text = ledger.authors_differ_markdown("quick", root=tmp_path, paper_root=tmp_path / "none")
+    assert "large learning rate" in text and "2 [1.5, 3] **holds** | 0.9 [0.5, 1.4] **inconclusive** |" in text
+    assert "trains faster at large depth" not in text  # the same verdict on both: not listed
+    monkeypatch.setattr(ledger, "authors_data", lambda: {k: v for k, v in theirs.items() if k == "speedup-deep"})
+    assert ledger.authors_differ_markdown("quick", root=tmp_path, paper_root=tmp_path / "none").startswith("None")
+
+
+def test_the_authors_data_decide_the_claims_their_numbers_reach():
+    found = ledger.authors_data()
+    assert {"speedup-deep", "curves-gd-shallow", "constancy-weights-ntk-gaussian"} <= set(found)
+    assert all(v in ("holds", "does not hold", "inconclusive") for _, v in found.values())

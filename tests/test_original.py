@@ -141,3 +141,11 @@ def test_the_committed_summaries_load_and_cover_every_figure():
     assert len(settings) == 10  # depths 50/100/200 at width 400, widths 400/800/1600 at depth 50, both inits
     assert arrays["change/gaussian/layers"].shape == (4, 9, 15)
     assert {k.split("/")[1] for k in arrays if k.startswith("full_batch/")} >= {"tanh_gau_L3_N400", "tanh_orth_L3_N400"}
+
+
+def test_the_summaries_are_rebuilt_bit_for_bit(tmp_path):
+    root = _clone(tmp_path)
+    first, _ = original.save(root, tmp_path / "a", commit="f" * 40)
+    second, _ = original.save(root, tmp_path / "b", commit="f" * 40)
+    assert first.read_bytes() == second.read_bytes()
+    assert (tmp_path / "a" / "huang2021.json").read_text() == (tmp_path / "b" / "huang2021.json").read_text()

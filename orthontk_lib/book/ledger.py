@@ -41,7 +41,7 @@ from orthontk_lib.claims import FAILS, VERDICTS, Measurement
 REPO = results.REPO_DATA.parent
 
 __all__ = ["claims", "claim", "chapter_of", "record", "records", "PAPERS", "Finding", "findings", "front_markdown",
-           "interval_text", "claims_html", "Failing", "failing", "failing_markdown", "shown_profile"]
+           "interval_text", "claims_html", "authors_data", "authors_differ_markdown", "Failing", "failing", "failing_markdown", "shown_profile"]
 
 
 # GATHERING
@@ -252,6 +252,42 @@ def figure_gallery_html(figures=PAPER_FIGURES):
     return f'<div class="paper-figures">{"".join(cards)}</div>'
 
 
+# THE AUTHORS' OWN DATA
+
+
+@functools.lru_cache(maxsize=1)
+def authors_data():
+    """``{claim id: (Measurement, verdict)}`` of every claim that the main paper's authors' published numbers can
+    decide, measured on them by its chapter's own statistic (``<chapter>.authors.measurements()``, from the committed
+    summaries of :mod:`orthontk_lib.original`) and read with its own rule."""
+    out = {}
+    for _, module in chapter_modules():
+        source = getattr(module, "authors", None)
+        if source is None:
+            continue
+        claims = {c.id: c for c in module.CLAIMS}
+        for cid, m in source.measurements().items():
+            out[cid] = (m, claims[cid].verdict(*m[:2]))
+    return out
+
+
+def authors_differ_markdown(profile, root=None, paper_root=None):
+    """The claims whose verdict on the authors' own numbers differs from the verdict in the run the book shows, as a
+    MyST table (claim linked to its chapter, the book's value and verdict, the authors' value and verdict); a line
+    saying so where none differs."""
+    theirs = authors_data()
+    rows = [f for f in findings(profile, root, paper_root) if f.id in theirs and theirs[f.id][1] != f.verdict]
+    if not rows:
+        return "None: on every claim their numbers decide, the authors' data and the book's run agree."
+    out = ["| claim | this book | the authors' data |", "|---|---|---|"]
+    for f in rows:
+        m, verdict = theirs[f.id]
+        ours = "—" if f.value is None else f"{f.value:.3g} {interval_text(f.ci)}"
+        out.append(f"| {_escape(f.statement)} ({{doc}}`{f.chapter[:2]} <{f.chapter}>`) | {ours} **{f.verdict}** | "
+                   f"{m.value:.3g} {interval_text(m.ci)} **{verdict}** |")
+    return "\n".join(out)
+
+
 # CLAIMS FOUND FALSE
 
 
@@ -390,14 +426,16 @@ def html_counts(found):
 
 def claims_html(found, profile, root=None, paper_root=None):
     """The ledger as an HTML table, grouped by paper, one line a claim: the claim (linked to its chapter), its value
-    and 95% interval, its verdict and the scale of the run that decided it, in the run its chapter shows; the
+    and 95% interval, its verdict and the scale of the run that decided it, in the run its chapter shows, and the
+    same statistic and rule on the authors' own numbers where they decide it (:func:`authors_data`); the
     statistic, the rule and its rationale, what would decide an inconclusive claim, the chapter's reading and a
     differing verdict of this build's own ``profile`` run are folded under the line."""
     own = records(profile, root) if profile != "paper" else {}
+    theirs = authors_data()
     out = ['<table class="ledger"><thead><tr><th>Claim</th><th>Value [interval]</th><th>Verdict</th>'
-           "<th>Caveat</th><th>Run</th></tr></thead><tbody>"]
+           "<th>Caveat</th><th>Run</th><th>Authors' data</th></tr></thead><tbody>"]
     for name in dict.fromkeys(f.paper for f in found):
-        out.append(f'<tr class="paper"><th colspan="5">{html.escape(name)}</th></tr>')
+        out.append(f'<tr class="paper"><th colspan="6">{html.escape(name)}</th></tr>')
         for f in (f for f in found if f.paper == name):
             c = claim(f.id)
             written = any((REPO / "book" / f"{f.chapter}{ext}").exists() for ext in (".ipynb", ".md"))
@@ -425,8 +463,18 @@ def claims_html(found, profile, root=None, paper_root=None):
                 f"<td>{value}</td>"
                 f'<td><span style="color:{COLOUR[f.verdict]};font-weight:bold">{f.verdict}</span></td>'
                 f"<td><small>{html.escape('; '.join(c.tags((rec or {}).get('detail'))))}</small></td>"
-                f"<td>{html.escape(f.scale)}</td></tr>")
+                f"<td>{html.escape(f.scale)}</td><td>{_authors_cell(theirs.get(c.id))}</td></tr>")
     return "\n".join(out + ["</tbody></table>"])
+
+
+def _authors_cell(entry):
+    """A ledger row's cell for the authors' data: value [interval] and verdict, or "—" where their numbers cannot
+    decide the claim."""
+    if entry is None:
+        return "—"
+    m, verdict = entry
+    return (f"{m.value:.3g} {html.escape(interval_text(m.ci))} "
+            f'<span style="color:{COLOUR[verdict]};font-weight:bold">{verdict}</span>')
 
 
 def page(profile, root=None, paper_root=None):

@@ -13,7 +13,7 @@ from orthontk_lib import original
 
 from .experiment import INITS, weight_ntk_slopes, weight_slopes
 
-__all__ = ["arrays", "at_widths", "agreement", "differing", "COLUMNS"]
+__all__ = ["arrays", "at_widths", "agreement", "differing", "measurements", "COLUMNS"]
 
 
 def arrays(saved=None):
@@ -84,3 +84,16 @@ def differing(rows):
     """The rows of :func:`agreement` whose verdict on the authors' runs differs from the one on the book's, named
     ``"<slope of>, <init>"`` and joined by "; " ("none" where every verdict agrees)."""
     return "; ".join(f"{r[0]}, {r[1]}" for r in rows if r[-2] != r[-1]) or "none"
+
+
+def measurements(authors=None):
+    """The chapter's claims that the authors' Fig. 2 runs can decide, measured on them (all their widths) by the
+    chapter's own statistics: ``{claim id: Measurement}``."""
+    from orthontk_lib.claims import Measurement
+
+    authors = arrays() if authors is None else authors
+    out = {}
+    for what in ("outer", "inner", "ntk"):
+        fits = weight_ntk_slopes(authors) if what == "ntk" else weight_slopes(authors, what)
+        out.update({f"constancy-weights-{what}-{init}": Measurement(*fit[:2]) for init, fit in zip(INITS, fits)})
+    return out

@@ -22,7 +22,7 @@ from .fcn_grid import GRID_CLAIMS, measure_grid
 from .statistics import failure_edges, measurement_text
 from .width_family import FAMILY_CLAIMS, measure_family
 
-__all__ = ["BUDGET", "TARGET", "arrays", "agreement", "differing", "edges", "COLUMNS", "EDGE_COLUMNS"]
+__all__ = ["BUDGET", "TARGET", "arrays", "agreement", "differing", "edges", "measurements", "COLUMNS", "EDGE_COLUMNS"]
 
 BUDGET = 1000
 """The authors' step budget: 20 epochs of batch 1000 over CIFAR-10's 50,000 training images."""
@@ -123,3 +123,13 @@ def edges(data):
                     cells.append(f"{e['edge'][m, i]:.3g} [{e['lo'][m, i]:.3g}, {e['hi'][m, i]:.3g}]")
             rows.append((family, f"{name} = {int(member)}", *cells))
     return rows
+
+
+def measurements(authors=None):
+    """The chapter's FCN claims measured on the authors' Fig. 4 runs by the chapter's own statistics (the grid's and
+    the width family's): ``{claim id: Measurement}``."""
+    from .experiment import Config
+
+    authors = arrays() if authors is None else authors
+    cfg = Config.for_profile("paper", use_env=False)
+    return {**measure_grid(authors, cfg), **measure_family(authors, cfg)}

@@ -14,7 +14,7 @@ from orthontk_lib import original
 from .experiment import INITS, SETTINGS
 from .statistics import loss_gap, setting_losses
 
-__all__ = ["FOLDERS", "arrays", "agreement", "differing", "paper_gap", "COLUMNS"]
+__all__ = ["FOLDERS", "arrays", "agreement", "differing", "measurements", "paper_gap", "COLUMNS"]
 
 FOLDERS = {
     "gd-shallow": {"gaussian": "full_batch/tanh_gau_L3_N400", "orthogonal": "full_batch/tanh_orth_L3_N400"},
@@ -99,3 +99,13 @@ def paper_gap(setting="gd-shallow"):
       KeyError: a setting whose runs the committed summaries do not hold.
     """
     return loss_gap(setting_losses(arrays(evenly_spaced=True), setting))
+
+
+def measurements(authors=None):
+    """The chapter's claims that the authors' runs can decide (the settings whose runs the summaries hold), measured
+    on them by the chapter's statistic: ``{claim id: Measurement}``."""
+    from orthontk_lib.claims import Measurement
+
+    authors = arrays(evenly_spaced=True) if authors is None else authors
+    return {f"curves-{name}": Measurement(*loss_gap(setting_losses(authors, name))) for name in SETTINGS
+            if f"{name}_train_loss" in authors}
