@@ -414,3 +414,16 @@ def test_the_speedup_map_outlines_the_cells_each_speed_claim_reads():
     fig = sp.fig_grid({**a, **{f"family_{k}": v for k, v in a.items()}, "family_widths": np.asarray([32, 64])})
     outlined = [ln for ln in fig.axes[0].lines if ln.get_linewidth() == 2]
     assert len(outlined) == 2 * (2 * 2 + 2 * 4)  # two 2 x 4 blocks, each outlined by its perimeter's 12 cell sides
+
+
+def test_the_partial_paper_scale_grid_reads_only_saved_points(tmp_path):
+    cfg = sp.Config.for_profile("smoke", use_env=False, depths=(3, 5), n_lrs=3, n_seeds=2, steps=10)
+    sweep = sp.SWEEPS["fcn"]
+    assert sp.saved(cfg, root=tmp_path) == (None, [(3, "gaussian"), (3, "orthogonal"), (5, "gaussian"),
+                                                   (5, "orthogonal")])
+    for point in sweep.point_list(cfg)[:3]:  # depth 3 both inits, depth 5 Gaussian only
+        sweep.result(cfg, point, root=tmp_path, announce=False)
+    arrays, pending = sp.saved(cfg, root=tmp_path)
+    assert list(arrays["depths"]) == [3] and arrays["tau"].shape == (1, 2, 3, 2) and pending == [(5, "orthogonal")]
+    assert sp.source(cfg, root=tmp_path).startswith("3 points, ")
+    sp.fig_partial(arrays, pending)

@@ -33,3 +33,4 @@ from .fcn_grid import *  # noqa: F403
 from .width_family import *  # noqa: F403
 from .cnn_grid import *  # noqa: F403
 from .chapter import *  # noqa: F403
+from .partial import *  # noqa: F403

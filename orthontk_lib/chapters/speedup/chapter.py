@@ -8,7 +8,7 @@ from orthontk_lib import meanfield, original
 from orthontk_lib.claims import Measurement
 
 from . import authors
-from .experiment import FIGURE
+from .experiment import FIGURE, INITS
 from .cnn_grid import CNN_CLAIMS, cnn_numbers, measure_cnn
 from .fcn_grid import GRID_CLAIMS, grid_numbers, measure_grid
 from .statistics import at_alt_target
@@ -83,7 +83,22 @@ def numbers(arrays, cfg, measured):
         out[f"{key}-main"], out[f"{key}-alt"] = a, b
         out[f"{key}-cells"] = _cells_change(measured[cid], alt)
     return {**out, **grid_numbers(arrays, cfg, measured), **family_numbers(arrays, cfg, measured),
-            **cnn_numbers(arrays, cfg, measured), **authors_numbers(arrays, cfg)}
+            **cnn_numbers(arrays, cfg, measured), **authors_numbers(arrays, cfg), **partial_numbers()}
+
+
+def partial_numbers():
+    """The paper-scale grid's saved points in a few words: its width, the depths where both inits are saved, the
+    points still to run (``sp-partial-*``)."""
+    from .partial import saved, source
+
+    grid, pending = saved()
+    todo = {}
+    for depth, init in pending:
+        todo.setdefault(depth, []).append(init)
+    words = [f"{d} ({'both' if len(i) == len(INITS) else ', '.join(i)})" for d, i in todo.items()]
+    return {"sp-partial-width": "—" if grid is None else int(grid["width"]),
+            "sp-partial-depths": "none" if grid is None else ", ".join(map(str, grid["depths"])),
+            "sp-partial-pending": "; ".join(words) or "none", "sp-partial-source": source()}
 
 
 def authors_numbers(arrays, cfg):
