@@ -73,3 +73,15 @@ def test_fig4_agreement_is_the_chapters_claims_on_both_and_can_disagree():
     slower = {**a, "tau": a["tau"].copy()}
     slower["tau"][:, 1] *= 4.0  # orthogonal runs four times slower everywhere
     assert {r[0]: r for r in fig4.agreement(slower, cfg, a)}["speedup-deep"][4] == "does not hold"
+
+
+def test_the_speed_up_per_depth_says_where_orthogonal_stops_being_faster():
+    from orthontk_lib.chapters.speedup import authors as fig4
+
+    a = fig4.arrays()
+    rows = fig4.per_depth(a)
+    assert [r[0] for r in rows] == [50, 100, 200] and all(r[2] == "yes" for r in rows)  # faster at every depth
+    slower = {**a, "tau": a["tau"].copy()}
+    slower["tau"][2, 1] *= 10.0  # the orthogonal runs at depth 200 ten times slower
+    assert fig4.per_depth(slower)[2][2] == "no"
+    assert fig4.per_depth_runs([("theirs", a), ("none", None)])[0][:2] == ("theirs", 50)

@@ -19,10 +19,11 @@ import numpy as np
 from orthontk_lib import original
 
 from .fcn_grid import GRID_CLAIMS, measure_grid
-from .statistics import failure_edges, measurement_text
+from .statistics import failure_edges, measurement_text, region_speedup
 from .width_family import FAMILY_CLAIMS, measure_family
 
-__all__ = ["BUDGET", "TARGET", "arrays", "agreement", "differing", "edges", "measurements", "COLUMNS", "EDGE_COLUMNS"]
+__all__ = ["BUDGET", "TARGET", "arrays", "agreement", "differing", "edges", "measurements", "per_depth", "per_depth_runs",
+           "COLUMNS", "EDGE_COLUMNS", "DEPTH_COLUMNS", "RUNS_COLUMNS"]
 
 BUDGET = 1000
 """The authors' step budget: 20 epochs of batch 1000 over CIFAR-10's 50,000 training images."""
@@ -133,3 +134,31 @@ def measurements(authors=None):
     authors = arrays() if authors is None else authors
     cfg = Config.for_profile("paper", use_env=False)
     return {**measure_grid(authors, cfg), **measure_family(authors, cfg)}
+
+
+DEPTH_COLUMNS = ("depth", "speed-up [95%]", "faster")
+"""The columns of :func:`per_depth`'s rows."""
+RUNS_COLUMNS = ("run",) + DEPTH_COLUMNS
+"""The columns of :func:`per_depth_runs`' rows."""
+
+
+def per_depth(data):
+    """Per depth of the depth family, the speed-up τ_gauss/τ_orth over that depth's learning rates where most seeds
+    of both inits train (:func:`region_speedup`, its 95% jackknife interval on the logarithm), and whether the
+    orthogonal networks are faster there: "yes" (the interval above 1), "no" (below or at 1) or "undecided". The
+    depth where they stop being faster is the first row that does not read "yes". Rows of :data:`DEPTH_COLUMNS`."""
+    rows = []
+    for d, depth in enumerate(data["depths"]):
+        one = {k: (v[d:d + 1] if k in ("tau", "train_accuracy", "test_tau") else v) for k, v in data.items()
+               if not k.startswith("family_")}
+        one["depths"] = data["depths"][d:d + 1]
+        value, ci, cells = region_speedup(one, "all")
+        faster = "—" if not cells else "yes" if ci[0] > 1 else "no" if ci[1] <= 1 else "undecided"
+        rows.append((int(depth), "—" if not cells else f"{value:.2f} [{ci[0]:.2f}, {ci[1]:.2f}]", faster))
+    return rows
+
+
+def per_depth_runs(runs):
+    """:func:`per_depth` of several runs, one table: ``runs`` is ``[(name, arrays or None)]`` (None: left out); rows
+    of :data:`RUNS_COLUMNS`."""
+    return [(name, *row) for name, data in runs if data is not None for row in per_depth(data)]
