@@ -61,7 +61,8 @@ def test_a_chapter_computes_under_its_declared_precision_and_records_it(own_data
 def test_the_provenance_line_shows_the_precision(own_data):
     result = registry.summary("demo-precision", Demo(profile="smoke"), lambda c: demo_compute(c, []))
     line = registry.provenance_line("demo-precision", result, "book/99-demo-precision.ipynb")
-    assert ", matmul precision tensorfloat32. Reproduce it" in line
+    on_cpu = result.meta["device"].split(":")[0].endswith("cpu")  # TF32 has no effect on a CPU, and the line says so
+    assert f", matmul precision tensorfloat32{', no effect on a CPU' if on_cpu else ''}. Reproduce it" in line
 
 
 def test_a_result_saved_before_precision_was_recorded_says_nothing_of_it():

@@ -16,7 +16,7 @@ from .sweeps import view
 from .width_family import FAMILY_CLAIMS, family_numbers, measure_family
 
 __all__ = ["CHECK_KEYS", "CLAIMS", "FCN_CLAIMS", "_cells", "_cells_change", "_with_target_caveat", "authors_numbers",
-           "measure", "numbers", "target_check"]
+           "measure", "numbers", "partial_numbers", "target_check"]
 
 CLAIMS = GRID_CLAIMS + FAMILY_CLAIMS + CNN_CLAIMS
 
