@@ -284,9 +284,6 @@ def analytic_ntk_by_depth(activation, W_std, b_std, x, max_depth):
     return out
 
 
-# INTERNAL UTILITIES
-
-
 # WHAT IS MEASURED ON A KERNEL
 
 
@@ -323,6 +320,9 @@ def kernel_regression_accuracy(theta, n_train, y_train, y_test, ridge=1e-8):
     reg = ridge * np.trace(k_tt) / n_train
     pred = k_st @ np.linalg.solve(k_tt + reg * np.eye(n_train), y_train - y_train.mean(0))
     return float((pred.argmax(1) == y_test.argmax(1)).mean())
+
+
+# INTERNAL UTILITIES
 
 
 def _by_layer(spec, variables):

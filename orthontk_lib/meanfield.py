@@ -278,9 +278,6 @@ def chi_at_correlation(activation, W_std, b_std, c):
     return float(W_std**2 * dual.bivariate(activation, q, q, c)[1])
 
 
-# INTERNAL UTILITIES
-
-
 # THE NTK AT LARGE DEPTH ON THE EDGE OF CHAOS
 
 EDGE_LIMIT = {"relu": 1 / 4, "tanh": 1 / 3, "erf": 1 / 3, "elu": 1 / 3, "sigmoid": 1 / 3, "softplus": 1 / 3}
@@ -357,6 +354,9 @@ def edge_ntk_ratio(activation, W_std, b_std, rho, depths):
                 raise FloatingPointError(f"edge_ntk_ratio: {activation}'s kernel is not finite at depth {layer}")
             out[wanted[layer]] = ratio
     return out
+
+
+# INTERNAL UTILITIES
 
 
 def _sin_minus_t_cos(t):

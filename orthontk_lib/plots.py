@@ -507,7 +507,7 @@ def legend_outside(ax, below=None, ncols=1, **kwargs):
     return fig.legend(list(seen.values()), list(seen), loc="outside right center", ncols=ncols, **kwargs)
 
 
-# INTERNAL UTILITIES
+# AXES
 
 
 def label_ticks(ax, values):

@@ -403,6 +403,33 @@ def provenance(profile=None, seeds=None):
     }
 
 
+# WRITING
+
+
+def is_writer():
+    """Whether this process writes results: always, except in a multi-process JAX run, where process 0 alone does
+    (every process computes the same results; the others only take part in the collectives)."""
+    jax = sys.modules.get("jax")
+    return jax is None or jax.process_count() == 1 or jax.process_index() == 0
+
+
+def atomic_write(path, payload):
+    """Write bytes to ``path`` atomically: a temporary file in the same folder, fsync, ``os.replace``; nothing in a
+    process that is not the writer (:func:`is_writer`)."""
+    if not is_writer():
+        return
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(payload)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        os.unlink(tmp)
+        raise
+
+
 # INTERNAL UTILITIES
 
 
@@ -451,30 +478,6 @@ def _read_pair(path):
     with np.load(io.BytesIO(payload), allow_pickle=False) as f:
         arrays = {k: f[k] for k in f.files}
     return Result(arrays, meta)
-
-
-def is_writer():
-    """Whether this process writes results: always, except in a multi-process JAX run, where process 0 alone does
-    (every process computes the same results; the others only take part in the collectives)."""
-    jax = sys.modules.get("jax")
-    return jax is None or jax.process_count() == 1 or jax.process_index() == 0
-
-
-def atomic_write(path, payload):
-    """Write bytes to ``path`` atomically: a temporary file in the same folder, fsync, ``os.replace``; nothing in a
-    process that is not the writer (:func:`is_writer`)."""
-    if not is_writer():
-        return
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(payload)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        os.unlink(tmp)
-        raise
 
 
 def _canonical(params):

@@ -159,6 +159,9 @@ def _noun(kind, one=False):
     return ("an " if name[0] in "aeiou" else "a ") + name[:-1] if one else name
 
 
+# THE PARAMETERS CELL
+
+
 def parameters_cell(config_cls):
     """The text of a chapter notebook's papermill ``parameters`` cell, derived from its ``Config``.
 
