@@ -13,10 +13,13 @@ The chapter module knows nothing of this: it returns arrays, measurements, numbe
 import html
 import math
 import os
+import pathlib
 
 from orthontk_lib import plots
 from orthontk_lib.book import ledger, registry
 from orthontk_lib.claims import Measured
+
+_BOOK = pathlib.Path(__file__).resolve().parents[2] / "book"
 
 __all__ = ["config", "run", "measured", "glue_numbers", "figure", "source_figure", "source_table", "table", "record"]
 
@@ -68,11 +71,13 @@ def findings_markdown(module, measured, scale):
 
 def _notebook(module):
     """``book/NN-<slug>.ipynb`` of a chapter module."""
-    import pathlib
+    return _notebook_path(module.SLUG) or _BOOK / f"{module.SLUG}.ipynb"
 
-    book = pathlib.Path(__file__).resolve().parents[2] / "book"
-    found = sorted(book.glob(f"[0-9][0-9]-{module.SLUG}.ipynb"))
-    return found[0] if found else book / f"{module.SLUG}.ipynb"
+
+def _notebook_path(slug):
+    """The book's ``NN-<slug>.ipynb``, or None where there is none."""
+    found = sorted(_BOOK.glob(f"[0-9][0-9]-{slug}.ipynb")) if slug else []
+    return found[0] if found else None
 
 
 _MEASURED = {}
@@ -113,20 +118,11 @@ def figure(result, fig, file, label=None, seeds=None):
     label = label or f"fig-{file}"
     glue(label, fig, display=False)
     meta = registry.drawn(result)
-    notebook = _notebook_of(meta)
+    notebook = _notebook_path(str(meta.get("name", "")).split("/")[0])  # its name: <slug>/<profile>/summary
     commands = (registry.reproduce_command(result, notebook, saved_only=True),
                 registry.reproduce_command(result, notebook)) if notebook else ()
     return plots.savefig(fig, file, profile=meta["profile"], seeds=meta["seeds"] if seeds is None else seeds,
                          label=label, run=meta, scale=registry.scale_of(meta), commands=commands)
-
-
-def _notebook_of(meta):
-    """The chapter notebook of a saved run (its name, ``<slug>/<profile>/summary``), or None."""
-    import pathlib
-
-    slug = str(meta.get("name", "")).split("/")[0]
-    found = sorted((pathlib.Path(__file__).resolve().parents[2] / "book").glob(f"[0-9][0-9]-{slug}.ipynb"))
-    return found[0] if slug and found else None
 
 
 def source_figure(fig, file, source, label=None):

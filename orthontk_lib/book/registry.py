@@ -114,11 +114,16 @@ def drawn(result):
     return meta
 
 
+def _all_cpu(devices):
+    """Whether every device named is a CPU (``"1 x cpu:cpu"``; a name may join several with " and ")."""
+    return all(str(d).split(":")[0].strip().endswith("cpu") for d in " and ".join(devices).split(" and ") if d)
+
+
 def _on_cpu(devices, precisions):
     """", no effect on a CPU" where every device is a CPU and a precision is below full float32 (TF32 and bfloat16
     passes are GPU and TPU settings: a CPU multiplies in float32 whatever is asked), else ""."""
-    cpu = all(str(d).split(":")[0].strip().endswith("cpu") for d in " and ".join(devices).split(" and ") if d)
-    return ", no effect on a CPU" if cpu and any(p not in ("highest", "float32") for p in precisions) else ""
+    below_float32 = any(p not in ("highest", "float32") for p in precisions)
+    return ", no effect on a CPU" if _all_cpu(devices) and below_float32 else ""
 
 
 def shown(result):
@@ -131,8 +136,8 @@ def shown(result):
     on = f" on {meta['device']}" if meta.get("device") else ""
     name = scale_of(meta)
     name = name if name.endswith(("scale", "profile")) else f"{name} profile"  # "quick profile"
-    precision = (f", matmul precision {meta['matmul_precision']}{_on_cpu([meta.get('device') or ''], [meta['matmul_precision']])}"
-                 if meta.get("matmul_precision") else "")
+    p = meta.get("matmul_precision")
+    precision = f", matmul precision {p}{_on_cpu([meta.get('device') or ''], [p])}" if p else ""
     return f"{name}, run of {meta['created'][:10]}{on} (commit {commit[:7]}{dirty}{precision})"
 
 
@@ -301,8 +306,7 @@ def _reduced_run_words(notebook, meta, changed, where):
         cost = module_of(notebook).Config.COST.get("paper")
     except ValueError:
         return ""
-    on_cpu = all(d.split(":")[0].endswith("cpu") for d in where)
-    if meta.get("profile") != "paper" or not changed or not on_cpu or cost is None or cost.device != "GPU":
+    if meta.get("profile") != "paper" or not changed or not _all_cpu(where) or cost is None or cost.device != "GPU":
         return ""
     return (" It ran on a CPU, smaller in the knobs that command sets. It is shown until the paper-scale GPU run "
             "replaces it (its points are listed by `scripts/paper-runs --plan`).")
