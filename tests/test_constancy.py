@@ -118,3 +118,52 @@ def test_no_glued_value_is_longer_than_eight_words_but_the_caption(quick):
     cfg, arrays = quick
     long = {k: v for k, v in prose(con, arrays, cfg).items() if len(str(v).split()) > 8}
     assert set(long) == {"con-w-differs"}, long
+
+
+# THE SAME POINTS ON TWO DEVICES (issue 39): the statistic against Welch's t, the bar, and a shifted twin flagged
+
+
+def test_device_z_is_welchs_t_on_equal_seed_counts():
+    from scipy import stats as sps
+
+    rng = np.random.default_rng(0)
+    x, y = rng.normal(1.0, 0.2, 10), rng.normal(1.1, 0.3, 10)
+    (_, mx, my, z, rel), = con.compare([("c", x)], [("c", y)])
+    assert np.isclose(z, sps.ttest_ind(x, y, equal_var=False).statistic, rtol=1e-12)
+    assert (mx, my) == (x.mean(), y.mean()) and np.isclose(rel, np.max(np.abs(x - y) / np.abs(y)))
+    assert np.isclose(con.bar(1), 1.959964, atol=1e-6) and np.isclose(con.bar(10), sps.norm.ppf(1 - 0.0025))
+
+
+def test_device_compare_names_bad_cells():
+    with pytest.raises(ValueError, match="different cells"):
+        con.compare([("a", np.ones(3))], [("b", np.ones(3))])
+    with pytest.raises(ValueError, match="not finite"):
+        con.compare([("a", np.array([1.0, np.nan]))], [("a", np.ones(2))])
+    with pytest.raises(ValueError, match="same seeds"):
+        con.compare([("a", np.ones(3))], [("a", np.ones(4))])
+
+
+def _save_weight_point(root, folder, cfg, width, arrays):
+    from orthontk_lib import results
+
+    sweep = con.SWEEPS["weights"]
+    results.save(folder or sweep.folder(cfg.profile), sweep.key(cfg, {"width": width}), arrays,
+                 profile=cfg.profile, root=root)
+
+
+@pytest.mark.parametrize("shift, agrees", [(0.0, "yes"), (1e-6, "yes"), (4.0, "no")])
+def test_a_twin_shifted_by_seed_noise_is_flagged(tmp_path, shift, agrees):
+    """Two saved runs of one weight-sweep point, the twin's orthogonal kernel change moved by ``shift`` standard
+    errors of the seed mean: the rounding-sized shift agrees, four standard errors do not."""
+    cfg = con.Config.for_profile("smoke", use_env=False)
+    rng = np.random.default_rng(1)
+    s = cfg.weight_seeds
+    mine = {"weights": rng.lognormal(-2, 0.1, (2, s, cfg.weight_depth + 1)), "ntk": rng.lognormal(-1, 0.1, (2, s))}
+    twin = {k: v.copy() for k, v in mine.items()}
+    twin["ntk"][1] += shift * np.sqrt(2) * mine["ntk"][1].std(ddof=1) / np.sqrt(s) + 1e-9
+    width = cfg.weight_widths[0]
+    _save_weight_point(tmp_path, None, cfg, width, mine)
+    _save_weight_point(tmp_path, f"{con.TWIN_FOLDER}/weights", cfg, width, twin)
+    (row,) = con.agreement(cfg, tmp_path)
+    assert row[:3] == ("weights", width, 2 * (cfg.weight_depth + 1) + 2) and row[-1] == agrees
+    assert con.device_numbers(cfg, tmp_path)["con-dev-agree"] == (agrees == "yes")

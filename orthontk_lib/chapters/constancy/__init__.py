@@ -31,3 +31,4 @@ from .experiment import *  # noqa: F403
 from .statistics import *  # noqa: F403
 from .claims import *  # noqa: F403
 from .figures import *  # noqa: F403
+from .devices import *  # noqa: F403

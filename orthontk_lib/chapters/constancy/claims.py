@@ -7,6 +7,7 @@ from orthontk_lib.claims import AtLeast, AtMost, Between, Claim, Measurement, Wi
 from orthontk_lib.references import cite
 
 from . import authors
+from .devices import device_numbers
 from .experiment import B_STD, INITS, W_STD, WEIGHT_FIGURE, weight_ntk_slopes, weight_slopes
 from .statistics import (
     catapult_peak,
@@ -128,6 +129,7 @@ def numbers(arrays, cfg, measured):
            for v in ("holds", "does not hold", "inconclusive")},
         "con-w-seeds": int(arrays["weight_change"].shape[2]),
         **_authors_numbers(),
+        **device_numbers(cfg),
         "con-authors-differ": authors.differing(authors.agreement(arrays)),
         "con-w-lr": f"{cfg.lr_small:g} N/λ = {float(arrays['weight_eta']):.3f}",
         "con-w-same": same_slopes_words({key: [m[f"constancy-weights-{key}-{init}"][1] for init in INITS]
