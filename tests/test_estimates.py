@@ -6,8 +6,8 @@ import jax
 import jax.numpy as jnp
 import pytest
 
-from orthontk_lib import kernels, train
-from orthontk_lib.book import queue
+from orthontk_lib import kernels
+from orthontk_lib.book import cost, queue
 from orthontk_lib.models import FCN, canonical
 
 COVERED = {"constancy/weights", "linearity/hessian", "linearity/training", "finite-width/spread",
@@ -55,7 +55,7 @@ def test_cpu_points_fit_the_cpu_limit():
                 continue
             for point in sweep.point_list(cfg):
                 if sweep.where(cfg, point) == "CPU":
-                    assert sweep.estimate(cfg, point, "CPU") <= train.CPU_POINT_LIMIT
+                    assert sweep.estimate(cfg, point, "CPU") <= cost.CPU_POINT_LIMIT
 
 
 @pytest.mark.parametrize("width", [64])
@@ -81,7 +81,7 @@ def test_empirical_ntk_flops_match_xla(depth, width, n):
     seeds = 2
     variables = jax.vmap(lambda k: spec.initialize(k, x[:1]))(jax.random.split(jax.random.key(0), seeds))
     xla = _xla_flops(lambda v, x: kernels._vmapped_ntk(canonical(spec))(v, x, None), variables, x)
-    ours = seeds * train.ntk_flops(train.dense_layers(64, [width] * depth, 1), n)
+    ours = seeds * cost.ntk_flops(cost.dense_layers(64, [width] * depth, 1), n)
     assert 0.5 < ours / xla < 2.0, (ours, xla)
 
 
@@ -90,7 +90,7 @@ def test_empirical_minutes_count_the_qr():
     from orthontk_lib.chapters import edge_of_chaos
 
     cfg = queue.config("edge-of-chaos")
-    qr = cfg.emp_seeds * 99 * train.qr_flops(cfg.emp_width, cfg.emp_width)
+    qr = cfg.emp_seeds * 99 * cost.qr_flops(cfg.emp_width, cfg.emp_width)
     minutes = edge_of_chaos.empirical_minutes(cfg, {"phase": "edge", "depth": 100}, "CPU")
-    assert qr / train.THROUGHPUT["CPU"] / 60 < minutes < 2 * qr / train.THROUGHPUT["CPU"] / 60 + 1
-    assert train.qr_flops(10, 10) == pytest.approx(8 / 3 * 1000)
+    assert qr / cost.THROUGHPUT["CPU"] / 60 < minutes < 2 * qr / cost.THROUGHPUT["CPU"] / 60 + 1
+    assert cost.qr_flops(10, 10) == pytest.approx(8 / 3 * 1000)

@@ -15,9 +15,9 @@ NTK-regime SGD figure at 10 seeds and 10^4 steps; the learning-speed figure at 1
 by value (:data:`PRIORITY`: the learning-speed figure first), and the totals per device, the GPU's in windows
 (:data:`WINDOW_MINUTES` of compute after start-up, in commands of at most :data:`COMMAND_MINUTES`). An estimate is
 the sweep's own (``flops``: a count of FLOPs, or of bytes or sequential steps where those bind, at
-:data:`orthontk_lib.train.THROUGHPUT`, ``BANDWIDTH`` and ``STEP_SECONDS``) where it declares one, else the chapter's
+:data:`orthontk_lib.book.cost.THROUGHPUT`, ``BANDWIDTH`` and ``STEP_SECONDS``) where it declares one, else the chapter's
 stated paper cost shared over its points (``~ ... share``). A sweep's device is, where it declares its estimate,
-the CPU for points of at most :data:`orthontk_lib.train.CPU_POINT_LIMIT` CPU minutes and the GPU otherwise.
+the CPU for points of at most :data:`orthontk_lib.book.cost.CPU_POINT_LIMIT` CPU minutes and the GPU otherwise.
 
 ``--deadline S --out OUT`` (its log also in ``OUT/log``) runs, most valuable first, each point of this machine's device (``--device`` to choose)
 whose estimate fits in what is left of ``S`` seconds; each is saved to ``$ORTHONTK_DATA_DIR`` as it finishes and the
@@ -221,7 +221,7 @@ def print_plan(items, write=print):
                      f"<= {COMMAND_MINUTES:g} min" + (f"; {long} point(s) longer than a command" if long else "") + ")")
         write(f"total {device}: {len(mine)} points, {minutes:.0f} min{extra}")
     shared = sum(not i.estimated for i in items)
-    write(f"flops: the sweep's own estimate (FLOPs, bytes or sequential steps counted, at train.THROUGHPUT, BANDWIDTH, "
+    write(f"flops: the sweep's own estimate (FLOPs, bytes or sequential steps counted, at cost.THROUGHPUT, BANDWIDTH, "
           f"STEP_SECONDS); ~ share: a share of the chapter's stated paper cost ({shared} point(s); the sweep declares "
           f"no estimate of its own)")
     write(f"GPU windows: {windows(items)} (points planned on the CPU: estimated <= {_cpu_limit():g} CPU minutes)")
@@ -231,9 +231,9 @@ def print_plan(items, write=print):
 
 
 def _cpu_limit():
-    from orthontk_lib import train
+    from orthontk_lib.book import cost
 
-    return train.CPU_POINT_LIMIT
+    return cost.CPU_POINT_LIMIT
 
 
 def _module(slug):

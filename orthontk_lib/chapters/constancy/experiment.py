@@ -251,23 +251,23 @@ def _drift_point(arch):
 
 def weight_minutes(cfg, p, device):
     """Minutes of one :func:`weight_point`, per init: full-batch GD of ``weight_seeds`` networks for ``steps``
-    steps evaluated at the start and the end (:func:`orthontk_lib.train.training_flops`), their empirical NTK on the
-    training set at both (:func:`orthontk_lib.train.ntk_flops`) and their draws (a QR of each orthogonal layer).
+    steps evaluated at the start and the end (:func:`orthontk_lib.book.cost.training_flops`), their empirical NTK on the
+    training set at both (:func:`orthontk_lib.book.cost.ntk_flops`) and their draws (a QR of each orthogonal layer).
     Not counted: the parameters copied out at both records and elementwise work."""
-    from orthontk_lib import train
+    from orthontk_lib.book import cost
 
-    layers = train.dense_layers(DIMENSION[cfg.dataset], cfg.weight_fcn(p["width"]).widths, 1)
+    layers = cost.dense_layers(DIMENSION[cfg.dataset], cfg.weight_fcn(p["width"]).widths, 1)
     weights, n = sum(a * b for a, b in layers), cfg.n_train
-    flops = sum(train.training_flops(weights, n, cfg.steps, cfg.weight_seeds, 2, n + 1)
-                + 2 * cfg.weight_seeds * train.ntk_flops(layers, n) + train.init_flops(layers, init, cfg.weight_seeds)
+    flops = sum(cost.training_flops(weights, n, cfg.steps, cfg.weight_seeds, 2, n + 1)
+                + 2 * cfg.weight_seeds * cost.ntk_flops(layers, n) + cost.init_flops(layers, init, cfg.weight_seeds)
                 for init in INITS)
-    return train.estimated_minutes(flops, device, steps=2 * cfg.steps, programs=2)
+    return cost.estimated_minutes(flops, device, steps=2 * cfg.steps, programs=2)
 
 
 def _by_estimate(minutes):
-    from orthontk_lib import train
+    from orthontk_lib.book import cost
 
-    return train.by_estimate(minutes)
+    return cost.by_estimate(minutes)
 
 
 _DRIFT_KNOBS = ("n_seeds", "steps", "lr_small", "lr_large", "dataset", "seed")

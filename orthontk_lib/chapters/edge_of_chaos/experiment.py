@@ -132,9 +132,9 @@ def kernel_inputs(cfg):
 
 
 def by_estimate(minutes):
-    from orthontk_lib import train
+    from orthontk_lib.book import cost
 
-    return train.by_estimate(minutes)
+    return cost.by_estimate(minutes)
 
 
 SAVED_ON_DIGITS = {"dataset": "digits"}

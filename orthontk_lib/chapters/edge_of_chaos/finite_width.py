@@ -38,15 +38,15 @@ def _empirical_point(cfg, it):
 
 def empirical_minutes(cfg, p, device):
     """Minutes of one empirical point: per init, ``emp_seeds`` draws of the depth's network (normal draws; for the
-    orthogonal one a QR of each layer, :func:`orthontk_lib.train.qr_flops`, which dominates) and their empirical
-    NTKs on ``emp_inputs`` inputs (:func:`orthontk_lib.train.ntk_flops`). Not counted: the eager dispatch of the
+    orthogonal one a QR of each layer, :func:`orthontk_lib.book.cost.qr_flops`, which dominates) and their empirical
+    NTKs on ``emp_inputs`` inputs (:func:`orthontk_lib.book.cost.ntk_flops`). Not counted: the eager dispatch of the
     draws (one network at a time past depth 16 at width 2048) and the ``"highest"`` precision's slower GPU products."""
-    from orthontk_lib import train
+    from orthontk_lib.book import cost
 
-    layers = train.dense_layers(DIMENSION[cfg.dataset], [cfg.emp_width] * p["depth"], 1)
-    flops = sum(train.init_flops(layers, init, cfg.emp_seeds) for init in ("orthogonal", "gaussian"))
-    flops += 2 * cfg.emp_seeds * train.ntk_flops(layers, cfg.emp_inputs)
-    return train.estimated_minutes(flops, device)  # one program: the inits share it
+    layers = cost.dense_layers(DIMENSION[cfg.dataset], [cfg.emp_width] * p["depth"], 1)
+    flops = sum(cost.init_flops(layers, init, cfg.emp_seeds) for init in ("orthogonal", "gaussian"))
+    flops += 2 * cfg.emp_seeds * cost.ntk_flops(layers, cfg.emp_inputs)
+    return cost.estimated_minutes(flops, device)  # one program: the inits share it
 
 
 EMPIRICAL_SWEEP = results.Sweep(

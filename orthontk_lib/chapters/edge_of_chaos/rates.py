@@ -53,12 +53,13 @@ def rates_minutes(cfg, p, device):
     in NumPy on the host's CPU whatever the device. Per layer and pair of inputs: a 96 x 96-node quadrature of the
     activation and of its derivative (:data:`QUADRATURE_BYTES` each, bound by memory traffic), or a closed form
     (ReLU: counted as free). Not counted: the one-dimensional diagonal maps (a few hundred nodes per input)."""
-    from orthontk_lib import dual, train
+    from orthontk_lib import dual
+    from orthontk_lib.book import cost
 
     pairs = cfg.emp_inputs * (cfg.emp_inputs - 1) // 2
     nodes = 0 if p["activation"] in dual.CLOSED_FORM else (2 * dual.NODES_2D) ** 2
     nbytes = cfg.max_depth * pairs * 2 * nodes * QUADRATURE_BYTES
-    return train.estimated_minutes(0.0, "CPU", nbytes, steps=cfg.max_depth)
+    return cost.estimated_minutes(0.0, "CPU", nbytes, steps=cfg.max_depth)
 
 
 RATES_SWEEP = results.Sweep(

@@ -70,20 +70,20 @@ def training_task(cfg):
 
 def trainability_minutes(cfg, p, device):
     """Minutes of one trainability point: SGD (batch 64) of ``train_seeds`` networks per phase, in one program, the full train and test sets
-    evaluated at every record (:func:`orthontk_lib.train.training_flops`), and their draws. The hidden layers are a
+    evaluated at every record (:func:`orthontk_lib.book.cost.training_flops`), and their draws. The hidden layers are a
     ``lax.scan``: each step runs the depth's layers one after another forward and back, and each evaluation
-    forward, so on a GPU the point is bound by those sequential steps (:data:`orthontk_lib.train.STEP_SECONDS`)."""
-    from orthontk_lib import train
+    forward, so on a GPU the point is bound by those sequential steps (:data:`orthontk_lib.book.cost.STEP_SECONDS`)."""
+    from orthontk_lib.book import cost
 
     every = max(1, cfg.train_steps // 20)
     steps = cfg.train_steps - cfg.train_steps % every
     records = steps // every + 1
-    layers = train.dense_layers(DIMENSION[cfg.dataset], [cfg.train_width] * p["depth"], 10)
+    layers = cost.dense_layers(DIMENSION[cfg.dataset], [cfg.train_width] * p["depth"], 10)
     weights = sum(a * b for a, b in layers)
     runs = len(TRAIN_POINTS) * cfg.train_seeds  # every phase in one program
-    flops = (train.training_flops(weights, 64, steps, runs, records, cfg.train_n_train + cfg.train_n_test)
-             + train.init_flops(layers, "gaussian", runs))
-    return train.estimated_minutes(flops, device, steps=(2 * steps + 2 * records) * p["depth"])
+    flops = (cost.training_flops(weights, 64, steps, runs, records, cfg.train_n_train + cfg.train_n_test)
+             + cost.init_flops(layers, "gaussian", runs))
+    return cost.estimated_minutes(flops, device, steps=(2 * steps + 2 * records) * p["depth"])
 
 
 TRAIN_SWEEP = results.Sweep(

@@ -205,33 +205,33 @@ def _training_setup(cfg):
 
 
 def _by_estimate(minutes):
-    from orthontk_lib import train
+    from orthontk_lib.book import cost
 
-    return train.by_estimate(minutes)
+    return cost.by_estimate(minutes)
 
 
 def _ntk_seeds_minutes(layers, seeds, n_inputs, device):
     """Minutes of :func:`kernels.empirical_ntk_seeds` of ``seeds`` networks of ``layers`` for both inits on
     ``n_inputs`` inputs: the draws (normal draws; a QR of each orthogonal layer, which dominates at large width or
-    depth) and the kernels (:func:`orthontk_lib.train.ntk_flops`). Not counted: the eager dispatch of the draws."""
-    from orthontk_lib import train
+    depth) and the kernels (:func:`orthontk_lib.book.cost.ntk_flops`). Not counted: the eager dispatch of the draws."""
+    from orthontk_lib.book import cost
 
-    flops = sum(train.init_flops(layers, init, seeds) for init in INITS)
-    return train.estimated_minutes(flops + 2 * seeds * train.ntk_flops(layers, n_inputs), device)
+    flops = sum(cost.init_flops(layers, init, seeds) for init in INITS)
+    return cost.estimated_minutes(flops + 2 * seeds * cost.ntk_flops(layers, n_inputs), device)
 
 
 def spread_minutes(cfg, p, device):
     """Minutes of one :func:`spread_point` (:func:`_ntk_seeds_minutes`: ``n_seeds`` erf networks of ``depth``)."""
-    from orthontk_lib import train
+    from orthontk_lib.book import cost
 
-    return _ntk_seeds_minutes(train.dense_layers(64, [p["width"]] * cfg.depth, 1), cfg.n_seeds, cfg.n_inputs, device)
+    return _ntk_seeds_minutes(cost.dense_layers(64, [p["width"]] * cfg.depth, 1), cfg.n_seeds, cfg.n_inputs, device)
 
 
 def fluctuation_minutes(cfg, p, device):
     """Minutes of one :func:`fluctuation_point` (:func:`_ntk_seeds_minutes`: ``fluct_seeds`` tanh networks)."""
-    from orthontk_lib import train
+    from orthontk_lib.book import cost
 
-    layers = train.dense_layers(64, [cfg.fluct_width] * p["depth"], 1)
+    layers = cost.dense_layers(64, [cfg.fluct_width] * p["depth"], 1)
     return _ntk_seeds_minutes(layers, cfg.fluct_seeds, cfg.n_inputs, device)
 
 
@@ -240,28 +240,28 @@ def isometry_minutes(cfg, p, device):
     orthogonal layer) and their input-output Jacobians by forward mode in float64 (``iso_width`` tangents through
     every hidden layer, 2 per multiply-add and tangent, doubled for float64), and four SVDs (4 n^3 each). Not
     counted: the eager dispatch of the float64 Jacobian, layer by layer."""
-    from orthontk_lib import train
+    from orthontk_lib.book import cost
 
     n = cfg.iso_width
-    layers = train.dense_layers(n, [n] * p["depth"], 1)
+    layers = cost.dense_layers(n, [n] * p["depth"], 1)
     hidden = sum(a * b for a, b in layers[:-1])
-    flops = sum(train.init_flops(layers, init, 2) for init in INITS) + 4 * (2 * 2.0 * n * hidden + 4.0 * n**3)
-    return train.estimated_minutes(flops, device)
+    flops = sum(cost.init_flops(layers, init, 2) for init in INITS) + 4 * (2 * 2.0 * n * hidden + 4.0 * n**3)
+    return cost.estimated_minutes(flops, device)
 
 
 def training_minutes(cfg, p, device):
     """Minutes of one :func:`training_point`, per init: full-batch GD of ``train_seeds`` networks with the loss
-    evaluated at every record (:func:`orthontk_lib.train.training_flops`) and their draws (a QR of each orthogonal
+    evaluated at every record (:func:`orthontk_lib.book.cost.training_flops`) and their draws (a QR of each orthogonal
     layer). Not counted: the linearized losses' analytic kernel (once per sweep) and elementwise work."""
-    from orthontk_lib import train
+    from orthontk_lib.book import cost
 
     every = record_every(cfg)
     steps = cfg.train_steps - cfg.train_steps % every
-    layers = train.dense_layers(DIMENSION[cfg.dataset], [p["width"]] * TRAIN_SPEC["depth"], 10)
+    layers = cost.dense_layers(DIMENSION[cfg.dataset], [p["width"]] * TRAIN_SPEC["depth"], 10)
     weights = sum(a * b for a, b in layers)
-    flops = sum(train.training_flops(weights, cfg.n_train, steps, cfg.train_seeds, steps // every + 1, cfg.n_train + 1)
-                + train.init_flops(layers, init, cfg.train_seeds) for init in INITS)
-    return train.estimated_minutes(flops, device, steps=2 * steps, programs=2)
+    flops = sum(cost.training_flops(weights, cfg.n_train, steps, cfg.train_seeds, steps // every + 1, cfg.n_train + 1)
+                + cost.init_flops(layers, init, cfg.train_seeds) for init in INITS)
+    return cost.estimated_minutes(flops, device, steps=2 * steps, programs=2)
 
 
 def _fluctuation_sweep(point):

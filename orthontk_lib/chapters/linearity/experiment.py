@@ -190,26 +190,26 @@ def _training_setup(cfg):
 
 def _norms_cost(cfg, layers, networks=1):
     """(FLOPs, bytes) of :func:`_norms` of ``networks`` x ``n_seeds`` networks of ``layers`` at ``n_inputs`` inputs:
-    at most ``n_iter + 1`` Hessian-vector products (:data:`~orthontk_lib.train.HVP_FLOPS`, bound by their memory traffic,
-    :data:`~orthontk_lib.train.HVP_BYTES`) and one gradient (6 per multiply-add) per network and input."""
-    from orthontk_lib import train
+    at most ``n_iter + 1`` Hessian-vector products (:data:`~orthontk_lib.book.cost.HVP_FLOPS`, bound by their memory
+    traffic, :data:`~orthontk_lib.book.cost.HVP_BYTES`) and one gradient (6 per multiply-add) per network and input."""
+    from orthontk_lib.book import cost
 
     weights = sum(a * b for a, b in layers)
     products = networks * cfg.n_seeds * cfg.n_inputs
-    return (products * ((cfg.n_iter + 1) * train.HVP_FLOPS + 6.0) * weights,
-            products * (cfg.n_iter + 1) * train.HVP_BYTES * weights)
+    return (products * ((cfg.n_iter + 1) * cost.HVP_FLOPS + 6.0) * weights,
+            products * (cfg.n_iter + 1) * cost.HVP_BYTES * weights)
 
 
 def _by_estimate(minutes, memory=None):
-    from orthontk_lib import train
+    from orthontk_lib.book import cost
 
-    return train.by_estimate(minutes, memory)
+    return cost.by_estimate(minutes, memory)
 
 
 def _layers(cfg, width, case):
-    from orthontk_lib import train
+    from orthontk_lib.book import cost
 
-    return train.dense_layers(DIMENSION[cfg.dataset], cfg.spec(width, case).widths, 1)
+    return cost.dense_layers(DIMENSION[cfg.dataset], cfg.spec(width, case).widths, 1)
 
 
 def hessian_minutes(cfg, p, device):
@@ -217,13 +217,13 @@ def hessian_minutes(cfg, p, device):
     (:func:`_norms_cost`; the bottleneck's network is a few multiply-adds per width unit) and their draws (normal
     draws; a QR of each orthogonal layer). Counted: matrix products, draws and factorizations; not counted: the
     eager dispatch of the draws. Bound by memory traffic at every width (a batch of one input per product)."""
-    from orthontk_lib import train
+    from orthontk_lib.book import cost
 
     wide, narrow = _layers(cfg, p["width"], "linear"), _layers(cfg, p["width"], "bottleneck")
     flops, nbytes = (sum(c) for c in zip(_norms_cost(cfg, wide, 3), _norms_cost(cfg, narrow)))
-    flops += (train.init_flops(wide, "gaussian", 2 * cfg.n_seeds) + train.init_flops(narrow, "gaussian", cfg.n_seeds)
-              + train.init_flops(wide, "orthogonal", cfg.n_seeds))
-    return train.estimated_minutes(flops, device, nbytes, programs=3)  # linear, psi, bottleneck (orth shares one)
+    flops += (cost.init_flops(wide, "gaussian", 2 * cfg.n_seeds) + cost.init_flops(narrow, "gaussian", cfg.n_seeds)
+              + cost.init_flops(wide, "orthogonal", cfg.n_seeds))
+    return cost.estimated_minutes(flops, device, nbytes, programs=3)  # linear, psi, bottleneck (orth shares one)
 
 
 def hessian_memory(cfg, p):
@@ -233,11 +233,11 @@ def hessian_memory(cfg, p):
 
 def training_minutes(cfg, p, device):
     """Minutes of one :func:`training_point`, per case: full-batch GD of ``n_seeds`` networks
-    (:func:`orthontk_lib.train.training_flops`) with, at each of its records, the evaluation, the empirical NTK of
-    the training set (:func:`orthontk_lib.train.ntk_flops`) and the linearization's JVP (4 per multiply-add and
+    (:func:`orthontk_lib.book.cost.training_flops`) with, at each of its records, the evaluation, the empirical NTK of
+    the training set (:func:`orthontk_lib.book.cost.ntk_flops`) and the linearization's JVP (4 per multiply-add and
     input); the networks' draws; the Hessian norms at initialization (:func:`_norms_cost`). Not counted: the
     learning rates' NTK at the narrowest width (once per sweep) and elementwise work."""
-    from orthontk_lib import train
+    from orthontk_lib.book import cost
 
     n = max(cfg.n_train, cfg.n_inputs)
     every = max(1, cfg.train_steps // 20)
@@ -248,11 +248,11 @@ def training_minutes(cfg, p, device):
         layers = _layers(cfg, p["width"], case)
         weights = sum(a * b for a, b in layers)
         hess_flops, hess_bytes = _norms_cost(cfg, layers)
-        flops += (train.training_flops(weights, n, steps, cfg.n_seeds, records, n + 1) + hess_flops
-                  + cfg.n_seeds * records * (train.ntk_flops(layers, n) + 4.0 * n * weights)
-                  + train.init_flops(layers, "gaussian", cfg.n_seeds))
+        flops += (cost.training_flops(weights, n, steps, cfg.n_seeds, records, n + 1) + hess_flops
+                  + cfg.n_seeds * records * (cost.ntk_flops(layers, n) + 4.0 * n * weights)
+                  + cost.init_flops(layers, "gaussian", cfg.n_seeds))
         nbytes += hess_bytes
-    return train.estimated_minutes(flops, device, nbytes, steps=3 * steps, programs=6)  # GD and norms, per case
+    return cost.estimated_minutes(flops, device, nbytes, steps=3 * steps, programs=6)  # GD and norms, per case
 
 
 _NETWORK = ("dataset", "depth", "activation", "output", "bottleneck", "n_seeds", "n_inputs", "n_iter", "seed")

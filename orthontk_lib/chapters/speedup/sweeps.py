@@ -38,9 +38,9 @@ _KNOBS = {
 """What a point of each architecture depends on, besides the data knobs and its own (depth or family_width, init)."""
 
 def point_flops(cfg, arch, depth, width=None):
-    """FLOPs of one point (one init, every (lr, seed) run): :func:`orthontk_lib.train.training_flops` with the
+    """FLOPs of one point (one init, every (lr, seed) run): :func:`orthontk_lib.book.cost.training_flops` with the
     network's multiply-adds per example and the full-set evaluations."""
-    from orthontk_lib import train
+    from orthontk_lib.book import cost
 
     grid = cfg.grid(arch, depths=(depth,))
     d_in = DIMENSION[cfg.dataset]
@@ -51,8 +51,8 @@ def point_flops(cfg, arch, depth, width=None):
     else:
         n = width or cfg.width
         weights = d_in * n + (depth - 1) * n * n + n * 10
-    return train.training_flops(weights, grid.batch_size, grid.steps, len(grid.lrs) * grid.n_seeds,
-                                grid.steps // grid.record_every + 1, cfg.n_train + cfg.n_test)
+    return cost.training_flops(weights, grid.batch_size, grid.steps, len(grid.lrs) * grid.n_seeds,
+                               grid.steps // grid.record_every + 1, cfg.n_train + cfg.n_test)
 
 
 POINT_MINUTES = 7.0
@@ -63,17 +63,17 @@ learning rates, each a point of its own, so that every point fits a GPU command 
 def lr_parts(cfg, arch, depth, width=None):
     """Blocks of learning rates a point of ``arch`` at ``depth`` (and ``width``) runs in: its GPU estimate over
     :data:`POINT_MINUTES`, rounded up (1 for every point that fits; the keys of such points carry no part)."""
-    from orthontk_lib import train
+    from orthontk_lib.book import cost
 
-    minutes = train.estimated_minutes(point_flops(cfg, arch, depth, width), "GPU")
+    minutes = cost.estimated_minutes(point_flops(cfg, arch, depth, width), "GPU")
     return int(min(len(cfg.grid(arch, depths=(depth,)).lrs), max(1, math.ceil(minutes / POINT_MINUTES))))
 
 
 def point_minutes(arch):
     """``minutes(cfg, point, device)`` of :class:`~orthontk_lib.results.Sweep` for ``arch``'s points:
-    :func:`point_flops` at :data:`orthontk_lib.train.THROUGHPUT`, the point's share where it is one block of
+    :func:`point_flops` at :data:`orthontk_lib.book.cost.THROUGHPUT`, the point's share where it is one block of
     learning rates."""
-    from orthontk_lib import train
+    from orthontk_lib.book import cost
 
     def minutes(cfg, point, device):
         depth = cfg.family_depth if arch == "family" else point["depth"]
@@ -81,7 +81,7 @@ def point_minutes(arch):
         if "lr_parts" in point:
             n = len(cfg.grid(arch, depths=(depth,)).lrs)
             share = len(lr_block(n, point["lr_part"], point["lr_parts"])) / n
-        return train.estimated_minutes(share * point_flops(cfg, arch, depth, point.get("family_width")), device)
+        return cost.estimated_minutes(share * point_flops(cfg, arch, depth, point.get("family_width")), device)
     return minutes
 
 

@@ -161,15 +161,15 @@ def _points(cfg):
 
 
 def point_minutes(cfg, p, device):
-    """Estimated minutes of one setting's point (both inits): :func:`orthontk_lib.train.training_flops` of its
-    network at :data:`orthontk_lib.train.THROUGHPUT`."""
-    from orthontk_lib import train
+    """Estimated minutes of one setting's point (both inits): :func:`orthontk_lib.book.cost.training_flops` of its
+    network at :data:`orthontk_lib.book.cost.THROUGHPUT`."""
+    from orthontk_lib.book import cost
 
     s, n = SETTINGS[p["setting"]], p["width"]
     weights = DIMENSION[cfg.dataset] * n + (s.depth - 1) * n * n + n * 10
     batch = p["n_train"] if s.batch_size is None else min(s.batch_size, p["n_train"])
-    flops = train.training_flops(weights, batch, p["n_steps"], 2 * cfg.n_seeds, cfg.records + 1, p["n_train"] + cfg.n_test)
-    return train.estimated_minutes(flops / 2, device) * 2  # one program per init
+    flops = cost.training_flops(weights, batch, p["n_steps"], 2 * cfg.n_seeds, cfg.records + 1, p["n_train"] + cfg.n_test)
+    return cost.estimated_minutes(flops / 2, device) * 2  # one program per init
 
 
 SWEEPS = {"runs": results.Sweep(
