@@ -1,38 +1,26 @@
-r"""One figure style, and ``savefig`` that writes citable PDF and PNG files with stable names.
+r"""One figure style, and the panels the chapters draw.
 
-Functions here take arrays and return a ``matplotlib.figure.Figure``; none of
-them shows or writes anything except :func:`savefig`, which writes
-``<figure folder>/<name>.pdf`` and ``.png`` (the book build points the folder
-at what it publishes as ``figures/<name>.pdf``; default ``_build/extra/figures``), with the provenance (profile,
-seeds, package versions, git commit) in the files' metadata.
+Functions here take arrays and return a ``matplotlib.figure.Figure`` (or draw on a given Axes); none of them shows or
+writes anything. Writing a figure's files with its provenance is :mod:`orthontk_lib.book.publish`'s
+(:func:`orthontk_lib.book.publish.savefig`).
 
 Example:
 
->>> import numpy as np, tempfile
 >>> fig, ax = figure()
 >>> _ = ax.loglog([1, 10, 100], [1, 0.3, 0.1])
->>> files = savefig(fig, "demo-figure", folder=tempfile.mkdtemp())
->>> sorted(p.suffix for p in files.paths)
-['.pdf', '.png']
+>>> fig.get_size_inches().tolist()  # inches: one panel of the default width x height
+[3.4, 2.8]
+>>> plt.close(fig)
 """
-
-import json
-import os
-import pathlib
-import re
-from typing import NamedTuple
 
 import matplotlib.colors
 import matplotlib.ticker
 import matplotlib.pyplot as plt
 import numpy as np
 
-from orthontk_lib import results
-
-__all__ = ["STYLE", "COLORS", "figure", "label_ticks", "plain_log_ticks", "sequential", "savefig", "FigureFiles", "figure_dir", "width_scaling", "width_scaling_grid", "kernel_heatmaps", "html_table", "depth_curves", "spectra", "time_courses", "errorbar", "legend_outside"]
-
-FIGURE_DIR_ENV = "ORTHONTK_FIGURE_DIR"
-"""Environment variable that moves the figure folder (default ``<repo>/_build/extra/figures``)."""
+__all__ = ["STYLE", "COLORS", "figure", "label_ticks", "plain_log_ticks", "sequential", "width_scaling",
+           "width_scaling_grid", "kernel_heatmaps", "depth_curves", "spectra", "time_courses", "errorbar",
+           "legend_outside"]
 
 STYLE = {
     "figure.dpi": 110,
@@ -53,30 +41,6 @@ COLORS = {"orthogonal": "#d62728", "gaussian": "#1f77b4", "analytic": "#333333"}
 """One colour per initialization, used in every chapter."""
 
 
-class FigureFiles(NamedTuple):
-    """The files :func:`savefig` wrote; displays as download links and a BibTeX entry in a notebook."""
-
-    name: str
-    paths: tuple
-    bibtex: str = ""
-    commands: tuple = ()  # (redraw from saved results, compute them), or none
-
-    def _repr_html_(self):
-        import html
-
-        links = " · ".join(f'<a href="../figures/{p.name}" download>{p.suffix[1:].upper()}</a>' for p in self.paths)
-        cite = (f'<details class="figure-cite"><summary>Cite this figure (BibTeX)</summary><pre>'
-                f'{html.escape(self.bibtex)}</pre></details>' if self.bibtex else "")
-        redraw = ("<details class=\"figure-redraw\"><summary>Redraw this figure</summary><small>From the saved results, "
-                  f"computing nothing:<br><code>{html.escape(self.commands[0])}</code><br>Computing the points it "
-                  f"draws (saved points are reused):<br><code>{html.escape(self.commands[1])}</code></small></details>"
-                  if self.commands else "")
-        return f'<p class="figure-files">Download figure <code>{self.name}</code>: {links}</p>{cite}{redraw}'
-
-    def _repr_markdown_(self):
-        return f"Download figure `{self.name}`: " + " · ".join(p.name for p in self.paths)
-
-
 def figure(ncols=1, nrows=1, width=3.4, height=2.8, **kwargs):
     """A styled ``(fig, axes)``; each panel is ``width`` x ``height`` inches."""
     with plt.rc_context(STYLE):
@@ -87,79 +51,6 @@ def figure(ncols=1, nrows=1, width=3.4, height=2.8, **kwargs):
 def sequential(i, n, cmap="viridis"):
     """Colour ``i`` of ``n`` evenly spaced along a sequential colour map (for curves ordered by a parameter)."""
     return plt.get_cmap(cmap)(0.85 * i / max(n - 1, 1))
-
-
-def figure_dir(folder=None):
-    """The figure folder: ``folder``, else ``$ORTHONTK_FIGURE_DIR``, else ``<repo>/_build/extra/figures``."""
-    default = pathlib.Path(__file__).resolve().parents[1] / "_build" / "extra" / "figures"
-    return pathlib.Path(folder or os.environ.get(FIGURE_DIR_ENV) or default)
-
-
-AUTHOR = "The orthontk authors"
-"""The book's author, as CITATION.cff and _config.yml give it."""
-
-
-def bibtex(name, label, made):
-    """A ready-to-paste BibTeX entry for figure ``name`` (cross-reference ``label``) made as ``made`` says."""
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        book_version = version("orthontk")
-    except PackageNotFoundError:
-        book_version = "unreleased"
-    commit = made.get("git_commit") or "uncommitted"
-    commit = commit[:12] + ("-dirty" if commit.endswith("-dirty") else "")
-    return "\n".join([
-        f"@misc{{orthontk-{name},",
-        f"  title = {{{{orthontk}}: figure {label} ({name})}},",
-        f"  author = {{{{{AUTHOR}}}}},",
-        f"  year = {{{str(made.get('created', ''))[:4]}}},",
-        f"  howpublished = {{figures/{name}.pdf}},",
-        f"  note = {{orthontk {book_version}, commit {commit}, "
-        + (f"drawn from {made['source']}" if made.get("source") else
-           f"{made.get('scale') or str(made.get('profile')) + ' profile'}")
-        + f", made {str(made.get('created', ''))[:10]}}}",
-        "}",
-    ])
-
-
-def savefig(fig, name, *, profile=None, seeds=None, folder=None, label=None, run=None, scale=None, source=None,
-            commands=()):
-    """Write ``fig`` as ``<name>.pdf`` and ``<name>.png``; ``name`` is ``<chapter>-<figure>``.
-
-    The files' metadata and the BibTeX entry carry one provenance: with ``run`` (the drawn run's saved metadata), that
-    run's commit, device, matmul precision and date, the commit that rendered the figure kept apart as
-    ``rendered_by``; ``scale`` names the run's scale (:data:`orthontk_lib.book.registry.SCALES`). A figure drawn from
-    numbers the book did not compute names them in ``source`` (e.g. ``"https://github.com/<owner>/<repo> at
-    443223b"``), which the metadata and the BibTeX entry carry. ``commands``: the commands that redraw the figure from
-    saved results and that compute them, shown under it. The figure is closed afterwards (a notebook shows it
-    through ``glue``, not twice).
-
-    Returns:
-      :class:`FigureFiles` (shows download links when displayed in a notebook).
-    """
-    if not re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", name):
-        raise ValueError(f"name: figure names are lowercase words joined by '-', got {name!r}")
-    out = figure_dir(folder)
-    out.mkdir(parents=True, exist_ok=True)
-    made = results.provenance(profile=profile, seeds=seeds)
-    if run is not None:  # the run drawn, not the build that rendered it: what the run does not record stays unsaid
-        drawn = ("git_commit", "device", "matmul_precision", "created")
-        made = {**{k: v for k, v in made.items() if k not in drawn}, "rendered_by": made["git_commit"],
-                **{k: run[k] for k in drawn if run.get(k)}}
-    if scale:  # the run's scale names it; its profile (the runner's, whose knobs a reduced run overrides) is not
-        made = {k: v for k, v in made.items() if k != "profile"}
-        made["scale"] = scale
-    if source:
-        made = {k: v for k, v in made.items() if k != "seeds"}
-        made["source"] = source
-    text = json.dumps(made, sort_keys=True)
-    paths = (out / f"{name}.pdf", out / f"{name}.png")
-    with plt.rc_context(STYLE):
-        fig.savefig(paths[0], metadata={"Title": name, "Subject": text, "Creator": "orthontk"})
-        fig.savefig(paths[1], metadata={"Title": name, "Description": text, "Software": "orthontk"})
-    plt.close(fig)
-    return FigureFiles(name, paths, bibtex(name, label or name, made), tuple(commands))
 
 
 # FIGURES
@@ -323,59 +214,6 @@ def grid_heatmaps(panels, x, y, *, xlabel, ylabel, marks=None, fmt="{:.0f}", pre
             bar.ax.yaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
     axes[0, 0].set_ylabel(ylabel)
     return fig
-
-
-class TableFiles(NamedTuple):
-    """A table shown as HTML with a download link to the CSV :func:`savetable` wrote."""
-
-    name: str
-    path: object
-    html: str
-
-    def _repr_html_(self):
-        return (f'{self.html}<p class="figure-files">Download table <code>{self.name}</code>: '
-                f'<a href="../figures/{self.path.name}" download>CSV</a></p>')
-
-
-def savetable(columns, rows, name, *, profile=None, seeds=None, folder=None, floatfmt=".3f", source=None):
-    """Write a table as ``<name>.csv`` (a first ``#`` line holds its provenance, as a figure's metadata does) beside
-    the figures, atomically; returns :class:`TableFiles`, which displays it as HTML with the download link. A table
-    of numbers the book did not compute names them in ``source``: in place of a profile and seeds, or beside them
-    where the table sets the book's run beside them.
-
-    Raises:
-      ValueError: a name that is not lowercase words joined by '-', or a row of the wrong length.
-    """
-    import csv
-    import io
-
-    if not re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", name):
-        raise ValueError(f"name: table names are lowercase words joined by '-', got {name!r}")
-    rows = [list(r) for r in rows]
-    if any(len(r) != len(columns) for r in rows):
-        raise ValueError(f"rows: table {name} has {len(columns)} columns; a row has {[len(r) for r in rows]}")
-    out = figure_dir(folder)
-    out.mkdir(parents=True, exist_ok=True)
-    buf = io.StringIO()
-    made = results.provenance(profile=profile, seeds=seeds)
-    if source:  # numbers from elsewhere: alone, or beside the book's run's (profile and seeds given)
-        made = {**{k: v for k, v in made.items() if profile is not None or k not in ("profile", "seeds")},
-                "source": source}
-    buf.write("# " + json.dumps(made, sort_keys=True) + "\n")
-    csv.writer(buf, lineterminator="\n").writerows([columns, *rows])
-    path = out / f"{name}.csv"
-    results.atomic_write(path, buf.getvalue().encode())
-    return TableFiles(name, path, html_table(columns, rows, floatfmt))
-
-
-def html_table(columns, rows, floatfmt=".3f"):
-    """A plain HTML table (for notebook outputs: myst-nb renders markdown outputs as CommonMark, without tables)."""
-    import html
-
-    cell = lambda v: f"{v:{floatfmt}}" if isinstance(v, float) else html.escape(str(v))
-    head = "".join(f"<th>{html.escape(c)}</th>" for c in columns)
-    body = "".join("<tr>" + "".join(f"<td>{cell(v)}</td>" for v in r) + "</tr>" for r in rows)
-    return f'<table class="orthontk-table"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
 
 
 def depth_curves(depths, values, *, ylabel, logy=True, ax=None, legend=True):

@@ -36,10 +36,10 @@ def test_one_author_string_in_the_citation_the_site_and_the_figures():
 
     import yaml
 
-    from orthontk_lib import plots
+    from orthontk_lib.book import publish
 
     root = pathlib.Path(__file__).resolve().parents[1]
     cff = yaml.safe_load((root / "CITATION.cff").read_text())
-    assert [a["name"] for a in cff["authors"]] == [plots.AUTHOR]
-    assert yaml.safe_load((root / "_config.yml").read_text())["author"] == plots.AUTHOR
-    assert f"author = {{{{{plots.AUTHOR}}}}}," in plots.bibtex("demo", "fig-demo", {"created": "2026-12-06"})
+    assert [a["name"] for a in cff["authors"]] == [publish.AUTHOR]
+    assert yaml.safe_load((root / "_config.yml").read_text())["author"] == publish.AUTHOR
+    assert f"author = {{{{{publish.AUTHOR}}}}}," in publish.bibtex("demo", "fig-demo", {"created": "2026-12-06"})

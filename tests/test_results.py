@@ -104,9 +104,10 @@ def test_a_chapter_page_opens_with_the_run_it_shows_and_the_command(tmp_path, mo
 
 def test_a_saved_figure_carries_a_bibtex_entry_with_label_and_commit(tmp_path):
     from orthontk_lib import plots
+    from orthontk_lib.book import publish
 
     fig, ax = plots.figure()
-    files = plots.savefig(fig, "demo-figure", folder=tmp_path, profile="quick", label="fig-demo")
+    files = publish.savefig(fig, "demo-figure", folder=tmp_path, profile="quick", label="fig-demo")
     assert files.bibtex.startswith("@misc{orthontk-demo-figure,") and "figure fig-demo (demo-figure)" in files.bibtex
     assert "quick profile" in files.bibtex and "commit " in files.bibtex
     assert "Cite this figure (BibTeX)" in files._repr_html_()
@@ -116,10 +117,10 @@ def test_a_table_is_shown_and_written_as_csv_with_its_provenance(tmp_path):
     import csv
     import json
 
-    from orthontk_lib import plots
+    from orthontk_lib.book import publish
 
-    files = plots.savetable(["φ", "slope"], [["tanh", -0.512], ["relu, x", 1]], "demo-table", folder=tmp_path,
-                            profile="quick", seeds=[0, 1])
+    files = publish.savetable(["φ", "slope"], [["tanh", -0.512], ["relu, x", 1]], "demo-table", folder=tmp_path,
+                              profile="quick", seeds=[0, 1])
     lines = (tmp_path / "demo-table.csv").read_text().splitlines()
     made = json.loads(lines[0].removeprefix("# "))
     assert made["profile"] == "quick" and made["seeds"] == [0, 1]
@@ -127,9 +128,9 @@ def test_a_table_is_shown_and_written_as_csv_with_its_provenance(tmp_path):
     shown = files._repr_html_()
     assert "<td>-0.512</td>" in shown and 'href="../figures/demo-table.csv" download' in shown
     with pytest.raises(ValueError, match="^rows: table demo-table has 2 columns"):
-        plots.savetable(["a", "b"], [[1]], "demo-table", folder=tmp_path)
+        publish.savetable(["a", "b"], [[1]], "demo-table", folder=tmp_path)
     with pytest.raises(ValueError, match="^name: table names are lowercase words"):
-        plots.savetable(["a"], [[1]], "Demo table", folder=tmp_path)
+        publish.savetable(["a"], [[1]], "Demo table", folder=tmp_path)
 
 
 def test_the_reproduce_command_names_the_knobs_a_run_changed_and_every_device_it_ran_on(tmp_path, monkeypatch):
@@ -238,12 +239,13 @@ def test_a_figure_carries_the_provenance_of_the_run_it_draws(tmp_path):
     from PIL import Image
 
     from orthontk_lib import plots
+    from orthontk_lib.book import publish
 
     run = {"git_commit": "0123456789abcdef", "device": "1 x gpu:NVIDIA H200", "matmul_precision": "tensorfloat32",
            "created": "2026-11-30T18:34:52+00:00"}
     fig, ax = plots.figure()
-    files = plots.savefig(fig, "demo-figure", folder=tmp_path, profile="paper", label="fig-demo", run=run,
-                          scale="reduced scale")
+    files = publish.savefig(fig, "demo-figure", folder=tmp_path, profile="paper", label="fig-demo", run=run,
+                            scale="reduced scale")
     assert "commit 0123456789ab, reduced scale, made 2026-11-30" in files.bibtex
     made = json.loads(Image.open(tmp_path / "demo-figure.png").info["Description"])
     assert {k: made[k] for k in run} == run and made["scale"] == "reduced scale"

@@ -429,13 +429,13 @@ def test_saved_only_loads_a_saved_result_and_refuses_to_compute(tmp_path, monkey
 
 def test_a_figure_gives_the_commands_that_redraw_it_and_compute_it(tmp_path):
     from orthontk_lib import plots, results
-    from orthontk_lib.book import registry
+    from orthontk_lib.book import publish, registry
 
     meta = {"profile": "paper", "params": {}, "name": "setting/paper/summary"}
     run = results.Result({}, meta)
     redraw = registry.reproduce_command(run, "book/01-setting.ipynb", saved_only=True)
     assert redraw == "python -m orthontk_lib.book.run book/01-setting.ipynb --profile paper --saved-only"
     fig, _ = plots.figure()
-    files = plots.savefig(fig, "demo", folder=tmp_path, commands=(redraw, redraw.removesuffix(" --saved-only")))
+    files = publish.savefig(fig, "demo", folder=tmp_path, commands=(redraw, redraw.removesuffix(" --saved-only")))
     shown = files._repr_html_()
     assert "Redraw this figure" in shown and "--saved-only</code>" in shown and shown.count("book/01-setting") == 2

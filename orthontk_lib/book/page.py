@@ -15,8 +15,7 @@ import math
 import os
 import pathlib
 
-from orthontk_lib import plots
-from orthontk_lib.book import ledger, registry
+from orthontk_lib.book import ledger, publish, registry
 from orthontk_lib.claims import Measured
 
 _BOOK = pathlib.Path(__file__).resolve().parents[2] / "book"
@@ -121,8 +120,8 @@ def figure(result, fig, file, label=None, seeds=None):
     notebook = _notebook_path(str(meta.get("name", "")).split("/")[0])  # its name: <slug>/<profile>/summary
     commands = (registry.reproduce_command(result, notebook, saved_only=True),
                 registry.reproduce_command(result, notebook)) if notebook else ()
-    return plots.savefig(fig, file, profile=meta["profile"], seeds=meta["seeds"] if seeds is None else seeds,
-                         label=label, run=meta, scale=registry.scale_of(meta), commands=commands)
+    return publish.savefig(fig, file, profile=meta["profile"], seeds=meta["seeds"] if seeds is None else seeds,
+                           label=label, run=meta, scale=registry.scale_of(meta), commands=commands)
 
 
 def source_figure(fig, file, source, label=None):
@@ -133,20 +132,20 @@ def source_figure(fig, file, source, label=None):
 
     label = label or f"fig-{file}"
     glue(label, fig, display=False)
-    return plots.savefig(fig, file, label=label, source=source, scale="the authors' published runs")
+    return publish.savefig(fig, file, label=label, source=source, scale="the authors' published runs")
 
 
 def source_table(columns, rows, file, source):
     """Show a table of numbers the book did not compute (``rows`` of ``columns``) and write it as ``<file>.csv``
     naming ``source`` (e.g. :func:`orthontk_lib.original.source`) in place of a run."""
-    return plots.savetable(columns, rows, file, source=source)
+    return publish.savetable(columns, rows, file, source=source)
 
 
 def table(result, columns, rows, file, source=None):
     """Show a table (``rows`` of ``columns``) and write it as ``<file>.csv`` with the run's provenance, for download
     beside the figures; ``source`` names numbers from elsewhere the table sets beside the run's."""
     meta = result.meta
-    return plots.savetable(columns, rows, file, profile=meta["profile"], seeds=meta["seeds"], source=source)
+    return publish.savetable(columns, rows, file, profile=meta["profile"], seeds=meta["seeds"], source=source)
 
 
 def record(module, result, cfg):
