@@ -130,7 +130,7 @@ def test_the_glued_values_are_numbers_and_short_words():
                                                                          "seed_spread": 0.4, "n_seeds": 6,
                                                                          "seeds_to_decide": None})}):
         n = prose(tc, arrays, cfg, measurements)
-        long = {k: v for k, v in n.items() if k != "curves-differs" and words(str(v)) > GLUED_LIMIT}
+        long = {k: v for k, v in n.items() if not k.endswith("-differs") and words(str(v)) > GLUED_LIMIT}
         assert not long, long
     assert n["curves-sgd-tanh-where"] == n["curves-sgd-tanh-decide"] == "not measured: a run diverged"
     # the synthetic accuracies end near 0.05: every setting has barely begun to train
@@ -192,3 +192,14 @@ def test_a_setting_that_has_barely_begun_to_train_asks_for_steps_before_seeds():
     assert tc.decide_words("inconclusive", {"seeds_to_decide": None, "n_seeds": 10}, value=0.2) == "more than 10,000"
     assert tc.decide_words("holds", detail, early=True, value=0.1) == "decided at 10"
     assert tc.decide_words("inconclusive", detail, value=float("nan")) == "not measured: a run diverged"
+
+
+def test_each_figure_caption_lists_only_its_own_differences():
+    """The paper's Fig. 3 (full-batch GD) caption names none of the mini-batch runs' differences, and the SGD
+    figure's caption names the RMSProp and ReLU ones; each counts its own settings' widths and steps."""
+    cfg = tc.Config.for_profile("paper", use_env=False, widths=[400, 200, 200, 200], steps=[10_000, 10_000, 2000, 2000])
+    gd = tc.GD_FIGURE.caption(cfg, tc.computed_differences(cfg, tc.GD))
+    sgd = tc.SGD_FIGURE.caption(cfg, tc.computed_differences(cfg, tc.SGD))
+    assert "RMSProp" not in gd and "ReLU" not in gd and "Widths 400, 200 (paper: 400, 800)" in gd
+    assert "RMSProp" in sgd and "ReLU" in sgd and "Steps 2000, 2000 (paper: 100000, 100000)" in sgd
+    assert "seeds per init" in gd and "seeds per init" not in sgd  # the paper states 30 seeds for its GD runs

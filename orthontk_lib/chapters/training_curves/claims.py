@@ -7,7 +7,7 @@ import math
 from orthontk_lib.claims import FAILS, HOLDS, INCONCLUSIVE, VERDICTS, AtMost, Claim, Measurement
 from orthontk_lib.references import cite
 
-from .experiment import FIGURE, SETTINGS, computed_differences
+from .experiment import GD, GD_FIGURE, SETTINGS, SGD, SGD_FIGURE, computed_differences
 from orthontk_lib import original
 
 from . import authors
@@ -92,7 +92,8 @@ def numbers(arrays, cfg, measured):
     """The numbers, verdict words and short labels of the chapter's page (``measured``: the claims measured on
     ``arrays``); per setting ``curves-<setting>-<what>``."""
     out = {"curves-seeds": int(arrays["gd-shallow_train_loss"].shape[1]),
-           "curves-differs": FIGURE.caption(cfg, computed_differences(cfg)),
+           "curves-gd-differs": GD_FIGURE.caption(cfg, computed_differences(cfg, GD)),
+           "curves-sgd-differs": SGD_FIGURE.caption(cfg, computed_differences(cfg, SGD)),
            "curves-margin": f"{MARGIN:g}",
            "curves-margin-ratio": f"{math.exp(-MARGIN):.2f} to {math.exp(MARGIN):.2f}",
            "curves-paper-gap": "{:.3f} [{:.3f}, {:.3f}]".format(*_flat(paper_gap())),

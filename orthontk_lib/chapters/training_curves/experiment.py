@@ -14,7 +14,7 @@ from orthontk_lib.data import DIMENSION, load
 from orthontk_lib.models import FCN, INITS
 from orthontk_lib.reproduction import PaperFigure
 
-__all__ = ["Config", "DATASETS", "FIGURE", "INITS", "METRICS", "SETTINGS", "SLUG", "SWEEPS", "Setting", "_points",
+__all__ = ["Config", "DATASETS", "FIGURE", "GD", "GD_FIGURE", "INITS", "SGD", "SGD_FIGURE", "METRICS", "SETTINGS", "SLUG", "SWEEPS", "Setting", "_points",
            "compute", "computed_differences", "point_minutes", "run_setting", "training_data"]
 
 SLUG = "training-curves"
@@ -87,6 +87,24 @@ class Config(ChapterConfig):
     def width(self, name):
         return self.widths[list(SETTINGS).index(name)]
 
+    @property
+    def gd_widths(self):
+        """The widths of the paper's Fig. 3 settings (:data:`GD`)."""
+        return tuple(self.width(n) for n in GD)
+
+    @property
+    def gd_steps(self):
+        return tuple(self.n_steps(n) for n in GD)
+
+    @property
+    def sgd_widths(self):
+        """The widths of the supplement's SGD figure's settings (:data:`SGD`)."""
+        return tuple(self.width(n) for n in SGD)
+
+    @property
+    def sgd_steps(self):
+        return tuple(self.n_steps(n) for n in SGD)
+
     def n_steps(self, name):
         return self.steps[list(SETTINGS).index(name)]
 
@@ -111,13 +129,36 @@ FIGURE = PaperFigure(
     always=("the RMSProp run uses the chapter's data set (paper: MNIST)",
             "the ReLU run's σ_W² = 2 and σ_b² = 0.01 are the book's choice (the paper does not state them)"),
     labels=dict(n_train_gd="full-batch training images", n_test="test images"))
+"""Both of the paper's figures the chapter redraws: the page's table of the paper's settings against the run shown."""
+
+GD, SGD = ("gd-shallow", "gd-deep"), ("sgd-tanh", "rmsprop-relu")
+"""The settings of the paper's Fig. 3 (full-batch GD) and of its supplement's SGD figure."""
+
+GD_FIGURE = PaperFigure(
+    "Huang, Du, Xu (2021), Sec. 4: the paper's Fig. 3, full-batch GD, training and test loss and accuracy against "
+    "steps",
+    settings=dict(gd_widths=tuple(SETTINGS[n].paper_width for n in GD),
+                  gd_steps=tuple(SETTINGS[n].paper_steps for n in GD), dataset="cifar10", n_train_gd=256,
+                  n_test=256),
+    labels=dict(gd_widths="widths", gd_steps="steps", n_train_gd="training images", n_test="test images"))
+"""The paper's Fig. 3 alone: the differences its caption lists."""
+
+SGD_FIGURE = PaperFigure(
+    "Huang, Du, Xu (2021), supplement: the NTK-regime SGD figure, training and test loss and accuracy against steps",
+    settings=dict(sgd_widths=tuple(SETTINGS[n].paper_width for n in SGD),
+                  sgd_steps=tuple(SETTINGS[n].paper_steps for n in SGD), dataset="cifar10", n_test=256),
+    always=FIGURE.always,
+    labels=dict(sgd_widths="widths", sgd_steps="steps", n_test="test images"))
+"""The supplement's SGD figure alone: the differences its caption lists."""
 
 
-def computed_differences(cfg):
-    """Differences no single knob names: the seed count (the paper's GD runs use 30) and scaled learning rates."""
-    lrs = [f"{name} η = {cfg.lr(name):.3g} (paper: {s.lr:g})" for name, s in SETTINGS.items()
-           if not math.isclose(cfg.lr(name), s.lr)]
-    seeds = [] if cfg.n_seeds == 30 else [f"{cfg.n_seeds} seeds per init (paper: 30)"]
+def computed_differences(cfg, names=tuple(SETTINGS)):
+    """Differences no single knob names, for the settings ``names``: the seed count (the paper's GD runs use 30)
+    and learning rates scaled to the width."""
+    lrs = [f"{name} η = {cfg.lr(name):.3g} (paper: {SETTINGS[name].lr:g})" for name in names
+           if not math.isclose(cfg.lr(name), SETTINGS[name].lr)]
+    gd = any(SETTINGS[name].batch_size is None for name in names)
+    seeds = [] if cfg.n_seeds == 30 or not gd else [f"{cfg.n_seeds} seeds per init (paper: 30)"]
     return seeds + (["learning rates scaled by paper width / width: " + ", ".join(lrs)] if lrs else [])
 
 
