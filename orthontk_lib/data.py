@@ -36,7 +36,7 @@ from typing import NamedTuple
 import jax
 import numpy as np
 
-__all__ = ["Dataset", "load", "on_sphere", "DATASETS", "DIMENSION", "IMAGE_SHAPE", "IMAGES", "DataError", "CIFAR10_SHA256", "CIFAR10_DIR_ENV"]
+__all__ = ["Dataset", "load", "on_sphere", "DATASETS", "DIMENSION", "IMAGE_SHAPE", "DataError", "CIFAR10_SHA256", "CIFAR10_DIR_ENV"]
 
 DATASETS = ("digits", "cifar10")
 """The real image data sets a chapter's ``dataset`` knob may name."""
@@ -47,9 +47,6 @@ DIMENSION = {"digits": 64, "cifar10": 3072}
 IMAGE_SHAPE = {"digits": (8, 8, 1), "cifar10": (32, 32, 3)}
 """Height, width and channels of each data set's images, as ``load(..., flatten=False)`` gives them: their product is
 :data:`DIMENSION`."""
-
-IMAGES = {"digits": "digits", "cifar10": "CIFAR-10 images"}
-"""What the prose calls a number of images of each data set of :data:`DATASETS` ("64 digits")."""
 
 CIFAR10_SHA256 = "c4a38c50a1bc5f3a1c5537f2155ab9d68f9f25eb1ed8d9ddda3db29a59bca1dd"
 """Published SHA-256 of ``cifar-10-binary.tar.gz`` (170,052,171 bytes; MD5 c32a1d4ab5d03f1284b67883e8d87530)."""

@@ -13,6 +13,8 @@ sentence and glued value over its limit. The site test checks the same on the bu
 A word is a whitespace-separated token holding a letter or a digit; inline math or code counts as one word. Sentences
 end at ``.``, ``!`` or ``?`` followed by a space and a capital, a digit or an opening bracket; common
 abbreviations (``e.g.``, ``Fig.``, ``et al.``) do not end one.
+
+:data:`IMAGES` holds the words the prose names a number of a data set's images by.
 """
 
 import argparse
@@ -21,8 +23,11 @@ import pathlib
 import re
 import sys
 
-__all__ = ["PROSE_LIMIT", "CAPTION_LIMIT", "GLUED_LIMIT", "words", "sentences", "is_exempt", "too_long", "html_units",
-           "notebook_units", "main"]
+__all__ = ["IMAGES", "PROSE_LIMIT", "CAPTION_LIMIT", "GLUED_LIMIT", "words", "sentences", "is_exempt", "too_long",
+           "html_units", "notebook_units", "main"]
+
+IMAGES = {"digits": "digits", "cifar10": "CIFAR-10 images"}
+"""What the prose calls a number of images of each data set of :data:`orthontk_lib.data.DATASETS` ("64 digits")."""
 
 PROSE_LIMIT = 40
 """Most words in a prose sentence."""

@@ -1,7 +1,7 @@
 r"""The chapter as one: its claims (:data:`CLAIMS`, in the order the ledger lists them), sweeps and arrays (:func:`compute`),
 :func:`measure` and :func:`numbers`, each experiment's in turn."""
 
-from orthontk_lib.data import IMAGES
+from orthontk_lib.book.prose import IMAGES
 
 from .decay import DECAY_CLAIMS, growth_numbers, measure_decay
 from .depth import ANALYTIC_SWEEP, depth_arrays, depth_numbers

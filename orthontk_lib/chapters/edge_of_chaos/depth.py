@@ -5,7 +5,7 @@ accuracies' numbers and the accuracy figure (the spread's decay is read in :mod:
 import numpy as np
 
 from orthontk_lib import kernels, meanfield, plots, results
-from orthontk_lib.data import IMAGES
+from orthontk_lib.book.prose import IMAGES
 from orthontk_lib.kernels import kernel_regression_accuracy, normalized, spread
 
 from .experiment import CHANCE, CHANCE_LABEL, PHASE_COLOUR, SAVED_ON_DIGITS, SLUG, kernel_task, markdown_table, points

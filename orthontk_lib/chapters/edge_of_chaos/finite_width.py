@@ -8,7 +8,8 @@ import numpy as np
 from orthontk_lib import kernels, plots, results, stats
 from orthontk_lib.claims import AtMost, Claim, Measurement
 from orthontk_lib.references import cite
-from orthontk_lib.data import DIMENSION, IMAGES
+from orthontk_lib.book.prose import IMAGES
+from orthontk_lib.data import DIMENSION
 from orthontk_lib.kernels import spread
 from orthontk_lib.models import FCN
 

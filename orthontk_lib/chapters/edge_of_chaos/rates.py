@@ -5,7 +5,7 @@ its distance to the exact limit on and off the Edge, and the paper's figure of i
 import numpy as np
 
 from orthontk_lib import kernels, meanfield, plots, results
-from orthontk_lib.data import IMAGES
+from orthontk_lib.book.prose import IMAGES
 from orthontk_lib.kernels import normalized
 from orthontk_lib.reproduction import PaperFigure
 

@@ -6,7 +6,7 @@ import numpy as np
 
 from orthontk_lib import meanfield, stats
 from orthontk_lib.claims import AtLeast, AtMost, Claim, Measurement, Within
-from orthontk_lib.data import IMAGES
+from orthontk_lib.book.prose import IMAGES
 from orthontk_lib.references import cite
 
 from .experiment import CRITICAL_POINTS, INITS, tanh_linear_gaps

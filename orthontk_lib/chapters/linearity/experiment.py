@@ -9,7 +9,8 @@ import numpy as np
 
 from orthontk_lib import hessian, kernels, results, stats
 from orthontk_lib.book.profiles import ChapterConfig, Cost
-from orthontk_lib.data import DATASETS, DIMENSION, IMAGES, load
+from orthontk_lib.book.prose import IMAGES
+from orthontk_lib.data import DATASETS, DIMENSION, load
 from orthontk_lib.models import ACTIVATIONS, FCN, canonical
 from orthontk_lib.reproduction import PaperFigure
 
