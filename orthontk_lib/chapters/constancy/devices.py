@@ -23,7 +23,7 @@ from orthontk_lib import results
 
 from .experiment import INITS, SLUG, SWEEPS
 
-__all__ = ["LEVEL", "POINT_COLUMNS", "TWIN_FOLDER", "agreement", "bar", "compare", "device_numbers", "dirty_points",
+__all__ = ["LEVEL", "POINT_COLUMNS", "TWIN_FOLDER", "_LR", "_minutes", "agreement", "bar", "compare", "device_numbers", "dirty_points",
            "quantities", "twins"]
 
 TWIN_FOLDER = f"{SLUG}/h200"
