@@ -43,3 +43,18 @@ def test_one_author_string_in_the_citation_the_site_and_the_figures():
     assert [a["name"] for a in cff["authors"]] == [publish.AUTHOR]
     assert yaml.safe_load((root / "_config.yml").read_text())["author"] == publish.AUTHOR
     assert f"author = {{{{{publish.AUTHOR}}}}}," in publish.bibtex("demo", "fig-demo", {"created": "2026-12-06"})
+
+
+def test_a_figure_entry_is_published_at_the_repository_of_config_yml():
+    """The BibTeX entry's ``howpublished`` is an absolute address, the repository ``_config.yml`` names (a relative
+    path would mean nothing once the entry is pasted elsewhere)."""
+    import pathlib
+
+    import yaml
+
+    from orthontk_lib.book import publish
+
+    url = yaml.safe_load((pathlib.Path(__file__).resolve().parents[1] / "_config.yml").read_text())["repository"]["url"]
+    entry = publish.bibtex("demo", "fig-demo", {"created": "2026-12-06"})
+    (line,) = [x for x in entry.splitlines() if "howpublished" in x]
+    assert url.startswith("https://") and f"\\url{{{url}}}" in line and "figures/demo.pdf" in line

@@ -221,7 +221,8 @@ def test_no_page_caption_or_figure_file_calls_a_run_the_paper_profile(site):
 
 
 def test_each_figures_files_name_the_run_its_caption_names(site):
-    """One provenance per figure: the caption's commit, precision and scale are those its PNG and PDF record."""
+    """One provenance per figure: the caption's commit, precision and scale are those its PNG and PDF record, and the
+    image the page shows is that PNG, metadata included."""
     import json
     import re
 
@@ -238,6 +239,8 @@ def test_each_figures_files_name_the_run_its_caption_names(site):
             if not png.is_file() or "commit" not in caption:
                 continue
             made = json.loads(Image.open(png).info["Description"])
+            shown = (html / "book" / fig.find("img")["src"]).resolve()  # the page's own copy (Sphinx's _images)
+            assert json.loads(Image.open(shown).info["Description"]) == made, (fig["id"], shown.name)
             pdf = png.with_suffix(".pdf").read_bytes()
             if made.get("source"):  # numbers the book did not compute: the caption names their source as the files do
                 assert made["source"] in caption and made["source"].encode() in pdf, (fig["id"], caption[-200:])

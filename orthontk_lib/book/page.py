@@ -15,6 +15,7 @@ import math
 import os
 import pathlib
 
+from orthontk_lib import plots
 from orthontk_lib.book import ledger, publish, registry
 from orthontk_lib.claims import Measured
 
@@ -112,27 +113,42 @@ def figure(result, fig, file, label=None, seeds=None):
     """Glue ``fig`` as ``label`` (default ``fig-<file>``) and write ``<file>.pdf``/``.png`` with the run's
     provenance (:func:`orthontk_lib.book.registry.drawn`, which the caption's run phrase names too); the download line
     under it gives the commands that redraw it from the saved results and that compute them."""
-    from myst_nb import glue
-
     label = label or f"fig-{file}"
-    glue(label, fig, display=False)
     meta = registry.drawn(result)
     notebook = _notebook_path(str(meta.get("name", "")).split("/")[0])  # its name: <slug>/<profile>/summary
     commands = (registry.reproduce_command(result, notebook, saved_only=True),
                 registry.reproduce_command(result, notebook)) if notebook else ()
-    return publish.savefig(fig, file, profile=meta["profile"], seeds=meta["seeds"] if seeds is None else seeds,
-                           label=label, run=meta, scale=registry.scale_of(meta), commands=commands)
+    width = _shown_width(fig)
+    files = publish.savefig(fig, file, profile=meta["profile"], seeds=meta["seeds"] if seeds is None else seeds,
+                            label=label, run=meta, scale=registry.scale_of(meta), commands=commands)
+    _glue_png(label, files, width)
+    return files
+
+
+def _shown_width(fig):
+    """The width in pixels a figure is shown at on the page: its width in inches at the style's screen dpi."""
+    return round(fig.get_size_inches()[0] * plots.STYLE["figure.dpi"])
+
+
+def _glue_png(label, files, width):
+    """Glue the PNG :func:`~orthontk_lib.book.publish.savefig` wrote, its bytes as written (so the copy the page
+    shows carries the file's provenance metadata), at ``width`` pixels."""
+    from IPython.display import Image
+    from myst_nb import glue
+
+    png = next(p for p in files.paths if p.suffix == ".png")
+    glue(label, Image(filename=str(png), width=width), display=False)
 
 
 def source_figure(fig, file, source, label=None):
     """Glue ``fig`` as ``label`` (default ``fig-<file>``) and write ``<file>.pdf``/``.png`` for a figure drawn from
     numbers the book did not compute: ``source`` (e.g. :func:`orthontk_lib.original.source`, "github.com/<owner>/<repo>
     at <commit>") is named in the files' metadata and BibTeX in place of a run."""
-    from myst_nb import glue
-
     label = label or f"fig-{file}"
-    glue(label, fig, display=False)
-    return publish.savefig(fig, file, label=label, source=source, scale="the authors' published runs")
+    width = _shown_width(fig)
+    files = publish.savefig(fig, file, label=label, source=source, scale="the authors' published runs")
+    _glue_png(label, files, width)
+    return files
 
 
 def source_table(columns, rows, file, source):

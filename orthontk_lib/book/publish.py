@@ -29,7 +29,7 @@ import matplotlib.pyplot as plt
 from orthontk_lib import results
 from orthontk_lib.plots import STYLE
 
-__all__ = ["FIGURE_DIR_ENV", "FigureFiles", "figure_dir", "AUTHOR", "bibtex", "savefig", "TableFiles", "savetable",
+__all__ = ["FIGURE_DIR_ENV", "FigureFiles", "figure_dir", "repository_url", "AUTHOR", "bibtex", "savefig", "TableFiles", "savetable",
            "html_table"]
 
 FIGURE_DIR_ENV = "ORTHONTK_FIGURE_DIR"
@@ -66,6 +66,17 @@ def figure_dir(folder=None):
     return pathlib.Path(folder or os.environ.get(FIGURE_DIR_ENV) or default)
 
 
+def repository_url():
+    """The book's repository, as ``_config.yml`` gives it (``repository: url:``); a ``ValueError`` where it is unset."""
+    import yaml
+
+    config = yaml.safe_load((pathlib.Path(__file__).resolve().parents[2] / "_config.yml").read_text())
+    url = (config.get("repository") or {}).get("url")
+    if not url:
+        raise ValueError("_config.yml: repository.url is not set; the BibTeX entries and the front page link to it")
+    return url
+
+
 AUTHOR = "The orthontk authors"
 """The book's author, as CITATION.cff and _config.yml give it."""
 
@@ -85,7 +96,7 @@ def bibtex(name, label, made):
         f"  title = {{{{orthontk}}: figure {label} ({name})}},",
         f"  author = {{{{{AUTHOR}}}}},",
         f"  year = {{{str(made.get('created', ''))[:4]}}},",
-        f"  howpublished = {{figures/{name}.pdf}},",
+        f"  howpublished = {{\\url{{{repository_url()}}}, figure file figures/{name}.pdf of the book's site}},",
         f"  note = {{orthontk {book_version}, commit {commit}, "
         + (f"drawn from {made['source']}" if made.get("source") else
            f"{made.get('scale') or str(made.get('profile')) + ' profile'}")
