@@ -168,7 +168,7 @@ CLAIMS = [
           "at rate n^(-1/2).",
           f"log-log slope against width n of the mean over networks of ||K_emp − K_∞||_F/||K_∞||_F, {kernel.upper()}, "
           "one network per kernel (M = 1), 95% t-interval of the fit"
-          + ("; the analytic kernel is the Gaussian limit, so this is also the same limit as Gaussian weights"
+          + (". The analytic kernel is the Gaussian limit, so this is also the same limit as Gaussian weights."
              if init == "orthogonal" else ""),
           Within(-0.5, 0.15), why=SLOPE_WHY, decide="more widths, or wider networks (paper scale)")
     for kernel in KERNELS for init, article in (("gaussian", "a"), ("orthogonal", "an"))

@@ -12,8 +12,8 @@ from orthontk_lib.claims import Measurement
 from .experiment import MULTIPLICITY
 from .orientations import condensed_orientations, largest_holding, orientation_clusters
 
-__all__ = ["GRID_COVERS", "GRID_THRESHOLDS", "MEDIAN_CI", "ROBUST", "RULE_WHY", "TYPICAL", "ZX", "_count",
-           "bound_measurement", "bound_table", "dominant_neurons", "md_table", "median_range", "median_ratio",
+__all__ = ["COUNTING_RULE", "GRID_COVERS", "GRID_THRESHOLDS", "MEDIAN_CI", "ROBUST", "RULE_WHY", "TYPICAL", "ZX",
+           "_count", "bound_measurement", "bound_table", "dominant_neurons", "md_table", "median_range", "median_ratio",
            "median_ratio_ci", "orientation_order", "reading", "recount", "rule_grid", "rule_sensitive", "share_above",
            "share_text", "stage_counts"]
 
@@ -22,18 +22,21 @@ __all__ = ["GRID_COVERS", "GRID_THRESHOLDS", "MEDIAN_CI", "ROBUST", "RULE_WHY", 
 ZX = "Zhou, Xu et al. 2022"
 
 
-MEDIAN_CI = ("exact 95% interval from order statistics of the seeds (the sign test's, distribution-free; "
-             "Bonferroni over the activations where a largest or smallest reads several)")
+MEDIAN_CI = ("The 95% interval is exact, from order statistics of the seeds (the sign test's, distribution-free). It "
+             "is Bonferroni over the activations where a largest or smallest reads several.")
 """How a seed median's interval is built (:func:`orthontk_lib.stats.median_bounds`): the claims' statistic text."""
 
 
-TYPICAL = ("seed median (a typical network, not the worst of the seeds); " + MEDIAN_CI + "; the share of seeds above "
-           "2p, with its exact interval, in the detail")
+TYPICAL = ("seed median. The median stands for a typical network, not the worst of the seeds. " + MEDIAN_CI + " The "
+           "detail gives the share of seeds above 2p, with its exact interval.")
 
 
-RULE_WHY = ("the bound 2p for a typical network: a median at 2p or below; orientations within about 18° count as one "
-            "(cosine 0.95), the fewest clusters holding 90% of the weight; other thresholds and covers are shown on the "
-            "page")
+COUNTING_RULE = ("Orientations within about 18° count as one (cosine 0.95). The count is the fewest clusters holding "
+                 "90% of the weight. Other thresholds and covers are shown on the page.")
+"""How orientations are counted, as the bound claims' rationale says it (:data:`RULE_WHY`)."""
+
+
+RULE_WHY = "the bound 2p for a typical network: a median at 2p or below. " + COUNTING_RULE
 
 
 ROBUST = "cd-robustness"

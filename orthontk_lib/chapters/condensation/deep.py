@@ -8,7 +8,7 @@ from orthontk_lib import results
 from orthontk_lib.claims import AtMost, Claim
 
 from .adam import adam_bound, adam_point
-from .counting import ROBUST, RULE_WHY, TYPICAL, ZX, bound_measurement, bound_table, median_range
+from .counting import COUNTING_RULE, ROBUST, TYPICAL, ZX, bound_measurement, bound_table, median_range
 from .experiment import ADAM_KNOBS, MULTIPLICITY, SLUG, sines_task
 
 __all__ = ["DEEP_CLAIMS", "DEEP_SWEEP", "deep_arrays", "deep_numbers", "deep_rows", "measure_deep"]
@@ -36,7 +36,8 @@ DEEP_CLAIMS = [
             f"{2 * MULTIPLICITY[act]} orientations.",
             f"condensed orientations of the first hidden layer ({act}, multiplicity {MULTIPLICITY[act]}) / "
             f"{2 * MULTIPLICITY[act]} at the end of the initial stage, {TYPICAL}", AtMost(1.0),
-            why="the one-layer bound 2p, which the paper's deeper experiments show for the first layer too; " + RULE_WHY,
+            why="the one-layer bound 2p, which the paper's deeper experiments show for the first layer too. For a "
+                "typical network that is a median at 2p or below. " + COUNTING_RULE,
             decide="more seeds", robustness=ROBUST)
       for act in ("tanh", "xtanh")),
 ]

@@ -157,19 +157,20 @@ SCALE_CLAIMS = [
 LAZY_CLAIMS = [
     Claim("condensation-lazy-none", f"{ZX}, Sec. 5 (the initial scale as a control)",
           "At the usual initialization scale (LeCun's) the input weights do not condense.",
-          "condensed orientations / m at s = 1 at the end of the initial stage (seed median, fewest over "
-          f"activations; {MEDIAN_CI})",
+          "condensed orientations / m at s = 1 at the end of the initial stage: the seed median, fewest over "
+          f"activations. {MEDIAN_CI}",
           AtLeast(0.25), why="random orientations in d + 1 = 6 dimensions rarely lie within 18° of each other, "
           "giving about 0.7 m clusters; condensation gives 2p/m <= 0.08 at m = 50", decide="more seeds",
           caveat="one width, standard parameterization"),
     Claim("condensation-weight-change", f"{ZX}, Sec. 4 (the initial stage)",
           "From small initialization, the input weights' relative change is of order 1/s.",
           "log-log slope of the relative change of the input weights at the end of the initial stage against the "
-          "scale s <= 0.03 (seed medians; the activation farthest from −1; exact 95% interval: every activation's slope "
-          "between its values at its medians' order-statistic bounds, Bonferroni over medians and activations)",
+          "scale s <= 0.03. It is read on seed medians, at the activation farthest from −1. The exact 95% interval "
+          "takes every activation's slope between its values at its medians' order-statistic bounds, Bonferroni over "
+          "medians and activations.",
           Within(-1.0, 0.15), why="theory: −1, since the input weights grow to a size set by the task, not by the "
-          "initialization; the stage ends at a loss drop fixed up to one evaluation's "
-          "resolution, which moves the slope by a few hundredths", decide="more scales or seeds"),
+          "initialization. The stage ends at a loss drop fixed up to one evaluation's "
+          "resolution, which moves the slope by a few hundredths.", decide="more scales or seeds"),
 ]
 
 

@@ -29,9 +29,9 @@ __all__ = ["BOUND_WHY", "CLAIMS", "HDX", "NAME", "SPIKE", "WEIGHT_WHY", "_author
 HDX = cite("huang2021orthogonal")
 NAME = {"gaussian": "Gaussian", "orthogonal": "orthogonal"}
 """An init's name inside a sentence."""
-BOUND_WHY = ("the lazy picture bounds the change by O(n^(-1/2)) (Jacot et al. 2018, Lee et al. 2019); a slope at "
-             "-1/2 or steeper is consistent with it, with 0.15 allowance for seed noise and subleading terms; "
-             "perturbation theory (Dyer & Gur-Ari 2020) expects -1")
+BOUND_WHY = ("the lazy picture bounds the change by O(n^(-1/2)) (Jacot et al. 2018, Lee et al. 2019). A slope at "
+             "-1/2 or steeper is consistent with it, with 0.15 allowance for seed noise and subleading terms. "
+             "Perturbation theory (Dyer & Gur-Ari 2020) expects -1.")
 WEIGHT_WHY = ("one GD step moves each layer by O(η) in Frobenius norm (NTK parameterization), and ||W_0||_F grows as "
               "√n (first layer, readout) or n (width × width layers); 0.15 allows for seed noise and the finite "
               "widths")

@@ -211,15 +211,16 @@ GROWTH_RULE = (3.0, 5.0)
 """Growth per decade of the local log-log slope: at most 3 reads as a power law, at least 5 as an exponential."""
 
 
-GROWTH_WHY = ("a power law's log-log slope is constant (growth 1 a decade; log L / L's and a power whose exponent is "
-              "still settling drift, by less than 3 here); an exponential's is −γL, tenfold a decade (a prefactor L^k "
-              "shifts it by k, pulling the growth down at shallow depths); 3 and 5 lie either side of √10, the "
-              "geometric middle, and between them neither form is read")
+GROWTH_WHY = ("a power law's log-log slope is constant: growth 1 a decade. The slopes of log L / L and of a power "
+              "whose exponent is still settling drift, by less than 3 here. An exponential's is −γL, tenfold a decade. "
+              "A prefactor L^k shifts it by k, pulling the growth down at shallow depths. The bounds 3 and 5 lie "
+              "either side of √10, the geometric middle, and between them neither form is read.")
 
 
-GROWTH_STAT = ("growth per decade of the local log-log slope d log y / d log L of the distance y to the limit, read "
-               "above the float64 floor over the last two adjacent windows of depth (each up to a decade); a "
-               "deterministic curve: the range is over windows shifted down by up to half a window, not a 95% interval")
+GROWTH_STAT = ("growth per decade of the local log-log slope d log y / d log L of the distance y to the limit. It is "
+               "read above the float64 floor over the last two adjacent windows of depth, each up to a decade. The "
+               "curve is deterministic: the range is over windows shifted down by up to half a window, not a 95% "
+               "interval.")
 
 WINDOWS = "range over fit windows"
 """The kind of interval of a deterministic curve's statistic (:attr:`Claim.interval`)."""
@@ -227,25 +228,26 @@ WINDOWS = "range over fit windows"
 DECAY_CLAIMS = [
     Claim("eoc-ordered-exponential", f"{HDR}, Prop. 1 (ordered phase)",
           "In the ordered phase the normalized NTK becomes input-independent exponentially fast in depth.",
-          f"{GROWTH_STAT}; the smallest over the ordered curves (spread of Θ̂^L, erf and ReLU; |K^L/α_L − 1|, ReLU, "
-          "ELU and tanh)", Separated(*GROWTH_RULE, "above"), why=GROWTH_WHY,
+          f"{GROWTH_STAT} The statistic is the smallest over the ordered curves: the spread of Θ̂^L (erf and ReLU) "
+          "and |K^L/α_L − 1| (ReLU, ELU and tanh).", Separated(*GROWTH_RULE, "above"), why=GROWTH_WHY,
           decide="more depths above the float64 floor", interval=WINDOWS),
     Claim("eoc-chaotic-exponential", f"{HDR}, Prop. 1 (chaotic phase)",
           "In the chaotic phase the normalized NTK also becomes trivial exponentially fast in depth.",
-          f"{GROWTH_STAT}; the smaller over the chaotic curves (spread of Θ̂^L, erf; |K^L/α_L|, tanh): Θ̂(x, x') → 0",
+          f"{GROWTH_STAT} The statistic is the smaller over the chaotic curves: the spread of Θ̂^L (erf) and "
+          "|K^L/α_L| (tanh). In that phase Θ̂(x, x') → 0.",
           Separated(*GROWTH_RULE, "above"), why=GROWTH_WHY, decide="more depths", interval=WINDOWS),
     Claim("eoc-rate-theory", f"{HDR}; Schoenholz et al. 2017",
           "Off the Edge of Chaos the exponential rate is the one mean-field theory gives.",
-          "local rate −d log(spread)/dL over the last window read above the float64 floor, over the theoretical rate "
-          "(−log χ_1 ordered with smooth φ, −½ log χ_1 ordered ReLU, log(χ_1/χ_c*) chaotic): the ratio farthest from 1 "
-          "over the three off-critical points (deterministic curves: the range is over windows shifted down by up to "
-          "half a window, not a 95% interval)",
+          "local rate −d log(spread)/dL over the last window read above the float64 floor, over the theoretical "
+          "rate. The theoretical rate is −log χ_1 ordered with smooth φ, −½ log χ_1 ordered ReLU, and log(χ_1/χ_c*) "
+          "chaotic. The statistic is the ratio farthest from 1 over the three off-critical points. The curves are "
+          "deterministic: the range is over windows shifted down by up to half a window, not a 95% interval.",
           Between(0.8, 1.1), why="a prefactor L^k in the decay moves the local rate by k/L, about 0.05 of γ per unit "
           "of k at the windows read here", decide="a longer range of depths above the floor", interval=WINDOWS),
     Claim("eoc-critical-polynomial", f"{HDR}, Prop. 2 (Edge of Chaos)",
           "On the Edge of Chaos the normalized NTK approaches its limit only polynomially in depth.",
-          f"{GROWTH_STAT}; the largest over the exact recursion's curves |K^L/α_L − K_∞| (ReLU, ELU, tanh; depths to "
-          "exact_max_depth, ReLU ten times deeper)", Separated(*GROWTH_RULE, "below"), why=GROWTH_WHY,
+          f"{GROWTH_STAT} The statistic is the largest over the exact recursion's curves |K^L/α_L − K_∞| (ReLU, ELU, "
+          "tanh). Their depths run to exact_max_depth, ReLU's ten times deeper.", Separated(*GROWTH_RULE, "below"), why=GROWTH_WHY,
           decide="deeper exact recursions", interval=WINDOWS),
 ]
 

@@ -171,8 +171,8 @@ RATE_CLAIMS = [
     *[Claim(f"eoc-rate-form-{act}", f"{HDR}, Thm. 2 (Edge of Chaos, {act})",
             f"On the Edge of Chaos, {act}'s normalized NTK nears its limit at rate {form}.",
             "exact float64 recursion in 1 − c: the slope of L·(K^L/α_L − K_∞) against ln L over the last decade of "
-            "depths over that over the decade before (a deterministic curve: the range is over windows shifted by "
-            "up to half a decade, not a 95% interval)",
+            "depths over that over the decade before. The curve is deterministic: the range is over windows shifted "
+            "by up to half a decade, not a 95% interval.",
             AtMost(0.5) if form == "1/L" else Between(0.5, 2.0),
             why="a 1/L rate's slope falls about tenfold a decade, log L / L's stays (ratio 1), a slower power L^-p's "
                 "grows by 10^(1-p); 0.5 and 2 lie between, a factor of 2 from 1",

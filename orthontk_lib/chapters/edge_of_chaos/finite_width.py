@@ -122,8 +122,8 @@ FINITE_WIDTH_CLAIMS = [
     Claim("eoc-orthogonal-follows", f"this book (its link to {cite('huang2021orthogonal')})",
           "An orthogonal finite-width network's normalized NTK follows the analytic curve at the smallest depth.",
           "|spread_orth − spread_∞| / spread_∞ at the smallest measured depth, far below the width, largest over the "
-          "three erf points (95% t-intervals over seeds, Bonferroni over the phases); the page reads the deepest depth "
-          "too, and says what each phase's distance there is made of",
+          "three erf points. Its interval is from 95% t-intervals over seeds, Bonferroni over the phases. The page "
+          "reads the deepest depth too, and says what each phase's distance there is made of.",
           AtMost(0.2), why="finite-width corrections of order depth/width, plus seed noise",
           decide="more seeds, or a wider network", caveat="read at the smallest depth only"),
 ]

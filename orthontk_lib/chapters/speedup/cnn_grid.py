@@ -35,17 +35,17 @@ CNN_DECIDE = ("a target that takes more than a few steps to reach (where every k
 CNN_CLAIMS = [
     Claim("speedup-cnn-deep", "Xiao et al. 2018; Huang, Du, Xu 2021, Sec. 5",
           "Deep critical tanh CNNs train faster from delta-orthogonal than from Gaussian kernels.",
-          "τ_gauss/τ_delta-orth, a seed that never reaches the target counted at the step budget, geometric mean "
-          "over the deep half of the CNN depths and every learning rate where most seeds of both train (95% "
-          "jackknife t-interval over seeds, on its logarithm)" + UNCENSORED,
+          "τ_gauss/τ_delta-orth, geometric mean over the deep half of the CNN depths and every learning rate where "
+          "most seeds of both train. A seed that never reaches the target is counted at the step budget. The 95% jackknife "
+          "t-interval is over seeds, on its logarithm." + UNCENSORED,
           AtLeast(1.0), why=SPEED_WHY,
           decide=CNN_DECIDE),
     Claim("speedup-cnn-orthogonality", "this book (the kernels of Xiao et al. 2018)",
           "The CNN speed-up comes from orthogonality: delta-orthogonal beats delta-Gaussian kernels.",
           "orthogonality, not the delta structure: delta kernels with a Gaussian centre train slower than "
-          "delta-orthogonal ones; τ_delta-gauss/τ_delta-orth, a seed that never reaches the target counted at the step budget, geometric "
-          "mean over the deep half of the CNN depths and every learning rate where most seeds of both train (95% "
-          "jackknife t-interval over seeds, on its logarithm)" + UNCENSORED,
+          "delta-orthogonal ones. The statistic is τ_delta-gauss/τ_delta-orth, geometric mean over the deep half of "
+          "the CNN depths and every learning rate where most seeds of both train. A seed that never reaches the target is counted at the step budget. The 95% jackknife "
+          "t-interval is over seeds, on its logarithm." + UNCENSORED,
           AtLeast(1.0), why=SPEED_WHY,
           decide=CNN_DECIDE),
 ]

@@ -45,44 +45,45 @@ __all__ = ["GRID_CLAIMS", "HDX", "SPEED_CLAIM_OUTLINES", "SPEED_WHY", "STEP_WHY"
 HDX = cite("huang2021orthogonal")
 
 
-SPEED_WHY = (f"a speed-up means the interval lies above 1; fewer than {MIN_CELLS} cells where both inits train, or "
-             f"fewer than {MIN_CELLS} where every seed of both does, leave it inconclusive: a seed counted at the budget "
-             "holds a bound, not a speed, and must not decide alone")
+SPEED_WHY = (f"a speed-up means the interval lies above 1. Fewer than {MIN_CELLS} cells where both inits train, or "
+             f"fewer than {MIN_CELLS} where every seed of both does, leave it inconclusive. A seed counted at the "
+             "budget holds a bound, not a speed, and must not decide alone.")
 
 
-UNCENSORED = ("; the interval spans that one and the same statistic's over the cells where every seed of both trains "
-              "(no τ censored)")
+UNCENSORED = (" The reported interval spans that one and the same statistic's over the cells where every seed of "
+              "both trains (no τ censored).")
 
 
-STEP_WHY = ("any advantage at all; the interval already includes the grid's resolution (an edge is known to one "
-            "grid step), so equal edges are inconclusive; each edge is bounded by exact sign tests over the seeds, so "
-            "4 seeds or fewer cannot decide (8 of 8 training is the fewest that shows a rate trains)")
+STEP_WHY = ("any advantage at all. The interval already includes the grid's resolution (an edge is known to one "
+            "grid step), so equal edges are inconclusive. Each edge is bounded by exact sign tests over the seeds, so "
+            "4 seeds or fewer cannot decide. The fewest that shows a rate trains is 8 of 8 training.")
 
 
 GRID_CLAIMS = [
     Claim("speedup-deep", f"{HDX}, abstract and Sec. 5",
           "In the linear regime of tanh, orthogonal initialization trains faster at large depth.",
-          "τ_gauss/τ_orth, a seed that never reaches the target counted at the step budget, geometric mean over "
-          "the deep half of depths and every learning rate where most seeds of both inits train (95% jackknife "
-          "t-interval over seeds, on its logarithm)" + UNCENSORED,
+          "τ_gauss/τ_orth, geometric mean over the deep half of depths and every learning rate where most seeds of "
+          "both inits train. A seed that never reaches the target is counted at the step budget. The 95% jackknife "
+          "t-interval is over seeds, on its logarithm." + UNCENSORED,
           AtLeast(1.0), why=SPEED_WHY, decide="more seeds, or more learning rates where both inits train"),
     Claim("speedup-large-lr", f"{HDX}, abstract and Sec. 5",
           "In the linear regime of tanh, orthogonal initialization trains faster at large learning rate.",
-          "τ_gauss/τ_orth, a seed that never reaches the target counted at the step budget, geometric mean over "
-          "the larger half of learning rates and every depth where most seeds of both inits train (95% jackknife "
-          "t-interval over seeds, on its logarithm)" + UNCENSORED,
+          "τ_gauss/τ_orth, geometric mean over the larger half of learning rates and every depth where most seeds "
+          "of both inits train. A seed that never reaches the target is counted at the step budget. The 95% jackknife "
+          "t-interval is over seeds, on its logarithm." + UNCENSORED,
           AtLeast(1.0), why=SPEED_WHY, decide="more seeds, or more depths where both inits train"),
     Claim("speedup-stability", f"{HDX}, Sec. 5 (the failure boundary of the learning-speed figure)",
           "At large depth, orthogonal networks train at learning rates where Gaussian ones fail.",
           "failure edge (largest η at which most seeds train) orthogonal over Gaussian, geometric mean over the "
-          "deep half of depths (exact 95% interval: every edge read bounded by sign tests over seeds, Bonferroni; widened "
-          "by one grid step each way)",
+          "deep half of depths. Its exact 95% interval bounds every edge read by sign tests over seeds, Bonferroni. "
+          "It is widened by one grid step each way.",
           AtLeast(1.0), why=STEP_WHY, decide="more seeds, or a finer learning-rate grid",
           interval="exact 95%, widened one grid step"),
     Claim("speedup-stability-growth", f"{HDX}, Sec. 5 (the depth family of the learning-speed figure)",
           "The stability advantage of orthogonal initialization grows with depth.",
-          "the failure-edge ratio of the deep half of depths over that of the shallow half (exact 95% interval: "
-          "every edge read bounded by sign tests over seeds, Bonferroni; widened by two grid steps each way)", AtLeast(1.0), why=STEP_WHY,
+          "the failure-edge ratio of the deep half of depths over that of the shallow half. Its exact 95% interval "
+          "bounds every edge read by sign tests over seeds, Bonferroni. It is widened by two grid steps each way.",
+          AtLeast(1.0), why=STEP_WHY,
           decide="more depths, or a finer learning-rate grid", interval="exact 95%, widened two grid steps"),
 ]
 

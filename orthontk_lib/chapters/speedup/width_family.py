@@ -30,9 +30,9 @@ __all__ = ["FAMILY_CLAIMS", "FAMILY_CMAPS", "family_numbers", "fig_failure_edge"
 FAMILY_CLAIMS = [
     Claim("speedup-small-lr-width", f"{HDX}, abstract ('a finite-width effect in the small learning rate regime')",
           "The small-learning-rate speed-up is a finite-width effect: it shrinks as width grows.",
-          "shrinking towards 1: |log τ_gauss/τ_orth| at the largest width of the width family minus at the smallest (smaller half of "
-          "the learning rates, η ∝ 1/n so that ηΘ is the same at every width; runs that train; 95% jackknife "
-          "interval over seeds)",
+          "shrinking towards 1: |log τ_gauss/τ_orth| at the largest width of the width family minus at the "
+          "smallest. It is read over the smaller half of the learning rates, with η ∝ 1/n so that ηΘ is the same at "
+          "every width, on runs that train. The interval is a 95% jackknife interval over seeds.",
           AtMost(0.0), why="shrinking means the difference is negative",
           decide="more seeds, or widths further apart (the paper profile: 400 to 1600 at depth 50)"),
 ]

@@ -19,10 +19,10 @@ __all__ = ["ACTIVATIONS", "CLAIMS", "EARLY", "MARGIN_WHY", "_flat", "decide_word
 # CLAIMS
 
 MARGIN_WHY = (f"'the same curves': over each half of training the orthogonal runs' loss is within a fifth of the "
-              f"Gaussian runs' in log (|mean log ratio| <= {MARGIN:g}), no further apart than the paper's own overlaid "
-              "full-batch curves (the chapter reads the authors' published runs with this statistic); fixed before the "
-              "runs and the same at every profile and seed count, so more seeds narrow the intervals towards a verdict "
-              "instead of moving the bar")
+              f"Gaussian runs' in log (|mean log ratio| <= {MARGIN:g}). That is no further apart than the paper's own "
+              "overlaid full-batch curves. The chapter reads the authors' published runs with this statistic. The "
+              "margin is fixed before the runs and the same at every profile and seed count. More seeds therefore "
+              "narrow the intervals towards a verdict instead of moving the bar.")
 
 ACTIVATIONS = {"tanh": "tanh", "relu": "ReLU"}
 """The activations as the page writes them."""
@@ -32,8 +32,8 @@ CLAIMS = [
           f"{'Full-batch GD' if s.batch_size is None else optimizer_name(s)}, {ACTIVATIONS[s.activation]}, depth "
           f"{s.depth}: orthogonal and Gaussian inits give the same loss curves.",
           "largest |mean log loss ratio| (orthogonal over Gaussian, seed pairs sharing their data order) over the "
-          "training and test loss and the two halves of the recorded steps; its 95% interval covers all four at "
-          "once (t-intervals over seeds, Bonferroni)",
+          "training and test loss and the two halves of the recorded steps. Its 95% interval covers all four at "
+          "once (t-intervals over seeds, Bonferroni).",
           AtMost(MARGIN), why=MARGIN_WHY, decide="more seeds (the paper uses 30); the page computes how many",
           caveat="σ_W², σ_b² are the book's choice" if s.activation == "relu" else "")
     for name, s in SETTINGS.items()
