@@ -112,9 +112,10 @@ def on_sphere(x):
 
 
 def _sphere(n_train=20, n_test=0, d=1024, seed=0):
-    r"""Inputs uniform on the sphere of radius sqrt(d); label = [x_1 > 0] (one-hot, 2 classes)."""
-    x = np.asarray(jax.random.normal(jax.random.key(seed), (n_train + n_test, d)), np.float32)
-    x = x * np.sqrt(d) / np.linalg.norm(x, axis=1, keepdims=True)
+    r"""Inputs uniform on the sphere of radius sqrt(d) (:func:`on_sphere` of Gaussian draws, float32, the dtype the
+    networks compute in, so that empirical and analytic kernels read the same inputs); label = [x_1 > 0] (one-hot,
+    2 classes)."""
+    x = on_sphere(np.asarray(jax.random.normal(jax.random.key(seed), (n_train + n_test, d)), np.float32))
     y = _one_hot((x[:, 0] > 0).astype(int), 2)
     return Dataset(x[:n_train], y[:n_train], x[n_train:], y[n_train:], "sphere")
 

@@ -113,6 +113,14 @@ def test_sphere_inputs_have_norm_sqrt_d():
     np.testing.assert_allclose(np.linalg.norm(d.x_train, axis=1), 16.0, rtol=1e-5)
 
 
+def test_sphere_inputs_are_float32_like_every_loader():
+    """The sphere's inputs keep the networks' dtype, as ``on_sphere`` and the other loaders do (NumPy 2 promotes a
+    float32 array times a NumPy float64 scalar to float64, which an analytic kernel would read and a network not)."""
+    d = data.load("sphere", n_train=3, n_test=2, d=64)
+    assert d.x_train.dtype == d.x_test.dtype == data.load("normal", n_train=3, d=64).x_train.dtype == np.float32
+    np.testing.assert_allclose(np.linalg.norm(d.x_train.astype(np.float64), axis=1), 8.0, rtol=1e-6)
+
+
 def test_unknown_dataset_is_named():
     with pytest.raises(ValueError, match="^name: unknown data set 'mnist'"):
         data.load("mnist")
