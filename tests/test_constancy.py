@@ -167,3 +167,8 @@ def test_a_twin_shifted_by_seed_noise_is_flagged(tmp_path, shift, agrees):
     (row,) = con.agreement(cfg, tmp_path)
     assert row[:3] == ("weights", width, 2 * (cfg.weight_depth + 1) + 2) and row[-1] == agrees
     assert con.device_numbers(cfg, tmp_path)["con-dev-agree"] == (agrees == "yes")
+
+
+def test_the_dirty_points_are_listed_one_sweep_a_line():
+    assert con.dirty_list({"fcn": [2048, 4096], "cnn": [512]}) == "- fcn: widths 2048, 4096\n- cnn: width 512"
+    assert con.dirty_list({}) == "none"

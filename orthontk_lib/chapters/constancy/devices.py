@@ -23,8 +23,8 @@ from orthontk_lib import results
 
 from .experiment import INITS, SLUG, SWEEPS
 
-__all__ = ["LEVEL", "POINT_COLUMNS", "TWIN_FOLDER", "_LR", "_minutes", "agreement", "bar", "compare", "device_numbers", "dirty_points",
-           "quantities", "twins"]
+__all__ = ["LEVEL", "POINT_COLUMNS", "TWIN_FOLDER", "_LR", "_dirty_numbers", "_minutes", "agreement", "bar", "compare",
+           "device_numbers", "dirty_list", "dirty_points", "quantities", "twins"]
 
 TWIN_FOLDER = f"{SLUG}/h200"
 """Where a recomputed point's GPU twin is kept: ``<TWIN_FOLDER>/<sweep>/<key>``, the key of the chapter's point."""
@@ -125,7 +125,7 @@ def device_numbers(cfg, root=None):
     pairs = twins(cfg, root)
     if not pairs:
         return {"con-dev-points": 0, "con-dev-agree": 0, "con-dev-z": "none", "con-dev-rel": "none",
-                "con-dev-twin": "none", "con-dev-mine": "none", "con-dev-dirty": dirty_points(cfg, root)}
+                "con-dev-twin": "none", "con-dev-mine": "none", **_dirty_numbers(cfg, root)}
     cells = [c for name, _, mine, twin in pairs
              for c in compare(quantities(name, mine.arrays), quantities(name, twin.arrays))]
     rows = agreement(cfg, root)
@@ -133,18 +133,28 @@ def device_numbers(cfg, root=None):
     return {"con-dev-points": len(rows), "con-dev-agree": sum(r[-1] == "yes" for r in rows),
             "con-dev-z": f"{max(abs(c[3]) for c in cells):.3f}", "con-dev-rel": f"{max(c[4] for c in cells):.0e}",
             "con-dev-twin": versions(pairs[0][3]), "con-dev-mine": versions(pairs[0][2]),
-            "con-dev-dirty": dirty_points(cfg, root)}
+            **_dirty_numbers(cfg, root)}
+
+
+def _dirty_numbers(cfg, root):
+    dirty = dirty_points(cfg, root)
+    return {"con-dev-dirty": sum(map(len, dirty.values())), "con-dev-dirty-list": dirty_list(dirty)}
 
 
 def dirty_points(cfg, root=None):
-    """The points of ``cfg`` whose saved record names a tree with uncommitted changes, in words
-    (``"fcn widths 2048, 4096; cnn width 512"``, or ``"none"``)."""
+    """The points of ``cfg`` whose saved record names a tree with uncommitted changes: ``{sweep: [width, ...]}``."""
     root = root or results.REPO_DATA
-    parts = []
+    out = {}
     for name, sweep in SWEEPS.items():
         widths = [p["width"] for p in sweep.point_list(cfg)
                   if (r := results.load(sweep.folder(cfg.profile), sweep.key(cfg, p), root)) is not None
                   and r.meta["git_commit"].endswith("-dirty")]
         if widths:
-            parts.append(f"{name} width{'s' if len(widths) > 1 else ''} {', '.join(map(str, widths))}")
-    return "; ".join(parts) or "none"
+            out[name] = widths
+    return out
+
+
+def dirty_list(dirty):
+    """:func:`dirty_points` as a Markdown list, one sweep a line (``"none"`` if empty)."""
+    return "\n".join(f"- {name}: width{'s' if len(w) > 1 else ''} {', '.join(map(str, w))}"
+                     for name, w in dirty.items()) or "none"
