@@ -83,7 +83,7 @@ inputs (a layer's input, kernel and bias) to bf16 and the output back to float32
 tensor cores. The default ``"float32"`` casts nothing.
 
 A bf16 spec's empirical NTK (:func:`orthontk_lib.kernels.empirical_ntk`) is the float32 network's kernel: the
-layer-wise Gram form reads the parameters and computes in float32, ignoring ``compute_dtype`` (identical to the
+layer-wise Gram form runs the spec's module with ``compute_dtype="float32"`` on the same parameters (identical to the
 float32 spec's; the Jacobian of the bf16 network itself, ``kernels.jacobian_ntk``, differs by about 2e-3 relative
 at width 64)."""
 
@@ -130,6 +130,13 @@ class Dense(nn.Module):
 
     Params ``kernel`` (n_in, features) and ``bias`` (features,), as ``stax.Dense``, stored in float32;
     ``dtype`` is the compute dtype (``"bfloat16"``: inputs, parameters and output cast to it).
+
+    For :mod:`orthontk_lib.kernels`, the layer exposes its input and output the way Flax provides:
+    ``self.sow("intermediates", "input", x)`` stores the input x (N, n_in) when ``apply`` is called with
+    ``mutable="intermediates"``, and ``self.perturb("z", z)`` adds ``variables["perturbations"][name]["z"]``
+    (N, features) to the output z when that collection is passed, so that the gradient with respect to it is
+    ∂f/∂z. Neither does anything otherwise (``spec.initialize`` returns ``params`` only): plain ``apply`` and
+    training compute what they would without them.
     """
 
     features: int
@@ -147,8 +154,9 @@ class Dense(nn.Module):
         variance = 1.0 if ntk else self.W_std**2 / n_in
         kernel = self.param("kernel", _weight_init(self.init, shape, variance), shape)
         bias = self.param("bias", nn.initializers.normal(1.0 if ntk else self.b_std), (self.features,))
+        self.sow("intermediates", "input", x)
         x, kernel, bias = _cast(self.dtype, x, kernel, bias)
-        return _affine(x @ kernel, bias, n_in, self.W_std, self.b_std, ntk)
+        return self.perturb("z", _affine(x @ kernel, bias, n_in, self.W_std, self.b_std, ntk))
 
 
 class Conv(nn.Module):
@@ -164,6 +172,10 @@ class Conv(nn.Module):
     otherwise, with ``k^2`` times the per-weight variance, so every choice gives
     pre-activations of the same variance. Params ``kernel`` (k, k, c_in, features) and
     ``bias`` (features,).
+
+    As :class:`Dense`, it sows its input x (N, H, W, c_in) as ``intermediates[name]["input"]`` (the k x k
+    patches are taken from it where needed) and perturbs its output z (N, H, W, features) by
+    ``perturbations[name]["z"]``; both only when those collections are asked for.
     """
 
     features: int
@@ -184,8 +196,9 @@ class Conv(nn.Module):
         variance = 1.0 if ntk else self.W_std**2 / fan_in
         kernel = self.param("kernel", _conv_init(self.init, self.filter, shape, variance), shape)
         bias = self.param("bias", nn.initializers.normal(1.0 if ntk else self.b_std), (self.features,))
+        self.sow("intermediates", "input", x)
         x, kernel, bias = _cast(self.dtype, x, kernel, bias)
-        return _affine(conv_same(x, kernel), bias, fan_in, self.W_std, self.b_std, ntk)
+        return self.perturb("z", _affine(conv_same(x, kernel), bias, fan_in, self.W_std, self.b_std, ntk))
 
 
 def conv_same(x, kernel):
@@ -552,10 +565,13 @@ def unstack_layers(variables, prefix, depth):
 
 
 def _initialize(spec, key, x):
-    """``spec.module().init(key, x)``; for a scan spec, the unrolled network's draw, stacked."""
+    """``{"params": ...}`` of ``spec.module().init(key, x)``; for a scan spec, the unrolled network's draw, stacked.
+
+    Only ``params`` is mutable: ``init``'s default would also create the layers' zero ``perturbations``.
+    """
     if spec.scan:
-        return spec.stack_layers(spec.unrolled().module().init(key, x))
-    return spec.module().init(key, x)
+        return spec.stack_layers(spec.unrolled().module().init(key, x, mutable="params"))
+    return spec.module().init(key, x, mutable="params")
 
 
 def _cast(dtype, *arrays):

@@ -115,6 +115,50 @@ def test_every_activation_kernel_equals_neural_tangents(activation):
     np.testing.assert_allclose(kernels.analytic_ntk(spec, case["x"]), case["ntk"], rtol=1e-8 if closed_form else 5e-2)
 
 
+@pytest.mark.parametrize("spec", [
+    FCN(depth=2, width=16, activation="tanh", W_std=1.3, b_std=0.2, out_dim=3, output_activation="tanh"),
+    FCN(depth=2, width=16, activation="relu", W_std=1.3, b_std=0.2, out_dim=3, parameterization="standard"),
+    CNN(depth=2, channels=4, activation="erf", W_std=1.3, b_std=0.2, out_dim=2),
+    CNN(depth=2, channels=4, activation="relu", out_dim=2, parameterization="standard"),
+], ids=["fcn-ntk", "fcn-standard", "cnn-ntk", "cnn-standard"])
+def test_layers_expose_their_input_and_the_gradient_at_their_output(key, spec):
+    """As Dense and Conv document: ``apply`` with ``intermediates`` mutable sows each layer's input h, and the gradient
+    with respect to its zero ``perturbations`` is ∂f/∂z, so jax.grad's parameter gradients of Σf are
+    W_std/sqrt(fan_in) (ntk) or 1 (standard) times hᵀ ∂f/∂z for the kernel, b_std (ntk) or 1 times Σ ∂f/∂z for the
+    bias. The readout's input is the last hidden layer, phi of the layer before it (``capture_intermediates``);
+    ``spec.initialize`` holds params only, and plain ``apply`` is the perturbed one at zero."""
+    from functools import partial
+
+    from orthontk_lib.models import activation_fn, conv_same
+
+    x = jax.random.normal(jax.random.key(2), (3, 10) if isinstance(spec, FCN) else (3, 5, 5, 2))
+    variables = spec.initialize(key, x)
+    assert set(variables) == {"params"}
+    module = spec.module()
+    shapes = jax.eval_shape(partial(module.apply, mutable="perturbations"), variables, x)[1]
+    zeros = jax.tree.map(lambda a: jnp.zeros(a.shape, a.dtype), shapes)
+    out, state = module.apply({**variables, **zeros}, x, mutable="intermediates")
+    np.testing.assert_array_equal(out, module.apply(variables, x))
+    total = lambda params, perturbations: module.apply({"params": params, **perturbations}, x).sum()
+    d_params, d_z = jax.grad(total, argnums=(0, 1))(variables["params"], zeros)
+    ntk = spec.parameterization == "ntk"
+    for name, layer in variables["params"].items():
+        h, dz = state["intermediates"][name]["input"][0], d_z["perturbations"][name]["z"]
+        fan_in = math.prod(layer["kernel"].shape[:-1])
+        if h.ndim == 2:
+            d_kernel = h.T @ dz
+        else:
+            d_kernel = jax.vjp(lambda kernel, h=h: conv_same(h, kernel), layer["kernel"])[1](dz)[0]
+        scale, b_scale = (spec.W_std / math.sqrt(fan_in), spec.b_std) if ntk else (1.0, 1.0)
+        np.testing.assert_allclose(d_params[name]["kernel"], scale * d_kernel, rtol=1e-5, atol=1e-6)
+        np.testing.assert_allclose(d_params[name]["bias"], b_scale * dz.reshape(-1, dz.shape[-1]).sum(0), rtol=1e-5,
+                                   atol=1e-6)
+    _, captured = module.apply(variables, x, capture_intermediates=True, mutable="intermediates")
+    last = "hidden_1" if isinstance(spec, FCN) else "conv_1"
+    hidden = activation_fn(spec.activation)(captured["intermediates"][last]["__call__"][0])
+    np.testing.assert_allclose(state["intermediates"]["readout"]["input"][0], hidden.reshape(len(x), -1), rtol=1e-6)
+
+
 def test_stax_without_neural_tangents_is_one_clear_error(monkeypatch):
     import sys
 
