@@ -34,7 +34,6 @@ import fcntl
 import functools
 import hashlib
 import importlib.metadata
-import inspect
 import io
 import json
 import os
@@ -43,7 +42,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from typing import Callable, NamedTuple
+from typing import Callable, ClassVar, NamedTuple, TypeVar
 
 import numpy as np
 
@@ -158,6 +157,9 @@ def sweep(name, base, points, compute_point, *, profile, seeds=None, root=None, 
 # DECLARED SWEEPS
 
 
+_Config = TypeVar("_Config")
+
+
 class KnobError(LookupError):
     """A sweep's computation read a knob its declaration leaves out; the message names the knob and the sweep.
 
@@ -179,11 +181,11 @@ class Sweep:
 
     What keeps the key honest: ``run`` never sees the config. It gets a view (:meth:`view`) that answers the
     declared ``knobs`` and the ``derived`` values alone; reading any other knob raises :class:`KnobError` naming the
-    knob and the sweep (so a knob that changes a point cannot be left out of its key). The config's properties and
-    methods are evaluated on the view, so they too read declared knobs only. ``points`` and ``derived`` see a view of
-    ``knobs + over``: whatever they read is either in the key or decides the points (whose values are in the key).
-    The views are hashable (by their values), so a helper that several points share can be cached with
-    ``functools.lru_cache`` on its view argument.
+    knob and the sweep (so a knob that changes a point cannot be left out of its key). The view is an instance of a
+    subclass of the config's class, so the config's properties and methods, inherited, read declared knobs only.
+    ``points`` and ``derived`` see a view of ``knobs + over``: whatever they read is either in the key or decides the
+    points (whose values are in the key). The views are hashable (by their values), so a helper that several points
+    share can be cached with ``functools.lru_cache`` on its view argument.
 
     Fields:
       chapter: the chapter's slug; points are saved under ``<chapter>/<profile>/<name>``.
@@ -238,9 +240,15 @@ class Sweep:
         """``<chapter>/<profile>/<name>``: where the sweep's points of ``profile`` are saved."""
         return f"{self.chapter}/{profile}/{self.name}"
 
-    def view(self, cfg, names=None, extra=None):
-        """``cfg`` as the sweep may read it: the fields ``names`` (default: ``knobs``) and ``extra`` values only."""
-        return _ConfigView(cfg, self.knobs if names is None else names, extra or {}, f"{self.chapter}/{self.name}")
+    def view(self, cfg: _Config, names=None, extra=None) -> _Config:
+        """``cfg`` as the sweep may read it: the fields ``names`` (default: ``knobs``) and ``extra`` values only.
+
+        The view is an instance of a subclass of ``cfg``'s class: the fields ``names`` hold ``cfg``'s values, every
+        other field raises :class:`KnobError` when read, and each ``extra`` value (a name that is no field or attribute
+        of the config, else ``ValueError``) is a read-only attribute. The config's properties and methods, inherited,
+        read its fields through these. A view of a view answers at most what the first answers.
+        """
+        return _make_view(cfg, self.knobs if names is None else names, extra or {}, f"{self.chapter}/{self.name}")
 
     def point_list(self, cfg):
         """The sweep's points of ``cfg`` (list of dicts), read through a view of ``knobs + over``."""
@@ -323,58 +331,91 @@ def _announce(sweep, cfg, point, write=print):
 
 
 class _ConfigView:
-    """A config restricted to some of its fields (and extra values): see :meth:`Sweep.view`."""
+    """Base of the views :meth:`Sweep.view` makes (see :func:`_view_class`): read-only, equal and hashed by the declared
+    names' values and the extra values, so a view can key ``functools.lru_cache``."""
 
-    __slots__ = ("_cfg", "_names", "_extra", "_sweep")
+    __slots__ = ()
 
-    def __init__(self, cfg, names, extra, sweep):
-        for slot, value in zip(self.__slots__, (cfg, frozenset(names), dict(extra), sweep)):
-            object.__setattr__(self, slot, value)
-        unknown = sorted(n for n in self._names if not hasattr(cfg, n))
-        if unknown:
-            raise KnobError(f"sweep {sweep} declares knob {unknown[0]!r}, which {type(cfg).__name__} does not have")
+    _view_config: ClassVar[type]  # the config class viewed
+    _view_sweep: str  # "<chapter>/<name>", named by the errors
+    _view_values: dict  # the declared names' values and the extra values
 
-    def __getattr__(self, name):
-        cls = type(self._cfg)
-        if name in self._extra:
-            return self._extra[name]
-        if name in _field_names(cls):
-            if name in self._names:
-                return getattr(self._cfg, name)
-            raise KnobError(f"sweep {self._sweep} reads knob {name!r}, which it does not declare: add it to the sweep's "
-                            "knobs (the key would leave it out)")
-        try:
-            attr = inspect.getattr_static(cls, name)
-        except AttributeError:
-            raise AttributeError(f"{cls.__name__} has no attribute {name!r}") from None
-        if isinstance(attr, property):
-            return attr.fget(self)  # evaluated on the view: it reads declared knobs only
-        if isinstance(attr, (staticmethod, classmethod)):
-            return getattr(cls, name)
-        if inspect.isfunction(attr):
-            return attr.__get__(self)
-        return attr  # a class constant
+    def __init__(self, *args, **kwargs):
+        raise TypeError(f"{type(self).__name__} is a sweep's view of a config: Sweep.view makes one")
 
     def __setattr__(self, name, value):
         raise dataclasses.FrozenInstanceError(f"cannot assign to {name!r}: a sweep's view of the config is read-only")
 
-    def _values(self):
-        return _canonical({**{n: getattr(self._cfg, n) for n in self._names}, **self._extra})
+    def __delattr__(self, name):
+        raise dataclasses.FrozenInstanceError(f"cannot delete {name!r}: a sweep's view of the config is read-only")
 
     def __eq__(self, other):
-        return isinstance(other, _ConfigView) and type(self._cfg) is type(other._cfg) and self._values() == other._values()
+        return (isinstance(other, _ConfigView) and self._view_config is other._view_config
+                and _canonical(self._view_values) == _canonical(other._view_values))
 
     def __hash__(self):
-        return hash((type(self._cfg), self._values()))
+        return hash((self._view_config, _canonical(self._view_values)))
 
     def __repr__(self):
-        return f"<{type(self._cfg).__name__} as sweep {self._sweep} sees it: {self._values()}>"
+        return f"<{self._view_config.__name__} as sweep {self._view_sweep} sees it: {_canonical(self._view_values)}>"
+
+
+_VIEW_NAMES = frozenset(("_view_config", "_view_sweep", "_view_values"))
+
+
+def _make_view(cfg, names, extra, sweep):
+    """The view of ``cfg`` that answers the names ``names`` and the ``extra`` values (see :meth:`Sweep.view`); ``sweep``
+    is ``"<chapter>/<name>"``."""
+    config = type(cfg)._view_config if isinstance(cfg, _ConfigView) else type(cfg)
+    if not dataclasses.is_dataclass(config):
+        raise TypeError(f"sweep {sweep}: a sweep's config must be a dataclass; got {config.__name__}")
+    names, extra = frozenset(names), dict(extra)
+    unknown = sorted(n for n in names if not hasattr(cfg, n))
+    if unknown:
+        raise KnobError(f"sweep {sweep} declares knob {unknown[0]!r}, which {config.__name__} does not have")
+    fields = {f.name for f in dataclasses.fields(config)}
+    clash = sorted(n for n in extra if n in fields or n in _VIEW_NAMES or hasattr(config, n))
+    if clash:
+        raise ValueError(f"sweep {sweep}: its derived value {clash[0]!r} is also a field or an attribute of "
+                         f"{config.__name__}; rename it")
+    values = {n: getattr(cfg, n) for n in names}
+    view = object.__new__(_view_class(config, names & fields, frozenset(extra)))
+    for name in names & fields:
+        object.__setattr__(view, name, values[name])
+    object.__setattr__(view, "_view_sweep", sweep)
+    object.__setattr__(view, "_view_values", {**values, **extra})
+    return view
 
 
 @functools.lru_cache(maxsize=None)
-def _field_names(cls):
-    """Every field of a dataclass config (``profile`` included: a point must not depend on the profile's name)."""
-    return frozenset(f.name for f in dataclasses.fields(cls)) if dataclasses.is_dataclass(cls) else frozenset()
+def _view_class(config, declared, extras):
+    """The class of the views of the dataclass ``config`` that answer the fields ``declared`` and the values ``extras``
+    (frozensets of names): a subclass of ``config`` (and of :class:`_ConfigView`) in which every other field is a
+    property raising :class:`KnobError` and each extra value a property reading it.
+
+    A view holds its declared fields' values in its own fields (set by :func:`_make_view`; ``__init__`` and
+    ``__post_init__`` never run), so the properties and methods it inherits from ``config`` read a declared field's
+    value, or raise at an undeclared one.
+    """
+    namespace = {f.name: _undeclared(f.name) for f in dataclasses.fields(config) if f.name not in declared}
+    namespace.update({n: _extra(n) for n in extras})
+    namespace.update(_view_config=config, __module__=__name__)
+    return type(f"{config.__name__}View", (_ConfigView, config), namespace)
+
+
+def _undeclared(name):
+    """The property of a field a view does not answer: reading it raises :class:`KnobError` naming it and the sweep."""
+
+    def read(view):
+        raise KnobError(f"sweep {view._view_sweep} reads knob {name!r}, which it does not declare: add it to the "
+                        "sweep's knobs (the key would leave it out)")
+
+    return property(read, doc=f"Knob {name!r}, which the sweep does not declare: reading it raises KnobError.")
+
+
+def _extra(name):
+    """The property of an extra value of a view (a derived value of its sweep)."""
+    return property(lambda view: view._view_values[name], doc=f"The sweep's derived value {name!r}.")
 
 
 def find(name, root=None, **match):
