@@ -172,3 +172,27 @@ def test_a_twin_shifted_by_seed_noise_is_flagged(tmp_path, shift, agrees):
 def test_the_dirty_points_are_listed_one_sweep_a_line():
     assert con.dirty_list({"fcn": [2048, 4096], "cnn": [512]}) == "- fcn: widths 2048, 4096\n- cnn: width 512"
     assert con.dirty_list({}) == "none"
+
+
+def _committed_paper_config():
+    """The config of the committed paper-scale run (its summary's knobs), or a skip where there is none."""
+    from orthontk_lib.book import registry
+
+    run = registry.paper_run(con.SLUG)
+    if run is None:
+        pytest.skip("no committed paper-scale run")
+    knobs = {k: tuple(v) if isinstance(v, list) else v for k, v in run.meta["params"].items() if k in con.Config.knobs()}
+    return con.Config.for_profile("paper", use_env=False, **knobs)
+
+
+def test_the_committed_cpu_points_agree_with_their_h200_twins_and_only_the_widest_stay_dirty():
+    """Every committed point recomputed on the CPU agrees with its H200 twin within seed noise, and a point still
+    recorded from a dirty tree is wider than every recomputed point of its sweep."""
+    cfg = _committed_paper_config()
+    rows = con.agreement(cfg)
+    assert len(rows) >= 11 and all(r[-1] == "yes" for r in rows), rows
+    recomputed = {}
+    for sweep, width, *_ in rows:
+        recomputed.setdefault(sweep, []).append(width)
+    for sweep, widths in con.dirty_points(cfg).items():
+        assert min(widths) > max(recomputed.get(sweep, [0])), (sweep, widths, recomputed.get(sweep))
