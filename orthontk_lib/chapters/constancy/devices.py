@@ -137,8 +137,11 @@ def device_numbers(cfg, root=None):
 
 
 def _dirty_numbers(cfg, root):
+    """The count of dirty points and their list (an IPython ``Markdown``, which a page glues for ``{glue:md}``)."""
+    from IPython.display import Markdown
+
     dirty = dirty_points(cfg, root)
-    return {"con-dev-dirty": sum(map(len, dirty.values())), "con-dev-dirty-list": dirty_list(dirty)}
+    return {"con-dev-dirty": sum(map(len, dirty.values())), "con-dev-dirty-list": Markdown(dirty_list(dirty))}
 
 
 def dirty_points(cfg, root=None):
