@@ -87,23 +87,11 @@ class Config(ChapterConfig):
     def width(self, name):
         return self.widths[list(SETTINGS).index(name)]
 
-    @property
-    def gd_widths(self):
-        """The widths of the paper's Fig. 3 settings (:data:`GD`)."""
-        return tuple(self.width(n) for n in GD)
-
-    @property
-    def gd_steps(self):
-        return tuple(self.n_steps(n) for n in GD)
-
-    @property
-    def sgd_widths(self):
-        """The widths of the supplement's SGD figure's settings (:data:`SGD`)."""
-        return tuple(self.width(n) for n in SGD)
-
-    @property
-    def sgd_steps(self):
-        return tuple(self.n_steps(n) for n in SGD)
+    # the widths and steps of each paper figure's settings, which its caption compares with the paper's
+    gd_widths = property(lambda self: tuple(map(self.width, GD)))
+    gd_steps = property(lambda self: tuple(map(self.n_steps, GD)))
+    sgd_widths = property(lambda self: tuple(map(self.width, SGD)))
+    sgd_steps = property(lambda self: tuple(map(self.n_steps, SGD)))
 
     def n_steps(self, name):
         return self.steps[list(SETTINGS).index(name)]
