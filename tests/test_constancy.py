@@ -196,3 +196,14 @@ def test_the_committed_cpu_points_agree_with_their_h200_twins_and_only_the_wides
         recomputed.setdefault(sweep, []).append(width)
     for sweep, widths in con.dirty_points(cfg).items():
         assert min(widths) > max(recomputed.get(sweep, [0])), (sweep, widths, recomputed.get(sweep))
+
+
+def test_slopes_apart_on_the_books_widths_count_disjoint_intervals():
+    """The authors' runs set against themselves at their own widths: no slope apart; the same runs made steeper by a
+    factor width^-0.5 in every change: every slope apart."""
+    theirs = con.authors.arrays()
+    assert con.authors.apart_on_book_widths(theirs, theirs) == (0, 6)
+    w = theirs["weight_widths"].astype(float)
+    steeper = {**theirs, "weight_change": theirs["weight_change"] * w[:, None, None, None] ** -0.5,
+               "weight_ntk_change": theirs["weight_ntk_change"] * w[:, None, None] ** -0.5}
+    assert con.authors.apart_on_book_widths(steeper, theirs) == (6, 6)

@@ -13,7 +13,7 @@ from orthontk_lib import original
 
 from .experiment import INITS, weight_ntk_slopes, weight_slopes
 
-__all__ = ["arrays", "at_widths", "agreement", "differing", "measurements", "COLUMNS"]
+__all__ = ["arrays", "at_widths", "agreement", "apart_on_book_widths", "differing", "measurements", "COLUMNS"]
 
 
 def arrays(saved=None):
@@ -60,24 +60,46 @@ def agreement(book, authors=None):
       book: the chapter's arrays (``weight_widths``, ``weight_change``, ``weight_ntk_change``).
       authors: :func:`arrays` (default: the committed summaries).
     """
-    authors = arrays() if authors is None else authors
-    common = [w for w in book["weight_widths"] if w in set(int(x) for x in authors["weight_widths"])]
-    runs = {"all": authors, "book widths": at_widths(authors, common) if len(common) >= 3 else None, "book": book}
     fmt = lambda s, ci: f"{s:.2f} [{ci[0]:.2f}, {ci[1]:.2f}]"
-    slopes = lambda data, what: (None if data is None else weight_ntk_slopes(data) if what == "ntk"
-                                 else weight_slopes(data, what))
     from .claims import CLAIMS
 
     claims = {c.id: c for c in CLAIMS}
     rows = []
-    for what, label in (("outer", "outer layers' weights"), ("inner", "inner layers' weights"), ("ntk", "NTK")):
-        per_run = {k: slopes(v, what) for k, v in runs.items()}
+    for (what, label), per_run in zip(_GROUPS, _slopes_by_run(book, authors)):
         for i, init in enumerate(INITS):
             claim = claims[f"constancy-weights-{what}-{init}"]
             verdicts = [claim.verdict(*per_run[k][i][:2]) for k in ("all", "book")]
-            cells = ("—" if per_run[k] is None else fmt(*per_run[k][i][:2]) for k in runs)
+            cells = ("—" if per_run[k] is None else fmt(*per_run[k][i][:2]) for k in per_run)
             rows.append((label, init, *cells, *verdicts))
     return rows
+
+
+_GROUPS = (("outer", "outer layers' weights"), ("inner", "inner layers' weights"), ("ntk", "NTK"))
+
+
+def _slopes_by_run(book, authors=None):
+    """Per group of :data:`_GROUPS`: ``{run: per-init slope fits or None}`` for the authors' runs at all their widths
+    ("all"), at the book's widths ("book widths", None where fewer than 3 are the authors') and the book's ("book")."""
+    authors = arrays() if authors is None else authors
+    common = [w for w in book["weight_widths"] if w in set(int(x) for x in authors["weight_widths"])]
+    runs = {"all": authors, "book widths": at_widths(authors, common) if len(common) >= 3 else None, "book": book}
+    slopes = lambda data, what: (None if data is None else weight_ntk_slopes(data) if what == "ntk"
+                                 else weight_slopes(data, what))
+    return [{k: slopes(v, what) for k, v in runs.items()} for what, _ in _GROUPS]
+
+
+def apart_on_book_widths(book, authors=None):
+    """How many of the six slopes (group × init) the authors' runs, read at the book's widths only, give with a 95%
+    interval disjoint from the book's: ``(apart, compared)``; ``(0, 0)`` where fewer than 3 widths are shared."""
+    apart = compared = 0
+    for per_run in _slopes_by_run(book, authors):
+        if per_run["book widths"] is None:
+            continue
+        for theirs, ours in zip(per_run["book widths"], per_run["book"]):
+            (lo1, hi1), (lo2, hi2) = theirs[1], ours[1]
+            compared += 1
+            apart += hi1 < lo2 or hi2 < lo1
+    return apart, compared
 
 
 def differing(rows):

@@ -131,6 +131,7 @@ def numbers(arrays, cfg, measured):
         **_authors_numbers(),
         **device_numbers(cfg),
         "con-authors-differ": authors.differing(authors.agreement(arrays)),
+        "con-authors-apart": "{} of {}".format(*authors.apart_on_book_widths(arrays)),
         "con-w-lr": f"{cfg.lr_small:g} N/λ = {float(arrays['weight_eta']):.3f}",
         "con-w-same": same_slopes_words({key: [m[f"constancy-weights-{key}-{init}"][1] for init in INITS]
                                          for key in ("outer", "inner", "ntk")}),

@@ -107,7 +107,7 @@ def agreement(cfg, root=None):
     for name, width, mine, twin in twins(cfg, root):
         cells = compare(quantities(name, mine.arrays), quantities(name, twin.arrays))
         z, b = max(abs(c[3]) for c in cells), bar(len(cells))
-        rows.append((name, width, len(cells), round(z, 2), round(b, 2), f"{max(c[4] for c in cells):.1e}",
+        rows.append((name, width, len(cells), round(z, 3), round(b, 2), f"{max(c[4] for c in cells):.1e}",
                      _minutes(mine), _minutes(twin),
                      "yes" if z <= b else "no"))
     return rows

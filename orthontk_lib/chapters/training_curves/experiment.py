@@ -136,7 +136,7 @@ SGD_FIGURE = PaperFigure(
     settings=dict(sgd_widths=tuple(SETTINGS[n].paper_width for n in SGD),
                   sgd_steps=tuple(SETTINGS[n].paper_steps for n in SGD), dataset="cifar10", n_test=256),
     always=FIGURE.always,
-    labels=dict(sgd_widths="widths", sgd_steps="steps", n_test="test images"))
+    labels=dict(sgd_widths="widths", sgd_steps="steps", dataset="the SGD run's data set", n_test="test images"))
 """The supplement's SGD figure alone: the differences its caption lists."""
 
 
