@@ -23,8 +23,8 @@ from orthontk_lib import results
 
 from .experiment import INITS, SLUG, SWEEPS
 
-__all__ = ["LEVEL", "POINT_COLUMNS", "TWIN_FOLDER", "_LR", "_dirty_numbers", "_minutes", "agreement", "bar", "compare",
-           "device_numbers", "dirty_list", "dirty_points", "quantities", "twins"]
+__all__ = ["LEVEL", "POINT_COLUMNS", "TWIN_FOLDER", "_LR", "_compared", "_dirty_numbers", "_minutes", "_row",
+           "agreement", "bar", "compare", "device_numbers", "dirty_list", "dirty_points", "quantities", "twins"]
 
 TWIN_FOLDER = f"{SLUG}/h200"
 """Where a recomputed point's GPU twin is kept: ``<TWIN_FOLDER>/<sweep>/<key>``, the key of the chapter's point."""
@@ -103,14 +103,19 @@ POINT_COLUMNS = ("sweep", "width", "cells", "largest |z|", "bar", "largest seed 
 def agreement(cfg, root=None):
     """One row per twin point (:data:`POINT_COLUMNS`): its cells, the largest :math:`|z|` against the bar, the
     largest relative difference of one seed's value, each device's minutes and whether the point agrees."""
-    rows = []
-    for name, width, mine, twin in twins(cfg, root):
-        cells = compare(quantities(name, mine.arrays), quantities(name, twin.arrays))
-        z, b = max(abs(c[3]) for c in cells), bar(len(cells))
-        rows.append((name, width, len(cells), round(z, 3), round(b, 2), f"{max(c[4] for c in cells):.1e}",
-                     _minutes(mine), _minutes(twin),
-                     "yes" if z <= b else "no"))
-    return rows
+    return [_row(*compared) for compared in _compared(cfg, root)]
+
+
+def _compared(cfg, root):
+    """Each twin point with its cells compared: ``[(sweep, width, chapter's Result, twin Result, cells), ...]``."""
+    return [(name, width, mine, twin, compare(quantities(name, mine.arrays), quantities(name, twin.arrays)))
+            for name, width, mine, twin in twins(cfg, root)]
+
+
+def _row(name, width, mine, twin, cells):
+    z, b = max(abs(c[3]) for c in cells), bar(len(cells))
+    return (name, width, len(cells), round(z, 3), round(b, 2), f"{max(c[4] for c in cells):.1e}", _minutes(mine),
+            _minutes(twin), "yes" if z <= b else "no")
 
 
 def _minutes(result):
@@ -122,17 +127,16 @@ def _minutes(result):
 def device_numbers(cfg, root=None):
     """The section's numbers: points compared and agreeing, the largest :math:`|z|` and the largest relative
     difference of one seed's value over every cell, and each run's device and JAX version."""
-    pairs = twins(cfg, root)
-    if not pairs:
+    compared = _compared(cfg, root)
+    if not compared:
         return {"con-dev-points": 0, "con-dev-agree": 0, "con-dev-z": "none", "con-dev-rel": "none",
                 "con-dev-twin": "none", "con-dev-mine": "none", **_dirty_numbers(cfg, root)}
-    cells = [c for name, _, mine, twin in pairs
-             for c in compare(quantities(name, mine.arrays), quantities(name, twin.arrays))]
-    rows = agreement(cfg, root)
+    cells = [c for *_, point_cells in compared for c in point_cells]
+    rows = [_row(*point) for point in compared]
     versions = lambda r: f"{r.meta['device'].removeprefix('1 x ')}, JAX {r.meta['versions']['jax']}"
     return {"con-dev-points": len(rows), "con-dev-agree": sum(r[-1] == "yes" for r in rows),
             "con-dev-z": f"{max(abs(c[3]) for c in cells):.3f}", "con-dev-rel": f"{max(c[4] for c in cells):.0e}",
-            "con-dev-twin": versions(pairs[0][3]), "con-dev-mine": versions(pairs[0][2]),
+            "con-dev-twin": versions(compared[0][3]), "con-dev-mine": versions(compared[0][2]),
             **_dirty_numbers(cfg, root)}
 
 
