@@ -165,6 +165,11 @@ def bivariate(activation, q1, q2, c, chunk=256):
     return _finite(k, activation, "dual activation"), _finite(kdot, activation, "derivative's dual")
 
 
+NEAR_ONE = 0.9
+"""Correlations above which the gap is taken in the pair's sum-and-difference coordinates (:func:`_gap_near_one`);
+below it the cheaper rule of :func:`_gap` holds its relative precision (1e-13 measured at 1 - c = 0.1)."""
+
+
 # INTERNAL UTILITIES
 
 
@@ -189,11 +194,6 @@ def _pieces(bounds, n):
     z = lo + half * (x + 1)
     weights = half * w * np.exp(-0.5 * z * z) / math.sqrt(2 * math.pi)
     return z.reshape(bounds.shape[:-1] + (-1,)), weights.reshape(bounds.shape[:-1] + (-1,))
-
-
-NEAR_ONE = 0.9
-"""Correlations above which the gap is taken in the pair's sum-and-difference coordinates (:func:`_gap_near_one`);
-below it the cheaper rule of :func:`_gap` holds its relative precision (1e-13 measured at 1 - c = 0.1)."""
 
 
 def _difference_form(fs, q1, q2, c, e_u, e_v):

@@ -356,6 +356,26 @@ def edge_ntk_ratio(activation, W_std, b_std, rho, depths):
     return out
 
 
+# FLOAT64
+
+
+def float64():
+    """A context manager under which JAX computes in float64 (x64 mode), on every JAX this library runs on.
+
+    It is ``jax.enable_x64(True)`` where JAX has it (JAX >= 0.8), else ``jax.experimental.enable_x64()``:
+
+    >>> import jax.numpy as jnp
+    >>> with float64():
+    ...     print(jnp.ones(2).dtype)
+    float64
+    """
+    if hasattr(jax, "enable_x64"):
+        return jax.enable_x64(True)
+    from jax.experimental import enable_x64
+
+    return enable_x64()
+
+
 # INTERNAL UTILITIES
 
 
@@ -427,19 +447,3 @@ def _positive_q_star(activation, W_std, b_std):
                          f"its fixed-point variance q* is {q}")
     return q
 
-
-def float64():
-    """A context manager under which JAX computes in float64 (x64 mode), on every JAX this library runs on.
-
-    It is ``jax.enable_x64(True)`` where JAX has it (JAX >= 0.8), else ``jax.experimental.enable_x64()``:
-
-    >>> import jax.numpy as jnp
-    >>> with float64():
-    ...     print(jnp.ones(2).dtype)
-    float64
-    """
-    if hasattr(jax, "enable_x64"):
-        return jax.enable_x64(True)
-    from jax.experimental import enable_x64
-
-    return enable_x64()

@@ -471,6 +471,10 @@ def atomic_write(path, payload):
         raise
 
 
+GIT_COMMIT_ENV = "ORTHONTK_GIT_COMMIT"
+"""The commit to record where the tree has no ``.git`` (a copy sent to a GPU host); ``git`` is asked first."""
+
+
 # INTERNAL UTILITIES
 
 
@@ -549,10 +553,6 @@ def _matmul_precision():
     import jax
 
     return jax.config.jax_default_matmul_precision or "default"
-
-
-GIT_COMMIT_ENV = "ORTHONTK_GIT_COMMIT"
-"""The commit to record where the tree has no ``.git`` (a copy sent to a GPU host); ``git`` is asked first."""
 
 
 def _git_commit(repo=None):
