@@ -118,9 +118,15 @@ def figure(result, fig, file, label=None, seeds=None):
     notebook = _notebook_path(str(meta.get("name", "")).split("/")[0])  # its name: <slug>/<profile>/summary
     commands = (registry.reproduce_command(result, notebook, saved_only=True),
                 registry.reproduce_command(result, notebook)) if notebook else ()
-    width = _shown_width(fig)
-    files = publish.savefig(fig, file, profile=meta["profile"], seeds=meta["seeds"] if seeds is None else seeds,
-                            label=label, run=meta, scale=registry.scale_of(meta), commands=commands)
+    return _publish(fig, file, label, profile=meta["profile"], seeds=meta["seeds"] if seeds is None else seeds,
+                    run=meta, scale=registry.scale_of(meta), commands=commands)
+
+
+def _publish(fig, file, label, **provenance):
+    """Write ``fig`` with :func:`~orthontk_lib.book.publish.savefig` (``provenance`` its keywords) and glue the PNG
+    it wrote as ``label``, at the width the figure is drawn for."""
+    width = _shown_width(fig)  # read before savefig, which closes the figure
+    files = publish.savefig(fig, file, label=label, **provenance)
     _glue_png(label, files, width)
     return files
 
@@ -145,10 +151,7 @@ def source_figure(fig, file, source, label=None):
     numbers the book did not compute: ``source`` (e.g. :func:`orthontk_lib.original.source`, "github.com/<owner>/<repo>
     at <commit>") is named in the files' metadata and BibTeX in place of a run."""
     label = label or f"fig-{file}"
-    width = _shown_width(fig)
-    files = publish.savefig(fig, file, label=label, source=source, scale="the authors' published runs")
-    _glue_png(label, files, width)
-    return files
+    return _publish(fig, file, label, source=source, scale="the authors' published runs")
 
 
 def source_table(columns, rows, file, source):
