@@ -79,6 +79,52 @@ def test_the_queue_command_needs_plan_or_a_deadline_with_out():
         assert out.returncode != 0 and out.stderr.startswith("queue:")
 
 
+def _saved_in_repository(repo, commit):
+    """Save the smoke phase point into ``repo`` (standing in for the repository's data/), recorded from ``commit``."""
+    phase = queue.config("edge-of-chaos", "smoke")
+    results.save("edge-of-chaos/smoke/phase", {"grid": phase.grid}, {"x": [1.0]}, profile="smoke", root=repo)
+    (meta_path,) = (repo / "edge-of-chaos/smoke/phase").glob("*.json")
+    meta = json.loads(meta_path.read_text())
+    meta["git_commit"] = commit
+    meta_path.write_text(json.dumps(meta))
+    return meta_path
+
+
+@pytest.mark.parametrize("commit, planned", [("0" * 40, []), ("0" * 40 + "-dirty", [True])])
+def test_a_point_saved_from_a_dirty_tree_is_planned_again_as_a_redo(data, tmp_path, monkeypatch, commit, planned):
+    repo = tmp_path / "repo-data"
+    monkeypatch.setattr(results, "REPO_DATA", repo)
+    _saved_in_repository(repo, commit)
+    assert [i.redo for i in queue.plan("smoke", only=ONLY)] == planned
+    if planned:
+        assert queue.plan("smoke", only=ONLY)[0].line().endswith("redo (dirty record)")
+        lines = []
+        queue.print_plan(queue.plan("smoke", only=ONLY), write=lines.append)
+        assert any(line.startswith("redo: 1 point(s)") for line in lines)
+
+
+def test_a_redo_is_computed_into_the_data_folder_and_leaves_the_dirty_record(data, tmp_path, monkeypatch):
+    repo = tmp_path / "repo-data"
+    monkeypatch.setattr(results, "REPO_DATA", repo)
+    dirty = _saved_in_repository(repo, "0" * 40 + "-dirty")
+    before = dirty.read_bytes()
+    done = queue.run(600, tmp_path / "out", "smoke", "CPU", ONLY, log=lambda *a: None)
+    assert [(i.sweep.name, i.redo) for i in done] == [("phase", True)]
+    (fresh,) = (data / "edge-of-chaos/smoke/phase").glob("*.json")
+    assert fresh.name == dirty.name and dirty.read_bytes() == before  # the same key; the repository's untouched
+    assert queue.plan("smoke", only=ONLY) == []
+
+
+def test_a_redo_is_not_run_into_the_repositorys_own_data(tmp_path, monkeypatch):
+    repo = tmp_path / "repo-data"
+    monkeypatch.setattr(results, "REPO_DATA", repo)
+    monkeypatch.setenv(results.DATA_DIR_ENV, str(repo))
+    _saved_in_repository(repo, "0" * 40 + "-dirty")
+    lines = []
+    assert queue.run(600, tmp_path / "out", "smoke", "CPU", ONLY, log=lines.append) == []
+    assert lines[0].startswith("queue: skip edge-of-chaos") and "ORTHONTK_DATA_DIR" in lines[0]
+
+
 def test_a_queued_point_runs_at_its_chapters_declared_precision(data, tmp_path, monkeypatch):
     """A GPU window must train at the precision the chapter declares (TF32 for the learning-speed grid), as a notebook
     run would: the saved point records it."""

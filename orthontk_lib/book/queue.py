@@ -7,7 +7,9 @@ r"""The paper runs as a queue: every paper point not yet saved, most valuable fi
 
 A point is *done* when its result is saved under the repository's ``data/`` or under ``$ORTHONTK_DATA_DIR`` (where
 the queue saves), or when its chapter has a committed paper summary of the queue's config (a run whose points were
-not committed). The queue's config of a chapter is ``Config.for_profile("paper")`` with :data:`QUEUE`'s overrides:
+not committed). A point whose only record is the repository's and names a tree with uncommitted changes (its
+``git_commit`` ends in ``-dirty``) is planned again, marked ``redo``: run from a clean commit into
+``$ORTHONTK_DATA_DIR``, its record replaces the dirty one in ``data/`` (same key) when the results are committed. The queue's config of a chapter is ``Config.for_profile("paper")`` with :data:`QUEUE`'s overrides:
 reduced settings that fit the machines the queue runs on (digits in place of CIFAR-10, which those machines lack; the
 NTK-regime SGD figure at 10 seeds and 10^4 steps; the learning-speed figure at 1,000 steps and 8 seeds).
 
@@ -77,12 +79,13 @@ class Item:
     device: str  # "GPU" or "CPU"
     minutes: float
     estimated: bool  # False: a share of the chapter's stated cost
+    redo: bool = False  # saved in the repository from a tree with uncommitted changes: recomputed from a clean one
 
     def line(self):
-        """``chapter  sweep  point  device  minutes`` for the plan."""
+        """``chapter  sweep  point  device  minutes`` for the plan (``redo`` appended for a dirty record's point)."""
         mark, how = ("", "flops") if self.estimated else ("~", "share")
         return (f"{self.chapter:<16} {self.sweep.name:<18} {json.dumps(self.point):<52} {self.device}  "
-                f"{mark}{self.minutes:.1f} min  {how}")
+                f"{mark}{self.minutes:.1f} min  {how}" + ("  redo (dirty record)" if self.redo else ""))
 
 
 def config(slug, profile="paper"):
@@ -113,14 +116,15 @@ def plan(profile="paper", root=None, only=None, chapters=PRIORITY):
             if only is not None and f"{slug}/{sweep.name}" not in only:
                 continue
             for point in sweep.point_list(cfg):
-                if _done(sweep, cfg, point, root):
+                status = _status(sweep, cfg, point, root)
+                if status == "done":
                     continue
                 device = sweep.where(cfg, point)
                 minutes = sweep.estimate(cfg, point, device)
                 estimated = minutes is not None
                 if not estimated:
                     minutes = stated.minutes / all_points if stated else 0.0
-                items.append(Item(slug, sweep, cfg, point, device, minutes, estimated))
+                items.append(Item(slug, sweep, cfg, point, device, minutes, estimated, redo=status == "redo"))
     return items
 
 
@@ -159,6 +163,9 @@ def run(deadline_s, out, profile="paper", device=None, only=None, chapters=PRIOR
     for item in plan(profile, root, only, chapters):
         left = deadline_s - (time.monotonic() - start)
         if item.device != device:
+            continue
+        if item.redo and _is_repository_data(root):
+            log(f"queue: skip {item.line()} (a redo is saved apart from data/: set ${results.DATA_DIR_ENV})")
             continue
         if item.minutes * 60 > left:
             log(f"queue: skip {item.line()} ({left / 60:.1f} min left)")
@@ -220,6 +227,10 @@ def print_plan(items, write=print):
             extra = (f", {windows(items)} window(s) of {WINDOW_MINUTES:g} min (15 less start-up; commands "
                      f"<= {COMMAND_MINUTES:g} min" + (f"; {long} point(s) longer than a command" if long else "") + ")")
         write(f"total {device}: {len(mine)} points, {minutes:.0f} min{extra}")
+    redo = sum(i.redo for i in items)
+    if redo:
+        write(f"redo: {redo} point(s) saved in data/ from a tree with uncommitted changes, to recompute from a clean "
+              f"commit (their new records replace the dirty ones, same keys)")
     shared = sum(not i.estimated for i in items)
     write(f"flops: the sweep's own estimate (FLOPs, bytes or sequential steps counted, at cost.THROUGHPUT, BANDWIDTH, "
           f"STEP_SECONDS); ~ share: a share of the chapter's stated paper cost ({shared} point(s); the sweep declares "
@@ -245,10 +256,19 @@ def _rank(slug, sweep):
     return order.index(sweep.name) if sweep.name in order else len(order)
 
 
-def _done(sweep, cfg, point, root):
-    params = sweep.key(cfg, point)
-    return any(results.load(sweep.folder(cfg.profile), params, r) is not None
-               for r in dict.fromkeys((results.data_dir(root), results.REPO_DATA)))
+def _status(sweep, cfg, point, root):
+    """``"done"``, ``"missing"`` or ``"redo"`` (saved only in the repository's ``data/``, from a dirty tree)."""
+    params, folder, here = sweep.key(cfg, point), sweep.folder(cfg.profile), results.data_dir(root)
+    if not _is_repository_data(here) and results.load(folder, params, here) is not None:
+        return "done"
+    saved = results.load(folder, params, results.REPO_DATA)
+    if saved is None:
+        return "missing"
+    return "redo" if str(saved.meta.get("git_commit", "")).endswith("-dirty") else "done"
+
+
+def _is_repository_data(folder):
+    return pathlib.Path(folder).resolve() == results.REPO_DATA.resolve()
 
 
 def _summary_committed(slug, cfg):
