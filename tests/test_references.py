@@ -8,14 +8,40 @@ import pytest
 
 from orthontk_lib import references
 
-CHAPTERS = sorted(p.stem for p in (pathlib.Path(references.__file__).parent / "chapters").glob("[a-z]*.py"))
+CHAPTERS = sorted(p.stem for p in (pathlib.Path(references.__file__).parent / "chapters").iterdir()
+                  if p.name[0].isalpha() and (p.suffix == ".py" or (p / "__init__.py").is_file()))
+"""Every chapter: a module (``setting``) or a package."""
 
 
-def test_cite_reads_the_bibliography():
-    assert references.cite("day2023orthogonal") == "Day, Kahn, Roberts 2025"  # the journal year, as the page shows
-    assert references.cite("hayou2019meanfield") == "Hayou, Doucet, Rousseau 2019"
+def test_every_citation_is_the_bibliographys_text():
+    differ = {k: (v, references.from_bibliography(k)) for k, v in references.CITATIONS.items()
+              if v != references.from_bibliography(k)}
+    assert not differ, f"references.CITATIONS differs from book/references.bib: {differ}"
+    assert references.from_bibliography("day2023orthogonal") == "Day, Kahn, Roberts 2025"  # the journal year
+    assert references.from_bibliography("lee2019wide") == "Lee et al. 2019"  # more than three authors
     with pytest.raises(KeyError, match="references.bib"):
+        references.from_bibliography("nobody2099")
+    with pytest.raises(KeyError, match="CITATIONS"):
         references.cite("nobody2099")
+
+
+def test_a_wrong_citation_is_caught(monkeypatch):
+    monkeypatch.setitem(references.CITATIONS, "day2023orthogonal", "Day, Kahn, Roberts 2023")  # the preprint's year
+    with pytest.raises(AssertionError, match="day2023orthogonal"):
+        test_every_citation_is_the_bibliographys_text()
+
+
+def test_the_chapters_import_without_a_bibtex_parser():
+    """A GPU host runs the chapters' compute with JAX, Flax and Optax alone (``scripts/paper-runs``): no pybtex."""
+    import subprocess
+    import sys
+
+    assert len(CHAPTERS) == 9
+    code = ("import importlib, sys; sys.modules['pybtex'] = None; "
+            f"[importlib.import_module('orthontk_lib.chapters.' + n) for n in {CHAPTERS!r}]")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         cwd=pathlib.Path(references.__file__).parents[1])
+    assert out.returncode == 0, out.stderr[-2000:]
 
 
 @pytest.mark.parametrize("chapter", CHAPTERS)
