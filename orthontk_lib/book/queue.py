@@ -49,8 +49,8 @@ QUEUE = {
     "constancy": dict(dataset="digits"),
     "kernel-equality": dict(datasets=("sphere", "digits")),
 }
-"""The overrides of each chapter's paper profile that the queue runs: digits in place of CIFAR-10, which no machine
-here has, for the chapters whose committed paper runs were made so. The learning-speed and training-curves chapters'
+"""The overrides of each chapter's paper profile that the queue runs: digits in place of CIFAR-10 (which a host without
+network access cannot fetch), for the chapters whose committed paper runs were made so. The learning-speed and training-curves chapters'
 paper profiles are themselves the honest reduced settings (digits; 8 seeds and 1,000 steps; 10 seeds and 10^4 steps),
 so they run as they stand, as does every other chapter. Each page's "differs from the paper" lists them."""
 
