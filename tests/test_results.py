@@ -111,6 +111,8 @@ def test_a_saved_figure_carries_a_bibtex_entry_with_label_and_commit(tmp_path):
     assert files.bibtex.startswith("@misc{orthontk-demo-figure,") and "figure fig-demo (demo-figure)" in files.bibtex
     assert "quick profile" in files.bibtex and "commit " in files.bibtex
     assert "Cite this figure (BibTeX)" in files._repr_html_()
+    same = publish.bibtex("demo-figure", "fig-demo-figure", {"created": "2026-12-06"})
+    assert "title = {{orthontk}: figure fig-demo-figure}," in same  # the label alone where it names the file
 
 
 def test_a_table_is_shown_and_written_as_csv_with_its_provenance(tmp_path):

@@ -93,7 +93,7 @@ def bibtex(name, label, made):
     commit = commit[:12] + ("-dirty" if commit.endswith("-dirty") else "")
     return "\n".join([
         f"@misc{{orthontk-{name},",
-        f"  title = {{{{orthontk}}: figure {label} ({name})}},",
+        f"  title = {{{{orthontk}}: figure {label}" + ("" if label == f"fig-{name}" else f" ({name})") + "},",
         f"  author = {{{{{AUTHOR}}}}},",
         f"  year = {{{str(made.get('created', ''))[:4]}}},",
         f"  howpublished = {{\\url{{{repository_url()}}}, figure file figures/{name}.pdf of the book's site}},",
