@@ -18,6 +18,7 @@ import numpy as np
 
 from orthontk_lib import original
 
+from .experiment import INITS  # the authors' files name the two inits as the book does
 from .fcn_grid import GRID_CLAIMS, measure_grid
 from .statistics import failure_edges, measurement_text, region_speedup
 from .width_family import FAMILY_CLAIMS, measure_family
@@ -29,7 +30,6 @@ BUDGET = 1000
 """The authors' step budget: 20 epochs of batch 1000 over CIFAR-10's 50,000 training images."""
 TARGET = 0.25
 """The authors' target accuracy."""
-_INITS = ("gaussian", "orthogonal")
 
 
 def _family(a, split, members):
@@ -37,20 +37,20 @@ def _family(a, split, members):
     the learning rates either split reached the target at: ``tau`` from ``split``, ``test_tau`` from the test set."""
     names = [f"L{d}_N{n}" for d, n in members]
     key = lambda s, i, m, what: f"speed/{s}/{i}/{m}/{what}"
-    ks = np.unique(np.concatenate([a[key(s, i, m, "k")] for s in ("train", "test") for i in _INITS for m in names]))
+    ks = np.unique(np.concatenate([a[key(s, i, m, "k")] for s in ("train", "test") for i in INITS for m in names]))
     ks = ks[::-1]  # η rising
 
     def grid(s):
-        n_seeds = a[key(s, _INITS[0], names[0], "tau")].shape[0]
-        tau = np.full((len(names), len(_INITS), len(ks), n_seeds), np.nan)
+        n_seeds = a[key(s, INITS[0], names[0], "tau")].shape[0]
+        tau = np.full((len(names), len(INITS), len(ks), n_seeds), np.nan)
         for m, name in enumerate(names):
-            for i, init in enumerate(_INITS):
+            for i, init in enumerate(INITS):
                 tau[m, i, np.searchsorted(-ks, -a[key(s, init, name, "k")])] = a[key(s, init, name, "tau")].T
         return tau
 
     tau = grid(split)
     reached = np.isfinite(tau)
-    return {"tau": tau, "test_tau": grid("test"), "lrs": original.eta_of(ks), "inits": np.array(_INITS),
+    return {"tau": tau, "test_tau": grid("test"), "lrs": original.eta_of(ks), "inits": np.array(INITS),
             "steps": BUDGET, "target": TARGET, "record_steps": np.array([0, 1]),
             "train_accuracy": np.where(reached, 1.0, 0.0)[..., None]}  # first hits only: trained = reached
 
