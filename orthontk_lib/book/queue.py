@@ -9,7 +9,8 @@ A point is *done* when its result is saved under the repository's ``data/`` or u
 the queue saves), or when its chapter has a committed paper summary of the queue's config (a run whose points were
 not committed). A point whose only record is the repository's and names a tree with uncommitted changes (its
 ``git_commit`` ends in ``-dirty``) is planned again, marked ``redo``: run from a clean commit into
-``$ORTHONTK_DATA_DIR``, its record replaces the dirty one in ``data/`` (same key) when the results are committed. The queue's config of a chapter is ``Config.for_profile("paper")`` with :data:`QUEUE`'s overrides:
+``$ORTHONTK_DATA_DIR``, its record replaces the dirty one in ``data/`` (same key) when the results are committed.
+The queue's config of a chapter is ``Config.for_profile("paper")`` with :data:`QUEUE`'s overrides:
 reduced settings that fit the machines the queue runs on (digits in place of CIFAR-10, which those machines lack; the
 NTK-regime SGD figure at 10 seeds and 10^4 steps; the learning-speed figure at 1,000 steps and 8 seeds).
 
@@ -49,10 +50,11 @@ QUEUE = {
     "constancy": dict(dataset="digits"),
     "kernel-equality": dict(datasets=("sphere", "digits")),
 }
-"""The overrides of each chapter's paper profile that the queue runs: digits in place of CIFAR-10 (which a host without
-network access cannot fetch), for the chapters whose committed paper runs were made so. The learning-speed and training-curves chapters'
-paper profiles are themselves the honest reduced settings (digits; 8 seeds and 1,000 steps; 10 seeds and 10^4 steps),
-so they run as they stand, as does every other chapter. Each page's "differs from the paper" lists them."""
+"""The overrides of each chapter's paper profile that the queue runs: digits in place of CIFAR-10 (which a host
+without network access cannot fetch), for the chapters whose committed paper runs were made so. The learning-speed
+and training-curves chapters' paper profiles are themselves the honest reduced settings (digits; 8 seeds and 1,000
+steps; 10 seeds and 10^4 steps), so they run as they stand, as does every other chapter. Each page's "differs from
+the paper" lists them."""
 
 PRIORITY = ("speedup", "training-curves", "constancy", "linearity", "finite-width", "edge-of-chaos",
             "kernel-equality", "setting", "condensation")
